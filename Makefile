@@ -1,0 +1,52 @@
+# Switchboard: `make run` serves the demo alliance, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Development defaults for the local targets; production sets its own environment.
+DEV_ENV := DEBUG=1
+
+.PHONY: run test fuzz install install-dev e2e clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: $(VENV)/.installed
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_skills
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Switchboard:  http://127.0.0.1:8000/"
+	@echo "  Admin:        http://127.0.0.1:8000/admin/"
+	@echo "  API docs:     http://127.0.0.1:8000/api/docs/"
+	@echo "  Ctrl-C stops the web server and the task cluster."
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(DEV_ENV) $(BIN)/python manage.py qcluster & \
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u DATABASE_URL $(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	@echo "== pytest on SQLite"
+	env -u DATABASE_URL $(DEV_ENV) $(BIN)/pytest -q
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== pytest on PostgreSQL ($${DATABASE_URL%%\?*})"; \
+		$(DEV_ENV) $(BIN)/pytest -q; \
+	fi
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""The handbook (wiki, meetings, decisions) arrives with the handbook issue."""

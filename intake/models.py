@@ -1,0 +1,1 @@
+"""Client organisations, requests and their workflow arrive with the intake issue."""

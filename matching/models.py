@@ -1,0 +1,1 @@
+"""matching is a pure engine; it keeps no models."""

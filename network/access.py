@@ -1,0 +1,174 @@
+"""Who may see or change what in the network. Every rule lives here, one condition per line.
+
+Views and API endpoints load objects only through the ``get_<thing>_for_user`` gatekeepers:
+404 when the user may not see the object, 403 when they may see but not change it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
+from network.roles import Role
+
+# Statuses whose holders may sign in and read the directory. Applicants are not yet members and
+# former members have left; alumni stay part of the community.
+_DIRECTORY_READER_STATUSES = {
+    Consultant.Status.PROBATION,
+    Consultant.Status.ACTIVE,
+    Consultant.Status.ON_LEAVE,
+    Consultant.Status.ALUMNI,
+}
+
+
+def role_names(user) -> frozenset[str]:
+    """The user's role group names, read once per request and cached on the user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_switchboard_roles"):
+        user._switchboard_roles = frozenset(user.groups.values_list("name", flat=True))
+    return user._switchboard_roles
+
+
+def has_role(user, role: Role) -> bool:
+    return user.is_authenticated and (user.is_superuser or role.value in role_names(user))
+
+
+def consultant_of(user) -> Consultant | None:
+    """The signed-in user's own member record, if they have one (cached on the user)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_switchboard_consultant"):
+        user._switchboard_consultant = Consultant.objects.filter(user=user).first()
+    return user._switchboard_consultant
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_superuser
+
+
+def is_staff_coordinator(user) -> bool:
+    """Intake and community coordinators (and administrators) look after the whole network."""
+    if is_admin(user):
+        return True
+    if has_role(user, Role.INTAKE_COORDINATOR):
+        return True
+    return has_role(user, Role.COMMUNITY_COORDINATOR)
+
+
+def is_group_coordinator(user) -> bool:
+    consultant = consultant_of(user)
+    if consultant is None:
+        return False
+    if not hasattr(user, "_switchboard_group_coordinator"):
+        user._switchboard_group_coordinator = ConsultantGroup.objects.filter(
+            coordinator=consultant
+        ).exists()
+    return user._switchboard_group_coordinator
+
+
+def is_coordinator(user) -> bool:
+    """Any coordinator: intake, community, or the coordinator of a consultant group."""
+    if is_staff_coordinator(user):
+        return True
+    return is_group_coordinator(user)
+
+
+def is_member(user) -> bool:
+    """May read the directory: members in good standing, alumni, role holders and admins."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    if role_names(user):
+        return True
+    consultant = consultant_of(user)
+    return consultant is not None and consultant.status in _DIRECTORY_READER_STATUSES
+
+
+def can_see_rates(viewer, consultant: Consultant) -> bool:
+    """Rates are shown to coordinators, who route work by budget, and to the member themself."""
+    if is_coordinator(viewer):
+        return True
+    return viewer.is_authenticated and consultant.user_id == viewer.pk
+
+
+def can_edit_consultant(user, consultant: Consultant) -> bool:
+    if is_staff_coordinator(user):
+        return True
+    return user.is_authenticated and consultant.user_id == user.pk
+
+
+def can_change_member_status(user) -> bool:
+    """Admission, probation and alumni status belong to the community coordinator."""
+    if is_admin(user):
+        return True
+    return has_role(user, Role.COMMUNITY_COORDINATOR)
+
+
+def can_edit_taxonomy(user) -> bool:
+    return is_staff_coordinator(user)
+
+
+def can_edit_external_professionals(user) -> bool:
+    if is_admin(user):
+        return True
+    return has_role(user, Role.INTAKE_COORDINATOR)
+
+
+def can_edit_group(user, group: ConsultantGroup) -> bool:
+    if is_staff_coordinator(user):
+        return True
+    consultant = consultant_of(user)
+    return consultant is not None and group.coordinator_id == consultant.pk
+
+
+def visible_consultants(user) -> QuerySet[Consultant]:
+    """Members see everyone but applicants; coordinators see applicants too."""
+    if not is_member(user):
+        return Consultant.objects.none()
+    if is_coordinator(user):
+        return Consultant.objects.all()
+    return Consultant.objects.exclude(status=Consultant.Status.APPLICANT)
+
+
+def get_consultant_for_user(user, pk, *, write: bool = False) -> Consultant:
+    consultant = visible_consultants(user).filter(pk=pk).first()
+    if consultant is None:
+        raise Http404("No such member.")
+    if write and not can_edit_consultant(user, consultant):
+        raise PermissionDenied("You may only change your own profile.")
+    return consultant
+
+
+def get_group_for_user(user, pk, *, write: bool = False) -> ConsultantGroup:
+    if not is_member(user):
+        raise Http404("No such group.")
+    group = ConsultantGroup.objects.filter(pk=pk).first()
+    if group is None:
+        raise Http404("No such group.")
+    if write and not can_edit_group(user, group):
+        raise PermissionDenied("Only coordinators may change a group.")
+    return group
+
+
+def get_skill_for_user(user, pk, *, write: bool = False) -> Skill:
+    if not is_member(user):
+        raise Http404("No such skill.")
+    skill = Skill.objects.filter(pk=pk).first()
+    if skill is None:
+        raise Http404("No such skill.")
+    if write and not can_edit_taxonomy(user):
+        raise PermissionDenied("Only coordinators may change the skills taxonomy.")
+    return skill
+
+
+def get_external_professional_for_user(user, pk, *, write: bool = False) -> ExternalProfessional:
+    if not is_member(user):
+        raise Http404("No such professional.")
+    professional = ExternalProfessional.objects.filter(pk=pk).first()
+    if professional is None:
+        raise Http404("No such professional.")
+    if write and not can_edit_external_professionals(user):
+        raise PermissionDenied("Only intake coordinators may change outside professionals.")
+    return professional

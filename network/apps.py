@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_reference_data(sender, **kwargs):
+    from network.services import languages_ensure, roles_ensure
+
+    roles_ensure()
+    languages_ensure()
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = "Alliance network"
+
+    def ready(self):
+        # Roles need the permissions that post_migrate creates, so they are ensured after it
+        # rather than in a data migration; the function is idempotent.
+        post_migrate.connect(_ensure_reference_data, sender=self)

@@ -1,0 +1,77 @@
+"""Filters for the member directory, shared by the API and the directory page."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from network.models import Consultant, ConsultantGroup, ConsultantSkill, Language, TimeAway
+from network.text import fold
+
+
+class ConsultantFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", label="Search", help_text="Words in the name, location or bio."
+    )
+    skill = django_filters.CharFilter(
+        method="filter_skill",
+        label="Skill",
+        help_text="A skill's slug, name or alias, e.g. wordpress or Postgres.",
+    )
+    min_level = django_filters.NumberFilter(
+        method="filter_noop",
+        label="Minimum level",
+        min_value=1,
+        max_value=5,
+        help_text="With skill: only members at this level (1–5) or above.",
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Consultant.Status.choices)
+    group = django_filters.ModelChoiceFilter(
+        field_name="consultant_groups",
+        queryset=ConsultantGroup.objects.all(),
+        to_field_name="slug",
+        help_text="A consultant group's slug.",
+    )
+    language = django_filters.ModelChoiceFilter(
+        field_name="languages",
+        queryset=Language.objects.all(),
+        help_text="An ISO 639-1 language code, e.g. es.",
+    )
+    available_on = django_filters.DateFilter(
+        method="filter_available_on",
+        label="Available on",
+        help_text="Members who can take work on this date (active or on probation, not away).",
+    )
+    remote_ok = django_filters.BooleanFilter(label="Works remotely")
+
+    class Meta:
+        model = Consultant
+        fields = ["search", "skill", "min_level", "status", "group", "language", "remote_ok"]
+
+    def filter_noop(self, queryset, name, value):
+        # min_level only narrows the skill filter; it is read there.
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(display_name__icontains=word)
+                | Q(location__icontains=word)
+                | Q(bio__icontains=word)
+            )
+        return queryset
+
+    def filter_skill(self, queryset, name, value):
+        folded = fold(value)
+        matching_skill = (
+            Q(skill__slug=value.strip().lower())
+            | Q(skill__name__iexact=value.strip())
+            | Q(skill__aliases__folded=folded)
+        )
+        entries = ConsultantSkill.objects.filter(matching_skill, consultant=OuterRef("pk"))
+        min_level = self.form.cleaned_data.get("min_level")
+        if min_level:
+            entries = entries.filter(level__gte=min_level)
+        return queryset.filter(Exists(entries))
+
+    def filter_available_on(self, queryset, name, value):
+        away = TimeAway.objects.filter(consultant=OuterRef("pk"), start__lte=value, end__gte=value)
+        return queryset.filter(status__in=Consultant.WORKING_STATUSES).exclude(Exists(away))

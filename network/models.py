@@ -1,0 +1,373 @@
+"""The alliance itself: its members, their skills, groups and roles, and outside professionals."""
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.timezone import now
+
+from network.text import fold
+
+
+class User(AbstractUser):
+    """An account. Email is unique (ignoring case) because imports and invitations key on it."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message="A user with this email address already exists.",
+            ),
+        ]
+
+
+class Language(models.Model):
+    """A spoken language, by ISO 639-1 code, that members work in and clients ask for."""
+
+    code = models.CharField(max_length=8, primary_key=True, help_text="ISO 639-1 code, e.g. es.")
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Skill(models.Model):
+    class Category(models.TextChoices):
+        CRM = "crm", "CRM and fundraising"
+        WEB = "web", "Websites and CMS"
+        PRODUCTIVITY = "productivity", "Office and collaboration"
+        INFRASTRUCTURE = "infrastructure", "Networks, hardware and cloud"
+        SECURITY = "security", "Security and backups"
+        DATA = "data", "Data and databases"
+        PROGRAMMING = "programming", "Programming languages"
+        SOFTWARE = "software", "Software and platforms"
+        ACCESSIBILITY = "accessibility", "Accessibility"
+        PRACTICE = "practice", "Planning, training and support"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120, help_text="Canonical name, unique regardless of case.")
+    slug = models.SlugField(max_length=140, unique=True)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    description = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=40, blank=True, help_text="Where the entry came from (curated, esco, linguist)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="skill_name_unique_ci",
+                violation_error_message="A skill with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SkillAlias(models.Model):
+    """Another way people write a skill ("Postgres" for PostgreSQL), matched after folding."""
+
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)
+    folded = models.CharField(max_length=200, unique=True, editable=False)
+    source = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "skill aliases"
+
+    def __str__(self):
+        return f"{self.alias} → {self.skill}"
+
+    def save(self, *args, **kwargs):
+        self.folded = fold(self.alias)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.folded = fold(self.alias)
+        if not self.folded:
+            raise ValidationError({"alias": "An alias needs at least one letter or digit."})
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Los_Angeles).")
+
+
+class Consultant(models.Model):
+    """A member of the alliance (or an applicant, or an alumnus), one per user account."""
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", "Applicant"
+        PROBATION = "probation", "On probation"
+        ACTIVE = "active", "Active"
+        ON_LEAVE = "on_leave", "On leave"
+        ALUMNI = "alumni", "Alumni"
+        FORMER = "former", "Former member"
+
+    # Only these statuses are ever offered work; alumni and former members stay listed.
+    WORKING_STATUSES = (Status.ACTIVE, Status.PROBATION)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant"
+    )
+    display_name = models.CharField(max_length=120)
+    bio = models.TextField(blank=True, max_length=5000)
+    website = models.URLField(blank=True)
+    location = models.CharField(max_length=120, blank=True, help_text="City and region.")
+    timezone = models.CharField(
+        max_length=64, default="America/Los_Angeles", validators=[validate_timezone]
+    )
+    remote_ok = models.BooleanField("works remotely", default=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="consultants")
+    hourly_rate = models.DecimalField(
+        "standard hourly rate",
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code.")
+    sliding_scale = models.BooleanField(
+        default=False, help_text="Willing to lower the rate for small organisations."
+    )
+    pro_bono_hours_per_month = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(200)]
+    )
+    capacity_hours_per_week = models.PositiveSmallIntegerField(
+        default=20, validators=[MaxValueValidator(80)], help_text="Client hours a week on offer."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.APPLICANT, db_index=True
+    )
+    probation_ends = models.DateField(null=True, blank=True)
+    joined_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+        indexes = [models.Index(fields=["display_name", "id"], name="consultant_directory_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hourly_rate__gte=0),
+                name="consultant_rate_not_negative",
+                violation_error_message="The hourly rate cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("member-detail", args=[self.pk])
+
+    def clean(self):
+        self.currency = (self.currency or "").upper()
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            raise ValidationError({"currency": "Use a three-letter ISO 4217 code such as USD."})
+
+    @property
+    def can_be_offered_work(self) -> bool:
+        return self.status in self.WORKING_STATUSES
+
+
+class ConsultantStatusChange(models.Model):
+    """Append-only history of a consultant's status: who changed it, when and why."""
+
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=Consultant.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Consultant.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.from_status or '—'} → {self.to_status}"
+
+
+class ConsultantSkill(models.Model):
+    class Level(models.IntegerChoices):
+        AWARE = 1, "1 · aware"
+        WORKING = 2, "2 · working knowledge"
+        PRACTITIONER = 3, "3 · practitioner"
+        ADVANCED = 4, "4 · advanced"
+        EXPERT = 5, "5 · expert"
+
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="consultant_skills")
+    level = models.PositiveSmallIntegerField(
+        choices=Level.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    years = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(60)], help_text="Years of practice."
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-level", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultant", "skill"], name="consultant_skill_once"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5),
+                name="consultant_skill_level_1_to_5",
+                violation_error_message="Level must be between 1 and 5.",
+            ),
+        ]
+        indexes = [models.Index(fields=["skill", "level"])]
+
+    def __str__(self):
+        return f"{self.consultant} · {self.skill} ({self.level})"
+
+
+class TimeAway(models.Model):
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="time_away")
+    start = models.DateField()
+    end = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    covering = models.ForeignKey(
+        Consultant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="covering_for",
+        help_text="The member who covers this member's clients meanwhile.",
+    )
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name_plural = "time away"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="time_away_ends_after_start",
+                violation_error_message="Time away cannot end before it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["consultant", "start", "end"])]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.start} – {self.end}"
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "Time away cannot end before it starts."})
+        if self.covering_id and self.covering_id == self.consultant_id:
+            raise ValidationError({"covering": "A member cannot cover for themselves."})
+
+
+class ConsultantGroup(models.Model):
+    """A group of consultants with a coordinator who receives the requests routed to it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    focus_skills = models.ManyToManyField(Skill, blank=True, related_name="focus_of_groups")
+    coordinator = models.ForeignKey(
+        Consultant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_groups",
+    )
+    members = models.ManyToManyField(Consultant, blank=True, related_name="consultant_groups")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipApplication(models.Model):
+    """Someone asking to join, reviewed by the community coordinator."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        UNDER_REVIEW = "under_review", "Under review"
+        PROBATION = "probation", "Admitted on probation"
+        ACTIVE = "active", "Full member"
+        DECLINED = "declined", "Declined"
+
+    # The legal moves of an application; the services refuse any other.
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.UNDER_REVIEW, Status.DECLINED},
+        Status.UNDER_REVIEW: {Status.PROBATION, Status.DECLINED},
+        Status.PROBATION: {Status.ACTIVE, Status.DECLINED},
+        Status.ACTIVE: set(),
+        Status.DECLINED: set(),
+    }
+
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    website = models.URLField(blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    statement = models.TextField(
+        max_length=5000, help_text="Experience, the nonprofits served, and why the alliance."
+    )
+    skills_text = models.CharField(
+        "skills", max_length=1000, blank=True, help_text="Comma-separated skills."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    consultant = models.OneToOneField(
+        Consultant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="application",
+        help_text="The member record created on admission to probation.",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(default=now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class ExternalProfessional(models.Model):
+    """An outside professional the alliance recommends when no member can serve a client."""
+
+    name = models.CharField(max_length=120)
+    organization = models.CharField(max_length=160, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="external_professionals")
+    notes = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    last_referred_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.organization})" if self.organization else self.name

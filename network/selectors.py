@@ -1,0 +1,23 @@
+"""Reads of the network that need more than one query."""
+
+from django.db.models import Prefetch, QuerySet
+
+from network import access
+from network.models import Consultant, ConsultantSkill
+
+
+def consultant_directory(user) -> QuerySet[Consultant]:
+    """The consultants ``user`` may see, with everything a directory row shows prefetched.
+
+    Queries for a page: the page itself, then skills (with their skill), languages and groups,
+    one query each, however many rows the page has.
+    """
+    return (
+        access.visible_consultants(user)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("skills", queryset=ConsultantSkill.objects.select_related("skill")),
+            "languages",
+            "consultant_groups",
+        )
+    )

@@ -1,0 +1,379 @@
+"""Writes to the network. Each function validates with ``full_clean()`` and runs in one
+transaction; status changes always leave a ``ConsultantStatusChange`` row behind."""
+
+import calendar
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from network.models import (
+    Consultant,
+    ConsultantSkill,
+    ConsultantStatusChange,
+    Language,
+    MembershipApplication,
+    Skill,
+    SkillAlias,
+    TimeAway,
+)
+from network.roles import ROLE_PERMISSIONS, Role
+from network.text import fold
+
+User = get_user_model()
+
+# The languages offered in profiles and request forms: those most spoken in the Bay Area's
+# nonprofit sector first, then other widely used ones. Extend in the admin as needed.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("zh", "Chinese"),
+    ("tl", "Tagalog"),
+    ("vi", "Vietnamese"),
+    ("ko", "Korean"),
+    ("ru", "Russian"),
+    ("ja", "Japanese"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("pt", "Portuguese"),
+    ("ar", "Arabic"),
+    ("hi", "Hindi"),
+    ("fa", "Persian"),
+    ("asl", "American Sign Language"),
+]
+
+
+class IllegalTransition(Exception):
+    """A move that the current state does not allow; the API answers 409."""
+
+    def __init__(self, message: str, *, current_status: str):
+        super().__init__(message)
+        self.current_status = current_status
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last_day))
+
+
+def roles_ensure() -> None:
+    """Create the role groups and give them their permissions (idempotent)."""
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in permission_names:
+            app_label, codename = name.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.add(*wanted)
+
+
+def languages_ensure() -> None:
+    existing = set(Language.objects.values_list("code", flat=True))
+    Language.objects.bulk_create(
+        [Language(code=code, name=name) for code, name in LANGUAGES if code not in existing]
+    )
+
+
+def user_grant_role(*, user, role: Role) -> None:
+    user.groups.add(Group.objects.get(name=role))
+
+
+# --- Consultants ----------------------------------------------------------------------------
+
+_PROFILE_FIELDS = {
+    "display_name",
+    "bio",
+    "website",
+    "location",
+    "timezone",
+    "remote_ok",
+    "hourly_rate",
+    "currency",
+    "sliding_scale",
+    "pro_bono_hours_per_month",
+    "capacity_hours_per_week",
+}
+
+
+def _username_for(email: str) -> str:
+    base = email.lower()[:150]
+    candidate, suffix = base, 1
+    while User.objects.filter(username=candidate).exists():
+        suffix += 1
+        candidate = f"{base[:140]}-{suffix}"
+    return candidate
+
+
+@transaction.atomic
+def consultant_create(
+    *,
+    email: str,
+    display_name: str,
+    status: str = Consultant.Status.APPLICANT,
+    actor=None,
+    reason: str = "",
+    languages: Iterable[str] = (),
+    password: str | None = None,
+    **profile,
+) -> Consultant:
+    """Create a user account and its member record; the first status is written to history."""
+    unknown = set(profile) - _PROFILE_FIELDS - {"joined_on", "probation_ends"}
+    if unknown:
+        raise TypeError(f"Unknown consultant fields: {sorted(unknown)}")
+    email = User.objects.normalize_email(email).strip()
+    user = User(username=_username_for(email), email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    consultant = Consultant(user=user, display_name=display_name, status=status, **profile)
+    consultant.full_clean()
+    consultant.save()
+    if languages:
+        consultant.languages.set(_languages(languages))
+    ConsultantStatusChange.objects.create(
+        consultant=consultant, from_status="", to_status=status, changed_by=actor, reason=reason
+    )
+    return consultant
+
+
+def _languages(codes: Iterable[str]) -> list[Language]:
+    codes = [code.strip().lower() for code in codes if code.strip()]
+    found = {language.code: language for language in Language.objects.filter(code__in=codes)}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise ValidationError({"languages": f"Unknown language codes: {', '.join(missing)}."})
+    return [found[code] for code in codes]
+
+
+@transaction.atomic
+def consultant_update(
+    *, consultant: Consultant, languages: Iterable[str] | None = None, **profile
+) -> Consultant:
+    """Change a member's profile fields (not their status: see ``consultant_set_status``)."""
+    unknown = set(profile) - _PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown or protected consultant fields: {sorted(unknown)}")
+    for field, value in profile.items():
+        setattr(consultant, field, value)
+    consultant.full_clean()
+    consultant.save()
+    if languages is not None:
+        consultant.languages.set(_languages(languages))
+    return consultant
+
+
+@transaction.atomic
+def consultant_set_status(
+    *, consultant: Consultant, status: str, actor=None, reason: str = ""
+) -> Consultant:
+    """Move a member to a new status and record who did it, when and why."""
+    if status not in Consultant.Status.values:
+        raise ValidationError({"status": f"{status!r} is not a member status."})
+    # Lock the row so two coordinators changing the status at once both leave a history row
+    # whose from_status is what the other really left behind.
+    locked = Consultant.objects.select_for_update().get(pk=consultant.pk)
+    previous = locked.status
+    if previous == status:
+        return locked
+    locked.status = status
+    today = timezone.localdate()
+    if status == Consultant.Status.PROBATION and locked.probation_ends is None:
+        locked.probation_ends = add_months(today, settings.PROBATION_MONTHS)
+    if status == Consultant.Status.ACTIVE and locked.joined_on is None:
+        locked.joined_on = today
+    locked.save(update_fields=["status", "probation_ends", "joined_on", "updated_at"])
+    ConsultantStatusChange.objects.create(
+        consultant=locked, from_status=previous, to_status=status, changed_by=actor, reason=reason
+    )
+    consultant.status, consultant.probation_ends = locked.status, locked.probation_ends
+    consultant.joined_on = locked.joined_on
+    return locked
+
+
+def consultant_skill_set(
+    *, consultant: Consultant, skill: Skill, level: int, years: int | None = None, note: str = ""
+) -> ConsultantSkill:
+    """Add a skill to a member's profile, or change its level, years and note."""
+    entry = ConsultantSkill.objects.filter(consultant=consultant, skill=skill).first()
+    if entry is None:
+        entry = ConsultantSkill(consultant=consultant, skill=skill)
+    entry.level, entry.years, entry.note = level, years, note
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def consultant_skill_remove(*, consultant: Consultant, skill: Skill) -> None:
+    ConsultantSkill.objects.filter(consultant=consultant, skill=skill).delete()
+
+
+def time_away_save(
+    *,
+    consultant: Consultant,
+    start: datetime.date,
+    end: datetime.date,
+    note: str = "",
+    covering: Consultant | None = None,
+    time_away: TimeAway | None = None,
+) -> TimeAway:
+    """Create (or, given ``time_away``, change) a period away with its covering member."""
+    entry = time_away or TimeAway(consultant=consultant)
+    entry.start, entry.end, entry.note, entry.covering = start, end, note, covering
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+# --- Skills ---------------------------------------------------------------------------------
+
+
+def skill_create(
+    *,
+    name: str,
+    category: str = Skill.Category.OTHER,
+    description: str = "",
+    aliases: Iterable[str] = (),
+    source: str = "",
+) -> Skill:
+    skill = Skill(
+        name=name.strip(),
+        slug=slugify(name.replace("+", " plus ").replace("#", " sharp "))[:140] or fold(name),
+        category=category,
+        description=description,
+        source=source,
+    )
+    with transaction.atomic():
+        skill.full_clean()
+        skill.save()
+        for alias in aliases:
+            skill_alias_add(skill=skill, alias=alias, source=source)
+    return skill
+
+
+def skill_alias_add(*, skill: Skill, alias: str, source: str = "") -> SkillAlias:
+    entry = SkillAlias(skill=skill, alias=alias.strip(), source=source)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+# --- Membership applications -----------------------------------------------------------------
+
+
+def application_submit(
+    *,
+    name: str,
+    email: str,
+    statement: str,
+    website: str = "",
+    location: str = "",
+    skills_text: str = "",
+) -> MembershipApplication:
+    application = MembershipApplication(
+        name=name,
+        email=email,
+        statement=statement,
+        website=website,
+        location=location,
+        skills_text=skills_text,
+    )
+    application.full_clean()
+    application.save()
+    return application
+
+
+def _application_move(application, status, actor, notes) -> MembershipApplication:
+    locked = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+    if status not in MembershipApplication.TRANSITIONS[locked.status]:
+        raise IllegalTransition(
+            f"An application that is {locked.get_status_display().lower()} cannot move to "
+            f"{MembershipApplication.Status(status).label.lower()}.",
+            current_status=locked.status,
+        )
+    locked.status = status
+    locked.reviewer = actor
+    if notes:
+        locked.review_notes = (locked.review_notes + "\n\n" + notes).strip()
+    if status in (MembershipApplication.Status.PROBATION, MembershipApplication.Status.DECLINED):
+        locked.decided_at = timezone.now()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def application_start_review(*, application, actor, notes: str = "") -> MembershipApplication:
+    return _application_move(application, MembershipApplication.Status.UNDER_REVIEW, actor, notes)
+
+
+@transaction.atomic
+def application_decline(*, application, actor, notes: str = "") -> MembershipApplication:
+    application = _application_move(
+        application, MembershipApplication.Status.DECLINED, actor, notes
+    )
+    if application.consultant_id:
+        consultant_set_status(
+            consultant=application.consultant,
+            status=Consultant.Status.FORMER,
+            actor=actor,
+            reason="Not confirmed after probation.",
+        )
+    return application
+
+
+@transaction.atomic
+def application_admit(*, application, actor, notes: str = "") -> MembershipApplication:
+    """Admit on probation: creates the member record (status probation, end date set)."""
+    application = _application_move(
+        application, MembershipApplication.Status.PROBATION, actor, notes
+    )
+    existing = User.objects.filter(email__iexact=application.email).first()
+    if existing is not None and hasattr(existing, "consultant"):
+        consultant = existing.consultant
+        consultant_set_status(
+            consultant=consultant,
+            status=Consultant.Status.PROBATION,
+            actor=actor,
+            reason="Admitted on probation.",
+        )
+    else:
+        consultant = consultant_create(
+            email=application.email,
+            display_name=application.name,
+            status=Consultant.Status.PROBATION,
+            actor=actor,
+            reason="Admitted on probation.",
+            website=application.website,
+            location=application.location,
+            probation_ends=add_months(timezone.localdate(), settings.PROBATION_MONTHS),
+        )
+    application.consultant = consultant
+    application.save(update_fields=["consultant"])
+    return application
+
+
+@transaction.atomic
+def application_confirm(*, application, actor, notes: str = "") -> MembershipApplication:
+    """End probation: the member becomes active."""
+    application = _application_move(application, MembershipApplication.Status.ACTIVE, actor, notes)
+    consultant_set_status(
+        consultant=application.consultant,
+        status=Consultant.Status.ACTIVE,
+        actor=actor,
+        reason="Probation completed.",
+    )
+    return application
