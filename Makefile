@@ -33,8 +33,8 @@ run: $(VENV)/.installed
 	@echo "  API docs:     http://127.0.0.1:8000/api/docs/"
 	@echo "  Ctrl-C stops the web server and the task cluster."
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(DEV_ENV) $(BIN)/python manage.py qcluster & \
+	@$(DEV_ENV) $(BIN)/python manage.py qcluster & cluster=$$!; \
+	trap 'kill -INT $$cluster 2>/dev/null; wait $$cluster 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 test: $(VENV)/.installed-dev

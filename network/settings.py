@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="switchboard@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where clients can write to the intake coordinator; shown on the public pages.
+INTAKE_EMAIL = env_str("INTAKE_EMAIL", default=DEFAULT_FROM_EMAIL)
 if env_str("EMAIL_URL", default=""):
     globals().update(parse_email_url(env_str("EMAIL_URL")))
 else:
@@ -168,7 +170,11 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    if not SECURE_HSTS_PRELOAD:
+        # The operator opted out of the browser preload list on purpose; say so once here
+        # instead of failing every deploy check.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
