@@ -172,3 +172,13 @@ def get_external_professional_for_user(user, pk, *, write: bool = False) -> Exte
     if write and not can_edit_external_professionals(user):
         raise PermissionDenied("Only intake coordinators may change outside professionals.")
     return professional
+
+
+def can_create_consultant(user) -> bool:
+    """New member records are opened by staff coordinators (imports, admissions)."""
+    return is_staff_coordinator(user)
+
+
+def can_add_or_remove_group(user) -> bool:
+    """Creating and dissolving groups is for staff; a group's own coordinator only edits it."""
+    return is_staff_coordinator(user)

@@ -63,7 +63,7 @@ class ConsultantFilter(django_filters.FilterSet):
         folded = fold(value)
         matching_skill = (
             Q(skill__slug=value.strip().lower())
-            | Q(skill__name__iexact=value.strip())
+            | Q(skill__folded_name=folded)
             | Q(skill__aliases__folded=folded)
         )
         entries = ConsultantSkill.objects.filter(matching_skill, consultant=OuterRef("pk"))

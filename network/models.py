@@ -1,5 +1,6 @@
 """The alliance itself: its members, their skills, groups and roles, and outside professionals."""
 
+import functools
 import zoneinfo
 from decimal import Decimal
 
@@ -58,6 +59,14 @@ class Skill(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=120, help_text="Canonical name, unique regardless of case.")
+    # The name folded like aliases are ("Node.js" → "nodejs"), so a lookup by any spelling of
+    # the name itself needs no alias row and two spellings of one name cannot both exist.
+    folded_name = models.CharField(
+        max_length=120,
+        unique=True,
+        editable=False,
+        error_messages={"unique": "A skill with this name already exists."},
+    )
     slug = models.SlugField(max_length=140, unique=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
     description = models.TextField(blank=True)
@@ -77,6 +86,15 @@ class Skill(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.folded_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.folded_name = fold(self.name)
+        if not self.folded_name:
+            raise ValidationError({"name": "A skill name needs at least one letter or digit."})
 
 
 class SkillAlias(models.Model):
@@ -104,8 +122,14 @@ class SkillAlias(models.Model):
             raise ValidationError({"alias": "An alias needs at least one letter or digit."})
 
 
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    # Listing the zones reads the tz database from disk (~12 ms); once per process is enough.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _known_timezones():
         raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Los_Angeles).")
 
 

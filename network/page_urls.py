@@ -1,16 +1,34 @@
-"""Pages: home, sign-in, the member directory and a member's own profile editor."""
+"""Pages: home, requests for help, joining, sign-in, the member directory and profile editor."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from network import views
+from network.forms import SignInForm
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="network/home.html"), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("request/", views.request_help, name="request-help"),
+    path("join/", views.join, name="join"),
+    path("join/thanks/", views.join_thanks, name="join-thanks"),
     path(
-        "members/<int:pk>/",
-        TemplateView.as_view(template_name="network/home.html"),
-        name="member-detail",
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("members/", views.member_list, name="member-list"),
+    path("members/<int:pk>/", views.member_detail, name="member-detail"),
+    path("profile/", views.my_profile, name="my-profile"),
+    path("profile/skills/", views.my_skill_add, name="my-skill-add"),
+    path("profile/skills/<int:skill_pk>/", views.my_skill_update, name="my-skill-update"),
+    path("profile/skills/<int:skill_pk>/remove/", views.my_skill_remove, name="my-skill-remove"),
+    path("profile/time-away/", views.my_time_away_add, name="my-time-away-add"),
+    path(
+        "profile/time-away/<int:pk>/delete/",
+        views.my_time_away_delete,
+        name="my-time-away-delete",
     ),
 ]

@@ -15,8 +15,10 @@ from django.utils.text import slugify
 
 from network.models import (
     Consultant,
+    ConsultantGroup,
     ConsultantSkill,
     ConsultantStatusChange,
+    ExternalProfessional,
     Language,
     MembershipApplication,
     Skill,
@@ -192,7 +194,8 @@ def consultant_set_status(
         return locked
     locked.status = status
     today = timezone.localdate()
-    if status == Consultant.Status.PROBATION and locked.probation_ends is None:
+    if status == Consultant.Status.PROBATION:
+        # Entering probation (again, for a returning alumnus) starts a new probation period.
         locked.probation_ends = add_months(today, settings.PROBATION_MONTHS)
     if status == Consultant.Status.ACTIVE and locked.joined_on is None:
         locked.joined_on = today
@@ -377,3 +380,145 @@ def application_confirm(*, application, actor, notes: str = "") -> MembershipApp
         reason="Probation completed.",
     )
     return application
+
+
+# --- Taxonomy, groups and outside professionals (used by the API) ---------------------------
+
+
+@transaction.atomic
+def skill_update(*, skill: Skill, aliases: Iterable[str] | None = None, **fields) -> Skill:
+    """Change a skill's name, category or description and, given ``aliases``, replace its aliases.
+
+    The slug is kept even when the name changes: member profiles, filters and saved links use it.
+    """
+    unknown = set(fields) - {"name", "category", "description"}
+    if unknown:
+        raise TypeError(f"Unknown skill fields: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(skill, field, value.strip() if field == "name" else value)
+    skill.full_clean()
+    skill.save()
+    if aliases is not None:
+        wanted = {fold(alias): alias for alias in aliases}
+        skill.aliases.exclude(folded__in=list(wanted)).delete()
+        kept = set(skill.aliases.values_list("folded", flat=True))
+        for folded, alias in wanted.items():
+            if folded not in kept:
+                skill_alias_add(skill=skill, alias=alias)
+    return skill
+
+
+def skill_delete(*, skill: Skill) -> None:
+    """Remove a skill; raises ``ProtectedError`` while any member profile still lists it."""
+    skill.delete()
+
+
+_GROUP_FIELDS = {"name", "slug", "description", "coordinator"}
+
+
+@transaction.atomic
+def group_create(
+    *,
+    name: str,
+    slug: str = "",
+    focus_skills: Iterable[Skill] = (),
+    members: Iterable[Consultant] = (),
+    **fields,
+) -> ConsultantGroup:
+    """Create a consultant group; the slug defaults to one made from the name."""
+    unknown = set(fields) - _GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown group fields: {sorted(unknown)}")
+    group = ConsultantGroup(name=name.strip(), slug=slug or slugify(name)[:140], **fields)
+    group.full_clean()
+    group.save()
+    group.focus_skills.set(focus_skills)
+    group.members.set(members)
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *,
+    group: ConsultantGroup,
+    focus_skills: Iterable[Skill] | None = None,
+    members: Iterable[Consultant] | None = None,
+    **fields,
+) -> ConsultantGroup:
+    """Change a group's fields; ``focus_skills`` and ``members``, when given, replace the sets."""
+    unknown = set(fields) - _GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown group fields: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(group, field, value)
+    group.full_clean()
+    group.save()
+    if focus_skills is not None:
+        group.focus_skills.set(focus_skills)
+    if members is not None:
+        group.members.set(members)
+    return group
+
+
+def group_delete(*, group: ConsultantGroup) -> None:
+    group.delete()
+
+
+_PROFESSIONAL_FIELDS = {"name", "organization", "email", "phone", "website", "notes", "active"}
+
+
+@transaction.atomic
+def external_professional_create(*, skills: Iterable[Skill] = (), **fields) -> ExternalProfessional:
+    unknown = set(fields) - _PROFESSIONAL_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown professional fields: {sorted(unknown)}")
+    professional = ExternalProfessional(**fields)
+    professional.full_clean()
+    professional.save()
+    professional.skills.set(skills)
+    return professional
+
+
+@transaction.atomic
+def external_professional_update(
+    *, professional: ExternalProfessional, skills: Iterable[Skill] | None = None, **fields
+) -> ExternalProfessional:
+    """Change an outside professional; ``skills``, when given, replaces their skills."""
+    unknown = set(fields) - _PROFESSIONAL_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown professional fields: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(professional, field, value)
+    professional.full_clean()
+    professional.save()
+    if skills is not None:
+        professional.skills.set(skills)
+    return professional
+
+
+def external_professional_delete(*, professional: ExternalProfessional) -> None:
+    """Remove an outside professional; raises ``ProtectedError`` if referrals point at them."""
+    professional.delete()
+
+
+# --- Added for the admin and the demo seeder --------------------------------------------------
+
+
+@transaction.atomic
+def consultant_record_first_status(
+    *, consultant: Consultant, actor=None, reason: str = ""
+) -> ConsultantStatusChange:
+    """Open the history of a member record saved without ``consultant_create`` (the admin's add
+    form), so that every member's history starts with the status they were created in."""
+    return ConsultantStatusChange.objects.create(
+        consultant=consultant,
+        from_status="",
+        to_status=consultant.status,
+        changed_by=actor,
+        reason=reason,
+    )
+
+
+def time_away_delete(*, time_away: TimeAway) -> None:
+    """Remove a period away (a member cancelling their plans); the caller checked ownership."""
+    time_away.delete()

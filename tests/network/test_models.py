@@ -48,3 +48,15 @@ def test_status_change_is_recorded_with_who_and_why(admin):
 def test_skill_slug_keeps_plus_and_sharp_distinct():
     assert skill_create(name="C++").slug != skill_create(name="C#").slug
     assert Skill.objects.count() == 2
+
+
+def test_a_skill_is_found_by_any_spelling_of_its_name(member, api_as):
+    from tests.factories import ConsultantSkillFactory as Entry
+
+    node = skill_create(name="Node.js")
+    Entry(consultant=member.consultant, skill=node, level=4)
+    assert node.folded_name == "nodejs"
+    with pytest.raises(ValidationError, match="already exists"):
+        skill_create(name="NodeJS")
+    response = api_as(member).get("/api/v1/consultants/", {"skill": "node-js"})
+    assert [row["id"] for row in response.json()["results"]] == [member.consultant.pk]

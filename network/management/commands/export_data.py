@@ -1,0 +1,143 @@
+"""Export the alliance's data as a fixture that ``loaddata`` restores into a migrated database."""
+
+import datetime
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.core import serializers
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+
+# Every model of these apps is exported, so models added later need no change here.
+PROJECT_APPS = ("network", "intake", "matching", "handbook")
+# Models of other apps that hold the project's data: roles (with their permissions) and API
+# tokens. Content types, permissions, sessions, the admin log and django-q's task tables are
+# left out: migrate recreates the first two, and the rest are transient.
+OTHER_MODELS = ("auth.Group", "authtoken.Token")
+# Written without a primary key, by natural key (the group name): migrate's post_migrate hook has
+# already created the role groups in the target database, under primary keys of its own.
+NATURAL_PRIMARY_KEY_MODELS = (Group,)
+
+
+class FixtureEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but keeping microseconds (it cuts times to milliseconds), so that a
+    restore gives back exactly the times that were exported."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            if text.endswith("+00:00"):
+                text = text.removesuffix("+00:00") + "Z"
+            return text
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def exported_models() -> list[type[models.Model]]:
+    """The models exported, ordered so that natural keys are defined before they are used."""
+    chosen = [
+        model
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.managed and not model._meta.proxy
+    ]
+    chosen += [apps.get_model(label) for label in OTHER_MODELS]
+    # Foreign keys by primary key may point forward: loaddata defers its constraint checks.
+    return serializers.sort_dependencies([(None, chosen)], allow_cycles=True)
+
+
+def _rows(model: type[models.Model]) -> models.QuerySet:
+    """Every row of ``model`` (``_base_manager``: whatever a default manager filters out) in
+    primary-key order, with the related rows written by natural key fetched in bulk rather
+    than one query per row."""
+    select, prefetch = [], []
+    for field in model._meta.concrete_fields:
+        if field.is_relation and hasattr(field.related_model, "natural_key"):
+            select.append(field.name)
+            if field.related_model is Permission:
+                select.append(f"{field.name}__content_type")
+    for field in model._meta.many_to_many:
+        if not field.remote_field.through._meta.auto_created:
+            continue  # rows of an explicit through model are exported as that model's rows
+        if field.related_model is Permission:
+            related = Permission.objects.select_related("content_type")
+            prefetch.append(models.Prefetch(field.name, queryset=related))
+        else:
+            prefetch.append(field.name)
+    return model._base_manager.order_by("pk").select_related(*select).prefetch_related(*prefetch)
+
+
+def export_chunks() -> Iterator[str]:
+    """The fixture, as JSON text in pieces: one object a line, rows in primary-key order."""
+    yield "["
+    first = True
+    for model in exported_models():
+        objects = serializers.serialize(
+            "python",
+            _rows(model).iterator(chunk_size=2000),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=model in NATURAL_PRIMARY_KEY_MODELS,
+        )
+        for row in objects:
+            yield ("\n" if first else ",\n") + json.dumps(row, cls=FixtureEncoder)
+            first = False
+    yield "\n]\n"
+
+
+def _write_atomically(path: Path, chunks: Iterator[str]) -> None:
+    # A temporary file in the same directory, renamed over the target once complete: a failed
+    # or interrupted export never leaves a truncated file where the last good one was. The
+    # temporary file is created readable by its owner only, which suits password hashes.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as output:
+            for chunk in chunks:
+                output.write(chunk)
+            output.flush()
+            os.fsync(output.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Command(BaseCommand):
+    help = (
+        "Export all of Switchboard's data (members, skills, groups, roles, API tokens and every "
+        "model of the network, intake, matching and handbook apps) as JSON that "
+        "'manage.py loaddata' restores into a freshly migrated database. The file holds "
+        "password hashes and API tokens: keep it private."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            "-o",
+            help="Write to this file (replaced atomically) instead of standard output.",
+        )
+
+    def handle(self, *args, output, **options):
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if connection.vendor == "postgresql" and outermost:
+                # One snapshot for every table, so rows written during the export cannot leave
+                # the fixture half before and half after them. This must be the transaction's
+                # first statement; inside a caller's transaction, the caller's rules apply.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            if output is None:
+                for chunk in export_chunks():
+                    self.stdout.write(chunk, ending="")
+                return
+            path = Path(output)
+            if not path.parent.is_dir():
+                raise CommandError(f"No such directory: {path.parent}")
+            _write_atomically(path, export_chunks())
+        self.stdout.write(f"Exported to {path}.")

@@ -1,0 +1,151 @@
+"""Signing in to the API: tokens from /api/v1/auth/token/, sessions, and who counts as a member.
+
+Anonymous requests and requests with a bad token are answered 403, like every other refusal:
+the project's first authentication class is the session, which sends no challenge header.
+"""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from network.models import Consultant
+from tests.factories import ConsultantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "/api/v1/auth/token/"
+CONSULTANTS = "/api/v1/consultants/"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def member(member):
+    # UserFactory sets this password after saving and skips the save that would store it.
+    member.set_password(PASSWORD)
+    member.save(update_fields=["password"])
+    return member
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    # The token endpoint's throttle counts attempts in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_token_is_issued_for_the_right_password(member):
+    response = APIClient().post(TOKEN, {"username": member.username, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.json() == {"token": Token.objects.get(user=member).key}
+
+
+def test_the_same_token_is_returned_again(member):
+    client = APIClient()
+    first = client.post(TOKEN, {"username": member.username, "password": PASSWORD}, format="json")
+    second = client.post(TOKEN, {"username": member.username, "password": PASSWORD})
+
+    assert first.json()["token"] == second.json()["token"]
+
+
+def test_wrong_password_is_400_and_issues_no_token(member):
+    response = APIClient().post(TOKEN, {"username": member.username, "password": "wrong"})
+
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert not Token.objects.exists()
+
+
+def test_missing_fields_are_named():
+    response = APIClient().post(TOKEN, {}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"username", "password"}
+
+
+def test_inactive_account_gets_no_token():
+    user = UserFactory(is_active=False)
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+
+    response = APIClient().post(TOKEN, {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 400
+
+
+def test_token_endpoint_slows_down_password_guessing(member):
+    client = APIClient()
+    for _ in range(10):
+        client.post(TOKEN, {"username": member.username, "password": "guess"})
+
+    response = client.post(TOKEN, {"username": member.username, "password": PASSWORD})
+
+    assert response.status_code == 429
+
+
+def test_token_authorization_header_signs_in(member):
+    token = Token.objects.create(user=member)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    response = client.get(CONSULTANTS)
+
+    assert response.status_code == 200
+
+
+def test_token_issued_by_the_endpoint_works(member):
+    client = APIClient()
+    key = client.post(TOKEN, {"username": member.username, "password": PASSWORD}).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert client.get(f"{CONSULTANTS}{member.consultant.pk}/").status_code == 200
+
+
+def test_bad_token_is_refused(member):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    assert client.get(CONSULTANTS).status_code == 403
+
+
+def test_anonymous_is_refused():
+    assert APIClient().get(CONSULTANTS).status_code == 403
+
+
+def test_session_sign_in_works(member):
+    client = APIClient()
+    assert client.login(username=member.username, password=PASSWORD)
+
+    assert client.get(CONSULTANTS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Consultant.Status.APPLICANT, 403),
+        (Consultant.Status.FORMER, 403),
+        (Consultant.Status.PROBATION, 200),
+        (Consultant.Status.ON_LEAVE, 200),
+        (Consultant.Status.ALUMNI, 200),
+    ],
+)
+def test_only_members_read_the_directory(api_as, status, expected):
+    user = ConsultantFactory(status=status).user
+
+    assert api_as(user).get(CONSULTANTS).status_code == expected
+
+
+def test_signed_in_user_without_a_member_record_or_role_is_refused(api_as):
+    assert api_as(UserFactory()).get("/api/v1/skills/").status_code == 403
+
+
+def test_schema_documents_token_sign_in():
+    response = APIClient().get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/v1/auth/token/" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+    assert {"/api/v1/consultants/", "/api/v1/skills/", "/api/v1/groups/"} <= set(schema["paths"])
