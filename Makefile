@@ -42,10 +42,10 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	env -u DATABASE_URL $(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	@echo "== pytest on SQLite"
-	env -u DATABASE_URL $(DEV_ENV) $(BIN)/pytest -q
+	env -u DATABASE_URL $(DEV_ENV) $(BIN)/pytest -q -n 2
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== pytest on PostgreSQL ($${DATABASE_URL%%\?*})"; \
-		$(DEV_ENV) $(BIN)/pytest -q; \
+		$(DEV_ENV) $(BIN)/pytest -q -n 2; \
 	fi
 
 clean:

@@ -95,6 +95,16 @@ class Skill(models.Model):
         self.folded_name = fold(self.name)
         if not self.folded_name:
             raise ValidationError({"name": "A skill name needs at least one letter or digit."})
+        # Checked here rather than as folded_name's own uniqueness error, so forms that do not
+        # show folded_name (the admin, the API) still report it, and against the name field.
+        clash = Skill.objects.filter(folded_name=self.folded_name).exclude(pk=self.pk).first()
+        if clash is not None:
+            raise ValidationError(
+                {"name": f"A skill with this name already exists ({clash.name})."}
+            )
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude={*(exclude or ()), "folded_name"})
 
 
 class SkillAlias(models.Model):

@@ -1,0 +1,77 @@
+"""``manage.py seed_demo [--scale N] [--seed S]``: the demo alliance, and synthetic members."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from network.demo import (
+    DEMO_PASSWORD,
+    SYNTHETIC_DOMAIN,
+    demo_alliance_seed,
+    synthetic_consultants_add,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo alliance (idempotent) and print its demo logins. With --scale N, also "
+        "add N synthetic members for load tests (every run adds N more)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Add N synthetic consultants with skills, languages and groups (bulk inserts).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2002,
+            help="Random seed for the synthetic consultants (default 2002: same data each time).",
+        )
+
+    def handle(self, *args, scale: int, seed: int, verbosity: int, **options):
+        if scale < 0:
+            raise CommandError("--scale must be zero or a positive number.")
+        summary = demo_alliance_seed()
+        created = ", ".join(f"{count} {what}" for what, count in summary.created.items())
+        counts = ", ".join(f"{count} {what}" for what, count in summary.counts.items())
+        self.stdout.write(f"Demo alliance: {counts}.")
+        self.stdout.write(f"Created now: {created or 'nothing (already seeded)'}.")
+
+        if scale:
+            started = time.perf_counter()
+            result = synthetic_consultants_add(scale, seed=seed)
+            elapsed = time.perf_counter() - started
+            rows = ", ".join(f"{count:,} {what}" for what, count in result.rows.items())
+            self.stdout.write(
+                f"Added {scale:,} synthetic consultants (scale-{result.first_index:08d} … "
+                f"scale-{result.last_index:08d}@{SYNTHETIC_DOMAIN}) in {elapsed:.1f} s: "
+                f"{sum(result.rows.values()):,} rows ({rows})."
+            )
+
+        self._print_logins(summary.logins)
+
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        header = ("username", "password", "role")
+        widths = [max(len(row[column]) for row in [header, *logins]) for column in range(2)]
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.WARNING(
+                f"Demo logins -- DEMO ONLY: every account below has the published password "
+                f"{DEMO_PASSWORD!r}. Never run seed_demo on a server others can reach."
+            )
+        )
+        for username, password, role in [header, *logins]:
+            self.stdout.write(f"  {username:<{widths[0]}}  {password:<{widths[1]}}  {role}")
+        if not settings.DEBUG:
+            self.stdout.write(
+                self.style.ERROR(
+                    "DEBUG is off: if this is a public server, delete these accounts or change "
+                    "their passwords now."
+                )
+            )

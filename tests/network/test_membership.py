@@ -1,0 +1,230 @@
+"""Membership applications: submitted → under review → probation → active, declined from any
+open state; illegal moves are refused and change nothing; every move of a member is history."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from network.models import Consultant, ConsultantStatusChange, MembershipApplication
+from network.services import (
+    IllegalTransition,
+    application_admit,
+    application_confirm,
+    application_decline,
+    application_start_review,
+    application_submit,
+    consultant_create,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = MembershipApplication.Status
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def at(year: int, month: int, day: int):
+    """Pin the clock to noon in the alliance's time zone on that day."""
+    return time_machine.travel(datetime.datetime(year, month, day, 12, tzinfo=PACIFIC), tick=False)
+
+
+def submit(email: str = "joiner@applicants.test") -> MembershipApplication:
+    return application_submit(
+        name="Applicant 01 · Drupal",
+        email=email,
+        statement="Eight years of Drupal for food banks.",
+        website="https://applicant.test",
+        location="Oakland, CA",
+        skills_text="Drupal, PHP",
+    )
+
+
+MOVES = {
+    Status.UNDER_REVIEW: application_start_review,
+    Status.PROBATION: application_admit,
+    Status.ACTIVE: application_confirm,
+    Status.DECLINED: application_decline,
+}
+# The path from submission to each state, through legal moves only.
+PATHS = {
+    Status.SUBMITTED: [],
+    Status.UNDER_REVIEW: [Status.UNDER_REVIEW],
+    Status.PROBATION: [Status.UNDER_REVIEW, Status.PROBATION],
+    Status.ACTIVE: [Status.UNDER_REVIEW, Status.PROBATION, Status.ACTIVE],
+    Status.DECLINED: [Status.DECLINED],
+}
+
+
+def application_in(state: str, actor) -> MembershipApplication:
+    application = submit()
+    for step in PATHS[state]:
+        application = MOVES[step](application=application, actor=actor)
+    return application
+
+
+def test_an_application_goes_from_submitted_to_full_member(community_coordinator):
+    application = submit()
+    assert application.status == Status.SUBMITTED
+
+    with at(2025, 3, 3):
+        application = application_start_review(
+            application=application, actor=community_coordinator, notes="Called two references."
+        )
+    assert application.status == Status.UNDER_REVIEW
+    assert application.reviewer == community_coordinator
+    assert application.consultant is None and application.decided_at is None
+
+    with at(2025, 5, 31):
+        application = application_admit(
+            application=application, actor=community_coordinator, notes="Consensus at meeting."
+        )
+    consultant = application.consultant
+    assert application.status == Status.PROBATION
+    assert application.decided_at.astimezone(PACIFIC).date() == datetime.date(2025, 5, 31)
+    assert consultant.status == Consultant.Status.PROBATION
+    # Nine months from 31 May is 28 February: the end of a shorter month is clamped.
+    assert consultant.probation_ends == datetime.date(2026, 2, 28)
+    assert consultant.user.email == "joiner@applicants.test"
+    assert consultant.display_name == application.name and consultant.location == "Oakland, CA"
+    assert application.review_notes == "Called two references.\n\nConsensus at meeting."
+
+    with at(2026, 3, 2):
+        application = application_confirm(application=application, actor=community_coordinator)
+    consultant.refresh_from_db()
+    assert application.status == Status.ACTIVE
+    assert consultant.status == Consultant.Status.ACTIVE
+    assert consultant.joined_on == datetime.date(2026, 3, 2)
+
+    history = [
+        (change.from_status, change.to_status, change.changed_by, change.reason)
+        for change in consultant.status_changes.order_by("pk")
+    ]
+    assert history == [
+        ("", "probation", community_coordinator, "Admitted on probation."),
+        ("probation", "active", community_coordinator, "Probation completed."),
+    ]
+
+
+def test_probation_lasts_as_many_months_as_the_setting(settings, community_coordinator):
+    settings.PROBATION_MONTHS = 6
+    with at(2025, 1, 15):
+        application = application_in(Status.PROBATION, community_coordinator)
+    assert application.consultant.probation_ends == datetime.date(2025, 7, 15)
+
+
+def test_probation_defaults_to_nine_months(settings):
+    assert settings.PROBATION_MONTHS == 9
+
+
+@pytest.mark.parametrize("state", [Status.SUBMITTED, Status.UNDER_REVIEW, Status.PROBATION])
+def test_an_open_application_can_be_declined(community_coordinator, state):
+    application = application_in(state, community_coordinator)
+    with at(2025, 4, 1):
+        declined = application_decline(
+            application=application, actor=community_coordinator, notes="Not a fit yet."
+        )
+    assert declined.status == Status.DECLINED
+    assert declined.decided_at.astimezone(PACIFIC).date() == datetime.date(2025, 4, 1)
+    assert declined.reviewer == community_coordinator
+
+
+def test_declining_a_probationer_makes_them_a_former_member_with_history(community_coordinator):
+    application = application_in(Status.PROBATION, community_coordinator)
+    application_decline(application=application, actor=community_coordinator)
+    consultant = Consultant.objects.get(pk=application.consultant_id)
+    assert consultant.status == Consultant.Status.FORMER
+    latest = consultant.status_changes.first()
+    assert (latest.from_status, latest.to_status) == ("probation", "former")
+    assert latest.changed_by == community_coordinator
+    assert latest.reason == "Not confirmed after probation."
+
+
+def test_declining_before_admission_creates_no_member(community_coordinator):
+    application = application_in(Status.UNDER_REVIEW, community_coordinator)
+    application_decline(application=application, actor=community_coordinator)
+    assert not Consultant.objects.exists()
+    assert not ConsultantStatusChange.objects.exists()
+
+
+ILLEGAL = [
+    (Status.SUBMITTED, Status.PROBATION),  # admission needs a review first
+    (Status.SUBMITTED, Status.ACTIVE),
+    (Status.UNDER_REVIEW, Status.UNDER_REVIEW),
+    (Status.UNDER_REVIEW, Status.ACTIVE),
+    (Status.PROBATION, Status.UNDER_REVIEW),
+    (Status.PROBATION, Status.PROBATION),
+    (Status.ACTIVE, Status.UNDER_REVIEW),
+    (Status.ACTIVE, Status.PROBATION),
+    (Status.ACTIVE, Status.ACTIVE),
+    (Status.ACTIVE, Status.DECLINED),  # a full member leaves as alumni, not by a declined form
+    (Status.DECLINED, Status.UNDER_REVIEW),
+    (Status.DECLINED, Status.PROBATION),
+    (Status.DECLINED, Status.ACTIVE),
+    (Status.DECLINED, Status.DECLINED),
+]
+
+
+def observable(application: MembershipApplication) -> tuple:
+    """Everything a move could change: the application, members and their history."""
+    application.refresh_from_db()
+    return (
+        application.status,
+        application.reviewer_id,
+        application.review_notes,
+        application.decided_at,
+        application.consultant_id,
+        list(Consultant.objects.values_list("pk", "status", "probation_ends", "joined_on")),
+        ConsultantStatusChange.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(("state", "move"), ILLEGAL, ids=lambda value: str(value))
+def test_an_illegal_move_is_refused_and_changes_nothing(
+    community_coordinator, intake_coordinator, state, move
+):
+    application = application_in(state, community_coordinator)
+    before = observable(application)
+    with pytest.raises(IllegalTransition) as refusal:
+        MOVES[move](application=application, actor=intake_coordinator, notes="Should not stick.")
+    assert refusal.value.current_status == state
+    assert "cannot move to" in str(refusal.value)
+    assert observable(application) == before
+
+
+def test_the_legal_moves_are_exactly_the_table():
+    """The tests above cover every pair the table forbids; this keeps them in step with it."""
+    forbidden = {
+        (state, move)
+        for state in Status.values
+        for move in MOVES
+        if move not in MembershipApplication.TRANSITIONS[state]
+    }
+    assert forbidden == set(ILLEGAL)
+
+
+def test_a_returning_alumnus_is_readmitted_on_their_own_record(community_coordinator):
+    alumnus = consultant_create(
+        email="joiner@applicants.test",
+        display_name="Alumnus 01 · networks",
+        status=Consultant.Status.ALUMNI,
+    )
+    application = application_in(Status.UNDER_REVIEW, community_coordinator)
+    application = application_admit(application=application, actor=community_coordinator)
+    assert application.consultant == alumnus
+    assert Consultant.objects.count() == 1
+    latest = alumnus.status_changes.first()
+    assert (latest.from_status, latest.to_status) == ("alumni", "probation")
+    assert latest.changed_by == community_coordinator
+
+
+def test_a_returning_member_gets_a_new_probation_end(community_coordinator):
+    consultant_create(
+        email="joiner@applicants.test",
+        display_name="Alumnus 01 · networks",
+        status=Consultant.Status.ALUMNI,
+        probation_ends=datetime.date(2012, 9, 1),
+    )
+    with at(2025, 1, 15):
+        application = application_in(Status.PROBATION, community_coordinator)
+    assert application.consultant.probation_ends == datetime.date(2025, 10, 15)
