@@ -94,9 +94,14 @@ class LanguageAdmin(admin.ModelAdmin):
 # --- Skills taxonomy --------------------------------------------------------------------------
 
 
+# A row a person saved in the admin is marked "manual", so load_skills never takes it back.
+MANUAL_SOURCE = "manual"
+
+
 class SkillAliasInline(admin.TabularInline):
     model = SkillAlias
     fields = ["alias", "source"]
+    readonly_fields = ["source"]
     extra = 1
 
 
@@ -106,7 +111,20 @@ class SkillAdmin(admin.ModelAdmin):
     list_filter = ["category", "source"]
     search_fields = ["name", "aliases__alias"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["source"]
     inlines = [SkillAliasInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = MANUAL_SOURCE
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for alias in formset.save(commit=False):
+            alias.source = MANUAL_SOURCE
+            alias.save()
+        for alias in formset.deleted_objects:
+            alias.delete()
+        formset.save_m2m()
 
     def get_queryset(self, request):
         return (
@@ -127,6 +145,11 @@ class SkillAliasAdmin(admin.ModelAdmin):
     list_select_related = ["skill"]
     search_fields = ["alias", "skill__name"]
     autocomplete_fields = ["skill"]
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = MANUAL_SOURCE
+        super().save_model(request, obj, form, change)
 
 
 # --- Consultants ------------------------------------------------------------------------------

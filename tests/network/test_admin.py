@@ -378,3 +378,23 @@ def test_application_status_is_read_only_on_its_form(signed_in):
     application = MembershipApplicationFactory()
     response = signed_in.get(url(MembershipApplication, "change", application.pk))
     assert b'name="status"' not in response.content
+
+
+def test_an_alias_saved_in_the_admin_survives_a_taxonomy_reload(signed_in):
+    from django.core.management import call_command
+
+    from network.models import Skill, SkillAlias
+
+    call_command("load_skills", verbosity=0)
+    wordpress = Skill.objects.get(name="WordPress")
+    drupal = Skill.objects.get(name="Drupal")
+    alias = SkillAlias.objects.filter(skill=drupal).exclude(source="manual").first()
+    response = signed_in.post(
+        url(SkillAlias, "change", alias.pk), {"alias": alias.alias, "skill": wordpress.pk}
+    )
+    assert response.status_code == 302
+    alias.refresh_from_db()
+    assert (alias.skill, alias.source) == (wordpress, "manual")
+    call_command("load_skills", verbosity=0)
+    alias.refresh_from_db()
+    assert alias.skill == wordpress
