@@ -3,7 +3,14 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from network.models import Consultant, ConsultantGroup, ConsultantSkill, Language, TimeAway
+from network.models import (
+    Consultant,
+    ConsultantGroup,
+    ConsultantSkill,
+    Language,
+    Skill,
+    TimeAway,
+)
 from network.text import fold
 
 
@@ -61,16 +68,20 @@ class ConsultantFilter(django_filters.FilterSet):
 
     def filter_skill(self, queryset, name, value):
         folded = fold(value)
-        matching_skill = (
-            Q(skill__slug=value.strip().lower())
-            | Q(skill__folded_name=folded)
-            | Q(skill__aliases__folded=folded)
+        # Resolve the skill first (one small query) so the member lookup is a plain
+        # (skill, level) index range rather than a join through names and aliases per member.
+        skill_ids = list(
+            Skill.objects.filter(
+                Q(slug=value.strip().lower()) | Q(folded_name=folded) | Q(aliases__folded=folded)
+            )
+            .values_list("pk", flat=True)
+            .distinct()
         )
-        entries = ConsultantSkill.objects.filter(matching_skill, consultant=OuterRef("pk"))
+        entries = ConsultantSkill.objects.filter(skill_id__in=skill_ids)
         min_level = self.form.cleaned_data.get("min_level")
         if min_level:
             entries = entries.filter(level__gte=min_level)
-        return queryset.filter(Exists(entries))
+        return queryset.filter(pk__in=entries.values("consultant_id"))
 
     def filter_available_on(self, queryset, name, value):
         away = TimeAway.objects.filter(consultant=OuterRef("pk"), start__lte=value, end__gte=value)
