@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from network.filters import ConsultantFilter
 from network.models import Consultant, ConsultantSkill, Language, Skill
+from network.services import PROFILE_FIELDS
 from network.text import fold
 
 
@@ -124,20 +125,6 @@ class MembershipApplicationForm(forms.Form):
 
 
 # --- A member's own profile ------------------------------------------------------------------
-
-PROFILE_FIELDS = [
-    "display_name",
-    "bio",
-    "website",
-    "location",
-    "timezone",
-    "remote_ok",
-    "hourly_rate",
-    "currency",
-    "sliding_scale",
-    "pro_bono_hours_per_month",
-    "capacity_hours_per_week",
-]
 
 
 class ProfileForm(forms.ModelForm):

@@ -94,7 +94,8 @@ def user_grant_role(*, user, role: Role) -> None:
 
 # --- Consultants ----------------------------------------------------------------------------
 
-_PROFILE_FIELDS = {
+# The profile fields a member edits (forms and serializers use this list, in this order).
+PROFILE_FIELDS = (
     "display_name",
     "bio",
     "website",
@@ -106,7 +107,23 @@ _PROFILE_FIELDS = {
     "sliding_scale",
     "pro_bono_hours_per_month",
     "capacity_hours_per_week",
-}
+)
+
+
+def _refuse_unknown(fields, allowed, noun: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown or protected {noun} fields: {sorted(unknown)}")
+
+
+def _save_fields(instance, fields: dict, allowed, noun: str):
+    """Set the named fields (only those allowed), validate and save one row."""
+    _refuse_unknown(fields, allowed, noun)
+    for field, value in fields.items():
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+    return instance
 
 
 def _username_for(email: str) -> str:
@@ -131,9 +148,7 @@ def consultant_create(
     **profile,
 ) -> Consultant:
     """Create a user account and its member record; the first status is written to history."""
-    unknown = set(profile) - _PROFILE_FIELDS - {"joined_on", "probation_ends"}
-    if unknown:
-        raise TypeError(f"Unknown consultant fields: {sorted(unknown)}")
+    _refuse_unknown(profile, {*PROFILE_FIELDS, "joined_on", "probation_ends"}, "consultant")
     email = User.objects.normalize_email(email).strip()
     user = User(username=_username_for(email), email=email)
     if password:
@@ -167,13 +182,7 @@ def consultant_update(
     *, consultant: Consultant, languages: Iterable[str] | None = None, **profile
 ) -> Consultant:
     """Change a member's profile fields (not their status: see ``consultant_set_status``)."""
-    unknown = set(profile) - _PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown or protected consultant fields: {sorted(unknown)}")
-    for field, value in profile.items():
-        setattr(consultant, field, value)
-    consultant.full_clean()
-    consultant.save()
+    _save_fields(consultant, profile, PROFILE_FIELDS, "consultant")
     if languages is not None:
         consultant.languages.set(_languages(languages))
     return consultant
@@ -391,13 +400,9 @@ def skill_update(*, skill: Skill, aliases: Iterable[str] | None = None, **fields
 
     The slug is kept even when the name changes: member profiles, filters and saved links use it.
     """
-    unknown = set(fields) - {"name", "category", "description"}
-    if unknown:
-        raise TypeError(f"Unknown skill fields: {sorted(unknown)}")
-    for field, value in fields.items():
-        setattr(skill, field, value.strip() if field == "name" else value)
-    skill.full_clean()
-    skill.save()
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+    _save_fields(skill, fields, {"name", "category", "description"}, "skill")
     if aliases is not None:
         wanted = {fold(alias): alias for alias in aliases}
         skill.aliases.exclude(folded__in=list(wanted)).delete()
@@ -426,9 +431,7 @@ def group_create(
     **fields,
 ) -> ConsultantGroup:
     """Create a consultant group; the slug defaults to one made from the name."""
-    unknown = set(fields) - _GROUP_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown group fields: {sorted(unknown)}")
+    _refuse_unknown(fields, _GROUP_FIELDS, "group")
     group = ConsultantGroup(name=name.strip(), slug=slug or slugify(name)[:140], **fields)
     group.full_clean()
     group.save()
@@ -446,13 +449,7 @@ def group_update(
     **fields,
 ) -> ConsultantGroup:
     """Change a group's fields; ``focus_skills`` and ``members``, when given, replace the sets."""
-    unknown = set(fields) - _GROUP_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown group fields: {sorted(unknown)}")
-    for field, value in fields.items():
-        setattr(group, field, value)
-    group.full_clean()
-    group.save()
+    _save_fields(group, fields, _GROUP_FIELDS, "group")
     if focus_skills is not None:
         group.focus_skills.set(focus_skills)
     if members is not None:
@@ -469,9 +466,7 @@ _PROFESSIONAL_FIELDS = {"name", "organization", "email", "phone", "website", "no
 
 @transaction.atomic
 def external_professional_create(*, skills: Iterable[Skill] = (), **fields) -> ExternalProfessional:
-    unknown = set(fields) - _PROFESSIONAL_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown professional fields: {sorted(unknown)}")
+    _refuse_unknown(fields, _PROFESSIONAL_FIELDS, "professional")
     professional = ExternalProfessional(**fields)
     professional.full_clean()
     professional.save()
@@ -484,13 +479,7 @@ def external_professional_update(
     *, professional: ExternalProfessional, skills: Iterable[Skill] | None = None, **fields
 ) -> ExternalProfessional:
     """Change an outside professional; ``skills``, when given, replaces their skills."""
-    unknown = set(fields) - _PROFESSIONAL_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown professional fields: {sorted(unknown)}")
-    for field, value in fields.items():
-        setattr(professional, field, value)
-    professional.full_clean()
-    professional.save()
+    _save_fields(professional, fields, _PROFESSIONAL_FIELDS, "professional")
     if skills is not None:
         professional.skills.set(skills)
     return professional
