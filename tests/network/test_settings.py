@@ -124,3 +124,42 @@ def test_sqlite_runs_in_wal_mode(db):
     # The test database is in memory, where SQLite reports "memory"; a file database is WAL.
     assert mode in {"wal", "memory"}
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def _settings_as_seen_with(**environment) -> dict:
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'q': s.Q_CLUSTER, 'cache': s.CACHES['default']['BACKEND'], "
+        "'db': s.DATABASES['default']['ENGINE']}))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "network.settings",
+        "DEBUG": "1",
+        **environment,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_defaults_are_sqlite_and_the_orm_broker():
+    seen = _settings_as_seen_with()
+    assert seen["db"] == "django.db.backends.sqlite3"
+    assert seen["q"]["orm"] == "default" and "redis" not in seen["q"]
+    assert seen["cache"].endswith("LocMemCache")
+
+
+def test_redis_url_moves_broker_and_cache_to_redis_and_database_url_to_postgres():
+    seen = _settings_as_seen_with(
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/switchboard",
+    )
+    assert seen["q"]["redis"] == "redis://127.0.0.1:6379/3" and "orm" not in seen["q"]
+    assert seen["cache"].endswith("RedisCache")
+    assert seen["db"] == "django.db.backends.postgresql"
