@@ -219,3 +219,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Intake ---------------------------------------------------------------------------------
+# Offers not answered within this many hours expire and return to the group coordinator.
+OFFER_EXPIRY_HOURS = env_int("OFFER_EXPIRY_HOURS", 48, minimum=1)
+# New requests must be contacted within this many business days (Monday–Friday).
+RESPONSE_TARGET_BUSINESS_DAYS = env_int("RESPONSE_TARGET_BUSINESS_DAYS", 2, minimum=1)
+# Same organisation, similar title, within this many days: flagged as a likely duplicate.
+DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 30, minimum=1)
+# Public submissions allowed per client address (API and form), as DRF rate strings.
+REQUEST_SUBMIT_RATE = env_str("REQUEST_SUBMIT_RATE", default="10/hour")
+# Notification retries: attempts before a message is marked failed, and the first delay
+# (doubled after each failure: 1, 2, 4 ... minutes, capped at NOTIFICATION_MAX_DELAY_MINUTES).
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 12, minimum=1)
+NOTIFICATION_FIRST_DELAY_MINUTES = env_int("NOTIFICATION_FIRST_DELAY_MINUTES", 1, minimum=1)
+NOTIFICATION_MAX_DELAY_MINUTES = env_int("NOTIFICATION_MAX_DELAY_MINUTES", 30, minimum=1)

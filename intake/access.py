@@ -1,0 +1,96 @@
+"""Who may see or act on a request. Each rule is one condition; the workflow table names them.
+
+``user`` may be None for the system's own moves (timers); every rule then answers False.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from intake.models import Request
+from network import access as network_access
+from network.roles import Role
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def is_intake_coordinator(user) -> bool:
+    return _signed_in(user) and network_access.has_role(user, Role.INTAKE_COORDINATOR)
+
+
+def works_the_queue(user, request: Request) -> bool:
+    """Intake coordinators (and administrators) contact, triage, route and close requests."""
+    return is_intake_coordinator(user)
+
+
+def coordinates_group_of(user, request: Request) -> bool:
+    if not _signed_in(user) or request.assigned_group_id is None:
+        return False
+    consultant = network_access.consultant_of(user)
+    if consultant is None:
+        return False
+    return request.assigned_group.coordinator_id == consultant.pk
+
+
+def makes_offers(user, request: Request) -> bool:
+    """The routed group's coordinator offers the request to a member (administrators too)."""
+    if _signed_in(user) and user.is_superuser:
+        return True
+    return coordinates_group_of(user, request)
+
+
+def holds_the_offer(user, request: Request) -> bool:
+    """Only the member the request is offered to may accept or decline it."""
+    if not _signed_in(user) or request.offered_consultant_id is None:
+        return False
+    consultant = network_access.consultant_of(user)
+    return consultant is not None and consultant.pk == request.offered_consultant_id
+
+
+def may_complete(user, request: Request) -> bool:
+    """Staff (intake and community coordinators, administrators) mark work completed."""
+    return _signed_in(user) and network_access.is_staff_coordinator(user)
+
+
+def visible_requests(user) -> QuerySet[Request]:
+    """Intake coordinators see every request; a group coordinator the group's; a member the
+    requests offered to them or that they serve."""
+    if not _signed_in(user):
+        return Request.objects.none()
+    if network_access.is_staff_coordinator(user):
+        return Request.objects.all()
+    consultant = network_access.consultant_of(user)
+    if consultant is None:
+        return Request.objects.none()
+    return Request.objects.filter(
+        Q(assigned_group__coordinator=consultant)
+        | Q(offers__consultant=consultant)
+        | Q(engagements__consultant=consultant)
+    ).distinct()
+
+
+def can_use_request_pages(user) -> bool:
+    """The queue and request pages: coordinators of any kind and members with offers."""
+    return _signed_in(user) and (
+        network_access.is_coordinator(user) or network_access.consultant_of(user) is not None
+    )
+
+
+def get_request_for_user(user, pk, *, write: bool = False) -> Request:
+    """404 when the user may not see the request; 403 when they may see but make no move."""
+    request = (
+        visible_requests(user)
+        .select_related("assigned_group", "organization", "contact")
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    if write:
+        from intake.workflow import allowed_moves
+
+        if not allowed_moves(user, request):
+            raise PermissionDenied("You have no move to make on this request.")
+    return request

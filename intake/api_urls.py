@@ -1,0 +1,3 @@
+"""Intake API routes under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,200 @@
+"""Writes for intake outside the request workflow: the public submission, organisations and
+contacts, status tokens and duplicate flags. Moves of a request live in ``intake/workflow.py``."""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from intake import notifications
+from intake.models import Contact, Organization, ReferenceCounter, Request, RequestEvent
+from intake.models import website_domain as domain_of
+from network.models import Language
+from network.text import fold
+
+# Titles at least this similar (rapidfuzz token_set_ratio, 0–100) from the same organisation
+# within DUPLICATE_WINDOW_DAYS are flagged; 85 catches "Donor database broken" against
+# "Our donor database is broken" without flagging "Website redesign" against "Website hosting".
+DUPLICATE_TITLE_SCORE = 85
+
+
+def status_token_new() -> tuple[str, str]:
+    """A fresh status token (128 random bits, URL-safe) and the hash that is stored."""
+    token = secrets.token_urlsafe(16)
+    return token, status_token_hash(token)
+
+
+def status_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_for_status_token(token: str) -> Request | None:
+    """The request a client's token opens, or None: unknown and closed-to-client look the same."""
+    digest = status_token_hash(token)
+    request = (
+        Request.objects.filter(status_token_hash=digest)
+        .exclude(status__in=Request.HIDDEN_FROM_CLIENT)
+        .select_related("organization", "engaged_consultant__user")
+        .first()
+    )
+    # The lookup is by hash (a guess's hash says nothing about a stored one); the comparison
+    # is constant-time anyway so the check does not depend on how the database compares.
+    if request is None or not hmac.compare_digest(request.status_token_hash, digest):
+        return None
+    return request
+
+
+def status_url(token: str) -> str:
+    return settings.SITE_URL + reverse("request-status", args=[token])
+
+
+def add_business_days(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """``moment`` plus ``days`` working days (Monday–Friday) in the site's time zone."""
+    local = timezone.localtime(moment)
+    remaining = days
+    while remaining > 0:
+        local += datetime.timedelta(days=1)
+        if local.weekday() < 5:
+            remaining -= 1
+    return local
+
+
+def reference_next(year: int) -> str:
+    """Issue the next REQ-YYYY-NNNN under a row lock, so two submissions never share one."""
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"REQ-{year}-{counter.last_number:04d}"
+
+
+def organization_find_or_create(*, name: str, website: str = "") -> Organization:
+    """One organisation per folded name or website domain: reuse it when either matches."""
+    domain = domain_of(website)
+    organization = None
+    if domain:
+        organization = Organization.objects.filter(website_domain=domain).first()
+    if organization is None:
+        organization = Organization.objects.filter(folded_name=fold(name)).first()
+    if organization is None:
+        organization = Organization(name=name.strip(), website=website)
+        organization.full_clean()
+        organization.save()
+    elif website and not organization.website:
+        organization.website = website
+        organization.save(update_fields=["website", "website_domain"])
+    return organization
+
+
+def contact_find_or_create(*, organization: Organization, name: str, email: str) -> Contact:
+    contact = organization.contacts.filter(email__iexact=email).first()
+    if contact is None:
+        contact = Contact(organization=organization, name=name.strip(), email=email)
+        contact.full_clean()
+        contact.save()
+    return contact
+
+
+def duplicate_candidate(request: Request) -> tuple[Request, int] | None:
+    """The most similar recent request from the same organisation, if similar enough."""
+    since = request.submitted_at - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    best = None
+    recent = (
+        Request.objects.filter(organization=request.organization, submitted_at__gte=since)
+        .exclude(pk=request.pk)
+        .only("pk", "title", "reference")
+    )
+    for other in recent:
+        score = round(fuzz.token_set_ratio(request.title.lower(), other.title.lower()))
+        if score >= DUPLICATE_TITLE_SCORE and (best is None or score > best[1]):
+            best = (other, score)
+    return best
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: Request
+    status_token: str
+
+    @property
+    def status_url(self) -> str:
+        return status_url(self.status_token)
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    organization_name: str,
+    contact_name: str,
+    contact_email: str,
+    title: str,
+    description: str,
+    organization_website: str = "",
+    skills: list[str] | None = None,
+    budget_max: Decimal | None = None,
+    estimated_hours: int | None = None,
+    pro_bono: bool = False,
+    urgency: str = Request.Urgency.NORMAL,
+    remote_ok: bool = True,
+    location: str = "",
+    languages: list[str] | None = None,
+    desired_start: datetime.date | None = None,
+) -> Submission:
+    """Record a nonprofit's request, flag a likely duplicate, and notify on commit.
+
+    The client gets a confirmation with their private status link; the intake coordinators
+    get the new request. The token itself is returned once and never stored.
+    """
+    organization = organization_find_or_create(name=organization_name, website=organization_website)
+    contact = contact_find_or_create(
+        organization=organization, name=contact_name, email=contact_email
+    )
+    token, digest = status_token_new()
+    submitted_at = timezone.now()
+    request = Request(
+        organization=organization,
+        contact=contact,
+        title=title.strip(),
+        description=description,
+        skills=[skill.strip() for skill in (skills or []) if skill.strip()],
+        budget_max=budget_max,
+        estimated_hours=estimated_hours,
+        pro_bono=pro_bono,
+        urgency=urgency,
+        remote_ok=remote_ok,
+        location=location,
+        desired_start=desired_start,
+        submitted_at=submitted_at,
+        response_due_at=add_business_days(submitted_at, settings.RESPONSE_TARGET_BUSINESS_DAYS),
+        status_token_hash=digest,
+        reference="pending",
+    )
+    request.full_clean(exclude=["reference"])
+    request.reference = reference_next(timezone.localtime(submitted_at).year)
+    request.save()
+    if languages:
+        request.languages.set(Language.objects.filter(code__in=languages))
+    duplicate = duplicate_candidate(request)
+    data = {}
+    if duplicate is not None:
+        request.possible_duplicate_of, request.duplicate_score = duplicate
+        request.save(update_fields=["possible_duplicate_of", "duplicate_score"])
+        data = {"possible_duplicate_of": duplicate[0].reference, "score": duplicate[1]}
+    RequestEvent.objects.create(
+        request=request,
+        actor=None,
+        action="submit",
+        from_status="",
+        to_status=request.status,
+        data=data,
+    )
+    url = status_url(token)
+    transaction.on_commit(lambda: notifications.request_submitted(request.pk, url))
+    return Submission(request=request, status_token=token)

@@ -1,0 +1,316 @@
+"""The request workflow: every change of a request's status goes through ``request_apply``.
+
+The legal moves sit in one table (``MOVES``). ``request_apply`` locks the request row, checks the
+caller's right to make the move, the expected ``version`` and the move's legality, applies the
+move's effects, bumps the version and writes one ``RequestEvent``, all in one transaction;
+notifications go out with ``transaction.on_commit`` so a rolled-back move tells nobody anything.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from intake import access, notifications
+from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
+from network.models import Consultant, ConsultantGroup, ExternalProfessional
+
+S = Request.Status
+
+
+class WorkflowConflict(Exception):
+    """A stale version or a move the current status does not allow (HTTP 409)."""
+
+    def __init__(self, message: str, *, request: Request):
+        super().__init__(message)
+        self.status = request.status
+        self.version = request.version
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    may: Callable  # (user, request) -> bool; None user means the system (timers)
+    label: str
+    fields: tuple[str, ...] = field(default=())
+
+
+def _system(user, request) -> bool:
+    return user is None
+
+
+MOVES: dict[str, Move] = {
+    move.action: move
+    for move in [
+        Move("contact", (S.SUBMITTED,), S.CONTACTED, access.works_the_queue, "Record first contact",
+             ("note",)),
+        Move("triage", (S.CONTACTED,), S.TRIAGED, access.works_the_queue, "Triage",
+             ("note", "skills", "urgency")),
+        # Route to a group (→ routed), or straight to one consultant (→ offered, with an offer).
+        Move("route", (S.TRIAGED, S.ROUTED), S.ROUTED, access.works_the_queue, "Route",
+             ("group", "consultant", "note")),
+        Move("offer", (S.ROUTED,), S.OFFERED, access.makes_offers, "Offer to a member",
+             ("consultant", "note")),
+        Move("accept", (S.OFFERED,), S.ENGAGED, access.holds_the_offer, "Accept the offer",
+             ("note",)),
+        Move("decline", (S.OFFERED,), S.ROUTED, access.holds_the_offer, "Decline the offer",
+             ("reason",)),
+        Move("expire", (S.OFFERED,), S.ROUTED, _system, "Offer expired"),
+        Move("start_bidding", (S.TRIAGED, S.ROUTED), S.BIDDING, access.works_the_queue,
+             "Open for team bids", ("note",)),
+        Move("refer_out", Request.OPEN_STATUSES, S.REFERRED_OUT, access.works_the_queue,
+             "Refer to outside professionals", ("professionals", "message")),
+        Move("withdraw", Request.OPEN_STATUSES, S.WITHDRAWN, access.works_the_queue,
+             "Withdraw (the client's wish)", ("note",)),
+        Move("mark_spam", (S.SUBMITTED, S.CONTACTED, S.TRIAGED), S.CLOSED_SPAM,
+             access.works_the_queue, "Close as spam", ("note",)),
+        Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, "Mark completed",
+             ("note",)),
+    ]
+}  # fmt: skip
+
+# Moves a person can ask for through the API and the pages; "expire" is the timer's own.
+PUBLIC_ACTIONS = tuple(action for action in MOVES if action != "expire")
+
+
+def allowed_moves(user, request: Request) -> list[Move]:
+    """The moves ``user`` may make on ``request`` now (for the request page's forms)."""
+    return [
+        move
+        for action, move in MOVES.items()
+        if action in PUBLIC_ACTIONS and request.status in move.sources and move.may(user, request)
+    ]
+
+
+def request_apply(
+    *, request_id: int, action: str, actor, version: int | None, **fields
+) -> RequestEvent:
+    """Make one move on a request and return the event it wrote.
+
+    Raises ``WorkflowConflict`` (stale version or illegal move), ``PermissionDenied`` (the actor
+    may not make this move) or ``ValidationError`` (the move's fields are wrong); in every case
+    nothing is changed.
+    """
+    move = MOVES.get(action)
+    if move is None:
+        raise ValidationError({"action": f"Unknown action {action!r}."})
+    unknown = set(fields) - set(move.fields)
+    if unknown:
+        raise ValidationError({name: "Not a field of this action." for name in sorted(unknown)})
+    with transaction.atomic():
+        # The row lock makes concurrent moves on one request queue up; the version check then
+        # refuses every one but the first, because each was decided on the page its actor saw.
+        request = Request.objects.select_for_update().get(pk=request_id)
+        if not move.may(actor, request):
+            raise PermissionDenied(f"You may not {move.label.lower()} on this request.")
+        if version is not None and version != request.version:
+            raise WorkflowConflict(
+                f"The request changed since you loaded it (version {version}, now "
+                f"{request.version}); reload and try again.",
+                request=request,
+            )
+        if request.status not in move.sources:
+            raise WorkflowConflict(
+                f"A request that is {request.get_status_display().lower()} cannot be moved "
+                f"with {action!r}.",
+                request=request,
+            )
+        from_status = request.status
+        effect = _EFFECTS.get(action, _no_effect)
+        target, note, data = effect(request, actor, move, **fields)
+        request.status = target or move.target
+        request.version += 1
+        if request.status not in Request.OPEN_STATUSES and request.status != S.ENGAGED:
+            request.closed_at = timezone.now()
+        request.save()
+        event = RequestEvent.objects.create(
+            request=request,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=request.status,
+            note=note,
+            data=data,
+        )
+        event_id = event.pk
+        transaction.on_commit(lambda: notifications.request_event(event_id))
+    return event
+
+
+# --- The effects of each move -------------------------------------------------------------
+# Each takes the locked request and the move's fields, changes related rows, and returns
+# (target status or None for the move's own, the event note, the event data).
+
+
+def _no_effect(request, actor, move, note: str = "", **fields):
+    return None, note, {}
+
+
+def _contact(request, actor, move, note: str = ""):
+    request.first_contact_at = timezone.now()
+    request.intake_coordinator = actor
+    return None, note, {}
+
+
+def _triage(request, actor, move, note: str = "", skills=None, urgency=None):
+    data = {}
+    if skills is not None:
+        if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
+            raise ValidationError({"skills": "A list of skill names."})
+        request.skills = [skill.strip()[:120] for skill in skills if skill.strip()]
+        data["skills"] = request.skills
+    if urgency:
+        if urgency not in Request.Urgency.values:
+            raise ValidationError({"urgency": f"{urgency!r} is not one of low, normal, high, "
+                                              "emergency."})  # fmt: skip
+        request.urgency = urgency
+        data["urgency"] = urgency
+    return None, note, data
+
+
+def _consultant(consultant) -> Consultant:
+    if isinstance(consultant, Consultant):
+        found = consultant
+    else:
+        found = Consultant.objects.filter(pk=consultant).first()
+    if found is None:
+        raise ValidationError({"consultant": "No such member."})
+    if not found.can_be_offered_work:
+        raise ValidationError(
+            {
+                "consultant": f"{found} is {found.get_status_display().lower()} and cannot be "
+                "offered work."
+            }  # fmt: skip
+        )
+    return found
+
+
+def _offer_to(request, consultant: Consultant, actor) -> Offer:
+    request.offered_consultant = consultant
+    return Offer.objects.create(
+        request=request,
+        consultant=consultant,
+        offered_by=actor,
+        expires_at=timezone.now() + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS),
+    )
+
+
+def _route(request, actor, move, group=None, consultant=None, note: str = ""):
+    if (group is None) == (consultant is None):
+        raise ValidationError({"group": "Route to a group or to one consultant (not both)."})
+    if group is not None:
+        target_group = group if isinstance(group, ConsultantGroup) else None
+        if target_group is None:
+            target_group = ConsultantGroup.objects.filter(pk=group).first()
+        if target_group is None:
+            raise ValidationError({"group": "No such group."})
+        request.assigned_group = target_group
+        return None, note, {"group": target_group.pk, "group_name": target_group.name}
+    member = _consultant(consultant)
+    offer = _offer_to(request, member, actor)
+    return S.OFFERED, note, {"consultant": member.pk, "offer": offer.pk}
+
+
+def _offer(request, actor, move, consultant=None, note: str = ""):
+    if consultant is None:
+        raise ValidationError({"consultant": "Name the member to offer the request to."})
+    member = _consultant(consultant)
+    offer = _offer_to(request, member, actor)
+    return None, note, {"consultant": member.pk, "offer": offer.pk}
+
+
+def _pending_offer(request) -> Offer:
+    offer = request.offers.filter(status=Offer.Status.PENDING).first()
+    if offer is None:  # a request in "offered" always has one; the constraint keeps it unique
+        raise ValidationError("This request has no pending offer.")
+    return offer
+
+
+def _close_offer(request, status: str, reason: str = "") -> Offer:
+    offer = _pending_offer(request)
+    offer.status, offer.responded_at, offer.reason = status, timezone.now(), reason
+    offer.save(update_fields=["status", "responded_at", "reason"])
+    if status != Offer.Status.ACCEPTED:
+        request.offered_consultant = None
+    return offer
+
+
+def _accept(request, actor, move, note: str = ""):
+    offer = _close_offer(request, Offer.Status.ACCEPTED)
+    request.engaged_consultant = offer.consultant
+    engagement = Engagement.objects.create(request=request, consultant=offer.consultant)
+    return None, note, {"offer": offer.pk, "engagement": engagement.pk}
+
+
+def _decline(request, actor, move, reason: str = ""):
+    if not reason.strip():
+        raise ValidationError({"reason": "Say briefly why, so the coordinator can route it well."})
+    offer = _close_offer(request, Offer.Status.DECLINED, reason.strip())
+    return None, reason.strip(), {"offer": offer.pk, "consultant": offer.consultant_id}
+
+
+def _expire(request, actor, move, **fields):
+    offer = _close_offer(request, Offer.Status.EXPIRED)
+    return None, "", {"offer": offer.pk, "consultant": offer.consultant_id}
+
+
+def _refer_out(request, actor, move, professionals=None, message: str = ""):
+    if not message.strip():
+        raise ValidationError({"message": "Write the message the client will read."})
+    ids = list(professionals or [])
+    found = list(ExternalProfessional.objects.filter(pk__in=ids, active=True))
+    if not ids or len(found) != len(set(ids)):
+        raise ValidationError({"professionals": "Name one or more active outside professionals."})
+    if request.status == S.OFFERED:
+        _close_offer(request, Offer.Status.WITHDRAWN, "Referred out.")
+    referral = OutsideReferral.objects.create(request=request, message=message, sent_by=actor)
+    referral.professionals.set(found)
+    ExternalProfessional.objects.filter(pk__in=ids).update(last_referred_at=timezone.now())
+    return None, "", {"referral": referral.pk, "professionals": sorted(p.pk for p in found)}
+
+
+def _close_open_offer(request, actor, move, note: str = ""):
+    if request.status == S.OFFERED:
+        _close_offer(request, Offer.Status.WITHDRAWN, move.label)
+    return None, note, {}
+
+
+def _complete(request, actor, move, note: str = ""):
+    request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
+    return None, note, {}
+
+
+_EFFECTS = {
+    "contact": _contact,
+    "triage": _triage,
+    "route": _route,
+    "offer": _offer,
+    "accept": _accept,
+    "decline": _decline,
+    "expire": _expire,
+    "refer_out": _refer_out,
+    "withdraw": _close_open_offer,
+    "mark_spam": _close_open_offer,
+    "complete": _complete,
+}
+
+
+def offers_expire_due(*, at: datetime.datetime | None = None) -> int:
+    """The timer: expire every pending offer past its deadline; returns how many expired."""
+    at = at or timezone.now()
+    expired = 0
+    due = Offer.objects.filter(status=Offer.Status.PENDING, expires_at__lte=at)
+    for request_id in due.values_list("request_id", flat=True):
+        try:
+            request_apply(request_id=request_id, action="expire", actor=None, version=None)
+            expired += 1
+        except WorkflowConflict:
+            # Answered between the query and the lock: nothing to expire.
+            continue
+    return expired
