@@ -98,3 +98,44 @@ class MembershipApplicationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Applicant {n}")
     email = factory.Sequence(lambda n: f"applicant{n}@applicants.test")
     statement = "Ten years of nonprofit IT support."
+
+
+# --- Intake ---------------------------------------------------------------------------------
+
+from intake.models import Contact, Organization, Request  # noqa: E402
+from intake.services import status_token_new  # noqa: E402
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Community Organisation {n}")
+    website = factory.Sequence(lambda n: f"https://org{n}.example.org")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@org.example.org")
+
+
+class RequestFactory(factory.django.DjangoModelFactory):
+    """A request row in any status. For a realistic history, submit with
+    ``intake.services.request_submit`` and move it with ``intake.workflow.request_apply``."""
+
+    class Meta:
+        model = Request
+
+    organization = factory.SubFactory(OrganizationFactory)
+    contact = factory.SubFactory(
+        ContactFactory, organization=factory.SelfAttribute("..organization")
+    )
+    reference = factory.Sequence(lambda n: f"REQ-2026-{n + 1:04d}")
+    title = factory.Sequence(lambda n: f"Help with request {n}")
+    description = "Our donor database needs cleaning up before year-end appeals."
+    skills = factory.LazyFunction(lambda: ["CiviCRM"])
+    status_token_hash = factory.LazyFunction(lambda: status_token_new()[1])
