@@ -72,10 +72,13 @@ def visible_requests(user) -> QuerySet[Request]:
 
 
 def can_use_request_pages(user) -> bool:
-    """The queue and request pages: coordinators of any kind and members with offers."""
-    return _signed_in(user) and (
-        network_access.is_coordinator(user) or network_access.consultant_of(user) is not None
-    )
+    """Request pages and API: coordinators, and members in good standing (who see only the
+    requests offered to them or that they serve). Applicants and former members do not."""
+    if not _signed_in(user):
+        return False
+    if network_access.is_coordinator(user):
+        return True
+    return network_access.is_member(user) and network_access.consultant_of(user) is not None
 
 
 def get_request_for_user(user, pk, *, write: bool = False) -> Request:
@@ -94,3 +97,42 @@ def get_request_for_user(user, pk, *, write: bool = False) -> Request:
         if not allowed_moves(user, request):
             raise PermissionDenied("You have no move to make on this request.")
     return request
+
+
+def sees_internal_detail(user, request: Request) -> bool:
+    """Internal notes, who made each move, every offer and its reason: coordinators only
+    (staff coordinators, and the coordinator of the group the request is routed to)."""
+    if _signed_in(user) and network_access.is_staff_coordinator(user):
+        return True
+    return coordinates_group_of(user, request)
+
+
+def may_reach_client(user, request: Request) -> bool:
+    """The client's contact details: coordinators, and the member who serves the request.
+
+    A member merely offered the request decides on its summary; the client's details reach
+    them when they accept, so a declined offer has shared nothing of the client's.
+    """
+    if sees_internal_detail(user, request):
+        return True
+    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    if consultant is None:
+        return False
+    return consultant.pk == request.engaged_consultant_id
+
+
+# --- The coordinators' queue (added with the intake pages) ----------------------------------
+
+
+def may_use_queue(user) -> bool:
+    """The queue is for coordinators: staff coordinators and the coordinators of groups."""
+    return _signed_in(user) and network_access.is_coordinator(user)
+
+
+def queue_requests(user) -> QuerySet[Request]:
+    """Staff coordinators work every request; a group coordinator those routed to the group."""
+    if not may_use_queue(user):
+        return Request.objects.none()
+    if network_access.is_staff_coordinator(user):
+        return Request.objects.all()
+    return Request.objects.filter(assigned_group__coordinator=network_access.consultant_of(user))

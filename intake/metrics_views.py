@@ -1,7 +1,37 @@
-"""The coordinators' metrics page (requests by status, time to contact and engagement...)."""
+"""The coordinators' metrics page: requests by status, time to first contact and to engagement,
+the share referred out, offers and engagements per member, and requests per week."""
 
-from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from intake import metrics
+from network import access as network_access
 
 
 def metrics_page(request):
-    return HttpResponse(status=501)
+    # Queries: session, user, role groups, the user's member record and whether they coordinate
+    # a group (for non-staff), then the six of intake_metrics, whatever the number of requests.
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not network_access.is_coordinator(request.user):
+        raise PermissionDenied("The metrics page is for coordinators.")
+    figures = metrics.intake_metrics()
+    charts = []
+    if not figures.is_empty:
+        charts = [
+            metrics.status_chart(figures),
+            metrics.weekly_chart(figures),
+            metrics.consultant_chart(figures),
+        ]
+    return render(
+        request,
+        "intake/metrics.html",
+        {
+            "figures": figures,
+            "window_days": metrics.WINDOW_DAYS,
+            "median_to_first_contact": metrics.duration_words(figures.median_to_first_contact),
+            "median_to_engagement": metrics.duration_words(figures.median_to_engagement),
+            "charts": charts,
+        },
+    )

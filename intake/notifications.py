@@ -1,10 +1,523 @@
-"""Who hears about what. Each function runs after the transaction commits; it writes one
-``Notification`` row per recipient and enqueues its sending as a django-q2 task."""
+"""Who hears about what, and the delivery of what they hear.
+
+The entry points run after the workflow's transaction commits (``transaction.on_commit``): each
+writes one ``Notification`` row per recipient in its own short transaction and enqueues one
+django-q2 task per row once those rows are committed. The row is the source of truth: if the
+enqueue is lost (a broker outage, a crash between the commit and the enqueue), the retry sweep
+(``notifications_retry_due``) finds the row and sends it.
+
+What a client reads is rendered from the client's own templates, which are given only what the
+client may see: never internal notes, other candidates or consultants' rates.
+"""
+
+import datetime
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
+from network.roles import Role
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "intake.tasks.notification_send"
+# How much of a mail server's error is kept on the row (the admin shows it; SMTP errors are
+# short, a traceback is not wanted).
+LAST_ERROR_LENGTH = 1000
+# How many due notifications one sweep enqueues; the next sweep takes the rest, so a long outage
+# drains in steps instead of flooding the broker at once.
+RETRY_BATCH_DEFAULT = 200
 
 
-def request_submitted(request_id: int, status_url: str) -> None:
+class Kind:
+    """Notification kinds: one per message a person can receive (the row's ``kind``)."""
+
+    REQUEST_RECEIVED = "request_received"  # client: confirmation and status link
+    REQUEST_NEW = "request_new"  # intake coordinators: a new request in the queue
+    REQUEST_ROUTED = "request_routed"  # group coordinator: a request to offer to a member
+    OFFER_MADE = "offer_made"  # the offered member: accept or decline by the deadline
+    OFFER_ACCEPTED = "offer_accepted"  # group coordinator and intake coordinator
+    CONSULTANT_ASSIGNED = "consultant_assigned"  # client: the consultant's name and email
+    OFFER_DECLINED = "offer_declined"  # group coordinator (or intake): needs a new offer
+    OFFER_EXPIRED = "offer_expired"  # group coordinator (or intake): needs a new offer
+    REFERRED_OUT = "referred_out"  # client: the outside professionals and the message
+    REQUEST_COMPLETED = "request_completed"  # client: thanks
+    OVERDUE = "overdue"  # intake coordinators: not contacted within the response target
+
+
+SUBJECTS = {
+    Kind.REQUEST_RECEIVED: "We received your request {reference}",
+    Kind.REQUEST_NEW: "New request {reference}: {title}",
+    Kind.REQUEST_ROUTED: "Request {reference} routed to {group}: please offer it to a member",
+    Kind.OFFER_MADE: "Offer: {reference} {title}",
+    Kind.OFFER_ACCEPTED: "{consultant} accepted {reference}",
+    Kind.CONSULTANT_ASSIGNED: "Your request {reference}: your consultant is {consultant}",
+    Kind.OFFER_DECLINED: "{reference} declined: it needs a new offer",
+    Kind.OFFER_EXPIRED: "{reference} offer expired: it needs a new offer",
+    Kind.REFERRED_OUT: "Your request {reference}: professionals who can help",
+    Kind.REQUEST_COMPLETED: "Your request {reference} is completed: thank you",
+    Kind.OVERDUE: "Overdue: {reference} not contacted yet",
+}
+
+
+# --- Recipients ---------------------------------------------------------------------------
+
+
+class Recipient:
+    """An address and, for people with an account, the user it belongs to."""
+
+    def __init__(self, email: str, user=None, name: str = ""):
+        self.email = email
+        self.user = user
+        self.name = name
+
+
+def person_name(user) -> str:
+    """How the alliance names a person: their member name, else their account's name."""
+    if user is None:
+        return ""
+    consultant = getattr(user, "consultant", None)  # a missing one raises an AttributeError
+    if consultant is not None:
+        return consultant.display_name
+    return user.get_full_name() or user.username
+
+
+def _intake_coordinators() -> list[Recipient]:
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=Role.INTAKE_COORDINATOR.value, is_active=True)
+        .exclude(email="")
+        .select_related("consultant")
+        .order_by("pk")
+        .distinct()
+    )
+    return [Recipient(user.email, user, person_name(user)) for user in users]
+
+
+def _user_recipient(user) -> list[Recipient]:
+    if user is None or not user.is_active or not user.email:
+        return []
+    return [Recipient(user.email, user, person_name(user))]
+
+
+def _consultant_recipient(consultant) -> list[Recipient]:
+    if consultant is None:
+        return []
+    found = _user_recipient(consultant.user)
+    for recipient in found:
+        recipient.name = consultant.display_name
+    return found
+
+
+def _group_coordinator(request: Request) -> list[Recipient]:
+    group = request.assigned_group
+    if group is None or group.coordinator is None:
+        return []
+    return _consultant_recipient(group.coordinator)
+
+
+def _client(request: Request) -> list[Recipient]:
+    return [Recipient(request.contact.email, None, request.contact.name)]
+
+
+# --- Composing and storing ----------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    """Client-typed text goes into subjects: no line breaks (a header cannot hold one)."""
+    return " ".join(str(text).split())
+
+
+def request_page_url(request: Request) -> str:
+    return settings.SITE_URL + reverse("intake-request", args=[request.pk])
+
+
+def my_offers_url() -> str:
+    return settings.SITE_URL + reverse("my-offers")
+
+
+def _compose(kind: str, request: Request | None, recipient: Recipient, context: dict):
+    context = {
+        **context,
+        "kind": kind,
+        "request": request,
+        "recipient_name": recipient.name,
+        "site_url": settings.SITE_URL,
+        "intake_email": getattr(settings, "INTAKE_EMAIL", settings.DEFAULT_FROM_EMAIL),
+    }
+    subject = SUBJECTS[kind].format(**context.get("subject", {}))
+    notification = Notification(
+        kind=kind,
+        request=request,
+        recipient_email=recipient.email,
+        recipient_user=recipient.user,
+        subject=_one_line(subject)[:200],
+        body_text=render_to_string(f"intake/email/{kind}.txt", context),
+        body_html=render_to_string(f"intake/email/{kind}.html", context),
+    )
+    return notification
+
+
+def _notify(kind: str, request: Request | None, recipients: list[Recipient], context: dict):
+    """Compose one message per distinct address; the caller stores them with ``_store``."""
+    seen = set()
+    composed = []
+    for recipient in recipients:
+        address = recipient.email.strip().lower()
+        if address in seen:  # the same person in two roles hears once per message
+            continue
+        seen.add(address)
+        composed.append(_compose(kind, request, recipient, context))
+    return composed
+
+
+def _store(notifications: list[Notification]) -> list[int]:
+    """Save the rows in one short transaction; enqueue their sending once it commits."""
+    if not notifications:
+        return []
+    # New rows are due for the sweep only after the first retry delay: the task enqueued below
+    # sends them right away, and the sweep is the safety net for an enqueue that never ran.
+    due = timezone.now() + datetime.timedelta(minutes=settings.NOTIFICATION_FIRST_DELAY_MINUTES)
+    stored = []
+    with transaction.atomic():
+        for notification in notifications:
+            notification.next_attempt_at = due
+            try:
+                notification.full_clean()
+            except ValidationError as error:
+                # One bad address (a hand-edited account) must not cost the others their mail.
+                logger.warning(
+                    "Notification %s to %r not stored: %s",
+                    notification.kind,
+                    notification.recipient_email,
+                    error,
+                )
+                continue
+            notification.save()
+            stored.append(notification.pk)
+        transaction.on_commit(lambda: notifications_enqueue(stored))
+    return stored
+
+
+def notifications_enqueue(notification_ids: list[int]) -> None:
+    """Hand each notification to the task queue. A broker that refuses is logged, not raised:
+    the workflow has committed, and the retry sweep will find the queued rows."""
+    for notification_id in notification_ids:
+        try:
+            async_task(SEND_TASK, notification_id, task_name=f"notification-{notification_id}")
+        except Exception:
+            logger.exception(
+                "Could not enqueue notification %s; the sweep will retry it.", notification_id
+            )
+
+
+# --- Entry points: submission and workflow events -----------------------------------------
+
+
+def _request_for_notice(request_id: int) -> Request:
+    return Request.objects.select_related(
+        "organization",
+        "contact",
+        "assigned_group__coordinator__user",
+        "engaged_consultant__user",
+        "offered_consultant__user",
+        "intake_coordinator__consultant",
+        "possible_duplicate_of",
+    ).get(pk=request_id)
+
+
+def _subject_fields(request: Request, **more) -> dict:
+    return {"reference": request.reference, "title": _one_line(request.title), **more}
+
+
+def request_submitted(request_id: int, status_url: str) -> list[int]:
     """The client's confirmation (with the status link) and the intake coordinators' alert."""
+    request = _request_for_notice(request_id)
+    subject = _subject_fields(request)
+    composed = _notify(
+        Kind.REQUEST_RECEIVED,
+        request,
+        _client(request),
+        {"subject": subject, "status_url": status_url},
+    )
+    composed += _notify(
+        Kind.REQUEST_NEW,
+        request,
+        _intake_coordinators(),
+        {"subject": subject, "request_url": request_page_url(request)},
+    )
+    return _store(composed)
 
 
-def request_event(event_id: int) -> None:
-    """Tell the people a workflow move concerns (the offered member, the group coordinator...)."""
+def request_event(event_id: int) -> list[int]:
+    """Tell the people a workflow move concerns (the offered member, the group coordinator...).
+
+    Moves that concern nobody outside the desk (contact, triage, withdraw, spam, bidding) send
+    nothing.
+    """
+    event = RequestEvent.objects.select_related("actor__consultant").get(pk=event_id)
+    compose = _EVENT_MESSAGES.get(event.action)
+    if compose is None:
+        return []
+    request = _request_for_notice(event.request_id)
+    return _store(compose(event, request))
+
+
+def request_overdue(request_id: int) -> list[int]:
+    """Remind every intake coordinator of a request not contacted within the response target.
+    The caller (``intake.reminders``) makes sure this happens once per request."""
+    request = _request_for_notice(request_id)
+    return _store(
+        _notify(
+            Kind.OVERDUE,
+            request,
+            _intake_coordinators(),
+            {"subject": _subject_fields(request), "request_url": request_page_url(request)},
+        )
+    )
+
+
+# One function per event kind: each returns the unsaved messages the move calls for.
+
+
+def _routed(event: RequestEvent, request: Request) -> list[Notification]:
+    if event.data.get("offer"):  # routed straight to one consultant: that is an offer
+        return _offer_made(event, request)
+    recipients = _group_coordinator(request) or _intake_coordinators()
+    group_name = request.assigned_group.name if request.assigned_group else ""
+    return _notify(
+        Kind.REQUEST_ROUTED,
+        request,
+        recipients,
+        {
+            "subject": _subject_fields(request, group=group_name),
+            "event": event,
+            "actor_name": person_name(event.actor),
+            "group_name": group_name,
+            "has_coordinator": bool(_group_coordinator(request)),
+            "request_url": request_page_url(request),
+        },
+    )
+
+
+def _offer_made(event: RequestEvent, request: Request) -> list[Notification]:
+    offer = Offer.objects.select_related("consultant__user").get(pk=event.data["offer"])
+    return _notify(
+        Kind.OFFER_MADE,
+        request,
+        _consultant_recipient(offer.consultant),
+        {
+            "subject": _subject_fields(request),
+            "event": event,
+            "actor_name": person_name(event.actor),
+            "offer": offer,
+            "consultant": offer.consultant,
+            "offers_url": my_offers_url(),
+        },
+    )
+
+
+def _accepted(event: RequestEvent, request: Request) -> list[Notification]:
+    consultant = request.engaged_consultant
+    subject = _subject_fields(request, consultant=_one_line(consultant.display_name))
+    staff = _group_coordinator(request)
+    staff += _user_recipient(request.intake_coordinator) or _intake_coordinators()
+    composed = _notify(
+        Kind.OFFER_ACCEPTED,
+        request,
+        staff,
+        {
+            "subject": subject,
+            "event": event,
+            "consultant": consultant,
+            "request_url": request_page_url(request),
+        },
+    )
+    # The client's message is given the consultant's public contact only: no rate, no note.
+    composed += _notify(
+        Kind.CONSULTANT_ASSIGNED,
+        request,
+        _client(request),
+        {
+            "subject": subject,
+            "consultant_name": consultant.display_name,
+            "consultant_email": consultant.user.email,
+        },
+    )
+    return composed
+
+
+def _needs_new_offer(event: RequestEvent, request: Request) -> list[Notification]:
+    kind = Kind.OFFER_DECLINED if event.action == "decline" else Kind.OFFER_EXPIRED
+    offer = Offer.objects.select_related("consultant").filter(pk=event.data.get("offer")).first()
+    return _notify(
+        kind,
+        request,
+        _group_coordinator(request) or _intake_coordinators(),
+        {
+            "subject": _subject_fields(request),
+            "event": event,
+            "offer": offer,
+            "consultant": offer.consultant if offer else None,
+            "request_url": request_page_url(request),
+        },
+    )
+
+
+def _referred_out(event: RequestEvent, request: Request) -> list[Notification]:
+    referral = OutsideReferral.objects.get(pk=event.data["referral"])
+    professionals = [
+        # Only what the client needs to get in touch: never the directory's internal notes.
+        {
+            "name": professional.name,
+            "organization": professional.organization,
+            "email": professional.email,
+            "phone": professional.phone,
+            "website": professional.website,
+        }
+        for professional in referral.professionals.order_by("name", "pk")
+    ]
+    return _notify(
+        Kind.REFERRED_OUT,
+        request,
+        _client(request),
+        {
+            "subject": _subject_fields(request),
+            "professionals": professionals,
+            "message": referral.message,
+        },
+    )
+
+
+def _completed(event: RequestEvent, request: Request) -> list[Notification]:
+    return _notify(
+        Kind.REQUEST_COMPLETED, request, _client(request), {"subject": _subject_fields(request)}
+    )
+
+
+_EVENT_MESSAGES = {
+    "route": _routed,
+    "offer": _offer_made,
+    "accept": _accepted,
+    "decline": _needs_new_offer,
+    "expire": _needs_new_offer,
+    "refer_out": _referred_out,
+    "complete": _completed,
+}
+
+
+# --- Delivery -----------------------------------------------------------------------------
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """The wait after the ``attempts``-th failure: the first delay, doubled after each failure,
+    capped so a long outage is still retried every few minutes once it ends."""
+    first = settings.NOTIFICATION_FIRST_DELAY_MINUTES
+    cap = settings.NOTIFICATION_MAX_DELAY_MINUTES
+    return datetime.timedelta(minutes=min(first * 2 ** max(attempts - 1, 0), cap))
+
+
+def _message_id(notification: Notification) -> str:
+    # The same Message-ID on every attempt: if a crash makes us send a message twice (see
+    # notification_deliver), mail servers and clients that collapse duplicates show it once.
+    host = urlsplit(settings.SITE_URL).hostname or "switchboard.invalid"
+    return f"<notification-{notification.pk}@{host}>"
+
+
+def _email(notification: Notification) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient_email],
+        reply_to=[getattr(settings, "INTAKE_EMAIL", settings.DEFAULT_FROM_EMAIL)],
+        headers={"Message-ID": _message_id(notification)},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    return message
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send one notification at most once; record a failure for a later retry.
+
+    Returns what happened ("sent", "retry", "failed", "skipped"), for the task's result.
+    Never raises for a mail error: the workflow that asked for the message has committed, and
+    a failing mail server must not block anything else.
+
+    The trade-off, for a worker killed in the middle: the message is sent *inside* the
+    transaction that holds the row lock, and marked sent in that same transaction. If the
+    worker dies before the mail server accepts the message, the transaction rolls back and the
+    row is still queued: the broker's redelivery or the sweep sends it (nothing lost). If it
+    dies after the server accepted but before the commit (a window of one COMMIT), the message
+    goes out again on the retry: at-least-once, with a stable Message-ID so clients collapse the
+    copy. The alternative (claim the row, commit, send, mark sent) turns that same window into
+    a message stuck "sending" that must either be resent after a lease (the same duplicate) or
+    never (lost); it also needs a claim column. The cost of ours is a row lock and an open
+    transaction for the length of one SMTP exchange (bounded by EMAIL_TIMEOUT and the task
+    timeout); ``skip_locked`` keeps a second worker from waiting on it.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            # Gone, or another worker is sending it right now (its lock): that worker either
+            # marks it sent or rolls back and leaves it queued for the sweep.
+            return "skipped"
+        if notification.status != Notification.Status.QUEUED:
+            return "skipped"  # already sent (or given up): sending again would duplicate it
+        try:
+            _email(notification).send(fail_silently=False)
+        except Exception as error:
+            return _record_failure(notification, error)
+        notification.status = Notification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.attempts += 1
+        notification.last_error = ""
+        notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+        return "sent"
+
+
+def _record_failure(notification: Notification, error: Exception) -> str:
+    notification.attempts += 1
+    notification.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_LENGTH]
+    notification.next_attempt_at = timezone.now() + retry_delay(notification.attempts)
+    if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        notification.status = Notification.Status.FAILED
+    notification.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+    logger.warning(
+        "Notification %s to %s failed (attempt %s): %s",
+        notification.pk,
+        notification.recipient_email,
+        notification.attempts,
+        notification.last_error,
+    )
+    return "failed" if notification.status == Notification.Status.FAILED else "retry"
+
+
+def notifications_retry_due(*, at: datetime.datetime | None = None, limit: int | None = None):
+    """Enqueue every queued notification whose next attempt is due (oldest first, one batch).
+
+    Returns the ids enqueued. Enqueuing one twice is harmless: delivery is idempotent.
+    """
+    at = at or timezone.now()
+    limit = limit or getattr(settings, "NOTIFICATION_RETRY_BATCH", RETRY_BATCH_DEFAULT)
+    due = list(
+        Notification.objects.filter(status=Notification.Status.QUEUED, next_attempt_at__lte=at)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    notifications_enqueue(due)
+    return due

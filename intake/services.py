@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from rapidfuzz import fuzz
@@ -85,8 +85,16 @@ def organization_find_or_create(*, name: str, website: str = "") -> Organization
         organization = Organization.objects.filter(folded_name=fold(name)).first()
     if organization is None:
         organization = Organization(name=name.strip(), website=website)
-        organization.full_clean()
-        organization.save()
+        organization.full_clean(validate_unique=False)
+        try:
+            # Two first submissions from one new organisation can race past the look-ups
+            # above; the unique constraints decide, and the loser reuses the winner's row.
+            with transaction.atomic():
+                organization.save()
+        except IntegrityError:
+            organization = (
+                Organization.objects.filter(website_domain=domain).first() if domain else None
+            ) or Organization.objects.get(folded_name=fold(name))
     elif website and not organization.website:
         organization.website = website
         organization.save(update_fields=["website", "website_domain"])
@@ -196,5 +204,5 @@ def request_submit(
         data=data,
     )
     url = status_url(token)
-    transaction.on_commit(lambda: notifications.request_submitted(request.pk, url))
+    transaction.on_commit(lambda: notifications.request_submitted(request.pk, url), robust=True)
     return Submission(request=request, status_token=token)

@@ -107,8 +107,8 @@ def request_apply(
         # The row lock makes concurrent moves on one request queue up; the version check then
         # refuses every one but the first, because each was decided on the page its actor saw.
         request = Request.objects.select_for_update().get(pk=request_id)
-        if not move.may(actor, request):
-            raise PermissionDenied(f"You may not {move.label.lower()} on this request.")
+        # State before role: a member answering an offer that has since expired must hear
+        # "this changed while you were looking" (409), not "you may not" (403).
         if version is not None and version != request.version:
             raise WorkflowConflict(
                 f"The request changed since you loaded it (version {version}, now "
@@ -121,6 +121,8 @@ def request_apply(
                 f"with {action!r}.",
                 request=request,
             )
+        if not move.may(actor, request):
+            raise PermissionDenied(f"You may not {move.label.lower()} on this request.")
         from_status = request.status
         effect = _EFFECTS.get(action, _no_effect)
         target, note, data = effect(request, actor, move, **fields)
@@ -139,7 +141,9 @@ def request_apply(
             data=data,
         )
         event_id = event.pk
-        transaction.on_commit(lambda: notifications.request_event(event_id))
+        # robust: a failure to queue a notification is logged; it never turns a committed
+        # move into an error answer, nor stops the timer loop that called this.
+        transaction.on_commit(lambda: notifications.request_event(event_id), robust=True)
     return event
 
 
@@ -174,11 +178,29 @@ def _triage(request, actor, move, note: str = "", skills=None, urgency=None):
     return None, note, data
 
 
+def _pk(value, field_name: str) -> int:
+    """An id from a form or JSON body; anything but a whole number is a field error, not a 500."""
+    if isinstance(value, bool):
+        raise ValidationError({field_name: "Not a valid id."})
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field_name: "Not a valid id."}) from None
+
+
+def _text(value, field_name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field_name: "Text expected."})
+    return value
+
+
 def _consultant(consultant) -> Consultant:
     if isinstance(consultant, Consultant):
         found = consultant
     else:
-        found = Consultant.objects.filter(pk=consultant).first()
+        found = Consultant.objects.filter(pk=_pk(consultant, "consultant")).first()
     if found is None:
         raise ValidationError({"consultant": "No such member."})
     if not found.can_be_offered_work:
@@ -207,7 +229,7 @@ def _route(request, actor, move, group=None, consultant=None, note: str = ""):
     if group is not None:
         target_group = group if isinstance(group, ConsultantGroup) else None
         if target_group is None:
-            target_group = ConsultantGroup.objects.filter(pk=group).first()
+            target_group = ConsultantGroup.objects.filter(pk=_pk(group, "group")).first()
         if target_group is None:
             raise ValidationError({"group": "No such group."})
         request.assigned_group = target_group
@@ -249,6 +271,7 @@ def _accept(request, actor, move, note: str = ""):
 
 
 def _decline(request, actor, move, reason: str = ""):
+    reason = _text(reason, "reason")
     if not reason.strip():
         raise ValidationError({"reason": "Say briefly why, so the coordinator can route it well."})
     offer = _close_offer(request, Offer.Status.DECLINED, reason.strip())
@@ -261,9 +284,12 @@ def _expire(request, actor, move, **fields):
 
 
 def _refer_out(request, actor, move, professionals=None, message: str = ""):
+    message = _text(message, "message")
     if not message.strip():
         raise ValidationError({"message": "Write the message the client will read."})
-    ids = list(professionals or [])
+    if not isinstance(professionals, list | tuple):
+        raise ValidationError({"professionals": "A list of outside professionals' ids."})
+    ids = [_pk(professional, "professionals") for professional in professionals]
     found = list(ExternalProfessional.objects.filter(pk__in=ids, active=True))
     if not ids or len(found) != len(set(ids)):
         raise ValidationError({"professionals": "Name one or more active outside professionals."})

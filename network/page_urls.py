@@ -1,4 +1,4 @@
-"""Pages: home, requests for help, joining, sign-in, the member directory and profile editor."""
+"""Pages: home, joining, sign-in, the member directory and profile editor."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -8,7 +8,6 @@ from network.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("request/", views.request_help, name="request-help"),
     path("join/", views.join, name="join"),
     path("join/thanks/", views.join_thanks, name="join-thanks"),
     path(

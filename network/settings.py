@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="switchboard@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before an SMTP conversation is abandoned (and retried later); a send holds a row lock.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 # Where clients can write to the intake coordinator; shown on the public pages.
 INTAKE_EMAIL = env_str("INTAKE_EMAIL", default=DEFAULT_FROM_EMAIL)
 if env_str("EMAIL_URL", default=""):
@@ -234,3 +236,4 @@ REQUEST_SUBMIT_RATE = env_str("REQUEST_SUBMIT_RATE", default="10/hour")
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 12, minimum=1)
 NOTIFICATION_FIRST_DELAY_MINUTES = env_int("NOTIFICATION_FIRST_DELAY_MINUTES", 1, minimum=1)
 NOTIFICATION_MAX_DELAY_MINUTES = env_int("NOTIFICATION_MAX_DELAY_MINUTES", 30, minimum=1)
+NOTIFICATION_RETRY_BATCH = env_int("NOTIFICATION_RETRY_BATCH", 200, minimum=1)

@@ -9,7 +9,6 @@ import functools
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -38,10 +37,6 @@ logger = logging.getLogger(__name__)
 
 # Enough cards to scan at once, few enough that a page stays light on a phone.
 DIRECTORY_PAGE_SIZE = 25
-
-
-def intake_email() -> str:
-    return getattr(settings, "INTAKE_EMAIL", settings.DEFAULT_FROM_EMAIL)
 
 
 def members_only(view):
@@ -87,11 +82,6 @@ def own_profile(view):
 @require_safe
 def home(request):
     return render(request, "network/home.html")
-
-
-@require_safe
-def request_help(request):
-    return render(request, "network/request_help.html", {"intake_email": intake_email()})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,0 +1,349 @@
+"""The administrator's view of intake, through Django admin.
+
+A request's status, version and the people the workflow assigns are never edited here: every
+change of state goes through ``intake.workflow.request_apply``, which writes the event row.
+The audit trail (``RequestEvent``) is read-only for everyone, superusers included, and so are
+the rows the workflow and the notification tasks own (offers, engagements, notifications,
+idempotency records, reference counters). Changelists select what their columns show, so a page
+costs the same few queries however many rows it has.
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from intake.models import (
+    Contact,
+    Engagement,
+    IdempotencyRecord,
+    Notification,
+    Offer,
+    Organization,
+    OutsideReferral,
+    ReferenceCounter,
+    Request,
+    RequestEvent,
+)
+
+# Web addresses typed without a scheme are taken as https (Django 6's default, opted into now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page and never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services and tasks: viewable, never added, changed or deleted."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Organisations and their contacts ---------------------------------------------------------
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ["name", "email", "phone", "role"]
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ["name", "website", "size_band", "request_count", "created_at"]
+    list_filter = ["size_band"]
+    search_fields = ["name", "website", "website_domain"]
+    readonly_fields = ["created_at"]
+    inlines = [ContactInline]
+
+    def get_queryset(self, request):
+        # A subquery per shown row, not a Count over a join of every request.
+        per_row = (
+            Request.objects.filter(organization=OuterRef("pk"))
+            .order_by()
+            .values("organization")
+            .annotate(rows=Count("pk"))
+            .values("rows")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_request_count=Coalesce(Subquery(per_row, IntegerField()), Value(0)))
+        )
+
+    @admin.display(description="requests", ordering="_request_count")
+    def request_count(self, organization):
+        return organization._request_count
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "organization", "role", "created_at"]
+    list_select_related = ["organization"]
+    search_fields = ["name", "email", "organization__name"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["created_at"]
+
+
+# --- Requests ---------------------------------------------------------------------------------
+
+
+class RequestEventInline(ReadOnlyInline):
+    """The audit trail, oldest first; append-only, so shown and never edited."""
+
+    model = RequestEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "note", "data"]
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = "history (every move goes through the workflow)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class OfferInline(ReadOnlyInline):
+    model = Offer
+    fields = ["consultant", "offered_by", "created_at", "expires_at", "status", "reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("consultant", "offered_by")
+
+
+class OutsideReferralInline(ReadOnlyInline):
+    model = OutsideReferral
+    fields = ["sent_at", "sent_by", "professional_names", "outcome"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("sent_by")
+            .prefetch_related("professionals")
+        )
+
+    @admin.display(description="professionals")
+    def professional_names(self, referral):
+        return ", ".join(professional.name for professional in referral.professionals.all())
+
+
+class EngagementInline(ReadOnlyInline):
+    model = Engagement
+    fields = ["consultant", "start", "end"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("consultant")
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "organization",
+        "status",
+        "urgency",
+        "submitted_at",
+        "overdue",
+    ]
+    list_filter = ["status", "urgency", "assigned_group", "pro_bono"]
+    list_select_related = ["organization"]
+    search_fields = ["reference", "title", "organization__name"]
+    autocomplete_fields = ["organization", "contact", "languages"]
+    date_hierarchy = "submitted_at"
+    # Status, version and whom the workflow assigned move only through request_apply, which
+    # writes the event row; an edit here would leave the history silent about it.
+    readonly_fields = [
+        "reference",
+        "status",
+        "version",
+        "assigned_group",
+        "offered_consultant",
+        "engaged_consultant",
+        "intake_coordinator",
+        "submitted_at",
+        "first_contact_at",
+        "response_due_at",
+        "overdue_reminded_at",
+        "closed_at",
+        "possible_duplicate_of",
+        "duplicate_score",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "title", "organization", "contact", "description"]}),
+        (
+            "What the client asks for",
+            {
+                "fields": [
+                    "skills",
+                    "budget_max",
+                    "currency",
+                    "estimated_hours",
+                    "pro_bono",
+                    "urgency",
+                    "remote_ok",
+                    "location",
+                    "languages",
+                    "desired_start",
+                ]
+            },
+        ),
+        (
+            "Workflow (changed only by the workflow's moves)",
+            {
+                "fields": [
+                    "status",
+                    "version",
+                    "assigned_group",
+                    "offered_consultant",
+                    "engaged_consultant",
+                    "intake_coordinator",
+                    "submitted_at",
+                    "first_contact_at",
+                    "response_due_at",
+                    "overdue_reminded_at",
+                    "closed_at",
+                    "possible_duplicate_of",
+                    "duplicate_score",
+                ]
+            },
+        ),
+    ]
+    inlines = [RequestEventInline, OfferInline, OutsideReferralInline, EngagementInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        # Requests arrive through the front door (request_submit): reference, status token,
+        # response target and duplicate flag are all set there.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a request would delete its audit trail with it; withdraw or close it instead.
+        return False
+
+    def get_queryset(self, request):
+        # One join for the changelist's organisation column and the change page's read-only
+        # workflow fields (list_select_related is ignored once the queryset selects related).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "organization",
+                "assigned_group",
+                "offered_consultant",
+                "engaged_consultant",
+                "intake_coordinator",
+                "possible_duplicate_of",
+            )
+        )
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, request_row):
+        return request_row.is_overdue
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(ReadOnlyAdmin):
+    """The audit trail: nobody adds, changes or deletes an event here, superusers included."""
+
+    list_display = ["created_at", "request", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["request", "actor"]
+    search_fields = ["request__reference", "note"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Offer)
+class OfferAdmin(ReadOnlyAdmin):
+    """Offers are made, accepted, declined and expired by the workflow's moves only."""
+
+    list_display = ["request", "consultant", "status", "created_at", "expires_at", "offered_by"]
+    list_filter = ["status"]
+    list_select_related = ["request", "consultant", "offered_by"]
+    search_fields = ["request__reference", "consultant__display_name"]
+
+
+@admin.register(OutsideReferral)
+class OutsideReferralAdmin(admin.ModelAdmin):
+    """Made by the "refer out" move; only the follow-up (outcome) is recorded here."""
+
+    list_display = ["request", "sent_at", "sent_by", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["request", "sent_by"]
+    search_fields = ["request__reference", "message", "professionals__name"]
+    fields = [
+        "request",
+        "sent_at",
+        "sent_by",
+        "professionals",
+        "message",
+        "outcome",
+        "outcome_note",
+    ]
+    readonly_fields = ["request", "sent_at", "sent_by", "professionals", "message"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Engagement)
+class EngagementAdmin(ReadOnlyAdmin):
+    """Started by "accept" and ended by "complete"."""
+
+    list_display = ["request", "consultant", "start", "end"]
+    list_select_related = ["request", "consultant"]
+    search_fields = ["request__reference", "consultant__display_name"]
+
+
+# --- Machinery --------------------------------------------------------------------------------
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Written and retried by the notification tasks."""
+
+    list_display = ["created_at", "kind", "recipient_email", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["request"]
+    search_fields = ["recipient_email", "subject", "request__reference"]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["key", "response_status", "created_at"]
+    search_fields = ["key"]
+
+
+@admin.register(ReferenceCounter)
+class ReferenceCounterAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last_number"]

@@ -1,0 +1,464 @@
+"""The intake JSON API under /api/v1/: the public front door, the client's status, and requests as
+coordinators and members work them.
+
+Each view parses its input, calls one service (``intake.services.request_submit``) or the
+workflow's one door (``intake.workflow.request_apply``) and renders. Requests are loaded through
+``intake.access`` (404 when the user may not see one); the workflow decides who may make a move.
+"""
+
+import hashlib
+import json
+import secrets
+
+import django_filters
+from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.filters import SearchFilter
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from intake import access, services
+from intake.client_view import client_status
+from intake.models import Engagement, IdempotencyRecord, Offer, Request, RequestEvent
+from intake.serializers import (
+    ClientStatusSerializer,
+    RequestDetailSerializer,
+    RequestRowSerializer,
+    RequestSubmitSerializer,
+    RequestSubmittedSerializer,
+    TransitionSerializer,
+)
+from intake.throttling import RequestSubmitThrottle
+from intake.workflow import WorkflowConflict, request_apply
+from network import access as network_access
+from network.api import (
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    StableOrderingFilter,
+    model_errors_as_400,
+)
+
+# --- Shared pieces --------------------------------------------------------------------------
+
+WORKFLOW_CONFLICT = OpenApiResponse(
+    response=inline_serializer(
+        "WorkflowConflict",
+        {
+            "detail": serializers.CharField(),
+            "status": serializers.CharField(help_text="The request's status now."),
+            "version": serializers.IntegerField(help_text="The request's version now."),
+        },
+    ),
+    description="A stale version or a move the current status does not allow; nothing changed.",
+)
+THROTTLED = OpenApiResponse(description="Too many submissions from this address; try later.")
+IDEMPOTENCY_MISMATCH = OpenApiResponse(
+    response=inline_serializer("IdempotencyMismatch", {"detail": serializers.CharField()}),
+    description="This Idempotency-Key was first used with a different body; nothing stored.",
+)
+
+
+class UsesRequestPages(BasePermission):
+    """Coordinators and members; applicants and other accounts get 403 before any lookup."""
+
+    message = "Only coordinators and members of the alliance may read requests."
+
+    def has_permission(self, request, view):
+        # Applicants and former members have a member record but are not (or no longer)
+        # members: they are refused here as in the rest of the API.
+        return access.can_use_request_pages(request.user) and network_access.is_member(request.user)
+
+
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = (
+        "This Idempotency-Key was already used with a different request body. Send the same "
+        "body to get the first answer again, or use a new key for a new request."
+    )
+    default_code = "idempotency_key_reused"
+
+
+# --- Idempotent submissions -----------------------------------------------------------------
+# A client that lost the answer to a submission (a dropped connection, a timeout) retries with
+# the same Idempotency-Key and gets the first answer again instead of filing a second request.
+# The key alone does not open a stored answer: the body must match too, so a guessed key tells
+# nothing to someone who does not already know everything the client sent.
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 200  # IdempotencyRecord.key
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        return None
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise serializers.ValidationError(
+            {IDEMPOTENCY_HEADER: [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
+        )
+    return key
+
+
+def _fingerprint(body) -> str:
+    """sha256 of the body as canonical JSON (sorted keys, no spaces), whatever its encoding."""
+    if hasattr(body, "lists"):  # a form-encoded body arrives as a QueryDict
+        body = {name: values if len(values) > 1 else values[0] for name, values in body.lists()}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored_answer(key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(key=key).first()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return Response(
+        record.response_body,
+        status=record.response_status,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def _decoy_answer() -> dict:
+    """A plausible answer for a bot that filled the honeypot. Nothing is stored and the link
+    leads to the same 404 as any unknown token."""
+    year = timezone.localdate().year
+    last_id = Request.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return {
+        "id": last_id + 1 + secrets.randbelow(3),
+        "reference": f"REQ-{year}-{1 + secrets.randbelow(9999):04d}",
+        "status": Request.Status.SUBMITTED,
+        "status_url": services.status_url(services.status_token_new()[0]),
+    }
+
+
+# --- Requests ---------------------------------------------------------------------------------
+
+# Most urgent last when ascending, so "-urgency" puts emergencies first.
+URGENCY_RANK = Case(
+    *(When(urgency=value, then=Value(rank)) for rank, value in enumerate(Request.Urgency.values)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+class RequestFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Request.Status.choices, help_text="Repeat for several: ?status=submitted&status=..."
+    )
+    urgency = django_filters.ChoiceFilter(choices=Request.Urgency.choices)
+    group = django_filters.NumberFilter(
+        field_name="assigned_group", help_text="The id of the group the request is routed to."
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        help_text="true: submitted and not contacted by the response target (false: the rest).",
+    )
+    submitted_after = django_filters.DateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = django_filters.DateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+
+    class Meta:
+        model = Request
+        fields = ["status", "urgency", "group", "overdue", "submitted_after", "submitted_before"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status=Request.Status.SUBMITTED, response_due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class RequestOrderingFilter(StableOrderingFilter):
+    """``urgency`` sorts by rank (low → emergency), not by the words' alphabetical order."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        return [
+            term.replace("urgency", "urgency_rank") if term.lstrip("-") == "urgency" else term
+            for term in ordering or []
+        ] or ordering
+
+
+def _request_rows(user):
+    return (
+        access.visible_requests(user)
+        .select_related(
+            "organization", "assigned_group", "offered_consultant", "engaged_consultant"
+        )
+        .prefetch_related("languages")
+        .annotate(urgency_rank=URGENCY_RANK)
+    )
+
+
+def _request_detail(pk) -> Request:
+    """One request with everything its detail shows, in a fixed number of queries."""
+    return (
+        Request.objects.select_related(
+            "organization",
+            "contact",
+            "assigned_group",
+            "offered_consultant",
+            "engaged_consultant",
+            "intake_coordinator__consultant",
+            "possible_duplicate_of",
+        )
+        .prefetch_related(
+            "languages",
+            Prefetch(
+                "events",
+                queryset=RequestEvent.objects.select_related("actor__consultant").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+            Prefetch("offers", queryset=Offer.objects.select_related("consultant")),
+            "referrals__professionals",
+            Prefetch("engagements", queryset=Engagement.objects.select_related("consultant")),
+        )
+        .get(pk=pk)
+    )
+
+
+def _user_of(view):
+    # Schema generation builds views without a signed-in user.
+    return getattr(getattr(view, "request", None), "user", None)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Requests you may see (coordinators and members)",
+        responses={200: RequestRowSerializer(many=True), 403: FORBIDDEN},
+    ),
+    retrieve=extend_schema(
+        summary="One request with its events, offers, referrals and the moves you may make",
+        responses={200: RequestDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+@extend_schema(tags=["requests"])
+class RequestViewSet(viewsets.GenericViewSet):
+    """Requests for help. Submitting one is anonymous; reading and moving them is for
+    coordinators and for the members they are offered to."""
+
+    permission_classes = [IsAuthenticated, UsesRequestPages]
+    lookup_value_regex = r"[0-9]+"
+    queryset = Request.objects.none()  # for the schema; rows come through the gate
+    serializer_class = RequestRowSerializer
+    filter_backends = [DjangoFilterBackend, SearchFilter, RequestOrderingFilter]
+    filterset_class = RequestFilter
+    search_fields = ["reference", "title", "organization__name"]
+    ordering_fields = ["submitted_at", "urgency", "response_due_at"]
+
+    def _is_submission(self) -> bool:
+        method = getattr(self.request, "method", "") or ""
+        return getattr(self, "action_map", {}).get(method.lower()) == "create"
+
+    def get_authenticators(self):
+        # The front door is anonymous: with no authentication, a browser that happens to hold
+        # a member's session cookie is not asked for a CSRF token it does not have.
+        if self._is_submission():
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if self._is_submission():
+            return [AllowAny()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        if self._is_submission():
+            return [RequestSubmitThrottle()]
+        return super().get_throttles()
+
+    def check_throttles(self, request):
+        # A replay creates nothing, so it does not use up the address's allowance.
+        if self._is_submission() and self._idempotency_record(request) is not None:
+            return
+        super().check_throttles(request)
+
+    def _idempotency_record(self, request) -> IdempotencyRecord | None:
+        if not hasattr(self, "_stored_idempotency_record"):
+            key = _idempotency_key(request)
+            self._stored_idempotency_record = _stored_answer(key) if key else None
+        return self._stored_idempotency_record
+
+    def get_queryset(self):
+        user = _user_of(self)
+        if user is None:
+            return Request.objects.none()
+        return _request_rows(user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "viewer": self.request.user}
+
+    def _render(self, pk) -> dict:
+        return RequestDetailSerializer(
+            _request_detail(pk), context=self.get_serializer_context()
+        ).data
+
+    @extend_schema(
+        summary="Ask the alliance for help (anonymous)",
+        description=(
+            "Answers 201 with the request's reference and the client's private status link. "
+            f"Send an `{IDEMPOTENCY_HEADER}` header (any unique string, at most "
+            f"{IDEMPOTENCY_KEY_MAX_LENGTH} characters) to retry safely: the same key with the "
+            "same body returns the first answer again and files nothing new; the same key with "
+            "a different body is refused with 422. Replays do not count against the limit of "
+            "submissions per address."
+        ),
+        request=RequestSubmitSerializer,
+        responses={
+            201: RequestSubmittedSerializer,
+            400: FIELD_ERRORS,
+            422: IDEMPOTENCY_MISMATCH,
+            429: THROTTLED,
+        },
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Optional; makes a retry return the first answer.",
+            )
+        ],
+        auth=[],
+    )
+    def create(self, request):
+        key = _idempotency_key(request)
+        fingerprint = _fingerprint(request.data)
+        record = self._idempotency_record(request)
+        if record is not None:
+            return _replay(record, fingerprint)
+        serializer = RequestSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        if fields.pop("website_url").strip():
+            # Only a bot fills the hidden field. It gets an answer like any other, so it does
+            # not learn it was caught and try again differently; nothing is stored.
+            return Response(_decoy_answer(), status=status.HTTP_201_CREATED)
+        try:
+            # The submission and its idempotency record commit together: a concurrent first
+            # use of the same key fails on the key's unique constraint and rolls its own
+            # submission back, then answers with the winner's record below.
+            with transaction.atomic():
+                with model_errors_as_400({"email": "contact_email", "website": "website_url"}):
+                    submission = services.request_submit(**fields)
+                body = RequestSubmittedSerializer(
+                    {
+                        "id": submission.request.pk,
+                        "reference": submission.request.reference,
+                        "status": submission.request.status,
+                        "status_url": submission.status_url,
+                    }
+                ).data
+                if key:
+                    IdempotencyRecord.objects.create(
+                        key=key,
+                        fingerprint=fingerprint,
+                        response_status=status.HTTP_201_CREATED,
+                        response_body=body,
+                    )
+        except IntegrityError:
+            record = _stored_answer(key) if key else None
+            if record is None:
+                raise
+            return _replay(record, fingerprint)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = RequestRowSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, pk):
+        visible = access.get_request_for_user(request.user, pk)
+        return Response(self._render(visible.pk))
+
+    @extend_schema(
+        summary="Make a move on a request",
+        description=(
+            "Send `action`, the `version` you saw and the action's fields (the request's "
+            "`allowed_actions` lists them). A stale version or a move the status does not "
+            "allow answers 409 with the current status and version, and changes nothing."
+        ),
+        request=TransitionSerializer,
+        responses={
+            200: RequestDetailSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: WORKFLOW_CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="transitions", url_name="transitions")
+    def transitions(self, request, pk):
+        visible = access.get_request_for_user(request.user, pk)
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        move, version = fields.pop("action"), fields.pop("version")
+        try:
+            with model_errors_as_400():
+                request_apply(
+                    request_id=visible.pk,
+                    action=move,
+                    actor=request.user,
+                    version=version,
+                    **fields,
+                )
+        except WorkflowConflict as conflict:
+            return Response(
+                {"detail": str(conflict), "status": conflict.status, "version": conflict.version},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self._render(visible.pk))
+
+
+# --- The client's status --------------------------------------------------------------------
+
+
+class RequestStatusView(APIView):
+    """What a client may see of their request, by the private token in their status link."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        summary="A request's status, as its client sees it (anonymous)",
+        description=(
+            "Opened by the token in the client's status link. Unknown tokens and requests that "
+            "were withdrawn or closed answer the same 404."
+        ),
+        responses={
+            200: ClientStatusSerializer,
+            404: OpenApiResponse(description="No such request."),
+        },
+        auth=[],
+        tags=["requests"],
+    )
+    def get(self, request, token):
+        client_request = services.request_for_status_token(token)
+        if client_request is None:
+            raise NotFound("No such request.")
+        body = {
+            "reference": client_request.reference,
+            "title": client_request.title,
+            **client_status(client_request),
+        }
+        response = Response(ClientStatusSerializer(body).data)
+        # The link is a secret: keep the answer out of shared caches and browser history.
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,364 @@
+"""Forms for the intake pages: the public request form, the queue's filters and one form per
+workflow move.
+
+Forms parse what a person typed; ``intake.services.request_submit`` and
+``intake.workflow.request_apply`` validate again and write. Their ``ValidationError`` goes back
+onto the form with ``network.forms.add_service_errors``.
+"""
+
+from django import forms
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+
+from intake.models import Request
+from intake.workflow import MOVES
+from network.forms import DateInput, SearchInput
+from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
+
+# --- The public request form ----------------------------------------------------------------
+
+
+def split_skills(text: str) -> list[str]:
+    """``"Salesforce, WordPress ,"`` → ``["Salesforce", "WordPress"]``, typed as written."""
+    return [skill.strip() for skill in text.split(",") if skill.strip()]
+
+
+class RequestHelpForm(forms.Form):
+    """What a nonprofit tells us. ``fax`` is a honeypot that people never see."""
+
+    organization_name = forms.CharField(
+        max_length=200,
+        label="Organisation name",
+        help_text="The nonprofit the work is for.",
+    )
+    organization_website = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        label="Organisation website",
+        help_text="Helps us see what you do, e.g. example.org.",
+    )
+    contact_name = forms.CharField(max_length=120, label="Your name")
+    contact_email = forms.EmailField(
+        label="Your email address",
+        help_text="We write to you here, and send the private link to follow your request.",
+    )
+    title = forms.CharField(
+        max_length=200,
+        label="What do you need help with?",
+        help_text="One line, e.g. “Our donor database needs cleaning up before year-end”.",
+    )
+    description = forms.CharField(
+        max_length=10_000,
+        label="Tell us more",
+        help_text=(
+            "The problem or project in your own words: what you use today, what goes wrong, what "
+            "you would like instead. Please don't include passwords or your clients' data."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    skills = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="Systems or skills involved",
+        help_text=(
+            "If you know them, separate with commas, e.g. Salesforce, WordPress, email. "
+            "Leave empty if you are not sure: we will work it out with you."
+        ),
+    )
+    urgency = forms.ChoiceField(
+        choices=Request.Urgency.choices,
+        initial=Request.Urgency.NORMAL,
+        label="How urgent is it?",
+        help_text="Emergency means something important has stopped working.",
+        widget=forms.RadioSelect,
+    )
+    desired_start = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="When would you like to start?",
+    )
+    budget_max = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        label="Budget in US dollars",
+        help_text="The most you could spend in all, if you know. A rough figure is fine.",
+    )
+    estimated_hours = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        label="Hours you expect it to take",
+        help_text="Only if you have an idea; many people don't.",
+    )
+    pro_bono = forms.BooleanField(
+        required=False,
+        label="We cannot pay, and are looking for pro bono (free) help",
+    )
+    remote_ok = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="The work can be done remotely",
+    )
+    location = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Where is your office?",
+        help_text="City and region. Needed if someone has to come on site.",
+    )
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Languages your staff need the consultant to speak",
+        help_text="Leave all unticked if English is fine.",
+    )
+    fax = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "organization_name": "organization",
+            "organization_website": "url",
+            "contact_name": "name",
+            "contact_email": "email",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["budget_max"].widget.attrs.update(step="0.01", inputmode="decimal")
+
+    @property
+    def caught_a_bot(self) -> bool:
+        # Bots fill every input they find; people never see this one.
+        return bool(self.data.get(self.add_prefix("fax"), "").strip())
+
+    def service_arguments(self) -> dict:
+        """What ``intake.services.request_submit`` takes, from the cleaned form."""
+        data = self.cleaned_data
+        return {
+            "organization_name": data["organization_name"],
+            "organization_website": data["organization_website"],
+            "contact_name": data["contact_name"],
+            "contact_email": data["contact_email"],
+            "title": data["title"],
+            "description": data["description"],
+            "skills": split_skills(data["skills"]),
+            "budget_max": data["budget_max"],
+            "estimated_hours": data["estimated_hours"],
+            "pro_bono": data["pro_bono"],
+            "urgency": data["urgency"],
+            "remote_ok": data["remote_ok"],
+            "location": data["location"],
+            "languages": [language.code for language in data["languages"]],
+            "desired_start": data["desired_start"],
+        }
+
+
+# --- The coordinators' queue ----------------------------------------------------------------
+
+# Most urgent first; the rank is computed in the database so the sort pages correctly.
+URGENCY_RANK = Case(
+    When(urgency=Request.Urgency.EMERGENCY, then=Value(0)),
+    When(urgency=Request.Urgency.HIGH, then=Value(1)),
+    When(urgency=Request.Urgency.NORMAL, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+SORTS = {
+    "newest": ("-submitted_at", "-pk"),
+    "oldest": ("submitted_at", "pk"),
+    "urgency": ("urgency_rank", "submitted_at", "pk"),
+    "due": ("response_due_at", "submitted_at", "pk"),
+}
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters. Every field is optional; a value it cannot read narrows nothing."""
+
+    search = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=SearchInput(),
+        help_text="Reference, title, organisation or contact.",
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), ("open", "Any open status"),
+                                 *Request.Status.choices],
+    )  # fmt: skip
+    urgency = forms.ChoiceField(
+        required=False, choices=[("", "Any urgency"), *Request.Urgency.choices]
+    )
+    group = forms.ModelChoiceField(
+        required=False, queryset=ConsultantGroup.objects.all(), empty_label="Any group"
+    )
+    age = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Submitted",
+        choices=[
+            ("", "Any time"),
+            ("1", "In the last day"),
+            ("7", "In the last 7 days"),
+            ("30", "In the last 30 days"),
+            ("90", "In the last 90 days"),
+        ],
+    )
+    overdue = forms.BooleanField(required=False, label="Only overdue for first contact")
+    sort = forms.ChoiceField(
+        required=False,
+        initial="newest",
+        choices=[
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("urgency", "Most urgent first"),
+            ("due", "Response due soonest"),
+        ],
+    )
+
+
+# --- One form per workflow move -------------------------------------------------------------
+
+
+class ConsultantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, consultant):
+        label = consultant.display_name
+        if getattr(consultant, "in_group", False):
+            label += " · in the group"
+        if consultant.status == Consultant.Status.PROBATION:
+            label += " (on probation)"
+        return label
+
+
+class TransitionForm(forms.Form):
+    """The fields of one move (``MOVES[action].fields``) plus the version the page showed.
+
+    Build it with ``TransitionForm(action, request, data)``; the field names are prefixed with
+    the action so several moves' forms can sit on one page.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, action: str, request: Request, *args, **kwargs):
+        kwargs.setdefault("prefix", action)
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.move = MOVES[action]
+        self.request = request
+        self.fields["version"].initial = request.version
+        builders = {
+            "note": self._note,
+            "skills": self._skills,
+            "urgency": self._urgency,
+            "group": self._group,
+            "consultant": self._consultant,
+            "professionals": self._professionals,
+            "message": self._message,
+            "reason": self._reason,
+        }
+        for name in self.move.fields:
+            self.fields[name] = builders[name]()
+
+    def _note(self):
+        return forms.CharField(
+            required=False,
+            max_length=5000,
+            label="Note",
+            help_text="For the alliance only; the client never sees it.",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def _skills(self):
+        return forms.CharField(
+            required=False,
+            max_length=1000,
+            initial=", ".join(self.request.skills),
+            label="Skills",
+            help_text="Separate with commas; matching uses these.",
+        )
+
+    def _urgency(self):
+        return forms.ChoiceField(
+            choices=Request.Urgency.choices, initial=self.request.urgency, label="Urgency"
+        )
+
+    def _group(self):
+        return forms.ModelChoiceField(
+            required=False,
+            queryset=ConsultantGroup.objects.all(),
+            empty_label="Choose a group",
+            label="Group",
+            help_text="Its coordinator offers the request to a member.",
+        )
+
+    def _consultant(self):
+        working = Consultant.objects.filter(status__in=Consultant.WORKING_STATUSES)
+        field = ConsultantChoiceField(
+            required=self.action == "offer",
+            queryset=working,
+            empty_label="Choose a member",
+            label="Member",
+        )
+        if self.action == "route":
+            field.help_text = "Or offer it straight to one member instead of a group."
+            return field
+        group_id = self.request.assigned_group_id
+        if group_id is not None:
+            # The assigned group's members first: they are the ones it was routed to.
+            membership = ConsultantGroup.members.through.objects.filter(
+                consultantgroup_id=group_id, consultant_id=OuterRef("pk")
+            )
+            field.queryset = working.annotate(in_group=Exists(membership)).order_by(
+                "-in_group", "display_name", "pk"
+            )
+            field.help_text = "Members of the request's group are listed first."
+        return field
+
+    def _professionals(self):
+        active = ExternalProfessional.objects.filter(active=True)
+        field = forms.ModelMultipleChoiceField(
+            queryset=active,
+            widget=forms.CheckboxSelectMultiple,
+            label="Outside professionals to recommend",
+        )
+        if not active.exists():
+            field.help_text = "None listed yet: add outside professionals in the admin first."
+        return field
+
+    def _message(self):
+        return forms.CharField(
+            max_length=5000,
+            label="Message to the client",
+            help_text="The client reads this on their status page, with the professionals.",
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+
+    def _reason(self):
+        return forms.CharField(
+            max_length=2000,
+            label="Why are you declining?",
+            help_text="A line is enough; it helps the coordinator offer it to the right member.",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def workflow_fields(self) -> dict:
+        """The move's fields as ``intake.workflow.request_apply`` takes them."""
+        data = self.cleaned_data
+        fields = {}
+        for name in self.move.fields:
+            value = data.get(name)
+            if name == "skills":
+                value = split_skills(value or "")
+            elif name == "professionals":
+                value = [professional.pk for professional in value or []]
+            elif name in ("note", "message", "reason"):
+                value = value or ""
+            fields[name] = value
+        return fields

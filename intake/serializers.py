@@ -1,0 +1,417 @@
+"""Serializers of the intake API.
+
+Input serializers check the shape of what a client or a coordinator sends; the views hand their
+``validated_data`` to ``intake.services.request_submit`` or ``intake.workflow.request_apply``,
+which validate again and write. Output serializers only render; what a viewer may see of a
+request is decided by ``intake.access`` and passed in the context as ``viewer``.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from intake import access
+from intake.models import Request
+from intake.workflow import PUBLIC_ACTIONS
+from network.models import Language
+from network.serializers import ConsultantReferenceSerializer
+
+# Plain strings in the schema: an enum here would collide with the members' "status" enum,
+# and the values are listed in the help text instead.
+STATUS_HELP = "One of: " + ", ".join(Request.Status.values) + "."
+
+
+# --- The public front door ------------------------------------------------------------------
+
+
+class RequestSubmitSerializer(serializers.Serializer):
+    """A nonprofit's request for help (``POST /api/v1/requests/``, anonymous)."""
+
+    organization_name = serializers.CharField(max_length=200)
+    organization_website = serializers.URLField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    contact_name = serializers.CharField(max_length=120)
+    contact_email = serializers.EmailField(max_length=254)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10_000)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        max_length=50,
+        required=False,
+        default=list,
+        help_text="The skills you think the work needs, in your own words (at most 50).",
+    )
+    budget_max = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The most you can pay in all, if known (US dollars).",
+    )
+    estimated_hours = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, allow_null=True, default=None
+    )
+    pro_bono = serializers.BooleanField(
+        required=False, default=False, help_text="True if you cannot pay."
+    )
+    urgency = serializers.ChoiceField(
+        choices=Request.Urgency.choices, required=False, default=Request.Urgency.NORMAL
+    )
+    remote_ok = serializers.BooleanField(required=False, default=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        max_length=20,
+        required=False,
+        default=list,
+        help_text="ISO 639-1 codes of the languages the work must be done in, e.g. es.",
+    )
+    desired_start = serializers.DateField(required=False, allow_null=True, default=None)
+    # The honeypot: hidden on the form, so only a bot fills it in.
+    website_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text="Leave empty.",
+    )
+
+    def validate_languages(self, codes):
+        codes = [code.strip().lower() for code in codes if code.strip()]
+        known = set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)}.")
+        return codes
+
+
+class RequestSubmittedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="REQ-YYYY-NNNN; quote it when you write to us.")
+    status = serializers.CharField()
+    status_url = serializers.URLField(
+        help_text="Your private link to follow the request. Keep it: it is not stored anywhere."
+    )
+
+
+# --- The client's status --------------------------------------------------------------------
+
+
+class ClientStageSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    stage_label = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ClientConsultantSerializer(serializers.Serializer):
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    website = serializers.CharField()
+
+
+class ClientProfessionalSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    organization = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    website = serializers.CharField()
+
+
+class ClientReferralSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    professionals = ClientProfessionalSerializer(many=True)
+
+
+class ClientStatusSerializer(serializers.Serializer):
+    """What the client may see: built by ``intake.client_view.client_status``."""
+
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    stage = serializers.CharField(help_text=STATUS_HELP)
+    stage_label = serializers.CharField(help_text="The stage in plain words.")
+    next_step = serializers.CharField(help_text="What happens next.")
+    next_step_by = serializers.DateTimeField(
+        allow_null=True, help_text="By when, where there is a deadline."
+    )
+    history = ClientStageSerializer(many=True)
+    consultant = ClientConsultantSerializer(
+        allow_null=True, help_text="The member who serves you, once engaged."
+    )
+    referral = ClientReferralSerializer(
+        allow_null=True, help_text="The professionals we recommend, once referred out."
+    )
+
+
+# --- Requests as coordinators and members see them -------------------------------------------
+
+
+class ReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def user_display(user) -> str:
+    consultant = getattr(user, "consultant", None)
+    if consultant is not None:
+        return consultant.display_name
+    return user.get_full_name() or user.username
+
+
+class ActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display = serializers.SerializerMethodField()
+
+    def get_display(self, user) -> str:
+        return user_display(user)
+
+
+class OrganizationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    website = serializers.CharField()
+    mission = serializers.CharField()
+    size_band = serializers.CharField()
+    notes = serializers.CharField(
+        required=False, help_text="Internal; present for coordinators only."
+    )
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    role = serializers.CharField()
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    score = serializers.IntegerField(help_text="Title similarity, 0–100.")
+
+
+class EventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+    actor = ActorSerializer(allow_null=True, help_text="Null for the client and the timers.")
+    note = serializers.CharField()
+    data = serializers.JSONField()
+
+
+class OfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    consultant = ConsultantReferenceSerializer()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class ReferralProfessionalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    organization = serializers.CharField()
+
+
+class ReferralSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    professionals = ReferralProfessionalSerializer(many=True)
+    message = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    outcome = serializers.CharField()
+
+
+class EngagementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    consultant = ConsultantReferenceSerializer()
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True)
+
+
+class AllowedActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())
+
+
+def _viewer(serializer):
+    return serializer.context["viewer"]
+
+
+class RequestRowSerializer(serializers.Serializer):
+    """A request in the list. Who holds an offer or serves the request is shown to coordinators
+    and to that member only; a member who declined does not learn who came after them."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField(help_text=STATUS_HELP)
+    urgency = serializers.ChoiceField(choices=Request.Urgency.choices)
+    version = serializers.IntegerField()
+    organization = ReferenceSerializer()
+    skills = serializers.ListField(child=serializers.CharField())
+    languages = serializers.SerializerMethodField()
+    budget_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    estimated_hours = serializers.IntegerField(allow_null=True)
+    pro_bono = serializers.BooleanField()
+    remote_ok = serializers.BooleanField()
+    location = serializers.CharField()
+    desired_start = serializers.DateField(allow_null=True)
+    assigned_group = ReferenceSerializer(allow_null=True)
+    offered_consultant = serializers.SerializerMethodField()
+    engaged_consultant = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField()
+    response_due_at = serializers.DateTimeField(allow_null=True)
+    first_contact_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    is_overdue = serializers.BooleanField(help_text="Not contacted by the response target.")
+
+    def get_languages(self, request) -> list[str]:
+        return sorted(language.code for language in request.languages.all())
+
+    def _member(self, request, consultant) -> dict | None:
+        if consultant is None:
+            return None
+        viewer = _viewer(self)
+        if not access.sees_internal_detail(viewer, request) and consultant.user_id != viewer.pk:
+            return None
+        return {"id": consultant.pk, "display_name": consultant.display_name}
+
+    @extend_schema_field(ConsultantReferenceSerializer(allow_null=True))
+    def get_offered_consultant(self, request):
+        return self._member(request, request.offered_consultant)
+
+    @extend_schema_field(ConsultantReferenceSerializer(allow_null=True))
+    def get_engaged_consultant(self, request):
+        return self._member(request, request.engaged_consultant)
+
+
+class RequestDetailSerializer(RequestRowSerializer):
+    """One request with its trail. Internal parts (notes, actors, event data, every offer, the
+    organisation's notes, the duplicate flag) go to coordinators only; the client's contact to
+    coordinators and to the member the request is offered to or who serves it."""
+
+    description = serializers.CharField()
+    organization = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+    intake_coordinator = serializers.SerializerMethodField()
+    possible_duplicate_of = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    offers = serializers.SerializerMethodField()
+    referrals = ReferralSerializer(many=True, source="referrals.all")
+    engagements = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    def _internal(self, request) -> bool:
+        return access.sees_internal_detail(_viewer(self), request)
+
+    def _own(self, consultant) -> bool:
+        return consultant.user_id == _viewer(self).pk
+
+    @extend_schema_field(OrganizationSerializer)
+    def get_organization(self, request):
+        data = OrganizationSerializer(request.organization).data
+        if not self._internal(request):
+            del data["notes"]
+        return data
+
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_contact(self, request):
+        if not access.may_reach_client(_viewer(self), request):
+            return None
+        return ContactSerializer(request.contact).data
+
+    @extend_schema_field(ActorSerializer(allow_null=True))
+    def get_intake_coordinator(self, request):
+        if request.intake_coordinator is None or not self._internal(request):
+            return None
+        return ActorSerializer(request.intake_coordinator).data
+
+    @extend_schema_field(DuplicateSerializer(allow_null=True))
+    def get_possible_duplicate_of(self, request):
+        duplicate = request.possible_duplicate_of
+        if duplicate is None or not self._internal(request):
+            return None
+        return {
+            "id": duplicate.pk,
+            "reference": duplicate.reference,
+            "title": duplicate.title,
+            "score": request.duplicate_score,
+        }
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, request):
+        rows = EventSerializer(request.events.all(), many=True).data
+        if not self._internal(request):
+            # Members see the stages, not who moved the request, why, or to whom.
+            for row in rows:
+                row.update(actor=None, note="", data={})
+        return rows
+
+    @extend_schema_field(OfferSerializer(many=True))
+    def get_offers(self, request):
+        offers = request.offers.all()
+        if not self._internal(request):
+            offers = [offer for offer in offers if self._own(offer.consultant)]
+        return OfferSerializer(offers, many=True).data
+
+    @extend_schema_field(EngagementSerializer(many=True))
+    def get_engagements(self, request):
+        engagements = request.engagements.all()
+        if not self._internal(request):
+            engagements = [e for e in engagements if self._own(e.consultant)]
+        return EngagementSerializer(engagements, many=True).data
+
+    @extend_schema_field(AllowedActionSerializer(many=True))
+    def get_allowed_actions(self, request):
+        from intake.workflow import allowed_moves
+
+        moves = allowed_moves(_viewer(self), request)
+        return [
+            {"action": move.action, "label": move.label, "fields": list(move.fields)}
+            for move in moves
+        ]
+
+
+# --- Moves ----------------------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.Serializer):
+    """A move: ``action``, the ``version`` the caller saw, and the action's own fields (see
+    ``allowed_actions`` in the request's detail for which fields each action takes)."""
+
+    action = serializers.ChoiceField(choices=PUBLIC_ACTIONS)
+    version = serializers.IntegerField(
+        min_value=1, help_text="The request's version when you loaded it."
+    )
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=120), max_length=50, required=False
+    )
+    urgency = serializers.ChoiceField(choices=Request.Urgency.choices, required=False)
+    group = serializers.IntegerField(min_value=1, required=False, help_text="A group's id.")
+    consultant = serializers.IntegerField(min_value=1, required=False, help_text="A member's id.")
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    professionals = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=20,
+        required=False,
+        help_text="Ids of outside professionals.",
+    )
+    message = serializers.CharField(
+        max_length=5000, required=False, help_text="Shown to the client."
+    )
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return attrs
