@@ -3,8 +3,6 @@ fields are read-only, and the audit trail cannot be added to, changed or deleted
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intake.models import (
@@ -22,6 +20,7 @@ from intake.models import (
 from intake.services import request_submit
 from intake.workflow import request_apply
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -111,13 +110,6 @@ def populate(count: int, admin) -> None:
     start = Request.objects.count()
     for n in range(start, start + count):
         journey(n, admin)
-
-
-def count_queries(client, address: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(address)
-    assert response.status_code == 200, address
-    return len(captured)
 
 
 # --- Pages and their cost ---------------------------------------------------------------------

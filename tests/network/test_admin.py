@@ -6,8 +6,6 @@ import datetime
 import pytest
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from network.models import (
@@ -37,6 +35,7 @@ from tests.factories import (
     MembershipApplicationFactory,
     SkillFactory,
 )
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +93,6 @@ def sign_in(client, user):
 @pytest.fixture
 def signed_in(client, admin):
     return sign_in(client, admin)
-
-
-def count_queries(client, address: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(address)
-    assert response.status_code == 200, address
-    return len(captured)
 
 
 # --- Pages and their cost ---------------------------------------------------------------------
