@@ -27,6 +27,7 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_skills
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo_requests
 	$(DEV_ENV) $(BIN)/python manage.py setup_schedules
 	@echo ""
 	@echo "  Switchboard:  http://127.0.0.1:8000/"

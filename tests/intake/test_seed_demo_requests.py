@@ -1,0 +1,31 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from intake.models import Request, RequestEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_requests_cover_the_stages_and_seed_once():
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo_requests", stdout=io.StringIO())
+
+    statuses = sorted(Request.objects.values_list("status", flat=True))
+    assert statuses == sorted(
+        ["submitted", "contacted", "routed", "offered", "engaged", "referred_out"]
+    )
+    # Every move went through the workflow: one event per move plus the submission.
+    assert RequestEvent.objects.count() == 6 + 1 + 3 + 4 + 5 + 3
+    events = RequestEvent.objects.count()
+
+    call_command("seed_demo_requests", stdout=io.StringIO())
+    assert Request.objects.count() == 6
+    assert RequestEvent.objects.count() == events
+
+
+def test_demo_requests_need_the_demo_accounts():
+    with pytest.raises(CommandError, match="seed_demo first"):
+        call_command("seed_demo_requests")
