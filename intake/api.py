@@ -354,7 +354,9 @@ class RequestViewSet(viewsets.GenericViewSet):
             # use of the same key fails on the key's unique constraint and rolls its own
             # submission back, then answers with the winner's record below.
             with transaction.atomic():
-                with model_errors_as_400({"email": "contact_email", "website": "website_url"}):
+                with model_errors_as_400(
+                    {"email": "contact_email", "website": "organization_website"}
+                ):
                     submission = services.request_submit(**fields)
                 body = RequestSubmittedSerializer(
                     {
