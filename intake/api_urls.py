@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from intake import api
+from intake import api, match_api
 
 # A SimpleRouter: the API root view belongs to network's DefaultRouter, included after this.
 router = SimpleRouter(trailing_slash=True)
@@ -14,6 +14,11 @@ urlpatterns = [
         "requests/status/<str:token>/",
         api.RequestStatusView.as_view(),
         name="api-request-status",
+    ),
+    path(
+        "requests/<int:pk>/matches/",
+        match_api.RequestMatchesView.as_view(),
+        name="api-request-matches",
     ),
     *router.urls,
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from intake import access, notifications
 from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
+from matching.adapter import index_version_bump
 from network.models import Consultant, ConsultantGroup, ExternalProfessional
 
 S = Request.Status
@@ -309,6 +310,9 @@ def _close_open_offer(request, actor, move, note: str = ""):
 
 def _complete(request, actor, move, note: str = ""):
     request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
+    # The member's hours are free again; a queryset update sends no signal, so tell the
+    # matching index itself (the bump commits or rolls back with this move).
+    index_version_bump()
     return None, note, {}
 
 

@@ -405,3 +405,18 @@ class ExternalProfessional(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.organization})" if self.organization else self.name
+
+
+class MatchingIndexVersion(models.Model):
+    """A counter the matching index is built against; any edit that changes a ranking bumps it.
+
+    One row (``key="directory"``). ``matching`` bumps it with ``UPDATE value = value + 1`` from
+    model signals, so concurrent edits never lose a bump, and each process rebuilds its index
+    when the value it built against is no longer the stored one.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True, default="directory")
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"

@@ -237,3 +237,25 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 12, minimum=1)
 NOTIFICATION_FIRST_DELAY_MINUTES = env_int("NOTIFICATION_FIRST_DELAY_MINUTES", 1, minimum=1)
 NOTIFICATION_MAX_DELAY_MINUTES = env_int("NOTIFICATION_MAX_DELAY_MINUTES", 30, minimum=1)
 NOTIFICATION_RETRY_BATCH = env_int("NOTIFICATION_RETRY_BATCH", 200, minimum=1)
+
+# --- Matching -------------------------------------------------------------------------------
+# The weight of each factor in a candidate's score (matching.rank.Weights; normalised to sum
+# to 1). The values are the engine's own defaults (matching.rank.Weights).
+MATCHING_WEIGHTS = {
+    "skill_coverage": 0.45,
+    "text_similarity": 0.15,
+    "capacity": 0.10,
+    "budget_fit": 0.10,
+    "continuity": 0.10,
+    "rotation": 0.10,
+}
+# Below this share of the required skills covered by any available member, the answer is to
+# refer out. Set in whole percent from the environment.
+MATCHING_COVERAGE_THRESHOLD = env_int("MATCHING_COVERAGE_PERCENT", 50, minimum=1) / 100
+if MATCHING_COVERAGE_THRESHOLD > 1:
+    raise ImproperlyConfigured("MATCHING_COVERAGE_PERCENT must be between 1 and 100.")
+# Candidates in an answer (the API and the request page's suggestions panel).
+MATCHING_LIMIT = env_int("MATCHING_LIMIT", 10, minimum=1)
+# The suggestions panel on the request page is a template tag of intake.matching_panel; it is
+# registered here because intake has no templatetags package.
+TEMPLATES[0]["OPTIONS"]["libraries"] = {"matching_panel": "intake.matching_panel"}

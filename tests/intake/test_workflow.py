@@ -764,3 +764,21 @@ def test_a_move_rolled_back_by_its_caller_notifies_nobody(
     assert callbacks == [] and told == []
     assert Request.objects.get(pk=request.pk).status == S.SUBMITTED
     assert not RequestEvent.objects.filter(request=request).exists()
+
+
+def test_completing_work_tells_the_matching_index_the_member_is_free_again(intake_coordinator):
+    from intake.workflow import request_apply
+    from network.models import MatchingIndexVersion
+    from tests.factories import ConsultantFactory, RequestFactory
+
+    member = ConsultantFactory()
+    request = RequestFactory(status=S.ENGAGED, engaged_consultant=member)
+    request.engagements.create(consultant=member)
+    before = MatchingIndexVersion.objects.get().value
+
+    request_apply(
+        request_id=request.pk, action="complete", actor=intake_coordinator, version=request.version
+    )
+
+    assert MatchingIndexVersion.objects.get().value > before
+    assert request.engagements.get().end is not None

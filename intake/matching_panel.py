@@ -1,0 +1,203 @@
+"""Matching for a saved request: its profile for the engine, and the suggestions panel on the
+coordinator's request page.
+
+The panel is a template tag (``{% match_panel as panel %}`` in
+``intake/includes/match_panel.html``; the library is registered in ``network.settings``), so the
+request page shows it without its view knowing about matching. Its one-click forms post to the
+workflow's own transition URL with the field names of ``intake.forms.TransitionForm``, so an
+offer, a route or a referral made from the panel goes through the same door, checks and version
+as one made from the move forms below it.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django import template
+
+from intake import access
+from intake.forms import TransitionForm
+from intake.models import Request
+from intake.workflow import allowed_moves
+from matching import adapter
+from matching.types import Candidate, ExternalCandidate, MatchResult, RequestProfile
+from network.models import ConsultantGroup
+
+register = template.Library()
+
+# Candidates shown on the page; the API gives up to MATCHING_LIMIT.
+PANEL_CANDIDATES = 5
+FACTOR_LABELS = {
+    "skill_coverage": "Skills covered",
+    "text_similarity": "Words in common with the request",
+    "capacity": "Time free",
+    "budget_fit": "Fits the budget",
+    "continuity": "Has served this client",
+    "rotation": "Fair rotation (few recent offers)",
+}
+
+
+def request_profile_for(client_request: Request) -> RequestProfile:
+    """A saved request as the engine's ``RequestProfile`` (one query for its languages unless
+    they were prefetched)."""
+    return adapter.request_profile(
+        title=client_request.title,
+        description=client_request.description,
+        skills=client_request.skills or [],
+        budget_max=client_request.budget_max,
+        estimated_hours=client_request.estimated_hours,
+        pro_bono=client_request.pro_bono,
+        remote_ok=client_request.remote_ok,
+        location=client_request.location,
+        languages=[language.code for language in client_request.languages.all()],
+        desired_start=client_request.desired_start,
+        organization_id=client_request.organization_id,
+    )
+
+
+def request_matches(client_request: Request, *, limit: int | None = None) -> MatchResult:
+    """The engine's answer for a saved request, with the weights and limits in settings."""
+    return adapter.match(request_profile_for(client_request), limit=limit)
+
+
+# --- The panel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactorBar:
+    name: str
+    label: str
+    contribution: float  # the weighted contribution to the score
+    weight: float  # the most this factor can add
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.contribution / self.weight) if self.weight else 0
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    factors: list[FactorBar]
+
+    @property
+    def score_percent(self) -> int:
+        return round(100 * self.candidate.score)
+
+
+@dataclass(frozen=True)
+class SuggestedGroup:
+    id: int
+    name: str
+    candidates: int  # how many of the shown candidates belong to it
+
+
+@dataclass(frozen=True)
+class MatchPanel:
+    request: Request
+    result: MatchResult
+    rows: list[CandidateRow]
+    # The move the "offer" buttons make: "offer" once routed, "route" (with a member) before.
+    offer_action: str | None
+    offer_fields: dict[str, str] = field(default_factory=dict)  # field → posted name
+    group: SuggestedGroup | None = None
+    route_fields: dict[str, str] = field(default_factory=dict)
+    refer_out: bool = False
+    refer_fields: dict[str, str] = field(default_factory=dict)
+    external: list[ExternalCandidate] = field(default_factory=list)
+    refer_message: str = ""
+
+
+def _factor_bars(candidate: Candidate, weights: dict[str, float], skills_named: bool):
+    maxima = dict(weights)
+    if not skills_named:
+        # The engine gives the coverage weight to the text when no skill was recognised.
+        maxima["text_similarity"] += maxima.pop("skill_coverage")
+    return [
+        FactorBar(name, FACTOR_LABELS.get(name, name), candidate.factors.get(name, 0.0), maximum)
+        for name, maximum in maxima.items()
+    ]
+
+
+def _field_names(action: str, client_request: Request, names) -> dict[str, str]:
+    form = TransitionForm(action, client_request)
+    return {name: form.add_prefix(name) for name in names}
+
+
+def _suggested_group(candidates: list[Candidate], client_request: Request):
+    """The group holding most of the shown candidates (ties: the group's name)."""
+    counts = Counter(group for candidate in candidates for group in candidate.groups)
+    counts.pop(client_request.assigned_group_id, None)
+    if not counts:
+        return None
+    names = dict(ConsultantGroup.objects.filter(pk__in=counts).values_list("pk", "name"))
+    ranked = sorted(
+        (group_id for group_id in counts if group_id in names),
+        key=lambda group_id: (-counts[group_id], names[group_id]),
+    )
+    if not ranked:
+        return None
+    best = ranked[0]
+    return SuggestedGroup(best, names[best], counts[best])
+
+
+def _refer_message(result: MatchResult) -> str:
+    skills = ", ".join(match.skill for match in result.normalized_skills)
+    needs = f" with {skills}" if skills else ""
+    return (
+        "Thank you for telling us about your project. None of the alliance's members can take "
+        f"on this work{needs} at the moment, so we recommend the professionals below, who "
+        "know this field. Please mention the alliance when you contact them, and write to us "
+        "if it does not work out."
+    )
+
+
+def match_panel_for(user, client_request: Request) -> MatchPanel | None:
+    """The suggestions panel for ``user``, or None when they have no offer, route or referral
+    to make on this request (members, and coordinators of closed requests, see no panel)."""
+    if not access.sees_internal_detail(user, client_request):
+        return None
+    moves = {move.action for move in allowed_moves(user, client_request)}
+    offer_action = next((action for action in ("offer", "route") if action in moves), None)
+    if offer_action is None and "refer_out" not in moves:
+        return None
+    result = request_matches(client_request)
+    shown = result.candidates[:PANEL_CANDIDATES]
+    weights = adapter.weights_from_settings().normalised()
+    weight_map = {name: getattr(weights, name) for name in FACTOR_LABELS}
+    skills_named = bool(result.normalized_skills)
+    rows = [
+        CandidateRow(candidate, _factor_bars(candidate, weight_map, skills_named))
+        for candidate in shown
+    ]
+    panel = {
+        "request": client_request,
+        "result": result,
+        "rows": rows,
+        "offer_action": offer_action,
+    }
+    if offer_action is not None:
+        panel["offer_fields"] = _field_names(
+            offer_action, client_request, ("version", "consultant")
+        )
+    if "route" in moves:
+        panel["group"] = _suggested_group(shown, client_request)
+        panel["route_fields"] = _field_names("route", client_request, ("version", "group"))
+    if result.refer_out and "refer_out" in moves:
+        panel.update(
+            refer_out=True,
+            external=result.external,
+            refer_message=_refer_message(result),
+            refer_fields=_field_names(
+                "refer_out", client_request, ("version", "professionals", "message")
+            ),
+        )
+    return MatchPanel(**panel)
+
+
+@register.simple_tag(takes_context=True)
+def match_panel(context) -> MatchPanel | None:
+    """``{% match_panel as panel %}`` on the request page: the panel for the signed-in user."""
+    request, client_request = context.get("request"), context.get("client_request")
+    if request is None or client_request is None:
+        return None
+    return match_panel_for(request.user, client_request)

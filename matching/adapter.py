@@ -1,0 +1,391 @@
+"""The thin adapter between the models and the matching engine.
+
+The engine (``normalize``, ``index``, ``rank``) works on plain values; this module reads them from
+the database, keeps one built index per process and knows when it is stale.
+
+When the index is stale
+    ``current_index()`` compares a *stamp* with the one its cached index was built against. The
+    stamp is read in one small query and has three parts:
+
+    - ``MatchingIndexVersion.value``, bumped (``UPDATE … SET value = value + 1``, race-free) by
+      the signals in ``matching.apps`` on every save, delete or membership change of a
+      consultant, their skills, languages and time away, a skill or alias, an outside
+      professional or a group. The bump runs inside the edit's transaction, so it commits or
+      rolls back with the edit it describes.
+    - The highest primary key of each table the index reads (a primary-key index lookup, cheap
+      at any size). ``bulk_create`` (``seed_demo --scale``, the taxonomy loader) sends no signals;
+      new rows still move a maximum, so bulk inserts are noticed without a bump. Code that
+      changes those tables with ``QuerySet.update()`` or ``bulk_update()`` must call
+      ``matching.adapter.index_version_bump()`` itself.
+    - Today's date: recent offers (90 days) and time away depend on the day, and engagements
+      ended with ``QuerySet.update()`` send no signal, so an index never outlives its day.
+
+Intake data
+    Recent offers, organisations served and hours committed to current engagements live in
+    intake's tables. ``matching`` must not import ``intake``, so they are read through the app
+    registry (``apps.get_model("intake", …)``); without the intake app they are left empty.
+
+Sharing builds
+    A build of a large network takes seconds. ``matching.tasks.index_rebuild`` (a django-q2
+    task) builds and stores the index in the cache under a key naming its stamp, and
+    ``current_index()`` looks there before building itself (and stores its own builds there too),
+    so one process builds and the others load.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from matching.apps import VERSION_KEY, index_version_bump
+from matching.index import MatchIndex
+from matching.normalize import Normalizer
+from matching.rank import Weights, rank
+from matching.types import ConsultantProfile, ExternalProfile, MatchResult, RequestProfile
+from network.models import (
+    Consultant,
+    ConsultantGroup,
+    ConsultantSkill,
+    ExternalProfessional,
+    MatchingIndexVersion,
+    Skill,
+    SkillAlias,
+    TimeAway,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["current_index", "index_version_bump", "match", "request_profile"]
+
+# Members ranked for work, plus members on leave, so a refer-out can say who has the skills but
+# is away. Applicants, alumni and former members are never offered work and are left out.
+INDEXED_STATUSES = (*Consultant.WORKING_STATUSES, Consultant.Status.ON_LEAVE)
+# Fair rotation counts the offers a member received in this many days (DESIGN.md, "Matching").
+RECENT_OFFER_DAYS = 90
+# A current engagement's hours are spread over this many weeks to estimate the hours a week it
+# takes; one with no estimate is counted at a few hours a week rather than at nothing.
+ENGAGEMENT_WEEKS = 4
+UNKNOWN_ENGAGEMENT_HOURS_PER_WEEK = 5.0
+# The window a request wants when the client gave only a start date (or none): four weeks.
+DEFAULT_WINDOW_DAYS = 28
+CACHE_KEY_PREFIX = "matching:index:"
+# A shared build is useful until the next edit; a day bounds what a forgotten one costs.
+CACHE_TIMEOUT_SECONDS = 24 * 60 * 60
+
+
+# --- The stamp ----------------------------------------------------------------------------
+
+
+def _intake_model(name: str):
+    try:
+        return apps.get_model("intake", name)
+    except LookupError:
+        return None
+
+
+def _stamped_tables() -> list[tuple[str, str]]:
+    """The tables the index reads, with their primary key columns."""
+    models = [Consultant, ConsultantSkill, Skill, SkillAlias, TimeAway, ExternalProfessional]
+    models += [model for model in (_intake_model("Offer"), _intake_model("Engagement")) if model]
+    return [(model._meta.db_table, model._meta.pk.column) for model in models]
+
+
+@dataclass(frozen=True)
+class IndexStamp:
+    """What an index was built from; an index is current while the stamp read now equals it."""
+
+    version: int
+    max_keys: tuple[int, ...]
+    day: datetime.date
+
+    @property
+    def cache_key(self) -> str:
+        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:32]
+        return f"{CACHE_KEY_PREFIX}{digest}"
+
+
+def read_stamp() -> IndexStamp:
+    """The current stamp, in one query whatever the size of the network."""
+    # Table and column names come from the models' _meta, never from input; the one value is
+    # a query parameter.
+    quote = connection.ops.quote_name
+    version_table = quote(MatchingIndexVersion._meta.db_table)
+    columns = [f"(SELECT value FROM {version_table} WHERE {quote('key')} = %s)"]  # noqa: S608
+    for table, pk in _stamped_tables():
+        columns.append(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})")  # noqa: S608
+    sql = "SELECT " + ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [VERSION_KEY])
+        row = cursor.fetchone()
+    return IndexStamp(
+        version=row[0] or 0,
+        max_keys=tuple(key or 0 for key in row[1:]),
+        day=timezone.localdate(),
+    )
+
+
+# --- Loading the profiles -----------------------------------------------------------------
+
+
+def taxonomy() -> list[tuple[str, list[str]]]:
+    """Every skill's canonical name with its aliases, for ``Normalizer.from_taxonomy``."""
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for skill_id, alias in SkillAlias.objects.values_list("skill_id", "alias").order_by("pk"):
+        aliases[skill_id].append(alias)
+    return [
+        (name, aliases.get(skill_id, []))
+        for skill_id, name in Skill.objects.values_list("pk", "name").order_by("pk")
+    ]
+
+
+def _intake_activity(today: datetime.date):
+    """Recent offers, organisations served and hours committed, per consultant id."""
+    recent: dict[int, int] = {}
+    served: dict[int, set[int]] = defaultdict(set)
+    committed: dict[int, float] = defaultdict(float)
+    offer_model, engagement_model = _intake_model("Offer"), _intake_model("Engagement")
+    if offer_model is not None:
+        since = timezone.now() - datetime.timedelta(days=RECENT_OFFER_DAYS)
+        rows = (
+            offer_model.objects.filter(created_at__gte=since)
+            .values_list("consultant_id")
+            .annotate(offers=Count("pk"))
+            .order_by()
+        )
+        recent = dict(rows)
+    if engagement_model is not None:
+        rows = engagement_model.objects.values_list(
+            "consultant_id", "request__organization_id", "end", "request__estimated_hours"
+        )
+        for consultant_id, organization_id, end, hours in rows:
+            if organization_id is not None:
+                served[consultant_id].add(organization_id)
+            if end is None:
+                committed[consultant_id] += (
+                    hours / ENGAGEMENT_WEEKS if hours else UNKNOWN_ENGAGEMENT_HOURS_PER_WEEK
+                )
+    return recent, served, committed
+
+
+def consultant_profiles(today: datetime.date | None = None) -> list[ConsultantProfile]:
+    """Every member who may be ranked, as plain values, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    indexed = {"consultant__status__in": INDEXED_STATUSES}
+    skills: dict[int, dict[str, int]] = defaultdict(dict)
+    notes: dict[int, list[str]] = defaultdict(list)
+    skill_rows = ConsultantSkill.objects.filter(**indexed).values_list(
+        "consultant_id", "skill__name", "level", "note"
+    )
+    for consultant_id, skill_name, level, note in skill_rows.order_by():
+        skills[consultant_id][skill_name] = level
+        if note:
+            notes[consultant_id].append(note)
+    languages: dict[int, set[str]] = defaultdict(set)
+    language_links = Consultant.languages.through.objects.filter(**indexed)
+    for consultant_id, code in language_links.values_list("consultant_id", "language_id"):
+        languages[consultant_id].add(code)
+    away: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    away_rows = TimeAway.objects.filter(end__gte=today, **indexed).values_list(
+        "consultant_id", "start", "end"
+    )
+    for consultant_id, start, end in away_rows.order_by("start", "pk"):
+        away[consultant_id].append((start, end))
+    groups: dict[int, set[int]] = defaultdict(set)
+    group_links = ConsultantGroup.members.through.objects.filter(**indexed)
+    for consultant_id, group_id in group_links.values_list("consultant_id", "consultantgroup_id"):
+        groups[consultant_id].add(group_id)
+    recent, served, committed = _intake_activity(today)
+
+    rows = Consultant.objects.filter(status__in=INDEXED_STATUSES).values_list(
+        "pk",
+        "display_name",
+        "status",
+        "bio",
+        "location",
+        "remote_ok",
+        "hourly_rate",
+        "sliding_scale",
+        "pro_bono_hours_per_month",
+        "capacity_hours_per_week",
+    )
+    profiles = []
+    for pk, name, status, bio, location, remote, rate, sliding, pro_bono, capacity in rows.order_by(
+        "pk"
+    ):
+        profiles.append(
+            ConsultantProfile(
+                id=pk,
+                name=name,
+                status=status,
+                skills=skills.get(pk, {}),
+                text=" ".join([bio, *notes.get(pk, [])]).strip(),
+                languages=frozenset(languages.get(pk, ())),
+                location=location,
+                remote_ok=remote,
+                # A rate of zero means "not given" (the field's default), not "free".
+                hourly_rate=float(rate) if rate else None,
+                sliding_scale=sliding,
+                pro_bono_hours_per_month=pro_bono,
+                capacity_hours_per_week=capacity,
+                committed_hours_per_week=committed.get(pk, 0.0),
+                away=tuple(away.get(pk, ())),
+                clients_served=frozenset(served.get(pk, ())),
+                recent_offers=recent.get(pk, 0),
+                groups=frozenset(groups.get(pk, ())),
+            )
+        )
+    return profiles
+
+
+def external_profiles() -> list[ExternalProfile]:
+    """The active outside professionals with their skills' canonical names."""
+    skills: dict[int, set[str]] = defaultdict(set)
+    links = ExternalProfessional.skills.through.objects.filter(externalprofessional__active=True)
+    for professional_id, skill_name in links.values_list("externalprofessional_id", "skill__name"):
+        skills[professional_id].add(skill_name)
+    rows = ExternalProfessional.objects.filter(active=True).values_list(
+        "pk", "name", "organization"
+    )
+    return [
+        ExternalProfile(
+            id=pk, name=name, organization=organization, skills=frozenset(skills.get(pk, ()))
+        )
+        for pk, name, organization in rows.order_by("pk")
+    ]
+
+
+# --- The index, built once per process ----------------------------------------------------
+
+
+def build(stamp: IndexStamp | None = None) -> MatchIndex:
+    """Read every profile and build the engine's index, its ``version`` set to ``stamp``.
+
+    Read the stamp before the profiles: an edit that lands during the build then leaves the
+    index with an old stamp, so the next call rebuilds (never the reverse).
+    """
+    stamp = stamp or read_stamp()
+    normalizer = Normalizer.from_taxonomy(taxonomy())
+    index = MatchIndex.build(consultant_profiles(stamp.day), external_profiles(), normalizer)
+    index.version = stamp
+    return index
+
+
+_built: MatchIndex | None = None
+# One build at a time per process: concurrent requests after an edit wait for the one build
+# instead of each building their own copy.
+_build_lock = threading.Lock()
+
+
+def current_index() -> MatchIndex:
+    """This process's index: one query to read the stamp, then the cached index while the
+    stamp is unchanged, else the one shared in the cache for this stamp, else a fresh build."""
+    global _built
+    stamp = read_stamp()
+    if _built is not None and _built.version == stamp:
+        return _built
+    with _build_lock:
+        if _built is not None and _built.version == stamp:
+            return _built
+        shared = cache.get(stamp.cache_key)
+        if isinstance(shared, MatchIndex) and shared.version == stamp:
+            _built = shared
+            return _built
+        started = time.perf_counter()
+        fresh = build(stamp)
+        logger.info(
+            "Built the matching index of %s members (version %s) in %.2f s.",
+            fresh.size,
+            stamp.version,
+            time.perf_counter() - started,
+        )
+        share_index(fresh)
+        _built = fresh
+        return _built
+
+
+def share_index(index: MatchIndex) -> None:
+    """Store ``index`` in the cache under its stamp, for the other processes to load."""
+    try:
+        cache.set(index.version.cache_key, index, CACHE_TIMEOUT_SECONDS)
+    except Exception:  # a cache too small for a large index is not the caller's error
+        logger.warning("Could not store the matching index in the cache.", exc_info=True)
+
+
+def forget_index() -> None:
+    """Drop this process's index (tests, and after restoring a database)."""
+    global _built
+    with _build_lock:
+        _built = None
+
+
+# --- Settings and requests ----------------------------------------------------------------
+
+
+def weights_from_settings() -> Weights:
+    """``settings.MATCHING_WEIGHTS`` as the engine's ``Weights``; a misspelt factor fails."""
+    configured = getattr(settings, "MATCHING_WEIGHTS", None) or {}
+    try:
+        return Weights(**configured)
+    except TypeError as error:
+        raise ImproperlyConfigured(f"MATCHING_WEIGHTS: {error}") from None
+
+
+def request_profile(
+    *,
+    title: str = "",
+    description: str = "",
+    skills=(),
+    budget_max=None,
+    estimated_hours: int | None = None,
+    pro_bono: bool = False,
+    remote_ok: bool = True,
+    location: str = "",
+    languages=(),
+    desired_start: datetime.date | None = None,
+    organization_id: int | None = None,
+    today: datetime.date | None = None,
+) -> RequestProfile:
+    """A request's fields (saved or not) as the engine's ``RequestProfile``.
+
+    The wanted window starts on the desired start (today when none was given) and lasts four
+    weeks: long enough that a member away for a week is still ranked, short enough that one away
+    for the whole month is not.
+    """
+    start = desired_start or today or timezone.localdate()
+    return RequestProfile(
+        text="\n".join(part for part in (title, description) if part),
+        skills=tuple(term.strip() for term in skills if term and term.strip()),
+        budget_max=float(budget_max) if budget_max is not None else None,
+        estimated_hours=estimated_hours,
+        pro_bono=pro_bono,
+        languages=frozenset(code.lower() for code in languages),
+        remote_ok=remote_ok,
+        location=location or "",
+        window=(start, start + datetime.timedelta(days=DEFAULT_WINDOW_DAYS)),
+        organization_id=organization_id,
+    )
+
+
+def match(profile: RequestProfile, *, limit: int | None = None) -> MatchResult:
+    """Rank the network for ``profile`` with the weights and thresholds in settings."""
+    return rank(
+        current_index(),
+        profile,
+        weights=weights_from_settings(),
+        limit=limit or settings.MATCHING_LIMIT,
+        coverage_threshold=settings.MATCHING_COVERAGE_THRESHOLD,
+        today=timezone.localdate(),
+    )

@@ -1,0 +1,93 @@
+"""``manage.py benchmark_matching --consultants N --queries Q [--seed S]``: time the ranking.
+
+Builds an in-memory synthetic network (``matching.synthetic``; no database), times the index
+build, runs Q rankings (limit 10, normalization and explanations included), and on the same
+requests a naive pure-Python baseline that scores every consultant by skill-set overlap in a
+loop. Prints one JSON line. Run it with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for the
+single-thread figures.
+"""
+
+import json
+import resource
+import time
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from matching.index import OFFERABLE_STATUSES, MatchIndex
+from matching.normalize import Normalizer
+from matching.rank import rank
+from matching.synthetic import synthetic_network, synthetic_requests
+from matching.types import ConsultantProfile, RequestProfile
+
+LIMIT = 10
+
+
+def naive_rank(
+    consultants: list[ConsultantProfile], normalizer: Normalizer, request: RequestProfile
+) -> list[tuple[float, int]]:
+    """The obvious way: normalize, then a Python loop scoring each member by skill overlap."""
+    wanted = {term.match.skill for term in normalizer.normalize_many(request.skills) if term.match}
+    wanted.update(match.skill for match in normalizer.extract(request.text))
+    scored = []
+    for consultant in consultants:
+        if consultant.status not in OFFERABLE_STATUSES:
+            continue
+        overlap = len(wanted.intersection(consultant.skills))
+        if overlap:
+            scored.append((-overlap / len(wanted), consultant.id))
+    scored.sort()
+    return scored[:LIMIT]
+
+
+class Command(BaseCommand):
+    # No database, templates or URLs involved: system checks would only add start-up time.
+    requires_system_checks = []
+    help = (
+        "Benchmark the matching engine on an in-memory synthetic network against a naive "
+        "pure-Python baseline; prints one JSON line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--consultants", type=int, default=1000, metavar="N")
+        parser.add_argument("--queries", type=int, default=200, metavar="Q")
+        parser.add_argument("--seed", type=int, default=0)
+
+    def handle(self, *args, consultants: int, queries: int, seed: int, **options):
+        if consultants < 1 or queries < 1:
+            raise CommandError("--consultants and --queries must be positive.")
+        profiles, externals, taxonomy = synthetic_network(consultants, seed=seed)
+        requests = synthetic_requests(queries, taxonomy, seed)
+        normalizer = Normalizer.from_taxonomy(taxonomy)
+
+        started = time.perf_counter()
+        index = MatchIndex.build(profiles, externals, normalizer)
+        build_s = time.perf_counter() - started
+
+        # One warm-up each, so first-call costs (imports, caches) are not counted as a request.
+        rank(index, requests[0], limit=LIMIT)
+        naive_rank(index.consultants, normalizer, requests[0])
+        timings, naive_timings = [], []
+        for request in requests:
+            started = time.perf_counter()
+            rank(index, request, limit=LIMIT)
+            timings.append(time.perf_counter() - started)
+        for request in requests:
+            started = time.perf_counter()
+            naive_rank(index.consultants, normalizer, request)
+            naive_timings.append(time.perf_counter() - started)
+
+        p50, p95 = (float(np.percentile(timings, q)) * 1000 for q in (50, 95))
+        naive_p50, naive_p95 = (float(np.percentile(naive_timings, q)) * 1000 for q in (50, 95))
+        figures = {
+            "consultants": consultants,
+            "queries": queries,
+            "build_s": round(build_s, 3),
+            "p50_ms": round(p50, 3),
+            "p95_ms": round(p95, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "naive_p50_ms": round(naive_p50, 3),
+            "naive_p95_ms": round(naive_p95, 3),
+            "speedup_p95": round(naive_p95 / p95, 2) if p95 else None,
+        }
+        self.stdout.write(json.dumps(figures))

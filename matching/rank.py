@@ -1,0 +1,379 @@
+"""Rank the network's consultants for one request, explain why, or refer out.
+
+``rank`` follows DESIGN.md "Matching", steps 1-4:
+
+1. normalize the request's skill terms (unknown ones are reported, never dropped) and add the
+   skills the normalizer finds in the request's text;
+2. hard filters as numpy masks over the whole index (status, time away, languages, location,
+   capacity left);
+3. a score in [0, 1]: the weighted sum of six factors, each in [0, 1], each reported;
+4. refer out when nobody reaches the coverage threshold, saying why, with the outside
+   professionals ranked by the same coverage.
+
+Only the top ``limit`` consultants get explanations, so the per-request cost is a few array
+passes plus ``limit`` small dict lookups.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from matching.index import MatchIndex
+from matching.types import (
+    Candidate,
+    ExternalCandidate,
+    MatchResult,
+    RequestProfile,
+    SkillMatch,
+)
+from network.text import fold
+
+# Offers in the last 90 days at which the rotation factor reaches 0. Small on purpose: with the
+# default weight 0.1 one recent offer costs a member 0.025, enough to pass the next equally good
+# request to a colleague, never enough to beat a clearly better fit.
+ROTATION_OFFERS = 4
+# The weekly hours assumed when a request has no estimate, and the length of an engagement
+# without a window, used to turn estimated hours into hours a week.
+DEFAULT_NEED_HOURS_PER_WEEK = 5.0
+DEFAULT_ENGAGEMENT_WEEKS = 8.0
+# Budget fit of a sliding-scale member whose rate is above the budget, and of a pro bono
+# request with a member who offers a sliding scale but no pro bono hours.
+SLIDING_SCALE_FIT = 0.6
+EXTERNALS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The weight of each factor in the score; the defaults sum to 1 so scores stay in [0, 1].
+
+    The adapter fills these from settings; weights that do not sum to 1 are normalised.
+    """
+
+    skill_coverage: float = 0.45
+    text_similarity: float = 0.15
+    capacity: float = 0.10
+    budget_fit: float = 0.10
+    continuity: float = 0.10
+    rotation: float = 0.10
+
+    def normalised(self) -> Weights:
+        total = sum(asdict(self).values())
+        if total <= 0:
+            return Weights()
+        if abs(total - 1.0) < 1e-9:
+            return self
+        return Weights(**{name: value / total for name, value in asdict(self).items()})
+
+
+def rank(
+    index: MatchIndex,
+    request: RequestProfile,
+    *,
+    weights: Weights | None = None,
+    limit: int = 10,
+    coverage_threshold: float = 0.5,
+    today: datetime.date | None = None,
+) -> MatchResult:
+    """The best ``limit`` consultants for ``request``, or a referral when nobody fits.
+
+    Ties are broken by consultant id (ascending), so the same index and request always give
+    the same answer. ``today`` (the adapter passes ``timezone.localdate()``) is the day checked
+    for time away when the request has no window.
+    """
+    weights = (weights or Weights()).normalised()
+    today = today or datetime.date.today()  # noqa: DTZ011 -- pure engine; adapter passes today
+    required, normalized, unknown = _required_skills(index, request)
+
+    eligible, reasons = _hard_filters(index, request, today)
+    coverage = _skill_coverage(index, required)
+    text = _text_similarity(index, request)
+    capacity = _capacity(index, request)
+    budget = _budget_fit(index, request)
+    continuity = np.zeros(index.size)
+    if request.organization_id is not None and request.organization_id in index.clients:
+        continuity[index.clients[request.organization_id]] = 1.0
+    rotation = 1.0 - np.minimum(index.rotation_offers, ROTATION_OFFERS) / ROTATION_OFFERS
+
+    coverage_weight, text_weight = weights.skill_coverage, weights.text_similarity
+    if not required:
+        # Nothing to cover: the text carries the weight the skills would have had.
+        coverage_weight, text_weight = 0.0, weights.skill_coverage + weights.text_similarity
+    factors = {
+        "skill_coverage": coverage_weight * coverage,
+        "text_similarity": text_weight * text,
+        "capacity": weights.capacity * capacity,
+        "budget_fit": weights.budget_fit * budget,
+        "continuity": weights.continuity * continuity,
+        "rotation": weights.rotation * rotation,
+    }
+    score = sum(factors.values())
+
+    # Only consultants with something to say for them: a covered skill, or words in common
+    # when the request names no skill.
+    relevant = eligible & ((coverage > 0) if required else (text > 0))
+    top = _top(score, relevant, limit)
+    candidates = [
+        _candidate(index, position, score, factors, required) for position in top.tolist()
+    ]
+
+    refer_out, reason, external = False, "", []
+    if required:
+        reached = bool(np.any(coverage[eligible] >= coverage_threshold - 1e-9))
+        if not reached:
+            refer_out = True
+            reason = _refer_out_reason(index, required, eligible, reasons, coverage_threshold)
+            external = _rank_externals(index, required)
+    elif not eligible.any():
+        refer_out = True
+        reason = "No member can take this request: " + _count_phrase(
+            Counter({name: int(mask.sum()) for name, mask in reasons.items()})
+        )
+    else:
+        reason = "No skills recognised in the request; candidates ranked by text similarity."
+
+    return MatchResult(
+        normalized_skills=normalized,
+        unknown_terms=unknown,
+        candidates=candidates,
+        refer_out=refer_out,
+        refer_out_reason=reason,
+        external=external,
+    )
+
+
+def _required_skills(
+    index: MatchIndex, request: RequestProfile
+) -> tuple[list[str], list[SkillMatch], list[str]]:
+    """Canonical skills asked for (terms first, then skills found in the text), and unknowns."""
+    normalized: list[SkillMatch] = []
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for term in index.normalizer.normalize_many(list(request.skills)):
+        if term.match is None:
+            unknown.append(term.term)
+        elif term.match.skill not in seen:
+            seen.add(term.match.skill)
+            normalized.append(term.match)
+    if request.text:
+        for match in index.normalizer.extract(request.text):
+            if match.skill not in seen:
+                seen.add(match.skill)
+                normalized.append(match)
+    return [match.skill for match in normalized], normalized, unknown
+
+
+def _hard_filters(
+    index: MatchIndex, request: RequestProfile, today: datetime.date
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Who may be offered this request, and, for explanations, who fails each filter.
+
+    - status active or probation;
+    - no time away overlapping the request's window (or today, without a window);
+    - speaks every language the request requires;
+    - location, when the request cannot be done remotely: the consultant's folded location
+      contains the request's folded city (the part before the first comma, so "Oakland, CA"
+      matches "Oakland"); and a consultant who works only on site is kept off requests placed
+      in another city (requests without a location do not filter on place);
+    - some capacity left (hours a week on offer minus hours already committed).
+    """
+    first, last = request.window or (today, today)
+    reasons = {
+        "not active": ~index.offerable,
+        "away": index.away_during(first, last),
+        "wrong language": _language_mismatch(index, request),
+        "wrong location": _location_mismatch(index, request),
+        "full": index.free_hours <= 0,
+    }
+    blocked = np.zeros(index.size, dtype=bool)
+    for mask in reasons.values():
+        blocked |= mask
+    return ~blocked, reasons
+
+
+def _language_mismatch(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+    if not request.languages:
+        return np.zeros(index.size, dtype=bool)
+    columns = [index.language_codes.get(fold(code)) for code in request.languages]
+    if any(column is None for column in columns):
+        return np.ones(index.size, dtype=bool)  # nobody in the network speaks one of them
+    return ~index.speaks[:, columns].all(axis=1)
+
+
+def _location_mismatch(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+    city = fold(request.location.split(",")[0]) if request.location else ""
+    if not city:
+        return np.zeros(index.size, dtype=bool)
+    in_city = np.fromiter(
+        (city in place for place in index.location_names), bool, len(index.location_names)
+    )[index.location_code]
+    if request.remote_ok:
+        return ~index.remote_ok & ~in_city
+    return ~in_city
+
+
+def _skill_coverage(index: MatchIndex, required: list[str]) -> np.ndarray:
+    """Σ over required skills of level / 5, divided by the number of required skills."""
+    coverage = np.zeros(index.size)
+    for skill in required:
+        positions, weight = index.skill_weight_column(skill)
+        coverage[positions] += weight  # positions are distinct within one column
+    if required:
+        coverage /= len(required)
+    return coverage
+
+
+def _text_similarity(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+    """Cosine of the request's TF-IDF vector against every profile: one gather per word."""
+    similarity = np.zeros(index.size)
+    words = " ".join([request.text, *request.skills]).strip()
+    if not words:
+        return similarity
+    columns, weights = index.query_terms(words)
+    matrix = index.tfidf_csc
+    for column, value in zip(columns, weights.tolist(), strict=True):
+        start, end = matrix.indptr[column], matrix.indptr[column + 1]
+        similarity[matrix.indices[start:end]] += value * matrix.data[start:end]
+    return np.clip(similarity, 0.0, 1.0)
+
+
+def _hours_needed_per_week(request: RequestProfile) -> float:
+    if not request.estimated_hours:
+        return DEFAULT_NEED_HOURS_PER_WEEK
+    weeks = DEFAULT_ENGAGEMENT_WEEKS
+    if request.window:
+        weeks = max(1.0, ((request.window[1] - request.window[0]).days + 1) / 7)
+    return max(1.0, request.estimated_hours / weeks)
+
+
+def _capacity(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+    """Free hours a week against the hours a week the request needs, clipped to [0, 1]."""
+    return np.clip(index.free_hours / _hours_needed_per_week(request), 0.0, 1.0)
+
+
+def _budget_fit(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+    """1 when the rate fits the budget per hour, falling as budget / rate above it.
+
+    A pro bono request fits members who offer pro bono hours (1), then those with a sliding
+    scale (0.6). Without a budget, or without hours to divide it by, every rate fits; an unknown
+    rate counts as fitting half.
+    """
+    if request.pro_bono:
+        return np.where(
+            index.pro_bono_hours > 0, 1.0, np.where(index.sliding_scale, SLIDING_SCALE_FIT, 0.0)
+        )
+    if request.budget_max is None or not request.estimated_hours:
+        return np.ones(index.size)
+    per_hour = float(request.budget_max) / request.estimated_hours
+    rate = index.hourly_rate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(rate > 0, per_hour / rate, 1.0)
+    fit = np.clip(ratio, 0.0, 1.0) ** 2
+    fit = np.where(index.sliding_scale, np.maximum(fit, SLIDING_SCALE_FIT), fit)
+    return np.where(np.isnan(rate), 0.5, fit)
+
+
+def _top(score: np.ndarray, relevant: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the best ``limit`` relevant consultants: score desc, then id asc.
+
+    Positions follow consultant ids, so a tie on score is broken by position.
+    """
+    positions = np.flatnonzero(relevant)
+    if limit <= 0 or not len(positions):
+        return positions[:0]
+    scores = score[positions]
+    if len(positions) > limit:
+        # Everyone scoring at least the limit-th best score, ties at the boundary included.
+        boundary = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = scores >= boundary
+        positions, scores = positions[keep], scores[keep]
+    order = np.lexsort((positions, -scores))
+    return positions[order[:limit]]
+
+
+def _candidate(
+    index: MatchIndex,
+    position: int,
+    score: np.ndarray,
+    factors: dict[str, np.ndarray],
+    required: list[str],
+) -> Candidate:
+    profile = index.consultants[position]
+    held = index.skills_of(position)
+    return Candidate(
+        consultant_id=profile.id,
+        name=profile.name,
+        score=round(float(score[position]), 6),
+        factors={name: round(float(values[position]), 6) for name, values in factors.items()},
+        covered_skills=[skill for skill in required if held.get(skill, 0) > 0],
+        missing_skills=[skill for skill in required if held.get(skill, 0) <= 0],
+        groups=profile.groups,
+    )
+
+
+def _refer_out_reason(
+    index: MatchIndex,
+    required: list[str],
+    eligible: np.ndarray,
+    reasons: dict[str, np.ndarray],
+    threshold: float,
+) -> str:
+    """Why nobody fits, skill by skill: nobody active has it, or who has it and what stops them."""
+    sentences = [
+        f"No available member covers {threshold:.0%} of the required skills."
+        if eligible.any()
+        else "No member passes the filters for this request."
+    ]
+    for skill in required:
+        positions, _ = index.skill_weight_column(skill)
+        holders = positions[index.offerable[positions]]
+        if not len(holders):
+            former = len(positions)
+            note = f" ({former} inactive or former member{'s' if former != 1 else ''})"
+            sentences.append(f"Nobody active has {skill}{note if former else ''}.")
+            continue
+        if eligible[holders].any():
+            continue
+        counts = Counter()
+        for name, mask in reasons.items():
+            if name != "not active":
+                counts[name] = int(mask[holders].sum())
+        sentences.append(
+            f"{skill}: {len(holders)} active member{'s' if len(holders) != 1 else ''} "
+            f"{'has' if len(holders) == 1 else 'have'} it but {_count_phrase(counts)}."
+        )
+    return " ".join(sentences)
+
+
+def _count_phrase(counts: Counter) -> str:
+    parts = [f"{count} {reason}" for reason, count in counts.items() if count]
+    return ", ".join(parts) if parts else "none is available"
+
+
+def _rank_externals(index: MatchIndex, required: list[str]) -> list[ExternalCandidate]:
+    """Outside professionals by the share of required skills they hold, then id."""
+    if not index.externals or not required:
+        return []
+    columns = [index.skill_column[skill] for skill in required if skill in index.skill_column]
+    held = np.zeros(len(index.externals))
+    if columns:
+        held = np.asarray(index.external_skills[:, columns].sum(axis=1)).ravel()
+    coverage = held / len(required)
+    positions = np.flatnonzero(coverage > 0)
+    order = positions[np.lexsort((positions, -coverage[positions]))][:EXTERNALS_SHOWN]
+    answer = []
+    for position in order.tolist():
+        professional = index.externals[position]
+        answer.append(
+            ExternalCandidate(
+                professional_id=professional.id,
+                name=professional.name,
+                organization=professional.organization,
+                coverage=round(float(coverage[position]), 6),
+                covered_skills=[skill for skill in required if skill in professional.skills],
+            )
+        )
+    return answer

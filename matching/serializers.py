@@ -1,0 +1,148 @@
+"""Serializers of the matching API.
+
+Input serializers check what a coordinator sends; output serializers render the engine's plain
+answers (``matching.types``) and are shared with intake's ``GET /api/v1/requests/<id>/matches/``.
+"""
+
+from rest_framework import serializers
+
+from network.models import Language
+
+# Limits from the issue's "Bad input": more terms or longer ones are not a skill list.
+MAX_TERMS = 50
+MAX_TERM_LENGTH = 100
+
+
+def skill_terms_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(
+            max_length=MAX_TERM_LENGTH,
+            error_messages={
+                "max_length": f"A skill term may have at most {MAX_TERM_LENGTH} characters."
+            },
+        ),
+        max_length=MAX_TERMS,
+        error_messages={"max_length": f"At most {MAX_TERMS} skill terms."},
+        **kwargs,
+    )
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class NormalizeInputSerializer(serializers.Serializer):
+    terms = skill_terms_field(
+        allow_empty=False, help_text=f"Skill phrases as people write them (1 to {MAX_TERMS})."
+    )
+
+
+class MatchInputSerializer(serializers.Serializer):
+    """An unsaved request profile: the fields of a request submission that matching reads."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, default=""
+    )
+    skills = skill_terms_field(required=False, default=list)
+    budget_max = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"min_value": "The budget cannot be negative."},
+    )
+    estimated_hours = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, allow_null=True, default=None
+    )
+    pro_bono = serializers.BooleanField(required=False, default=False)
+    remote_ok = serializers.BooleanField(required=False, default=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        max_length=20,
+        required=False,
+        default=list,
+        help_text="ISO 639-1 codes, e.g. es.",
+    )
+    desired_start = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_languages(self, codes):
+        codes = [code.strip().lower() for code in codes if code.strip()]
+        if not codes:
+            return codes
+        known = set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)}.")
+        return codes
+
+    def validate(self, attrs):
+        has_skills = any(term.strip() for term in attrs.get("skills", []))
+        if not has_skills and not attrs.get("description", "").strip():
+            raise serializers.ValidationError(
+                "Describe the work or name at least one skill: there is nothing to match."
+            )
+        return attrs
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class NormalizedTermSerializer(serializers.Serializer):
+    input = serializers.CharField(source="term")
+    skill = serializers.CharField(
+        source="match.skill", allow_null=True, help_text="The canonical skill; null: unknown."
+    )
+    score = serializers.FloatField(
+        source="match.score", allow_null=True, help_text="Confidence in [0, 1]; null: unknown."
+    )
+
+
+class NormalizeResultSerializer(serializers.Serializer):
+    results = NormalizedTermSerializer(many=True)
+
+
+class SkillMatchSerializer(serializers.Serializer):
+    skill = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class CandidateConsultantSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="consultant_id")
+    name = serializers.CharField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    consultant = CandidateConsultantSerializer(source="*")
+    score = serializers.FloatField(help_text="In [0, 1]: the sum of the factors.")
+    factors = serializers.DictField(
+        child=serializers.FloatField(),
+        help_text="Each factor's weighted contribution to the score.",
+    )
+    covered_skills = serializers.ListField(child=serializers.CharField())
+    missing_skills = serializers.ListField(child=serializers.CharField())
+
+
+class ExternalCandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="professional_id")
+    name = serializers.CharField()
+    organization = serializers.CharField()
+    coverage = serializers.FloatField(help_text="Share of the required skills they have.")
+    covered_skills = serializers.ListField(child=serializers.CharField())
+
+
+class MatchResultSerializer(serializers.Serializer):
+    normalized_skills = SkillMatchSerializer(many=True)
+    unknown_terms = serializers.ListField(
+        child=serializers.CharField(), help_text="Terms not recognised as a known skill."
+    )
+    candidates = CandidateSerializer(many=True)
+    refer_out = serializers.BooleanField(
+        help_text="True when no available member covers enough of the required skills."
+    )
+    refer_out_reason = serializers.CharField()
+    external = ExternalCandidateSerializer(
+        many=True, help_text="Outside professionals to recommend when referring out."
+    )
