@@ -12,7 +12,7 @@ from rest_framework import serializers
 from intake import access
 from intake.models import Request
 from intake.workflow import PUBLIC_ACTIONS
-from network.models import Language
+from matching.serializers import RequestProfileFieldsSerializer
 from network.serializers import ConsultantReferenceSerializer
 
 # Plain strings in the schema: an enum here would collide with the members' "status" enum,
@@ -23,7 +23,7 @@ STATUS_HELP = "One of: " + ", ".join(Request.Status.values) + "."
 # --- The public front door ------------------------------------------------------------------
 
 
-class RequestSubmitSerializer(serializers.Serializer):
+class RequestSubmitSerializer(RequestProfileFieldsSerializer):
     """A nonprofit's request for help (``POST /api/v1/requests/``, anonymous)."""
 
     organization_name = serializers.CharField(max_length=200)
@@ -34,41 +34,9 @@ class RequestSubmitSerializer(serializers.Serializer):
     contact_email = serializers.EmailField(max_length=254)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10_000)
-    skills = serializers.ListField(
-        child=serializers.CharField(max_length=120),
-        max_length=50,
-        required=False,
-        default=list,
-        help_text="The skills you think the work needs, in your own words (at most 50).",
-    )
-    budget_max = serializers.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The most you can pay in all, if known (US dollars).",
-    )
-    estimated_hours = serializers.IntegerField(
-        min_value=0, max_value=10_000, required=False, allow_null=True, default=None
-    )
-    pro_bono = serializers.BooleanField(
-        required=False, default=False, help_text="True if you cannot pay."
-    )
     urgency = serializers.ChoiceField(
         choices=Request.Urgency.choices, required=False, default=Request.Urgency.NORMAL
     )
-    remote_ok = serializers.BooleanField(required=False, default=True)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    languages = serializers.ListField(
-        child=serializers.CharField(max_length=8),
-        max_length=20,
-        required=False,
-        default=list,
-        help_text="ISO 639-1 codes of the languages the work must be done in, e.g. es.",
-    )
-    desired_start = serializers.DateField(required=False, allow_null=True, default=None)
     # The honeypot: hidden on the form, so only a bot fills it in.
     website_url = serializers.CharField(
         required=False,
@@ -77,14 +45,6 @@ class RequestSubmitSerializer(serializers.Serializer):
         write_only=True,
         help_text="Leave empty.",
     )
-
-    def validate_languages(self, codes):
-        codes = [code.strip().lower() for code in codes if code.strip()]
-        known = set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [code for code in codes if code not in known]
-        if unknown:
-            raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)}.")
-        return codes
 
 
 class RequestSubmittedSerializer(serializers.Serializer):

@@ -36,14 +36,14 @@ class NormalizeInputSerializer(serializers.Serializer):
     )
 
 
-class MatchInputSerializer(serializers.Serializer):
-    """An unsaved request profile: the fields of a request submission that matching reads."""
+class RequestProfileFieldsSerializer(serializers.Serializer):
+    """The fields of a request that matching reads; intake's submission form extends it."""
 
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    description = serializers.CharField(
-        max_length=10_000, required=False, allow_blank=True, default=""
+    skills = skill_terms_field(
+        required=False,
+        default=list,
+        help_text=f"The skills the work needs, in anyone's words (at most {MAX_TERMS}).",
     )
-    skills = skill_terms_field(required=False, default=list)
     budget_max = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -52,11 +52,14 @@ class MatchInputSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         error_messages={"min_value": "The budget cannot be negative."},
+        help_text="The most the client can pay in all, if known.",
     )
     estimated_hours = serializers.IntegerField(
         min_value=0, max_value=10_000, required=False, allow_null=True, default=None
     )
-    pro_bono = serializers.BooleanField(required=False, default=False)
+    pro_bono = serializers.BooleanField(
+        required=False, default=False, help_text="True if the client cannot pay."
+    )
     remote_ok = serializers.BooleanField(required=False, default=True)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     languages = serializers.ListField(
@@ -64,7 +67,7 @@ class MatchInputSerializer(serializers.Serializer):
         max_length=20,
         required=False,
         default=list,
-        help_text="ISO 639-1 codes, e.g. es.",
+        help_text="ISO 639-1 codes of the languages the work must be done in, e.g. es.",
     )
     desired_start = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -77,6 +80,15 @@ class MatchInputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)}.")
         return codes
+
+
+class MatchInputSerializer(RequestProfileFieldsSerializer):
+    """An unsaved request profile: the fields of a request submission that matching reads."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, default=""
+    )
 
     def validate(self, attrs):
         has_skills = any(term.strip() for term in attrs.get("skills", []))
