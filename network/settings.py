@@ -4,6 +4,7 @@ Defaults are for a developer's machine: SQLite, the django-q2 ORM broker and con
 Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -13,7 +14,10 @@ from network.env import env_bool, env_int, env_list, env_str, parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=False)
+# With no SECRET_KEY and no DEBUG in the environment this is a developer's checkout: DEBUG on,
+# a development key. A deployment sets SECRET_KEY (and DEBUG=0), and then every production
+# rule below applies; DEBUG=0 without a SECRET_KEY stops the process.
+DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-switchboard"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)

@@ -163,3 +163,31 @@ def test_redis_url_moves_broker_and_cache_to_redis_and_database_url_to_postgres(
     assert seen["q"]["redis"] == "redis://127.0.0.1:6379/3" and "orm" not in seen["q"]
     assert seen["cache"].endswith("RedisCache")
     assert seen["db"] == "django.db.backends.postgresql"
+
+
+def _debug_with(**environment) -> str:
+    script = (
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "network.settings",
+        **environment,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_bare_environment_is_a_developer_checkout():
+    assert _debug_with() == "True"
+
+
+def test_a_secret_key_alone_means_production():
+    assert (
+        _debug_with(SECRET_KEY=PRODUCTION_SECRET, ALLOWED_HOSTS="switchboard.example.org")
+        == "False"
+    )
