@@ -148,6 +148,15 @@ def _write(response, code=200):
 _DELETED = {204: None, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
+def _write_schemas(output, request, *, create: str, replace: str, change: str) -> dict:
+    """create / update / partial_update of a resource written through one input serializer."""
+    return {
+        "create": extend_schema(summary=create, request=request, responses=_write(output, 201)),
+        "update": extend_schema(summary=replace, request=request, responses=_write(output)),
+        "partial_update": extend_schema(summary=change, request=request, responses=_write(output)),
+    }
+
+
 class MemberViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, IsMember]
     lookup_value_regex = r"[0-9]+"
@@ -391,20 +400,12 @@ class SkillFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="The skills taxonomy", responses=SkillSerializer),
     retrieve=extend_schema(summary="One skill", responses=_read(SkillSerializer)),
-    create=extend_schema(
-        summary="Add a skill (staff coordinators)",
-        request=SkillInputSerializer,
-        responses=_write(SkillSerializer, 201),
-    ),
-    update=extend_schema(
-        summary="Replace a skill (staff coordinators)",
-        request=SkillInputSerializer,
-        responses=_write(SkillSerializer),
-    ),
-    partial_update=extend_schema(
-        summary="Change a skill (staff coordinators)",
-        request=SkillInputSerializer,
-        responses=_write(SkillSerializer),
+    **_write_schemas(
+        SkillSerializer,
+        SkillInputSerializer,
+        create="Add a skill (staff coordinators)",
+        replace="Replace a skill (staff coordinators)",
+        change="Change a skill (staff coordinators)",
     ),
     destroy=extend_schema(
         summary="Remove a skill no member lists (staff coordinators)",
@@ -491,20 +492,12 @@ class GroupFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Consultant groups", responses=GroupSerializer),
     retrieve=extend_schema(summary="One group", responses=_read(GroupSerializer)),
-    create=extend_schema(
-        summary="Form a group (staff coordinators)",
-        request=GroupInputSerializer,
-        responses=_write(GroupSerializer, 201),
-    ),
-    update=extend_schema(
-        summary="Replace a group (staff coordinators or its coordinator)",
-        request=GroupInputSerializer,
-        responses=_write(GroupSerializer),
-    ),
-    partial_update=extend_schema(
-        summary="Change a group (staff coordinators or its coordinator)",
-        request=GroupInputSerializer,
-        responses=_write(GroupSerializer),
+    **_write_schemas(
+        GroupSerializer,
+        GroupInputSerializer,
+        create="Form a group (staff coordinators)",
+        replace="Replace a group (staff coordinators or its coordinator)",
+        change="Change a group (staff coordinators or its coordinator)",
     ),
     destroy=extend_schema(summary="Dissolve a group (staff coordinators)", responses=_DELETED),
 )
@@ -582,20 +575,12 @@ class ExternalProfessionalFilter(django_filters.FilterSet):
     retrieve=extend_schema(
         summary="One outside professional", responses=_read(ExternalProfessionalSerializer)
     ),
-    create=extend_schema(
-        summary="Add an outside professional (intake coordinators)",
-        request=ExternalProfessionalInputSerializer,
-        responses=_write(ExternalProfessionalSerializer, 201),
-    ),
-    update=extend_schema(
-        summary="Replace an outside professional (intake coordinators)",
-        request=ExternalProfessionalInputSerializer,
-        responses=_write(ExternalProfessionalSerializer),
-    ),
-    partial_update=extend_schema(
-        summary="Change an outside professional (intake coordinators)",
-        request=ExternalProfessionalInputSerializer,
-        responses=_write(ExternalProfessionalSerializer),
+    **_write_schemas(
+        ExternalProfessionalSerializer,
+        ExternalProfessionalInputSerializer,
+        create="Add an outside professional (intake coordinators)",
+        replace="Replace an outside professional (intake coordinators)",
+        change="Change an outside professional (intake coordinators)",
     ),
     destroy=extend_schema(
         summary="Remove an outside professional (intake coordinators)",
