@@ -3,7 +3,10 @@
 Builds an in-memory synthetic network (``matching.synthetic``; no database), times the index
 build, runs Q rankings (limit 10, normalization and explanations included), and on the same
 requests a naive pure-Python baseline that scores every consultant by skill-set overlap in a
-loop. Prints one JSON line. Run it with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for the
+loop, then times team formation (``propose_teams``, top 5 teams of at most 5) on the requests
+that need 4 to 6 skills, with a synthetic collaboration history of one pair per ten members
+(turned into index positions once, on the warm-up call, as it is once per network version).
+Prints one JSON line. Run it with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for the
 single-thread figures.
 """
 
@@ -16,11 +19,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matching.index import OFFERABLE_STATUSES, MatchIndex
 from matching.normalize import Normalizer
-from matching.rank import rank
+from matching.rank import _required_skills, rank
 from matching.synthetic import synthetic_network, synthetic_requests
+from matching.teams import propose_teams
 from matching.types import ConsultantProfile, RequestProfile
 
 LIMIT = 10
+TEAMS = 5
+TEAM_SKILLS = range(4, 7)  # the large requests team formation is for
 
 
 def naive_rank(
@@ -77,6 +83,22 @@ class Command(BaseCommand):
             naive_rank(index.consultants, normalizer, request)
             naive_timings.append(time.perf_counter() - started)
 
+        team_requests = [
+            request
+            for request in requests
+            if len(_required_skills(index, request)[0]) in TEAM_SKILLS
+        ]
+        pair_rng = np.random.default_rng([seed, 2])
+        pair_ids = pair_rng.integers(1, consultants + 1, size=(max(1, consultants // 10), 2))
+        collaborations = frozenset(map(tuple, pair_ids.tolist()))
+        team_timings = []
+        if team_requests:
+            propose_teams(index, team_requests[0], k=TEAMS, collaborations=collaborations)
+        for request in team_requests:
+            started = time.perf_counter()
+            propose_teams(index, request, k=TEAMS, collaborations=collaborations)
+            team_timings.append(time.perf_counter() - started)
+
         p50, p95 = (float(np.percentile(timings, q)) * 1000 for q in (50, 95))
         naive_p50, naive_p95 = (float(np.percentile(naive_timings, q)) * 1000 for q in (50, 95))
         figures = {
@@ -89,5 +111,13 @@ class Command(BaseCommand):
             "naive_p50_ms": round(naive_p50, 3),
             "naive_p95_ms": round(naive_p95, 3),
             "speedup_p95": round(naive_p95 / p95, 2) if p95 else None,
+            "teams_queries": len(team_timings),
+            "teams_p50_ms": _percentile_ms(team_timings, 50),
+            "teams_p95_ms": _percentile_ms(team_timings, 95),
         }
         self.stdout.write(json.dumps(figures))
+
+
+def _percentile_ms(timings: list[float], q: float) -> float | None:
+    """The ``q``-th percentile in milliseconds, or None when nothing was timed."""
+    return round(float(np.percentile(timings, q)) * 1000, 3) if timings else None

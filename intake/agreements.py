@@ -1,0 +1,256 @@
+"""The money of shared-risk rate agreements: pure functions on ``Decimal`` values, no database.
+
+DESIGN.md ("Shared-risk rate agreements"): a team bid has a fixed price ``P`` and an alliance
+share ``s``; the pool ``P·(1 − s)`` is split by actual hours when the work ends, either so that
+every member earns the same effective rate (``equal_rate``) or so that every member's standard rate
+scales by the same factor (``rate_weighted``). Payouts are rounded to cents by largest remainder so
+they add up to the pool exactly: a settlement statement that is a cent off is one that the members
+cannot approve and that the lead cannot pay out.
+
+Arithmetic inside is exact (``fractions.Fraction``): a third of a pool has no exact ``Decimal``, and
+the largest-remainder rule compares remainders, so an approximation could hand the last cent to
+the wrong member. Rounding happens only in ``to_cent`` (one amount, half up) and
+``to_cents_largest_remainder`` (a split that must hit a total) — STYLE.md rule 7. Floats are refused
+everywhere, never converted: ``0.1 + 0.2 != 0.3`` is not a property money may have.
+"""
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+EQUAL_RATE = "equal_rate"
+RATE_WEIGHTED = "rate_weighted"
+SPLIT_MODES = (EQUAL_RATE, RATE_WEIGHTED)
+
+# Issue 5: the alliance never takes more than half of a bid's price.
+MAX_ALLIANCE_SHARE_PERCENT = 50
+
+CENTS_PER_UNIT = 100
+
+
+# --- rounding: the only two places where money is rounded ---------------------------------------
+
+
+def to_cent(amount: Decimal | Fraction | int) -> Decimal:
+    """``amount`` rounded to the cent, halves away from zero (0.845 → 0.85).
+
+    Half up rather than Python's default half-even because the agreement document is read by
+    people who learnt rounding at school; a planned rate that rounds 0.845 to 0.84 invites a
+    question nobody needs. Used for single derived figures (pool, blended and effective rates);
+    a split that must add up uses ``to_cents_largest_remainder`` instead.
+    """
+    cents_exact = Fraction(amount) * CENTS_PER_UNIT
+    cents = math.floor(abs(cents_exact) + Fraction(1, 2))
+    return _from_cents(-cents if cents_exact < 0 else cents)
+
+
+def to_cents_largest_remainder(
+    amounts: Sequence[Decimal | Fraction | int], total_cents: int
+) -> list[Decimal]:
+    """Split ``total_cents`` in proportion to ``amounts``, in cents that add up to it exactly.
+
+    ``amounts`` are the exact shares (or any non-negative numbers proportional to them: hours,
+    or hours × rate). Each share is first rounded down to the cent; the cents left over go one
+    each to the shares with the largest remainders (Hamilton's method), so every result is within
+    one cent of its exact share and the results always add up to the total. Rounding each share
+    on its own would not: 100.00 over three is 33.33 × 3 = 99.99.
+
+    Ties between equal remainders go to the larger exact share, then to the earlier position, so
+    the same inputs always give the same cents and a statement can be recomputed and checked.
+    """
+    if isinstance(total_cents, bool) or not isinstance(total_cents, int) or total_cents < 0:
+        raise ValueError(f"total_cents must be a whole number of cents ≥ 0, got {total_cents!r}")
+    if not amounts:
+        raise ValueError("there is nothing to split the total among: amounts is empty")
+    weights = [
+        _exact(amount, f"amounts[{index}]", allow_fraction=True)
+        for index, amount in enumerate(amounts)
+    ]
+    for index, weight in enumerate(weights):
+        if weight < 0:
+            raise ValueError(f"amounts[{index}] must not be negative, got {amounts[index]}")
+    weight_total = sum(weights, Fraction(0))
+    if weight_total == 0:
+        if total_cents == 0:
+            return [_from_cents(0) for _ in weights]
+        raise ValueError(
+            f"cannot split {total_cents} cents in proportion to amounts that are all 0"
+        )
+
+    exact_cents = [total_cents * weight / weight_total for weight in weights]
+    cents = [math.floor(share) for share in exact_cents]
+    # The fractional parts add up to a whole number below len(amounts): the cents still to give.
+    cents_left = total_cents - sum(cents)
+    by_claim = sorted(
+        range(len(weights)),
+        key=lambda index: (-(exact_cents[index] - cents[index]), -exact_cents[index], index),
+    )
+    for index in by_claim[:cents_left]:
+        cents[index] += 1
+    return [_from_cents(amount) for amount in cents]
+
+
+# --- the agreement's figures ------------------------------------------------------------------
+
+
+def split_pool(
+    pool: Decimal | int, shares: Sequence[tuple[Decimal | int, Decimal | int]], mode: str
+) -> list[Decimal]:
+    """Each member's payout from the pool, in the order of ``shares``; they add up to ``pool``.
+
+    ``shares`` are ``(actual hours, standard rate)`` pairs. ``equal_rate`` pays in proportion to
+    hours, so everyone earns ``pool / Σh`` an hour; ``rate_weighted`` pays in proportion to
+    hours × standard rate, so everyone earns their own rate times ``pool / Σ(h·r)``. Either way
+    an overrun or an early finish moves every member's effective rate by the same factor: that is
+    the shared risk the members sign up for.
+
+    Raises ``ValueError`` for an unknown mode, a pool that is negative or has fractions of a cent
+    (refused rather than rounded: the pool comes from ``pool_after_share`` already in cents, and
+    quietly dropping a fraction would make the payouts add up to something other than what was
+    agreed), no members, hours ≤ 0 (a member who worked no hours has nothing to settle and would
+    otherwise divide by zero in their effective rate), a negative rate, ``rate_weighted`` with
+    every rate 0 (nothing to weigh by), and floats anywhere. ``int`` is accepted as exact.
+    """
+    _check_mode(mode)
+    return _split(_pool_cents(pool), _member_terms(shares), mode)
+
+
+def worked_example(
+    pool: Decimal | int,
+    shares: Sequence[tuple[Decimal | int, Decimal | int]],
+    mode: str,
+    factor: Decimal | int,
+) -> list[Decimal]:
+    """The payouts if every member's hours came out ``factor`` times the estimate.
+
+    The agreement document shows a 20 % overrun (``Decimal("1.2")``) and a 20 % early finish
+    (``Decimal("0.8")``) before anyone signs, computed by the same split that will settle the
+    bid, not by a formula typed into a template. Because the price is fixed and both modes split
+    in proportion to hours, a uniform change leaves every payout as it was and moves every
+    effective rate by ``1 / factor``: the document should show both columns so members see what
+    they are agreeing to.
+    """
+    _check_mode(mode)
+    scale = _exact(factor, "factor")
+    if scale <= 0:
+        raise ValueError(f"factor must be above 0, got {factor}")
+    members = [(hours * scale, rate) for hours, rate in _member_terms(shares)]
+    return _split(_pool_cents(pool), members, mode)
+
+
+def pool_after_share(price: Decimal | int, share_percent: Decimal | int) -> Decimal:
+    """The pool the team splits: ``price · (1 − share_percent / 100)``, half up to the cent.
+
+    ``share_percent`` is the alliance's share in percent (``Decimal("10")`` is 10 %), from 0 to
+    ``MAX_ALLIANCE_SHARE_PERCENT``; the price must be above 0 because a bid for nothing has no
+    agreement to sign.
+    """
+    price_exact = _exact(price, "price")
+    if price_exact <= 0:
+        raise ValueError(f"price must be above 0, got {price}")
+    share = _exact(share_percent, "share_percent")
+    if not 0 <= share <= MAX_ALLIANCE_SHARE_PERCENT:
+        raise ValueError(
+            f"share_percent must be between 0 and {MAX_ALLIANCE_SHARE_PERCENT}, got {share_percent}"
+        )
+    return to_cent(price_exact * (1 - share / 100))
+
+
+def planned_blended_rate(pool: Decimal | int, estimated_hours_total: Decimal | int) -> Decimal:
+    """What the team earns an hour if the estimate holds: ``pool / Σ estimated hours``, to the cent.
+
+    Shown on the agreement before anyone signs (DESIGN.md), so members compare it with their own
+    standard rate. Under ``equal_rate`` it is every member's planned effective rate.
+    """
+    pool_exact = _exact(pool, "pool")
+    if pool_exact < 0:
+        raise ValueError(f"pool must not be negative, got {pool}")
+    hours = _exact(estimated_hours_total, "estimated_hours_total")
+    if hours <= 0:
+        raise ValueError(f"estimated_hours_total must be above 0, got {estimated_hours_total}")
+    return to_cent(pool_exact / hours)
+
+
+def effective_rate(payout: Decimal | int, hours: Decimal | int) -> Decimal:
+    """What a member earned an hour, ``payout / hours`` to the cent, for the statement."""
+    payout_exact = _exact(payout, "payout")
+    if payout_exact < 0:
+        raise ValueError(f"payout must not be negative, got {payout}")
+    hours_exact = _exact(hours, "hours")
+    if hours_exact <= 0:
+        raise ValueError(f"hours must be above 0, got {hours}")
+    return to_cent(payout_exact / hours_exact)
+
+
+# --- inside ----------------------------------------------------------------------------------
+
+
+def _split(pool_cents: int, members: list[tuple[Fraction, Fraction]], mode: str) -> list[Decimal]:
+    if mode == EQUAL_RATE:
+        weights = [hours for hours, _rate in members]
+    else:
+        weights = [hours * rate for hours, rate in members]
+        if sum(weights) == 0:
+            raise ValueError(
+                "rate_weighted needs at least one member with a standard rate above 0: "
+                "with every rate 0 there is nothing to weigh the pool by"
+            )
+    return to_cents_largest_remainder(weights, pool_cents)
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in SPLIT_MODES:
+        raise ValueError(f"unknown split mode {mode!r}; expected one of {', '.join(SPLIT_MODES)}")
+
+
+def _pool_cents(pool: Decimal | int) -> int:
+    """The pool as a whole number of cents; refused if negative or finer than a cent."""
+    cents = _exact(pool, "pool") * CENTS_PER_UNIT
+    if cents < 0:
+        raise ValueError(f"pool must not be negative, got {pool}")
+    if cents.denominator != 1:
+        raise ValueError(f"pool must be a whole number of cents, got {pool}")
+    return int(cents)
+
+
+def _member_terms(
+    shares: Sequence[tuple[Decimal | int, Decimal | int]],
+) -> list[tuple[Fraction, Fraction]]:
+    """``shares`` checked and made exact: hours above 0, rates not negative."""
+    if not shares:
+        raise ValueError("no members: an agreement needs at least one member to pay")
+    members = []
+    for index, share in enumerate(shares):
+        try:
+            hours, rate = share
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"shares[{index}] must be an (hours, standard_rate) pair, got {share!r}"
+            ) from None
+        hours_exact = _exact(hours, f"shares[{index}] hours")
+        if hours_exact <= 0:
+            raise ValueError(f"shares[{index}] hours must be above 0, got {hours}")
+        rate_exact = _exact(rate, f"shares[{index}] standard_rate")
+        if rate_exact < 0:
+            raise ValueError(f"shares[{index}] standard_rate must not be negative, got {rate}")
+        members.append((hours_exact, rate_exact))
+    return members
+
+
+def _exact(value: object, name: str, *, allow_fraction: bool = False) -> Fraction:
+    """``value`` as an exact fraction; floats (and bools, and NaN or infinite Decimals) refused."""
+    allowed = (Decimal, int, Fraction) if allow_fraction else (Decimal, int)
+    if isinstance(value, bool) or not isinstance(value, allowed):
+        raise ValueError(
+            f"{name} must be a Decimal or an int, not {type(value).__name__} {value!r}: "
+            "floats are never money"
+        )
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return Fraction(value)
+
+
+def _from_cents(cents: int) -> Decimal:
+    """A whole number of cents as a ``Decimal`` with exactly two places (``1234`` → ``12.34``)."""
+    return Decimal(cents).scaleb(-2)

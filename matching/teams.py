@@ -1,0 +1,482 @@
+"""Propose small teams that together cover a request's required skills (DESIGN.md "Matching" 5).
+
+Team formation is set cover with costs, NP-hard in general (Lappas, Liu & Terzi, "Finding a team
+of experts in social networks", KDD 2009). We follow the leader-based greedy of Kargar & An
+("Discovering top-k teams of experts with/without a leader in social networks", CIKM 2011): for
+each of the best few leader candidates, grow a team around the leader by repeatedly adding the
+member with the best marginal gain, and keep the best ``k`` distinct member sets.
+
+Marginal gain of adding member ``i`` to the team, over the required skills still uncovered::
+
+    Σ_uncovered (COVER_GAIN + LEVEL_GAIN · level/5)  +  FIT_GAIN · fit_i
+        −  COST_PENALTY · (1 − budget fit_i)  +  COLLABORATION_GAIN · [worked with a member]
+
+``fit_i`` is the member's availability over the window, continuity with the client and fair
+rotation, weighted as in ``rank.Weights``; the budget fit is ``rank``'s (rate against budget per
+hour, pro bono, sliding scale). Only members who cover at least one uncovered skill may join, so
+every step covers something and a team stops as soon as everything is covered.
+
+The hard filters are ``rank``'s, applied once as masks. The gain is computed for all candidates
+at once with numpy over a dense (candidates × required skills) matrix of level weights, taken
+from the index's CSC columns. The candidates are pruned first to the best ``POOL_PER_SKILL``
+holders of each required skill, the best ``POOL_PER_SKILL`` by total initial gain, and their
+collaborators who hold a required skill: the greedy would only ever pick from near the top, and
+pruning keeps a 100,000-member network's query at a few hundred rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.index import MatchIndex
+from matching.rank import (
+    ROTATION_OFFERS,
+    Weights,
+    _budget_fit,
+    _capacity,
+    _hard_filters,
+    _required_skills,
+)
+from matching.types import RequestProfile
+
+# Marginal-gain weights. Covering a skill dominates (a new skill is worth at least COVER_GAIN,
+# more than any fit or cost difference can make up), then the level it is covered at, then the
+# member's fit, cost against the budget, and having worked with someone already on the team.
+COVER_GAIN = 1.0
+LEVEL_GAIN = 1.0
+FIT_GAIN = 0.5
+COST_PENALTY = 0.5
+COLLABORATION_GAIN = 0.3
+# Team score weights (they sum to 1, so scores stay in [0, 1]): complete coverage matters most,
+# then depth (the best level per required skill), the members' fit, the blended rate against the
+# budget, and cohesion (collaboration edges against the size − 1 a connected team needs).
+SCORE_COVERAGE = 0.50
+SCORE_DEPTH = 0.15
+SCORE_FIT = 0.15
+SCORE_COST = 0.12
+SCORE_COHESION = 0.08
+# Leaders tried per team asked for, and the candidates kept per required skill.
+LEADERS_PER_TEAM = 3
+POOL_PER_SKILL = 40
+# Cost fit of a team none of whose members states a rate.
+UNKNOWN_RATE_FIT = 0.5
+# Collaboration histories turned into index positions, per index, for the last few histories:
+# the adapter passes the same frozenset for every request of a network version, and turning
+# 10,000 id pairs into positions costs more than the rest of a query.
+_PAIR_CACHE: weakref.WeakKeyDictionary[MatchIndex, dict[frozenset, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+_PAIR_CACHE_SIZE = 4
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    consultant_id: int
+    name: str
+    covers: tuple[str, ...]  # the required skills this member is the team's best holder of
+    level_by_skill: dict[str, int]  # every required skill the member holds → level 1..5
+    hourly_rate: float | None
+    free_hours: float  # hours a week on offer minus hours committed
+
+
+@dataclass(frozen=True)
+class Team:
+    members: tuple[TeamMember, ...]  # the leader first, then in the order they joined
+    leader_id: int
+    covered_skills: list[str]
+    missing_skills: list[str]
+    coverage: float  # share of the required skills covered, in [0, 1]
+    fit: float  # mean member fit (availability, continuity, rotation), in [0, 1]
+    planned_blended_rate: float | None
+    estimated_cost: float | None
+    collaboration_pairs: int
+    score: float
+    explanation: list[str]
+
+
+def propose_teams(
+    index: MatchIndex,
+    request: RequestProfile,
+    *,
+    k: int = 5,
+    max_size: int = 5,
+    collaborations: frozenset[tuple[int, int]] = frozenset(),
+    today: datetime.date | None = None,
+    weights: Weights | None = None,
+) -> list[Team]:
+    """Up to ``k`` distinct teams of at most ``max_size`` members for ``request``, best first.
+
+    ``collaborations`` holds consultant id pairs who have worked together (order-free). A
+    required skill no available member holds is reported missing in every team; when every
+    skill has an available holder and there are no more skills than ``max_size``, every team
+    covers them all, and whenever one team found covers more, the teams covering less are
+    dropped. ``weights`` (``rank``'s) set the mix of availability, continuity and rotation in a
+    member's fit. Ties are broken by the members' ids, so the same input gives the same
+    answer. No required skill recognised, or nobody available holding one: no teams.
+    """
+    if max_size < 1:
+        raise ValueError("max_size must be at least 1.")
+    if k < 1:
+        return []
+    today = today or datetime.date.today()  # noqa: DTZ011 -- pure engine; adapter passes today
+    weights = (weights or Weights()).normalised()
+    required, _, unknown = _required_skills(index, request)
+    if not required:
+        return []
+    eligible, _ = _hard_filters(index, request, today)
+    collaborations = frozenset(collaborations)  # a no-op for a frozenset; hashable for the cache
+
+    fit_all = _member_fit(index, request, weights)
+    cost_all = 1.0 - _budget_fit(index, request)
+    pool, level_weights, collaborators = _candidate_pool(
+        index, required, eligible, fit_all, cost_all, collaborations
+    )
+    if not len(pool):
+        return []
+    fit, cost = fit_all[pool], cost_all[pool]
+    holds = level_weights > 0
+    coverable = holds.any(axis=0)
+
+    leader_value = (
+        level_weights.sum(axis=1) / len(required) * (0.5 + 0.5 * fit) * (1.0 - 0.5 * cost)
+    )
+    leaders = np.lexsort((pool, -leader_value))
+    seen: set[tuple[int, ...]] = set()
+    chosen: list[list[int]] = []
+    for leader in leaders[: LEADERS_PER_TEAM * k].tolist():
+        members = _grow(leader, level_weights, holds, fit, cost, collaborators, max_size)
+        key = tuple(sorted(members))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(members)
+
+    teams = [
+        _team(
+            index,
+            request,
+            required,
+            unknown,
+            pool,
+            level_weights,
+            coverable,
+            fit,
+            members,
+            collaborators,
+        )
+        for members in chosen
+    ]
+    # Coverage must be complete where any team can be: a leader who cannot reach the best
+    # coverage found (more skills than seats) does not get a team.
+    best_coverage = max(len(team.covered_skills) for team in teams)
+    teams = [team for team in teams if len(team.covered_skills) == best_coverage]
+    teams.sort(key=lambda team: (-team.score, sorted(m.consultant_id for m in team.members)))
+    return teams[:k]
+
+
+def _member_fit(index: MatchIndex, request: RequestProfile, weights: Weights) -> np.ndarray:
+    """Availability over the window, continuity and rotation, by their ``rank`` weights."""
+    continuity = np.zeros(index.size)
+    if request.organization_id is not None and request.organization_id in index.clients:
+        continuity[index.clients[request.organization_id]] = 1.0
+    rotation = 1.0 - np.minimum(index.rotation_offers, ROTATION_OFFERS) / ROTATION_OFFERS
+    total = weights.capacity + weights.continuity + weights.rotation
+    if total <= 0:
+        return np.ones(index.size)
+    return (
+        weights.capacity * _capacity(index, request)
+        + weights.continuity * continuity
+        + weights.rotation * rotation
+    ) / total
+
+
+def _candidate_pool(
+    index: MatchIndex,
+    required: list[str],
+    eligible: np.ndarray,
+    fit: np.ndarray,
+    cost: np.ndarray,
+    collaborations: frozenset[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Positions worth considering (ascending), their level weights per required skill
+    (dense, candidates × skills) and who among them has worked with whom (bool matrix, or None
+    without collaborations)."""
+    base = FIT_GAIN * fit - COST_PENALTY * cost
+    total = np.zeros(index.size)
+    columns = []
+    picks = []
+    for skill in required:
+        positions, level = index.skill_weight_column(skill)
+        keep = eligible[positions]
+        positions, level = positions[keep], level[keep]
+        columns.append((positions, level))
+        gain = COVER_GAIN + LEVEL_GAIN * level
+        total[positions] += gain
+        picks.append(_best(positions, gain + base[positions]))
+    holders = np.flatnonzero(total)
+    picks.append(_best(holders, total[holders] + base[holders]))
+    pool = np.unique(np.concatenate(picks)) if picks else np.empty(0, dtype=np.int64)
+
+    pairs = _cached_pair_positions(index, collaborations)
+    if len(pairs) and len(pool):
+        # Collaborators of a pool member who hold a required skill join the pool, so that the
+        # collaboration bonus can pick them even when they rank just below the cut.
+        in_pool = np.zeros(index.size, dtype=bool)
+        in_pool[pool] = True
+        one, other = pairs[:, 0], pairs[:, 1]
+        extra = np.concatenate(
+            [other[in_pool[one] & (total[other] > 0)], one[in_pool[other] & (total[one] > 0)]]
+        )
+        if len(extra):
+            pool = np.unique(np.concatenate([pool, extra]))
+
+    local = np.full(index.size, -1, dtype=np.int64)
+    local[pool] = np.arange(len(pool))
+    level_weights = np.zeros((len(pool), len(required)))
+    for column, (positions, level) in enumerate(columns):
+        rows = local[positions]
+        inside = rows >= 0
+        level_weights[rows[inside], column] = level[inside]
+
+    collaborators = None
+    if len(pairs) and len(pool):
+        a, b = local[pairs[:, 0]], local[pairs[:, 1]]
+        both = (a >= 0) & (b >= 0) & (a != b)
+        if both.any():
+            collaborators = np.zeros((len(pool), len(pool)), dtype=bool)
+            collaborators[a[both], b[both]] = True
+            collaborators[b[both], a[both]] = True
+    return pool, level_weights, collaborators
+
+
+def _best(positions: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """The ``POOL_PER_SKILL`` positions of highest ``value`` (all of them when fewer)."""
+    if len(positions) <= POOL_PER_SKILL:
+        return positions.astype(np.int64)
+    top = np.argpartition(-value, POOL_PER_SKILL - 1)[:POOL_PER_SKILL]
+    return positions[top].astype(np.int64)
+
+
+def _cached_pair_positions(index: MatchIndex, collaborations: frozenset) -> np.ndarray:
+    if not collaborations:
+        return np.empty((0, 2), dtype=np.int64)
+    cached = _PAIR_CACHE.setdefault(index, {})
+    pairs = cached.get(collaborations)
+    if pairs is None:
+        if len(cached) >= _PAIR_CACHE_SIZE:
+            cached.pop(next(iter(cached)))
+        pairs = cached[collaborations] = _pair_positions(index, collaborations)
+    return pairs
+
+
+def _pair_positions(index: MatchIndex, collaborations: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Collaboration id pairs as index positions (m × 2), dropping ids not in the index."""
+    flat = np.fromiter((cid for pair in collaborations for cid in pair), dtype=np.int64)
+    if not len(flat) or not index.size:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = flat.reshape(-1, 2)
+    positions = np.searchsorted(index.consultant_ids, pairs)
+    positions = np.minimum(positions, index.size - 1)
+    known = (index.consultant_ids[positions] == pairs).all(axis=1)
+    return positions[known]
+
+
+def _grow(
+    leader: int,
+    level_weights: np.ndarray,
+    holds: np.ndarray,
+    fit: np.ndarray,
+    cost: np.ndarray,
+    collaborators: np.ndarray | None,
+    max_size: int,
+) -> list[int]:
+    """Greedy cover around ``leader`` (pool rows): add the best marginal gain until every
+    coverable skill is covered or the team is full."""
+    members = [leader]
+    in_team = np.zeros(len(fit), dtype=bool)
+    in_team[leader] = True
+    uncovered = ~holds[leader] & holds.any(axis=0)
+    static = FIT_GAIN * fit - COST_PENALTY * cost
+    worked_with = (
+        collaborators[leader].copy() if collaborators is not None else np.zeros(len(fit), bool)
+    )
+    while uncovered.any() and len(members) < max_size:
+        new = holds[:, uncovered].sum(axis=1)
+        gain = (
+            COVER_GAIN * new
+            + LEVEL_GAIN * level_weights[:, uncovered].sum(axis=1)
+            + static
+            + COLLABORATION_GAIN * worked_with
+        )
+        valid = (new > 0) & ~in_team
+        # More skills left than seats: only members covering enough at once can still complete
+        # the team (when none can, take the best anyone can do).
+        needed = int(uncovered.sum()) - (max_size - len(members)) + 1
+        if needed > 1 and (valid & (new >= needed)).any():
+            valid &= new >= needed
+        if not valid.any():
+            break
+        best = int(np.argmax(np.where(valid, gain, -np.inf)))  # first maximum: lowest id
+        members.append(best)
+        in_team[best] = True
+        uncovered &= ~holds[best]
+        if collaborators is not None:
+            worked_with |= collaborators[best]
+    return members
+
+
+def _team(
+    index: MatchIndex,
+    request: RequestProfile,
+    required: list[str],
+    unknown: list[str],
+    pool: np.ndarray,
+    level_weights: np.ndarray,
+    coverable: np.ndarray,
+    fit: np.ndarray,
+    members: list[int],
+    collaborators: np.ndarray | None,
+) -> Team:
+    rows = level_weights[members]
+    # Each covered skill is credited to its best holder (the earlier member on a tie).
+    best_holder = np.argmax(rows, axis=0)
+    covered_mask = rows.max(axis=0) > 0
+    covered = [skill for skill, yes in zip(required, covered_mask.tolist(), strict=True) if yes]
+    missing = [skill for skill in required if skill not in covered]
+    coverage = len(covered) / len(required)
+    depth = float(rows.max(axis=0).sum()) / len(required)
+    team_fit = float(fit[members].mean())
+
+    team_members = []
+    for slot, row in enumerate(members):
+        position = int(pool[row])
+        profile = index.consultants[position]
+        held = index.skills_of(position)
+        rate = index.hourly_rate[position]
+        team_members.append(
+            TeamMember(
+                consultant_id=profile.id,
+                name=profile.name,
+                covers=tuple(
+                    skill
+                    for column, skill in enumerate(required)
+                    if covered_mask[column] and best_holder[column] == slot
+                ),
+                level_by_skill={skill: held[skill] for skill in required if held.get(skill)},
+                hourly_rate=None if math.isnan(rate) else float(rate),
+                free_hours=float(index.free_hours[position]),
+            )
+        )
+
+    # Planned blended rate: the estimated hours split evenly over the members, so the blend is
+    # the plain mean of the stated rates (members without a rate are left out of the mean).
+    rates = [m.hourly_rate for m in team_members if m.hourly_rate is not None]
+    mean_rate = sum(rates) / len(rates) if rates else None
+    blended = round(mean_rate, 2) if mean_rate is not None else None
+    estimated_cost = (
+        round(mean_rate * request.estimated_hours, 2)
+        if mean_rate is not None and request.estimated_hours
+        else None
+    )
+    cost_fit = _team_cost_fit(request, blended, estimated_cost)
+
+    pairs = []
+    if collaborators is not None:
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                if collaborators[first, second]:
+                    pairs.append((team_members[i], team_members[members.index(second)]))
+    cohesion = 1.0 if len(members) == 1 else min(1.0, len(pairs) / (len(members) - 1))
+
+    score = (
+        SCORE_COVERAGE * coverage
+        + SCORE_DEPTH * depth
+        + SCORE_FIT * team_fit
+        + SCORE_COST * cost_fit
+        + SCORE_COHESION * cohesion
+    )
+    explanation = _explain(
+        request, team_members, required, missing, coverable, unknown, blended, estimated_cost, pairs
+    )
+    return Team(
+        members=tuple(team_members),
+        leader_id=team_members[0].consultant_id,
+        covered_skills=covered,
+        missing_skills=missing,
+        coverage=round(coverage, 6),
+        fit=round(team_fit, 6),
+        planned_blended_rate=blended,
+        estimated_cost=estimated_cost,
+        collaboration_pairs=len(pairs),
+        score=round(score, 6),
+        explanation=explanation,
+    )
+
+
+def _team_cost_fit(
+    request: RequestProfile, blended: float | None, estimated_cost: float | None
+) -> float:
+    """1 when the estimated cost fits the budget, falling as (budget / cost)² above it."""
+    if request.budget_max is None or not request.estimated_hours:
+        return 1.0
+    if blended is None or estimated_cost is None:
+        return UNKNOWN_RATE_FIT
+    if estimated_cost <= 0:
+        return 1.0
+    return min(1.0, float(request.budget_max) / estimated_cost) ** 2
+
+
+def _explain(
+    request: RequestProfile,
+    members: list[TeamMember],
+    required: list[str],
+    missing: list[str],
+    coverable: np.ndarray,
+    unknown: list[str],
+    blended: float | None,
+    estimated_cost: float | None,
+    pairs: list[tuple[TeamMember, TeamMember]],
+) -> list[str]:
+    lines = []
+    for slot, member in enumerate(members):
+        role = "Leads" if slot == 0 else "Joins"
+        covers = ", ".join(
+            f"{skill} (level {member.level_by_skill[skill]})" for skill in member.covers
+        )
+        rate = f"${member.hourly_rate:,.0f}/h" if member.hourly_rate is not None else "no rate"
+        lines.append(
+            f"{role}: {member.name} covers {covers or 'no skill better than the others'}; "
+            f"{rate}, {member.free_hours:g} h/week free."
+        )
+    for skill in missing:
+        held = coverable[required.index(skill)]
+        lines.append(
+            f"{skill}: not covered (too many skills for {len(members)} members)."
+            if held
+            else f"{skill}: no available member holds it."
+        )
+    if unknown:
+        lines.append("Not recognised as skills: " + ", ".join(unknown) + ".")
+    if blended is None:
+        lines.append("Planned blended rate unknown: no member states a rate.")
+    else:
+        hours = ""
+        if request.estimated_hours:
+            share = request.estimated_hours / len(members)
+            hours = f" ({request.estimated_hours} h split evenly, {share:.1f} h each)"
+        lines.append(f"Planned blended rate ${blended:,.2f}/h{hours}.")
+    if estimated_cost is not None:
+        budget = (
+            f" against a budget of ${request.budget_max:,.2f}"
+            if request.budget_max is not None
+            else ""
+        )
+        lines.append(f"Estimated cost ${estimated_cost:,.2f}{budget}.")
+    for first, second in pairs:
+        lines.append(f"{first.name} and {second.name} have worked together before.")
+    return lines
