@@ -20,5 +20,10 @@ urlpatterns = [
         match_api.RequestMatchesView.as_view(),
         name="api-request-matches",
     ),
+    path(
+        "requests/<int:pk>/teams/",
+        match_api.RequestTeamsView.as_view(),
+        name="api-request-teams",
+    ),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
-"""``GET /api/v1/requests/<id>/matches/``: the matching engine's answer for a saved request.
+"""``GET /api/v1/requests/<id>/matches/`` and ``…/teams/``: the matching engine's answers for a
+saved request.
 
 Here rather than in ``matching/api.py`` because matching must not import intake. Coordinators
 (and administrators) only, and only for requests they may see (``intake.access``).
@@ -10,10 +11,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake import access
-from intake.matching_panel import request_matches
+from intake.matching_panel import request_matches, request_profile_for
+from matching import adapter
 from matching.api import IsCoordinator
-from matching.serializers import MatchResultSerializer
-from network.api import FORBIDDEN, NOT_FOUND
+from matching.serializers import (
+    MatchResultSerializer,
+    TeamsQuerySerializer,
+    TeamsResultSerializer,
+)
+from network import access as network_access
+from network.api import FIELD_ERRORS, FORBIDDEN, NOT_FOUND
 
 
 class RequestMatchesView(APIView):
@@ -27,3 +34,30 @@ class RequestMatchesView(APIView):
     def get(self, request, pk):
         client_request = access.get_request_for_user(request.user, pk)
         return Response(MatchResultSerializer(request_matches(client_request)).data)
+
+
+class RequestTeamsView(APIView):
+    permission_classes = [IsAuthenticated, IsCoordinator]
+
+    @extend_schema(
+        summary="Small teams that together cover a request's skills, best first",
+        description=(
+            "Up to `k` distinct teams of at most five members, each with who covers which "
+            "skill, the planned blended rate and the estimated cost. Members who have worked "
+            "together on a request before are preferred."
+        ),
+        parameters=[TeamsQuerySerializer],
+        responses={200: TeamsResultSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        tags=["requests"],
+    )
+    def get(self, request, pk):
+        client_request = access.get_request_for_user(request.user, pk)
+        query = TeamsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        teams = adapter.propose_teams_for(
+            request_profile_for(client_request), k=query.validated_data["k"]
+        )
+        # Only coordinators may call, and they may see rates; the check keeps the rule in one
+        # place should the endpoint ever open to others.
+        context = {"show_rates": network_access.is_coordinator(request.user)}
+        return Response(TeamsResultSerializer({"teams": teams}, context=context).data)

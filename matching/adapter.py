@@ -47,13 +47,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from matching.apps import VERSION_KEY, index_version_bump
 from matching.index import MatchIndex
 from matching.normalize import Normalizer
 from matching.rank import Weights, rank
+from matching.teams import Team, propose_teams
 from matching.types import ConsultantProfile, ExternalProfile, MatchResult, RequestProfile
 from network.models import (
     Consultant,
@@ -68,7 +69,14 @@ from network.models import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["current_index", "index_version_bump", "match", "request_profile"]
+__all__ = [
+    "collaboration_pairs",
+    "current_index",
+    "index_version_bump",
+    "match",
+    "propose_teams_for",
+    "request_profile",
+]
 
 # Members ranked for work, plus members on leave, so a refer-out can say who has the skills but
 # is away. Applicants, alumni and former members are never offered work and are left out.
@@ -388,4 +396,36 @@ def match(profile: RequestProfile, *, limit: int | None = None) -> MatchResult:
         limit=limit or settings.MATCHING_LIMIT,
         coverage_threshold=settings.MATCHING_COVERAGE_THRESHOLD,
         today=timezone.localdate(),
+    )
+
+
+# --- Teams ----------------------------------------------------------------------------------
+
+
+def collaboration_pairs() -> frozenset[tuple[int, int]]:
+    """Consultant id pairs (smaller id first) who were engaged on the same request, in one
+    query (engagements joined to the other engagements of their request); empty without the
+    intake app."""
+    engagement_model = _intake_model("Engagement")
+    if engagement_model is None:
+        return frozenset()
+    rows = (
+        engagement_model.objects.filter(request__engagements__consultant_id__gt=F("consultant_id"))
+        .values_list("consultant_id", "request__engagements__consultant_id")
+        .distinct()
+        .order_by()
+    )
+    return frozenset((first, second) for first, second in rows)
+
+
+def propose_teams_for(profile: RequestProfile, *, k: int = 5) -> list[Team]:
+    """Up to ``k`` teams for ``profile`` over the current index, preferring members who have
+    worked together, with the weights in settings."""
+    return propose_teams(
+        current_index(),
+        profile,
+        k=k,
+        collaborations=collaboration_pairs(),
+        today=timezone.localdate(),
+        weights=weights_from_settings(),
     )

@@ -158,3 +158,74 @@ class MatchResultSerializer(serializers.Serializer):
     external = ExternalCandidateSerializer(
         many=True, help_text="Outside professionals to recommend when referring out."
     )
+
+
+# --- Teams ----------------------------------------------------------------------------------
+
+MAX_TEAMS = 10
+
+
+class TeamsQuerySerializer(serializers.Serializer):
+    k = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_TEAMS,
+        required=False,
+        default=5,
+        help_text=f"How many teams to propose (1 to {MAX_TEAMS}).",
+    )
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    """One member of a proposed team. ``hourly_rate`` is null unless the serializer's context
+    says ``show_rates`` (the caller may see members' rates)."""
+
+    consultant = CandidateConsultantSerializer(source="*")
+    covers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The required skills this member is the team's best holder of.",
+    )
+    level_by_skill = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Each required skill the member holds, with their level (1 to 5).",
+    )
+    hourly_rate = serializers.FloatField(
+        allow_null=True, help_text="The member's standard rate; null: unknown or not shown."
+    )
+    free_hours = serializers.FloatField(help_text="Hours a week on offer minus hours committed.")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_rates"):
+            data["hourly_rate"] = None
+        return data
+
+
+class TeamSerializer(serializers.Serializer):
+    leader = serializers.IntegerField(
+        source="leader_id", help_text="The leading member's id; they are first among members."
+    )
+    members = TeamMemberSerializer(many=True)
+    covered_skills = serializers.ListField(child=serializers.CharField())
+    missing_skills = serializers.ListField(child=serializers.CharField())
+    coverage = serializers.FloatField(help_text="Share of the required skills covered, in [0, 1].")
+    fit = serializers.FloatField(
+        help_text="Mean member fit (availability, continuity, rotation), in [0, 1]."
+    )
+    planned_blended_rate = serializers.FloatField(
+        allow_null=True, help_text="Mean of the members' stated rates; null: nobody states one."
+    )
+    estimated_cost = serializers.FloatField(
+        allow_null=True, help_text="Blended rate times the estimated hours; null: unknown."
+    )
+    collaboration_pairs = serializers.IntegerField(
+        help_text="Pairs of members who have worked together before."
+    )
+    score = serializers.FloatField(help_text="In [0, 1]; teams come best first.")
+    explanation = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Who covers which skill, the blended rate, the estimated cost, in sentences.",
+    )
+
+
+class TeamsResultSerializer(serializers.Serializer):
+    teams = TeamSerializer(many=True)
