@@ -136,3 +136,97 @@ def queue_requests(user) -> QuerySet[Request]:
     if network_access.is_staff_coordinator(user):
         return Request.objects.all()
     return Request.objects.filter(assigned_group__coordinator=network_access.consultant_of(user))
+
+
+# --- Team bids (issue 5, "Who sees what") ------------------------------------------------------
+# The team (the members invited to or on the bid) sees the whole agreement, every member's hours
+# and payout: shared risk needs that transparency. Other members see a bid's team and status,
+# not its money; staff coordinators see everything; clients see the price and the team's names
+# on their status page (client_view).
+
+
+def works_for_bids(user) -> bool:
+    """May use the bid board and bid pages: members who may be offered work, and staff."""
+    if not _signed_in(user):
+        return False
+    if network_access.is_staff_coordinator(user):
+        return True
+    consultant = network_access.consultant_of(user)
+    return consultant is not None and consultant.can_be_offered_work
+
+
+def bid_seat(user, bid):
+    """The user's seat on ``bid`` (invited or accepted), or None."""
+    if not _signed_in(user):
+        return None
+    consultant = network_access.consultant_of(user)
+    if consultant is None:
+        return None
+    from intake.models import BidMember
+
+    return (
+        BidMember.objects.filter(bid=bid, consultant=consultant)
+        .filter(status__in=[BidMember.Status.INVITED, BidMember.Status.ACCEPTED])
+        .first()
+    )
+
+
+def leads_bid(user, bid) -> bool:
+    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    return consultant is not None and consultant.pk == bid.lead_id
+
+
+def manages_bid(user, bid) -> bool:
+    """The lead, and staff coordinators, assemble the team, change the terms and close the work."""
+    if _signed_in(user) and network_access.is_staff_coordinator(user):
+        return True
+    return leads_bid(user, bid)
+
+
+def sees_bid_money(user, bid) -> bool:
+    """Price, rates, hours and payouts: staff coordinators and the team (invited or accepted)."""
+    if _signed_in(user) and network_access.is_staff_coordinator(user):
+        return True
+    return bid_seat(user, bid) is not None
+
+
+def visible_bids(user):
+    """Every bid for the people who may use the bid pages; money is filtered per bid."""
+    from intake.models import Bid
+
+    if not works_for_bids(user):
+        return Bid.objects.none()
+    return Bid.objects.all()
+
+
+def get_bid_for_user(user, pk, *, write: bool = False):
+    """404 when the user may not see the bid; 403 with ``write`` when they are not on its team
+    and do not manage it."""
+    bid = visible_bids(user).select_related("request", "lead__user").filter(pk=pk).first()
+    if bid is None:
+        raise Http404("No such bid.")
+    if write and not (manages_bid(user, bid) or bid_seat(user, bid) is not None):
+        raise PermissionDenied("Only the bid's team and coordinators may change it.")
+    return bid
+
+
+def submits_bid(user, request: Request) -> bool:
+    """The lead of the request's open bid sends it to the client; so may intake coordinators."""
+    if works_the_queue(user, request):
+        return True
+    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    if consultant is None:
+        return False
+    from intake.models import Bid
+
+    return (
+        Bid.objects.filter(request=request, lead=consultant).exclude(status__in=Bid.CLOSED).exists()
+    )
+
+
+def settles_bid(user, request: Request) -> bool:
+    """The settlement closes the request: the lead of its bid, or a staff coordinator."""
+    if _signed_in(user) and network_access.is_staff_coordinator(user):
+        return True
+    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    return consultant is not None and request.bids.filter(lead=consultant).exists()

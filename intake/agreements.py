@@ -183,6 +183,48 @@ def effective_rate(payout: Decimal | int, hours: Decimal | int) -> Decimal:
     return to_cent(payout_exact / hours_exact)
 
 
+def settle(
+    pool: Decimal | int, members: Sequence[tuple[Decimal | int, Decimal | int]], mode: str
+) -> list[tuple[Decimal, Decimal | None]]:
+    """Each member's ``(payout, effective rate)`` when the work closes, in the order given.
+
+    ``members`` are ``(actual hours, standard rate)`` pairs as for ``split_pool``, except that a
+    member may have logged no hours at all: they are paid nothing and have no effective rate
+    (``None``), and the pool is split among the others. Raises ``ValueError`` when nobody logged
+    any hours (there is nothing to split by) and for everything ``split_pool`` refuses.
+    """
+    _check_mode(mode)
+    worked = [index for index, (hours, _rate) in enumerate(members) if _exact(hours, "hours") > 0]
+    if not worked:
+        raise ValueError("no hours logged: log the team's hours before settling")
+    payouts = split_pool(pool, [members[index] for index in worked], mode)
+    results: list[tuple[Decimal, Decimal | None]] = [(_from_cents(0), None)] * len(members)
+    for index, payout in zip(worked, payouts, strict=True):
+        results[index] = (payout, effective_rate(payout, members[index][0]))
+    return results
+
+
+def transfers_owed(
+    collector: int | None, payouts: Sequence[Decimal], alliance_amount: Decimal
+) -> list[tuple[int | None, Decimal]]:
+    """Who the member at index ``collector`` owes once they collected the whole price.
+
+    One ``(member index, amount)`` per other member with a payout above 0, then
+    ``(None, alliance_amount)`` for the alliance's share when it is above 0. Nobody collected
+    (``None``): no transfers, the client paid each member or the alliance paid out.
+    """
+    if collector is None:
+        return []
+    if not 0 <= collector < len(payouts):
+        raise ValueError(f"collector {collector} is not one of the {len(payouts)} members")
+    owed: list[tuple[int | None, Decimal]] = [
+        (index, payout) for index, payout in enumerate(payouts) if index != collector and payout > 0
+    ]
+    if alliance_amount > 0:
+        owed.append((None, alliance_amount))
+    return owed
+
+
 # --- inside ----------------------------------------------------------------------------------
 
 

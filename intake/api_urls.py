@@ -1,6 +1,6 @@
 """Intake API routes under /api/v1/ (views in intake/api.py)."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from intake import api, match_api
@@ -25,5 +25,6 @@ urlpatterns = [
         match_api.RequestTeamsView.as_view(),
         name="api-request-teams",
     ),
+    path("", include("intake.bid_api_urls")),
     *router.urls,
 ]

@@ -379,3 +379,338 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+# --- Team bids and shared-risk rate agreements (DESIGN.md, "Shared-risk rate agreements") -------
+
+
+class Bid(models.Model):
+    """A team's fixed-price proposal for one request, and the agreement its members sign.
+
+    Price, share and split mode are the terms; each change to them or to the team writes a new
+    ``AgreementVersion`` (``intake.bids``). Once every member has signed, the version is in force
+    and the terms are frozen: the service refuses, and a database trigger (migration 0002) stops
+    any write that slips past it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AGREEMENT_OUT = "agreement_out", "Agreement out for signature"
+        SIGNED = "signed", "Signed by every member"
+        SUBMITTED = "submitted", "Submitted to the client"
+        WON = "won", "Won"
+        IN_PROGRESS = "in_progress", "In progress"
+        SETTLED = "settled", "Settled"
+        LOST = "lost", "Lost"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class SplitMode(models.TextChoices):
+        EQUAL_RATE = "equal_rate", "Equal rate: everyone earns the same per hour"
+        RATE_WEIGHTED = "rate_weighted", "Rate weighted: standard rates scale by one factor"
+
+    # The terms can still change (a new version) only in these; from "signed" on they are frozen.
+    TERMS_OPEN = (Status.DRAFT, Status.AGREEMENT_OUT)
+    # A request has at most one bid that is not finished one way or the other.
+    CLOSED = (Status.SETTLED, Status.LOST, Status.WITHDRAWN)
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="bids")
+    lead = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="led_bids")
+    price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="The fixed price agreed with the client.",
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    alliance_share_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
+        help_text="The alliance's share of the price, 0–50 %.",
+    )
+    split_mode = models.CharField(
+        max_length=20, choices=SplitMode.choices, default=SplitMode.EQUAL_RATE
+    )
+    due_date = models.DateField(null=True, blank=True, help_text="When the proposal is due.")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every change; a change based on an older one is refused."
+    )
+    collector = models.ForeignKey(
+        Consultant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member who collected the client's payment, if one did.",
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gt=0), name="bid_price_positive",
+                violation_error_message="The price must be above 0.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(alliance_share_percent__gte=0)
+                & models.Q(alliance_share_percent__lte=50),
+                name="bid_share_within_0_50",
+                violation_error_message="The alliance share must be between 0 and 50 %.",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=~models.Q(status__in=["settled", "lost", "withdrawn"]),
+                name="bid_one_open_per_request",
+                violation_error_message="This request already has a bid under way.",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"Bid {self.pk} on {self.request_id} led by {self.lead}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("bid-workspace", args=[self.pk])
+
+    @property
+    def terms_open(self) -> bool:
+        return self.status in self.TERMS_OPEN
+
+
+class BidMember(models.Model):
+    """A member invited to a bid's team: their role, estimated hours and standard rate at the time.
+
+    The rate is captured when they are invited so a later change of profile does not move an
+    agreement under the members' feet.
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "On the team"
+        DECLINED = "declined", "Declined"
+        REMOVED = "removed", "Removed"
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="members")
+    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="bid_seats")
+    role = models.CharField(max_length=80, help_text="What they do on the team.")
+    estimated_hours = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))]
+    )
+    standard_rate = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Their standard hourly rate when invited.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=now, editable=False)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["bid", "invited_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "consultant"], name="bid_member_once"),
+            models.CheckConstraint(
+                condition=models.Q(estimated_hours__gt=0), name="bid_member_hours_positive",
+                violation_error_message="Estimated hours must be above 0.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(standard_rate__gte=0), name="bid_member_rate_not_negative",
+                violation_error_message="The standard rate cannot be negative.",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.consultant} on bid {self.bid_id} ({self.status})"
+
+
+class BidInterest(models.Model):
+    """A member's note on the bid board: they would like to join the team for a request."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="bid_interests")
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="bid_interests"
+    )
+    note = models.TextField(blank=True, max_length=1000, help_text="What they would bring.")
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "consultant"], name="bid_interest_once")
+        ]
+
+    def __str__(self):
+        return f"{self.consultant} for {self.request_id}"
+
+
+class AgreementVersion(models.Model):
+    """The terms of a bid as one numbered, readable document; append-only.
+
+    ``terms`` holds the figures the document was rendered from (price, pool, every member's
+    planned hours, rate and payout, the worked examples); ``document`` is the text members sign.
+    A version is voided when a newer one is written, and is in force once every member on it
+    has signed; an in-force version can never change or be deleted (trigger in migration 0002).
+    """
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="agreement_versions")
+    number = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    alliance_share_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    pool = models.DecimalField(max_digits=12, decimal_places=2)
+    split_mode = models.CharField(max_length=20, choices=Bid.SplitMode.choices)
+    terms = models.JSONField()
+    document = models.TextField()
+    reason = models.CharField(max_length=200, help_text="What changed from the version before.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    in_force_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["bid", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "number"], name="agreement_version_number_once"),
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True) | models.Q(in_force_at__isnull=True),
+                name="agreement_version_not_void_and_in_force",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agreement v{self.number} of bid {self.bid_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.voided_at is None
+
+
+class AgreementSignature(models.Model):
+    """One member's signature on one agreement version; never changed or deleted.
+
+    A newer version voids the signatures on older ones by voiding the version, so the history
+    still shows who signed what and when.
+    """
+
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["version", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "consultant"], name="agreement_signed_once")
+        ]
+
+    def __str__(self):
+        return f"{self.consultant} signed {self.version}"
+
+
+class HoursEntry(models.Model):
+    """Hours a member worked on a won bid: one line of their log."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="hours")
+    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="bid_hours")
+    date = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name_plural = "hours entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0) & models.Q(hours__lte=24),
+                name="hours_entry_within_a_day",
+                violation_error_message="Hours must be above 0 and at most 24.",
+            ),
+        ]
+        indexes = [models.Index(fields=["consultant", "date"])]
+
+    def __str__(self):
+        return f"{self.consultant} {self.date} {self.hours} h"
+
+
+class Settlement(models.Model):
+    """How a bid's pool was split when the work closed: the statement, frozen as computed."""
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="settlement")
+    agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="+")
+    pool = models.DecimalField(max_digits=12, decimal_places=2)
+    total_hours = models.DecimalField(max_digits=9, decimal_places=2)
+    lines = models.JSONField(help_text="One entry per member: hours, planned, payout, rates.")
+    transfers = models.JSONField(default=list, blank=True)
+    collector = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    def __str__(self):
+        return f"Settlement of bid {self.bid_id}"
+
+
+class StatementApproval(models.Model):
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="approvals")
+    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["approved_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settlement", "consultant"], name="statement_approved_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consultant} approved {self.settlement}"
+
+
+class BidEvent(models.Model):
+    """Append-only audit trail of a bid: one row per change, written in the change's transaction."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Bid {self.bid_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Bid events are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Bid events are append-only; they cannot be deleted.")

@@ -52,6 +52,9 @@ class Kind:
     REFERRED_OUT = "referred_out"  # client: the outside professionals and the message
     REQUEST_COMPLETED = "request_completed"  # client: thanks
     OVERDUE = "overdue"  # intake coordinators: not contacted within the response target
+    BID_INVITATION = "bid_invitation"  # a member invited to a bid's team: accept or decline
+    AGREEMENT_TO_SIGN = "agreement_to_sign"  # the team: a (new) agreement version to sign
+    AGREEMENT_IN_FORCE = "agreement_in_force"  # the team: every member signed
 
 
 SUBJECTS = {
@@ -66,6 +69,9 @@ SUBJECTS = {
     Kind.REFERRED_OUT: "Your request {reference}: professionals who can help",
     Kind.REQUEST_COMPLETED: "Your request {reference} is completed: thank you",
     Kind.OVERDUE: "Overdue: {reference} not contacted yet",
+    Kind.BID_INVITATION: "Join a team bid on {reference}: {title}",
+    Kind.AGREEMENT_TO_SIGN: "Please sign version {number} of the agreement for {reference}",
+    Kind.AGREEMENT_IN_FORCE: "Agreement for {reference} signed by everyone: version {number}",
 }
 
 
@@ -521,3 +527,59 @@ def notifications_retry_due(*, at: datetime.datetime | None = None, limit: int |
     )
     notifications_enqueue(due)
     return due
+
+
+# --- Team bids ------------------------------------------------------------------------------
+# Bid events that change the agreement while it is out for signature ask the team to sign again;
+# an invitation tells the invited member; the last signature tells the team it is in force.
+
+_AGREEMENT_CHANGES = {"sent", "joined", "member_changed", "removed", "terms_changed"}
+
+
+def bid_page_url(bid) -> str:
+    return settings.SITE_URL + reverse("bid-workspace", args=[bid.pk])
+
+
+def bid_event(event_id: int) -> list[int]:
+    """Tell the people a bid event concerns; most events concern only the page's readers."""
+    from intake.models import BidEvent, BidMember
+
+    event = BidEvent.objects.select_related("bid__request", "actor__consultant").get(pk=event_id)
+    bid = event.bid
+    request = _request_for_notice(bid.request_id)
+    context = {"bid": bid, "event": event, "actor_name": person_name(event.actor),
+               "bid_url": bid_page_url(bid)}  # fmt: skip
+    if event.action == "invited":
+        seat = (
+            BidMember.objects.select_related("consultant__user")
+            .filter(bid=bid, consultant_id=event.data.get("consultant"))
+            .first()
+        )
+        if seat is None or seat.status != BidMember.Status.INVITED:
+            return []
+        context |= {"seat": seat, "subject": _subject_fields(request)}
+        return _store(
+            _notify(Kind.BID_INVITATION, request, _consultant_recipient(seat.consultant), context)
+        )
+    agreement = bid.agreement_versions.filter(voided_at__isnull=True).order_by("-number").first()
+    if agreement is None:
+        return []
+    if event.action == "in_force":
+        kind = Kind.AGREEMENT_IN_FORCE
+    elif event.action in _AGREEMENT_CHANGES and bid.status == bid.Status.AGREEMENT_OUT:
+        kind = Kind.AGREEMENT_TO_SIGN
+    else:
+        return []
+    seats = BidMember.objects.select_related("consultant__user").filter(
+        bid=bid, status=BidMember.Status.ACCEPTED
+    )
+    actor_id = event.actor_id
+    recipients = [
+        recipient
+        for seat in seats
+        if seat.consultant.user_id != actor_id or kind == Kind.AGREEMENT_IN_FORCE
+        for recipient in _consultant_recipient(seat.consultant)
+    ]
+    context |= {"agreement": agreement,
+                "subject": _subject_fields(request, number=agreement.number)}  # fmt: skip
+    return _store(_notify(kind, request, recipients, context))

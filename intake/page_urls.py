@@ -1,6 +1,6 @@
 """Intake pages: the public request form, the client's status page, coordinator and member pages."""
 
-from django.urls import path
+from django.urls import include, path
 
 from intake import metrics_views, views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("my/offers/", views.my_offers, name="my-offers"),
     path("my/engagements/", views.my_engagements, name="my-engagements"),
     path("coordination/metrics/", metrics_views.metrics_page, name="intake-metrics"),
+    path("", include("intake.bid_page_urls")),
 ]

@@ -65,6 +65,16 @@ MOVES: dict[str, Move] = {
         Move("expire", (S.OFFERED,), S.ROUTED, _system, "Offer expired"),
         Move("start_bidding", (S.TRIAGED, S.ROUTED), S.BIDDING, access.works_the_queue,
              "Open for team bids", ("note",)),
+        # Team bids (intake/bids.py drives these; the effects change the bid in the same
+        # transaction). The lead sends a signed bid; intake coordinators record the answer.
+        Move("submit_bid", (S.BIDDING,), S.BID_SUBMITTED, access.submits_bid,
+             "Send the signed bid to the client", ("note",)),
+        Move("win_bid", (S.BID_SUBMITTED,), S.ENGAGED, access.works_the_queue,
+             "The client took the bid", ("note",)),
+        Move("lose_bid", (S.BID_SUBMITTED,), S.LOST, access.works_the_queue,
+             "The client turned the bid down", ("note",)),
+        Move("settle_bid", (S.ENGAGED,), S.COMPLETED, access.settles_bid,
+             "Bid settled", ("note",)),
         Move("refer_out", Request.OPEN_STATUSES, S.REFERRED_OUT, access.works_the_queue,
              "Refer to outside professionals", ("professionals", "message")),
         Move("withdraw", Request.OPEN_STATUSES, S.WITHDRAWN, access.works_the_queue,
@@ -76,8 +86,9 @@ MOVES: dict[str, Move] = {
     ]
 }  # fmt: skip
 
-# Moves a person can ask for through the API and the pages; "expire" is the timer's own.
-PUBLIC_ACTIONS = tuple(action for action in MOVES if action != "expire")
+# Moves a person can ask for through the API and the pages; "expire" is the timer's own and
+# "settle_bid" is made by the bid's settlement (intake/bids.py), which has the statement to write.
+PUBLIC_ACTIONS = tuple(action for action in MOVES if action not in ("expire", "settle_bid"))
 
 
 def allowed_moves(user, request: Request) -> list[Move]:
@@ -296,16 +307,45 @@ def _refer_out(request, actor, move, professionals=None, message: str = ""):
         raise ValidationError({"professionals": "Name one or more active outside professionals."})
     if request.status == S.OFFERED:
         _close_offer(request, Offer.Status.WITHDRAWN, "Referred out.")
+    bid_data = _close_open_bid(request, actor)
     referral = OutsideReferral.objects.create(request=request, message=message, sent_by=actor)
     referral.professionals.set(found)
     ExternalProfessional.objects.filter(pk__in=ids).update(last_referred_at=timezone.now())
-    return None, "", {"referral": referral.pk, "professionals": sorted(p.pk for p in found)}
+    return (
+        None,
+        "",
+        {"referral": referral.pk, "professionals": sorted(p.pk for p in found), **bid_data},
+    )
 
 
 def _close_open_offer(request, actor, move, note: str = ""):
     if request.status == S.OFFERED:
         _close_offer(request, Offer.Status.WITHDRAWN, move.label)
-    return None, note, {}
+    return None, note, _close_open_bid(request, actor)
+
+
+def _close_open_bid(request, actor) -> dict:
+    """A request closed while a team bids on it takes the bid with it (withdrawn)."""
+    if request.status not in (S.BIDDING, S.BID_SUBMITTED):
+        return {}
+    from intake import bids
+
+    return bids.apply_request_outcome(request, "close", actor)
+
+
+def _bid_move(request, actor, move, note: str = ""):
+    from intake import bids
+
+    try:
+        data = bids.apply_request_outcome(request, move.action, actor)
+    except bids.BidConflict as conflict:
+        raise WorkflowConflict(str(conflict), request=request) from None
+    if move.action == "win_bid":
+        index_version_bump()  # the team's hours are committed now
+    if move.action == "settle_bid":
+        request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
+        index_version_bump()
+    return None, note, data
 
 
 def _complete(request, actor, move, note: str = ""):
@@ -328,6 +368,10 @@ _EFFECTS = {
     "withdraw": _close_open_offer,
     "mark_spam": _close_open_offer,
     "complete": _complete,
+    "submit_bid": _bid_move,
+    "win_bid": _bid_move,
+    "lose_bid": _bid_move,
+    "settle_bid": _bid_move,
 }
 
 

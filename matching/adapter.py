@@ -403,18 +403,33 @@ def match(profile: RequestProfile, *, limit: int | None = None) -> MatchResult:
 
 
 def collaboration_pairs() -> frozenset[tuple[int, int]]:
-    """Consultant id pairs (smaller id first) who were engaged on the same request, in one
-    query (engagements joined to the other engagements of their request); empty without the
-    intake app."""
-    engagement_model = _intake_model("Engagement")
-    if engagement_model is None:
+    """Consultant id pairs (smaller id first) who have worked together: engaged on the same
+    request, or on the same team of a past bid (accepted seats, won or lost: they built a
+    proposal together). One query: each table joined to itself, the two unioned; empty
+    without the intake app."""
+    engagement_model, seat_model = _intake_model("Engagement"), _intake_model("BidMember")
+    queries = []
+    if engagement_model is not None:
+        queries.append(
+            engagement_model.objects.filter(
+                request__engagements__consultant_id__gt=F("consultant_id")
+            )
+            .values_list("consultant_id", "request__engagements__consultant_id")
+            .order_by()
+        )
+    if seat_model is not None:
+        queries.append(
+            seat_model.objects.filter(
+                status="accepted",
+                bid__members__status="accepted",
+                bid__members__consultant_id__gt=F("consultant_id"),
+            )
+            .values_list("consultant_id", "bid__members__consultant_id")
+            .order_by()
+        )
+    if not queries:
         return frozenset()
-    rows = (
-        engagement_model.objects.filter(request__engagements__consultant_id__gt=F("consultant_id"))
-        .values_list("consultant_id", "request__engagements__consultant_id")
-        .distinct()
-        .order_by()
-    )
+    rows = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0].distinct()
     return frozenset((first, second) for first, second in rows)
 
 
