@@ -1,1 +1,233 @@
-"""The handbook (wiki, meetings, decisions) arrives with the handbook issue."""
+"""The handbook: the alliance's policies, procedures and guides as revised pages, and the meetings,
+decisions and votes that are its record (DESIGN.md, "Handbook").
+
+Pages keep every edit as an append-only ``PageRevision``; the page points at its latest one
+(Wagtail's ``latest_revision``). An edit names the revision it was based on, and an edit based on
+anything but the latest is refused (``handbook.services``), so no edit is silently overwritten.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.timezone import now
+
+from network.models import Consultant
+
+# A page body above this many characters is refused: the longest policy is a few thousand
+# words; two megabytes of Markdown is a mistake or an attack, not a handbook page.
+MAX_BODY_CHARACTERS = 200_000
+
+
+class Page(models.Model):
+    class Category(models.TextChoices):
+        POLICY = "policy", "Policy"
+        PROCEDURE = "procedure", "Procedure"
+        GUIDE = "guide", "Guide"
+        MINUTES = "minutes", "Minutes"
+
+    class Visibility(models.TextChoices):
+        MEMBERS = "members", "Members only"
+        PUBLIC = "public", "Public"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.GUIDE)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    owner = models.ForeignKey(
+        Consultant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_pages",
+        help_text="Keeps the page current; reminded when a policy is due for review.",
+    )
+    # The latest revision's body and links, kept on the page so reading, searching and
+    # backlinks need no join; written only by handbook.services with the revision.
+    body = models.TextField(blank=True, editable=False)
+    latest_revision = models.ForeignKey(
+        "PageRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    links_to = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Slugs this page's body links to."
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+    review_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["category", "title"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("handbook-page", args=[self.slug])
+
+
+class PageRevision(models.Model):
+    """One version of a page's body; never changed or deleted once written."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_CHARACTERS)])
+    summary = models.CharField(max_length=300, blank=True, help_text="What changed and why.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reverts = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The earlier revision this one restores, for a revert.",
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["page", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "number"], name="page_revision_number_once")
+        ]
+
+    def __str__(self):
+        return f"{self.page} r{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Page revisions are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Page revisions are append-only; they cannot be deleted.")
+
+
+# --- Meetings and decisions -------------------------------------------------------------------
+
+
+class Meeting(models.Model):
+    title = models.CharField(max_length=200)
+    date = models.DateField()
+    attendees = models.ManyToManyField(Consultant, blank=True, related_name="meetings")
+    agenda = models.TextField(blank=True, max_length=20_000)
+    minutes = models.ForeignKey(
+        Page,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        help_text="The handbook page (category minutes) that holds the minutes.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("handbook-meeting", args=[self.pk])
+
+
+class Decision(models.Model):
+    """A motion put to the eligible members; its outcome is computed from the votes
+    (``handbook.decisions.outcome``), never typed."""
+
+    class Rule(models.TextChoices):
+        CONSENSUS = "consensus", "Consensus"
+        SIMPLE_MAJORITY = "simple_majority", "Simple majority"
+        TWO_THIRDS = "two_thirds", "Two thirds"
+        THREE_QUARTERS = "three_quarters", "Three quarters"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    text = models.TextField(max_length=5000, help_text="The motion, as voted on.")
+    rule = models.CharField(max_length=20, choices=Rule.choices, default=Rule.SIMPLE_MAJORITY)
+    eligible = models.ManyToManyField(Consultant, related_name="eligible_decisions")
+    quorum = models.PositiveIntegerField(
+        help_text="How many eligible members must vote (abstentions count) for a result."
+    )
+    closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    adopted_revision = models.ForeignKey(
+        PageRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The policy revision this decision adopted.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse("handbook-decision", args=[self.pk])
+
+
+class Vote(models.Model):
+    """A member's vote. A second vote replaces the first: the first row is kept, marked
+    superseded, so the record shows both."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstain"
+        BLOCK = "block", "Block"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    reason = models.TextField(blank=True, max_length=2000)
+    cast_at = models.DateTimeField(default=now, editable=False)
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["cast_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "consultant"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="vote_one_current_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.choice}"
+
+
+class ActionItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    text = models.CharField(max_length=500)
+    owner = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="action_items")
+    due = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self):
+        return self.text

@@ -85,6 +85,13 @@ class ClientReferralSerializer(serializers.Serializer):
     professionals = ClientProfessionalSerializer(many=True)
 
 
+class ClientBidSerializer(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    team = serializers.ListField(child=serializers.CharField(), help_text="The members' names.")
+    submitted_at = serializers.DateTimeField()
+
+
 class ClientStatusSerializer(serializers.Serializer):
     """What the client may see: built by ``intake.client_view.client_status``."""
 
@@ -102,6 +109,9 @@ class ClientStatusSerializer(serializers.Serializer):
     )
     referral = ClientReferralSerializer(
         allow_null=True, help_text="The professionals we recommend, once referred out."
+    )
+    bid = ClientBidSerializer(
+        allow_null=True, help_text="The team's proposal (price and names), once it is sent."
     )
 
 

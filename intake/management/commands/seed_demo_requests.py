@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from intake import bids
 from intake.models import Request
 from intake.services import request_submit
 from intake.workflow import request_apply
@@ -32,6 +33,26 @@ class DemoRequest:
     languages: tuple[str, ...] = ("en",)
     # The moves to make after submission: (action, username of the actor, fields).
     moves: tuple[tuple[str, str, dict], ...] = field(default=())
+    estimated_hours: int | None = None
+    # A team bid started on it (after the moves): lead, price, team of (username, role, hours),
+    # who accepted, whether the agreement went out, and who has signed it.
+    bid: "DemoBid | None" = None
+
+
+@dataclass(frozen=True)
+class DemoBid:
+    lead: str
+    price: Decimal
+    lead_hours: Decimal
+    team: tuple[tuple[str, str, Decimal], ...]
+    accepted: tuple[str, ...] = ()
+    send: bool = False
+    signed: tuple[str, ...] = ()
+    share_percent: Decimal = Decimal("5")
+
+
+_TO_BIDDING = (("contact", "intake", {}), ("triage", "intake", {}),
+               ("start_bidding", "intake", {"note": "Too large for one member."}))  # fmt: skip
 
 
 def _route(slug: str) -> tuple[str, str, dict]:
@@ -105,13 +126,36 @@ REQUESTS = [
                                                 "software; these professionals do."}),
         ),
     ),
+    DemoRequest(
+        "River Watershed Alliance (demo)", "https://watershed.demo-client.switchboard.test",
+        "Field data app for volunteer water testing",
+        "Forty volunteers test water at twelve sites each month and mail us paper forms. We "
+        "want a simple app, a database, and a public map of the results.",
+        ("Python", "PostgreSQL", "Web accessibility", "Data visualisation"),
+        budget_max=Decimal("24000"), estimated_hours=220, moves=_TO_BIDDING,
+    ),
+    DemoRequest(
+        "Eastside Arts Council (demo)", "https://eastside-arts.demo-client.switchboard.test",
+        "Replace our grants database and website together",
+        "Our grants database and website are ten years old and do not talk to each other. We "
+        "need both rebuilt, with the data moved across, before the autumn grant round.",
+        ("WordPress", "CiviCRM", "Data migration"),
+        budget_max=Decimal("18000"), estimated_hours=160, moves=_TO_BIDDING,
+        bid=DemoBid(
+            lead="member03", price=Decimal("16500"), lead_hours=Decimal("60"),
+            team=(("member02", "Data migration", Decimal("50")),
+                  ("member06", "Website", Decimal("50"))),
+            accepted=("member02", "member06"), send=True, signed=("member03",),
+        ),
+    ),
 ]  # fmt: skip
 
 
 class Command(BaseCommand):
     help = (
         "Add demo requests at every stage (new, contacted, routed, offered, engaged, referred "
-        "out). Run after seed_demo; safe to run again."
+        "out, open for team bids, with a bid out for signature). Run after seed_demo; safe to "
+        "run again."
     )
 
     def handle(self, *args, **options):
@@ -139,6 +183,7 @@ class Command(BaseCommand):
             description=spec.description,
             skills=list(spec.skills),
             budget_max=spec.budget_max,
+            estimated_hours=spec.estimated_hours,
             pro_bono=spec.pro_bono,
             urgency=spec.urgency,
             languages=list(spec.languages),
@@ -164,3 +209,28 @@ class Command(BaseCommand):
                 version=request.version,
                 **fields,
             )
+        if spec.bid is not None:
+            self._bid(request, spec.bid)
+
+    def _bid(self, request: Request, spec: DemoBid) -> None:
+        def user(username: str) -> User:
+            return User.objects.get(username=username)
+
+        bid = bids.bid_create(
+            request_id=request.pk,
+            actor=user(spec.lead),
+            price=spec.price,
+            alliance_share_percent=spec.share_percent,
+            lead_estimated_hours=spec.lead_hours,
+            invite=[
+                {"consultant": user(name).consultant.pk, "role": role, "estimated_hours": hours}
+                for name, role, hours in spec.team
+            ],
+        )
+        for name in spec.accepted:
+            bids.bid_member_respond(bid_id=bid.pk, actor=user(name), accept=True)
+        if spec.send:
+            bids.bid_send(bid_id=bid.pk, actor=user(spec.lead))
+            number = bids.current_agreement(bid).number
+            for name in spec.signed:
+                bids.agreement_sign(bid_id=bid.pk, actor=user(name), agreement_version=number)

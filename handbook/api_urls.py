@@ -1,0 +1,3 @@
+"""Handbook API routes under /api/v1/handbook/ (views in handbook/api.py)."""
+
+urlpatterns: list = []

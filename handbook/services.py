@@ -1,0 +1,390 @@
+"""Writes to the handbook: pages and their revisions, meetings, decisions, votes, action items.
+
+Every edit of a page names the revision it was based on. The page row is locked, and when that
+revision is no longer the latest the edit is refused with ``EditConflict`` (HTTP 409), carrying
+the latest revision so the editor can show both versions and the diff: nothing the writer typed
+is lost, and nothing anyone else saved is overwritten (Wagtail's revisions are the model).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from handbook import access, decisions
+from handbook.models import (
+    MAX_BODY_CHARACTERS,
+    ActionItem,
+    Decision,
+    Meeting,
+    Page,
+    PageRevision,
+    Vote,
+)
+from handbook.rendering import slug_for, wikilink_targets
+from network import access as network_access
+from network.models import Consultant
+
+
+class EditConflict(Exception):
+    """The edit was based on a revision that is no longer the latest (HTTP 409)."""
+
+    def __init__(self, page: Page, based_on: int | None):
+        latest = page.latest_revision
+        super().__init__(
+            f"Someone saved this page since you opened it (you edited revision "
+            f"{based_on}; the latest is {latest.pk if latest else 'none'}). Nothing was saved: "
+            "compare your text with theirs, then save again based on the latest revision."
+        )
+        self.page = page
+        self.based_on = based_on
+        self.latest = latest
+
+
+class DecisionClosed(Exception):
+    """A vote on a decision that is closed (HTTP 409)."""
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+
+def _title(value) -> str:
+    title = value.strip() if isinstance(value, str) else ""
+    if not title:
+        raise ValidationError({"title": "A page needs a title."})
+    if len(title) > 200:
+        raise ValidationError({"title": "At most 200 characters."})
+    return title
+
+
+def _body(value) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({"body": "Markdown text expected."})
+    if len(value) > MAX_BODY_CHARACTERS:
+        raise ValidationError(
+            {"body": f"At most {MAX_BODY_CHARACTERS:,} characters; this body has {len(value):,}."}
+        )
+    return value
+
+
+def _summary(value) -> str:
+    summary = value.strip() if isinstance(value, str) else ""
+    if len(summary) > 300:
+        raise ValidationError({"summary": "At most 300 characters."})
+    return summary
+
+
+def _choice(value, choices, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({field: f"{value!r} is not one of {', '.join(choices.values)}."})
+    return value
+
+
+def _require_editor(actor) -> None:
+    if not access.may_edit(actor):
+        raise PermissionDenied("Only members of the alliance edit the handbook.")
+
+
+def _revise(page: Page, actor, *, title, body, summary, based_on, reverts=None) -> PageRevision:
+    number = (page.latest_revision.number + 1) if page.latest_revision else 1
+    revision = PageRevision(
+        page=page,
+        number=number,
+        title=title,
+        body=body,
+        summary=summary,
+        author=actor,
+        based_on=based_on,
+        reverts=reverts,
+    )
+    revision.full_clean(exclude=["page", "author", "based_on", "reverts"])
+    revision.save()
+    page.latest_revision = revision
+    page.title, page.body = title, body
+    page.links_to = list(wikilink_targets(body))
+    page.updated_at = revision.created_at
+    page.save()
+    return revision
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def page_create(
+    *,
+    actor,
+    title: str,
+    body: str = "",
+    summary: str = "",
+    category: str = Page.Category.GUIDE,
+    visibility: str = Page.Visibility.MEMBERS,
+    slug: str | None = None,
+    owner: Consultant | None = None,
+    last_reviewed: datetime.date | None = None,
+) -> Page:
+    """A new page with its first revision. A slug already taken is a field error."""
+    _require_editor(actor)
+    title, body, summary = _title(title), _body(body), _summary(summary)
+    category = _choice(category, Page.Category, "category")
+    visibility = _choice(visibility, Page.Visibility, "visibility")
+    slug = slug_for(slug) if slug else slug_for(title)
+    if owner is None:
+        owner = network_access.consultant_of(actor) if actor is not None else None
+    with transaction.atomic():
+        if Page.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": f"A page with the address {slug!r} already exists."})
+        page = Page(
+            title=title,
+            slug=slug,
+            category=category,
+            visibility=visibility,
+            owner=owner,
+            last_reviewed=last_reviewed or timezone.localdate(),
+        )
+        try:
+            with transaction.atomic():
+                page.save()
+        except IntegrityError:  # created by someone else between the check and the insert
+            raise ValidationError(
+                {"slug": f"A page with the address {slug!r} already exists."}
+            ) from None
+        _revise(page, actor, title=title, body=body, summary=summary or "Created", based_on=None)
+    return page
+
+
+def page_edit(
+    *,
+    actor,
+    page_id: int,
+    base_revision: int | None,
+    body: str,
+    summary: str = "",
+    title: str | None = None,
+) -> PageRevision:
+    """Save a new revision of the page, based on ``base_revision``.
+
+    Raises ``EditConflict`` when ``base_revision`` is not the page's latest revision (someone
+    saved in between): nothing is saved and the caller shows both texts.
+    """
+    _require_editor(actor)
+    body, summary = _body(body), _summary(summary)
+    if base_revision is None:
+        raise ValidationError({"base_revision": "Name the revision your edit is based on."})
+    with transaction.atomic():
+        page = Page.objects.select_for_update().select_related("latest_revision").get(pk=page_id)
+        if page.latest_revision_id != base_revision:
+            raise EditConflict(page, base_revision)
+        new_title = _title(title) if title is not None else page.title
+        if new_title == page.title and body == page.body:
+            raise ValidationError({"body": "Nothing changed: the text is the same as the latest."})
+        return _revise(
+            page, actor, title=new_title, body=body, summary=summary,
+            based_on=page.latest_revision,
+        )  # fmt: skip
+
+
+def page_revert(*, actor, page_id: int, revision_id: int, base_revision: int | None):
+    """Restore an earlier revision's title and body as a new revision (history is kept)."""
+    _require_editor(actor)
+    with transaction.atomic():
+        page = Page.objects.select_for_update().select_related("latest_revision").get(pk=page_id)
+        if base_revision is not None and page.latest_revision_id != base_revision:
+            raise EditConflict(page, base_revision)
+        old = PageRevision.objects.filter(page=page, pk=revision_id).first()
+        if old is None:
+            raise ValidationError({"revision": "No such revision of this page."})
+        if old.pk == page.latest_revision_id:
+            raise ValidationError({"revision": "That is already the latest revision."})
+        return _revise(
+            page, actor, title=old.title, body=old.body,
+            summary=f"Reverted to revision {old.number}", based_on=page.latest_revision,
+            reverts=old,
+        )  # fmt: skip
+
+
+def page_settings_change(
+    *, actor, page_id: int, category=None, visibility=None, owner=None, slug=None
+) -> Page:
+    """Change a page's category, visibility, owner or address (no new revision: not its text)."""
+    _require_editor(actor)
+    with transaction.atomic():
+        page = Page.objects.select_for_update().get(pk=page_id)
+        if category is not None:
+            page.category = _choice(category, Page.Category, "category")
+        if visibility is not None:
+            page.visibility = _choice(visibility, Page.Visibility, "visibility")
+        if owner is not None:
+            page.owner = owner
+        if slug is not None:
+            new_slug = slug_for(slug)
+            if Page.objects.exclude(pk=page.pk).filter(slug=new_slug).exists():
+                raise ValidationError({"slug": f"{new_slug!r} is taken."})
+            page.slug = new_slug
+        page.save()
+    return page
+
+
+def page_mark_reviewed(*, actor, page_id: int, on: datetime.date | None = None) -> Page:
+    """Record that the page was reviewed (today by default); the reminder clock restarts."""
+    _require_editor(actor)
+    with transaction.atomic():
+        page = Page.objects.select_for_update().get(pk=page_id)
+        page.last_reviewed = on or timezone.localdate()
+        page.review_reminded_at = None
+        page.save(update_fields=["last_reviewed", "review_reminded_at"])
+    return page
+
+
+# --- Meetings, decisions and votes ----------------------------------------------------------
+
+
+def _members(ids, field: str) -> list[Consultant]:
+    if ids is None:
+        return []
+    if not isinstance(ids, list | tuple | set):
+        raise ValidationError({field: "A list of member ids."})
+    found = list(Consultant.objects.filter(pk__in=list(ids)))
+    if len(found) != len(set(ids)):
+        raise ValidationError({field: "One or more of these are not members."})
+    return found
+
+
+def meeting_create(
+    *,
+    actor,
+    title: str,
+    date: datetime.date,
+    attendees=(),
+    agenda: str = "",
+    minutes_body: str | None = None,
+) -> Meeting:
+    """A meeting, and its minutes as a handbook page (category minutes) when given."""
+    _require_editor(actor)
+    title = _title(title)
+    if not isinstance(date, datetime.date):
+        raise ValidationError({"date": "A date (YYYY-MM-DD)."})
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            title=title, date=date, agenda=(agenda or "")[:20_000], created_by=actor
+        )
+        meeting.attendees.set(_members(list(attendees), "attendees"))
+        if minutes_body is not None:
+            meeting.minutes = page_create(
+                actor=actor,
+                title=f"Minutes: {title} ({date:%Y-%m-%d})",
+                body=minutes_body,
+                summary="Minutes recorded",
+                category=Page.Category.MINUTES,
+            )
+            meeting.save(update_fields=["minutes"])
+    return meeting
+
+
+def decision_create(
+    *,
+    actor,
+    text: str,
+    rule: str,
+    eligible,
+    quorum: int,
+    meeting: Meeting | None = None,
+    closes_at: datetime.datetime | None = None,
+    adopted_revision: PageRevision | None = None,
+) -> Decision:
+    _require_editor(actor)
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise ValidationError({"text": "Write the motion as it is put to the vote."})
+    rule = _choice(rule, Decision.Rule, "rule")
+    voters = _members(eligible, "eligible")
+    if not voters:
+        raise ValidationError({"eligible": "Name the members who may vote."})
+    if isinstance(quorum, bool) or not isinstance(quorum, int) or quorum < 1:
+        raise ValidationError({"quorum": "A whole number of votes, at least 1."})
+    if quorum > len(voters):
+        raise ValidationError({"quorum": f"At most the {len(voters)} eligible members."})
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            meeting=meeting,
+            text=text,
+            rule=rule,
+            quorum=quorum,
+            closes_at=closes_at,
+            adopted_revision=adopted_revision,
+            created_by=actor,
+        )
+        decision.eligible.set(voters)
+    return decision
+
+
+def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote:
+    """An eligible member's vote; a second vote replaces the first, which stays on record."""
+    consultant = network_access.consultant_of(actor) if actor is not None else None
+    choice = _choice(choice, Vote.Choice, "choice")
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "At most 2,000 characters."})
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision_id)
+        if decision_is_closed(decision):
+            raise DecisionClosed("Voting on this decision has closed.")
+        if consultant is None or not decision.eligible.filter(pk=consultant.pk).exists():
+            raise PermissionDenied("You are not among the members eligible to vote on this.")
+        now = timezone.now()
+        Vote.objects.filter(
+            decision=decision, consultant=consultant, superseded_at__isnull=True
+        ).update(superseded_at=now)
+        return Vote.objects.create(
+            decision=decision, consultant=consultant, choice=choice, reason=reason, cast_at=now
+        )
+
+
+def decision_close(*, actor, decision_id: int) -> Decision:
+    _require_editor(actor)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision_id)
+        if decision.closed_at is not None:
+            raise DecisionClosed("This decision is already closed.")
+        decision.closed_at = timezone.now()
+        decision.save(update_fields=["closed_at"])
+    return decision
+
+
+def decision_is_closed(decision: Decision) -> bool:
+    if decision.closed_at is not None:
+        return True
+    return decision.closes_at is not None and decision.closes_at <= timezone.now()
+
+
+def decision_outcome(decision: Decision) -> str:
+    """The outcome computed from the current votes (``handbook.decisions``)."""
+    choices = decision.votes.filter(superseded_at__isnull=True).values_list("choice", flat=True)
+    return decisions.outcome(decision.rule, decision.quorum, list(choices))
+
+
+def action_item_create(
+    *, actor, meeting_id: int, text: str, owner, due: datetime.date
+) -> ActionItem:
+    _require_editor(actor)
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise ValidationError({"text": "Say what is to be done."})
+    owners = _members([owner.pk if isinstance(owner, Consultant) else owner], "owner")
+    if not isinstance(due, datetime.date):
+        raise ValidationError({"due": "A date (YYYY-MM-DD)."})
+    return ActionItem.objects.create(
+        meeting_id=meeting_id, text=text[:500], owner=owners[0], due=due
+    )
+
+
+def action_item_done(*, actor, item_id: int) -> ActionItem:
+    _require_editor(actor)
+    with transaction.atomic():
+        item = ActionItem.objects.select_for_update().get(pk=item_id)
+        if item.done_at is None:
+            item.done_at = timezone.now()
+            item.save(update_fields=["done_at"])
+    return item
