@@ -51,9 +51,6 @@ class Page(models.Model):
     latest_revision = models.ForeignKey(
         "PageRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    links_to = models.JSONField(
-        default=list, blank=True, editable=False, help_text="Slugs this page's body links to."
-    )
     last_reviewed = models.DateField(null=True, blank=True)
     review_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)
@@ -110,6 +107,23 @@ class PageRevision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Page revisions are append-only; they cannot be deleted.")
+
+
+class PageLink(models.Model):
+    """A ``[[Page title]]`` link in a page's latest revision, by the slug it points to (which
+    may not exist yet: a red link). Rewritten with each revision; read for backlinks."""
+
+    from_page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="outgoing_links")
+    to_slug = models.SlugField(max_length=200, db_index=True)
+
+    class Meta:
+        ordering = ["from_page", "to_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_page", "to_slug"], name="page_link_once")
+        ]
+
+    def __str__(self):
+        return f"{self.from_page} → {self.to_slug}"
 
 
 # --- Meetings and decisions -------------------------------------------------------------------

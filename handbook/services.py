@@ -19,6 +19,7 @@ from handbook.models import (
     Decision,
     Meeting,
     Page,
+    PageLink,
     PageRevision,
     Vote,
 )
@@ -104,9 +105,12 @@ def _revise(page: Page, actor, *, title, body, summary, based_on, reverts=None) 
     revision.save()
     page.latest_revision = revision
     page.title, page.body = title, body
-    page.links_to = list(wikilink_targets(body))
     page.updated_at = revision.created_at
     page.save()
+    PageLink.objects.filter(from_page=page).delete()
+    PageLink.objects.bulk_create(
+        PageLink(from_page=page, to_slug=slug) for slug in wikilink_targets(body)
+    )
     return revision
 
 
