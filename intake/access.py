@@ -183,11 +183,18 @@ def manages_bid(user, bid) -> bool:
     return leads_bid(user, bid)
 
 
-def sees_bid_money(user, bid) -> bool:
-    """Price, rates, hours and payouts: staff coordinators and the team (invited or accepted)."""
+def sees_bid_money(user, bid, seats=None) -> bool:
+    """Price, rates, hours and payouts: staff coordinators and the team (invited or accepted).
+
+    ``seats``: the bid's invited and accepted seats when already loaded (a list page), so the
+    rule costs no query per row.
+    """
     if _signed_in(user) and network_access.is_staff_coordinator(user):
         return True
-    return bid_seat(user, bid) is not None
+    if seats is None:
+        return bid_seat(user, bid) is not None
+    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    return consultant is not None and any(seat.consultant_id == consultant.pk for seat in seats)
 
 
 def visible_bids(user):

@@ -81,6 +81,13 @@ def _lock(bid_id: int) -> Bid:
         raise ValidationError({"bid": "No such bid."}) from None
 
 
+def _lock_request(request_id) -> Request:
+    request = Request.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise ValidationError({"request": "No such request."})
+    return request
+
+
 def _check_version(bid: Bid, version: int | None) -> None:
     if version is not None and version != bid.version:
         raise BidConflict(
@@ -341,7 +348,7 @@ def bid_volunteer(*, request_id: int, actor, note: str = "") -> BidInterest:
     if len(note) > 1000:
         raise ValidationError({"note": "At most 1,000 characters."})
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request_id)
+        request = _lock_request(request_id)
         if request.status != Request.Status.BIDDING:
             raise BidConflict("This request is not open for bids.")
         interest, created = BidInterest.objects.get_or_create(
@@ -395,7 +402,7 @@ def bid_create(
         raise ValidationError({"due_date": "The due date has passed."})
     invitations = _invitations(invite, lead)
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request_id)
+        request = _lock_request(request_id)
         if request.status != Request.Status.BIDDING:
             raise BidConflict(
                 f"A request that is {request.get_status_display().lower()} is not open for bids."

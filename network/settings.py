@@ -260,6 +260,8 @@ if MATCHING_COVERAGE_THRESHOLD > 1:
     raise ImproperlyConfigured("MATCHING_COVERAGE_PERCENT must be between 1 and 100.")
 # Candidates in an answer (the API and the request page's suggestions panel).
 MATCHING_LIMIT = env_int("MATCHING_LIMIT", 10, minimum=1)
+# Handbook: a policy not reviewed for this many months shows as due and its owner is reminded.
+HANDBOOK_REVIEW_MONTHS = env_int("HANDBOOK_REVIEW_MONTHS", 12, minimum=1)
 # The suggestions panel on the request page is a template tag of intake.matching_panel; it is
 # registered here because intake has no templatetags package.
 TEMPLATES[0]["OPTIONS"]["libraries"] = {"matching_panel": "intake.matching_panel"}
