@@ -194,6 +194,19 @@ def settle(
     any hours (there is nothing to split by) and for everything ``split_pool`` refuses.
     """
     _check_mode(mode)
+    # Every member is checked, the idle ones too: a negative or float figure is a mistake to
+    # report, not a reason to pay someone nothing.
+    for index, member in enumerate(members):
+        try:
+            hours, rate = member
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"members[{index}] must be an (hours, standard_rate) pair, got {member!r}"
+            ) from None
+        if _exact(hours, f"members[{index}] hours") < 0:
+            raise ValueError(f"members[{index}] hours must not be negative, got {hours}")
+        if _exact(rate, f"members[{index}] standard_rate") < 0:
+            raise ValueError(f"members[{index}] standard_rate must not be negative, got {rate}")
     worked = [index for index, (hours, _rate) in enumerate(members) if _exact(hours, "hours") > 0]
     if not worked:
         raise ValueError("no hours logged: log the team's hours before settling")
@@ -215,6 +228,8 @@ def transfers_owed(
     """
     if collector is None:
         return []
+    if isinstance(collector, bool) or not isinstance(collector, int):
+        raise ValueError(f"collector must be a member's index, got {collector!r}")
     if not 0 <= collector < len(payouts):
         raise ValueError(f"collector {collector} is not one of the {len(payouts)} members")
     owed: list[tuple[int | None, Decimal]] = [

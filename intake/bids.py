@@ -254,6 +254,14 @@ def agreement_terms(bid: Bid, seats: list[BidMember]) -> dict:
     pool = agreements.pool_after_share(bid.price, bid.alliance_share_percent)
     shares = [(seat.estimated_hours, seat.standard_rate) for seat in seats]
     planned_hours = sum((seat.estimated_hours for seat in seats), Decimal("0"))
+    if bid.split_mode == Bid.SplitMode.RATE_WEIGHTED and not any(rate for _h, rate in shares):
+        # Members may charge 0 (pro bono), but then there is nothing to weigh the pool by.
+        raise ValidationError(
+            {
+                "split_mode": "Rate weighted needs at least one member with a standard rate above "
+                "0; every rate on this team is 0. Use equal rate."
+            }  # fmt: skip
+        )
     planned = agreements.split_pool(pool, shares, bid.split_mode)
     overrun = agreements.worked_example(pool, shares, bid.split_mode, OVERRUN_FACTOR)
     early = agreements.worked_example(pool, shares, bid.split_mode, EARLY_FACTOR)
@@ -449,6 +457,10 @@ def bid_create(
 def _invitations(invite, lead: Consultant) -> list[tuple[Consultant, str, Decimal]]:
     if not isinstance(invite, list | tuple):
         raise ValidationError({"invite": "A list of members to invite."})
+    if len(invite) + 1 > MAX_TEAM_SIZE:
+        raise ValidationError(
+            {"invite": f"A team has at most {MAX_TEAM_SIZE} members, the lead included."}
+        )
     found = []
     seen = {lead.pk}
     for index, entry in enumerate(invite):
@@ -532,8 +544,8 @@ def bid_member_respond(
                 raise PermissionDenied("Only members who may be offered work can join a bid.")
             seat.status = M.ACCEPTED
             seat.save(update_fields=["status", "responded_at"])
-            _event(bid, actor, "joined", consultant=consultant.pk)
-            _write_version(bid, actor, f"{consultant} joined the team")
+            agreement = _write_version(bid, actor, f"{consultant} joined the team")
+            _event(bid, actor, "joined", consultant=consultant.pk, agreement=agreement.number)
         else:
             seat.status, seat.decline_reason = M.DECLINED, (reason or "").strip()[:1000]
             seat.save(update_fields=["status", "responded_at", "decline_reason"])
@@ -576,12 +588,13 @@ def bid_member_change(
         if not changed:
             return seat
         seat.save(update_fields=changed)
+        agreement = None
+        if seat.status == M.ACCEPTED:
+            agreement = _write_version(bid, actor, f"{seat.consultant}'s role or hours changed")
         _event(
             bid, actor, "member_changed", consultant=seat.consultant_id, role=seat.role,
-            hours=_money(seat.estimated_hours),
+            hours=_money(seat.estimated_hours), agreement=agreement.number if agreement else None,
         )  # fmt: skip
-        if seat.status == M.ACCEPTED:
-            _write_version(bid, actor, f"{seat.consultant}'s role or hours changed")
         _save(bid)
     return seat
 
@@ -607,10 +620,26 @@ def bid_member_remove(
         was_on_team = seat.status == M.ACCEPTED
         seat.status, seat.responded_at = M.REMOVED, timezone.now()
         seat.save(update_fields=["status", "responded_at"])
-        _event(bid, actor, "removed", consultant=seat.consultant_id)
+        agreement = None
         if was_on_team:
-            _write_version(bid, actor, f"{seat.consultant} left the team")
-        _save(bid)
+            agreement = _write_version(bid, actor, f"{seat.consultant} left the team")
+        from_status = bid.status
+        fields = []
+        if (
+            bid.status == B.AGREEMENT_OUT
+            and not bid.members.filter(status=M.ACCEPTED)
+            .exclude(consultant_id=bid.lead_id)
+            .exists()
+        ):
+            # A team of the lead alone is no team bid: the agreement goes back to draft until
+            # someone joins again (bid_send refuses a team of one for the same reason).
+            bid.status = B.DRAFT
+            fields.append("status")
+        _event(
+            bid, actor, "removed", from_status=from_status, consultant=seat.consultant_id,
+            agreement=agreement.number if agreement else None,
+        )  # fmt: skip
+        _save(bid, *fields)
     return seat
 
 
@@ -657,15 +686,18 @@ def bid_terms_change(
             bid.due_date = due_date
             fields.append("due_date")
         _save(bid, *fields)
-        _event(
-            bid, actor, "terms_changed", changed=fields, before=before,
-            price=_money(bid.price), share=_money(bid.alliance_share_percent),
-            split_mode=bid.split_mode,
-        )  # fmt: skip
+        agreement = None
         if changed:
             labels = {"price": "price", "alliance_share_percent": "alliance share",
                       "split_mode": "split mode"}  # fmt: skip
-            _write_version(bid, actor, "Changed " + ", ".join(labels[name] for name in changed))
+            agreement = _write_version(
+                bid, actor, "Changed " + ", ".join(labels[name] for name in changed)
+            )
+        _event(
+            bid, actor, "terms_changed", changed=fields, before=before,
+            price=_money(bid.price), share=_money(bid.alliance_share_percent),
+            split_mode=bid.split_mode, agreement=agreement.number if agreement else None,
+        )  # fmt: skip
     return bid
 
 
@@ -867,7 +899,7 @@ def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "")
         raise ValidationError({"hours": "A day has at most 24 hours."})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"hours": "At most two decimal places."})
-    if not isinstance(date, datetime.date):
+    if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
         raise ValidationError({"date": "A date (YYYY-MM-DD)."})
     if date > timezone.localdate():
         raise ValidationError({"date": "Hours can only be logged for today or earlier."})

@@ -566,7 +566,13 @@ def bid_event(event_id: int) -> list[int]:
         return []
     if event.action == "in_force":
         kind = Kind.AGREEMENT_IN_FORCE
-    elif event.action in _AGREEMENT_CHANGES and bid.status == bid.Status.AGREEMENT_OUT:
+    elif (
+        event.action in _AGREEMENT_CHANGES
+        and event.data.get("agreement") == agreement.number
+        and bid.status == bid.Status.AGREEMENT_OUT
+    ):
+        # Only a change that wrote a new version asks the team to sign again ("sent" carries
+        # the version it sends); a due date or an invitation's hours change nothing to sign.
         kind = Kind.AGREEMENT_TO_SIGN
     else:
         return []

@@ -349,6 +349,13 @@ def _bid_move(request, actor, move, note: str = ""):
 
 
 def _complete(request, actor, move, note: str = ""):
+    if request.bids.filter(status__in=["won", "in_progress"]).exists():
+        # A team's work ends with its settlement, which splits the pool and completes the
+        # request; completing it here would leave the bid unsettlable.
+        raise WorkflowConflict(
+            "A team bid is working on this request: the lead closes it by settling the bid.",
+            request=request,
+        )
     request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
     # The member's hours are free again; a queryset update sends no signal, so tell the
     # matching index itself (the bump commits or rolls back with this move).

@@ -20,9 +20,11 @@ from intake.agreements import (
     effective_rate,
     planned_blended_rate,
     pool_after_share,
+    settle,
     split_pool,
     to_cent,
     to_cents_largest_remainder,
+    transfers_owed,
     worked_example,
 )
 
@@ -390,3 +392,151 @@ def test_a_uniform_change_of_hours_leaves_every_payout_unchanged(pool, shares, m
     """Stronger than the tolerance above: scaling every weight by f leaves the exact shares, and
     so the remainders and their order, exactly as they were."""
     assert worked_example(pool, shares, mode, factor) == split_pool(pool, shares, mode)
+
+
+# --- settle: the split when the work closes ----------------------------------------------------
+
+
+def test_settle_pays_a_member_with_no_hours_nothing_and_gives_them_no_rate():
+    members = [(D("30"), D("100.00")), (D("0"), D("80.00")), (D("10"), D("60.00"))]
+
+    results = settle(D("4000.00"), members, EQUAL_RATE)
+
+    assert results == [(D("3000.00"), D("100.00")), (D("0.00"), None), (D("1000.00"), D("100.00"))]
+
+
+def test_settle_splits_among_the_members_who_worked_as_split_pool_would():
+    members = [(D("0"), D("500.00")), (D("40"), D("100.00")), (D("20"), D("150.00"))]
+
+    results = settle(D("9000.00"), members, RATE_WEIGHTED)
+
+    workers = split_pool(D("9000.00"), members[1:], RATE_WEIGHTED)
+    assert [payout for payout, _rate in results] == [D("0.00"), *workers]
+    assert [rate for _payout, rate in results] == [None, D("128.57"), D("192.86")]
+
+
+def test_settle_with_everyone_idle_but_one_pays_them_the_whole_pool():
+    members = [(D("0"), D("1")), (D("0.25"), D("0")), (D("0"), D("1"))]
+
+    assert settle(D("100.00"), members, EQUAL_RATE) == [
+        (D("0.00"), None),
+        (D("100.00"), D("400.00")),
+        (D("0.00"), None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("members", "mode", "message"),
+    [
+        ([(D("0"), D("100")), (D("0"), D("80"))], EQUAL_RATE, "no hours logged"),
+        ([], EQUAL_RATE, "no hours logged"),
+        (GOOD_SHARES, "by_seniority", "unknown split mode"),
+        ([(D("5"), D("0")), (D("0"), D("100"))], RATE_WEIGHTED, "nothing to weigh"),
+        ([(5.0, D("100"))], EQUAL_RATE, "floats are never money"),
+        ([(D("5"), D("-1"))], EQUAL_RATE, "must not be negative"),
+    ],
+)
+def test_settle_refuses_bad_input(members, mode, message):
+    with pytest.raises(ValueError, match=message):
+        settle(D("100.00"), members, mode)
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [(D("-1"), D("100")), (D("5"), D("100"))],
+        [(D("0"), D("-100")), (D("5"), D("100"))],
+        [(D("0"), 99.5), (D("5"), D("100"))],
+    ],
+    ids=["negative_hours", "negative_rate_when_idle", "float_rate_when_idle"],
+)
+def test_settle_checks_every_member_even_those_who_logged_nothing(members):
+    with pytest.raises(ValueError):
+        settle(D("100.00"), members, EQUAL_RATE)
+
+
+# --- transfers_owed: what the member who collected the price passes on -------------------------
+
+
+def test_the_collector_owes_each_other_paid_member_then_the_alliance():
+    payouts = [D("3000.00"), D("2500.00"), D("0.00"), D("1500.00")]
+
+    assert transfers_owed(1, payouts, D("700.00")) == [
+        (0, D("3000.00")),
+        (3, D("1500.00")),
+        (None, D("700.00")),
+    ]
+
+
+def test_nobody_collected_means_no_transfers():
+    assert transfers_owed(None, [D("1.00"), D("2.00")], D("5.00")) == []
+
+
+def test_no_alliance_share_means_no_transfer_to_the_alliance():
+    assert transfers_owed(0, [D("1.00"), D("2.00")], D("0.00")) == [(1, D("2.00"))]
+
+
+def test_a_collector_alone_on_the_pool_owes_only_the_alliance():
+    assert transfers_owed(0, [D("90.00"), D("0.00")], D("10.00")) == [(None, D("10.00"))]
+
+
+@pytest.mark.parametrize("collector", [-1, 2, 99])
+def test_transfers_owed_refuses_a_collector_who_is_not_a_member(collector):
+    with pytest.raises(ValueError, match="not one of the 2 members"):
+        transfers_owed(collector, [D("1.00"), D("2.00")], D("0"))
+
+
+# Members who may have logged nothing: a quarter of the draws are idle, at least one works.
+settle_members = st.lists(
+    st.tuples(st.one_of(st.just(D("0")), hours, hours, hours), rates), min_size=1, max_size=8
+).filter(lambda members: any(h > 0 for h, _r in members))
+
+
+@PROPERTY_SETTINGS
+@given(pool=pools, members=settle_members, mode=modes)
+def test_settled_payouts_add_up_to_the_pool_and_idle_members_get_nothing(pool, members, mode):
+    results = settle(pool, members, mode)
+
+    assert sum(payout for payout, _rate in results) == pool
+    for (payout, rate), (h, _r) in zip(results, members, strict=True):
+        assert payout >= 0 and payout.as_tuple().exponent == -2
+        if h == 0:
+            assert (payout, rate) == (D("0.00"), None)
+        else:
+            assert rate == effective_rate(payout, h)
+
+
+@PROPERTY_SETTINGS
+@given(pool=pools, members=settle_members, mode=modes)
+def test_settle_pays_the_workers_exactly_what_split_pool_pays_them(pool, members, mode):
+    workers = [(h, r) for h, r in members if h > 0]
+
+    paid = [payout for payout, rate in settle(pool, members, mode) if rate is not None]
+
+    assert paid == split_pool(pool, workers, mode)
+
+
+@PROPERTY_SETTINGS
+@given(
+    pool=pools,
+    members=settle_members,
+    mode=modes,
+    collector=st.integers(min_value=0, max_value=7),
+    alliance_cents=st.integers(min_value=0, max_value=100_000_000),
+)
+def test_the_collector_keeps_their_payout_and_passes_on_the_rest(
+    pool, members, mode, collector, alliance_cents
+):
+    """Collected: the whole price (pool + alliance share). Passed on plus kept is the price."""
+    collector %= len(members)
+    alliance = D(alliance_cents) / 100
+    payouts = [payout for payout, _rate in settle(pool, members, mode)]
+
+    owed = transfers_owed(collector, payouts, alliance)
+
+    assert sum(amount for _to, amount in owed) + payouts[collector] == pool + alliance
+    assert all(amount > 0 for _to, amount in owed)
+    assert collector not in [to for to, _amount in owed]
+    assert [to for to, _amount in owed if to is not None] == sorted(
+        index for index, payout in enumerate(payouts) if index != collector and payout > 0
+    )
