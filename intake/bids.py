@@ -76,9 +76,22 @@ def _consultant_of(actor) -> Consultant | None:
 
 def _lock(bid_id: int) -> Bid:
     try:
-        return Bid.objects.select_for_update().select_related("request").get(pk=bid_id)
+        # of=("self",): lock the bid row only; the request row is locked by the workflow when
+        # a move needs it, always request before bid, so two writers never wait on each other.
+        return Bid.objects.select_for_update(of=("self",)).select_related("request").get(pk=bid_id)
     except Bid.DoesNotExist:
         raise ValidationError({"bid": "No such bid."}) from None
+
+
+def _lock_for_request_move(bid_id: int) -> Bid:
+    """Lock the bid's request, then the bid: the order the workflow uses (request_apply locks
+    the request, then its effects lock the open bid), so a bid service that moves the request
+    and a request move that closes the bid never wait on each other."""
+    request_id = Bid.objects.filter(pk=bid_id).values_list("request_id", flat=True).first()
+    if request_id is None:
+        raise ValidationError({"bid": "No such bid."})
+    Request.objects.select_for_update().filter(pk=request_id).first()
+    return _lock(bid_id)
 
 
 def _lock_request(request_id) -> Request:
@@ -855,7 +868,7 @@ def _request_move(bid: Bid, action: str, actor, note: str = "") -> None:
 def bid_submit(*, bid_id: int, actor, note: str = "", version: int | None = None) -> Bid:
     """Send the signed bid to the client: the request moves to ``bid_submitted``."""
     with transaction.atomic():
-        bid = _lock(bid_id)
+        bid = _lock_for_request_move(bid_id)
         _check_version(bid, version)
         _require_manager(actor, bid, "submit the bid")
         _require_status(bid, (B.SIGNED,), "be submitted")
@@ -866,7 +879,7 @@ def bid_submit(*, bid_id: int, actor, note: str = "", version: int | None = None
 def bid_decide(*, bid_id: int, actor, won: bool, note: str = "", version: int | None = None) -> Bid:
     """Record the client's answer: won (the request is engaged) or lost (the request is lost)."""
     with transaction.atomic():
-        bid = _lock(bid_id)
+        bid = _lock_for_request_move(bid_id)
         _check_version(bid, version)
         _require_status(bid, (B.SUBMITTED,), "be decided")
         _request_move(bid, "win_bid" if won else "lose_bid", actor, note)
@@ -1008,7 +1021,7 @@ def bid_settle(
     statement then lists what they owe each other member and the alliance.
     """
     with transaction.atomic():
-        bid = _lock(bid_id)
+        bid = _lock_for_request_move(bid_id)
         _check_version(bid, version)
         _require_manager(actor, bid, "settle the bid")
         _require_status(bid, (B.IN_PROGRESS,), "be settled")
