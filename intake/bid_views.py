@@ -1,7 +1,858 @@
-"""Bid pages (placeholder until the pages land)."""
+"""Bid pages: the bid board, offering to lead a bid, the bid workspace and its actions, and a
+member's own bids; also the teams panel of the coordinator's request page.
 
-from django.http import HttpResponse
+Bids are loaded only through ``intake.access.get_bid_for_user``. Each action is a POST to its
+own URL that parses one form and calls one service of ``intake.bids``, then redirects back with
+a message; a refusal re-renders the workspace: 400 with the form's errors, 409 with the current
+state when the bid changed under the user (``BidConflict``), and 403 from the service's
+``PermissionDenied``. Who sees money follows ``access.sees_bid_money``: the team and staff
+coordinators; other members see a bid's team and status only.
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from intake import access, bid_forms, bids
+from intake.forms import URGENCY_RANK
+from intake.matching_panel import request_profile_for
+from intake.models import (
+    AgreementVersion,
+    Bid,
+    BidInterest,
+    BidMember,
+    Request,
+)
+from intake.views import signed_in
+from matching import adapter
+from network import access as network_access
+from network.forms import add_service_errors
+from network.models import Consultant, ConsultantSkill, SkillAlias
+from network.text import fold
+
+B = Bid.Status
+M = BidMember.Status
+
+# Where the statement's CSV is served (the bid API); the page only links to it.
+STATEMENT_CSV_PATH = "/api/v1/bids/{pk}/statement/csv/"
+# Proposed teams shown on the workspace and the request page.
+TEAMS_SHOWN = 5
+# Hours each invited member plans when the request gives no estimate to split.
+DEFAULT_MEMBER_HOURS = Decimal("10")
+# The request page proposes teams for requests this large even before they are triaged.
+LARGE_REQUEST_HOURS = 40
+EVENT_LABELS = {
+    "created": "Started the bid",
+    "volunteered": "Volunteered to join",
+    "invited": "Invited a member",
+    "joined": "Joined the team",
+    "declined": "Declined the invitation",
+    "member_changed": "Changed a member's role or hours",
+    "removed": "Took a member off the team",
+    "terms_changed": "Changed the terms",
+    "sent": "Sent the agreement for signature",
+    "signed": "Signed the agreement",
+    "in_force": "The agreement came into force",
+    "withdrawn": "Withdrew the bid",
+    "submit_bid": "Submitted the bid to the client",
+    "win_bid": "Recorded the bid as won",
+    "lose_bid": "Recorded the bid as lost",
+    "close": "The request was closed",
+    "started": "Started the work",
+    "hours_logged": "Logged hours",
+    "hours_removed": "Took back hours",
+    "settled": "Closed the work and settled",
+    "statement_approved": "Approved the statement",
+}
 
 
+def bid_worker(view):
+    """Signed-in users who work on bids (``access.works_for_bids``); others get a 403."""
+
+    @functools.wraps(view)
+    @signed_in
+    def wrapper(request, *args, **kwargs):
+        if not access.works_for_bids(request.user):
+            raise PermissionDenied("The bid pages are for members who may be offered work.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return "Switchboard"
+    consultant = getattr(user, "consultant", None)
+    return consultant.display_name if consultant else user.get_username()
+
+
+def _conflict(request, error: bids.BidConflict) -> None:
+    messages.error(
+        request,
+        f"{error} Nothing was changed; here is the bid as it is now. Check it, then try again "
+        "if your action still makes sense.",
+    )
+
+
+# --- The bid board --------------------------------------------------------------------------
+
+
+@dataclass
+class BoardRow:
+    request: Request
+    bid: Bid | None
+    team: list[str]
+    on_bid: bool
+    volunteered: bool
+
+
+def _board_rows(user) -> list[BoardRow]:
+    """Requests open for bids with their open bid and its team. Four queries whatever the
+    number of requests: the requests, their open bids with the lead, the bids' seats with
+    their members, and the user's own volunteer notes."""
+    seats = BidMember.objects.filter(status__in=[M.INVITED, M.ACCEPTED]).select_related(
+        "consultant"
+    )
+    open_bids = (
+        Bid.objects.exclude(status__in=Bid.CLOSED)
+        .select_related("lead")
+        .prefetch_related(Prefetch("members", queryset=seats, to_attr="seats"))
+    )
+    requests = (
+        Request.objects.filter(status=Request.Status.BIDDING)
+        .annotate(urgency_rank=URGENCY_RANK)
+        .order_by("urgency_rank", "submitted_at", "pk")
+        .prefetch_related(Prefetch("bids", queryset=open_bids, to_attr="open_bids"))
+    )
+    me = network_access.consultant_of(user)
+    volunteered = (
+        set(BidInterest.objects.filter(consultant=me).values_list("request_id", flat=True))
+        if me is not None
+        else set()
+    )
+    rows = []
+    for client_request in requests:
+        bid = client_request.open_bids[0] if client_request.open_bids else None
+        seats = bid.seats if bid is not None else []
+        team = [seat.consultant.display_name for seat in seats if seat.status == M.ACCEPTED]
+        on_bid = me is not None and any(seat.consultant_id == me.pk for seat in seats)
+        rows.append(BoardRow(client_request, bid, team, on_bid, client_request.pk in volunteered))
+    return rows
+
+
+def _board_page(request, *, status=200, failed_form=None, failed_request_id=None):
+    context = {
+        "rows": _board_rows(request.user),
+        "me": network_access.consultant_of(request.user),
+        "failed_form": failed_form,
+        "failed_request_id": failed_request_id,
+    }
+    return render(request, "intake/bids/board.html", context, status=status)
+
+
+@require_safe
+@bid_worker
+def board(request):
+    return _board_page(request)
+
+
+@require_POST
+@bid_worker
+def volunteer(request, request_id):
+    client_request = get_object_or_404(Request, pk=request_id, status=Request.Status.BIDDING)
+    form = bid_forms.VolunteerForm(request.POST, auto_id=f"volunteer{request_id}_%s")
+    if form.is_valid():
+        try:
+            bids.bid_volunteer(
+                request_id=client_request.pk, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except bids.BidConflict as error:
+            _conflict(request, error)
+            return _board_page(request, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{client_request.reference}: you volunteered; the lead sees your note.",
+            )
+            return redirect("bid-board")
+    return _board_page(request, status=400, failed_form=form, failed_request_id=request_id)
+
+
+# --- Offering to lead -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@bid_worker
+def start(request, request_id):
+    client_request = get_object_or_404(Request, pk=request_id)
+    if client_request.status != Request.Status.BIDDING:
+        raise PermissionDenied("This request is not open for bids.")
+    user = request.user
+    staff = network_access.is_staff_coordinator(user)
+    own = network_access.consultant_of(user)
+    arguments = {"client_request": client_request, "staff": staff, "own": own}
+    form = bid_forms.BidStartForm(request.POST or None, **arguments)
+    status = 200
+    open_bid = client_request.bids.exclude(status__in=Bid.CLOSED).select_related("lead").first()
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                bid = bids.bid_create(
+                    request_id=client_request.pk, actor=user, **form.service_arguments()
+                )
+            except bids.BidConflict as error:
+                _conflict(request, error)
+                status = 409
+                open_bid = (
+                    client_request.bids.exclude(status__in=Bid.CLOSED)
+                    .select_related("lead")
+                    .first()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{client_request.reference}: your bid is started. Invite the team next.",
+                )
+                return redirect(bid)
+    context = {"client_request": client_request, "form": form, "open_bid": open_bid}
+    return render(request, "intake/bids/start.html", context, status=status)
+
+
+# --- My bids --------------------------------------------------------------------------------
+
+
+@dataclass
+class MyBid:
+    bid: Bid
+    seat: BidMember | None
+    leads: bool
+
+    @property
+    def answerable(self) -> bool:
+        return self.seat is not None and self.seat.status == M.INVITED and self.bid.terms_open
+
+
+@require_safe
+@signed_in
+def my_bids(request):
+    me = network_access.consultant_of(request.user)
+    if me is None:
+        raise PermissionDenied("This page is for members of the alliance.")
+    # Three queries: the bids with request and lead, and my seats on them.
+    mine = (
+        Bid.objects.filter(
+            Q(lead=me) | Q(members__consultant=me, members__status__in=[M.INVITED, M.ACCEPTED])
+        )
+        .distinct()
+        .select_related("request", "lead")
+        .order_by("-created_at", "-pk")
+    )
+    seats = {
+        seat.bid_id: seat
+        for seat in BidMember.objects.filter(
+            consultant=me, status__in=[M.INVITED, M.ACCEPTED], bid__in=mine
+        )
+    }
+    rows = [MyBid(bid, seats.get(bid.pk), bid.lead_id == me.pk) for bid in mine]
+    context = {
+        # An invitation can only be answered while the terms are open (bids.bid_member_respond).
+        "invited": [row for row in rows if row.answerable],
+        "rows": [row for row in rows if not row.answerable],
+        "decline_form": bid_forms.DeclineForm(),
+    }
+    return render(request, "intake/bids/my_bids.html", context)
+
+
+# --- The workspace --------------------------------------------------------------------------
+
+
+@dataclass
+class SkillCoverage:
+    skill: str
+    covered_by: list[str]
+
+
+def skill_coverage(client_request: Request, seats: list[BidMember]) -> list[SkillCoverage]:
+    """Each skill the request names, with the invited and accepted members who hold it.
+
+    A member holds a skill when one of their skills has that name or an alias of it, compared
+    folded (case, accents, punctuation). Two queries: the members' skills, and their aliases.
+    """
+    wanted = [skill for skill in (client_request.skills or []) if skill.strip()]
+    if not wanted:
+        return []
+    names = {seat.consultant_id: seat.consultant.display_name for seat in seats}
+    held = list(ConsultantSkill.objects.filter(consultant_id__in=names).select_related("skill"))
+    folded_names: dict[int, set[str]] = {}
+    for item in held:
+        folded_names.setdefault(item.skill_id, {fold(item.skill.name)})
+    for skill_id, folded in SkillAlias.objects.filter(skill_id__in=folded_names).values_list(
+        "skill_id", "folded"
+    ):
+        folded_names[skill_id].add(folded)
+    coverage = []
+    for skill in wanted:
+        key = fold(skill)
+        holders = sorted(
+            {names[item.consultant_id] for item in held if key in folded_names[item.skill_id]}
+        )
+        coverage.append(SkillCoverage(skill, holders))
+    return coverage
+
+
+def fair_hours(client_request: Request, team_size: int) -> Decimal:
+    """Each member's share of the request's estimated hours (10 when it gives none)."""
+    if not client_request.estimated_hours or team_size < 1:
+        return DEFAULT_MEMBER_HOURS
+    share = Decimal(client_request.estimated_hours) / team_size
+    return max(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), Decimal("0.25"))
+
+
+@dataclass
+class ProposedMember:
+    consultant_id: int
+    name: str
+    covers: list[str]
+    role: str
+    hours: Decimal
+    rate: float | None
+    already: bool  # the lead, or already invited or on the team
+
+
+@dataclass
+class ProposedTeam:
+    number: int
+    members: list[ProposedMember]
+    missing_skills: list[str]
+    planned_blended_rate: float | None
+    estimated_cost: float | None
+    explanation: list[str]
+
+    @property
+    def to_invite(self) -> list[ProposedMember]:
+        return [member for member in self.members if not member.already]
+
+
+def proposed_teams(client_request: Request, taken: set[int] = frozenset()) -> list[ProposedTeam]:
+    """The engine's teams for a request, as the pages show them. ``taken`` are members already
+    on the bid: the "invite this team" button leaves them out."""
+    teams = adapter.propose_teams_for(request_profile_for(client_request), k=TEAMS_SHOWN)
+    shown = []
+    for number, team in enumerate(teams, start=1):
+        hours = fair_hours(client_request, len(team.members))
+        members = [
+            ProposedMember(
+                consultant_id=member.consultant_id,
+                name=member.name,
+                covers=list(member.covers),
+                role=(", ".join(member.covers) or "Team member")[:80],
+                hours=hours,
+                rate=member.hourly_rate,
+                already=member.consultant_id in taken,
+            )
+            for member in team.members
+        ]
+        shown.append(
+            ProposedTeam(
+                number,
+                members,
+                list(team.missing_skills),
+                team.planned_blended_rate,
+                team.estimated_cost,
+                list(team.explanation),
+            )
+        )
+    return shown
+
+
+@dataclass
+class Seat:
+    member: BidMember
+    change_form: forms.Form | None = None
+    remove_form: forms.Form | None = None
+    signed: bool = False
+
+
+@dataclass
+class HoursTotal:
+    name: str
+    planned: Decimal
+    logged: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.logged - self.planned
+
+
+@dataclass
+class Workspace:
+    """What the workspace shows to one user, and which forms they get."""
+
+    bid: Bid
+    manages: bool
+    money: bool
+    seat: BidMember | None
+    seats: list[Seat]
+    coverage: list[SkillCoverage]
+    action_forms: dict[str, forms.Form] = field(default_factory=dict)
+    agreement: AgreementVersion | None = None
+    signed_count: int = 0
+    team_size: int = 0
+    may_sign: bool = False
+    uncovered: list[str] = field(default_factory=list)
+    unsigned: list[str] = field(default_factory=list)
+    versions: list[AgreementVersion] = field(default_factory=list)
+    teams: list[ProposedTeam] = field(default_factory=list)
+    interests: list[BidInterest] = field(default_factory=list)
+    skill_filter: str = ""
+    events: list = field(default_factory=list)
+    hours: list = field(default_factory=list)
+    hours_totals: list[HoursTotal] = field(default_factory=list)
+    settlement: object = None
+    approved_ids: set[int] = field(default_factory=set)
+    approvals: list[str] = field(default_factory=list)
+    statement_csv: str = ""
+    me: Consultant | None = None
+
+    @property
+    def on_team(self) -> bool:
+        return self.seat is not None and self.seat.status == M.ACCEPTED
+
+    @property
+    def invited(self) -> bool:
+        """Invited and still able to answer: the terms are open."""
+        return self.seat is not None and self.seat.status == M.INVITED and self.bid.terms_open
+
+
+def _invite_candidates(skill_text: str, taken: set[int]):
+    members = bid_forms.working_members().exclude(pk__in=taken)
+    skill_text = skill_text.strip()
+    if skill_text:
+        members = members.filter(
+            Q(skills__skill__name__icontains=skill_text)
+            | Q(skills__skill__aliases__folded__contains=fold(skill_text))
+        ).distinct()
+    return members.order_by("display_name", "pk")
+
+
+def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None = None):
+    """The workspace for ``request.user``. Reads are bounded: see the query-count test."""
+    user = request.user
+    me = network_access.consultant_of(user)
+    seat = access.bid_seat(user, bid)
+    manages = access.manages_bid(user, bid)
+    money = access.sees_bid_money(user, bid)
+    members = [
+        member
+        for member in bid.members.select_related("consultant").order_by("invited_at", "pk")
+        if member.status != M.REMOVED
+    ]
+    members.sort(key=lambda member: member.consultant_id != bid.lead_id)
+    active = [member for member in members if member.status in (M.INVITED, M.ACCEPTED)]
+    team = [member for member in members if member.status == M.ACCEPTED]
+    taken = {member.consultant_id for member in active}
+    page = Workspace(
+        bid=bid,
+        manages=manages,
+        money=money,
+        seat=seat,
+        seats=[Seat(member) for member in members],
+        coverage=skill_coverage(bid.request, active),
+    )
+    page.team_size = len(team)
+    page.uncovered = [item.skill for item in page.coverage if not item.covered_by]
+    forms_by_action: dict[str, forms.Form] = {}
+    terms_open = bid.terms_open
+
+    if money:
+        page.agreement = bids.current_agreement(bid)
+        if page.agreement is not None:
+            signed = set(page.agreement.signatures.values_list("consultant_id", flat=True))
+            page.signed_count = len(signed & {member.consultant_id for member in team})
+            page.unsigned = [
+                member.consultant.display_name
+                for member in team
+                if member.consultant_id not in signed
+            ]
+            for item in page.seats:
+                item.signed = item.member.consultant_id in signed
+            page.may_sign = (
+                bid.status == B.AGREEMENT_OUT and page.on_team and seat.consultant_id not in signed
+            )
+        page.versions = list(
+            bid.agreement_versions.annotate(signed=Count("signatures")).order_by("-number")
+        )
+        page.events = [
+            {
+                "label": EVENT_LABELS.get(event.action, event.action),
+                "actor": _actor_name(event.actor) if event.actor_id else "Switchboard",
+                "subject": page_name(members, event.data.get("consultant")),
+                "note": event.note,
+                "at": event.created_at,
+                "to_status": B(event.to_status).label if event.to_status else "",
+            }
+            for event in bid.events.select_related("actor__consultant")
+        ]
+
+    if manages and terms_open:
+        for item in page.seats:
+            if item.member.status in (M.INVITED, M.ACCEPTED):
+                auto = f"member{item.member.consultant_id}_%s"
+                item.change_form = bid_forms.MemberChangeForm(
+                    bid=bid,
+                    auto_id=auto,
+                    initial={
+                        "consultant": item.member.consultant_id,
+                        "role": item.member.role,
+                        "estimated_hours": item.member.estimated_hours,
+                    },
+                )
+                if item.member.consultant_id != bid.lead_id:
+                    item.remove_form = bid_forms.MemberRemoveForm(
+                        bid=bid, auto_id=auto, initial={"consultant": item.member.consultant_id}
+                    )
+        page.skill_filter = request.GET.get("skill", "")[:100]
+        forms_by_action["invite"] = bid_forms.InviteForm(
+            bid=bid,
+            members=_invite_candidates(page.skill_filter, taken),
+            auto_id="invite_%s",
+        )
+        forms_by_action["terms"] = bid_forms.TermsForm(bid=bid, auto_id="terms_%s")
+        page.teams = proposed_teams(bid.request, taken)
+        page.interests = [
+            interest
+            for interest in BidInterest.objects.filter(request=bid.request).select_related(
+                "consultant"
+            )
+            if interest.consultant_id not in taken
+        ]
+    if page.invited:
+        forms_by_action["decline"] = bid_forms.DeclineForm(auto_id="decline_%s")
+    if page.on_team and bid.status == B.IN_PROGRESS:
+        forms_by_action["hours"] = bid_forms.HoursForm(auto_id="hours_%s")
+    if manages and bid.status == B.IN_PROGRESS:
+        forms_by_action["settle"] = bid_forms.SettleForm(bid=bid, team=team, auto_id="settle_%s")
+    if money and bid.status in (B.IN_PROGRESS, B.SETTLED):
+        page.hours = list(bid.hours.select_related("consultant").order_by("-date", "-pk"))
+        planned = {}
+        in_force = next((v for v in page.versions if v.in_force_at is not None), None)
+        if in_force is not None:
+            planned = {
+                member["consultant"]: Decimal(member["estimated_hours"])
+                for member in in_force.terms["members"]
+            }
+        logged: dict[int, Decimal] = {}
+        for entry in page.hours:
+            logged[entry.consultant_id] = logged.get(entry.consultant_id, Decimal(0)) + entry.hours
+        page.hours_totals = [
+            HoursTotal(
+                member.consultant.display_name,
+                planned.get(member.consultant_id, member.estimated_hours),
+                logged.get(member.consultant_id, Decimal(0)),
+            )
+            for member in team
+        ]
+    if money and bid.status == B.SETTLED:
+        page.settlement = bids.settlement_for(bid)
+        if page.settlement is not None:
+            page.approved_ids = set(
+                page.settlement.approvals.values_list("consultant_id", flat=True)
+            )
+            page.approvals = [
+                member.consultant.display_name
+                for member in team
+                if member.consultant_id in page.approved_ids
+            ]
+        page.statement_csv = STATEMENT_CSV_PATH.format(pk=bid.pk)
+
+    if failed is not None:
+        action, form = failed
+        forms_by_action[action] = form
+    page.action_forms = forms_by_action
+    page.me = me
+    return page
+
+
+def page_name(members: list[BidMember], consultant_id) -> str:
+    for member in members:
+        if member.consultant_id == consultant_id:
+            return member.consultant.display_name
+    return ""
+
+
+def _workspace_page(request, bid, *, failed=None, conflict=False, status=200):
+    page = build_workspace(request, bid, failed=failed)
+    context = {
+        "page": page,
+        "bid": bid,
+        "client_request": bid.request,
+        "conflict": conflict,
+        "failed_form": failed[1] if failed else None,
+        "can_submit": bid.status == B.SIGNED
+        and (access.leads_bid(request.user, bid) or access.is_intake_coordinator(request.user)),
+        "can_decide": bid.status == B.SUBMITTED and access.is_intake_coordinator(request.user),
+        "can_withdraw": page.manages and bid.status in (B.DRAFT, B.AGREEMENT_OUT, B.SIGNED),
+        "statuses": B,
+    }
+    return render(request, "intake/bids/workspace.html", context, status=status)
+
+
+@require_safe
+@bid_worker
 def workspace(request, pk):
-    return HttpResponse(f"Bid {pk}")
+    return _workspace_page(request, access.get_bid_for_user(request.user, pk))
+
+
+# --- Workspace actions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BidAction:
+    """One POST on the workspace: its form, the service call, and the message when done."""
+
+    form: Callable[..., forms.Form]
+    run: Callable[[Bid, object, dict], object]
+    done: str
+    auto_id: str = "%s"
+
+
+def _invite_team(bid: Bid, actor, data: dict) -> None:
+    """Invite the posted members one by one; all or none (one transaction around the
+    services), each call expecting the version the one before it left."""
+    version = data["version"]
+    with transaction.atomic():
+        for offset, (consultant, role, hours) in enumerate(data["members"]):
+            bids.bid_invite(
+                bid_id=bid.pk,
+                actor=actor,
+                consultant=consultant,
+                role=role,
+                estimated_hours=hours,
+                version=version + offset,
+            )
+
+
+class InviteTeamForm(bid_forms.VersionForm):
+    """The proposed team's members, as parallel lists (id, role, hours) of hidden inputs."""
+
+    def clean(self):
+        data = super().clean()
+        ids = self.data.getlist("member")
+        roles = self.data.getlist("role")
+        hours = self.data.getlist("estimated_hours")
+        if not ids or not (len(ids) == len(roles) == len(hours)):
+            raise ValidationError("Nobody left to invite from this team.")
+        data["members"] = list(zip(ids, roles, hours, strict=True))
+        return data
+
+
+ACTIONS: dict[str, BidAction] = {
+    "invite": BidAction(
+        bid_forms.InviteForm,
+        lambda bid, actor, data: bids.bid_invite(
+            bid_id=bid.pk,
+            actor=actor,
+            version=data["version"],
+            consultant=data["consultant"],
+            role=data["role"],
+            estimated_hours=data["estimated_hours"],
+        ),
+        "Invitation sent.",
+        "invite_%s",
+    ),
+    "invite-team": BidAction(InviteTeamForm, _invite_team, "The team is invited."),
+    "accept": BidAction(
+        forms.Form,
+        lambda bid, actor, data: bids.bid_member_respond(bid_id=bid.pk, actor=actor, accept=True),
+        "You joined the team.",
+    ),
+    "decline": BidAction(
+        bid_forms.DeclineForm,
+        lambda bid, actor, data: bids.bid_member_respond(
+            bid_id=bid.pk, actor=actor, accept=False, reason=data["reason"]
+        ),
+        "You declined the invitation.",
+        "decline_%s",
+    ),
+    "member": BidAction(
+        bid_forms.MemberChangeForm,
+        lambda bid, actor, data: bids.bid_member_change(
+            bid_id=bid.pk,
+            actor=actor,
+            version=data["version"],
+            consultant_id=data["consultant"],
+            role=data["role"],
+            estimated_hours=data["estimated_hours"],
+        ),
+        "The member's role and hours are changed.",
+    ),
+    "remove": BidAction(
+        bid_forms.MemberRemoveForm,
+        lambda bid, actor, data: bids.bid_member_remove(
+            bid_id=bid.pk, actor=actor, version=data["version"], consultant_id=data["consultant"]
+        ),
+        "The member is off the team.",
+    ),
+    "terms": BidAction(
+        bid_forms.TermsForm,
+        lambda bid, actor, data: bids.bid_terms_change(
+            bid_id=bid.pk,
+            actor=actor,
+            version=data["version"],
+            price=data["price"],
+            alliance_share_percent=data["alliance_share_percent"],
+            split_mode=data["split_mode"],
+            due_date=data["due_date"],
+        ),
+        "The terms are changed.",
+        "terms_%s",
+    ),
+    "send": BidAction(
+        bid_forms.VersionForm,
+        lambda bid, actor, data: bids.bid_send(bid_id=bid.pk, actor=actor, version=data["version"]),
+        "The agreement is out for signature.",
+    ),
+    "sign": BidAction(
+        bid_forms.SignForm,
+        lambda bid, actor, data: bids.agreement_sign(
+            bid_id=bid.pk, actor=actor, agreement_version=data["agreement_version"]
+        ),
+        "You signed the agreement.",
+    ),
+    "withdraw": BidAction(
+        bid_forms.NoteForm,
+        lambda bid, actor, data: bids.bid_withdraw(
+            bid_id=bid.pk, actor=actor, version=data["version"], note=data["note"]
+        ),
+        "The bid is withdrawn.",
+    ),
+    "submit": BidAction(
+        bid_forms.NoteForm,
+        lambda bid, actor, data: bids.bid_submit(
+            bid_id=bid.pk, actor=actor, version=data["version"], note=data["note"]
+        ),
+        "The bid is submitted to the client.",
+    ),
+    "decide": BidAction(
+        bid_forms.DecideForm,
+        lambda bid, actor, data: bids.bid_decide(
+            bid_id=bid.pk,
+            actor=actor,
+            version=data["version"],
+            won=data["outcome"] == "won",
+            note=data["note"],
+        ),
+        "The client's answer is recorded.",
+    ),
+    "start-work": BidAction(
+        bid_forms.VersionForm,
+        lambda bid, actor, data: bids.bid_start(
+            bid_id=bid.pk, actor=actor, version=data["version"]
+        ),
+        "The work has started: the team can log hours.",
+    ),
+    "hours": BidAction(
+        bid_forms.HoursForm,
+        lambda bid, actor, data: bids.hours_log(
+            bid_id=bid.pk, actor=actor, date=data["date"], hours=data["hours"], note=data["note"]
+        ),
+        "Your hours are logged.",
+        "hours_%s",
+    ),
+    "hours-delete": BidAction(
+        bid_forms.HoursDeleteForm,
+        lambda bid, actor, data: bids.hours_delete(
+            bid_id=bid.pk, actor=actor, entry_id=data["entry"]
+        ),
+        "The entry is taken back.",
+    ),
+    "settle": BidAction(
+        bid_forms.SettleForm,
+        lambda bid, actor, data: bids.bid_settle(
+            bid_id=bid.pk, actor=actor, version=data["version"], collector=data["collector"]
+        ),
+        "The work is closed and the pool is split: see the statement.",
+        "settle_%s",
+    ),
+    "approve": BidAction(
+        forms.Form,
+        lambda bid, actor, data: bids.statement_approve(bid_id=bid.pk, actor=actor),
+        "You approved the statement.",
+    ),
+}
+
+
+@require_POST
+@bid_worker
+def bid_action(request, pk, action):
+    bid = access.get_bid_for_user(request.user, pk, write=True)
+    spec = ACTIONS[action]
+    kwargs = {"auto_id": spec.auto_id}
+    if spec.form is bid_forms.SettleForm:
+        kwargs["team"] = bids.team(bid)
+    form = spec.form(request.POST, **kwargs)
+    if form.is_valid():
+        try:
+            spec.run(bid, request.user, form.cleaned_data)
+        except bids.BidConflict as error:
+            _conflict(request, error)
+            fresh = access.get_bid_for_user(request.user, pk)
+            return _workspace_page(request, fresh, conflict=True, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{bid.request.reference}: {spec.done}")
+            return redirect("bid-workspace", pk=bid.pk)
+    fresh = access.get_bid_for_user(request.user, pk)
+    return _workspace_page(request, fresh, failed=(action, form), status=400)
+
+
+# --- The teams panel of the coordinator's request page ----------------------------------------
+
+TEAM_STATUSES = (Request.Status.TRIAGED, Request.Status.ROUTED, Request.Status.BIDDING)
+
+
+@dataclass
+class TeamsPanel:
+    teams: list[ProposedTeam]
+    bid: Bid | None
+    bidding: bool
+
+
+def teams_panel_for(user, client_request: Request) -> TeamsPanel | None:
+    """Proposed teams for coordinators on a request that may go out as a team bid (triaged,
+    routed or open for bids, or large); with the request's bid when there is one. Queries: the
+    request's bid, and the engine's (the index stamp, collaboration pairs, the languages)."""
+    if not access.sees_internal_detail(user, client_request):
+        return None
+    large = (client_request.estimated_hours or 0) > LARGE_REQUEST_HOURS
+    if client_request.status not in TEAM_STATUSES and not large:
+        return None
+    bid = request_bid(client_request)
+    return TeamsPanel(
+        teams=proposed_teams(client_request),
+        bid=bid,
+        bidding=client_request.status == Request.Status.BIDDING,
+    )
+
+
+def request_bid(client_request: Request) -> Bid | None:
+    """The request's open bid, else its latest one (one query)."""
+    closed = Case(
+        When(status__in=Bid.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    return client_request.bids.select_related("lead").order_by(closed, "-created_at", "-pk").first()

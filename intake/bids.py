@@ -83,6 +83,18 @@ def _lock(bid_id: int) -> Bid:
         raise ValidationError({"bid": "No such bid."}) from None
 
 
+def _same_currency(bid: Bid, consultant: Consultant, field: str) -> None:
+    """Standard rates in another currency cannot be added up with the bid's: refused, not
+    converted (there is no exchange rate anyone agreed to)."""
+    if consultant.currency.upper() != bid.currency.upper():
+        raise ValidationError(
+            {
+                field: f"{consultant}'s rate is in {consultant.currency}; this bid is in "
+                f"{bid.currency}."
+            }  # fmt: skip
+        )
+
+
 def _lock_for_request_move(bid_id: int) -> Bid:
     """Lock the bid's request, then the bid: the order the workflow uses (request_apply locks
     the request, then its effects lock the open bid), so a bid service that moves the request
@@ -444,6 +456,7 @@ def bid_create(
             due_date=due_date,
         )
         bid.full_clean(validate_constraints=False)
+        _same_currency(bid, lead, "lead")
         try:
             with transaction.atomic():
                 bid.save()
@@ -494,6 +507,7 @@ def _invitations(invite, lead: Consultant) -> list[tuple[Consultant, str, Decima
 
 
 def _invite(bid: Bid, actor, consultant: Consultant, role: str, hours: Decimal) -> BidMember:
+    _same_currency(bid, consultant, "consultant")
     seat = BidMember.objects.select_for_update().filter(bid=bid, consultant=consultant).first()
     if seat is not None and seat.status in (M.INVITED, M.ACCEPTED):
         raise ValidationError({"consultant": f"{consultant} is already invited to this bid."})
@@ -542,15 +556,19 @@ def bid_member_respond(
             if consultant is not None
             else None
         )
-        if seat is None or seat.status in (M.REMOVED,):
+        if seat is None:
             raise PermissionDenied("You are not invited to this bid.")
         _check_version(bid, version)
+        # A closed team first: an invitation closed when the agreement came into force is
+        # "this changed" (409), not "you may not" (403).
+        _require_terms_open(bid)
+        if seat.status == M.REMOVED:
+            raise PermissionDenied("Your invitation to this bid was withdrawn.")
         if seat.status != M.INVITED:
             raise BidConflict(
                 f"You have already answered this invitation ({seat.get_status_display().lower()}).",
                 bid=bid,
             )
-        _require_terms_open(bid)
         seat.responded_at = timezone.now()
         if accept:
             if not consultant.can_be_offered_work:
@@ -780,10 +798,18 @@ def agreement_sign(*, bid_id: int, actor, agreement_version: int) -> AgreementSi
         )
         signed_ids = set(agreement.signatures.values_list("consultant_id", flat=True))
         if on_team_ids <= signed_ids:
-            AgreementVersion.objects.filter(pk=agreement.pk).update(in_force_at=timezone.now())
+            now = timezone.now()
+            AgreementVersion.objects.filter(pk=agreement.pk).update(in_force_at=now)
             from_status = bid.status
             bid.status = B.SIGNED
             _event(bid, None, "in_force", from_status=from_status, agreement=agreement.number)
+            # The team is fixed now: an invitation still open could only be answered with a
+            # 409, and would keep showing the invitee the money. Close it, on the record.
+            pending = list(bid.members.select_for_update().filter(status=M.INVITED).order_by("pk"))
+            for seat in pending:
+                seat.status, seat.responded_at = M.REMOVED, now
+                seat.save(update_fields=["status", "responded_at"])
+                _event(bid, None, "invitation_closed", consultant=seat.consultant_id)
         _save(bid, "status")
     return signature
 
@@ -870,7 +896,8 @@ def bid_submit(*, bid_id: int, actor, note: str = "", version: int | None = None
     with transaction.atomic():
         bid = _lock_for_request_move(bid_id)
         _check_version(bid, version)
-        _require_manager(actor, bid, "submit the bid")
+        if not access.submits_bid(actor, bid.request):
+            raise PermissionDenied("Only the bid's lead or an intake coordinator submits it.")
         _require_status(bid, (B.SIGNED,), "be submitted")
         _request_move(bid, "submit_bid", actor, note)
     return Bid.objects.get(pk=bid_id)
@@ -880,6 +907,8 @@ def bid_decide(*, bid_id: int, actor, won: bool, note: str = "", version: int | 
     """Record the client's answer: won (the request is engaged) or lost (the request is lost)."""
     with transaction.atomic():
         bid = _lock_for_request_move(bid_id)
+        if not access.works_the_queue(actor, bid.request):
+            raise PermissionDenied("Only intake coordinators record the client's answer.")
         _check_version(bid, version)
         _require_status(bid, (B.SUBMITTED,), "be decided")
         _request_move(bid, "win_bid" if won else "lose_bid", actor, note)

@@ -260,6 +260,14 @@ def _request_page(request, client_request, *, failed_form=None, conflict=None, s
         "move_forms": forms,
         "conflict": conflict,
     }
+    # Imported here: the bid pages reuse this module's decorators.
+    from intake import bid_views
+
+    context["teams_panel"] = bid_views.teams_panel_for(user, client_request)
+    if context["teams_panel"] is not None:
+        context["request_bid"] = context["teams_panel"].bid
+    elif access.works_for_bids(user):
+        context["request_bid"] = bid_views.request_bid(client_request)
     if internal:
         context.update(
             timeline=_timeline(client_request),
@@ -286,6 +294,8 @@ def _load_request(user, pk):
             "engaged_consultant__user",
             "possible_duplicate_of",
         )
+        # The page, the suggestions and the teams panels all read the languages: read them once.
+        .prefetch_related("languages")
         .filter(pk=client_request.pk)
         .get()
     )

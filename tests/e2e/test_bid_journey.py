@@ -1,0 +1,187 @@
+"""A team bid through the pages, each person in their own browser context (issue 5, "Done when"):
+a large request open for bids, a member offering to lead from the bid board, a proposed team
+invited, the invitations accepted, the agreement sent and signed, a price change voiding the
+signatures, everyone signing again, the bid submitted and won, hours logged, the work settled
+with the lead as collector, the statement adding up to the pool, and a member approving it.
+
+Screenshots of the board and the workspace go to E2E_SCREENSHOT_DIR (default /tmp).
+"""
+
+import os
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from intake.models import Bid, Request
+from matching import adapter
+from network import services
+from network.roles import Role
+from tests.e2e.conftest import member_with_password
+from tests.factories import ConsultantSkillFactory, RequestFactory, SkillFactory
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOT_DIR", tempfile.gettempdir()))
+TITLE = "A new donor CRM and an accessible website"
+
+
+@pytest.fixture
+def alliance(transactional_db):
+    """Three members with one skill each, an intake coordinator, and a request open for bids
+    that needs all three skills."""
+    services.languages_ensure()
+    adapter.forget_index()
+    members = {}
+    for letter, skill_name in (("A", "CiviCRM"), ("B", "Web accessibility"), ("C", "Drupal")):
+        member = member_with_password(display_name=f"Member {letter}")
+        ConsultantSkillFactory(consultant=member, skill=SkillFactory(name=skill_name), level=5)
+        members[letter] = member
+    intake = member_with_password(display_name="Intake Desk")
+    services.user_grant_role(user=intake.user, role=Role.INTAKE_COORDINATOR)
+    request = RequestFactory(
+        status=Request.Status.BIDDING,
+        title=TITLE,
+        budget_max=Decimal("12000"),
+        estimated_hours=90,
+        skills=["CiviCRM", "Web accessibility", "Drupal"],
+    )
+    yield {**members, "intake": intake, "request": request}
+    adapter.forget_index()
+
+
+def done(page, text: str) -> None:
+    expect(page.get_by_role("status")).to_contain_text(text)
+
+
+def open_bid(page, bid_path: str) -> None:
+    page.goto(bid_path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+
+
+def sign(page, bid_path: str, number: int) -> None:
+    open_bid(page, bid_path)
+    page.get_by_role("button", name=f"Sign version {number}").click()
+    done(page, "You signed the agreement.")
+
+
+def log_hours(page, bid_path: str, hours: str) -> None:
+    open_bid(page, bid_path)
+    form = page.locator(".hours-form")
+    form.get_by_label("Hours", exact=True).fill(hours)
+    form.get_by_label("Note").fill("Worked on it")
+    page.get_by_role("button", name="Log hours").click()
+    done(page, "Your hours are logged.")
+
+
+def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, sign_in):
+    # Member A finds the request on the bid board and offers to lead.
+    lead = new_page()
+    sign_in(lead, alliance["A"])
+    lead.get_by_role("navigation", name="Main").get_by_role("link", name="Bid board").click()
+    card = lead.locator(".bid-board-item", has_text=TITLE)
+    expect(card).to_contain_text("Drupal")
+    expect(card).not_to_contain_text(alliance["request"].contact.email)
+    lead.screenshot(path=str(SCREENSHOTS / "bid-board.png"), full_page=True)
+    card.get_by_role("link", name="Offer to lead").click()
+    expect(lead.get_by_label("Price")).to_have_value("12000.00")
+    lead.get_by_label("Your estimated hours").fill("30")
+    lead.get_by_role("button", name="Start the bid").click()
+    done(lead, "your bid is started")
+    expect(lead).to_have_url(re.compile(r"/bids/\d+/$"))
+    bid_path = lead.url.removeprefix(lead.url.split("/bids/")[0])
+    expect(lead.locator(".uncovered-skills")).to_contain_text("Web accessibility, Drupal")
+
+    # A proposed team covers every skill: A invites it in one click.
+    team = lead.locator(".proposed-team", has_text="Member B").filter(has_text="Member C").first
+    team.get_by_role("button", name="Invite this team").click()
+    done(lead, "The team is invited.")
+    expect(lead.locator(".uncovered-skills")).to_contain_text("Every skill the request names")
+
+    # B and C accept from their own "My bids".
+    members = {}
+    for letter in ("B", "C"):
+        page = new_page()
+        sign_in(page, alliance[letter])
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My bids").click()
+        page.locator(".my-bid-invitation", has_text=TITLE).get_by_role(
+            "button", name="Accept"
+        ).click()
+        done(page, "You joined the team.")
+        members[letter] = page
+
+    # A sends the agreement; A and B sign it.
+    open_bid(lead, bid_path)
+    lead.get_by_role("button", name="Send for signature").click()
+    done(lead, "The agreement is out for signature.")
+    expect(lead.locator("#bid-status")).to_have_text("Agreement out for signature")
+    heading = lead.get_by_role("heading", name=re.compile(r"^Agreement, version \d+$"))
+    first_version = int(heading.inner_text().rsplit(" ", 1)[1])
+    sign(lead, bid_path, first_version)
+    sign(members["B"], bid_path, first_version)
+    expect(members["B"].locator(".agreement-summary")).to_contain_text("2 of 3 signed")
+
+    # A changes the price: a new version, and the two signatures no longer count.
+    open_bid(lead, bid_path)
+    lead.locator("#terms_price").fill("11000.00")
+    lead.get_by_role("button", name="Change the terms").click()
+    done(lead, "The terms are changed.")
+    second_version = first_version + 1
+    expect(lead.locator(".agreement-summary")).to_contain_text(
+        f"Version {second_version} · 0 of 3 signed"
+    )
+    lead.screenshot(path=str(SCREENSHOTS / "bid-workspace.png"), full_page=True)
+
+    # Everyone signs the new version: the agreement is in force.
+    sign(lead, bid_path, second_version)
+    sign(members["B"], bid_path, second_version)
+    sign(members["C"], bid_path, second_version)
+    expect(members["C"].locator("#bid-status")).to_have_text("Signed by every member")
+
+    # A submits the bid; the intake coordinator records that the client took it.
+    open_bid(lead, bid_path)
+    lead.get_by_role("button", name="Submit to the client").click()
+    done(lead, "submitted to the client")
+    intake = new_page()
+    sign_in(intake, alliance["intake"])
+    open_bid(intake, bid_path)
+    intake.get_by_role("button", name="Won", exact=True).click()
+    done(intake, "The client's answer is recorded.")
+    expect(intake.locator("#bid-status")).to_have_text("Won")
+
+    # A starts the work; everyone logs hours.
+    open_bid(lead, bid_path)
+    lead.get_by_role("button", name="Start the work").click()
+    done(lead, "The work has started")
+    log_hours(lead, bid_path, "12")
+    log_hours(members["B"], bid_path, "9.5")
+    log_hours(members["C"], bid_path, "7.25")
+
+    # A closes the work with themself as the collector of the client's payment.
+    open_bid(lead, bid_path)
+    lead.get_by_label("Who collected the client's payment").select_option(label="Member A")
+    lead.get_by_role("button", name="Close the work and settle").click()
+    done(lead, "The work is closed")
+    statement = lead.locator("#statement")
+    expect(statement).to_contain_text("Transfers owed")
+    pool = Decimal(statement.locator(".statement-pool").inner_text())
+    payouts = [Decimal(text) for text in statement.locator(".payout").all_inner_texts()]
+    assert len(payouts) == 3
+    assert pool == Decimal("11000.00")
+    assert sum(payouts) == pool
+    expect(statement.get_by_role("link", name="Download CSV")).to_have_attribute(
+        "href", f"/api/v1{bid_path}statement/csv/"
+    )
+
+    # B approves the statement.
+    open_bid(members["B"], bid_path)
+    members["B"].get_by_role("button", name="Approve the statement").click()
+    done(members["B"], "You approved the statement.")
+
+    bid = Bid.objects.get()
+    assert bid.status == Bid.Status.SETTLED
+    assert bid.settlement.approvals.count() == 1
+    assert Request.objects.get().status == Request.Status.COMPLETED
