@@ -1,3 +1,18 @@
 """Handbook API routes under /api/v1/handbook/ (views in handbook/api.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from handbook import api
+
+# A SimpleRouter: the API root view belongs to network's DefaultRouter.
+router = SimpleRouter(trailing_slash=True)
+router.register("pages", api.PageViewSet, basename="api-handbook-page")
+router.register("meetings", api.MeetingViewSet, basename="api-handbook-meeting")
+router.register("decisions", api.DecisionViewSet, basename="api-handbook-decision")
+
+urlpatterns = [
+    path("search/", api.SearchView.as_view(), name="api-handbook-search"),
+    path("export/", api.ExportView.as_view(), name="api-handbook-export"),
+    *router.urls,
+]

@@ -1,11 +1,40 @@
-"""Handbook pages (views in handbook/views.py)."""
+"""Handbook pages (views in handbook/views.py). ``handbook-page``, ``handbook-meeting`` and
+``handbook-decision`` are used by the models and by rendering: keep their names."""
 
 from django.urls import path
 
 from handbook import views
 
 urlpatterns = [
+    path("handbook/", views.handbook_index, name="handbook-index"),
+    path("handbook/new/", views.page_new, name="handbook-new"),
+    path("handbook/search/", views.handbook_search, name="handbook-search"),
+    path("handbook/export/", views.handbook_export, name="handbook-export"),
     path("handbook/pages/<slug:slug>/", views.page_detail, name="handbook-page"),
+    path("handbook/pages/<slug:slug>/edit/", views.page_edit, name="handbook-edit"),
+    path("handbook/pages/<slug:slug>/history/", views.page_history, name="handbook-history"),
+    path("handbook/pages/<slug:slug>/diff/", views.page_diff, name="handbook-diff"),
+    path("handbook/pages/<slug:slug>/revert/", views.page_revert, name="handbook-revert"),
+    path("handbook/pages/<slug:slug>/reviewed/", views.page_review, name="handbook-review"),
+    path("handbook/meetings/", views.meeting_list, name="handbook-meetings"),
     path("handbook/meetings/<int:pk>/", views.meeting_detail, name="handbook-meeting"),
+    path(
+        "handbook/meetings/<int:pk>/decisions/",
+        views.decision_new,
+        name="handbook-decision-new",
+    ),
+    path(
+        "handbook/meetings/<int:pk>/action-items/",
+        views.action_item_new,
+        name="handbook-action-new",
+    ),
+    path(
+        "handbook/action-items/<int:pk>/done/",
+        views.action_item_done,
+        name="handbook-action-done",
+    ),
+    path("handbook/decisions/", views.decision_register, name="handbook-decisions"),
     path("handbook/decisions/<int:pk>/", views.decision_detail, name="handbook-decision"),
+    path("handbook/decisions/<int:pk>/vote/", views.vote_cast, name="handbook-vote"),
+    path("handbook/decisions/<int:pk>/close/", views.decision_close, name="handbook-close"),
 ]

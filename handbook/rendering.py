@@ -19,6 +19,10 @@ from django.utils.text import slugify
 TOC_MIN_HEADINGS = 3
 
 WIKILINK = re.compile(r"\[\[([^\[\]|\n]{1,200}?)(?:\|([^\[\]\n]{1,200}?))?\]\]")
+# Code shows the syntax literally (a help page explaining [[links]]): fenced blocks, indented
+# blocks and inline code spans in Markdown; <pre> and <code> elements in the HTML.
+MARKDOWN_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|^(?: {4}|\t).*?$|`[^`\n]+`", re.M | re.S)
+HTML_CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.S | re.I)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
@@ -53,7 +57,7 @@ def slug_for(title: str) -> str:
 def wikilink_targets(body: str) -> tuple[str, ...]:
     """The slugs of every ``[[Page title]]`` in ``body``, in order of first mention."""
     seen: dict[str, None] = {}
-    for match in WIKILINK.finditer(body or ""):
+    for match in WIKILINK.finditer(MARKDOWN_CODE.sub("", body or "")):
         seen.setdefault(slug_for(match.group(1)), None)
     return tuple(seen)
 
@@ -95,10 +99,22 @@ def render(body: str, existing_slugs: set[str]) -> Rendered:
         output_format="html",
     )
     body_html = converter.convert(body or "")
-    body_html = WIKILINK.sub(lambda match: _link(match, existing_slugs), body_html)
+    body_html = _outside_code(
+        body_html, lambda text: WIKILINK.sub(lambda match: _link(match, existing_slugs), text)
+    )
     headings = _count_headings(getattr(converter, "toc_tokens", []))
     toc = clean(converter.toc) if headings >= TOC_MIN_HEADINGS else ""
     return Rendered(html=clean(body_html), toc_html=toc, links_to=wikilink_targets(body))
+
+
+def _outside_code(fragment: str, change) -> str:
+    """``change`` applied to the parts of ``fragment`` that are not code."""
+    parts, last = [], 0
+    for code in HTML_CODE.finditer(fragment):
+        parts += [change(fragment[last : code.start()]), code.group(0)]
+        last = code.end()
+    parts.append(change(fragment[last:]))
+    return "".join(parts)
 
 
 def _count_headings(tokens) -> int:

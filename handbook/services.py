@@ -27,16 +27,24 @@ from handbook.rendering import slug_for, wikilink_targets
 from network import access as network_access
 from network.models import Consultant
 
+# Members who vote: in good standing or on leave; applicants, alumni and former members do not.
+VOTING_STATUSES = (
+    Consultant.Status.PROBATION,
+    Consultant.Status.ACTIVE,
+    Consultant.Status.ON_LEAVE,
+)
+
 
 class EditConflict(Exception):
     """The edit was based on a revision that is no longer the latest (HTTP 409)."""
 
     def __init__(self, page: Page, based_on: int | None):
         latest = page.latest_revision
+        based = PageRevision.objects.filter(pk=based_on).values_list("number", flat=True).first()
         super().__init__(
             f"Someone saved this page since you opened it (you edited revision "
-            f"{based_on}; the latest is {latest.pk if latest else 'none'}). Nothing was saved: "
-            "compare your text with theirs, then save again based on the latest revision."
+            f"{based or based_on}; the latest is {latest.number if latest else 'none'}). Nothing "
+            "was saved: compare your text with theirs, then save again based on the latest."
         )
         self.page = page
         self.based_on = based_on
@@ -45,6 +53,20 @@ class EditConflict(Exception):
 
 class DecisionClosed(Exception):
     """A vote on a decision that is closed (HTTP 409)."""
+
+
+def _get(model, pk, field: str, *, lock: bool = False, related: tuple[str, ...] = ()):
+    """The row ``pk`` of ``model`` (locked if asked), or a field error naming what is missing.
+
+    Only the row itself is locked (``of=self``): PostgreSQL refuses FOR UPDATE on the nullable
+    side of an outer join, such as a page's join to its latest revision.
+    """
+    rows = model.objects.select_related(*related)
+    rows = rows.select_for_update(of=("self",)) if lock else rows
+    found = rows.filter(pk=pk).first() if isinstance(pk, int) and not isinstance(pk, bool) else None
+    if found is None:
+        raise ValidationError({field: f"No such {model._meta.verbose_name}."})
+    return found
 
 
 # --- Checks ---------------------------------------------------------------------------------
@@ -64,6 +86,9 @@ def _body(value) -> str:
         value = ""
     if not isinstance(value, str):
         raise ValidationError({"body": "Markdown text expected."})
+    # Browsers send \r\n; stored as \n so a save that differs only in line endings is no
+    # change, and diffs compare lines, not line endings.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     if len(value) > MAX_BODY_CHARACTERS:
         raise ValidationError(
             {"body": f"At most {MAX_BODY_CHARACTERS:,} characters; this body has {len(value):,}."}
@@ -178,7 +203,9 @@ def page_edit(
     if base_revision is None:
         raise ValidationError({"base_revision": "Name the revision your edit is based on."})
     with transaction.atomic():
-        page = Page.objects.select_for_update().select_related("latest_revision").get(pk=page_id)
+        # Only the page row is locked (of=self): PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the outer join to latest_revision.
+        page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
         if page.latest_revision_id != base_revision:
             raise EditConflict(page, base_revision)
         new_title = _title(title) if title is not None else page.title
@@ -193,9 +220,12 @@ def page_edit(
 def page_revert(*, actor, page_id: int, revision_id: int, base_revision: int | None):
     """Restore an earlier revision's title and body as a new revision (history is kept)."""
     _require_editor(actor)
+    # A revert replaces the text like any edit: it names the revision it was decided on.
+    if base_revision is None:
+        raise ValidationError({"base_revision": "Name the revision your revert is based on."})
     with transaction.atomic():
-        page = Page.objects.select_for_update().select_related("latest_revision").get(pk=page_id)
-        if base_revision is not None and page.latest_revision_id != base_revision:
+        page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
+        if page.latest_revision_id != base_revision:
             raise EditConflict(page, base_revision)
         old = PageRevision.objects.filter(page=page, pk=revision_id).first()
         if old is None:
@@ -215,7 +245,7 @@ def page_settings_change(
     """Change a page's category, visibility, owner or address (no new revision: not its text)."""
     _require_editor(actor)
     with transaction.atomic():
-        page = Page.objects.select_for_update().get(pk=page_id)
+        page = _get(Page, page_id, "page", lock=True)
         if category is not None:
             page.category = _choice(category, Page.Category, "category")
         if visibility is not None:
@@ -234,8 +264,10 @@ def page_settings_change(
 def page_mark_reviewed(*, actor, page_id: int, on: datetime.date | None = None) -> Page:
     """Record that the page was reviewed (today by default); the reminder clock restarts."""
     _require_editor(actor)
+    if on is not None and on > timezone.localdate():
+        raise ValidationError({"on": "A review cannot be recorded for a day still to come."})
     with transaction.atomic():
-        page = Page.objects.select_for_update().get(pk=page_id)
+        page = _get(Page, page_id, "page", lock=True)
         page.last_reviewed = on or timezone.localdate()
         page.review_reminded_at = None
         page.save(update_fields=["last_reviewed", "review_reminded_at"])
@@ -267,18 +299,25 @@ def meeting_create(
 ) -> Meeting:
     """A meeting, and its minutes as a handbook page (category minutes) when given."""
     _require_editor(actor)
-    title = _title(title)
-    if not isinstance(date, datetime.date):
+    title = title.strip() if isinstance(title, str) else ""
+    if not title:
+        raise ValidationError({"title": "A meeting needs a title."})
+    if len(title) > 200:
+        raise ValidationError({"title": "At most 200 characters."})
+    if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
         raise ValidationError({"date": "A date (YYYY-MM-DD)."})
+    agenda = agenda or ""
+    if len(agenda) > 20_000:
+        raise ValidationError({"agenda": "At most 20,000 characters."})
     with transaction.atomic():
-        meeting = Meeting.objects.create(
-            title=title, date=date, agenda=(agenda or "")[:20_000], created_by=actor
-        )
+        meeting = Meeting.objects.create(title=title, date=date, agenda=agenda, created_by=actor)
         meeting.attendees.set(_members(list(attendees), "attendees"))
         if minutes_body is not None:
             meeting.minutes = page_create(
                 actor=actor,
                 title=f"Minutes: {title} ({date:%Y-%m-%d})",
+                # Two meetings may share a title and a date; the id keeps their minutes apart.
+                slug=f"minutes-{date:%Y-%m-%d}-{meeting.pk}-{title}",
                 body=minutes_body,
                 summary="Minutes recorded",
                 category=Page.Category.MINUTES,
@@ -306,6 +345,14 @@ def decision_create(
     voters = _members(eligible, "eligible")
     if not voters:
         raise ValidationError({"eligible": "Name the members who may vote."})
+    not_members = [voter for voter in voters if voter.status not in VOTING_STATUSES]
+    if not_members:
+        raise ValidationError(
+            {
+                "eligible": f"{not_members[0]} is {not_members[0].get_status_display().lower()} "
+                "and cannot vote."
+            }  # fmt: skip
+        )
     if isinstance(quorum, bool) or not isinstance(quorum, int) or quorum < 1:
         raise ValidationError({"quorum": "A whole number of votes, at least 1."})
     if quorum > len(voters):
@@ -332,11 +379,14 @@ def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote
     if len(reason) > 2000:
         raise ValidationError({"reason": "At most 2,000 characters."})
     with transaction.atomic():
-        decision = Decision.objects.select_for_update().get(pk=decision_id)
-        if decision_is_closed(decision):
-            raise DecisionClosed("Voting on this decision has closed.")
+        decision = _get(Decision, decision_id, "decision", lock=True)
+        # Who before when: an ineligible voter hears "you may not" whatever the state.
         if consultant is None or not decision.eligible.filter(pk=consultant.pk).exists():
             raise PermissionDenied("You are not among the members eligible to vote on this.")
+        if consultant.status not in VOTING_STATUSES:
+            raise PermissionDenied("Only current members vote.")
+        if decision_is_closed(decision):
+            raise DecisionClosed("Voting on this decision has closed.")
         now = timezone.now()
         Vote.objects.filter(
             decision=decision, consultant=consultant, superseded_at__isnull=True
@@ -349,7 +399,7 @@ def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote
 def decision_close(*, actor, decision_id: int) -> Decision:
     _require_editor(actor)
     with transaction.atomic():
-        decision = Decision.objects.select_for_update().get(pk=decision_id)
+        decision = _get(Decision, decision_id, "decision", lock=True)
         if decision.closed_at is not None:
             raise DecisionClosed("This decision is already closed.")
         decision.closed_at = timezone.now()
@@ -376,18 +426,23 @@ def action_item_create(
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         raise ValidationError({"text": "Say what is to be done."})
+    if len(text) > 500:
+        raise ValidationError({"text": "At most 500 characters."})
     owners = _members([owner.pk if isinstance(owner, Consultant) else owner], "owner")
-    if not isinstance(due, datetime.date):
+    if isinstance(due, datetime.datetime) or not isinstance(due, datetime.date):
         raise ValidationError({"due": "A date (YYYY-MM-DD)."})
-    return ActionItem.objects.create(
-        meeting_id=meeting_id, text=text[:500], owner=owners[0], due=due
-    )
+    with transaction.atomic():
+        meeting = _get(Meeting, meeting_id, "meeting")
+        item = ActionItem(meeting=meeting, text=text, owner=owners[0], due=due)
+        item.full_clean()
+        item.save()
+    return item
 
 
 def action_item_done(*, actor, item_id: int) -> ActionItem:
     _require_editor(actor)
     with transaction.atomic():
-        item = ActionItem.objects.select_for_update().get(pk=item_id)
+        item = _get(ActionItem, item_id, "item", lock=True)
         if item.done_at is None:
             item.done_at = timezone.now()
             item.save(update_fields=["done_at"])

@@ -1,15 +1,780 @@
-"""Handbook pages (placeholders until the pages land)."""
+"""Handbook pages: the index, reading, creating and editing pages, history and diffs, search,
+export, meetings, the decisions register and voting.
 
-from django.http import HttpResponse
+Each view parses the request, loads what it shows through ``handbook.access``, calls one
+service of ``handbook.services`` and renders. Public pages are readable by anyone; the rest of
+the handbook, meetings and decisions are for members (``access.may_read_members_pages``), and
+members edit (``access.may_edit``). Anonymous visitors who open a page they may not read are
+sent to sign in; signed-in non-members get a 404 for a members' page and a 403 elsewhere.
+
+An edit names the revision it was based on. When someone saved in between, the service refuses
+it (``EditConflict``) and the editor answers 409 with both texts and the diff between them; the
+writer's text stays in the editor and the hidden ``base_revision`` moves to the latest revision,
+so the next save (after merging) goes through.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from handbook import access, decisions, reminders, selectors, services
+from handbook.diff import diff_rows, stats
+from handbook.export import export_zip
+from handbook.forms import (
+    ActionItemForm,
+    DecisionForm,
+    DiffForm,
+    IndexFilterForm,
+    MeetingForm,
+    PageCreateForm,
+    PageEditForm,
+    RevertForm,
+    SearchForm,
+    VoteForm,
+)
+from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision, Vote
+from handbook.rendering import WIKILINK, slug_for
+from handbook.search import search_pages
+from network import access as network_access
+from network.forms import add_service_errors
+
+# Enough titles to scan at once; the index groups each page of results by category.
+INDEX_PAGE_SIZE = 100
+HISTORY_PAGE_SIZE = 50
+MEETINGS_PAGE_SIZE = 25
+DECISIONS_PAGE_SIZE = 50
+SEARCH_RESULTS = 20
+# Unchanged lines kept around each change in the diff view; the rest fold into one row.
+DIFF_CONTEXT_LINES = 3
+
+# The index lists categories in this order: rules first, then how-tos, then the record.
+CATEGORY_ORDER = Case(
+    *(
+        When(category=value, then=Value(position))
+        for position, value in enumerate(Page.Category.values)
+    ),
+    default=Value(len(Page.Category.values)),
+    output_field=IntegerField(),
+)
+
+# How each rule counts, stated on the decision pages exactly as ``handbook.decisions`` computes.
+QUORUM_EXPLANATION = (
+    "At least {quorum} of the {eligible} eligible members must vote for there to be a result. "
+    "Every vote counts towards quorum (for, against, abstain and block alike): abstaining is "
+    "taking part. Below quorum the outcome is “No quorum”, whatever the votes say."
+)
+RULE_EXPLANATIONS = {
+    decisions.CONSENSUS: (
+        "Consensus: one block blocks the decision. Otherwise it passes when at least one "
+        "member is for and nobody is against. An abstention is standing aside: it does not "
+        "stop consensus."
+    ),
+    decisions.SIMPLE_MAJORITY: (
+        "Simple majority: passes when more members vote for than against. Abstentions are not "
+        "counted either way. A block counts as a vote against (only consensus gives a veto)."
+    ),
+    decisions.TWO_THIRDS: (
+        "Two thirds: passes when the votes for are at least two thirds of the votes for and "
+        "against together, and at least one member votes for. Abstentions are not counted "
+        "either way; a block counts as a vote against."
+    ),
+    decisions.THREE_QUARTERS: (
+        "Three quarters: passes when the votes for are at least three quarters of the votes "
+        "for and against together, and at least one member votes for. Abstentions are not "
+        "counted either way; a block counts as a vote against."
+    ),
+}
 
 
+# --- Gates ----------------------------------------------------------------------------------
+
+
+def signed_in(view):
+    """Anonymous visitors sign in first (the page they asked for comes back after)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def members_only(view):
+    """Meetings, decisions and new pages: anonymous visitors sign in first, signed-in people
+    who are not members get a 403."""
+
+    @functools.wraps(view)
+    @signed_in
+    def wrapper(request, *args, **kwargs):
+        if not access.may_read_members_pages(request.user):
+            raise PermissionDenied(
+                "The handbook's meetings, decisions and editing are for members of the "
+                "alliance only."
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _require_editor(user) -> None:
+    if not access.may_edit(user):
+        raise PermissionDenied("Only members of the alliance edit the handbook.")
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+review_cutoff = reminders.review_cutoff
+review_due = reminders.is_due_for_review
+
+
+def _due_filter(cutoff: datetime.date) -> Q:
+    return reminders.due_for_review_q(cutoff)
+
+
+def person_name(user) -> str:
+    """A revision author as members know them: their directory name, else the username."""
+    if user is None:
+        return "Unknown"
+    try:
+        return user.consultant.display_name
+    except ObjectDoesNotExist:
+        return user.get_username()
+
+
+# --- The index, search and export -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    page: Page
+    due: bool
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    label: str
+    value: str
+    entries: list[IndexEntry]
+
+
+@require_safe
+def handbook_index(request):
+    user = request.user
+    form = IndexFilterForm(request.GET or None)
+    cutoff = review_cutoff()
+    # The body can be 200,000 characters; the index shows titles only.
+    pages = access.visible_pages(user).defer("body")
+    filters_active = False
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read must not widen the list.
+        pages = pages.none()
+        filters_active = True
+    elif form.is_bound:
+        filters = form.cleaned_data
+        if filters["category"]:
+            pages = pages.filter(category=filters["category"])
+        if filters["visibility"]:
+            pages = pages.filter(visibility=filters["visibility"])
+        if filters["due"]:
+            pages = pages.filter(_due_filter(cutoff))
+        filters_active = any(filters.values())
+    pages = pages.annotate(category_rank=CATEGORY_ORDER).order_by("category_rank", "title", "pk")
+    listing = Paginator(pages, INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups: list[CategoryGroup] = []
+    for page in listing.object_list:
+        if not groups or groups[-1].value != page.category:
+            groups.append(CategoryGroup(page.get_category_display(), page.category, []))
+        groups[-1].entries.append(IndexEntry(page, review_due(page, cutoff)))
+    context = {
+        "filter_form": form,
+        "filters_active": filters_active,
+        "listing": listing,
+        "groups": groups,
+        "search_form": SearchForm(),
+        "may_edit": access.may_edit(user),
+        "members_reader": access.may_read_members_pages(user),
+        "review_months": getattr(settings, "HANDBOOK_REVIEW_MONTHS", 12),
+    }
+    return render(request, "handbook/index.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+def handbook_search(request):
+    form = SearchForm(request.GET)
+    query = ""
+    hits = []
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            hits = search_pages(access.visible_pages(request.user), query, limit=SEARCH_RESULTS)
+    context = {"form": form, "query": query, "hits": hits}
+    return render(request, "handbook/search.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+def handbook_export(request):
+    """Every page the reader may see, as a zip of Markdown files with front matter."""
+    pages = access.visible_pages(request.user).select_related("owner", "latest_revision")
+    archive = export_zip(pages)
+    filename = f"handbook-{timezone.localdate():%Y-%m-%d}.zip"
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Reading a page -------------------------------------------------------------------------
+
+
+def _title_for_missing(slug: str, pages) -> str:
+    """The title a red link to ``slug`` was written with, from a page that links to it; else
+    the slug in words."""
+    linking = pages.filter(outgoing_links__to_slug=slug).values_list("body", flat=True)[:5]
+    for body in linking:
+        for match in WIKILINK.finditer(body):
+            if slug_for(match.group(1)) == slug:
+                return match.group(1).strip()
+    return slug.replace("-", " ").capitalize()
+
+
+@require_safe
 def page_detail(request, slug):
-    return HttpResponse(slug)
+    user = request.user
+    try:
+        page = access.get_page_for_user(user, slug)
+    except Http404:
+        if not user.is_authenticated:
+            # A members' page (or one not written yet): signing in may open it.
+            return redirect_to_login(request.get_full_path())
+        if not access.may_read_members_pages(user):
+            raise
+        # A member followed a red link: offer to write the page.
+        title = _title_for_missing(slug, access.visible_pages(user))
+        context = {"slug": slug, "title": title, "may_edit": access.may_edit(user)}
+        return render(request, "handbook/page_missing.html", context, status=404)
+    visible = access.visible_pages(user)
+    context = {
+        "page": page,
+        "rendered": selectors.rendered(page),
+        "backlinks": selectors.backlinks(page, visible).only("title", "slug"),
+        "due": review_due(page, review_cutoff()),
+        "may_edit": access.may_edit(user),
+        "review_months": getattr(settings, "HANDBOOK_REVIEW_MONTHS", 12),
+        "meetings": (
+            page.meetings.all()
+            if page.category == Page.Category.MINUTES
+            else Meeting.objects.none()
+        ),
+    }
+    return render(request, "handbook/page_detail.html", context)
 
 
+# --- Writing pages --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@signed_in
+def page_new(request):
+    _require_editor(request.user)
+    if request.method != "POST":
+        initial = {"title": request.GET.get("title", "")[:200]}
+        if request.GET.get("category") in Page.Category.values:
+            initial["category"] = request.GET["category"]
+        form = PageCreateForm(initial=initial)
+        return render(request, "handbook/page_new.html", {"form": form})
+    form = PageCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            page = services.page_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # The address is made from the title, so a taken address is the title's problem.
+            add_service_errors(form, error, renames={"slug": "title"})
+        else:
+            messages.success(request, f"Created “{page.title}”.")
+            return redirect(page)
+    return render(request, "handbook/page_new.html", {"form": form}, status=400)
+
+
+def _editor(request, page: Page, form: PageEditForm, *, conflict=None, status=200):
+    context = {"page": page, "form": form, "conflict": conflict}
+    if conflict is not None:
+        latest = conflict.latest
+        mine = form.data.get("body", "")
+        added, removed = stats(latest.body, mine)
+        context.update(
+            latest=latest,
+            latest_author=person_name(latest.author),
+            my_text=mine,
+            my_title=form.data.get("title", ""),
+            diff_rows=diff_rows(latest.body, mine, context=DIFF_CONTEXT_LINES),
+            diff_stats={"added": added, "removed": removed},
+        )
+    return render(request, "handbook/page_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@signed_in
+def page_edit(request, slug):
+    page = access.get_page_for_user(request.user, slug, write=True)
+    if request.method != "POST":
+        form = PageEditForm(
+            initial={
+                "base_revision": page.latest_revision_id,
+                "title": page.title,
+                "body": page.body,
+            }
+        )
+        return _editor(request, page, form)
+    form = PageEditForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, page, form, status=400)
+    try:
+        revision = services.page_edit(
+            actor=request.user,
+            page_id=page.pk,
+            base_revision=form.cleaned_data["base_revision"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            summary=form.cleaned_data["summary"],
+        )
+    except services.EditConflict as conflict:
+        # Keep everything the writer typed; only the revision it is based on moves to the
+        # latest, so saving again (after merging) is an edit of what they have now seen.
+        data = request.POST.copy()
+        data["base_revision"] = str(conflict.latest.pk)
+        form = PageEditForm(data)
+        form.is_valid()
+        return _editor(request, conflict.page, form, conflict=conflict, status=409)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _editor(request, page, form, status=400)
+    messages.success(request, f"Saved revision {revision.number} of “{revision.title}”.")
+    return redirect(page)
+
+
+@require_POST
+@signed_in
+def page_review(request, slug):
+    page = access.get_page_for_user(request.user, slug, write=True)
+    page = services.page_mark_reviewed(actor=request.user, page_id=page.pk)
+    messages.success(request, f"Marked “{page.title}” as reviewed today.")
+    return redirect(page)
+
+
+# --- History, diff and revert ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    revision: PageRevision
+    author: str
+    added: int
+    removed: int
+    is_latest: bool
+
+
+def _history(request, page: Page, *, error: str = "", status: int = 200):
+    revisions = page.revisions.select_related("author__consultant").order_by("-number")
+    listing = Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(listing.object_list)
+    # Each row's +/- lines compare it with the revision before it; the oldest row on this page
+    # of history needs the one just below it (one more query, whatever the page size).
+    earlier = {}
+    if shown and shown[-1].number > 1:
+        before = page.revisions.filter(number=shown[-1].number - 1).only("body").first()
+        if before is not None:
+            earlier[shown[-1].number - 1] = before.body
+    bodies = {revision.number: revision.body for revision in shown} | earlier
+    rows = []
+    for revision in shown:
+        added, removed = stats(bodies.get(revision.number - 1, ""), revision.body)
+        rows.append(
+            HistoryRow(
+                revision=revision,
+                author=person_name(revision.author),
+                added=added,
+                removed=removed,
+                is_latest=revision.pk == page.latest_revision_id,
+            )
+        )
+    latest_number = page.latest_revision.number if page.latest_revision else 0
+    context = {
+        "page": page,
+        "listing": listing,
+        "rows": rows,
+        "may_edit": access.may_edit(request.user),
+        "error": error,
+        "default_from": max(latest_number - 1, 1),
+        "default_to": latest_number,
+    }
+    return render(request, "handbook/history.html", context, status=status)
+
+
+@require_safe
+@signed_in
+def page_history(request, slug):
+    return _history(request, access.get_page_for_user(request.user, slug))
+
+
+@require_safe
+@signed_in
+def page_diff(request, slug):
+    page = access.get_page_for_user(request.user, slug)
+    latest_number = page.latest_revision.number if page.latest_revision else 0
+    if "from" in request.GET or "to" in request.GET:
+        form = DiffForm(request.GET)
+    else:
+        form = DiffForm({"from": max(latest_number - 1, 1), "to": latest_number})
+    context = {"page": page, "form": form}
+    if not form.is_valid():
+        return render(request, "handbook/diff.html", context, status=400)
+    numbers = form.cleaned_data["from_number"], form.cleaned_data["to_number"]
+    found = {
+        revision.number: revision
+        for revision in page.revisions.filter(number__in=numbers).select_related(
+            "author__consultant"
+        )
+    }
+    for field, number in zip(("from_number", "to_number"), numbers, strict=True):
+        if number not in found:
+            form.add_error(field, f"This page has no revision {number}.")
+    if form.errors:
+        return render(request, "handbook/diff.html", context, status=400)
+    old, new = found[numbers[0]], found[numbers[1]]
+    context.update(
+        compared=True,
+        old=old,
+        new=new,
+        old_label=f"Revision {old.number}",
+        new_label=f"Revision {new.number}",
+        old_author=person_name(old.author),
+        new_author=person_name(new.author),
+        rows=diff_rows(old.body, new.body, context=DIFF_CONTEXT_LINES),
+        stats=dict(zip(("added", "removed"), stats(old.body, new.body), strict=True)),
+    )
+    return render(request, "handbook/diff.html", context)
+
+
+@require_POST
+@signed_in
+def page_revert(request, slug):
+    page = access.get_page_for_user(request.user, slug, write=True)
+    form = RevertForm(request.POST)
+    if not form.is_valid():
+        return _history(request, page, error="Choose a revision to restore.", status=400)
+    try:
+        revision = services.page_revert(
+            actor=request.user,
+            page_id=page.pk,
+            revision_id=form.cleaned_data["revision"],
+            base_revision=form.cleaned_data["base_revision"],
+        )
+    except services.EditConflict as conflict:
+        # The service's message names revision ids; readers know revisions by their number.
+        latest = conflict.latest
+        error = (
+            f"Someone saved revision {latest.number} of this page since you opened its history, "
+            "so nothing was restored. Look at the history as it is now, then choose again."
+        )
+        return _history(request, conflict.page, error=error, status=409)
+    except ValidationError as error:
+        return _history(request, page, error=" ".join(error.messages), status=400)
+    messages.success(
+        request, f"Restored revision {revision.reverts.number} as revision {revision.number}."
+    )
+    return redirect(page)
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+def _current_votes():
+    return Prefetch(
+        "votes",
+        queryset=Vote.objects.filter(superseded_at__isnull=True),
+        to_attr="current_votes",
+    )
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    decision: Decision
+    outcome: str
+    outcome_label: str
+    tally: decisions.Tally
+    closed: bool
+
+
+def _summarise(decision: Decision) -> DecisionSummary:
+    """Outcome and tally from the prefetched current votes (no query per decision)."""
+    choices = [vote.choice for vote in decision.current_votes]
+    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
+    return DecisionSummary(
+        decision=decision,
+        outcome=outcome,
+        outcome_label=decisions.OUTCOME_LABELS[outcome],
+        tally=decisions.tally(choices),
+        closed=services.decision_is_closed(decision),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@members_only
+def meeting_list(request):
+    status = 200
+    if request.method == "POST":
+        _require_editor(request.user)
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user,
+                    title=data["title"],
+                    date=data["date"],
+                    attendees=[consultant.pk for consultant in data["attendees"]],
+                    agenda=data["agenda"],
+                    minutes_body=data["minutes"] if data["minutes"].strip() else None,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Recorded the meeting “{meeting.title}”.")
+                return redirect(meeting)
+        status = 400
+    else:
+        form = MeetingForm(initial={"date": timezone.localdate()})
+    meetings = (
+        Meeting.objects.select_related("minutes")
+        .annotate(
+            attendee_count=Count("attendees", distinct=True),
+            decision_count=Count("decisions", distinct=True),
+        )
+        .order_by("-date", "-pk")
+    )
+    listing = Paginator(meetings, MEETINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "listing": listing, "may_edit": access.may_edit(request.user)}
+    return render(request, "handbook/meetings.html", context, status=status)
+
+
+def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=None, status=200):
+    attendees = list(meeting.attendees.order_by("display_name", "pk"))
+    summaries = [
+        _summarise(decision)
+        for decision in meeting.decisions.select_related("adopted_revision__page")
+        .prefetch_related(_current_votes())
+        .order_by("created_at", "pk")
+    ]
+    if decision_form is None:
+        decision_form = DecisionForm(
+            prefix="decision",
+            initial={
+                "eligible": [consultant.pk for consultant in attendees],
+                # A majority of those present, unless the secretary says otherwise.
+                "quorum": len(attendees) // 2 + 1 if attendees else 1,
+            },
+        )
+    context = {
+        "meeting": meeting,
+        "attendees": attendees,
+        "summaries": summaries,
+        "action_items": meeting.action_items.select_related("owner"),
+        "decision_form": decision_form,
+        "action_form": action_form or ActionItemForm(prefix="action"),
+        "may_edit": access.may_edit(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "handbook/meeting_detail.html", context, status=status)
+
+
+@require_safe
+@members_only
 def meeting_detail(request, pk):
-    return HttpResponse(str(pk))
+    meeting = get_object_or_404(Meeting.objects.select_related("minutes"), pk=pk)
+    return _meeting_page(request, meeting)
 
 
+@require_POST
+@members_only
+def decision_new(request, pk):
+    _require_editor(request.user)
+    meeting = get_object_or_404(Meeting.objects.select_related("minutes"), pk=pk)
+    form = DecisionForm(request.POST, prefix="decision")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.decision_create(
+                actor=request.user,
+                meeting=meeting,
+                text=data["text"],
+                rule=data["rule"],
+                eligible=[consultant.pk for consultant in data["eligible"]],
+                quorum=data["quorum"],
+                adopted_revision=data["adopted_revision"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded the decision; eligible members can vote now.")
+            return redirect(decision)
+    return _meeting_page(request, meeting, decision_form=form, status=400)
+
+
+@require_POST
+@members_only
+def action_item_new(request, pk):
+    _require_editor(request.user)
+    meeting = get_object_or_404(Meeting.objects.select_related("minutes"), pk=pk)
+    form = ActionItemForm(request.POST, prefix="action")
+    if form.is_valid():
+        try:
+            services.action_item_create(
+                actor=request.user, meeting_id=meeting.pk, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Added the action item.")
+            return redirect(reverse("handbook-meeting", args=[meeting.pk]) + "#actions")
+    return _meeting_page(request, meeting, action_form=form, status=400)
+
+
+@require_POST
+@members_only
+def action_item_done(request, pk):
+    _require_editor(request.user)
+    item = get_object_or_404(ActionItem, pk=pk)
+    services.action_item_done(actor=request.user, item_id=item.pk)
+    messages.success(request, f"Marked “{item.text}” as done.")
+    return redirect(reverse("handbook-meeting", args=[item.meeting_id]) + "#actions")
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+@require_safe
+@members_only
+def decision_register(request):
+    outcome_filter = request.GET.get("outcome", "")
+    if outcome_filter and outcome_filter not in decisions.OUTCOME_LABELS:
+        outcome_filter = ""
+        messages.error(request, "That outcome filter is not one of the outcomes; showing all.")
+    # The outcome is computed from the votes, not stored, so the filter runs over the computed
+    # summaries: one query for the decisions and one for their current votes.
+    summaries = [
+        _summarise(decision)
+        for decision in Decision.objects.select_related(
+            "meeting", "adopted_revision__page"
+        ).prefetch_related(_current_votes())
+    ]
+    if outcome_filter:
+        summaries = [summary for summary in summaries if summary.outcome == outcome_filter]
+    listing = Paginator(summaries, DECISIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "listing": listing,
+        "outcome_filter": outcome_filter,
+        "outcomes": decisions.OUTCOME_LABELS,
+    }
+    return render(request, "handbook/decisions.html", context)
+
+
+def _decision_page(request, decision: Decision, *, vote_form=None, problem="", status=200):
+    eligible = list(decision.eligible.order_by("display_name", "pk"))
+    votes = list(decision.votes.select_related("consultant").order_by("cast_at", "pk"))
+    current = [vote for vote in votes if vote.superseded_at is None]
+    choices = [vote.choice for vote in current]
+    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
+    tally = decisions.tally(choices)
+    closed = services.decision_is_closed(decision)
+    me = network_access.consultant_of(request.user)
+    eligible_ids = {consultant.pk for consultant in eligible}
+    my_vote = next((vote for vote in current if me and vote.consultant_id == me.pk), None)
+    voted_ids = {vote.consultant_id for vote in current}
+    context = {
+        "decision": decision,
+        "eligible": eligible,
+        "not_voted": [consultant for consultant in eligible if consultant.pk not in voted_ids],
+        "current": current,
+        "superseded": [vote for vote in votes if vote.superseded_at is not None],
+        "outcome": outcome,
+        "outcome_label": decisions.OUTCOME_LABELS[outcome],
+        "tally": tally,
+        "quorum_reached": tally.voted >= decision.quorum,
+        "closed": closed,
+        "is_eligible": me is not None and me.pk in eligible_ids,
+        "my_vote": my_vote,
+        "vote_form": vote_form or VoteForm(initial={"choice": my_vote.choice} if my_vote else None),
+        "rule_explanation": RULE_EXPLANATIONS[decision.rule],
+        "quorum_explanation": QUORUM_EXPLANATION.format(
+            quorum=decision.quorum, eligible=len(eligible)
+        ),
+        "may_edit": access.may_edit(request.user),
+        "problem": problem,
+    }
+    return render(request, "handbook/decision_detail.html", context, status=status)
+
+
+def _load_decision(pk) -> Decision:
+    return get_object_or_404(
+        Decision.objects.select_related("meeting", "adopted_revision__page"), pk=pk
+    )
+
+
+@require_safe
+@members_only
 def decision_detail(request, pk):
-    return HttpResponse(str(pk))
+    return _decision_page(request, _load_decision(pk))
+
+
+@require_POST
+@members_only
+def vote_cast(request, pk):
+    decision = _load_decision(pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, decision, vote_form=form, status=400)
+    try:
+        vote = services.vote_cast(
+            actor=request.user,
+            decision_id=decision.pk,
+            choice=form.cleaned_data["choice"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.DecisionClosed:
+        decision.refresh_from_db()
+        problem = "Voting on this decision has closed: your vote was not recorded."
+        return _decision_page(request, decision, vote_form=form, problem=problem, status=409)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _decision_page(request, decision, vote_form=form, status=400)
+    # PermissionDenied (not eligible) is the 403 page, with the service's explanation.
+    messages.success(request, f"Your vote is recorded: {vote.get_choice_display()}.")
+    return redirect(decision)
+
+
+@require_POST
+@members_only
+def decision_close(request, pk):
+    decision = _load_decision(pk)
+    try:
+        decision = services.decision_close(actor=request.user, decision_id=decision.pk)
+    except services.DecisionClosed:
+        decision.refresh_from_db()
+        problem = "This decision was already closed; nothing changed."
+        return _decision_page(request, decision, problem=problem, status=409)
+    messages.success(request, "Voting is closed; the outcome below is final.")
+    return redirect(decision)

@@ -69,3 +69,20 @@ def test_rendering_removes_scripts_handlers_and_javascript_urls():
 )
 def test_outcome_follows_the_votes(rule, quorum, votes, expected):
     assert decisions.outcome(rule, quorum, votes) == expected
+
+
+def test_wiki_link_syntax_inside_code_stays_literal():
+    body = "Write `[[Page title]]` to link.\n\n```\n[[Fenced]]\n```\n\n    [[Indented]]\n\n[[Real]]"
+    rendered = render(body, existing_slugs={"real"})
+    assert rendered.links_to == ("real",)
+    assert "<code>[[Page title]]</code>" in rendered.html
+    assert rendered.html.count('class="wikilink"') == 1
+
+
+def test_line_endings_are_stored_as_newlines(member):
+    page = services.page_create(actor=member, title="Line endings", body="One\r\nTwo")
+    assert page.body == "One\nTwo"
+    with pytest.raises(ValidationError):
+        services.page_edit(
+            actor=member, page_id=page.pk, base_revision=page.latest_revision_id, body="One\nTwo"
+        )

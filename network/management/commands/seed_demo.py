@@ -2,7 +2,9 @@
 
 import time
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from network.demo import (
@@ -53,6 +55,10 @@ class Command(BaseCommand):
                 f"scale-{result.last_index:08d}@{SYNTHETIC_DOMAIN}) in {elapsed:.1f} s: "
                 f"{sum(result.rows.values()):,} rows ({rows})."
             )
+
+        # The starter handbook (issue 6), by command name: network does not import the handbook.
+        if apps.is_installed("handbook"):
+            call_command("seed_handbook", username="admin", stdout=self.stdout)
 
         self._print_logins(summary.logins)
 

@@ -1,0 +1,224 @@
+"""Forms for the handbook pages.
+
+Forms parse what a person typed; the services in ``handbook.services`` validate again and write.
+Their ``ValidationError`` goes back onto the form with ``network.forms.add_service_errors``.
+"""
+
+from django import forms
+
+from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, PageRevision, Vote
+from network.forms import DateInput, SearchInput
+from network.models import Consultant
+
+# Members who take part in meetings and votes: those who may be offered work, and those on
+# leave (still members; they may attend and vote). Alumni and applicants do not vote.
+VOTING_STATUSES = (
+    Consultant.Status.ACTIVE,
+    Consultant.Status.PROBATION,
+    Consultant.Status.ON_LEAVE,
+)
+
+
+def voting_members():
+    return Consultant.objects.filter(status__in=VOTING_STATUSES).order_by("display_name", "pk")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class MembersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+BODY_HELP = (
+    "Markdown: # Heading, **bold**, *italic*, - lists, [a link](https://example.org). "
+    "Link another handbook page with [[Page title]] or [[Page title|the words shown]]."
+)
+
+
+class MarkdownField(forms.CharField):
+    """Markdown as typed, with the browser's CRLF line endings made plain newlines: a form
+    post and an API call of the same text must store the same body (and diff as equal)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _body_field(**kwargs) -> forms.CharField:
+    return MarkdownField(
+        required=False,
+        # The service refuses longer bodies too; the form says so before anything is sent on.
+        max_length=MAX_BODY_CHARACTERS,
+        strip=False,
+        label="Markdown text",
+        help_text=BODY_HELP,
+        widget=forms.Textarea(attrs={"rows": 20, "class": "markdown-editor", "spellcheck": "true"}),
+        **kwargs,
+    )
+
+
+def _summary_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=300,
+        label="Summary of your change",
+        help_text="What changed and why, for the page's history.",
+    )
+
+
+class PageCreateForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Title")
+    category = forms.ChoiceField(choices=Page.Category.choices, initial=Page.Category.GUIDE)
+    visibility = forms.ChoiceField(
+        choices=Page.Visibility.choices,
+        initial=Page.Visibility.MEMBERS,
+        widget=forms.RadioSelect,
+        help_text="Public pages can be read by anyone, without an account.",
+    )
+    body = _body_field()
+    summary = _summary_field()
+
+
+class PageEditForm(forms.Form):
+    """The editor. ``base_revision`` is the latest revision when the editor was opened; the
+    service refuses the save when someone saved since (``EditConflict``)."""
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200, label="Title")
+    body = _body_field()
+    summary = _summary_field()
+
+
+class RevertForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DiffForm(forms.Form):
+    """Two revision numbers of one page (``?from=2&to=5``)."""
+
+    from_number = forms.IntegerField(min_value=1, label="From revision")
+    to_number = forms.IntegerField(min_value=1, label="To revision")
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            data = {"from_number": data.get("from"), "to_number": data.get("to")}
+        super().__init__(data, **kwargs)
+
+
+class IndexFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        choices=[("", "All categories"), *Page.Category.choices], required=False
+    )
+    visibility = forms.ChoiceField(
+        choices=[("", "All pages"), *Page.Visibility.choices],
+        required=False,
+        label="Who can read",
+    )
+    due = forms.BooleanField(required=False, label="Due for review only")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search the handbook",
+        widget=SearchInput(attrs={"placeholder": "e.g. time away, referral, quorum"}),
+    )
+
+
+# --- Meetings, decisions, votes, action items ----------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(widget=DateInput())
+    attendees = MembersChoiceField(
+        queryset=Consultant.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    agenda = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    minutes = MarkdownField(
+        required=False,
+        max_length=MAX_BODY_CHARACTERS,
+        strip=False,
+        label="Minutes",
+        help_text="Markdown. Saved as a handbook page in the minutes category. "
+        + "Leave empty to write them later.",
+        widget=forms.Textarea(attrs={"rows": 10, "class": "markdown-editor"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = voting_members()
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        max_length=5000,
+        label="Motion",
+        help_text="The motion, exactly as it is put to the vote.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rule = forms.ChoiceField(choices=Decision.Rule.choices, initial=Decision.Rule.SIMPLE_MAJORITY)
+    eligible = MembersChoiceField(
+        queryset=Consultant.objects.none(),
+        label="Members eligible to vote",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="The meeting's attendees unless you choose otherwise.",
+    )
+    quorum = forms.IntegerField(
+        min_value=1,
+        help_text="How many eligible members must vote (abstentions count) for a result.",
+    )
+    adopted_revision = forms.ModelChoiceField(
+        queryset=PageRevision.objects.none(),
+        required=False,
+        label="Policy revision adopted",
+        help_text="When the motion adopts a policy, the revision of the page it adopts.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["eligible"].queryset = voting_members()
+        # The latest revision of each policy page: what a meeting adopts is the text as it is.
+        self.fields["adopted_revision"].queryset = (
+            PageRevision.objects.filter(
+                pk__in=Page.objects.filter(category=Page.Category.POLICY).values("latest_revision")
+            )
+            .select_related("page")
+            .order_by("page__title")
+        )
+        self.fields["adopted_revision"].label_from_instance = lambda revision: (
+            f"{revision.page.title} (revision {revision.number})"
+        )
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect, label="Vote")
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown with your vote.",
+    )
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(max_length=500, label="What is to be done")
+    owner = MemberChoiceField(queryset=Consultant.objects.none())
+    due = forms.DateField(widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = voting_members()

@@ -1,0 +1,459 @@
+"""Serializers of the handbook API.
+
+Output serializers only render. Input serializers only parse and check the shape of a request;
+the views hand their ``validated_data`` to ``handbook.services``, which check again and write.
+Field limits here repeat the services' limits (``MAX_BODY_CHARACTERS``, 200-character titles,
+300-character summaries), so a request over a limit gets the same 400 from either layer.
+"""
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from handbook import decisions, reminders, services
+from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, Vote
+
+is_due_for_review = reminders.is_due_for_review
+
+
+def user_name(user) -> str | None:
+    """A member's display name; the account's name for staff without a member record."""
+    if user is None:
+        return None
+    consultant = getattr(user, "consultant", None)
+    if consultant is not None:
+        return consultant.display_name
+    return user.get_full_name() or user.get_username()
+
+
+# --- Fields --------------------------------------------------------------------------------
+
+
+class PageCategoryField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Page.Category.choices, **kwargs)
+
+
+class DecisionOutcomeField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(decisions.OUTCOME_LABELS.items()), **kwargs)
+
+
+class _NamedEnum(OpenApiSerializerFieldExtension):
+    """A named enum component for a choice field.
+
+    "category" and "outcome" already name other choice sets in the API (skills, bids); without
+    their own component names the schema generator resolves the collision with a warning.
+    """
+
+    enum_name = ""
+    values: list[str] = []
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = ResolvedComponent(
+            name=self.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=self.enum_name,
+            schema={"type": "string", "enum": self.values},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class PageCategoryEnum(_NamedEnum):
+    target_class = PageCategoryField
+    enum_name = "PageCategoryEnum"
+    values = list(Page.Category.values)
+
+
+class DecisionOutcomeEnum(_NamedEnum):
+    target_class = DecisionOutcomeField
+    enum_name = "DecisionOutcomeEnum"
+    values = list(decisions.OUTCOME_LABELS)
+
+
+# --- Small references ----------------------------------------------------------------------
+
+
+class MemberReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+
+class PageReferenceSerializer(serializers.Serializer):
+    title = serializers.CharField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+class PageSummarySerializer(serializers.Serializer):
+    """A page in a list: everything but its text."""
+
+    title = serializers.CharField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    category = PageCategoryField(read_only=True)
+    visibility = serializers.ChoiceField(choices=Page.Visibility.choices, read_only=True)
+    owner = serializers.SerializerMethodField()
+    revision = serializers.IntegerField(
+        source="latest_revision_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The latest revision's id: send it as `base_revision` with an edit.",
+    )
+    last_reviewed = serializers.DateField(read_only=True, allow_null=True)
+    due_for_review = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_owner(self, page) -> str | None:
+        return page.owner.display_name if page.owner else None
+
+    def get_due_for_review(self, page) -> bool:
+        return is_due_for_review(page, self.context.get("review_cutoff"))
+
+
+class PageDetailSerializer(PageSummarySerializer):
+    """A page with its Markdown, its sanitised HTML, contents and backlinks.
+
+    The view puts ``rendered`` (``selectors.rendered``) and ``backlinks`` in the context, so
+    rendering runs once and the backlinks come from one query.
+    """
+
+    body = serializers.CharField(read_only=True, help_text="The latest revision's Markdown.")
+    html = serializers.SerializerMethodField(help_text="The body as sanitised HTML.")
+    toc_html = serializers.SerializerMethodField(
+        help_text="A table of contents (sanitised HTML); empty for short pages."
+    )
+    backlinks = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_html(self, page) -> str:
+        return self.context["rendered"].html
+
+    def get_toc_html(self, page) -> str:
+        return self.context["rendered"].toc_html
+
+    @extend_schema_field(PageReferenceSerializer(many=True))
+    def get_backlinks(self, page) -> list[dict]:
+        return PageReferenceSerializer(self.context["backlinks"], many=True).data
+
+
+class PageCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    slug = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The page's address; made from the title when left out.",
+    )
+    category = PageCategoryField(default=Page.Category.GUIDE)
+    visibility = serializers.ChoiceField(
+        choices=Page.Visibility.choices, default=Page.Visibility.MEMBERS
+    )
+    # Markdown keeps its leading and trailing whitespace (indented code, hard breaks).
+    body = serializers.CharField(
+        max_length=MAX_BODY_CHARACTERS, allow_blank=True, trim_whitespace=False, default=""
+    )
+    summary = serializers.CharField(max_length=300, allow_blank=True, default="")
+
+
+class PageEditSerializer(serializers.Serializer):
+    """A new revision of a page's text, based on the revision the writer started from."""
+
+    base_revision = serializers.IntegerField(
+        help_text="The `revision` you started editing from; a stale one is refused with 409."
+    )
+    body = serializers.CharField(
+        max_length=MAX_BODY_CHARACTERS, allow_blank=True, trim_whitespace=False
+    )
+    summary = serializers.CharField(
+        max_length=300, allow_blank=True, default="", help_text="What changed and why."
+    )
+    title = serializers.CharField(max_length=200, required=False)
+
+
+class PagePatchSerializer(PageEditSerializer):
+    """As for PUT, but the body may be left out to change only the title."""
+
+    body = serializers.CharField(
+        max_length=MAX_BODY_CHARACTERS, allow_blank=True, trim_whitespace=False, required=False
+    )
+
+
+class EditConflictSerializer(serializers.Serializer):
+    """The 409 answer to a stale edit: both texts and their diff, so nothing is lost."""
+
+    detail = serializers.CharField()
+    latest_revision = serializers.IntegerField(allow_null=True)
+    latest_body = serializers.CharField(allow_blank=True)
+    your_body = serializers.CharField(allow_blank=True)
+    diff = serializers.CharField(
+        allow_blank=True, help_text="Unified diff from the latest body to yours."
+    )
+
+
+class PageRevertSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="The earlier revision to restore.")
+    base_revision = serializers.IntegerField(
+        help_text="The page's latest revision as you saw it; a stale one is refused with 409."
+    )
+
+
+class PageReviewedSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="The review date; today when left out.")
+
+    def validate_on(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("A review cannot be dated in the future.")
+        return value
+
+
+# --- Revisions and diffs -------------------------------------------------------------------
+
+
+class RevisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    author = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    based_on = serializers.IntegerField(source="based_on_id", read_only=True, allow_null=True)
+    reverts = serializers.IntegerField(source="reverts_id", read_only=True, allow_null=True)
+
+    def get_author(self, revision) -> str | None:
+        return user_name(revision.author)
+
+
+class RevisionListItemSerializer(RevisionSerializer):
+    """A revision in the history, with the lines it added and removed against the one before.
+
+    The view sets ``lines_added`` and ``lines_removed`` on each revision it lists.
+    """
+
+    lines_added = serializers.IntegerField(read_only=True)
+    lines_removed = serializers.IntegerField(read_only=True)
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    body = serializers.CharField(read_only=True)
+
+
+class DiffQuerySerializer(serializers.Serializer):
+    # ``from`` is a Python keyword: the fields are named in ``get_fields``.
+    def get_fields(self):
+        return {
+            "from": serializers.IntegerField(help_text="The older revision's id."),
+            "to": serializers.IntegerField(help_text="The newer revision's id."),
+        }
+
+
+class DiffRowSerializer(serializers.Serializer):
+    """One side-by-side row (``handbook.diff.DiffRow``); a side without a line has number null
+    and text ""."""
+
+    kind = serializers.ChoiceField(
+        choices=["equal", "insert", "delete", "replace", "skip"], read_only=True
+    )
+    old_number = serializers.IntegerField(read_only=True, allow_null=True)
+    old_text = serializers.CharField(read_only=True)
+    new_number = serializers.IntegerField(read_only=True, allow_null=True)
+    new_text = serializers.CharField(read_only=True)
+
+
+class DiffSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            "from": RevisionSerializer(read_only=True),
+            "to": RevisionSerializer(read_only=True),
+            "unified": serializers.CharField(read_only=True),
+            "rows": DiffRowSerializer(many=True, read_only=True),
+            "added": serializers.IntegerField(read_only=True),
+            "removed": serializers.IntegerField(read_only=True),
+        }
+
+
+# --- Search --------------------------------------------------------------------------------
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text="Words to look for.")
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    title = serializers.CharField(source="page.title", read_only=True)
+    slug = serializers.SlugField(source="page.slug", read_only=True)
+    category = PageCategoryField(source="page.category", read_only=True)
+    snippet = serializers.CharField(
+        read_only=True, help_text="Safe HTML: the matching words marked with <mark>."
+    )
+    rank = serializers.FloatField(read_only=True)
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    query = serializers.CharField(read_only=True)
+    results = SearchHitSerializer(many=True, read_only=True)
+
+
+# --- Meetings, decisions, votes and action items -------------------------------------------
+
+
+class ActionItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True)
+    text = serializers.CharField(read_only=True)
+    owner = MemberReferenceSerializer(read_only=True)
+    due = serializers.DateField(read_only=True)
+    done_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class ActionItemInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    owner = serializers.IntegerField(help_text="The member who will do it (a member id).")
+    due = serializers.DateField()
+
+
+class Tally(serializers.Serializer):
+    def get_fields(self):
+        return {
+            "for": serializers.IntegerField(read_only=True),
+            "against": serializers.IntegerField(read_only=True),
+            "abstain": serializers.IntegerField(read_only=True),
+            "block": serializers.IntegerField(read_only=True),
+            "voted": serializers.IntegerField(read_only=True),
+        }
+
+
+class VoteSerializer(serializers.Serializer):
+    member = MemberReferenceSerializer(source="consultant", read_only=True)
+    choice = serializers.ChoiceField(choices=Vote.Choice.choices, read_only=True)
+    reason = serializers.CharField(read_only=True)
+    cast_at = serializers.DateTimeField(read_only=True)
+    superseded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class VoteInputSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=Vote.Choice.choices)
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+
+def _current_choices(decision: Decision) -> list[str]:
+    # The view prefetches every vote (current and superseded) into ``decision.votes``.
+    return [vote.choice for vote in decision.votes.all() if vote.superseded_at is None]
+
+
+class DecisionSummarySerializer(serializers.Serializer):
+    """A decision with its computed outcome; ``votes`` must be prefetched (one query a page)."""
+
+    id = serializers.IntegerField(read_only=True)
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
+    text = serializers.CharField(read_only=True)
+    rule = serializers.ChoiceField(choices=Decision.Rule.choices, read_only=True)
+    quorum = serializers.IntegerField(read_only=True)
+    closes_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    closed = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    outcome_label = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_closed(self, decision) -> bool:
+        return services.decision_is_closed(decision)
+
+    @extend_schema_field(DecisionOutcomeField)
+    def get_outcome(self, decision) -> str:
+        # The same pure function as services.decision_outcome, on the prefetched votes.
+        return decisions.outcome(decision.rule, decision.quorum, _current_choices(decision))
+
+    def get_outcome_label(self, decision) -> str:
+        return decisions.OUTCOME_LABELS[self.get_outcome(decision)]
+
+
+class DecisionDetailSerializer(DecisionSummarySerializer):
+    eligible = MemberReferenceSerializer(many=True, read_only=True)
+    adopted_revision = serializers.SerializerMethodField()
+    tally = serializers.SerializerMethodField()
+    votes = serializers.SerializerMethodField(help_text="The current vote of each member.")
+    superseded_votes = serializers.SerializerMethodField(
+        help_text="Votes replaced by a later vote of the same member, kept on record."
+    )
+
+    @extend_schema_field(RevisionSerializer(allow_null=True))
+    def get_adopted_revision(self, decision) -> dict | None:
+        revision = decision.adopted_revision
+        if revision is None:
+            return None
+        return {
+            **RevisionSerializer(revision).data,
+            "page": PageReferenceSerializer(revision.page).data,
+        }
+
+    @extend_schema_field(Tally)
+    def get_tally(self, decision) -> dict:
+        counted = decisions.tally(_current_choices(decision))
+        return {
+            "for": counted.votes_for,
+            "against": counted.against,
+            "abstain": counted.abstain,
+            "block": counted.block,
+            "voted": counted.voted,
+        }
+
+    @extend_schema_field(VoteSerializer(many=True))
+    def get_votes(self, decision) -> list[dict]:
+        current = [vote for vote in decision.votes.all() if vote.superseded_at is None]
+        return VoteSerializer(current, many=True).data
+
+    @extend_schema_field(VoteSerializer(many=True))
+    def get_superseded_votes(self, decision) -> list[dict]:
+        earlier = [vote for vote in decision.votes.all() if vote.superseded_at is not None]
+        return VoteSerializer(earlier, many=True).data
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(required=False, allow_null=True)
+    text = serializers.CharField(max_length=5000, help_text="The motion, as voted on.")
+    rule = serializers.ChoiceField(choices=Decision.Rule.choices)
+    eligible = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The ids of the members who may vote."
+    )
+    quorum = serializers.IntegerField(min_value=1)
+    closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    adopted_revision = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The id of the page revision it adopts."
+    )
+
+
+class MeetingSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    attendees = MemberReferenceSerializer(many=True, read_only=True)
+    minutes = PageReferenceSerializer(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class MeetingDetailSerializer(MeetingSummarySerializer):
+    agenda = serializers.CharField(read_only=True)
+    decisions = DecisionSummarySerializer(many=True, read_only=True)
+    action_items = ActionItemSerializer(many=True, read_only=True)
+
+
+class MeetingInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    title = serializers.CharField(max_length=200)
+    attendees = serializers.ListField(
+        child=serializers.IntegerField(), default=list, help_text="Member ids."
+    )
+    agenda = serializers.CharField(max_length=20_000, allow_blank=True, default="")
+    minutes_body = serializers.CharField(
+        max_length=MAX_BODY_CHARACTERS,
+        allow_blank=True,
+        trim_whitespace=False,
+        required=False,
+        help_text="Markdown; when given, the minutes are created as a handbook page.",
+    )
