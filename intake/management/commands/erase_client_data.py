@@ -1,0 +1,202 @@
+"""Erase a client organisation's personal data on request, keeping the audit trail's shape.
+
+What goes: the organisation's name, website, mission and notes; its contacts' names, emails,
+phones and roles; its requests' titles, descriptions and locations; every free-text note written
+about those requests (events, offers, referrals, bid interest, bids' events, declines and hours);
+the subject and body of every notification about them or sent to the client's addresses (and the
+address itself, for messages to the client); the stored answers of their idempotent submissions;
+the admin log's names for these rows.
+
+What stays, so counts, timings and money still add up: every row, status, date, version, event
+(its action, statuses, actor and data, which hold only ids and figures), offer, engagement, bid
+with its price, members and hours, and the signed agreement versions and settlements, which the
+database refuses to change (intake/migrations/0003_bid_triggers.py). A signed agreement names the
+request's reference and title; it names no person of the client's.
+"""
+
+from collections import Counter
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Q
+
+from intake.models import (
+    BidEvent,
+    BidInterest,
+    BidMember,
+    Contact,
+    HoursEntry,
+    IdempotencyRecord,
+    Notification,
+    Offer,
+    Organization,
+    OutsideReferral,
+    Request,
+    RequestEvent,
+    website_domain,
+)
+from network.text import fold
+
+ERASED = "[erased]"
+
+
+def erased_contact_email(contact_id: int) -> str:
+    # .invalid is reserved (RFC 2606): nothing is ever delivered there, and it passes validation.
+    return f"erased-{contact_id}@erased.invalid"
+
+
+def organization_find(identifier: str) -> Organization:
+    """The organisation named by its id, its website's domain or its name (in any case)."""
+    identifier = identifier.strip()
+    if identifier.isdigit():
+        found = Organization.objects.filter(pk=int(identifier)).first()
+    else:
+        found = (
+            Organization.objects.filter(website_domain=website_domain(identifier))
+            .exclude(website_domain="")
+            .first()
+            if "." in identifier
+            else None
+        )
+        found = found or Organization.objects.filter(folded_name=fold(identifier)).first()
+    if found is None:
+        raise CommandError(f"No organisation with the id, website or name {identifier!r}.")
+    return found
+
+
+def _erase_text(queryset, field: str) -> int:
+    """Replace a non-empty free-text field; an empty one stays empty (nothing was written)."""
+    return queryset.exclude(**{field: ""}).update(**{field: ERASED})
+
+
+def client_data_erase(*, organization: Organization) -> Counter:
+    """Erase ``organization``'s personal data in one transaction; return the changes by kind.
+
+    Updates go through querysets: request events are append-only for every other writer
+    (``RequestEvent.save`` refuses a change), and an erasure on request is the one sanctioned
+    exception, touching the free text only.
+    """
+    changed: Counter = Counter()
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        contacts = list(Contact.objects.filter(organization=organization).order_by("pk"))
+        requests = Request.objects.filter(organization=organization)
+        request_ids = list(requests.order_by("pk").values_list("pk", flat=True))
+        addresses = {contact.email.strip().lower(): contact.pk for contact in contacts}
+
+        # Notifications first: they are found by the addresses about to be erased.
+        about_client = Q(request_id__in=request_ids)
+        for address in addresses:
+            about_client |= Q(recipient_email__iexact=address)
+        for notification in Notification.objects.filter(about_client).order_by("pk"):
+            contact_id = addresses.get(notification.recipient_email.strip().lower())
+            if contact_id is not None:
+                notification.recipient_email = erased_contact_email(contact_id)
+                changed["notification recipients"] += 1
+            notification.subject = ERASED
+            notification.body_text = ERASED
+            notification.body_html = ""
+            # A bounce message quotes the address it bounced from.
+            notification.last_error = ERASED if notification.last_error else ""
+            notification.save(
+                update_fields=["recipient_email", "subject", "body_text", "body_html", "last_error"]
+            )
+            changed["notification subjects and bodies"] += 1
+
+        # The stored answer holds the request's id and the client's status link.
+        deleted, _ = IdempotencyRecord.objects.filter(response_body__id__in=request_ids).delete()
+        changed["idempotency records deleted"] += deleted
+
+        for contact in contacts:
+            contact.name = "Erased contact"
+            contact.email = erased_contact_email(contact.pk)
+            contact.phone = ""
+            contact.role = ""
+            contact.full_clean()
+            contact.save(update_fields=["name", "email", "phone", "role"])
+            changed["contacts"] += 1
+
+        for request in requests.order_by("pk"):
+            request.title = f"Erased request {request.reference}"
+            request.description = ERASED
+            request.location = ""
+            request.save(update_fields=["title", "description", "location"])
+            changed["requests"] += 1
+
+        by_request = {"request_id__in": request_ids}
+        by_bid = {"bid__request_id__in": request_ids}
+        changed["request event notes"] += _erase_text(
+            RequestEvent.objects.filter(**by_request), "note"
+        )
+        changed["offer reasons"] += _erase_text(Offer.objects.filter(**by_request), "reason")
+        referrals = OutsideReferral.objects.filter(**by_request)
+        changed["referral messages"] += _erase_text(referrals, "message")
+        changed["referral outcome notes"] += _erase_text(referrals, "outcome_note")
+        changed["bid interest notes"] += _erase_text(
+            BidInterest.objects.filter(**by_request), "note"
+        )
+        changed["bid event notes"] += _erase_text(BidEvent.objects.filter(**by_bid), "note")
+        changed["bid decline reasons"] += _erase_text(
+            BidMember.objects.filter(**by_bid), "decline_reason"
+        )
+        changed["hours notes"] += _erase_text(HoursEntry.objects.filter(**by_bid), "note")
+
+        erased_name = f"Erased organisation {organization.pk}"
+        organization.name = erased_name
+        organization.website = ""
+        organization.mission = ""
+        organization.notes = ""
+        organization.full_clean()
+        organization.save()  # save() recomputes the folded name and the website's domain
+        changed["organisations"] += 1
+
+        # The admin's history names the rows it changed (LogEntry.object_repr).
+        for model, ids, label in (
+            (Organization, [organization.pk], erased_name),
+            (Contact, [contact.pk for contact in contacts], "Erased contact"),
+            (Request, request_ids, "Erased request"),
+        ):
+            changed["admin log entries"] += LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=[str(pk) for pk in ids],
+            ).update(object_repr=label)
+    return +changed  # without the kinds that changed nothing
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase a client organisation's personal data on request (by id, website domain or name): "
+        "names, emails, phones, descriptions, notes and the messages sent about it. Statuses, "
+        "dates, events, offers and bids stay, so the audit trail keeps its shape."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("organisation", help="The organisation's id, website domain or name.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would change; change nothing."
+        )
+        parser.add_argument(
+            "--yes", action="store_true", help="Erase without asking (required unless --dry-run)."
+        )
+
+    def handle(self, *args, organisation, dry_run, yes, **options):
+        organization = organization_find(organisation)
+        if not dry_run and not yes:
+            raise CommandError(
+                f"This erases the personal data of {organization.name!r} (id {organization.pk}) "
+                "for good. Run with --dry-run to see what changes, then with --yes."
+            )
+        heading = f"{organization.name!r} (id {organization.pk})"
+        with transaction.atomic():
+            changed = client_data_erase(organization=organization)
+            if dry_run:
+                transaction.set_rollback(True)  # the counts are real; the changes are not kept
+        self.stdout.write(
+            f"{'Would erase' if dry_run else 'Erased'} the personal data of {heading}:"
+        )
+        for kind, count in sorted(changed.items()):
+            self.stdout.write(f"  {kind}: {count}")
+        if not changed:
+            self.stdout.write("  nothing to change")

@@ -1,0 +1,163 @@
+"""Helpers for tests that run real processes (``manage.py qcluster``, Django scripts) against a
+database the test shares with them."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+_PRELUDE = (
+    "import os, json, django\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'network.settings')\n"
+    "django.setup()\n"
+)
+
+
+@pytest.fixture
+def shared_database_url(transactional_db, tmp_path) -> str:
+    """A DATABASE_URL for subprocesses, holding this test's (empty, migrated) database.
+
+    The test runs with ``transaction=True``, so nothing it writes hides in an open transaction.
+    On PostgreSQL the subprocesses use the test database itself. pytest-django keeps a SQLite
+    test database in memory, which no other process can open: it is copied, schema and all, to
+    a file with SQLite's backup API (much faster than migrating a new one). Either way the
+    test reads the results through subprocesses too (``run_django``), so it reads the same
+    database on both engines.
+    """
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = tmp_path / "shared.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        return f"sqlite:///{path}"
+    if connection.vendor == "postgresql":
+        user = settings["USER"] or "postgres"
+        password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+        host = settings["HOST"] or "127.0.0.1"
+        port = settings["PORT"] or 5432
+        return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+    pytest.skip(f"no shared database for {connection.vendor}")
+
+
+def process_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a subprocess: this checkout's development settings on the shared
+    database, the ORM broker unless ``REDIS_URL`` is given, mail to the recording backend."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "EMAIL_URL", "DJANGO_SETTINGS_MODULE", "Q_WORKERS"}
+    }
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="network.settings",
+        EMAIL_BACKEND="tests.reliability.probes.RecordingMailBackend",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(BASE_DIR),
+    )
+    env.update(extra)
+    return env
+
+
+def run_django(code: str, env: dict[str, str], timeout: float = 60):
+    """Run ``code`` in a fresh Django process; it prints one JSON value, which is returned."""
+    finished = subprocess.run(
+        [sys.executable, "-c", _PRELUDE + code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if finished.returncode != 0:
+        raise AssertionError(f"subprocess failed:\n{finished.stdout}\n{finished.stderr}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+class Cluster:
+    """One ``manage.py qcluster`` in its own process group, its output in a file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.log_path = log_path
+        self._log = open(log_path, "w", encoding="utf-8")  # closed in stop() or kill()
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=BASE_DIR,
+            env={**env, "LOG_LEVEL": "INFO"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers share its group: one signal reaches them all
+        )
+
+    def wait_running(self, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "running." in self.log_path.read_text(encoding="utf-8"):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"qcluster did not start:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL the cluster and its workers at once: no cleanup, no rollback handler."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self._log.close()
+
+    def stop(self, timeout: float = 15) -> None:
+        """Stop as an operator would (SIGTERM), then make sure nothing is left behind."""
+        if self.process.poll() is None:
+            # To the cluster only: its sentinel restores SIGTERM's default action, so a signal
+            # to the whole group would kill the sentinel under the cluster's feet.
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # stragglers of the group, if any
+        except ProcessLookupError:
+            pass
+        if self.process.poll() is None:
+            self.process.wait(10)
+        self._log.close()
+
+
+@pytest.fixture
+def clusters():
+    """Start clusters with ``clusters(env, log_path)``; every one is stopped after the test."""
+    started: list[Cluster] = []
+
+    def start(env: dict[str, str], log_path: Path) -> Cluster:
+        cluster = Cluster(env, log_path)
+        started.append(cluster)
+        return cluster
+
+    yield start
+    for cluster in started:
+        if not cluster._log.closed:
+            cluster.stop()
+
+
+def wait_for(condition, timeout: float, message: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(message)

@@ -1,0 +1,93 @@
+"""Scale-out (issue 7, part 8): two qcluster processes on one Redis share the work, and each
+task runs once (README, "Deploying on several processes")."""
+
+import os
+from collections import Counter
+
+import pytest
+
+from tests.reliability.conftest import process_env, run_django, wait_for
+
+TASKS = 40
+# The cluster name (settings.Q_CLUSTER["name"]) names the Redis list both clusters read.
+QUEUE_KEYS = "django_q:*"
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database of its own (empty, claimed with a marker key), so the test neither
+    steals other processes' tasks nor leaves its own behind."""
+    import redis
+
+    base = os.environ.get("RELIABILITY_REDIS", "redis://127.0.0.1:6379")
+    try:
+        redis.Redis.from_url(f"{base}/0", socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {base} ({error}); the scale-out test needs it."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    for number in range(15, 0, -1):
+        database = redis.Redis.from_url(f"{base}/{number}")
+        # SET NX on an empty database: two test runs never pick the same one.
+        if database.dbsize() == 0 and database.set("reliability:claimed", os.getpid(), nx=True):
+            break
+    else:
+        pytest.skip("no empty Redis database (1-15) to run the scale-out test in")
+    try:
+        yield f"{base}/{number}"
+    finally:
+        for key in database.scan_iter(QUEUE_KEYS):
+            database.delete(key)
+        database.delete("reliability:claimed")
+
+
+_ENQUEUE = f"""
+from django_q.tasks import async_task
+print(json.dumps([
+    async_task("tests.reliability.probes.record_run", number, task_name=f"probe-{{number}}")
+    for number in range({TASKS})
+]))
+"""
+
+_RESULTS = """
+from django_q.models import Task
+print(json.dumps(sorted(Task.objects.filter(name__startswith="probe-").values_list(
+    "name", "success"))))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clusters_on_one_redis_run_every_task_exactly_once(
+    shared_database_url, redis_url, clusters, tmp_path
+):
+    run_log = tmp_path / "runs.log"
+    run_log.touch()
+    env = process_env(
+        shared_database_url, REDIS_URL=redis_url, Q_WORKERS="2", RELIABILITY_RUN_LOG=str(run_log)
+    )
+    started = [
+        clusters({**env, "RELIABILITY_CLUSTER": name}, tmp_path / f"{name}.log")
+        for name in ("a", "b")
+    ]
+    for cluster in started:
+        cluster.wait_running()
+
+    run_django(_ENQUEUE, env)
+
+    def runs() -> list[list[str]]:
+        return [line.split() for line in run_log.read_text().splitlines()]
+
+    wait_for(lambda: len(runs()) >= TASKS, 60, f"not all {TASKS} tasks ran: {len(runs())}")
+    # Both monitors save results to the shared database; wait for the last of them.
+    wait_for(lambda: len(run_django(_RESULTS, env)) >= TASKS, 20, "results not saved", interval=0.5)
+    for cluster in started:
+        cluster.stop()
+
+    numbers = Counter(int(number) for number, _cluster, _pid in runs())
+    assert numbers == Counter(range(TASKS))  # every task once: none lost, none twice
+    by_cluster = Counter(cluster for _number, cluster, _pid in runs())
+    assert set(by_cluster) == {"a", "b"}, by_cluster  # both clusters did some of the work
+    assert run_django(_RESULTS, env) == [
+        [f"probe-{n}", True] for n in sorted(range(TASKS), key=str)
+    ]
