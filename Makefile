@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Development defaults for the local targets; production sets its own environment.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test fuzz install install-dev e2e clean
+.PHONY: run test fuzz install install-dev e2e clean load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo_requests
 	$(DEV_ENV) $(BIN)/python manage.py setup_schedules
+	$(DEV_ENV) $(BIN)/python manage.py handbook_schedules
 	@echo ""
 	@echo "  Switchboard:  http://127.0.0.1:8000/"
 	@echo "  Admin:        http://127.0.0.1:8000/admin/"
@@ -49,6 +50,14 @@ test: $(VENV)/.installed-dev
 		echo "== pytest on PostgreSQL ($${DATABASE_URL%%\?*})"; \
 		$(DEV_ENV) $(BIN)/pytest -q -n 2; \
 	fi
+
+# Load: the service on a fresh PostgreSQL database under gunicorn (sync workers) with a django-q2
+# cluster on Redis, driven by locust from another process; prints the figures and PASS/FAIL per
+# target (exit 1 when a target is missed). Needs PostgreSQL and Redis on 127.0.0.1 (LOAD_PG,
+# LOAD_REDIS); knobs and figures in tests/load/README.md.
+load: | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,load]"
+	$(BIN)/python -m tests.load.run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,108 @@
+"""The load harness's own pieces, fast, in the normal suite (``make load`` runs the real thing).
+
+The floors answer as the load run expects, the bodies the locust users send are valid, and the
+locustfile imports with its user classes. The locustfile is imported in a child process: importing
+locust patches the standard library for gevent, which must not happen inside the test process.
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import resolve, reverse
+
+from intake.serializers import RequestSubmitSerializer
+from network.models import Language
+from tests.load import floors
+from tests.load.bodies import floor_body, submission_body
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.urls("tests.load.urls")
+
+
+def test_framework_floor_answers_json(client):
+    response = client.get("/_floor/json/")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "path": "/_floor/json/"}
+
+
+@pytest.mark.django_db
+def test_write_floor_validates_and_inserts_one_row(client):
+    floors.floor_table_ensure()
+    floors.floor_table_ensure()  # idempotent: run.py calls it on every start
+
+    created = client.post("/_floor/write/", floor_body(3, 7), content_type="application/json")
+    refused = client.post(
+        "/_floor/write/",
+        {**floor_body(3, 8), "email": "not-an-address", "hours": 0},
+        content_type="application/json",
+    )
+
+    assert created.status_code == 201
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"email", "hours"}
+    assert floors.floor_rows_count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT title, budget, pro_bono FROM {floors.FLOOR_TABLE}")  # noqa: S608
+        title, budget, pro_bono = cursor.fetchone()
+    assert title == "Floor row 3-7"
+    assert str(budget) in {"2500", "2500.00"}
+    assert not pro_bono
+
+
+def test_the_write_floor_validates_ten_fields():
+    assert len(floors.FloorRowSerializer().fields) == 10
+    assert floors.FIELDS == tuple(floors.FloorRowSerializer().fields)
+
+
+def test_product_urls_are_still_served():
+    # The harness adds the floors next to the product's URLs, not instead of them.
+    assert reverse("load-floor-json") == "/_floor/json/"
+    assert resolve("/api/v1/requests/").url_name == "api-request-list"
+    assert resolve("/api/v1/requests/status/abc/").url_name == "api-request-status"
+
+
+@pytest.mark.django_db
+def test_the_submissions_are_valid_and_distinct():
+    Language.objects.get_or_create(code="en", defaults={"name": "English"})
+    bodies = [submission_body("run1", user, number) for user in (1, 2) for number in range(8)]
+
+    for body in bodies:
+        serializer = RequestSubmitSerializer(data=body)
+        assert serializer.is_valid(), serializer.errors
+    assert len({body["title"] for body in bodies}) == len(bodies)
+    # Organisations repeat (four requests each) so duplicate detection has work to do.
+    assert len({body["organization_name"] for body in bodies}) == 4
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("locust") is None,
+    reason="locust is in the optional 'load' extra (make load installs it)",
+)
+def test_locustfile_imports_with_a_user_per_scenario():
+    from tests.load.run import SCENARIOS
+
+    classes = [user_class for _name, user_class, _endpoint in SCENARIOS]
+    script = (
+        "import json, tests.load.locustfile as f; "
+        f"print(json.dumps([getattr(f, name).__name__ for name in {classes!r}])); "
+        "print(json.dumps(f.Record().summary()))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    names, summary = (json.loads(line) for line in completed.stdout.strip().splitlines()[-2:])
+    assert names == classes
+    assert summary["requests"] == 0
