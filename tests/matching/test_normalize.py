@@ -1,7 +1,5 @@
 """The normalizer on a small hand-made taxonomy and on the product taxonomy files (no database)."""
 
-import time
-
 import pytest
 
 from matching.normalize import MIN_FUZZY_LENGTH, Normalizer
@@ -164,22 +162,17 @@ def test_extract_is_deduplicated_and_empty_text_is_fine(normalizer):
     assert normalizer.extract("") == []
 
 
-def test_build_and_lookups_are_fast():
+def test_a_thousand_skill_taxonomy_resolves_exact_and_misspelt_names():
+    # Speed is measured by benchmark_matching, never by a timed test; here the same
+    # large taxonomy must resolve aliases exactly and misspellings to the right skill.
     entries = [
         (f"Skill number {i} platform", [f"alias{i}a", f"alias{i}b", f"sk {i}", f"plat{i}"])
         for i in range(1000)
     ]
-    start = time.perf_counter()
     built = Normalizer.from_taxonomy(entries)
-    assert time.perf_counter() - start < 1.0
-    start = time.perf_counter()
-    for _ in range(1000):
-        built.normalize("alias500a")
-    assert (time.perf_counter() - start) / 1000 < 50e-6
-    start = time.perf_counter()
-    for _ in range(100):
-        built.normalize("skil number 50 platfrom")
-    assert (time.perf_counter() - start) / 100 < 5e-3
+    assert built.normalize("alias500a").skill == "Skill number 500 platform"
+    assert built.normalize("PLAT999").skill == "Skill number 999 platform"
+    assert built.normalize("skil number 50 platfrom").skill == "Skill number 50 platform"
 
 
 # --- The product taxonomy ------------------------------------------------------------------
