@@ -6,6 +6,7 @@ the project's first authentication class is the session, which sends no challeng
 
 import pytest
 from django.core.cache import cache
+from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -116,7 +117,9 @@ def test_anonymous_is_refused():
 
 def test_session_sign_in_works(member):
     client = APIClient()
-    assert client.login(username=member.username, password=PASSWORD)
+    # django-axes counts sign-ins per client address, so authenticate() needs the request.
+    request = RequestFactory().post("/accounts/login/")
+    assert client.login(request=request, username=member.username, password=PASSWORD)
 
     assert client.get(CONSULTANTS).status_code == 200
 
