@@ -51,6 +51,12 @@ test: $(VENV)/.installed-dev
 		$(DEV_ENV) $(BIN)/pytest -q -n 2; \
 	fi
 
+# Fuzz: the API fuzzer of `make test` (tests/fuzz, 15 examples per operation and role) with
+# FUZZ_EXAMPLES examples instead, on the database DATABASE_URL names (SQLite when unset).
+FUZZ_EXAMPLES ?= 500
+fuzz: $(VENV)/.installed-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(DEV_ENV) $(BIN)/pytest -q -p no:logging -n auto tests/fuzz
+
 # Load: the service on a fresh PostgreSQL database under gunicorn (sync workers) with a django-q2
 # cluster on Redis, driven by locust from another process; prints the figures and PASS/FAIL per
 # target (exit 1 when a target is missed). Needs PostgreSQL and Redis on 127.0.0.1 (LOAD_PG,

@@ -69,7 +69,14 @@ from handbook.serializers import (
     SearchResultsSerializer,
     VoteInputSerializer,
 )
-from network.api import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, Conflict, model_errors_as_400
+from network.api import (
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    Conflict,
+    list_responses,
+    model_errors_as_400,
+)
 from network.models import Consultant
 
 # --- Shared pieces -------------------------------------------------------------------------
@@ -207,7 +214,7 @@ REVISION_ID = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(
         summary="Handbook pages (public pages for anyone; every page for members)",
-        responses=PageSummarySerializer,
+        responses=list_responses(PageSummarySerializer, forbidden=False, filtered=True),
         auth=[{"cookieAuth": []}, {"tokenAuth": []}, {}],
     ),
     retrieve=extend_schema(
@@ -496,7 +503,9 @@ ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Meetings, newest first", responses=MeetingSummarySerializer),
+    list=extend_schema(
+        summary="Meetings, newest first", responses=list_responses(MeetingSummarySerializer)
+    ),
     retrieve=extend_schema(
         summary="One meeting, with its decisions and action items",
         responses=_read(MeetingDetailSerializer),
@@ -565,7 +574,14 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
         request=ActionItemInputSerializer,
         responses=_write(ActionItemSerializer, 201),
     )
-    @action(detail=True, methods=["get", "post"], url_path="action-items", url_name="action-items")
+    # The items come in one list, not pages; without this the schema documents pages.
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="action-items",
+        url_name="action-items",
+        pagination_class=None,
+    )
     def action_items(self, request, pk):
         if not Meeting.objects.filter(pk=pk).exists():
             raise Http404("No such meeting.")
@@ -610,7 +626,8 @@ class DecisionFilter(django_filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The decisions register, newest first", responses=DecisionSummarySerializer
+        summary="The decisions register, newest first",
+        responses=list_responses(DecisionSummarySerializer, filtered=True),
     ),
     retrieve=extend_schema(
         summary="One decision, with its tally and every vote on record",

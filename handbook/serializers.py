@@ -31,6 +31,15 @@ def user_name(user) -> str | None:
 # --- Fields --------------------------------------------------------------------------------
 
 
+# Ids sent to the API are bounded: SQLite's driver raises OverflowError (a 500) for an integer
+# beyond 8 bytes, and no row has an id below 1. Found by the API fuzzer (tests/fuzz).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID, **kwargs)
+
+
 class PageCategoryField(serializers.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=Page.Category.choices, **kwargs)
@@ -196,7 +205,7 @@ class EditConflictSerializer(serializers.Serializer):
 
 
 class PageRevertSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(help_text="The earlier revision to restore.")
+    revision = row_id_field(help_text="The earlier revision to restore.")
     base_revision = serializers.IntegerField(
         help_text="The page's latest revision as you saw it; a stale one is refused with 409."
     )
@@ -246,8 +255,8 @@ class DiffQuerySerializer(serializers.Serializer):
     # ``from`` is a Python keyword: the fields are named in ``get_fields``.
     def get_fields(self):
         return {
-            "from": serializers.IntegerField(help_text="The older revision's id."),
-            "to": serializers.IntegerField(help_text="The newer revision's id."),
+            "from": row_id_field(help_text="The older revision's id."),
+            "to": row_id_field(help_text="The newer revision's id."),
         }
 
 
@@ -313,7 +322,7 @@ class ActionItemSerializer(serializers.Serializer):
 
 class ActionItemInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500)
-    owner = serializers.IntegerField(help_text="The member who will do it (a member id).")
+    owner = row_id_field(help_text="The member who will do it (a member id).")
     due = serializers.DateField()
 
 
@@ -415,15 +424,15 @@ class DecisionDetailSerializer(DecisionSummarySerializer):
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField(required=False, allow_null=True)
+    meeting = row_id_field(required=False, allow_null=True)
     text = serializers.CharField(max_length=5000, help_text="The motion, as voted on.")
     rule = serializers.ChoiceField(choices=Decision.Rule.choices)
     eligible = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The ids of the members who may vote."
+        child=row_id_field(), help_text="The ids of the members who may vote."
     )
     quorum = serializers.IntegerField(min_value=1)
     closes_at = serializers.DateTimeField(required=False, allow_null=True)
-    adopted_revision = serializers.IntegerField(
+    adopted_revision = row_id_field(
         required=False, allow_null=True, help_text="The id of the page revision it adopts."
     )
 
@@ -446,9 +455,7 @@ class MeetingDetailSerializer(MeetingSummarySerializer):
 class MeetingInputSerializer(serializers.Serializer):
     date = serializers.DateField()
     title = serializers.CharField(max_length=200)
-    attendees = serializers.ListField(
-        child=serializers.IntegerField(), default=list, help_text="Member ids."
-    )
+    attendees = serializers.ListField(child=row_id_field(), default=list, help_text="Member ids.")
     agenda = serializers.CharField(max_length=20_000, allow_blank=True, default="")
     minutes_body = serializers.CharField(
         max_length=MAX_BODY_CHARACTERS,

@@ -50,6 +50,7 @@ from network.api import (
     FORBIDDEN,
     NOT_FOUND,
     StableOrderingFilter,
+    list_responses,
     model_errors_as_400,
 )
 
@@ -241,7 +242,7 @@ def _user_of(view):
 @extend_schema_view(
     list=extend_schema(
         summary="Requests you may see (coordinators and members)",
-        responses={200: RequestRowSerializer(many=True), 403: FORBIDDEN},
+        responses=list_responses(RequestRowSerializer(many=True), filtered=True),
     ),
     retrieve=extend_schema(
         summary="One request with its events, offers, referrals and the moves you may make",

@@ -223,6 +223,9 @@ class BidPublicSerializer(serializers.Serializer):
     def get_members(self, bid) -> list[dict]:
         return SeatPublicSerializer(_seats(bid), many=True).data
 
+    # BidView is one of two shapes, and a full bid has every public field too: the constant
+    # sees_money is what tells them apart, so the schema pins it (else both shapes match).
+    @extend_schema_field({"type": "boolean", "enum": [False]})
     def get_sees_money(self, bid) -> bool:
         return False
 
@@ -269,6 +272,7 @@ class BidSerializer(BidPublicSerializer):
         }
         return SeatSerializer(_seats(bid), many=True, context=context).data
 
+    @extend_schema_field({"type": "boolean", "enum": [True]})
     def get_sees_money(self, bid) -> bool:
         return True
 

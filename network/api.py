@@ -131,6 +131,12 @@ FORBIDDEN = OpenApiResponse(
     description="Not signed in, not a member, or not allowed to make this change."
 )
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
+PAGE_NOT_FOUND = OpenApiResponse(
+    description="No such page of results: past the last page, or not a page number."
+)
+FILTER_ERRORS = OpenApiResponse(
+    description="A filter's value is not valid: an object mapping each filter to its messages."
+)
 IN_USE = OpenApiResponse(
     response=inline_serializer("ConflictDetail", {"detail": serializers.CharField()}),
     description="Still in use elsewhere; nothing was removed.",
@@ -139,6 +145,17 @@ IN_USE = OpenApiResponse(
 
 def _read(response):
     return {200: response, 403: FORBIDDEN, 404: NOT_FOUND}
+
+
+def list_responses(response, *, forbidden: bool = True, filtered: bool = False) -> dict:
+    """A paginated list's answers: a page, 400 for a bad filter or search value (a choice not
+    offered, a null character), 403 unless anyone may list, and 404 past the last page."""
+    answers = {200: response, 404: PAGE_NOT_FOUND}
+    if filtered:
+        answers[400] = FILTER_ERRORS
+    if forbidden:
+        answers[403] = FORBIDDEN
+    return answers
 
 
 def _write(response, code=200):
@@ -166,7 +183,10 @@ class MemberViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The member directory", responses=ConsultantSerializer),
+    list=extend_schema(
+        summary="The member directory",
+        responses=list_responses(ConsultantSerializer, filtered=True),
+    ),
     retrieve=extend_schema(summary="One member", responses=_read(ConsultantSerializer)),
     create=extend_schema(
         summary="Open a member record (staff coordinators)",
@@ -398,7 +418,9 @@ class SkillFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The skills taxonomy", responses=SkillSerializer),
+    list=extend_schema(
+        summary="The skills taxonomy", responses=list_responses(SkillSerializer, filtered=True)
+    ),
     retrieve=extend_schema(summary="One skill", responses=_read(SkillSerializer)),
     **_write_schemas(
         SkillSerializer,
@@ -490,7 +512,9 @@ class GroupFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Consultant groups", responses=GroupSerializer),
+    list=extend_schema(
+        summary="Consultant groups", responses=list_responses(GroupSerializer, filtered=True)
+    ),
     retrieve=extend_schema(summary="One group", responses=_read(GroupSerializer)),
     **_write_schemas(
         GroupSerializer,
@@ -571,7 +595,10 @@ class ExternalProfessionalFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Outside professionals", responses=ExternalProfessionalSerializer),
+    list=extend_schema(
+        summary="Outside professionals",
+        responses=list_responses(ExternalProfessionalSerializer, filtered=True),
+    ),
     retrieve=extend_schema(
         summary="One outside professional", responses=_read(ExternalProfessionalSerializer)
     ),
@@ -655,6 +682,12 @@ class TokenRequestThrottle(AnonRateThrottle):
     rate = "10/minute"
 
 
+class SignInLockedOut(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many failed sign-in attempts for this username; try again later."
+    default_code = "locked_out"
+
+
 class TokenObtainView(ObtainAuthToken):
     """Exchange a username and password for an API token (``Authorization: Token …``)."""
 
@@ -681,4 +714,11 @@ class TokenObtainView(ObtainAuthToken):
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            # django-axes refused the pair before the password was checked and flagged the
+            # request it was given (DRF's); its middleware only sees Django's, so answer here.
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLockedOut() from None
+            raise

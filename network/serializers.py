@@ -128,6 +128,9 @@ class ConsultantSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
+            # Read-only fields lose allow_blank, and the schema then says every website is a
+            # URI; "" (no website) must stay documented.
+            "website": {"allow_blank": True},
             "timezone": {"help_text": "IANA time zone, e.g. America/Los_Angeles."},
             "remote_ok": {"help_text": "Works with clients remotely."},
         }
@@ -419,6 +422,9 @@ class ExternalProfessionalSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
+            # Read-only fields lose allow_blank; "" (none on record) must stay documented.
+            "email": {"allow_blank": True},
+            "website": {"allow_blank": True},
             "active": {"help_text": "Inactive professionals are no longer recommended."},
             "notes": {"help_text": "What they do well, fees, how to reach them; seen by members."},
             "last_referred_at": {"help_text": "When a client was last referred to them."},

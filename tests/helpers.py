@@ -1,5 +1,9 @@
 """Small helpers shared by test modules."""
 
+import functools
+import json
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,3 +14,50 @@ def count_queries(client, address: str) -> int:
         response = client.get(address)
     assert response.status_code == 200, address
     return len(captured)
+
+
+def api_schema_document() -> dict:
+    """The API's OpenAPI schema as /api/schema/ serves it (generated in-process), as plain JSON."""
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document))
+
+
+@functools.cache
+def api_schema():
+    """The API's OpenAPI schema loaded into Schemathesis, to check answers against."""
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(api_schema_document())
+
+
+def assert_matches_schema(response, operation: str) -> None:
+    """Fail unless the schema documents ``response`` (from the test client) for ``operation``
+    ("GET /api/v1/bids/{id}/"): its status code, its content type and its body."""
+    import requests
+    from schemathesis import Response
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    method, path = operation.split(" ", 1)
+    sent_path = response.request["PATH_INFO"]
+    template = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    matched = re.fullmatch(template, sent_path)
+    assert matched, f"{sent_path} is not an address of {operation}"
+    case = api_schema()[path][method].Case(path_parameters=matched.groupdict())
+    sent = requests.Request(method, f"http://testserver{sent_path}").prepare()
+    received = Response(
+        status_code=response.status_code,
+        headers={name: [value] for name, value in response.headers.items()},
+        content=response.content,
+        request=sent,
+        elapsed=0.0,
+        verify=False,
+    )
+    checks = [status_code_conformance, content_type_conformance, response_schema_conformance]
+    case.validate_response(received, checks=checks)

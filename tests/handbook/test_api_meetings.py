@@ -11,6 +11,7 @@ from handbook import services
 from handbook.models import ActionItem, Decision, Meeting, Page, Vote
 from network.models import Consultant, User
 from tests.factories import ConsultantFactory
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -592,3 +593,29 @@ def test_close_query_count(api_as, member, decision, django_assert_max_num_queri
     with django_assert_max_num_queries(10):
         response = client.post(decision_url(decision, "close/"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("attendee", [2**63, -(2**63) - 1, 0])
+def test_an_attendee_id_out_of_range_is_400_not_a_server_error(api_as, member, attendee):
+    """SQLite's driver cannot take an integer beyond 8 bytes (found by the API fuzzer)."""
+    response = api_as(member).post(
+        MEETINGS,
+        {"date": "2026-05-01", "title": "May meeting", "attendees": [attendee]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "attendees" in response.json()
+    assert not Meeting.objects.exists()
+
+
+def test_the_action_items_list_matches_the_schema(api_as, member, meeting, voters):
+    """The items come as one list; the schema documented pages (found by the API fuzzer)."""
+    services.action_item_create(
+        actor=member, meeting_id=meeting.pk, text="Do", owner=voters[0], due=timezone.localdate()
+    )
+
+    response = api_as(member).get(items_url(meeting))
+
+    assert len(response.json()) == 1
+    assert_matches_schema(response, "GET /api/v1/handbook/meetings/{id}/action-items/")

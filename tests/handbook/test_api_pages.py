@@ -16,6 +16,7 @@ from handbook import services
 from handbook.models import MAX_BODY_CHARACTERS, Page, PageRevision
 from network.models import Consultant, User
 from tests.factories import ConsultantFactory
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -755,6 +756,20 @@ def test_a_diff_of_two_revisions(api_as, member, public_page):
     assert any(row["new_text"] == "And say why." for row in body["rows"])
 
 
+@pytest.mark.parametrize("revision_id", [2**63, -(2**63) - 1])
+def test_a_diff_of_a_revision_id_out_of_range_is_400_not_a_server_error(
+    api_as, member, public_page, revision_id
+):
+    """SQLite's driver cannot take an integer beyond 8 bytes (found by the API fuzzer)."""
+    response = api_as(member).get(
+        page_url(public_page, "diff/"),
+        {"from": revision_id, "to": public_page.latest_revision_id},
+    )
+
+    assert response.status_code == 400
+    assert "from" in response.json()
+
+
 @pytest.mark.parametrize(
     ("role", "public_status", "members_status"),
     [("anonymous", 403, 403), ("applicant", 200, 404), ("member", 200, 200), ("admin", 200, 200)],
@@ -899,3 +914,16 @@ def test_export_query_count(api_as, member, author, django_assert_max_num_querie
     with django_assert_max_num_queries(3):
         response = client.get(EXPORT)
     assert response.status_code == 200
+
+
+# --- Answers match the schema (found by the API fuzzer, tests/fuzz) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "status"), [({"category": "nonsense"}, 400), ({"page": 99}, 404)]
+)
+def test_a_bad_filter_and_a_page_past_the_end_are_documented(api, query, status):
+    response = api.get(PAGES, query)
+
+    assert response.status_code == status
+    assert_matches_schema(response, "GET /api/v1/handbook/pages/")

@@ -23,6 +23,7 @@ from intake.models import (
 )
 from network.models import Consultant
 from tests.factories import ConsultantFactory, RequestFactory
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -787,3 +788,41 @@ def test_a_move_the_request_refuses_is_409_with_the_bids_state(api_as, lead, sec
     assert response.json()["status"] == "signed"
     assert response.json()["version"] == bid.version
     assert snapshot(bid) == before
+
+
+# --- Answers match the schema (found by the API fuzzer, tests/fuzz) ----------------------------
+
+
+def test_a_bid_with_its_money_matches_exactly_one_documented_shape(api_as, lead, second, third):
+    """A full bid has every field of the public shape too; `sees_money` tells them apart, so
+    the answer is one of BidView's two shapes, not both (which `oneOf` refuses)."""
+    bid = draft_bid(lead, second)
+
+    as_team = api_as(lead.user).get(bid_url(bid.pk))
+    as_outsider = api_as(third.user).get(bid_url(bid.pk))
+    listed = api_as(lead.user).get(BIDS)
+
+    assert as_team.json()["sees_money"] is True
+    assert as_outsider.json()["sees_money"] is False
+    assert_matches_schema(as_team, "GET /api/v1/bids/{id}/")
+    assert_matches_schema(as_outsider, "GET /api/v1/bids/{id}/")
+    assert_matches_schema(listed, "GET /api/v1/bids/")
+
+
+def test_a_bad_status_filter_and_a_page_past_the_end_are_documented(api_as, lead):
+    bad_filter = api_as(lead.user).get(BIDS, {"status": "nonsense"})
+    past_the_end = api_as(lead.user).get(BIDS, {"page": 99})
+
+    assert bad_filter.status_code == 400
+    assert past_the_end.status_code == 404
+    assert_matches_schema(bad_filter, "GET /api/v1/bids/")
+    assert_matches_schema(past_the_end, "GET /api/v1/bids/")
+
+
+@pytest.mark.parametrize("request_id", ["1e86", str(2**63), "-1"])
+def test_a_request_filter_out_of_range_is_400_not_a_server_error(api_as, lead, request_id):
+    """SQLite's driver cannot take an integer beyond 8 bytes (found by the API fuzzer)."""
+    response = api_as(lead.user).get(BIDS, {"request": request_id})
+
+    assert response.status_code == 400
+    assert "request" in response.json()

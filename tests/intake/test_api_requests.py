@@ -16,6 +16,7 @@ from tests.factories import (
     RequestFactory,
     UserFactory,
 )
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +439,16 @@ def test_member_sees_the_contact_once_they_accept(api_as, journeyed):
 
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["contact"]["email"] == "contact@harbor.example.org"
+
+
+# --- Answers match the schema (found by the API fuzzer, tests/fuzz) ----------------------------
+
+
+@pytest.mark.parametrize(("query", "status"), [({"status": "nonsense"}, 400), ({"page": 99}, 404)])
+def test_a_bad_filter_and_a_page_past_the_end_are_documented(
+    api_as, intake_coordinator, query, status
+):
+    response = api_as(intake_coordinator).get(REQUESTS, query)
+
+    assert response.status_code == status
+    assert_matches_schema(response, "GET /api/v1/requests/")

@@ -23,6 +23,7 @@ from tests.factories import (
     SkillFactory,
     TimeAwayFactory,
 )
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -698,3 +699,31 @@ def test_time_away_list_query_count(api_as, member, directory, django_assert_max
         response = client.get(time_away_url(directory[0]))
 
     assert len(response.json()) == 10
+
+
+# --- Answers match the schema (found by the API fuzzer, tests/fuzz) ----------------------------
+
+
+def test_a_member_without_a_website_matches_the_schema(api_as, member):
+    """ "" is how the API says "no website"; the schema must allow it next to a URI."""
+    consultant = ConsultantFactory(website="")
+
+    response = api_as(member).get(detail_url(consultant))
+
+    assert response.json()["website"] == ""
+    assert_matches_schema(response, "GET /api/v1/consultants/{id}/")
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "status"),
+    [
+        ("anonymous", {}, 403),
+        ("member", {"page": 99}, 404),
+        ("member", {"min_level": 9}, 400),
+    ],
+)
+def test_refused_directory_reads_are_documented(api_as, member, role, query, status):
+    response = api_as(member if role == "member" else None).get(CONSULTANTS, query)
+
+    assert response.status_code == status
+    assert_matches_schema(response, "GET /api/v1/consultants/")

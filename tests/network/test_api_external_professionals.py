@@ -4,6 +4,7 @@ import pytest
 
 from network.models import ExternalProfessional
 from tests.factories import ExternalProfessionalFactory, SkillFactory
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,15 @@ def test_professional_detail_query_count(api_as, member, django_assert_max_num_q
         response = client.get(detail_url(professional))
 
     assert len(response.json()["skills"]) == 3
+
+
+def test_a_professional_without_email_or_website_matches_the_schema(api_as, member):
+    """ "" is how the API says "none on record"; the schema must allow it next to the format."""
+    professional = ExternalProfessionalFactory(email="", website="")
+
+    response = api_as(member).get(detail_url(professional))
+    listed = api_as(member).get(PROFESSIONALS)
+
+    assert (response.json()["email"], response.json()["website"]) == ("", "")
+    assert_matches_schema(response, "GET /api/v1/external-professionals/{id}/")
+    assert_matches_schema(listed, "GET /api/v1/external-professionals/")

@@ -4,6 +4,7 @@ import pytest
 
 from network.models import Consultant, ConsultantGroup
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, SkillFactory
+from tests.helpers import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +199,11 @@ def test_group_detail_query_count(api_as, member, many_groups, django_assert_max
         response = client.get(detail_url(many_groups[0]))
 
     assert response.status_code == 200
+
+
+def test_a_search_with_a_null_character_is_a_documented_400(api_as, member):
+    """DRF refuses the null character in a search; the schema must say so (found by the fuzzer)."""
+    response = api_as(member).get(GROUPS, {"search": "web\x00"})
+
+    assert response.status_code == 400
+    assert_matches_schema(response, "GET /api/v1/groups/")
