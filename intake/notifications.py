@@ -12,16 +12,19 @@ client may see: never internal notes, other candidates or consultants' rates.
 
 import datetime
 import logging
+import os
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
@@ -30,6 +33,12 @@ from network.roles import Role
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "intake.tasks.notification_send"
+SEND_BATCH_TASK = "intake.tasks.notifications_send"
+# How many notifications one task sends: a submission's few go in one task (each task has a
+# fixed cost in the cluster: signing, dequeuing, handing over to a worker), while a sweep's
+# backlog still spreads over the workers and one task stays well inside the cluster's timeout
+# (Q_CLUSTER "timeout") with a slow mail server.
+SEND_BATCH_SIZE = 10
 # How much of a mail server's error is kept on the row (the admin shows it; SMTP errors are
 # short, a traceback is not wanted).
 LAST_ERROR_LENGTH = 1000
@@ -81,9 +90,10 @@ SUBJECTS = {
 class Recipient:
     """An address and, for people with an account, the user it belongs to."""
 
-    def __init__(self, email: str, user=None, name: str = ""):
+    def __init__(self, email: str, user=None, name: str = "", *, user_id: int | None = None):
         self.email = email
         self.user = user
+        self.user_id = user.pk if user is not None else user_id
         self.name = name
 
 
@@ -98,15 +108,24 @@ def person_name(user) -> str:
 
 
 def _intake_coordinators() -> list[Recipient]:
-    users = (
+    # Plain values, not users: a recipient needs an address, a name and the user's id.
+    rows = (
         get_user_model()
         .objects.filter(groups__name=Role.INTAKE_COORDINATOR.value, is_active=True)
         .exclude(email="")
-        .select_related("consultant")
         .order_by("pk")
         .distinct()
+        .values_list(
+            "pk", "email", "consultant__display_name", "first_name", "last_name", "username"
+        )
     )
-    return [Recipient(user.email, user, person_name(user)) for user in users]
+    recipients = []
+    for pk, email, display_name, first_name, last_name, username in rows:
+        # As person_name: the member name, else the account's full name, else its username.
+        if display_name is None:
+            display_name = f"{first_name} {last_name}".strip() or username
+        recipients.append(Recipient(email, name=display_name, user_id=pk))
+    return recipients
 
 
 def _user_recipient(user) -> list[Recipient]:
@@ -165,7 +184,7 @@ def _compose(kind: str, request: Request | None, recipient: Recipient, context: 
         kind=kind,
         request=request,
         recipient_email=recipient.email,
-        recipient_user=recipient.user,
+        recipient_user_id=recipient.user_id,
         subject=_one_line(subject)[:200],
         body_text=render_to_string(f"intake/email/{kind}.txt", context),
         body_html=render_to_string(f"intake/email/{kind}.html", context),
@@ -187,42 +206,79 @@ def _notify(kind: str, request: Request | None, recipients: list[Recipient], con
 
 
 def _store(notifications: list[Notification]) -> list[int]:
-    """Save the rows in one short transaction; enqueue their sending once it commits."""
-    if not notifications:
-        return []
+    """Save the rows in one statement; enqueue their sending once they are committed."""
     # New rows are due for the sweep only after the first retry delay: the task enqueued below
     # sends them right away, and the sweep is the safety net for an enqueue that never ran.
     due = timezone.now() + datetime.timedelta(minutes=settings.NOTIFICATION_FIRST_DELAY_MINUTES)
-    stored = []
-    with transaction.atomic():
-        for notification in notifications:
-            notification.next_attempt_at = due
-            try:
-                notification.full_clean()
-            except ValidationError as error:
-                # One bad address (a hand-edited account) must not cost the others their mail.
-                logger.warning(
-                    "Notification %s to %r not stored: %s",
-                    notification.kind,
-                    notification.recipient_email,
-                    error,
-                )
-                continue
-            notification.save()
-            stored.append(notification.pk)
-        transaction.on_commit(lambda: notifications_enqueue(stored))
+    valid = []
+    for notification in notifications:
+        notification.next_attempt_at = due
+        try:
+            # The only field composing does not control: the other fields are fixed kinds,
+            # truncated subjects, rendered bodies and rows just read (request, recipient).
+            _address_check(notification.recipient_email)
+        except ValidationError as error:
+            # One bad address (a hand-edited account) must not cost the others their mail.
+            logger.warning(
+                "Notification %s to %r not stored: %s",
+                notification.kind,
+                notification.recipient_email,
+                error,
+            )
+            continue
+        valid.append(notification)
+    if not valid:
+        return []
+    stored = [notification.pk for notification in Notification.objects.bulk_create(valid)]
+    transaction.on_commit(lambda: notifications_enqueue(stored))
     return stored
 
 
+_RECIPIENT_EMAIL_MAX_LENGTH = Notification._meta.get_field("recipient_email").max_length
+
+
+def _address_check(address: str) -> None:
+    if not address or len(address) > _RECIPIENT_EMAIL_MAX_LENGTH:
+        raise ValidationError("Enter a valid email address.", code="invalid")
+    validate_email(address)
+
+
+_brokers: dict[int, object] = {}
+
+
+def _broker():
+    """This process's broker: one connection for every enqueue, not a new one each time.
+    Keyed by process id so a forked web worker does not share its parent's socket."""
+    pid = os.getpid()
+    if pid not in _brokers:
+        _brokers.clear()
+        _brokers[pid] = get_broker()
+    return _brokers[pid]
+
+
 def notifications_enqueue(notification_ids: list[int]) -> None:
-    """Hand each notification to the task queue. A broker that refuses is logged, not raised:
-    the workflow has committed, and the retry sweep will find the queued rows."""
-    for notification_id in notification_ids:
+    """Hand the notifications to the task queue, up to ``SEND_BATCH_SIZE`` per task. A broker
+    that refuses is logged, not raised: the workflow has committed, and the retry sweep will
+    find the queued rows.
+
+    Each task sends its rows one by one through ``notification_deliver``, which is idempotent
+    per row: a batch that is redelivered, or that races the sweep, sends nothing twice.
+    Successful results are not saved (``save=False``): the row records the outcome, and
+    saving made the cluster prune its result table on every task.
+    """
+    for start in range(0, len(notification_ids), SEND_BATCH_SIZE):
+        batch = list(notification_ids[start : start + SEND_BATCH_SIZE])
         try:
-            async_task(SEND_TASK, notification_id, task_name=f"notification-{notification_id}")
+            async_task(
+                SEND_BATCH_TASK,
+                batch,
+                task_name=f"notifications-{batch[0]}-{batch[-1]}",
+                save=False,
+                broker=_broker(),
+            )
         except Exception:
             logger.exception(
-                "Could not enqueue notification %s; the sweep will retry it.", notification_id
+                "Could not enqueue notifications %s; the sweep will retry them.", batch
             )
 
 
@@ -245,9 +301,16 @@ def _subject_fields(request: Request, **more) -> dict:
     return {"reference": request.reference, "title": _one_line(request.title), **more}
 
 
-def request_submitted(request_id: int, status_url: str) -> list[int]:
-    """The client's confirmation (with the status link) and the intake coordinators' alert."""
-    request = _request_for_notice(request_id)
+def request_submitted(
+    request_id: int, status_url: str, *, request: Request | None = None
+) -> list[int]:
+    """The client's confirmation (with the status link) and the intake coordinators' alert.
+
+    ``request``: the submission's own instance, with its organisation, contact and duplicate
+    in memory (``services.request_submit`` passes it), so nothing is read again.
+    """
+    if request is None:
+        request = _request_for_notice(request_id)
     subject = _subject_fields(request)
     composed = _notify(
         Kind.REQUEST_RECEIVED,

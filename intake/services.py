@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from rapidfuzz import fuzz
@@ -17,7 +18,6 @@ from rapidfuzz import fuzz
 from intake import notifications
 from intake.models import Contact, Organization, ReferenceCounter, Request, RequestEvent
 from intake.models import website_domain as domain_of
-from network.models import Language
 from network.text import fold
 
 # Titles at least this similar (rapidfuzz token_set_ratio, 0–100) from the same organisation
@@ -68,44 +68,77 @@ def add_business_days(moment: datetime.datetime, days: int) -> datetime.datetime
 
 
 def reference_next(year: int) -> str:
-    """Issue the next REQ-YYYY-NNNN under a row lock, so two submissions never share one."""
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"REQ-{year}-{counter.last_number:04d}"
+    """Issue the next REQ-YYYY-NNNN of ``year``; call it inside the transaction that uses it.
+
+    The ``UPDATE … RETURNING`` row-locks the year's counter until that transaction ends, so two
+    submissions never share a number, and a rolled-back one gives its number back (no gaps).
+    Every submission of the year waits on that one row: take it as late as possible before the
+    commit, so the others queue behind a few inserts and a commit, not a whole submission.
+    """
+    table = ReferenceCounter._meta.db_table
+    increment = (
+        f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (the table's name)
+        "WHERE year = %s RETURNING last_number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [year])
+        row = cursor.fetchone()
+        if row is None:
+            # The year's first submission. Two of them can race here: the insert of the one
+            # that comes second waits for the first to commit and then does nothing.
+            ReferenceCounter.objects.bulk_create(
+                [ReferenceCounter(year=year)], ignore_conflicts=True
+            )
+            cursor.execute(increment, [year])
+            row = cursor.fetchone()
+    return f"REQ-{year}-{row[0]:04d}"
 
 
 def organization_find_or_create(*, name: str, website: str = "") -> Organization:
     """One organisation per folded name or website domain: reuse it when either matches."""
+    return _organization_find_or_create(name=name, website=website)[0]
+
+
+def _organization_find_or_create(*, name: str, website: str) -> tuple[Organization, bool]:
     domain = domain_of(website)
-    organization = None
-    if domain:
-        organization = Organization.objects.filter(website_domain=domain).first()
-    if organization is None:
-        organization = Organization.objects.filter(folded_name=fold(name)).first()
+    folded = fold(name)
+    # One query for both keys (each is unique, so at most two rows); the website's domain wins.
+    match = Q(folded_name=folded) | Q(website_domain=domain) if domain else Q(folded_name=folded)
+    found = {
+        "domain" if domain and row.website_domain == domain else "name": row
+        for row in Organization.objects.filter(match)[:2]
+    }
+    organization = found.get("domain") or found.get("name")
     if organization is None:
         organization = Organization(name=name.strip(), website=website)
-        organization.full_clean(validate_unique=False)
+        # The unique name and domain are the database's to decide (below), not a look-up's.
+        organization.full_clean(validate_unique=False, validate_constraints=False)
         try:
-            # Two first submissions from one new organisation can race past the look-ups
+            # Two first submissions from one new organisation can race past the look-up
             # above; the unique constraints decide, and the loser reuses the winner's row.
             with transaction.atomic():
                 organization.save()
         except IntegrityError:
             organization = (
                 Organization.objects.filter(website_domain=domain).first() if domain else None
-            ) or Organization.objects.get(folded_name=fold(name))
-    elif website and not organization.website:
+            ) or Organization.objects.get(folded_name=folded)
+            return organization, False
+        return organization, True
+    if website and not organization.website:
         organization.website = website
         organization.save(update_fields=["website", "website_domain"])
-    return organization
+    return organization, False
 
 
-def contact_find_or_create(*, organization: Organization, name: str, email: str) -> Contact:
-    contact = organization.contacts.filter(email__iexact=email).first()
+def contact_find_or_create(
+    *, organization: Organization, name: str, email: str, known_new: bool = False
+) -> Contact:
+    """The organisation's contact with this address (any case), or a new one.
+    ``known_new``: the organisation was just created, so there is nothing to look up."""
+    contact = None if known_new else organization.contacts.filter(email__iexact=email).first()
     if contact is None:
         contact = Contact(organization=organization, name=name.strip(), email=email)
-        contact.full_clean()
+        contact.full_clean(exclude=["organization"])  # the row was just read or written
         contact.save()
     return contact
 
@@ -113,6 +146,7 @@ def contact_find_or_create(*, organization: Organization, name: str, email: str)
 def duplicate_candidate(request: Request) -> tuple[Request, int] | None:
     """The most similar recent request from the same organisation, if similar enough."""
     since = request.submitted_at - datetime.timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    # Works before the request is saved too (its pk is None and excludes nothing).
     best = None
     recent = (
         Request.objects.filter(organization=request.organization, submitted_at__gte=since)
@@ -136,7 +170,9 @@ class Submission:
         return status_url(self.status_token)
 
 
-@transaction.atomic
+# No savepoint of its own: called inside a transaction (the API's), a failure here fails that
+# one too, which is what every caller wants; alone, it is one transaction.
+@transaction.atomic(savepoint=False)
 def request_submit(
     *,
     organization_name: str,
@@ -158,11 +194,17 @@ def request_submit(
     """Record a nonprofit's request, flag a likely duplicate, and notify on commit.
 
     The client gets a confirmation with their private status link; the intake coordinators
-    get the new request. The token itself is returned once and never stored.
+    get the new request. The token itself is returned once and never stored. ``languages``
+    are codes the caller has checked (the API's serializer and the form both do).
     """
-    organization = organization_find_or_create(name=organization_name, website=organization_website)
+    organization, organization_is_new = _organization_find_or_create(
+        name=organization_name, website=organization_website
+    )
     contact = contact_find_or_create(
-        organization=organization, name=contact_name, email=contact_email
+        organization=organization,
+        name=contact_name,
+        email=contact_email,
+        known_new=organization_is_new,
     )
     token, digest = status_token_new()
     submitted_at = timezone.now()
@@ -182,19 +224,29 @@ def request_submit(
         submitted_at=submitted_at,
         response_due_at=add_business_days(submitted_at, settings.RESPONSE_TARGET_BUSINESS_DAYS),
         status_token_hash=digest,
-        reference="pending",
     )
-    request.full_clean(exclude=["reference"])
-    request.reference = reference_next(timezone.localtime(submitted_at).year)
-    request.save()
-    if languages:
-        request.languages.set(Language.objects.filter(code__in=languages))
-    duplicate = duplicate_candidate(request)
+    # The fields' own checks give the form and the API their 400s. The rest is the database's:
+    # the rows behind the foreign keys were just read or written, the token's hash is random
+    # and unique, and the budget constraint repeats the field's minimum.
+    request.full_clean(
+        exclude=["reference", "organization", "contact", "status_token_hash"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    duplicate = None if organization_is_new else duplicate_candidate(request)
     data = {}
     if duplicate is not None:
         request.possible_duplicate_of, request.duplicate_score = duplicate
-        request.save(update_fields=["possible_duplicate_of", "duplicate_score"])
         data = {"possible_duplicate_of": duplicate[0].reference, "score": duplicate[1]}
+    # Everything above reads or validates; from here on, every submission of the year waits
+    # for this one to commit: only three inserts follow.
+    request.reference = reference_next(timezone.localtime(submitted_at).year)
+    request.save(force_insert=True)
+    if languages:
+        through = Request.languages.through
+        through.objects.bulk_create(
+            [through(request=request, language_id=code) for code in dict.fromkeys(languages)]
+        )
     RequestEvent.objects.create(
         request=request,
         actor=None,
@@ -204,5 +256,7 @@ def request_submit(
         data=data,
     )
     url = status_url(token)
-    transaction.on_commit(lambda: notifications.request_submitted(request.pk, url), robust=True)
+    transaction.on_commit(
+        lambda: notifications.request_submitted(request.pk, url, request=request), robust=True
+    )
     return Submission(request=request, status_token=token)

@@ -9,6 +9,12 @@ def notification_send(notification_id: int) -> str:
     return notifications.notification_deliver(notification_id)
 
 
+def notifications_send(notification_ids: list[int]) -> list[str]:
+    """Send a batch of notifications one by one; each is idempotent on its own, so a batch
+    sent twice (a redelivery, the sweep) sends every message once."""
+    return [notifications.notification_deliver(pk) for pk in notification_ids]
+
+
 def notifications_retry() -> int:
     """Every 5 minutes: enqueue the queued notifications whose next attempt is due."""
     return len(notifications.notifications_retry_due())

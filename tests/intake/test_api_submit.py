@@ -394,3 +394,66 @@ def test_two_first_uses_of_a_key_at_once_file_one_request():
     assert answers[0].json() == answers[1].json()
     assert Request.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+# --- Cost ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The tasks the submission hands to the broker, recorded instead of run."""
+    from intake import notifications
+
+    calls = []
+    monkeypatch.setattr(notifications, "async_task", lambda *args, **kwargs: calls.append(args))
+    return calls
+
+
+def test_a_repeat_submission_costs_a_fixed_number_of_queries(
+    intake_coordinator, enqueued, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert submit().status_code == 201
+
+    # From an organisation and contact already on file, with a likely duplicate:
+    #  1. the serializer checks the language codes
+    #  2. SAVEPOINT: the API's transaction (the test's own transaction is the outer one)
+    #  3. the organisation, by folded name or website domain (one query)
+    #  4. the contact, by email
+    #  5. the organisation's recent requests, for the duplicate check
+    #  6. the year's reference counter: UPDATE … RETURNING, the lock, taken late
+    #  7. the request
+    #  8. its languages (one insert)
+    #  9. the "submit" event
+    # 10. RELEASE SAVEPOINT (COMMIT in production)
+    # after the commit:
+    # 11. the intake coordinators (addresses and names)
+    # 12. the client's and the coordinators' notifications (one insert)
+    # and one task enqueued for all of them (no query).
+    with django_assert_max_num_queries(12):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = submit(valid_body(title="Donor database cleanup, again"))
+
+    assert response.status_code == 201
+    assert Request.objects.get(pk=response.json()["id"]).possible_duplicate_of is not None
+    assert len(enqueued) == 2  # one task per submission
+
+
+def test_a_first_submission_costs_a_fixed_number_of_queries(
+    intake_coordinator, enqueued, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        # Another organisation's: the year's counter row exists from here on.
+        submit(valid_body(organization_name="Other", organization_website="", title="Other"))
+
+    # A new organisation: no contact or duplicate to look for, but inserts of its own.
+    #  1. languages  2. SAVEPOINT (API)  3. organisation look-up  4.–6. SAVEPOINT, INSERT
+    #  and RELEASE of the organisation (a concurrent first submission may win the name)
+    #  7. contact  8. counter  9. request  10. languages  11. event  12. RELEASE (API)
+    #  13. intake coordinators  14. notifications
+    with django_assert_max_num_queries(14):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = submit()
+
+    assert response.status_code == 201
+    assert len(enqueued) == 2

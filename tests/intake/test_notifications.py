@@ -206,6 +206,53 @@ def test_markup_typed_by_a_client_is_escaped_in_html_and_kept_in_text(
     assert "<script>alert(1)</script> & help" in message.body
 
 
+def test_a_submissions_messages_go_out_in_one_task_whose_result_is_not_kept(
+    desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    enqueued = []
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            notifications, "async_task", lambda *args, **kwargs: enqueued.append((args, kwargs))
+        )
+        _, status_url = submit(django_capture_on_commit_callbacks)
+
+    [(args, options)] = enqueued
+    ids = sorted(Notification.objects.values_list("pk", flat=True))
+    assert args == (notifications.SEND_BATCH_TASK, ids)
+    # Only ids travel: the client's private link stays in the row, out of the broker.
+    assert status_url.rstrip("/").rsplit("/", 1)[-1] not in repr(enqueued)
+    assert options["save"] is False  # the row records the outcome
+    assert tasks.notifications_send(ids) == ["sent", "sent"]
+    assert tasks.notifications_send(ids) == ["skipped", "skipped"]  # a redelivered batch
+    assert len(mail.outbox) == 2
+
+
+def test_the_sweep_hands_a_backlog_over_in_bounded_batches(db, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(notifications, "async_task", lambda *args, **kwargs: enqueued.append(args))
+
+    notifications.notifications_enqueue(list(range(1, 24)))
+
+    assert [args[1] for args in enqueued] == [
+        list(range(1, 11)),
+        list(range(11, 21)),
+        list(range(21, 24)),
+    ]
+
+
+def test_coordinators_are_greeted_by_their_member_name_else_their_account_name(
+    desk, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(first_name="Robin", last_name="Staff")
+    user_grant_role(user=staff, role=Role.INTAKE_COORDINATOR)
+
+    submit(django_capture_on_commit_callbacks)
+
+    member = Consultant.objects.get(user=desk["intake"])
+    assert f"Hello {member.display_name}," in outbox_for(desk["intake"].email)[0].body
+    assert "Hello Robin Staff," in outbox_for(staff.email)[0].body
+
+
 # --- Workflow moves -----------------------------------------------------------------------
 
 

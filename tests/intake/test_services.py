@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Contact, Organization, Request
@@ -65,6 +66,18 @@ def test_a_new_year_restarts_the_numbering_in_the_sites_time_zone():
         second = unrelated(3).request
     assert last.reference == "REQ-2026-0001"
     assert (first.reference, second.reference) == ("REQ-2027-0001", "REQ-2027-0002")
+
+
+def test_a_rolled_back_submission_gives_its_reference_back():
+    first = unrelated(1).request
+    with pytest.raises(RuntimeError), transaction.atomic():
+        unrelated(2)
+        raise RuntimeError("the caller's transaction fails after the submission")
+
+    third = unrelated(3).request
+
+    number = int(first.reference.rsplit("-", 1)[1])
+    assert third.reference == f"{first.reference[:-4]}{number + 1:04d}"  # no gap
 
 
 # --- One organisation, one contact --------------------------------------------------------------

@@ -52,7 +52,7 @@ ids = [
     ).pk
     for n in range({NOTIFICATIONS})
 ]
-notifications.notifications_enqueue(ids)  # one django-q2 task per row, on the ORM broker
+notifications.notifications_enqueue(ids)  # django-q2 tasks of up to ten rows, on the ORM broker
 print(json.dumps(ids))
 """
 
