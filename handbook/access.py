@@ -7,6 +7,7 @@ from django.http import Http404
 from handbook.models import Page
 from network import access as network_access
 from network.models import Consultant
+from network.roles import Role
 
 
 def may_read_members_pages(user) -> bool:
@@ -25,10 +26,13 @@ _EDITOR_STATUSES = (
 
 
 def may_edit(user) -> bool:
-    """Members edit the handbook (issue 6); so do staff coordinators and administrators."""
+    """Members edit the handbook (issue 6); so do staff coordinators, the secretary (who keeps
+    the minutes, decisions and action items) and administrators."""
     if not may_read_members_pages(user):
         return False
     if network_access.is_staff_coordinator(user):
+        return True
+    if network_access.has_role(user, Role.SECRETARY):
         return True
     consultant = network_access.consultant_of(user)
     return consultant is not None and consultant.status in _EDITOR_STATUSES

@@ -440,12 +440,16 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
 
 
 class SearchView(HandbookAPIView, APIView):
-    """Ranked search over the pages the caller may read."""
+    """Ranked search over the pages the caller may read: the public pages without an account,
+    as the handbook's own pages answer."""
+
+    permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        summary="Search the handbook",
+        summary="Search the handbook (public pages for anyone; every page for members)",
         parameters=[SearchQuerySerializer],
-        responses={200: SearchResultsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        responses={200: SearchResultsSerializer, 400: FIELD_ERRORS},
+        auth=[{"cookieAuth": []}, {"tokenAuth": []}, {}],
         tags=["handbook"],
     )
     def get(self, request):
@@ -462,19 +466,21 @@ class SearchView(HandbookAPIView, APIView):
 
 
 class ExportView(HandbookAPIView, APIView):
-    """The pages the caller may read as a zip of Markdown files with front matter."""
+    """The pages the caller may read as a zip of Markdown files with front matter: the public
+    pages without an account."""
 
+    permission_classes = [permissions.AllowAny]
     renderer_classes = [renderers.JSONRenderer, ZipRenderer]
 
     @extend_schema(
-        summary="Download the handbook as a zip of Markdown files",
+        summary="Download the handbook as a zip of Markdown files (public pages for anyone)",
+        auth=[{"cookieAuth": []}, {"tokenAuth": []}, {}],
         # Two renderers make the schema offer ?format=; the answer is a zip either way.
         parameters=[OpenApiParameter("format", exclude=True)],
         responses={
             (200, "application/zip"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="A zip attachment."
             ),
-            403: FORBIDDEN,
         },
         tags=["handbook"],
     )

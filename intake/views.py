@@ -314,6 +314,9 @@ def request_detail(request, pk):
 def request_transition(request, pk, action):
     if action not in PUBLIC_ACTIONS:
         raise Http404("No such action.")
+    # Refused as the request page is (403), before any look-up, for those it is not for.
+    if not access.can_use_request_pages(request.user):
+        raise PermissionDenied("The request pages are for coordinators and members.")
     client_request = _load_request(request.user, pk)
     back_to_offers = request.POST.get("next") == reverse("my-offers")
     # On "My offers" the ids carry the request, so a failed form shows next to its offer.
