@@ -154,6 +154,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 # address). Without it, behind a proxy every client would share the proxy's address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "network.client_ip.client_ip_address"
+# Password reset by email, per hour: links sent to one address (beyond it the same "sent" page
+# and no mail, so nobody can flood a member's inbox or learn who has an account), and requests
+# from one client address (beyond it, 429).
+PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3, minimum=1)
+PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR", 10, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

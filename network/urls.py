@@ -5,17 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from network.views import PasswordResetView
+
 # The split view serves Swagger UI's start-up code as a script file (?script), so the page
 # needs no inline script; its template still carries a small <style> block, allowed here only.
 api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
     SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 )
 
-# Password reset by email (Django's views and URL names; the templates are in
-# network/templates/registration/). The "sent" page is the same whether or not the address
-# belongs to an account, so the form does not reveal who has one.
+# Password reset by email (Django's views and URL names; the first keeps hourly limits, see
+# network/views.py; the templates are in network/templates/registration/). The "sent" page is
+# the same whether or not the address belongs to an account, so it reveals nobody.
 password_reset_urls = [
-    path("", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("", PasswordResetView.as_view(), name="password_reset"),
     path("sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "<uidb64>/<token>/",

@@ -6,12 +6,16 @@ people who are not members; a member the viewer may not see is a 404.
 """
 
 import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -22,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from network import access, selectors, services
+from network.client_ip import client_ip_address
 from network.forms import (
     MembershipApplicationForm,
     ProfileForm,
@@ -350,3 +355,53 @@ def my_time_away_delete(request, consultant, pk):
     services.time_away_delete(time_away=entry)
     messages.success(request, "Time away removed.")
     return _back_to_profile("time-away")
+
+
+# --- Password reset --------------------------------------------------------------------------
+
+RESET_WINDOW_SECONDS = 3600
+
+
+def _hourly_count(key: str) -> int:
+    """Count one more event under ``key`` in the cache, for an hour from the first."""
+    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the hour ran out between add and incr
+        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
+        return 1
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email with two hourly limits (settings ``PASSWORD_RESET_*``).
+
+    Per email address: beyond the limit the same "sent" page and no mail, so the page still
+    says nothing about who has an account and nobody can flood a member's inbox. Per client
+    address: beyond the limit the form again with a message, status 429.
+    """
+
+    def post(self, request, *args, **kwargs):
+        client = client_ip_address(request) or "unknown"
+        if _hourly_count(f"password-reset:client:{client}") > (
+            settings.PASSWORD_RESET_REQUESTS_PER_HOUR
+        ):
+            form = self.get_form()
+            form.is_valid()  # bound, so the address typed stays in the field
+            form.add_error(
+                None,
+                "Too many password reset requests from your network. Wait an hour, then try "
+                "again, or ask the alliance's administrator.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        # Hashed: the cache never holds the addresses people typed.
+        digest = hashlib.sha256(address.encode()).hexdigest()
+        if _hourly_count(f"password-reset:email:{digest}") > (
+            settings.PASSWORD_RESET_EMAILS_PER_HOUR
+        ):
+            logger.warning("Password reset not sent: hourly limit reached for one address.")
+            return redirect(self.get_success_url())
+        return super().form_valid(form)

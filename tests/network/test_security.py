@@ -430,6 +430,47 @@ def test_a_forged_reset_link_changes_nothing(member):
     assert b"This link no longer works" in response.content
 
 
+def test_reset_links_to_one_address_stop_at_the_hourly_limit_and_the_page_stays_the_same(
+    member, settings
+):
+    cache.clear()
+    settings.PASSWORD_RESET_EMAILS_PER_HOUR = 2
+    pages = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}").post(
+            "/accounts/password-reset/", {"email": member.email}, follow=True
+        )
+        for n in range(4)
+    ]
+
+    assert len(mail.outbox) == 2
+    assert {page.redirect_chain[-1][0] for page in pages} == {"/accounts/password-reset/sent/"}
+    assert len({page.content for page in pages}) == 1
+
+
+def test_many_reset_requests_from_one_client_are_refused_with_429(member, settings):
+    cache.clear()
+    settings.PASSWORD_RESET_REQUESTS_PER_HOUR = 3
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    answers = [
+        client.post("/accounts/password-reset/", {"email": f"someone{n}@elsewhere.example"})
+        for n in range(3)
+    ]
+    assert [answer.status_code for answer in answers] == [302, 302, 302]
+
+    refused = client.post("/accounts/password-reset/", {"email": member.email})
+
+    assert refused.status_code == 429
+    assert b"Too many password reset requests" in refused.content
+    assert member.email.encode() in refused.content  # what was typed stays in the field
+    assert mail.outbox == []
+    # Another client is not held back by this one.
+    other = Client(REMOTE_ADDR="198.51.100.8").post(
+        "/accounts/password-reset/", {"email": member.email}
+    )
+    assert other.status_code == 302
+    assert len(mail.outbox) == 1
+
+
 # --- Production settings ------------------------------------------------------------------------
 
 
