@@ -200,6 +200,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Security (production values unless DEBUG) ---------------------------------------------
+# Switchboard takes no file uploads: a file part in any request (a page's form or the API's
+# multipart body) is read and dropped, never held in memory or written to a temporary file.
+FILE_UPLOAD_HANDLERS: list[str] = []
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

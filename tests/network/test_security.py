@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -469,6 +470,30 @@ def test_many_reset_requests_from_one_client_are_refused_with_429(member, settin
     )
     assert other.status_code == 302
     assert len(mail.outbox) == 1
+
+
+def test_file_parts_are_dropped_unread_by_pages_and_by_the_api(rf, api):
+    # Bigger than FILE_UPLOAD_MAX_MEMORY_SIZE, so Django would otherwise write it to disk.
+    upload = SimpleUploadedFile("big.bin", b"x" * 3_000_000, "application/octet-stream")
+    request = rf.post("/request/", {"title": "Kept", "attachment": upload})
+    assert request.POST["title"] == "Kept"
+    assert len(request.FILES) == 0
+
+    upload.seek(0)
+    response = api.post(
+        "/api/v1/requests/",
+        {
+            "organization_name": "Upload Test Org",
+            "contact_name": "Pat",
+            "contact_email": "pat@upload.example.org",
+            "title": "Website help",
+            "description": "Our website needs care.",
+            "attachment": upload,
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    assert Request.objects.filter(title="Website help").count() == 1
 
 
 # --- Production settings ------------------------------------------------------------------------
