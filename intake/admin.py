@@ -9,7 +9,7 @@ costs the same few queries however many rows it has.
 """
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -255,6 +255,35 @@ class RequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a request would delete its audit trail with it; withdraw or close it instead.
         return False
+
+    def save_model(self, request, obj, form, change):
+        """Write only the fields whose values the edit changed, under the row lock the workflow
+        takes, and bump ``version``: a coordinator's page loaded before this edit then gets a
+        409 instead of acting on what it no longer shows, and whatever another process wrote
+        while the form was open (a move, a timer) stays as it wrote it."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            current = Request.objects.select_for_update().get(pk=obj.pk)
+            changed = [
+                name
+                for name in form.changed_data
+                if not Request._meta.get_field(name).many_to_many  # save_related writes those
+                and getattr(obj, name) != getattr(current, name)
+            ]
+            languages = form.cleaned_data.get("languages")
+            languages_changed = languages is not None and {
+                language.pk for language in languages
+            } != set(current.languages.values_list("pk", flat=True))
+            if not changed and not languages_changed:
+                obj.version = current.version
+                return
+            for name in changed:
+                setattr(current, name, getattr(obj, name))
+            current.version += 1
+            current.save(update_fields=[*changed, "version"])
+        obj.version = current.version
 
     def get_queryset(self, request):
         # One join for the changelist's organisation column and the change page's read-only

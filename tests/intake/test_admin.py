@@ -3,7 +3,11 @@ fields are read-only, and the audit trail cannot be added to, changed or deleted
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.models import (
     Contact,
@@ -19,6 +23,7 @@ from intake.models import (
 )
 from intake.services import request_submit
 from intake.workflow import request_apply
+from network.models import Language
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
 from tests.helpers import count_queries
 
@@ -226,8 +231,55 @@ def test_saving_a_request_in_the_admin_cannot_move_it(signed_in, admin):
     assert response.status_code == 302, response.context["adminform"].form.errors
     request.refresh_from_db()
     assert request.title == "Renamed in the admin"
-    assert (request.status, request.version) == (Request.Status.COMPLETED, 7)
+    # The edit bumps the version (a page loaded before it gets a 409), but moves nothing.
+    assert (request.status, request.version) == (Request.Status.COMPLETED, 8)
     assert request.events.count() == events
+
+
+def change_form(client, request, **changes) -> dict:
+    """The change form as the page shows it (every field at its current value), with changes."""
+    form = client.get(url(Request, "change", request.pk)).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list):
+            data[name] = [str(item) for item in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    return {**data, **inline_management(), **changes}
+
+
+def test_an_admin_edit_keeps_a_workflow_move_made_while_the_form_was_open(signed_in, admin):
+    request = Request.objects.get(pk=journey(0, admin).pk)
+    form = change_form(signed_in, request, title="Renamed while a move landed")
+    # Another process writes the row between loading the form and saving it (here the
+    # overdue timer, straight in the database) and bumps the version.
+    reminded = timezone.now()
+    Request.objects.filter(pk=request.pk).update(
+        overdue_reminded_at=reminded, version=F("version") + 1
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.post(url(Request, "change", request.pk), form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    request.refresh_from_db()
+    assert request.title == "Renamed while a move landed"
+    assert (request.overdue_reminded_at, request.version) == (reminded, 9)
+    update = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "intake_request"')]
+    assert len(update) == 1
+    assert '"status"' not in update[0] and '"overdue_reminded_at"' not in update[0]
+
+
+def test_an_admin_save_without_changes_leaves_the_version(signed_in, admin):
+    request = Request.objects.get(pk=journey(0, admin).pk)
+    response = signed_in.post(url(Request, "change", request.pk), change_form(signed_in, request))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    request.refresh_from_db()
+    assert request.version == 7
 
 
 def inline_management() -> dict:
@@ -336,3 +388,16 @@ def test_an_event_row_cannot_be_saved_again_or_deleted(admin):
         event.delete()
     event.refresh_from_db()
     assert event.note == ""
+
+
+def test_an_admin_edit_of_the_languages_alone_bumps_the_version(signed_in, admin):
+    request = Request.objects.get(pk=journey(0, admin).pk)
+    spanish, _ = Language.objects.get_or_create(code="es", defaults={"name": "Spanish"})
+    form = change_form(signed_in, request, languages=[spanish.pk])
+
+    response = signed_in.post(url(Request, "change", request.pk), form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    request.refresh_from_db()
+    assert list(request.languages.values_list("code", flat=True)) == ["es"]
+    assert request.version == 8
