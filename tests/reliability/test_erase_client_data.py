@@ -67,18 +67,22 @@ def client_history(api, django_capture_on_commit_callbacks):
 
 
 def every_text_in_the_database() -> dict[str, str]:
-    """Per table: every value of every row, as text (binary values decoded leniently)."""
+    """Per table: every value of every row, as text (binary values decoded leniently), rows
+    in a fixed order."""
     dump = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            values = []
+            rows = []
             for row in cursor.fetchall():
+                values = []
                 for value in row:
                     if isinstance(value, bytes | memoryview):
                         value = bytes(value).decode("latin-1")
                     values.append(str(value))
-            dump[table] = "\n".join(values).casefold()
+                rows.append("\n".join(values))
+            # Sorted: PostgreSQL returns rows in storage order, which any UPDATE may change.
+            dump[table] = "\n".join(sorted(rows)).casefold()
     return dump
 
 

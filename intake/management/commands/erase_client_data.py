@@ -67,8 +67,9 @@ def organization_find(identifier: str) -> Organization:
 
 
 def _erase_text(queryset, field: str) -> int:
-    """Replace a non-empty free-text field; an empty one stays empty (nothing was written)."""
-    return queryset.exclude(**{field: ""}).update(**{field: ERASED})
+    """Replace a non-empty free-text field; an empty one stays empty (nothing was written), and
+    one already erased is left alone (a second run writes nothing)."""
+    return queryset.exclude(**{field: ""}).exclude(**{field: ERASED}).update(**{field: ERASED})
 
 
 def client_data_erase(*, organization: Organization) -> Counter:
