@@ -61,3 +61,28 @@ def assert_matches_schema(response, operation: str) -> None:
     )
     checks = [status_code_conformance, content_type_conformance, response_schema_conformance]
     case.validate_response(received, checks=checks)
+
+
+def bid_at_work(*, request, lead, member, coordinator, price: str = "9000"):
+    """A two-member team bid on ``request`` (open for bids), carried through acceptance, the
+    agreement signed by both, submission, a win decided by ``coordinator`` (a user) and the
+    start of the work: members may log hours. Returns the bid as stored."""
+    from intake import bids
+    from intake.models import Bid
+
+    bid = bids.bid_create(
+        request_id=request.pk,
+        actor=lead.user,
+        price=price,
+        lead_estimated_hours="40",
+        invite=[{"consultant": member.pk, "role": "Data", "estimated_hours": "30"}],
+    )
+    bids.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
+    bids.bid_send(bid_id=bid.pk, actor=lead.user)
+    number = bids.current_agreement(Bid.objects.get(pk=bid.pk)).number
+    for signer in (lead, member):
+        bids.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
+    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+    bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
+    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    return Bid.objects.get(pk=bid.pk)

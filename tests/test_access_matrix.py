@@ -61,6 +61,7 @@ from tests.factories import (
     TimeAwayFactory,
     UserFactory,
 )
+from tests.helpers import bid_at_work
 
 ACTORS = (
     "anonymous",
@@ -945,21 +946,7 @@ def _build_world() -> dict:
         request_apply(request_id=open_request.pk, action=action, actor=intake.user, version=None)
 
     # A team bid carried to work in progress, with an hour logged by the team member.
-    bid = bids.bid_create(
-        request_id=request.pk,
-        actor=lead.user,
-        price="9000",
-        lead_estimated_hours="40",
-        invite=[{"consultant": consultant.pk, "role": "Data", "estimated_hours": "30"}],
-    )
-    bids.bid_member_respond(bid_id=bid.pk, actor=consultant.user, accept=True)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = bids.current_agreement(Bid.objects.get(pk=bid.pk)).number
-    for signer in (lead, consultant):
-        bids.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
-    bids.bid_decide(bid_id=bid.pk, actor=intake.user, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    bid = bid_at_work(request=request, lead=lead, member=consultant, coordinator=intake.user)
     entry = bids.hours_log(
         bid_id=bid.pk,
         actor=consultant.user,
@@ -1021,7 +1008,7 @@ def _build_world() -> dict:
             "bid": bid.pk,
             "entry": entry.pk,
             "bid_version": Bid.objects.get(pk=bid.pk).version,
-            "agreement": number,
+            "agreement": bids.current_agreement(bid).number,
             "request_version": Request.objects.get(pk=request.pk).version,
             "outsider": outsider.pk,
             "today": timezone.localdate().isoformat(),

@@ -18,12 +18,12 @@ from handbook import services as handbook_services
 from handbook.models import Page
 from intake import bids
 from intake import services as intake_services
-from intake.models import Bid
 from intake.workflow import request_apply
 from matching import adapter
 from network import services
 from network.roles import Role
 from tests.e2e.conftest import member_with_password
+from tests.helpers import bid_at_work
 
 pytestmark = pytest.mark.e2e
 
@@ -56,21 +56,7 @@ def site(transactional_db):
     request = submission.request
     for action in ("contact", "triage", "start_bidding"):
         request_apply(request_id=request.pk, action=action, actor=intake.user, version=None)
-    bid = bids.bid_create(
-        request_id=request.pk,
-        actor=lead.user,
-        price="9000",
-        lead_estimated_hours="40",
-        invite=[{"consultant": member.pk, "role": "Data", "estimated_hours": "30"}],
-    )
-    bids.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = bids.current_agreement(Bid.objects.get(pk=bid.pk)).number
-    for signer in (lead, member):
-        bids.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
-    bids.bid_decide(bid_id=bid.pk, actor=intake.user, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    bid = bid_at_work(request=request, lead=lead, member=member, coordinator=intake.user)
     bids.hours_log(
         bid_id=bid.pk,
         actor=member.user,
