@@ -2,7 +2,11 @@
 
 import functools
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -86,3 +90,27 @@ def bid_at_work(*, request, lead, member, coordinator, price: str = "9000"):
     bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
     return Bid.objects.get(pk=bid.pk)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def settings_in_a_new_process(expression: str, **environment):
+    """The JSON value of ``expression`` (Python, ``s`` being the settings) in a fresh
+    interpreter whose environment holds only PATH, HOME, the settings module and
+    ``environment``: settings as a process started with that environment reads them."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({expression}))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "network.settings",
+        **environment,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -5,10 +5,7 @@ import base64
 import datetime
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +24,7 @@ from intake.models import Request
 from network import services as network_services
 from network.client_ip import client_ip_address
 from network.models import User
+from tests.helpers import settings_in_a_new_process
 
 pytestmark = pytest.mark.django_db
 
@@ -500,27 +498,25 @@ def test_file_parts_are_dropped_unread_by_pages_and_by_the_api(rf, api):
 
 
 def test_production_settings_keep_cookies_secure_hsts_and_the_policies():
-    script = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({name: getattr(s, name) for name in ["
-        "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', "
-        "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT', 'SECURE_REFERRER_POLICY', "
-        "'SECURE_CROSS_ORIGIN_OPENER_POLICY', 'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', "
-        "'AXES_FAILURE_LIMIT']}))"
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_REFERRER_POLICY",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "X_FRAME_OPTIONS",
+        "AXES_FAILURE_LIMIT",
+    ]
+    seen = settings_in_a_new_process(
+        f"{{name: getattr(s, name) for name in {names!r}}}",
+        SECRET_KEY="a-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ",
+        ALLOWED_HOSTS="switchboard.example.org",
+        LOGIN_FAILURE_LIMIT="7",
     )
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "network.settings",
-        "SECRET_KEY": "a-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ",
-        "ALLOWED_HOSTS": "switchboard.example.org",
-        "LOGIN_FAILURE_LIMIT": "7",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    assert seen == {
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "SECURE_HSTS_SECONDS": 31536000,

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from network.env import env_bool, env_int, env_list, env_str, parse_email_url
+from tests.helpers import settings_in_a_new_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SECRET = "a-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ"
@@ -127,25 +128,12 @@ def test_sqlite_runs_in_wal_mode(db):
 
 
 def _settings_as_seen_with(**environment) -> dict:
-    script = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'q': s.Q_CLUSTER, 'cache': s.CACHES['default']['BACKEND'], "
-        "'db': s.DATABASES['default']['ENGINE']}))"
-    )
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "network.settings",
-        "DEBUG": "1",
+    return settings_in_a_new_process(
+        "{'q': s.Q_CLUSTER, 'cache': s.CACHES['default']['BACKEND'], "
+        "'db': s.DATABASES['default']['ENGINE']}",
+        DEBUG="1",
         **environment,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    assert result.returncode == 0, result.stderr
-    import json
-
-    return json.loads(result.stdout)
 
 
 def test_defaults_are_sqlite_and_the_orm_broker():
@@ -166,20 +154,7 @@ def test_redis_url_moves_broker_and_cache_to_redis_and_database_url_to_postgres(
 
 
 def _debug_with(**environment) -> str:
-    script = (
-        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
-    )
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "network.settings",
-        **environment,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return str(settings_in_a_new_process("s.DEBUG", **environment))
 
 
 def test_a_bare_environment_is_a_developer_checkout():
