@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -28,7 +27,6 @@ from tests.helpers import settings_in_a_new_process
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new long passphrase"
 LOGIN = "/accounts/login/"
