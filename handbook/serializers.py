@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from handbook import decisions, reminders, services
 from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, Vote
+from network.serializers import row_id_field
 
 is_due_for_review = reminders.is_due_for_review
 
@@ -29,15 +30,6 @@ def user_name(user) -> str | None:
 
 
 # --- Fields --------------------------------------------------------------------------------
-
-
-# Ids sent to the API are bounded: SQLite's driver raises OverflowError (a 500) for an integer
-# beyond 8 bytes, and no row has an id below 1. Found by the API fuzzer (tests/fuzz).
-MAX_ROW_ID = 2**63 - 1
-
-
-def row_id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID, **kwargs)
 
 
 class PageCategoryField(serializers.ChoiceField):

@@ -69,6 +69,7 @@ from intake.models import (
 from intake.workflow import WorkflowConflict
 from network import access as network_access
 from network.api import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, list_responses, model_errors_as_400
+from network.serializers import MAX_ROW_ID
 
 # --- Shared pieces ----------------------------------------------------------------------------
 
@@ -162,11 +163,11 @@ class BidFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Bid.Status.choices, help_text="Repeat to ask for several statuses."
     )
-    # Bounded: SQLite's driver raises OverflowError (a 500) beyond 8 bytes (found by the fuzzer).
+    # Bounded as row_id_field is (network/serializers.py).
     request = django_filters.NumberFilter(
         field_name="request_id",
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ROW_ID,
         help_text="A request's id.",
     )
 

@@ -21,6 +21,16 @@ from network.models import (
 from network.text import fold
 
 # Shown only to coordinators and to the member themself (access.can_see_rates); null otherwise.
+# Ids sent to the API are bounded: SQLite's driver raises OverflowError (a 500) for an integer
+# beyond 8 bytes, and no row has an id below 1. Found by the API fuzzer (tests/fuzz).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id_field(**kwargs) -> serializers.IntegerField:
+    """An integer that can name a row: 1 to ``MAX_ROW_ID``."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID, **kwargs)
+
+
 RATE_FIELDS = ("hourly_rate", "currency", "sliding_scale", "pro_bono_hours_per_month")
 _HIDDEN_RATE = " Null unless you may see this member's rates (coordinators and the member)."
 
