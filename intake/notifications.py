@@ -301,16 +301,24 @@ def _subject_fields(request: Request, **more) -> dict:
     return {"reference": request.reference, "title": _one_line(request.title), **more}
 
 
-def request_submitted(
-    request_id: int, status_url: str, *, request: Request | None = None
-) -> list[int]:
-    """The client's confirmation (with the status link) and the intake coordinators' alert.
+def submission_recipients() -> list[Recipient]:
+    """Who hears of a new request besides its client: read by ``services.request_submit``
+    before it takes the reference counter's lock, so the read does not hold up other
+    submissions."""
+    return _intake_coordinators()
 
-    ``request``: the submission's own instance, with its organisation, contact and duplicate
-    in memory (``services.request_submit`` passes it), so nothing is read again.
+
+def request_submitted(
+    request: Request, status_url: str, coordinators: list[Recipient]
+) -> list[int]:
+    """The client's confirmation (with the status link) and the intake coordinators' alert
+    (``coordinators``, from ``submission_recipients``).
+
+    Called by ``services.request_submit`` inside the submission's transaction: the messages
+    commit or roll back with the request, so a committed request always has them on file, even
+    if the process stops before its commit hooks run (the sweep then sends them). The status
+    link is nowhere else: the token is stored only as its hash.
     """
-    if request is None:
-        request = _request_for_notice(request_id)
     subject = _subject_fields(request)
     composed = _notify(
         Kind.REQUEST_RECEIVED,
@@ -321,7 +329,7 @@ def request_submitted(
     composed += _notify(
         Kind.REQUEST_NEW,
         request,
-        _intake_coordinators(),
+        coordinators,
         {"subject": subject, "request_url": request_page_url(request)},
     )
     return _store(composed)

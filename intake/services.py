@@ -191,10 +191,10 @@ def request_submit(
     languages: list[str] | None = None,
     desired_start: datetime.date | None = None,
 ) -> Submission:
-    """Record a nonprofit's request, flag a likely duplicate, and notify on commit.
+    """Record a nonprofit's request, flag a likely duplicate, and store its two messages.
 
     The client gets a confirmation with their private status link; the intake coordinators
-    get the new request. The token itself is returned once and never stored. ``languages``
+    get the new request. The token is returned once; the request keeps only its hash. ``languages``
     are codes the caller has checked (the API's serializer and the form both do).
     """
     organization, organization_is_new = _organization_find_or_create(
@@ -238,8 +238,9 @@ def request_submit(
     if duplicate is not None:
         request.possible_duplicate_of, request.duplicate_score = duplicate
         data = {"possible_duplicate_of": duplicate[0].reference, "score": duplicate[1]}
+    coordinators = notifications.submission_recipients()
     # Everything above reads or validates; from here on, every submission of the year waits
-    # for this one to commit: only three inserts follow.
+    # for this one to commit: four inserts and the two messages follow.
     request.reference = reference_next(timezone.localtime(submitted_at).year)
     request.save(force_insert=True)
     if languages:
@@ -255,8 +256,7 @@ def request_submit(
         to_status=request.status,
         data=data,
     )
-    url = status_url(token)
-    transaction.on_commit(
-        lambda: notifications.request_submitted(request.pk, url, request=request), robust=True
-    )
+    # Stored in this transaction, so a committed request always has its two messages (the
+    # client's holds the only copy of the status link); they are enqueued once it commits.
+    notifications.request_submitted(request, status_url(token), coordinators)
     return Submission(request=request, status_token=token)

@@ -421,15 +421,14 @@ def test_a_repeat_submission_costs_a_fixed_number_of_queries(
     #  3. the organisation, by folded name or website domain (one query)
     #  4. the contact, by email
     #  5. the organisation's recent requests, for the duplicate check
-    #  6. the year's reference counter: UPDATE … RETURNING, the lock, taken late
-    #  7. the request
-    #  8. its languages (one insert)
-    #  9. the "submit" event
-    # 10. RELEASE SAVEPOINT (COMMIT in production)
-    # after the commit:
-    # 11. the intake coordinators (addresses and names)
-    # 12. the client's and the coordinators' notifications (one insert)
-    # and one task enqueued for all of them (no query).
+    #  6. the intake coordinators (addresses and names), read before the lock
+    #  7. the year's reference counter: UPDATE … RETURNING, the lock, taken late
+    #  8. the request
+    #  9. its languages (one insert)
+    # 10. the "submit" event
+    # 11. the client's and the coordinators' notifications (one insert)
+    # 12. RELEASE SAVEPOINT (COMMIT in production)
+    # and after the commit, one task enqueued for all of them (no query).
     with django_assert_max_num_queries(12):
         with django_capture_on_commit_callbacks(execute=True):
             response = submit(valid_body(title="Donor database cleanup, again"))
@@ -449,8 +448,8 @@ def test_a_first_submission_costs_a_fixed_number_of_queries(
     # A new organisation: no contact or duplicate to look for, but inserts of its own.
     #  1. languages  2. SAVEPOINT (API)  3. organisation look-up  4.–6. SAVEPOINT, INSERT
     #  and RELEASE of the organisation (a concurrent first submission may win the name)
-    #  7. contact  8. counter  9. request  10. languages  11. event  12. RELEASE (API)
-    #  13. intake coordinators  14. notifications
+    #  7. contact  8. intake coordinators  9. counter  10. request  11. languages  12. event
+    #  13. notifications  14. RELEASE (API)
     with django_assert_max_num_queries(14):
         with django_capture_on_commit_callbacks(execute=True):
             response = submit()

@@ -161,6 +161,53 @@ def test_submission_confirms_to_client_with_status_link(desk, django_capture_on_
     assert row.request == request and row.recipient_user is None and row.sent_at is not None
 
 
+def test_a_submissions_messages_commit_with_it_and_go_out_if_its_hooks_never_ran(
+    desk, clock, django_capture_on_commit_callbacks
+):
+    # The process stops right after the commit: its commit hooks (the enqueue) never run.
+    with django_capture_on_commit_callbacks(execute=False):
+        submission = request_submit(
+            organization_name="Community Food Network",
+            contact_name="Client Contact",
+            contact_email="contact@food.example.org",
+            title="Donor database cleanup",
+            description="Our donor database needs cleaning up.",
+        )
+
+    # Both messages are on file with the request, the status link in the client's: it is
+    # stored nowhere else (the request keeps only the token's hash).
+    rows = Notification.objects.filter(request=submission.request).order_by("kind")
+    assert [(row.kind, row.status) for row in rows] == [
+        (Kind.REQUEST_NEW, Notification.Status.QUEUED),
+        (Kind.REQUEST_RECEIVED, Notification.Status.QUEUED),
+    ]
+    assert submission.status_url in rows[1].body_text
+    assert mail.outbox == []
+
+    clock.shift(datetime.timedelta(minutes=2))
+    tasks.notifications_retry()  # the sweep
+
+    [confirmation] = outbox_for("contact@food.example.org")
+    assert submission.status_url in confirmation.body
+    [alert] = outbox_for(desk["intake"].email)
+    assert submission.request.reference in alert.subject
+    assert sent_to(Kind.REQUEST_RECEIVED) == ["contact@food.example.org"]
+
+
+def test_a_rolled_back_submission_leaves_no_message(desk):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        request_submit(
+            organization_name="Community Food Network",
+            contact_name="Client Contact",
+            contact_email="contact@food.example.org",
+            title="Donor database cleanup",
+            description="Our donor database needs cleaning up.",
+        )
+        raise RuntimeError("the caller failed after the submission")
+
+    assert not Notification.objects.exists() and mail.outbox == []
+
+
 def test_submission_alerts_every_intake_coordinator_with_an_email(
     desk, django_capture_on_commit_callbacks
 ):

@@ -105,7 +105,10 @@ def machine_cpu_seconds() -> float:
 
 
 def group_cpu_seconds(group: int) -> float:
-    """CPU time used so far by the live processes of one process group (gunicorn, qcluster)."""
+    """CPU time used so far by one process group (gunicorn, qcluster): its live processes and
+    the children they have reaped. The cluster replaces a worker after a number of tasks
+    (django-q2's ``recycle``); the time of a worker that exited counts in its parent's
+    cumulative fields, and would otherwise be lost to "the rest"."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -113,7 +116,8 @@ def group_cpu_seconds(group: int) -> float:
         except OSError:
             continue
         if int(fields[2]) == group:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime + stime
+            # utime + stime, and cutime + cstime: the waited-for children's
+            total += sum(int(value) for value in fields[11:15])
     return total / os.sysconf("SC_CLK_TCK")
 
 

@@ -17,6 +17,7 @@ from intake.models import (
     Request,
     RequestEvent,
 )
+from intake.notifications import notification_deliver
 from intake.workflow import request_apply
 from network.models import User
 
@@ -198,3 +199,39 @@ def test_erasing_twice_is_harmless(client_history):
     call_command("erase_client_data", str(client_history.pk), "--yes", stdout=io.StringIO())
 
     assert every_text_in_the_database() == once
+
+
+def test_messages_not_sent_yet_are_erased_with_the_status_link(
+    api, django_capture_on_commit_callbacks, mailoutbox
+):
+    # The submission's messages were stored but never handed to the broker (its commit hooks
+    # did not run): the client's waits with the contact's name and the status link.
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api.post(
+            "/api/v1/requests/",
+            {
+                "organization_name": ORGANIZATION,
+                "contact_name": CONTACT_NAME,
+                "contact_email": CONTACT_EMAIL,
+                "title": "Zebracorn box office laptop",
+                "description": DESCRIPTION,
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    token = response.json()["status_url"].rstrip("/").rsplit("/", 1)[-1]
+    waiting = Notification.objects.get(recipient_email=CONTACT_EMAIL)
+    before = every_text_in_the_database()
+    assert tables_containing(token, before) == ["intake_notification"]
+    assert "intake_notification" in tables_containing(CONTACT_NAME, before)
+
+    organization = Organization.objects.get(name=ORGANIZATION)
+    call_command("erase_client_data", str(organization.pk), "--yes", stdout=io.StringIO())
+
+    after = every_text_in_the_database()
+    for needle in (token, CONTACT_NAME, CONTACT_EMAIL, "zebracorn"):
+        assert tables_containing(needle, after) == [], needle
+    # Sent later, it says nothing of the client either.
+    assert notification_deliver(waiting.pk) == "sent"
+    [message] = mailoutbox
+    assert CONTACT_NAME not in message.body and token not in message.body
