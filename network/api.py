@@ -127,10 +127,38 @@ def _user(view):
 FIELD_ERRORS = OpenApiResponse(
     description="Invalid input: an object mapping each field to its messages. Nothing is written."
 )
-FORBIDDEN = OpenApiResponse(
-    description="Not signed in, not a member, or not allowed to make this change."
-)
+FORBIDDEN = OpenApiResponse(description="Not a member, or not allowed to make this change.")
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
+UNAUTHENTICATED = {
+    "description": (
+        "No credentials, or a token that is not valid: sign in, or send "
+        "`Authorization: Token <key>` (from `POST /api/v1/auth/token/`)."
+    ),
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            }
+        }
+    },
+}
+
+
+def schema_unauthenticated_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation that takes credentials documents
+    the 401 that DRF answers when they are missing or wrong (the token authentication comes
+    first, so the answer carries its ``WWW-Authenticate: Token`` challenge)."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if any(requirement for requirement in operation.get("security", [])):
+                operation["responses"].setdefault("401", UNAUTHENTICATED)
+    return result
+
+
 PAGE_NOT_FOUND = OpenApiResponse(
     description="No such page of results: past the last page, or not a page number."
 )

@@ -240,9 +240,12 @@ CONTENT_SECURITY_POLICY = {
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token first: its challenge ("WWW-Authenticate: Token") is what makes a call without
+    # credentials a 401, which a client can tell from a 403 (signed in, not allowed). A request
+    # without the header falls through to the session, which checks CSRF as before.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "network.pagination.StandardPagination",
@@ -266,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Operation ids read "consultants_list", not "v1_consultants_list".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "network.api.schema_unauthenticated_responses",
+    ],
 }
 
 # --- Switchboard ----------------------------------------------------------------------------

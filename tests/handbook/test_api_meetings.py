@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 MEETINGS = "/api/v1/handbook/meetings/"
 DECISIONS = "/api/v1/handbook/decisions/"
-ROLES = {"anonymous": 403, "applicant": 403, "member": None, "admin": None}
+ROLES = {"anonymous": 401, "applicant": 403, "member": None, "admin": None}
 
 
 @pytest.fixture
@@ -234,7 +234,8 @@ def test_action_items_are_for_members(api_as, caller, role, expected, meeting, v
     client = api_as(caller(role))
     payload = {"text": "Draft the policy", "owner": voters[0].pk, "due": "2026-05-01"}
     assert client.post(items_url(meeting), payload, format="json").status_code == expected
-    assert client.get(items_url(meeting)).status_code == (403 if expected == 403 else 200)
+    refused = expected in (401, 403)
+    assert client.get(items_url(meeting)).status_code == (expected if refused else 200)
     assert ActionItem.objects.count() == (1 if expected == 201 else 0)
 
 
@@ -297,8 +298,8 @@ def test_action_item_done_is_for_members(api_as, applicant, meeting, voters):
         owner=voters[0],
         due=timezone.localdate(),
     )
-    for client in (api_as(None), api_as(applicant)):
-        assert client.post(items_url(meeting, f"{item.pk}/done/")).status_code == 403
+    for client, refused in ((api_as(None), 401), (api_as(applicant), 403)):
+        assert client.post(items_url(meeting, f"{item.pk}/done/")).status_code == refused
     assert ActionItem.objects.get().done_at is None
 
 
@@ -467,9 +468,9 @@ def test_an_eligible_member_votes(api_as, decision, voters):
 @pytest.mark.parametrize("role", ["anonymous", "applicant", "member", "admin"])
 def test_only_eligible_members_vote(api_as, caller, role, decision):
     """Signed-in members not on the list (and an administrator without a member record) are
-    refused like strangers: 403, and no vote is recorded."""
+    refused like strangers: 403 (401 without credentials), and no vote is recorded."""
     response = vote(api_as, caller(role), decision, "for")
-    assert response.status_code == 403
+    assert response.status_code == (401 if role == "anonymous" else 403)
     assert Vote.objects.count() == 0
 
 

@@ -275,7 +275,7 @@ def test_detail_query_count(api_as, member, members_page, django_assert_max_num_
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    ("anonymous", 403), ("applicant", 403), ("member", 201), ("admin", 201),
+    ("anonymous", 401), ("applicant", 403), ("member", 201), ("admin", 201),
 ])  # fmt: skip
 def test_create_permissions(api_as, caller, role, expected):
     response = api_as(caller(role)).post(
@@ -380,7 +380,7 @@ def test_create_query_count(api_as, member, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    ("anonymous", 403), ("applicant", 403), ("member", 200), ("admin", 200),
+    ("anonymous", 401), ("applicant", 403), ("member", 200), ("admin", 200),
 ])  # fmt: skip
 def test_edit_permissions(api_as, caller, role, expected, public_page):
     response = api_as(caller(role)).put(
@@ -520,7 +520,7 @@ def test_edit_query_count(api_as, member, public_page, django_assert_max_num_que
 @pytest.mark.parametrize(
     ("role", "public_status", "members_status"),
     [
-        ("anonymous", 403, 403),
+        ("anonymous", 401, 401),
         ("applicant", 200, 404),
         ("member", 200, 200),
         ("admin", 200, 200),
@@ -598,7 +598,7 @@ def test_history_query_count(api_as, member, public_page, django_assert_max_num_
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    ("anonymous", 403), ("applicant", 403), ("member", 201), ("admin", 201),
+    ("anonymous", 401), ("applicant", 403), ("member", 201), ("admin", 201),
 ])  # fmt: skip
 def test_revert_permissions(api_as, caller, role, expected, author, public_page):
     first = public_page.latest_revision_id
@@ -679,7 +679,7 @@ def test_revert_query_count(api_as, member, public_page, django_assert_max_num_q
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    ("anonymous", 403), ("applicant", 403), ("member", 200), ("admin", 200),
+    ("anonymous", 401), ("applicant", 403), ("member", 200), ("admin", 200),
 ])  # fmt: skip
 def test_reviewed_permissions(api_as, caller, role, expected, public_page):
     Page.objects.filter(pk=public_page.pk).update(last_reviewed=datetime.date(2020, 1, 1))
@@ -772,7 +772,7 @@ def test_a_diff_of_a_revision_id_out_of_range_is_400_not_a_server_error(
 
 @pytest.mark.parametrize(
     ("role", "public_status", "members_status"),
-    [("anonymous", 403, 403), ("applicant", 200, 404), ("member", 200, 200), ("admin", 200, 200)],
+    [("anonymous", 401, 401), ("applicant", 200, 404), ("member", 200, 200), ("admin", 200, 200)],
 )
 def test_diff_permissions(
     api_as, caller, role, public_status, members_status, public_page, members_page

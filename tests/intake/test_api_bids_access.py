@@ -3,7 +3,7 @@
 The team (invited or accepted) and staff coordinators see the money: price, pool, share, rates,
 hours, payouts, the agreement, the statement and its CSV. Other working members see that the bid
 exists (its request, lead, team names and roles, status) and get 403 for the rest. Applicants,
-other accounts and anonymous callers get 403 before any lookup.
+other accounts get 403 and anonymous callers 401, before any lookup.
 """
 
 import pytest
@@ -111,11 +111,12 @@ def test_other_members_see_the_team_and_status_not_the_money(api_as, settled, re
 @pytest.mark.parametrize("role", REFUSED)
 def test_applicants_others_and_anonymous_are_refused_everything(api_as, settled, request, role):
     client = api_as(viewer(role, settled, request))
+    refused = 401 if role == "anonymous" else 403
     bid = settled["bid"]
     for address in (BIDS, bid_url(bid.pk), *(bid_url(bid.pk, t) for t in MONEY_READS), BOARD):
-        assert client.get(address).status_code == 403, address
-    assert client.post(f"{BOARD}{bid.request_id}/volunteer/", {}).status_code == 403
-    assert client.post(BIDS, {}).status_code == 403
+        assert client.get(address).status_code == refused, address
+    assert client.post(f"{BOARD}{bid.request_id}/volunteer/", {}).status_code == refused
+    assert client.post(BIDS, {}).status_code == refused
 
 
 def test_an_unknown_bid_is_404_for_a_member(api_as, other_member):

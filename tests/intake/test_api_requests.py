@@ -92,8 +92,8 @@ def test_member_with_no_offers_sees_an_empty_list(api_as, other_member, spread):
 
 
 def test_anonymous_is_refused(api, spread):
-    assert api.get(REQUESTS).status_code == 403
-    assert api.get(detail_url(spread[0])).status_code == 403
+    assert api.get(REQUESTS).status_code == 401
+    assert api.get(detail_url(spread[0])).status_code == 401
 
 
 def test_account_without_a_member_record_is_refused(api_as, spread):

@@ -312,7 +312,7 @@ def test_anonymous_is_refused(api, at):
 
     response = send(api, request, "contact")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
 
 
 def test_user_without_a_member_record_is_refused(api_as, at):

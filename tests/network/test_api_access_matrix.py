@@ -1,8 +1,8 @@
 """Who may do what in the network API: every endpoint and method against every role.
 
-Each cell is the exact status code. Refusals are 403 for everyone, signed in or not (the
-project's first authentication class is the session, which sends no challenge, so DRF answers
-anonymous requests 403 rather than 401), and 404 when the object is not one the user may see.
+Each cell is the exact status code. A call without credentials is refused with 401 (the token
+authentication comes first and sends its challenge), a signed-in user who may not do it with
+403, and 404 when the object is not one the user may see.
 """
 
 import pytest
@@ -36,21 +36,21 @@ AWAY = {"start": "2031-06-01", "end": "2031-06-02"}
 # (what, method, path, body, codes in the order of ROLES)
 MATRIX = [
     # --- consultants
-    ("list members", "get", "/consultants/", None, (403, 403, 200, 200, 200, 200, 200)),
-    ("read a member", "get", "/consultants/{other}/", None, (403, 403, 200, 200, 200, 200, 200)),
+    ("list members", "get", "/consultants/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("read a member", "get", "/consultants/{other}/", None, (401, 403, 200, 200, 200, 200, 200)),
     (
         "read an applicant",
         "get",
         "/consultants/{applicant}/",
         None,
-        (403, 403, 404, 200, 200, 200, 200),
+        (401, 403, 404, 200, 200, 200, 200),
     ),
     (
         "open a member record",
         "post",
         "/consultants/",
         {"email": "opened@members.test", "display_name": "Opened"},
-        (403, 403, 403, 403, 201, 201, 201),
+        (401, 403, 403, 403, 201, 201, 201),
     ),
     (
         "edit own profile",
@@ -64,14 +64,14 @@ MATRIX = [
         "patch",
         "/consultants/{other}/",
         {"bio": "Updated."},
-        (403, 403, 403, 403, 200, 200, 200),
+        (401, 403, 403, 403, 200, 200, 200),
     ),
     (
         "replace someone else's profile",
         "put",
         "/consultants/{other}/",
         {"display_name": "Replaced"},
-        (403, 403, 403, 403, 200, 200, 200),
+        (401, 403, 403, 403, 200, 200, 200),
     ),
     (
         "change own status",
@@ -85,14 +85,14 @@ MATRIX = [
         "post",
         "/consultants/{other}/status/",
         {"status": "on_leave", "reason": "Sabbatical"},
-        (403, 403, 403, 403, 403, 200, 200),
+        (401, 403, 403, 403, 403, 200, 200),
     ),
     (
         "list a member's skills",
         "get",
         "/consultants/{other}/skills/",
         None,
-        (403, 403, 200, 200, 200, 200, 200),
+        (401, 403, 200, 200, 200, 200, 200),
     ),
     (
         "add a skill to own profile",
@@ -106,28 +106,28 @@ MATRIX = [
         "post",
         "/consultants/{other}/skills/",
         {"skill": "{spare_skill}", "level": 3},
-        (403, 403, 403, 403, 201, 201, 201),
+        (401, 403, 403, 403, 201, 201, 201),
     ),
     (
         "set the level of someone else's skill",
         "put",
         "/consultants/{other}/skills/{other_skill}/",
         {"level": 4},
-        (403, 403, 403, 403, 200, 200, 200),
+        (401, 403, 403, 403, 200, 200, 200),
     ),
     (
         "remove someone else's skill",
         "delete",
         "/consultants/{other}/skills/{other_skill}/",
         None,
-        (403, 403, 403, 403, 204, 204, 204),
+        (401, 403, 403, 403, 204, 204, 204),
     ),
     (
         "list a member's time away",
         "get",
         "/consultants/{other}/time-away/",
         None,
-        (403, 403, 200, 200, 200, 200, 200),
+        (401, 403, 200, 200, 200, 200, 200),
     ),
     (
         "record own time away",
@@ -141,93 +141,93 @@ MATRIX = [
         "post",
         "/consultants/{other}/time-away/",
         AWAY,
-        (403, 403, 403, 403, 201, 201, 201),
+        (401, 403, 403, 403, 201, 201, 201),
     ),
     (
         "change someone else's time away",
         "put",
         "/consultants/{other}/time-away/{other_away}/",
         AWAY,
-        (403, 403, 403, 403, 200, 200, 200),
+        (401, 403, 403, 403, 200, 200, 200),
     ),
     (
         "remove someone else's time away",
         "delete",
         "/consultants/{other}/time-away/{other_away}/",
         None,
-        (403, 403, 403, 403, 204, 204, 204),
+        (401, 403, 403, 403, 204, 204, 204),
     ),
     # --- skills
-    ("list skills", "get", "/skills/", None, (403, 403, 200, 200, 200, 200, 200)),
-    ("read a skill", "get", "/skills/{skill}/", None, (403, 403, 200, 200, 200, 200, 200)),
+    ("list skills", "get", "/skills/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("read a skill", "get", "/skills/{skill}/", None, (401, 403, 200, 200, 200, 200, 200)),
     (
         "add a skill",
         "post",
         "/skills/",
         {"name": "Brand new skill"},
-        (403, 403, 403, 403, 201, 201, 201),
+        (401, 403, 403, 403, 201, 201, 201),
     ),
     (
         "change a skill",
         "patch",
         "/skills/{skill}/",
         {"description": "Changed."},
-        (403, 403, 403, 403, 200, 200, 200),
+        (401, 403, 403, 403, 200, 200, 200),
     ),
-    ("remove a skill", "delete", "/skills/{skill}/", None, (403, 403, 403, 403, 204, 204, 204)),
+    ("remove a skill", "delete", "/skills/{skill}/", None, (401, 403, 403, 403, 204, 204, 204)),
     # --- groups ({group} is the one the group coordinator coordinates)
-    ("list groups", "get", "/groups/", None, (403, 403, 200, 200, 200, 200, 200)),
-    ("read a group", "get", "/groups/{group}/", None, (403, 403, 200, 200, 200, 200, 200)),
+    ("list groups", "get", "/groups/", None, (401, 403, 200, 200, 200, 200, 200)),
+    ("read a group", "get", "/groups/{group}/", None, (401, 403, 200, 200, 200, 200, 200)),
     (
         "form a group",
         "post",
         "/groups/",
         {"name": "Brand new group"},
-        (403, 403, 403, 403, 201, 201, 201),
+        (401, 403, 403, 403, 201, 201, 201),
     ),
     (
         "edit a group",
         "patch",
         "/groups/{group}/",
         {"description": "Changed."},
-        (403, 403, 403, 200, 200, 200, 200),
+        (401, 403, 403, 200, 200, 200, 200),
     ),
-    ("dissolve a group", "delete", "/groups/{group}/", None, (403, 403, 403, 403, 204, 204, 204)),
+    ("dissolve a group", "delete", "/groups/{group}/", None, (401, 403, 403, 403, 204, 204, 204)),
     # --- outside professionals: changed by intake coordinators only
     (
         "list outside professionals",
         "get",
         "/external-professionals/",
         None,
-        (403, 403, 200, 200, 200, 200, 200),
+        (401, 403, 200, 200, 200, 200, 200),
     ),
     (
         "read an outside professional",
         "get",
         "/external-professionals/{professional}/",
         None,
-        (403, 403, 200, 200, 200, 200, 200),
+        (401, 403, 200, 200, 200, 200, 200),
     ),
     (
         "add an outside professional",
         "post",
         "/external-professionals/",
         {"name": "Outside help"},
-        (403, 403, 403, 403, 201, 403, 201),
+        (401, 403, 403, 403, 201, 403, 201),
     ),
     (
         "change an outside professional",
         "patch",
         "/external-professionals/{professional}/",
         {"notes": "Changed."},
-        (403, 403, 403, 403, 200, 403, 200),
+        (401, 403, 403, 403, 200, 403, 200),
     ),
     (
         "remove an outside professional",
         "delete",
         "/external-professionals/{professional}/",
         None,
-        (403, 403, 403, 403, 204, 403, 204),
+        (401, 403, 403, 403, 204, 403, 204),
     ),
 ]
 

@@ -108,11 +108,19 @@ def test_bad_token_is_refused(member):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 
-    assert client.get(CONSULTANTS).status_code == 403
+    response = client.get(CONSULTANTS)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
-def test_anonymous_is_refused():
-    assert APIClient().get(CONSULTANTS).status_code == 403
+def test_anonymous_is_told_to_authenticate():
+    response = APIClient().get(CONSULTANTS)
+
+    # 401 with the token's challenge, so a client can tell "sign in" from "not allowed" (403).
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_session_sign_in_works(member):

@@ -717,7 +717,7 @@ def test_a_member_without_a_website_matches_the_schema(api_as, member):
 @pytest.mark.parametrize(
     ("role", "query", "status"),
     [
-        ("anonymous", {}, 403),
+        ("anonymous", {}, 401),
         ("member", {"page": 99}, 404),
         ("member", {"min_level": 9}, 400),
     ],
