@@ -126,7 +126,9 @@ class Request(models.Model):
     # A client's status link stops working once the request is withdrawn or closed as spam.
     HIDDEN_FROM_CLIENT = (Status.WITHDRAWN, Status.CLOSED_SPAM)
 
-    reference = models.CharField(max_length=20, unique=True, editable=False)
+    # Unique by a constraint (Meta), not ``unique=True``: on PostgreSQL that would add a second
+    # index for LIKE look-ups, which nothing makes (it is searched by equality or icontains).
+    reference = models.CharField(max_length=20, editable=False)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="requests"
     )
@@ -156,8 +158,8 @@ class Request(models.Model):
     desired_start = models.DateField(null=True, blank=True)
 
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
-    )
+        max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )  # indexed with submitted_at (Meta): the queue filters by status and sorts by date
     version = models.PositiveIntegerField(default=1)
     assigned_group = models.ForeignKey(
         ConsultantGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
@@ -184,7 +186,7 @@ class Request(models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     overdue_reminded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status_token_hash = models.CharField(max_length=64, editable=False)  # unique: see Meta
     possible_duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -202,6 +204,10 @@ class Request(models.Model):
                 condition=models.Q(budget_max__isnull=True) | models.Q(budget_max__gte=0),
                 name="request_budget_not_negative",
                 violation_error_message="The budget cannot be negative.",
+            ),
+            models.UniqueConstraint(fields=["reference"], name="request_reference_unique"),
+            models.UniqueConstraint(
+                fields=["status_token_hash"], name="request_status_token_hash_unique"
             ),
         ]
         indexes = [models.Index(fields=["status", "submitted_at"])]
@@ -225,7 +231,10 @@ class Request(models.Model):
 class RequestEvent(models.Model):
     """Append-only audit trail: one row per move, written in the move's transaction."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    # Indexed with created_at (Meta), which serves look-ups by request alone too.
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -352,8 +361,8 @@ class Notification(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
-    )
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )  # indexed with next_attempt_at (Meta), which the retry sweep reads
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(default=now)
