@@ -7,13 +7,16 @@ between the form and the API.
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from network.cache import counter_increment
+
 
 class RequestSubmitThrottle(SimpleRateThrottle):
     """At most ``REQUEST_SUBMIT_RATE`` submissions from one address per period of the rate,
     in fixed windows on the clock ("10/hour": ten between 14:00 and 15:00, ten more after).
 
-    One counter per address and window, raised by an atomic increment (``INCR`` in Redis, a
-    lock in the local-memory cache): submissions from one address that arrive together cannot
+    One counter per address and window, raised by an atomic increment
+    (``network.cache.counter_increment``: one ``MULTI`` in Redis, a lock in the local-memory
+    cache): submissions from one address that arrive together cannot
     all take the last place, and a check costs the same whatever the allowance. DRF's own
     throttle reads the window's list of timestamps, extends it and writes it back, so two
     overlapping requests both see the old list and both get in.
@@ -36,13 +39,7 @@ class RequestSubmitThrottle(SimpleRateThrottle):
         key = f"{self.get_cache_key(request, view)}:{window}"
         # The counter outlives its window by a minute, so it cannot expire between the two calls.
         timeout = self.window_ends_at - self.now + 60
-        self.cache.add(key, 0, timeout=timeout)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # evicted in between (a full cache): start the count again
-            self.cache.set(key, 1, timeout=timeout)
-            count = 1
-        return count <= self.num_requests
+        return counter_increment(self.cache, key, timeout) <= self.num_requests
 
     def wait(self):
         """Seconds until the window ends (the 429's Retry-After)."""

@@ -1,5 +1,7 @@
 """Shared fixtures: test settings, one user per role, and API clients signed in as them."""
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -76,3 +78,31 @@ def api_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database of its own (empty, claimed with a marker key), emptied afterwards: the
+    test neither steals other processes' keys or tasks nor leaves its own behind. Skips when
+    Redis is not reachable, except under CI, where Redis is part of the machine."""
+    import redis
+
+    base = os.environ.get("RELIABILITY_REDIS", "redis://127.0.0.1:6379")
+    try:
+        redis.Redis.from_url(f"{base}/0", socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {base} ({error}); this test needs it."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    for number in range(15, 0, -1):
+        database = redis.Redis.from_url(f"{base}/{number}")
+        # SET NX on an empty database: two test runs never pick the same one.
+        if database.dbsize() == 0 and database.set("tests:claimed", os.getpid(), nx=True):
+            break
+    else:
+        pytest.skip("no empty Redis database (1-15) to run the test in")
+    try:
+        yield f"{base}/{number}"
+    finally:
+        database.flushdb()  # it was empty when claimed: everything in it is the test's

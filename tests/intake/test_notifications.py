@@ -253,6 +253,23 @@ def test_markup_typed_by_a_client_is_escaped_in_html_and_kept_in_text(
     assert "<script>alert(1)</script> & help" in message.body
 
 
+@pytest.mark.parametrize("length", [1999, 2000, 2001, 5000])
+def test_the_coordinators_read_the_description_up_to_2000_characters(
+    desk, django_capture_on_commit_callbacks, length
+):
+    description = ("Pay <b>& keep</b> " * 300)[:length]
+    submit(django_capture_on_commit_callbacks, description=description)
+
+    message = outbox_for(desk["intake"].email)[0]
+    if length <= 2000:
+        assert description in message.body  # whole, unchanged
+    else:
+        kept = description[:1999]
+        assert kept + "…" in message.body and description[:2000] not in message.body
+    html = html_of(message)
+    assert "<b>" not in html and "Pay &lt;b&gt;&amp; keep&lt;/b&gt;" in html
+
+
 def test_a_submissions_messages_go_out_in_one_task_whose_result_is_not_kept(
     desk, monkeypatch, django_capture_on_commit_callbacks
 ):

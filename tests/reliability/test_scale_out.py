@@ -1,7 +1,6 @@
 """Scale-out (issue 7, part 8): two qcluster processes on one Redis share the work, and each
 task runs once (README, "Deploying on several processes")."""
 
-import os
 from collections import Counter
 
 import pytest
@@ -9,37 +8,6 @@ import pytest
 from tests.reliability.conftest import process_env, run_django, wait_for
 
 TASKS = 40
-# The cluster name (settings.Q_CLUSTER["name"]) names the Redis list both clusters read.
-QUEUE_KEYS = "django_q:*"
-
-
-@pytest.fixture
-def redis_url():
-    """A Redis database of its own (empty, claimed with a marker key), so the test neither
-    steals other processes' tasks nor leaves its own behind."""
-    import redis
-
-    base = os.environ.get("RELIABILITY_REDIS", "redis://127.0.0.1:6379")
-    try:
-        redis.Redis.from_url(f"{base}/0", socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        message = f"Redis is not reachable at {base} ({error}); the scale-out test needs it."
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    for number in range(15, 0, -1):
-        database = redis.Redis.from_url(f"{base}/{number}")
-        # SET NX on an empty database: two test runs never pick the same one.
-        if database.dbsize() == 0 and database.set("reliability:claimed", os.getpid(), nx=True):
-            break
-    else:
-        pytest.skip("no empty Redis database (1-15) to run the scale-out test in")
-    try:
-        yield f"{base}/{number}"
-    finally:
-        for key in database.scan_iter(QUEUE_KEYS):
-            database.delete(key)
-        database.delete("reliability:claimed")
 
 
 _ENQUEUE = f"""
