@@ -544,8 +544,7 @@ def notification_deliver(notification_id: int) -> str:
     timeout); ``skip_locked`` keeps a second worker from waiting on it.
     """
     with transaction.atomic():
-        # The primary key finds one row at most: no ORDER BY (``first()`` would add one and
-        # compiling it cost a tenth of a delivery).
+        # The primary key finds one row at most: no ORDER BY (``first()`` would add one).
         notification = next(
             iter(
                 Notification.objects.select_for_update(skip_locked=True).filter(pk=notification_id)

@@ -39,6 +39,10 @@ def shared_database_url(transactional_db, tmp_path) -> str:
         target = sqlite3.connect(path)
         try:
             connection.connection.backup(target)
+            # WAL before any subprocess opens it: the processes' own switch (settings'
+            # init_command) needs the file to themselves, which a starting cluster's
+            # processes, all opening it at once, do not give each other.
+            target.execute("PRAGMA journal_mode=WAL")
         finally:
             target.close()
         return f"sqlite:///{path}"
@@ -111,6 +115,11 @@ class Cluster:
             time.sleep(0.05)
         raise AssertionError(f"qcluster did not start:\n{self.log_path.read_text()}")
 
+    def tail(self, lines: int = 30) -> str:
+        """The end of the cluster's output, for a failure message."""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
     def kill(self) -> None:
         """SIGKILL the cluster and its workers at once: no cleanup, no rollback handler."""
         if self.process.poll() is None:
@@ -153,11 +162,13 @@ def clusters():
             cluster.stop()
 
 
-def wait_for(condition, timeout: float, message: str, interval: float = 0.05):
+def wait_for(condition, timeout: float, message, interval: float = 0.05):
+    """Poll ``condition`` until it is truthy; ``message`` (text, or a callable giving it when
+    the wait fails, to describe the state at that moment) otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(message)
+    raise AssertionError(message() if callable(message) else message)

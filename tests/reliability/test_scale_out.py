@@ -46,9 +46,23 @@ def test_two_clusters_on_one_redis_run_every_task_exactly_once(
     def runs() -> list[list[str]]:
         return [line.split() for line in run_log.read_text().splitlines()]
 
-    wait_for(lambda: len(runs()) >= TASKS, 60, f"not all {TASKS} tasks ran: {len(runs())}")
-    # Both monitors save results to the shared database; wait for the last of them.
-    wait_for(lambda: len(run_django(_RESULTS, env)) >= TASKS, 20, "results not saved", interval=0.5)
+    def logs() -> str:
+        return "\n".join(f"--- cluster {c.log_path.stem}:\n{c.tail()}" for c in started)
+
+    wait_for(
+        lambda: len(runs()) >= TASKS, 60, lambda: f"{len(runs())} of {TASKS} tasks ran\n{logs()}"
+    )
+    # Both monitors save results to the shared database; wait for the last of them (a busy
+    # CI machine can take its time: each look is a new Django process).
+    saved: list = []
+
+    def all_saved() -> bool:
+        saved[:] = run_django(_RESULTS, env)
+        return len(saved) >= TASKS
+
+    wait_for(
+        all_saved, 60, lambda: f"{len(saved)} of {TASKS} results saved\n{logs()}", interval=0.5
+    )
     for cluster in started:
         cluster.stop()
 
