@@ -4,10 +4,10 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from intake.models import Request
+from intake.models import Engagement, Offer, Request
 from network import access as network_access
 from network.roles import Role
 
@@ -64,11 +64,13 @@ def visible_requests(user) -> QuerySet[Request]:
     consultant = network_access.consultant_of(user)
     if consultant is None:
         return Request.objects.none()
+    # EXISTS rather than joins: a join through offers or engagements repeats a request once
+    # per row, and the DISTINCT that would undo it sorts every selected column of every row.
     return Request.objects.filter(
         Q(assigned_group__coordinator=consultant)
-        | Q(offers__consultant=consultant)
-        | Q(engagements__consultant=consultant)
-    ).distinct()
+        | Exists(Offer.objects.filter(request=OuterRef("pk"), consultant=consultant))
+        | Exists(Engagement.objects.filter(request=OuterRef("pk"), consultant=consultant))
+    )
 
 
 def can_use_request_pages(user) -> bool:

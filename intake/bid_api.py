@@ -161,7 +161,9 @@ def _load(bid_rows: list[Bid]) -> list[Bid]:
 
 class BidFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=Bid.Status.choices, help_text="Repeat to ask for several statuses."
+        choices=Bid.Status.choices,
+        distinct=False,  # the bid's own column: no row can repeat
+        help_text="Repeat to ask for several statuses.",
     )
     # Bounded as row_id_field is (network/serializers.py).
     request = django_filters.NumberFilter(

@@ -30,7 +30,10 @@ class ConsultantFilter(django_filters.FilterSet):
         max_value=5,
         help_text="With skill: only members at this level (1–5) or above.",
     )
-    status = django_filters.MultipleChoiceFilter(choices=Consultant.Status.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Consultant.Status.choices,
+        distinct=False,  # the consultant's own column: no row can repeat
+    )
     group = django_filters.ModelChoiceFilter(
         field_name="consultant_groups",
         queryset=ConsultantGroup.objects.all(),

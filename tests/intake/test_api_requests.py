@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake.models import Offer, Request
+from intake.models import Engagement, Offer, Request
 from intake.services import request_submit
 from intake.workflow import request_apply
 from network.models import Consultant, ConsultantGroup, Language
@@ -277,6 +279,35 @@ def test_member_list_query_count_does_not_grow_with_rows(
         response = client.get(REQUESTS, {"page_size": 50})
 
     assert len(response.json()["results"]) == count
+
+
+def test_member_sees_a_request_once_however_many_rows_tie_them_to_it(api_as, member, group):
+    # Offered twice (declined, then offered again) and engaged: three rows that would each
+    # repeat the request in a join.
+    request = RequestFactory(status=S.ENGAGED, assigned_group=group)
+    offer(request, member.consultant, status=Offer.Status.DECLINED)
+    offer(request, member.consultant, status=Offer.Status.ACCEPTED)
+    Engagement.objects.create(request=request, consultant=member.consultant)
+    other = RequestFactory(status=S.ENGAGED, assigned_group=group)
+    offer(other, ConsultantFactory(), status=Offer.Status.ACCEPTED)
+
+    response = api_as(member).get(REQUESTS, {"status": [S.ENGAGED, S.SUBMITTED]})
+
+    assert references(response) == [request.reference]
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("who", ["intake_coordinator", "member"])
+def test_list_sql_has_no_distinct(request, who, api_as):
+    """A DISTINCT over every selected column made PostgreSQL sort each page and each count; no
+    filter or visibility rule may bring it back."""
+    user = request.getfixturevalue(who)
+    with CaptureQueriesContext(connection) as queries:
+        response = api_as(user).get(REQUESTS, {"status": [S.SUBMITTED, S.ROUTED]})
+    assert response.status_code == 200
+    selects = [q["sql"] for q in queries.captured_queries if "intake_request" in q["sql"]]
+    assert selects
+    assert not [sql for sql in selects if "DISTINCT" in sql.upper()]
 
 
 # --- One request ----------------------------------------------------------------------------
