@@ -244,7 +244,8 @@ class RequestRowSerializer(serializers.Serializer):
     is_overdue = serializers.BooleanField(help_text="Not contacted by the response target.")
 
     def get_languages(self, request) -> list[str]:
-        return sorted(language.code for language in request.languages.all())
+        # Filled by the views' prefetch (intake/api.py, _LANGUAGES).
+        return sorted(language.code for language in request.language_list)
 
     def _member(self, request, consultant) -> dict | None:
         if consultant is None:
