@@ -76,6 +76,7 @@ from network.api import (
     Conflict,
     list_responses,
     model_errors_as_400,
+    path_row_id,
 )
 from network.models import Consultant
 
@@ -615,9 +616,11 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
         url_name="action-item-done",
     )
     def action_item_done(self, request, pk, item_id):
-        if not ActionItem.objects.filter(pk=item_id, meeting_id=pk).exists():
+        meeting_id = path_row_id(pk, "meeting")
+        item_id = path_row_id(item_id, "action item")
+        if not ActionItem.objects.filter(pk=item_id, meeting_id=meeting_id).exists():
             raise Http404("No such action item in this meeting.")
-        item = services.action_item_done(actor=request.user, item_id=int(item_id))
+        item = services.action_item_done(actor=request.user, item_id=item_id)
         return Response(ActionItemSerializer(item).data)
 
 

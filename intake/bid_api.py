@@ -68,7 +68,14 @@ from intake.models import (
 )
 from intake.workflow import WorkflowConflict
 from network import access as network_access
-from network.api import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, list_responses, model_errors_as_400
+from network.api import (
+    FIELD_ERRORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    list_responses,
+    model_errors_as_400,
+    path_row_id,
+)
 from network.serializers import MAX_ROW_ID
 
 # --- Shared pieces ----------------------------------------------------------------------------
@@ -409,11 +416,12 @@ class BidViewSet(BidApiView):
     )
     def member(self, request, pk, consultant_id):
         bid = self._bid(pk, write=True)
+        consultant_id = path_row_id(consultant_id, "member on this bid")
         if request.method == "DELETE":
             self._call(
                 bids.bid_member_remove,
                 bid_id=bid.pk,
-                consultant_id=int(consultant_id),
+                consultant_id=consultant_id,
                 version=_version_from(request),
             )
             return self._detail(bid.pk)
@@ -422,7 +430,7 @@ class BidViewSet(BidApiView):
         self._call(
             bids.bid_member_change,
             bid_id=bid.pk,
-            consultant_id=int(consultant_id),
+            consultant_id=consultant_id,
             **serializer.validated_data,
         )
         return self._detail(bid.pk)

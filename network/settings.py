@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "network.api.schema_unauthenticated_responses",
+        "network.api.schema_unsupported_media_type_responses",
     ],
 }
 

@@ -290,6 +290,25 @@ def test_action_items_of_a_missing_meeting_or_another_meeting_are_404(
     assert ActionItem.objects.get().done_at is None
 
 
+@pytest.mark.parametrize(
+    ("meeting_id", "item_id"), [(10**30, "ITEM"), ("MEETING", 2**63), ("MEETING", 0)]
+)
+def test_an_action_item_id_no_row_can_have_is_404_not_a_server_error(
+    api_as, member, meeting, voters, meeting_id, item_id
+):
+    """SQLite's driver cannot take an integer beyond 8 bytes (found by `make fuzz`)."""
+    item = services.action_item_create(
+        actor=member, meeting_id=meeting.pk, text="Do", owner=voters[0], due=timezone.localdate()
+    )
+    meeting_id = meeting.pk if meeting_id == "MEETING" else meeting_id
+    item_id = item.pk if item_id == "ITEM" else item_id
+
+    response = api_as(member).post(f"{MEETINGS}{meeting_id}/action-items/{item_id}/done/")
+
+    assert response.status_code == 404
+    assert ActionItem.objects.get().done_at is None
+
+
 def test_action_item_done_is_for_members(api_as, applicant, meeting, voters):
     item = services.action_item_create(
         actor=meeting.created_by,
@@ -389,6 +408,9 @@ def test_a_decision_is_created_with_its_meeting_and_adopted_revision(
         ({"meeting": 10**9}, "meeting"),
         ({"adopted_revision": 10**9}, "adopted_revision"),
         ({"closes_at": "tomorrow"}, "closes_at"),
+        # Found by `make fuzz`: answered 201 with a local time whose offset had seconds in it.
+        ({"closes_at": "0001-12-31T23:59:59Z"}, "closes_at"),
+        ({"closes_at": "1999-12-31T23:59:59Z"}, "closes_at"),
     ],
 )
 def test_a_bad_decision_writes_nothing(api_as, member, voters, change, field):

@@ -452,6 +452,25 @@ def test_removing_with_a_stale_version_is_409(api_as, lead, second):
     assert snapshot(bid) == before
 
 
+@pytest.mark.parametrize("consultant_id", [2**63, 10**30, 0])
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_a_member_id_no_row_can_have_is_404_not_a_server_error(
+    api_as, lead, second, method, consultant_id
+):
+    """SQLite's driver cannot take an integer beyond 8 bytes (found by `make fuzz`)."""
+    bid = draft_bid(lead, second)
+    before = snapshot(bid)
+    url = bid_url(bid.pk, f"members/{consultant_id}/")
+
+    response = getattr(api_as(lead.user), method)(url, {"version": 1}, format="json")
+
+    assert response.status_code == 404
+    assert snapshot(bid) == before
+    assert_matches_schema(
+        response, f"{method.upper()} /api/v1/bids/{{id}}/members/{{consultant_id}}/"
+    )
+
+
 def test_inviting_an_unknown_member_is_400(api_as, lead):
     bid = draft_bid(lead)
     before = snapshot(bid)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from network.models import Consultant
 from tests.factories import ConsultantFactory, UserFactory
+from tests.helpers import api_schema_document, assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,31 @@ def test_schema_documents_token_sign_in():
     assert "/api/v1/auth/token/" in schema["paths"]
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
     assert {"/api/v1/consultants/", "/api/v1/skills/", "/api/v1/groups/"} <= set(schema["paths"])
+
+
+# --- A body in a format no parser reads (found by `make fuzz`) ---------------------------------
+
+
+def test_every_operation_with_a_body_documents_its_415():
+    operations = [
+        (f"{method.upper()} {path}", operation["responses"])
+        for path, item in api_schema_document()["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+
+    assert len(operations) > 40
+    assert [label for label, responses in operations if "415" not in responses] == []
+
+
+@pytest.mark.parametrize("content_type", ["", "text/csv", "application/xml"])
+def test_a_body_no_parser_reads_is_415_as_documented(intake_coordinator, content_type):
+    client = APIClient()
+    client.force_authenticate(intake_coordinator)
+    response = client.generic(
+        "POST", "/api/v1/skills/normalize/", "terms,python", content_type=content_type
+    )
+
+    assert response.status_code == 415
+    assert "Unsupported media type" in response.json()["detail"]
+    assert_matches_schema(response, "POST /api/v1/skills/normalize/")
