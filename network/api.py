@@ -131,20 +131,22 @@ FIELD_ERRORS = OpenApiResponse(
 )
 FORBIDDEN = OpenApiResponse(description="Not a member, or not allowed to make this change.")
 NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
+# DRF's own error body, {"detail": "..."}, as the schema hooks below document it.
+DETAIL_CONTENT = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+        }
+    }
+}
 UNAUTHENTICATED = {
     "description": (
         "No credentials, or a token that is not valid: sign in, or send "
         "`Authorization: Token <key>` (from `POST /api/v1/auth/token/`)."
     ),
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"detail": {"type": "string"}},
-                "required": ["detail"],
-            }
-        }
-    },
+    "content": DETAIL_CONTENT,
 }
 
 
@@ -166,7 +168,7 @@ UNSUPPORTED_MEDIA_TYPE = {
         "The body is not in a format the API reads: send `Content-Type: application/json` "
         "(forms and multipart are read too)."
     ),
-    "content": UNAUTHENTICATED["content"],
+    "content": DETAIL_CONTENT,
 }
 
 
