@@ -150,19 +150,6 @@ UNAUTHENTICATED = {
 }
 
 
-def schema_unauthenticated_responses(result, generator, request, public):
-    """drf-spectacular postprocessing hook: every operation that takes credentials documents
-    the 401 that DRF answers when they are missing or wrong (the token authentication comes
-    first, so the answer carries its ``WWW-Authenticate: Token`` challenge)."""
-    for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            if any(requirement for requirement in operation.get("security", [])):
-                operation["responses"].setdefault("401", UNAUTHENTICATED)
-    return result
-
-
 UNSUPPORTED_MEDIA_TYPE = {
     "description": (
         "The body is not in a format the API reads: send `Content-Type: application/json` "
@@ -172,13 +159,23 @@ UNSUPPORTED_MEDIA_TYPE = {
 }
 
 
-def schema_unsupported_media_type_responses(result, generator, request, public):
-    """drf-spectacular postprocessing hook: every operation that takes a body documents the 415
-    DRF answers when the body comes without a content type, or in one no parser reads (found by
-    the API fuzzer, ``make fuzz``)."""
+def schema_framework_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the answers DRF gives before a view runs, on every
+    operation they can come from:
+
+    - 401 where the operation takes credentials and they are missing or wrong (the token
+      authentication comes first, so the answer carries its ``WWW-Authenticate: Token``
+      challenge);
+    - 415 where it takes a body and the body comes without a content type, or in one no parser
+      reads (found by the API fuzzer, ``make fuzz``).
+    """
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
-            if isinstance(operation, dict) and "requestBody" in operation:
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if any(requirement for requirement in operation.get("security", [])):
+                operation["responses"].setdefault("401", UNAUTHENTICATED)
+            if "requestBody" in operation:
                 operation["responses"].setdefault("415", UNSUPPORTED_MEDIA_TYPE)
     return result
 

@@ -272,8 +272,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "network.api.schema_unauthenticated_responses",
-        "network.api.schema_unsupported_media_type_responses",
+        "network.api.schema_framework_responses",
     ],
 }
 

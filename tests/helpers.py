@@ -114,3 +114,15 @@ def settings_in_a_new_process(expression: str, **environment):
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def url_routes(patterns=None, prefix: str = ""):
+    """(route, pattern) for every URL pattern of the project (or of ``patterns``), each route
+    with the prefixes of the includes above it."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern

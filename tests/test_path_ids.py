@@ -13,10 +13,10 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from network.serializers import MAX_ROW_ID
 from tests.factories import UserFactory
+from tests.helpers import url_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +26,10 @@ NUMBER = re.compile(r"<int:\w+>|\(\?P<\w+>\[0-9\]\+\)")
 OTHER_PARAMETER = re.compile(r"<(?:\w+:)?\w+>|\(\?P<\w+>[^)]*\)")
 
 
-def _routes(patterns, prefix: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
 def _paths_with_numbers() -> list[str]:
     """Each route with a number in it, every number TOO_BIG, any other parameter "x"."""
     paths = set()
-    for route in _routes(get_resolver().url_patterns):
+    for route, _pattern in url_routes():
         if not NUMBER.search(route) or "format" in route:
             continue
         path = NUMBER.sub(str(TOO_BIG), route)

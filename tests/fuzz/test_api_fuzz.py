@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -35,7 +35,7 @@ from network.models import (
     TimeAway,
 )
 from tests.fuzz.conftest import ROLES
-from tests.helpers import api_schema_document
+from tests.helpers import api_schema_document, url_routes
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 CHECKS = [
@@ -281,15 +281,6 @@ def test_a_submitted_request_is_followed_by_its_status_link(fuzz_world, fuzz_app
 NOT_IN_SCHEMA = {"/api/v1/"}
 
 
-def _routes(patterns, prefix: str = ""):
-    """(route, pattern) for every URL pattern, with the prefixes of the includes above it."""
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
 def _shape(route: str) -> str:
     """A route or schema path with every parameter as {}: "api/v1/^bids/(?P<pk>[0-9]+)/$",
     "api/v1/consultants/<int:consultant_pk>/" and "/api/v1/bids/{id}/" compare as equals."""
@@ -319,7 +310,7 @@ def test_every_api_route_is_in_the_schema():
         if method != "parameters"
     }
     missing = set()
-    for route, pattern in _routes(get_resolver().url_patterns):
+    for route, pattern in url_routes():
         # DRF's format-suffix twins (…/skills.json) are the same operations.
         if not route.startswith("api/v1/") or "format" in pattern.pattern.regex.groupindex:
             continue
