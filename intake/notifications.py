@@ -28,6 +28,7 @@ from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
 from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
+from network.cache import Outage, service_outage
 from network.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -256,6 +257,13 @@ def _broker():
     return _brokers[pid]
 
 
+def _queue_outage() -> Outage:
+    return service_outage(
+        "The task queue (Redis)",
+        "notifications stay queued in the database and the retry sweep sends them",
+    )
+
+
 def notifications_enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to the task queue, up to ``SEND_BATCH_SIZE`` per task. A broker
     that refuses is logged, not raised: the workflow has committed, and the retry sweep will
@@ -269,12 +277,16 @@ def notifications_enqueue(notification_ids: list[int]) -> None:
     for start in range(0, len(notification_ids), SEND_BATCH_SIZE):
         batch = list(notification_ids[start : start + SEND_BATCH_SIZE])
         try:
-            async_task(
+            # Redis away (the production broker): one warning per outage, and no attempt for
+            # a few seconds after each failure; the rows wait for the sweep either way.
+            _queue_outage().call(
+                async_task,
                 SEND_BATCH_TASK,
                 batch,
                 task_name=f"notifications-{batch[0]}-{batch[-1]}",
                 save=False,
                 broker=_broker(),
+                fallback=None,
             )
         except Exception:
             logger.exception(
