@@ -104,6 +104,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that does not answer must not hold a web worker until the WSGI server kills it
+# (gunicorn's --timeout, 30 s), nor the worker that replaces it: a request gives up and answers
+# 503 (network.middleware) within seconds. Connecting gives up after DATABASE_CONNECT_TIMEOUT
+# seconds in every process. Web processes (network.wsgi sets DATABASE_WEB_TIMEOUTS) also stop
+# a statement after DATABASE_STATEMENT_TIMEOUT_MS and a wait for a lock after
+# DATABASE_LOCK_TIMEOUT_MS (0: no limit). Commands (migrate, export_data) and the task cluster
+# start through manage.py and get neither: a migration or an export may rightly take minutes,
+# and a task that hangs is ended by the cluster's own timeout (Q_CLUSTER "timeout").
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=2)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 10_000, minimum=0)
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 3_000, minimum=0)
+if DATABASE_CONNECT_TIMEOUT > 60:
+    raise ImproperlyConfigured("DATABASE_CONNECT_TIMEOUT is in seconds: at most 60.")
+for _name in ("DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
+    if 0 < globals()[_name] < 100:  # seconds typed where milliseconds are read
+        raise ImproperlyConfigured(f"{_name} is in milliseconds: 0 (no limit) or at least 100.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    if env_bool("DATABASE_WEB_TIMEOUTS", default=False):
+        # Server settings for the session, sent when connecting: no query per request.
+        _options["options"] = " ".join(
+            filter(
+                None,
+                [
+                    _options.get("options", ""),
+                    f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+                    f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}",
+                ],
+            )
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and task queue -------------------------------------------------------------------
