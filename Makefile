@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Development defaults for the local targets; production sets its own environment.
 DEV_ENV := DEBUG=1
+# `make run PORT=8123` serves on another port. The links in emails (SITE_URL) follow it unless
+# SITE_URL is set; pages and API answers link to whatever host served them.
+PORT ?= 8000
+RUN_ENV = $(DEV_ENV) SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT))
 
 .PHONY: run test fuzz install install-dev e2e clean load
 
@@ -24,21 +28,21 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py load_skills
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo_requests
-	$(DEV_ENV) $(BIN)/python manage.py setup_schedules
-	$(DEV_ENV) $(BIN)/python manage.py handbook_schedules
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_skills
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo_requests
+	$(RUN_ENV) $(BIN)/python manage.py setup_schedules
+	$(RUN_ENV) $(BIN)/python manage.py handbook_schedules
 	@echo ""
-	@echo "  Switchboard:  http://127.0.0.1:8000/"
-	@echo "  Admin:        http://127.0.0.1:8000/admin/"
-	@echo "  API docs:     http://127.0.0.1:8000/api/docs/"
+	@echo "  Switchboard:  http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:        http://127.0.0.1:$(PORT)/admin/"
+	@echo "  API docs:     http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "  Ctrl-C stops the web server and the task cluster."
 	@echo ""
-	@$(DEV_ENV) $(BIN)/python manage.py qcluster & cluster=$$!; \
+	@$(RUN_ENV) $(BIN)/python manage.py qcluster & cluster=$$!; \
 	trap 'kill -INT $$cluster 2>/dev/null; wait $$cluster 2>/dev/null' EXIT INT TERM; \
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

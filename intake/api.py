@@ -13,6 +13,7 @@ import secrets
 import django_filters
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -138,7 +139,12 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     )
 
 
-def _decoy_answer() -> dict:
+def _status_url(request, token: str) -> str:
+    """The client's status link on the host that served this answer (emails use SITE_URL)."""
+    return request.build_absolute_uri(reverse("request-status", args=[token]))
+
+
+def _decoy_answer(request) -> dict:
     """A plausible answer for a bot that filled the honeypot. Nothing is stored and the link
     leads to the same 404 as any unknown token."""
     year = timezone.localdate().year
@@ -147,7 +153,7 @@ def _decoy_answer() -> dict:
         "id": last_id + 1 + secrets.randbelow(3),
         "reference": f"REQ-{year}-{1 + secrets.randbelow(9999):04d}",
         "status": Request.Status.SUBMITTED,
-        "status_url": services.status_url(services.status_token_new()[0]),
+        "status_url": _status_url(request, services.status_token_new()[0]),
     }
 
 
@@ -315,6 +321,14 @@ class RequestViewSet(viewsets.GenericViewSet):
             return
         super().check_throttles(request)
 
+    def _count_submission(self, request):
+        """Count an accepted submission (or a bot's), after the check above found room: 429
+        when another from the address took the last place meanwhile (intake.throttling). Called
+        inside the submission's transaction, which the 429 then rolls back."""
+        throttle = RequestSubmitThrottle()
+        if not throttle.count_accepted(request):
+            self.throttled(request, throttle.wait())
+
     def _idempotency_record(self, request) -> IdempotencyRecord | None:
         if not hasattr(self, "_stored_idempotency_record"):
             key = _idempotency_key(request)
@@ -342,8 +356,9 @@ class RequestViewSet(viewsets.GenericViewSet):
             f"Send an `{IDEMPOTENCY_HEADER}` header (any unique string, at most "
             f"{IDEMPOTENCY_KEY_MAX_LENGTH} characters) to retry safely: the same key with the "
             "same body returns the first answer again and files nothing new; the same key with "
-            "a different body is refused with 422. Replays do not count against the limit of "
-            "submissions per address."
+            "a different body is refused with 422. Only accepted submissions count against the "
+            "limit of submissions per address (429 beyond it): neither a replay nor a body "
+            "refused with 400 uses up a place."
         ),
         request=RequestSubmitSerializer,
         responses={
@@ -373,8 +388,10 @@ class RequestViewSet(viewsets.GenericViewSet):
         fields = dict(serializer.validated_data)
         if fields.pop("website_url").strip():
             # Only a bot fills the hidden field. It gets an answer like any other, so it does
-            # not learn it was caught and try again differently; nothing is stored.
-            return Response(_decoy_answer(), status=status.HTTP_201_CREATED)
+            # not learn it was caught and try again differently; nothing is stored. It counts
+            # against the address's limit as a person's submission would.
+            self._count_submission(request)
+            return Response(_decoy_answer(request), status=status.HTTP_201_CREATED)
         try:
             # The submission and its idempotency record commit together: a concurrent first
             # use of the same key fails on the key's unique constraint and rolls its own
@@ -389,7 +406,7 @@ class RequestViewSet(viewsets.GenericViewSet):
                         "id": submission.request.pk,
                         "reference": submission.request.reference,
                         "status": submission.request.status,
-                        "status_url": submission.status_url,
+                        "status_url": _status_url(request, submission.status_token),
                     }
                 ).data
                 if key:
@@ -399,6 +416,8 @@ class RequestViewSet(viewsets.GenericViewSet):
                         response_status=status.HTTP_201_CREATED,
                         response_body=body,
                     )
+                # Last: a submission that failed on anything above was never counted.
+                self._count_submission(request)
         except IntegrityError:
             record = _stored_answer(key) if key else None
             if record is None:

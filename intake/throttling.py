@@ -1,25 +1,27 @@
-"""Per-address limits on public submissions, shared by the API and the form.
+"""The limit on public submissions per client address, shared by the API and the form.
 
 Both count in the same cache entries, so a client cannot double its allowance by switching
-between the form and the API.
+between the form and the API. Only accepted submissions count (``network.limits`` explains how
+the count stays exact when submissions race): a person who corrects three mistakes has not
+used up three places. A submission that filled the honeypot counts too, and is refused over
+the limit like anyone's: a bot that keeps trying meets the same 429 a person would, so it
+learns nothing from the limit either.
 """
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from network.cache import counter_increment
+from network.client_ip import ClientAddressThrottleMixin
+from network.limits import AddressLimit
 
 
-class RequestSubmitThrottle(SimpleRateThrottle):
-    """At most ``REQUEST_SUBMIT_RATE`` submissions from one address per period of the rate,
-    in fixed windows on the clock ("10/hour": ten between 14:00 and 15:00, ten more after).
+class RequestSubmitThrottle(ClientAddressThrottleMixin, SimpleRateThrottle):
+    """At most ``REQUEST_SUBMIT_RATE`` accepted submissions from one address per period of the
+    rate, in fixed windows on the clock ("10/hour": ten between 14:00 and 15:00, ten more after).
 
-    One counter per address and window, raised by an atomic increment
-    (``network.cache.counter_increment``: one ``MULTI`` in Redis, a lock in the local-memory
-    cache): submissions from one address that arrive together cannot
-    all take the last place, and a check costs the same whatever the allowance. DRF's own
-    throttle reads the window's list of timestamps, extends it and writes it back, so two
-    overlapping requests both see the old list and both get in.
+    As a DRF throttle it only checks that there is room (a full window answers 429 with the
+    window's end as Retry-After, before any work); the view counts a submission it accepted
+    with ``count_accepted``, inside the submission's transaction.
     """
 
     scope = "request_submit"
@@ -27,28 +29,41 @@ class RequestSubmitThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.REQUEST_SUBMIT_RATE
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    @property
+    def limit(self) -> AddressLimit:
+        return AddressLimit(self.scope, self.num_requests, self.duration, cache=self.cache)
 
     def allow_request(self, request, view):
         if self.rate is None:
             return True
         self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_ends_at = (window + 1) * self.duration
-        key = f"{self.get_cache_key(request, view)}:{window}"
-        # The counter outlives its window by a minute, so it cannot expire between the two calls.
-        timeout = self.window_ends_at - self.now + 60
-        return counter_increment(self.cache, key, timeout) <= self.num_requests
+        return self.limit.has_room(request, now=self.now)
+
+    def count_accepted(self, request) -> bool:
+        """Count one accepted submission; False when it went over the limit (the caller rolls
+        the submission back and answers 429)."""
+        if self.rate is None:
+            return True
+        self.now = self.timer()
+        return self.limit.take(request, now=self.now)
 
     def wait(self):
         """Seconds until the window ends (the 429's Retry-After)."""
-        return max(self.window_ends_at - self.now, 0)
+        return self.limit.seconds_left(self.now)
 
 
 def submission_allowed(request) -> bool:
-    """For the form view: counts one submission attempt from this address, False over the limit.
-
-    DRF's throttle reads only ``request.META`` here, so a plain Django request works.
-    """
+    """For the form view: True while this address has room for one more submission. Counts
+    nothing; ``submission_counted`` does, once the submission is accepted."""
     return RequestSubmitThrottle().allow_request(request, None)
+
+
+def submission_counted(request) -> bool:
+    """For the form view: count one accepted submission, False over the limit."""
+    return RequestSubmitThrottle().count_accepted(request)
+
+
+def submission_retry_after() -> int:
+    """Seconds until the current window ends, for the form's 429 page (Retry-After)."""
+    throttle = RequestSubmitThrottle()
+    return throttle.limit.seconds_left(throttle.timer()) if throttle.rate else 0

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,10 +32,11 @@ from intake.client_view import client_status
 from intake.forms import SORTS, URGENCY_RANK, QueueFilterForm, RequestHelpForm, TransitionForm
 from intake.models import Engagement, Offer, Request
 from intake.services import request_for_status_token, request_submit
-from intake.throttling import submission_allowed
+from intake.throttling import submission_allowed, submission_counted, submission_retry_after
 from intake.workflow import MOVES, PUBLIC_ACTIONS, WorkflowConflict, allowed_moves, request_apply
 from network import access as network_access
 from network.forms import add_service_errors
+from network.limits import LimitReached
 
 logger = logging.getLogger(__name__)
 
@@ -72,25 +74,44 @@ def request_help(request):
     if request.method != "POST":
         return render(request, "intake/request_form.html", {**context, "form": RequestHelpForm()})
     if not submission_allowed(request):
-        return render(request, "intake/throttled.html", context, status=429)
+        return _throttled(request, context)
     form = RequestHelpForm(request.POST)
     if form.caught_a_bot:
-        # Answer exactly as for a person, so the bot learns nothing, and keep nothing.
+        # Answer exactly as for a person, so the bot learns nothing, and keep nothing; it counts
+        # against the address's limit as a person's submission would.
         logger.info("Discarded a request for help that filled the honeypot field.")
+        if not submission_counted(request):
+            return _throttled(request, context)
         return redirect("request-thanks")
     if form.is_valid():
         try:
-            submission = request_submit(**form.service_arguments())
+            # Counted once accepted, inside its transaction: over the limit (another submission
+            # from the address took the last place meanwhile) it is rolled back, messages too.
+            with transaction.atomic():
+                submission = request_submit(**form.service_arguments())
+                if not submission_counted(request):
+                    raise LimitReached
         except ValidationError as error:
             add_service_errors(form, error)
+        except LimitReached:
+            return _throttled(request, context)
         else:
-            # The token travels to the thanks page in the session and is never logged.
+            # The token travels to the thanks page in the session and is never logged. The link
+            # is on the host that served the form (emails use SITE_URL).
             request.session[SUBMISSION_SESSION_KEY] = {
                 "reference": submission.request.reference,
-                "status_url": submission.status_url,
+                "status_url": request.build_absolute_uri(
+                    reverse("request-status", args=[submission.status_token])
+                ),
             }
             return redirect("request-thanks")
     return render(request, "intake/request_form.html", {**context, "form": form}, status=400)
+
+
+def _throttled(request, context):
+    response = render(request, "intake/throttled.html", context, status=429)
+    response["Retry-After"] = str(submission_retry_after())
+    return response
 
 
 @require_safe

@@ -34,6 +34,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from network import access, selectors, services
+from network.client_ip import ClientAddressThrottleMixin
 from network.filters import ConsultantFilter
 from network.models import (
     Consultant,
@@ -734,7 +735,7 @@ class ExternalProfessionalViewSet(MemberViewSet):
 # --- Token sign-in -------------------------------------------------------------------------
 
 
-class TokenRequestThrottle(AnonRateThrottle):
+class TokenRequestThrottle(ClientAddressThrottleMixin, AnonRateThrottle):
     # The endpoint takes a password: a few tries a minute per address is plenty for a person or
     # a script with the right password, and slows anyone guessing.
     scope = "auth_token"

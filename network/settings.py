@@ -190,7 +190,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # 429 Too Many Requests: the request was fine, there were just too many of them.
 AXES_HTTP_RESPONSE_CODE = 429
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use the socket's
-# address). Without it, behind a proxy every client would share the proxy's address.
+# address). Without it, behind a proxy every client would share the proxy's address; set too
+# high, a client could choose its own. Every per-address limit reads the client's address
+# through network.client_ip.client_ip_address, which this drives.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "network.client_ip.client_ip_address"
 # Password reset by email, per hour: links sent to one address (beyond it the same "sent" page
@@ -198,6 +200,9 @@ AXES_CLIENT_IP_CALLABLE = "network.client_ip.client_ip_address"
 # from one client address (beyond it, 429).
 PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3, minimum=1)
 PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR", 10, minimum=1)
+# Membership applications (/join/) accepted from one client address per clock hour; beyond it a
+# 429 page and nothing kept. A person applies once; a few allow a shared office's connection.
+MEMBERSHIP_APPLICATIONS_PER_HOUR = env_int("MEMBERSHIP_APPLICATIONS_PER_HOUR", 5, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -296,6 +301,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # Our throttles count by network.client_ip (ClientAddressThrottleMixin); this keeps DRF's
+    # own get_ident, should a throttle ever miss the mixin, from reading the whole
+    # X-Forwarded-For header a client can write (its behaviour when NUM_PROXIES is unset).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Switchboard API",
@@ -333,7 +342,8 @@ OFFER_EXPIRY_HOURS = env_int("OFFER_EXPIRY_HOURS", 48, minimum=1)
 RESPONSE_TARGET_BUSINESS_DAYS = env_int("RESPONSE_TARGET_BUSINESS_DAYS", 2, minimum=1)
 # Same organisation, similar title, within this many days: flagged as a likely duplicate.
 DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 30, minimum=1)
-# Public submissions allowed per client address (API and form), as DRF rate strings.
+# Public submissions allowed per client address (API and form), as DRF rate strings. Only
+# accepted submissions (and the honeypot's) count; ones refused for a mistake do not.
 REQUEST_SUBMIT_RATE = env_str("REQUEST_SUBMIT_RATE", default="10/hour")
 # Notification retries: attempts before a message is marked failed, and the first delay
 # (doubled after each failure: 1, 2, 4 ... minutes, capped at NOTIFICATION_MAX_DELAY_MINUTES).

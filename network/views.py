@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from network.forms import (
     add_service_errors,
     directory_filterset,
 )
+from network.limits import AddressLimit, LimitReached
 from network.models import Consultant, ConsultantSkill, Skill, TimeAway
 
 logger = logging.getLogger(__name__)
@@ -89,27 +91,51 @@ def home(request):
     return render(request, "network/home.html")
 
 
+def _application_limit() -> AddressLimit:
+    """Applications accepted from one client address per clock hour (network.limits)."""
+    return AddressLimit("membership_application", settings.MEMBERSHIP_APPLICATIONS_PER_HOUR, 3600)
+
+
+def _join_refused(request, limit: AddressLimit):
+    response = render(request, "network/join_throttled.html", status=429)
+    response["Retry-After"] = str(limit.seconds_left())
+    return response
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
     if request.method != "POST":
         return render(request, "network/join.html", {"form": MembershipApplicationForm()})
+    limit = _application_limit()
+    if not limit.has_room(request):
+        return _join_refused(request, limit)
     form = MembershipApplicationForm(request.POST)
     if form.caught_a_bot:
-        # Answer exactly as for a person, so the bot learns nothing, and keep nothing.
+        # Answer exactly as for a person, so the bot learns nothing, and keep nothing; it counts
+        # against the address's limit as a person's application would.
         logger.info("Discarded a membership application that filled the honeypot field.")
+        if not limit.take(request):
+            return _join_refused(request, limit)
         return redirect("join-thanks")
     if form.is_valid():
         try:
-            services.application_submit(
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                statement=form.cleaned_data["statement"],
-                website=form.cleaned_data["website"],
-                location=form.cleaned_data["location"],
-                skills_text=form.cleaned_data["skills"],
-            )
+            # Counted once accepted, inside its transaction: over the limit (another application
+            # from the address took the last place meanwhile) it is rolled back.
+            with transaction.atomic():
+                services.application_submit(
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    statement=form.cleaned_data["statement"],
+                    website=form.cleaned_data["website"],
+                    location=form.cleaned_data["location"],
+                    skills_text=form.cleaned_data["skills"],
+                )
+                if not limit.take(request):
+                    raise LimitReached
         except ValidationError as error:
             add_service_errors(form, error, renames={"skills_text": "skills"})
+        except LimitReached:
+            return _join_refused(request, limit)
         else:
             return redirect("join-thanks")
     return render(request, "network/join.html", {"form": form})

@@ -62,8 +62,8 @@ def test_the_submission_limit_holds_on_redis(redis_cache, settings):
     for _ in range(5):
         throttle = RequestSubmitThrottle()
         throttle.cache = redis_cache
-        outcomes.append(throttle.allow_request(from_address("198.51.100.7"), None))
+        outcomes.append(throttle.count_accepted(from_address("198.51.100.7")))
     assert outcomes == [True, True, True, False, False]
     throttle = RequestSubmitThrottle()
     throttle.cache = redis_cache
-    assert throttle.allow_request(from_address("198.51.100.8"), None)  # per address
+    assert throttle.count_accepted(from_address("198.51.100.8"))  # per address
