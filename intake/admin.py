@@ -8,11 +8,13 @@ idempotency records, reference counters). Changelists select what their columns 
 costs the same few queries however many rows it has.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from intake import idempotency, metrics, services
 from intake.models import (
     AgreementSignature,
     AgreementVersion,
@@ -203,6 +205,8 @@ class RequestAdmin(admin.ModelAdmin):
         "closed_at",
         "possible_duplicate_of",
         "duplicate_score",
+        "submitted_organization_name",
+        "submitted_organization_website",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "title", "organization", "contact", "description"]}),
@@ -243,9 +247,51 @@ class RequestAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "The organisation as the client typed it",
+            {
+                "fields": ["submitted_organization_name", "submitted_organization_website"],
+                "description": "The public form never changes a stored organisation. If what "
+                "the client typed is right, copy it over with the actions of the request list "
+                "(each copy is written to the request's history).",
+            },
+        ),
     ]
     inlines = [RequestEventInline, OfferInline, OutsideReferralInline, EngagementInline]
     show_full_result_count = False
+    actions = ["copy_submitted_website", "copy_submitted_name"]
+
+    def has_merge_organization_permission(self, request):
+        return request.user.has_perm("intake.change_organization")
+
+    def _merge(self, request, queryset, field: str) -> None:
+        changed = 0
+        for request_row in queryset.order_by("pk"):
+            try:
+                changed += bool(
+                    services.organization_merge_submitted(
+                        request_id=request_row.pk, actor=request.user, fields=(field,)
+                    )
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{request_row.reference}: {' '.join(error.messages)}", messages.ERROR
+                )
+        self.message_user(request, f"{changed} organisation(s) updated from what was typed.")
+
+    @admin.action(
+        description="Copy the website the client typed onto the organisation",
+        permissions=["merge_organization"],
+    )
+    def copy_submitted_website(self, request, queryset):
+        self._merge(request, queryset, "website")
+
+    @admin.action(
+        description="Copy the organisation name the client typed onto the organisation",
+        permissions=["merge_organization"],
+    )
+    def copy_submitted_name(self, request, queryset):
+        self._merge(request, queryset, "name")
 
     def has_add_permission(self, request):
         # Requests arrive through the front door (request_submit): reference, status token,
@@ -368,18 +414,48 @@ class EngagementAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    """Written and retried by the notification tasks."""
+    """Written and retried by the notification tasks. The list opens with the mail backlog
+    (queued, failed, the oldest due time, the last error), as on the metrics page."""
 
-    list_display = ["created_at", "kind", "recipient_email", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        *("created_at", "kind", "recipient_email", "status", "attempts", "next_attempt_at"),
+        *("failure", "last_failed_at", "error", "sent_at"),
+    ]
+    list_filter = ["status", "failure", "kind"]
     list_select_related = ["request"]
     search_fields = ["recipient_email", "subject", "request__reference"]
+    # Every field but the sealed status token (ciphertext, and of no use to a reader).
+    fields = [
+        *("kind", "request", "recipient_email", "recipient_user", "subject", "body_text"),
+        *("body_html", "status", "attempts", "failure", "last_error", "last_failed_at"),
+        *("next_attempt_at", "enqueued_at", "created_at", "sent_at"),
+    ]
+
+    @admin.display(description="last error")
+    def error(self, notification):
+        text = notification.last_error
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "mail_backlog": metrics.mail_backlog()}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(IdempotencyRecord)
 class IdempotencyRecordAdmin(ReadOnlyAdmin):
-    list_display = ["key", "response_status", "created_at"]
-    search_fields = ["key"]
+    """The stored answer is sealed under the client's key and never shown; the row names the
+    key by its SHA-256, so a search for a key looks for its digest."""
+
+    list_display = ["key_digest", "request", "response_status", "created_at"]
+    list_select_related = ["request"]
+    fields = ["key_digest", "fingerprint", "request", "response_status", "created_at"]
+    search_fields = ["key_digest"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(key_digest__in=[idempotency.key_digest(term), term.lower()]), False
 
 
 @admin.register(ReferenceCounter)

@@ -32,7 +32,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from intake import access, services
+from intake import access, idempotency, services
 from intake.client_view import client_status
 from intake.models import Engagement, IdempotencyRecord, Offer, Request, RequestEvent
 from intake.serializers import (
@@ -70,6 +70,10 @@ WORKFLOW_CONFLICT = OpenApiResponse(
     description="A stale version or a move the current status does not allow; nothing changed.",
 )
 THROTTLED = OpenApiResponse(description="Too many submissions from this address; try later.")
+IDEMPOTENCY_UNREADABLE = OpenApiResponse(
+    response=inline_serializer("IdempotencyUnreadable", {"detail": serializers.CharField()}),
+    description="This Idempotency-Key's first answer can no longer be read; nothing stored.",
+)
 IDEMPOTENCY_MISMATCH = OpenApiResponse(
     response=inline_serializer("IdempotencyMismatch", {"detail": serializers.CharField()}),
     description="This Idempotency-Key was first used with a different body; nothing stored.",
@@ -96,6 +100,16 @@ class IdempotencyKeyReused(APIException):
     default_code = "idempotency_key_reused"
 
 
+class IdempotentAnswerUnreadable(APIException):
+    # Only after SECRET_KEY changed with the old key left out of SECRET_KEY_FALLBACKS.
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "The first answer to this Idempotency-Key can no longer be read. Your request was "
+        "filed; write to the intake address for its status link."
+    )
+    default_code = "idempotent_answer_unreadable"
+
+
 # --- Idempotent submissions -----------------------------------------------------------------
 # A client that lost the answer to a submission (a dropped connection, a timeout) retries with
 # the same Idempotency-Key and gets the first answer again instead of filing a second request.
@@ -103,7 +117,7 @@ class IdempotencyKeyReused(APIException):
 # nothing to someone who does not already know everything the client sent.
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-IDEMPOTENCY_KEY_MAX_LENGTH = 200  # IdempotencyRecord.key
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
 
 
 def _idempotency_key(request) -> str | None:
@@ -126,17 +140,17 @@ def _fingerprint(body) -> str:
 
 
 def _stored_answer(key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(key=key).first()
+    return idempotency.record_find(key)
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+def _replay(record: IdempotencyRecord, fingerprint: str, key: str) -> Response:
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReused()
-    return Response(
-        record.response_body,
-        status=record.response_status,
-        headers={"Idempotent-Replayed": "true"},
-    )
+    # Stored sealed under the client's key (it holds the status link): only this key opens it.
+    answer = idempotency.record_answer(record, key)
+    if answer is None:
+        raise IdempotentAnswerUnreadable()
+    return Response(answer, status=record.response_status, headers={"Idempotent-Replayed": "true"})
 
 
 def _status_url(request, token: str) -> str:
@@ -364,6 +378,7 @@ class RequestViewSet(viewsets.GenericViewSet):
         responses={
             201: RequestSubmittedSerializer,
             400: FIELD_ERRORS,
+            409: IDEMPOTENCY_UNREADABLE,
             422: IDEMPOTENCY_MISMATCH,
             429: THROTTLED,
         },
@@ -382,7 +397,7 @@ class RequestViewSet(viewsets.GenericViewSet):
         fingerprint = _fingerprint(request.data)
         record = self._idempotency_record(request)
         if record is not None:
-            return _replay(record, fingerprint)
+            return _replay(record, fingerprint, key)
         serializer = RequestSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -410,11 +425,12 @@ class RequestViewSet(viewsets.GenericViewSet):
                     }
                 ).data
                 if key:
-                    IdempotencyRecord.objects.create(
+                    idempotency.record_store(
                         key=key,
                         fingerprint=fingerprint,
-                        response_status=status.HTTP_201_CREATED,
-                        response_body=body,
+                        status=status.HTTP_201_CREATED,
+                        answer=body,
+                        request_id=submission.request.pk,
                     )
                 # Last: a submission that failed on anything above was never counted.
                 self._count_submission(request)
@@ -422,7 +438,7 @@ class RequestViewSet(viewsets.GenericViewSet):
             record = _stored_answer(key) if key else None
             if record is None:
                 raise
-            return _replay(record, fingerprint)
+            return _replay(record, fingerprint, key)
         return Response(body, status=status.HTTP_201_CREATED)
 
     def list(self, request):

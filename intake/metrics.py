@@ -4,20 +4,22 @@ across members, and the weekly intake, with server-rendered SVG charts.
 ``intake_metrics`` reads everything in six queries whatever the number of requests: counts are
 grouped in the database, and the two medians read one duration per request of the window (a
 desk sees hundreds of requests a quarter, not millions; a portable median needs the values, and
-SQLite has no percentile aggregate). The SVG helpers take plain values and escape every label.
+SQLite has no percentile aggregate). ``mail_backlog`` is the state of outgoing mail, in two
+queries (the page and the admin's notification list show it). The SVG helpers take plain values
+and escape every label.
 """
 
 import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from intake.models import Engagement, Offer, Request, RequestEvent
+from intake.models import Engagement, Notification, Offer, Request, RequestEvent
 
 WINDOW_DAYS = 90
 WEEKS = 12
@@ -80,6 +82,51 @@ class IntakeMetrics:
     @property
     def is_empty(self) -> bool:
         return self.submitted == 0 and not self.consultants
+
+
+@dataclass(frozen=True)
+class MailBacklog:
+    """Outgoing mail not sent: what waits, what was given up, and why the last attempt failed."""
+
+    queued: int
+    failed: int
+    # The earliest next attempt among queued messages: in the past means mail is late.
+    oldest_due: datetime.datetime | None
+    last_error: str
+    last_failed_at: datetime.datetime | None
+
+    def overdue_by(self, at: datetime.datetime) -> datetime.timedelta | None:
+        """How long the oldest queued message has been due at ``at`` (None if not yet due)."""
+        if self.oldest_due is None or self.oldest_due > at:
+            return None
+        return at - self.oldest_due
+
+
+def mail_backlog() -> MailBacklog:
+    """Queued and failed notifications, the oldest due time and the last error, in two queries
+    over the unsent rows (the status index): sent rows, nearly all of them, are not read."""
+    unsent = Notification.objects.filter(
+        status__in=[Notification.Status.QUEUED, Notification.Status.FAILED]
+    ).order_by()
+    queued = Q(status=Notification.Status.QUEUED)
+    counts = unsent.aggregate(
+        queued=Count("pk", filter=queued),
+        failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
+        oldest_due=Min("next_attempt_at", filter=queued),
+    )
+    last = (
+        unsent.exclude(last_failed_at=None)
+        .order_by("-last_failed_at", "-pk")
+        .values_list("last_error", "last_failed_at")
+        .first()
+    )
+    return MailBacklog(
+        queued=counts["queued"],
+        failed=counts["failed"],
+        oldest_due=counts["oldest_due"],
+        last_error=last[0] if last else "",
+        last_failed_at=last[1] if last else None,
+    )
 
 
 def _median(durations) -> datetime.timedelta | None:

@@ -1,9 +1,11 @@
 """The coordinators' metrics page: requests by status, time to first contact and to engagement,
-the share referred out, offers and engagements per member, and requests per week."""
+the share referred out, offers and engagements per member, requests per week, and the state of
+outgoing mail."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 
 from intake import metrics
 from network import access as network_access
@@ -11,7 +13,8 @@ from network import access as network_access
 
 def metrics_page(request):
     # Queries: session, user, role groups, the user's member record and whether they coordinate
-    # a group (for non-staff), then the six of intake_metrics, whatever the number of requests.
+    # a group (for non-staff), then the six of intake_metrics, whatever the number of requests,
+    # and the two of mail_backlog.
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not network_access.is_coordinator(request.user):
@@ -24,10 +27,14 @@ def metrics_page(request):
             metrics.weekly_chart(figures),
             metrics.consultant_chart(figures),
         ]
+    mail = metrics.mail_backlog()
+    mail_overdue = mail.overdue_by(timezone.now())
     return render(
         request,
         "intake/metrics.html",
         {
+            "mail": mail,
+            "mail_overdue": metrics.duration_words(mail_overdue) if mail_overdue else "",
             "figures": figures,
             "window_days": metrics.WINDOW_DAYS,
             "median_to_first_contact": metrics.duration_words(figures.median_to_first_contact),

@@ -196,6 +196,15 @@ class Request(models.Model):
         help_text="Flagged for the coordinator; never merged automatically.",
     )
     duplicate_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the client typed, kept as typed: the front door is anonymous, so it never edits a
+    # stored organisation; a coordinator copies these onto it (services.organization_merge_
+    # submitted, an admin action) when they are right.
+    submitted_organization_name = models.CharField(
+        max_length=200, blank=True, help_text="The organisation's name as the client typed it."
+    )
+    submitted_organization_website = models.CharField(
+        max_length=200, blank=True, help_text="The organisation's website as the client typed it."
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -342,12 +351,26 @@ class Engagement(models.Model):
 
 
 class Notification(models.Model):
-    """One email to one recipient, sent by a django-q2 task and retried until it goes out."""
+    """One email to one recipient, sent by a django-q2 task and retried until it goes out.
+
+    The bodies never hold a client's status link: the confirmation is stored with a placeholder
+    (``intake.delivery.STATUS_LINK``) and the token, sealed, in ``sealed_status_token`` until
+    the transaction that sends the message (or gives up on it) clears it.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+
+    class Failure(models.TextChoices):
+        NONE = "", "None"
+        # Not reached, or it answered that it cannot take mail now (421): a send that works
+        # shows it is back, and releases these rows from their backoff (intake.delivery).
+        UNAVAILABLE = "unavailable", "Mail server unavailable"
+        # The server refused this message (its sender, recipients or content): its backoff
+        # stands whatever happens to other messages.
+        REFUSED = "refused", "Message refused"
 
     kind = models.CharField(max_length=40)
     request = models.ForeignKey(
@@ -360,12 +383,28 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    sealed_status_token = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The client's status token, encrypted (intake.sealing), until the message is "
+        "sent or given up; empty after.",
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED
     )  # indexed with next_attempt_at (Meta), which the retry sweep reads
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    failure = models.CharField(
+        max_length=12, choices=Failure.choices, blank=True, help_text="What the last failure was."
+    )
+    last_failed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=now)
+    enqueued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the sweep last handed it to the task queue; a later sweep leaves it "
+        "alone for a while (intake.delivery.SWEEP_LEASE).",
+    )
     created_at = models.DateTimeField(default=now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -378,16 +417,31 @@ class Notification(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a submission with an Idempotency-Key, returned again on a retry."""
+    """The first answer to a submission with an Idempotency-Key, returned again on a retry.
 
-    key = models.CharField(max_length=200, unique=True)
+    The answer holds the client's status link, so it is kept sealed under a key derived from
+    the client's Idempotency-Key and ``SECRET_KEY`` (``intake.idempotency``); the row keeps only
+    the Idempotency-Key's SHA-256, so the row alone opens nothing.
+    """
+
+    key_digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the Idempotency-Key (hex)."
+    )
     fingerprint = models.CharField(max_length=64, help_text="sha256 of the request body.")
+    request = models.ForeignKey(
+        Request,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The request the first answer filed.",
+    )
     response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    sealed_response = models.TextField(help_text="The first answer's body, encrypted.")
     created_at = models.DateTimeField(default=now, editable=False)
 
     def __str__(self):
-        return self.key
+        return f"Idempotency record {self.key_digest[:12]}…"
 
 
 # --- Team bids and shared-risk rate agreements (DESIGN.md, "Shared-risk rate agreements") -------

@@ -1,10 +1,11 @@
-"""Who hears about what, and the delivery of what they hear.
+"""Who hears about what, and handing what they hear to the task queue.
 
 The entry points run after the workflow's transaction commits (``transaction.on_commit``): each
 writes one ``Notification`` row per recipient in its own short transaction and enqueues one
 django-q2 task per row once those rows are committed. The row is the source of truth: if the
 enqueue is lost (a broker outage, a crash between the commit and the enqueue), the retry sweep
-(``notifications_retry_due``) finds the row and sends it.
+(``intake.delivery.notifications_sweep``) finds the row and sends it. Sending, retries and the
+sweep are in ``intake.delivery``.
 
 What a client reads is rendered from the client's own templates, which are given only what the
 client may see: never internal notes, other candidates or consultants' rates.
@@ -13,12 +14,10 @@ client may see: never internal notes, other candidates or consultants' rates.
 import datetime
 import logging
 import os
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.tasks import async_task
 
+from intake import sealing
 from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
 from network.cache import Outage, service_outage
 from network.roles import Role
@@ -35,17 +35,17 @@ logger = logging.getLogger(__name__)
 
 SEND_TASK = "intake.tasks.notification_send"
 SEND_BATCH_TASK = "intake.tasks.notifications_send"
+SWEEP_TASK = "intake.tasks.notifications_retry"
 # How many notifications one task sends: a submission's few go in one task (each task has a
 # fixed cost in the cluster: signing, dequeuing, handing over to a worker), while a sweep's
 # backlog still spreads over the workers and one task stays well inside the cluster's timeout
 # (Q_CLUSTER "timeout") with a slow mail server.
 SEND_BATCH_SIZE = 10
-# How much of a mail server's error is kept on the row (the admin shows it; SMTP errors are
-# short, a traceback is not wanted).
-LAST_ERROR_LENGTH = 1000
-# How many due notifications one sweep enqueues; the next sweep takes the rest, so a long outage
-# drains in steps instead of flooding the broker at once.
-RETRY_BATCH_DEFAULT = 200
+# What the client's confirmation holds in place of the status link until it is sent: the link
+# is put in at send time (intake.delivery) from the row's sealed token, so the stored bodies
+# never hold it. (A client who types this into their own title sees their own link there, in
+# their own message; the coordinators' copy has no token, and keeps it as typed.)
+STATUS_LINK = "[[status-link]]"
 
 
 class Kind:
@@ -161,6 +161,11 @@ def _client(request: Request) -> list[Recipient]:
 def _one_line(text: str) -> str:
     """Client-typed text goes into subjects: no line breaks (a header cannot hold one)."""
     return " ".join(str(text).split())
+
+
+def status_url(token: str) -> str:
+    """The client's private status link for ``token``."""
+    return settings.SITE_URL + reverse("request-status", args=[token])
 
 
 def request_page_url(request: Request) -> str:
@@ -294,6 +299,22 @@ def notifications_enqueue(notification_ids: list[int]) -> None:
             )
 
 
+def sweep_enqueue() -> None:
+    """Run the retry sweep now instead of at its next minute: behind a full batch it just
+    enqueued, or once mail goes out again after an outage (``intake.delivery``)."""
+    try:
+        _queue_outage().call(
+            async_task,
+            SWEEP_TASK,
+            task_name="notifications-sweep",
+            save=False,
+            broker=_broker(),
+            fallback=None,
+        )
+    except Exception:
+        logger.exception("Could not enqueue a notification sweep; the schedule will run it.")
+
+
 # --- Entry points: submission and workflow events -----------------------------------------
 
 
@@ -321,23 +342,28 @@ def submission_recipients() -> list[Recipient]:
 
 
 def request_submitted(
-    request: Request, status_url: str, coordinators: list[Recipient]
+    request: Request, status_token: str, coordinators: list[Recipient]
 ) -> list[int]:
     """The client's confirmation (with the status link) and the intake coordinators' alert
     (``coordinators``, from ``submission_recipients``).
 
     Called by ``services.request_submit`` inside the submission's transaction: the messages
     commit or roll back with the request, so a committed request always has them on file, even
-    if the process stops before its commit hooks run (the sweep then sends them). The status
-    link is nowhere else: the token is stored only as its hash.
+    if the process stops before its commit hooks run (the sweep then sends them).
+
+    The request keeps only the token's hash, and the confirmation keeps no link either: its
+    bodies hold ``STATUS_LINK`` and the row holds the token sealed (``intake.sealing``) until the
+    transaction that sends the message clears it.
     """
     subject = _subject_fields(request)
     composed = _notify(
         Kind.REQUEST_RECEIVED,
         request,
         _client(request),
-        {"subject": subject, "status_url": status_url},
+        {"subject": subject, "status_url": STATUS_LINK},
     )
+    for confirmation in composed:
+        confirmation.sealed_status_token = sealing.seal(status_token, purpose=sealing.STATUS_TOKEN)
     composed += _notify(
         Kind.REQUEST_NEW,
         request,
@@ -502,116 +528,6 @@ _EVENT_MESSAGES = {
     "refer_out": _referred_out,
     "complete": _completed,
 }
-
-
-# --- Delivery -----------------------------------------------------------------------------
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """The wait after the ``attempts``-th failure: the first delay, doubled after each failure,
-    capped so a long outage is still retried every few minutes once it ends."""
-    first = settings.NOTIFICATION_FIRST_DELAY_MINUTES
-    cap = settings.NOTIFICATION_MAX_DELAY_MINUTES
-    return datetime.timedelta(minutes=min(first * 2 ** max(attempts - 1, 0), cap))
-
-
-def _message_id(notification: Notification) -> str:
-    # The same Message-ID on every attempt: if a crash makes us send a message twice (see
-    # notification_deliver), mail servers and clients that collapse duplicates show it once.
-    host = urlsplit(settings.SITE_URL).hostname or "switchboard.invalid"
-    return f"<notification-{notification.pk}@{host}>"
-
-
-def _email(notification: Notification) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=notification.subject,
-        body=notification.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient_email],
-        reply_to=[getattr(settings, "INTAKE_EMAIL", settings.DEFAULT_FROM_EMAIL)],
-        headers={"Message-ID": _message_id(notification)},
-    )
-    if notification.body_html:
-        message.attach_alternative(notification.body_html, "text/html")
-    return message
-
-
-def notification_deliver(notification_id: int) -> str:
-    """Send one notification at most once; record a failure for a later retry.
-
-    Returns what happened ("sent", "retry", "failed", "skipped"), for the task's result.
-    Never raises for a mail error: the workflow that asked for the message has committed, and
-    a failing mail server must not block anything else.
-
-    The trade-off, for a worker killed in the middle: the message is sent *inside* the
-    transaction that holds the row lock, and marked sent in that same transaction. If the
-    worker dies before the mail server accepts the message, the transaction rolls back and the
-    row is still queued: the broker's redelivery or the sweep sends it (nothing lost). If it
-    dies after the server accepted but before the commit (a window of one COMMIT), the message
-    goes out again on the retry: at-least-once, with a stable Message-ID so clients collapse the
-    copy. The alternative (claim the row, commit, send, mark sent) turns that same window into
-    a message stuck "sending" that must either be resent after a lease (the same duplicate) or
-    never (lost); it also needs a claim column. The cost of ours is a row lock and an open
-    transaction for the length of one SMTP exchange (bounded by EMAIL_TIMEOUT and the task
-    timeout); ``skip_locked`` keeps a second worker from waiting on it.
-    """
-    with transaction.atomic():
-        # The primary key finds one row at most: no ORDER BY (``first()`` would add one).
-        notification = next(
-            iter(
-                Notification.objects.select_for_update(skip_locked=True).filter(pk=notification_id)
-            ),
-            None,
-        )
-        if notification is None:
-            # Gone, or another worker is sending it right now (its lock): that worker either
-            # marks it sent or rolls back and leaves it queued for the sweep.
-            return "skipped"
-        if notification.status != Notification.Status.QUEUED:
-            return "skipped"  # already sent (or given up): sending again would duplicate it
-        try:
-            _email(notification).send(fail_silently=False)
-        except Exception as error:
-            return _record_failure(notification, error)
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.attempts += 1
-        notification.last_error = ""
-        notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-        return "sent"
-
-
-def _record_failure(notification: Notification, error: Exception) -> str:
-    notification.attempts += 1
-    notification.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_LENGTH]
-    notification.next_attempt_at = timezone.now() + retry_delay(notification.attempts)
-    if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-        notification.status = Notification.Status.FAILED
-    notification.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
-    logger.warning(
-        "Notification %s to %s failed (attempt %s): %s",
-        notification.pk,
-        notification.recipient_email,
-        notification.attempts,
-        notification.last_error,
-    )
-    return "failed" if notification.status == Notification.Status.FAILED else "retry"
-
-
-def notifications_retry_due(*, at: datetime.datetime | None = None, limit: int | None = None):
-    """Enqueue every queued notification whose next attempt is due (oldest first, one batch).
-
-    Returns the ids enqueued. Enqueuing one twice is harmless: delivery is idempotent.
-    """
-    at = at or timezone.now()
-    limit = limit or getattr(settings, "NOTIFICATION_RETRY_BATCH", RETRY_BATCH_DEFAULT)
-    due = list(
-        Notification.objects.filter(status=Notification.Status.QUEUED, next_attempt_at__lte=at)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    notifications_enqueue(due)
-    return due
 
 
 # --- Team bids ------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -53,7 +53,7 @@ def request_for_status_token(token: str) -> Request | None:
 
 
 def status_url(token: str) -> str:
-    return settings.SITE_URL + reverse("request-status", args=[token])
+    return notifications.status_url(token)
 
 
 def add_business_days(moment: datetime.datetime, days: int) -> datetime.datetime:
@@ -95,7 +95,12 @@ def reference_next(year: int) -> str:
 
 
 def organization_find_or_create(*, name: str, website: str = "") -> Organization:
-    """One organisation per folded name or website domain: reuse it when either matches."""
+    """One organisation per folded name or website domain: reuse it when either matches.
+
+    A match is reused as it is stored: what the caller typed never changes it (the front door
+    is anonymous, and anybody can type a known organisation's name). The request keeps what
+    was typed; ``organization_merge_submitted`` lets a coordinator copy it over.
+    """
     return _organization_find_or_create(name=name, website=website)[0]
 
 
@@ -124,9 +129,6 @@ def _organization_find_or_create(*, name: str, website: str) -> tuple[Organizati
             ) or Organization.objects.get(folded_name=folded)
             return organization, False
         return organization, True
-    if website and not organization.website:
-        organization.website = website
-        organization.save(update_fields=["website", "website_domain"])
     return organization, False
 
 
@@ -224,6 +226,8 @@ def request_submit(
         submitted_at=submitted_at,
         response_due_at=add_business_days(submitted_at, settings.RESPONSE_TARGET_BUSINESS_DAYS),
         status_token_hash=digest,
+        submitted_organization_name=organization_name.strip(),
+        submitted_organization_website=organization_website,
     )
     # The fields' own checks give the form and the API their 400s. The rest is the database's:
     # the rows behind the foreign keys were just read or written, the token's hash is random
@@ -257,6 +261,72 @@ def request_submit(
         data=data,
     )
     # Stored in this transaction, so a committed request always has its two messages (the
-    # client's holds the only copy of the status link); they are enqueued once it commits.
-    notifications.request_submitted(request, status_url(token), coordinators)
+    # client's holds the token, sealed, until it is sent); they are enqueued once it commits.
+    notifications.request_submitted(request, token, coordinators)
     return Submission(request=request, status_token=token)
+
+
+# --- What the client typed, onto the organisation ----------------------------------------------
+
+# The organisation's fields a coordinator may take from a request, and where the request keeps
+# what the client typed for each.
+SUBMITTED_ORGANIZATION_FIELDS = {
+    "name": "submitted_organization_name",
+    "website": "submitted_organization_website",
+}
+
+
+@transaction.atomic
+def organization_merge_submitted(*, request_id: int, actor, fields=("website",)) -> list[str]:
+    """Copy what the client typed on request ``request_id`` (its organisation's ``fields``:
+    ``name`` and/or ``website``) onto the stored organisation, by a coordinator's decision.
+
+    The front door never edits an organisation (anybody can type a known organisation's name);
+    this is the one way what a client typed reaches it. Writes one ``RequestEvent``
+    (``organization_merged``, with each field's old and new value) in the same transaction.
+    Returns the fields that changed; nothing typed, or nothing different, changes nothing.
+    A website or name another organisation already has is refused (``ValidationError``).
+    """
+    unknown = set(fields) - set(SUBMITTED_ORGANIZATION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an organisation field a request keeps: {sorted(unknown)}")
+    request = Request.objects.select_for_update().get(pk=request_id)
+    # Compared and written under its lock: two coordinators merging at once write in turn.
+    organization = Organization.objects.select_for_update().get(pk=request.organization_id)
+    changes = {}
+    for field in fields:
+        typed = getattr(request, SUBMITTED_ORGANIZATION_FIELDS[field]).strip()
+        if field == "website" and typed and "://" not in typed:
+            typed = f"https://{typed}"  # as the form and the admin take an address without one
+        if typed and typed != getattr(organization, field):
+            changes[field] = {"from": getattr(organization, field), "to": typed}
+            setattr(organization, field, typed)
+    if not changes:
+        return []
+    # save() derives the folded name and the website's domain, each unique; check them first so
+    # a clash is a message for the coordinator, not an IntegrityError.
+    organization.full_clean()
+    for derived, value in (
+        ("folded_name", fold(organization.name)),
+        ("website_domain", domain_of(organization.website)),
+    ):
+        if (
+            value
+            and Organization.objects.filter(**{derived: value}).exclude(pk=organization.pk).exists()
+        ):
+            raise ValidationError(
+                f"Another organisation already has this {derived.split('_')[-1]}: {value}."
+            )
+    organization.save()
+    RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        action="organization_merged",
+        note="; ".join(
+            f"Organisation's {field} set to {change['to']!r} (was {change['from']!r}), as the "
+            "client typed it"
+            for field, change in changes.items()
+        ),
+        data={"organization": organization.pk, "changes": changes},
+    )
+    return list(changes)

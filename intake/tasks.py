@@ -1,23 +1,24 @@
 """django-q2 entry points for intake. Each takes primary keys (or nothing) and calls one
 service; ``setup_schedules`` runs the timers below on a schedule."""
 
-from intake import notifications, reminders, workflow
+from intake import delivery, reminders, workflow
 
 
 def notification_send(notification_id: int) -> str:
-    """Send one notification; idempotent (see ``notifications.notification_deliver``)."""
-    return notifications.notification_deliver(notification_id)
+    """Send one notification; idempotent (see ``delivery.notification_deliver``)."""
+    return delivery.notification_deliver(notification_id)
 
 
 def notifications_send(notification_ids: list[int]) -> list[str]:
     """Send a batch of notifications one by one; each is idempotent on its own, so a batch
     sent twice (a redelivery, the sweep) sends every message once."""
-    return [notifications.notification_deliver(pk) for pk in notification_ids]
+    return [delivery.notification_deliver(pk) for pk in notification_ids]
 
 
 def notifications_retry() -> int:
-    """Every 5 minutes: enqueue the queued notifications whose next attempt is due."""
-    return len(notifications.notifications_retry_due())
+    """Every minute, and at once behind a full batch or after an outage: enqueue the queued
+    notifications whose next attempt is due (``delivery.notifications_sweep``)."""
+    return delivery.notifications_sweep()
 
 
 def offers_expire() -> int:

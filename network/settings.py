@@ -331,7 +331,36 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", default="USD")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Status and password-reset links carry a secret in their path: masked in every line
+    # written here (network/log_masking.py; for gunicorn's access log, its --logger-class).
+    "filters": {"secret_paths": {"()": "network.log_masking.SecretPathFilter"}},
+    "formatters": {
+        # Django's runserver format, restated because its handler is restated below.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["secret_paths"],
+        },
+    },
+    "loggers": {
+        # On the loggers that write paths, so the record is masked before any handler (Django's
+        # mail_admins, a test's caplog) sees it; runserver's access lines do not propagate.
+        "django.request": {"filters": ["secret_paths"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["secret_paths"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
 }
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import idempotency
 from intake.models import (
     Contact,
     Engagement,
@@ -105,8 +106,8 @@ def journey(n: int, admin) -> Request:
         subject="We have your request",
         body_text="Thanks.",
     )
-    IdempotencyRecord.objects.create(
-        key=f"key-{n}", fingerprint="0" * 64, response_status=201, response_body={"id": n}
+    idempotency.record_store(
+        key=f"key-{n}", fingerprint="0" * 64, status=201, answer={"id": n}, request_id=other.pk
     )
     return submitted
 

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from intake import api as intake_api
+from intake import idempotency
 from intake.models import Contact, IdempotencyRecord, Organization, Request, RequestEvent
 from network.services import languages_ensure
 from tests.factories import UserFactory
@@ -275,7 +276,7 @@ def test_retry_with_the_same_key_returns_the_first_answer_and_files_nothing_new(
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert Request.objects.count() == 1
-    assert IdempotencyRecord.objects.get().key == "retry-1"
+    assert IdempotencyRecord.objects.get().key_digest == idempotency.key_digest("retry-1")
 
 
 def test_same_body_in_another_key_order_is_the_same_body():
@@ -339,11 +340,12 @@ def test_concurrent_first_use_of_a_key_answers_with_the_winners_answer(monkeypat
     key fails, its own submission rolls back, and it answers with the winner's record."""
     body = valid_body()
     winner_answer = {"id": 999, "reference": "REQ-2026-0999", "status": "submitted"}
-    IdempotencyRecord.objects.create(
+    idempotency.record_store(
         key="race",
         fingerprint=intake_api._fingerprint(body),
-        response_status=201,
-        response_body=winner_answer,
+        status=201,
+        answer=winner_answer,
+        request_id=None,
     )
     real_lookup = intake_api._stored_answer
     lookups = []

@@ -13,7 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from intake import notifications, tasks
+from intake import delivery, notifications, tasks
 from intake.models import Notification, Request
 from intake.notifications import Kind
 from intake.services import request_submit
@@ -174,14 +174,14 @@ def test_a_submissions_messages_commit_with_it_and_go_out_if_its_hooks_never_ran
             description="Our donor database needs cleaning up.",
         )
 
-    # Both messages are on file with the request, the status link in the client's: it is
-    # stored nowhere else (the request keeps only the token's hash).
+    # Both messages are on file with the request, the status token sealed in the client's: it
+    # is in no row in plain text (the request keeps only the token's hash).
     rows = Notification.objects.filter(request=submission.request).order_by("kind")
     assert [(row.kind, row.status) for row in rows] == [
         (Kind.REQUEST_NEW, Notification.Status.QUEUED),
         (Kind.REQUEST_RECEIVED, Notification.Status.QUEUED),
     ]
-    assert submission.status_url in rows[1].body_text
+    assert submission.status_url not in rows[1].body_text and rows[1].sealed_status_token
     assert mail.outbox == []
 
     clock.shift(datetime.timedelta(minutes=2))
@@ -666,7 +666,7 @@ def test_retry_delay_doubles_from_the_first_and_is_capped(settings):
     settings.NOTIFICATION_FIRST_DELAY_MINUTES = 1
     settings.NOTIFICATION_MAX_DELAY_MINUTES = 30
 
-    minutes = [notifications.retry_delay(n).total_seconds() / 60 for n in range(1, 8)]
+    minutes = [delivery.retry_delay(n).total_seconds() / 60 for n in range(1, 8)]
 
     assert minutes == [1, 2, 4, 8, 16, 30, 30]
 
@@ -715,8 +715,8 @@ def test_the_sweep_takes_one_bounded_batch_oldest_first(
     clock.shift(datetime.timedelta(minutes=5))
     settings.NOTIFICATION_RETRY_BATCH = 1
 
-    first = notifications.notifications_retry_due()
-    second = notifications.notifications_retry_due()
+    first = delivery.notifications_retry_due()
+    second = delivery.notifications_retry_due()
 
     assert len(first) == 1 and len(second) == 1 and first != second
     assert len(mail.outbox) == 2

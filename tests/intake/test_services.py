@@ -113,11 +113,13 @@ def test_a_different_organisation_gets_its_own_row():
     assert first.organization != second.organization
 
 
-def test_a_website_is_added_to_an_organisation_that_had_none():
+def test_a_submission_never_adds_a_website_to_an_organisation_that_had_none():
+    """Anybody can type a known organisation's name: what they type stays on their request."""
     first = submit(organization_website="").request
-    submit(organization_website="https://www.foodbank-eastbay.example.org")
+    second = submit(organization_website="https://www.foodbank-eastbay.example.org").request
     first.organization.refresh_from_db()
-    assert first.organization.website_domain == "foodbank-eastbay.example.org"
+    assert (first.organization.website, first.organization.website_domain) == ("", "")
+    assert second.submitted_organization_website == "https://www.foodbank-eastbay.example.org"
 
 
 def test_contact_is_reused_by_email_whatever_its_case():

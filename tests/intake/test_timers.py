@@ -231,7 +231,7 @@ def test_setup_schedules_twice_leaves_exactly_three_schedules(db):
     assert schedules == {
         "intake.tasks.offers_expire": (Schedule.MINUTES, 15, -1),
         "intake.tasks.requests_remind_overdue": (Schedule.MINUTES, 15, -1),
-        "intake.tasks.notifications_retry": (Schedule.MINUTES, 5, -1),
+        "intake.tasks.notifications_retry": (Schedule.MINUTES, 1, -1),
     }
     assert first_output.getvalue().count("created") == 3
     assert second_output.getvalue().count("unchanged") == 3
@@ -251,7 +251,7 @@ def test_setup_schedules_repairs_a_changed_schedule_and_removes_copies(db):
 
     assert Schedule.objects.count() == 3
     retry = Schedule.objects.get(func="intake.tasks.notifications_retry")
-    assert (retry.minutes, retry.repeats) == (5, -1)
+    assert (retry.minutes, retry.repeats) == (1, -1)
     assert "updated" in output.getvalue() and "duplicate" in output.getvalue()
 
 

@@ -17,7 +17,7 @@ from intake.models import (
     Request,
     RequestEvent,
 )
-from intake.notifications import notification_deliver
+from intake.delivery import notification_deliver
 from intake.workflow import request_apply
 from network.models import User
 
@@ -222,7 +222,8 @@ def test_messages_not_sent_yet_are_erased_with_the_status_link(
     token = response.json()["status_url"].rstrip("/").rsplit("/", 1)[-1]
     waiting = Notification.objects.get(recipient_email=CONTACT_EMAIL)
     before = every_text_in_the_database()
-    assert tables_containing(token, before) == ["intake_notification"]
+    assert tables_containing(token, before) == []  # the waiting message holds it sealed
+    assert waiting.sealed_status_token
     assert "intake_notification" in tables_containing(CONTACT_NAME, before)
 
     organization = Organization.objects.get(name=ORGANIZATION)
@@ -231,6 +232,8 @@ def test_messages_not_sent_yet_are_erased_with_the_status_link(
     after = every_text_in_the_database()
     for needle in (token, CONTACT_NAME, CONTACT_EMAIL, "zebracorn"):
         assert tables_containing(needle, after) == [], needle
+    waiting.refresh_from_db()
+    assert waiting.sealed_status_token == ""
     # Sent later, it says nothing of the client either.
     assert notification_deliver(waiting.pk) == "sent"
     [message] = mailoutbox

@@ -1,8 +1,9 @@
 """Erase a client organisation's personal data on request, keeping the audit trail's shape.
 
 What goes: the organisation's name, website, mission and notes; its contacts' names, emails,
-phones and roles; its requests' titles, descriptions and locations; every free-text note written
-about those requests (events, offers, referrals, bid interest, bids' events, declines and hours);
+phones and roles; its requests' titles, descriptions and locations, and the organisation's name
+and website as typed on them; every free-text note written about those requests (events, offers,
+referrals, bid interest, bids' events, declines and hours);
 the subject and body of every notification about them or sent to the client's addresses (and the
 address itself, for messages to the client); the stored answers of their idempotent submissions;
 the admin log's names for these rows.
@@ -99,15 +100,19 @@ def client_data_erase(*, organization: Organization) -> Counter:
             notification.subject = ERASED
             notification.body_text = ERASED
             notification.body_html = ""
+            notification.sealed_status_token = ""  # an erased message carries no link
             # A bounce message quotes the address it bounced from.
             notification.last_error = ERASED if notification.last_error else ""
             notification.save(
-                update_fields=["recipient_email", "subject", "body_text", "body_html", "last_error"]
+                update_fields=[
+                    *("recipient_email", "subject", "body_text", "body_html", "last_error"),
+                    "sealed_status_token",
+                ]
             )
             changed["notification subjects and bodies"] += 1
 
-        # The stored answer holds the request's id and the client's status link.
-        deleted, _ = IdempotencyRecord.objects.filter(response_body__id__in=request_ids).delete()
+        # The stored answer holds the request's id and the client's status link (sealed).
+        deleted, _ = IdempotencyRecord.objects.filter(request_id__in=request_ids).delete()
         changed["idempotency records deleted"] += deleted
 
         for contact in contacts:
@@ -123,7 +128,14 @@ def client_data_erase(*, organization: Organization) -> Counter:
             request.title = f"Erased request {request.reference}"
             request.description = ERASED
             request.location = ""
-            request.save(update_fields=["title", "description", "location"])
+            request.submitted_organization_name = ""
+            request.submitted_organization_website = ""
+            request.save(
+                update_fields=[
+                    *("title", "description", "location"),
+                    *("submitted_organization_name", "submitted_organization_website"),
+                ]
+            )
             changed["requests"] += 1
 
         by_request = {"request_id__in": request_ids}

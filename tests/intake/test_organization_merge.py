@@ -1,0 +1,64 @@
+"""services.organization_merge_submitted: a coordinator copies what a client typed onto the
+stored organisation, with an event in the request's history; a clash changes nothing."""
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from intake.models import Request, RequestEvent
+from intake.services import organization_merge_submitted
+from tests.intake.test_submitted_organization import KNOWN_SITE, known, organisations, post
+
+pytestmark = pytest.mark.django_db
+
+__all__ = ["known"]  # the fixture, shared
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_coordinator_copies_the_typed_website_with_an_event_in_the_history(
+    api, known, intake_coordinator
+):
+    request = post(api, organization_website=KNOWN_SITE)
+
+    changed = organization_merge_submitted(request_id=request.pk, actor=intake_coordinator)
+
+    assert changed == ["website"]
+    known["bare"].refresh_from_db()
+    assert known["bare"].website == KNOWN_SITE
+    assert known["bare"].website_domain == "eastside-pantry.example.org"
+    event = RequestEvent.objects.get(request=request, action="organization_merged")
+    assert event.actor == intake_coordinator
+    assert event.data["changes"] == {"website": {"from": "", "to": KNOWN_SITE}}
+    assert KNOWN_SITE in event.note
+    assert (event.from_status, event.to_status) == ("", "")  # not a stage the client sees
+
+
+def test_copying_again_changes_nothing_and_writes_no_event(api, known, intake_coordinator):
+    request = post(api, organization_website=KNOWN_SITE)
+    organization_merge_submitted(request_id=request.pk, actor=intake_coordinator)
+    events, before = RequestEvent.objects.count(), organisations()
+
+    assert organization_merge_submitted(request_id=request.pk, actor=intake_coordinator) == []
+
+    assert RequestEvent.objects.count() == events and organisations() == before
+
+
+def test_a_website_another_organisation_has_is_refused_and_nothing_changes(
+    api, known, intake_coordinator
+):
+    request = post(api, organization_website="https://westside-shelter.example.org/about")
+    # Matched by the website's domain: the request belongs to the shelter, not the pantry. Move
+    # it to the pantry as a coordinator might have found it to be.
+    Request.objects.filter(pk=request.pk).update(organization=known["bare"])
+    before, events = organisations(), RequestEvent.objects.count()
+
+    with pytest.raises(ValidationError, match="Another organisation already has this domain"):
+        organization_merge_submitted(request_id=request.pk, actor=intake_coordinator)
+
+    assert organisations() == before and RequestEvent.objects.count() == events
