@@ -6,13 +6,25 @@ middleware such a request ends in the generic 500 page and a logged traceback pe
 it, pages get a short page that says to try again and the API a JSON body, both with
 ``Retry-After``, and the broken connection is closed so the next request opens a new one.
 Any other error is left alone: it still reaches Django's 500 handling and the error log.
+
+A database that cannot answer at all is given up on too. PostgreSQL's statement and lock
+timeouts (network.settings, web processes only) are enforced by the server, so a server that is
+frozen (stopped, a paused VM) while a web process holds a connection cannot cancel anything,
+and its kernel still acknowledges what is sent. In web processes every wait for the server on a
+connection (a query, a commit, Django's health check) therefore ends
+``ANSWER_GRACE_SECONDS`` after the statement timeout: the connection is dropped and the request
+answers 503, instead of waiting until the WSGI server kills the worker.
 """
 
+import functools
 import logging
 import sys
 
+import psycopg
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
+from django.db.backends.signals import connection_created
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
@@ -38,6 +50,37 @@ def _remember_database_error(sender, request=None, **kwargs):
 got_request_exception.connect(
     _remember_database_error, dispatch_uid="switchboard-database-unavailable"
 )
+
+# Beyond the statement timeout, for the server's own cancellation to arrive first when it can.
+ANSWER_GRACE_SECONDS = 2.0
+
+
+def _give_up_on_a_silent_server(sender, connection, **kwargs):
+    """On each new PostgreSQL connection of a web process: bound every wait for an answer."""
+    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_WEB_TIMEOUTS", False):
+        return
+    if not settings.DATABASE_STATEMENT_TIMEOUT_MS:
+        return  # no statement timeout asked for: no deadline either
+    limit = settings.DATABASE_STATEMENT_TIMEOUT_MS / 1000 + ANSWER_GRACE_SECONDS
+    raw = connection.connection
+    # psycopg runs every exchange with the server through Connection.wait, which takes a
+    # timeout; this connection's waits get ours.
+    raw.wait = functools.partial(_wait_or_give_up, raw, raw.wait, limit)
+
+
+def _wait_or_give_up(raw, wait, limit, gen, interval=0.1, timeout=None):
+    try:
+        return wait(gen, interval, limit if timeout is None else min(timeout, limit))
+    except psycopg.errors._WaitTimeout:  # psycopg's "wait timeout expired"
+        # The exchange stopped half-way: nothing more can be sent on this connection. Drop it,
+        # so Django opens a new one on the next request (its health check fails at once).
+        raw.pgconn.finish()
+        raise psycopg.OperationalError(
+            f"no answer from the database server within {limit:g} s"
+        ) from None
+
+
+connection_created.connect(_give_up_on_a_silent_server, dispatch_uid="switchboard-silent-server")
 
 
 def _close_broken_connections() -> None:

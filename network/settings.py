@@ -115,6 +115,7 @@ else:
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=2)
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 10_000, minimum=0)
 DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 3_000, minimum=0)
+DATABASE_WEB_TIMEOUTS = env_bool("DATABASE_WEB_TIMEOUTS", default=False)
 if DATABASE_CONNECT_TIMEOUT > 60:
     raise ImproperlyConfigured("DATABASE_CONNECT_TIMEOUT is in seconds: at most 60.")
 for _name in ("DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
@@ -123,8 +124,9 @@ for _name in ("DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
-    if env_bool("DATABASE_WEB_TIMEOUTS", default=False):
-        # Server settings for the session, sent when connecting: no query per request.
+    if DATABASE_WEB_TIMEOUTS:
+        # Server settings for the session, sent when connecting: no query per request. A
+        # server that cannot answer at all is given up on by network.middleware.
         _options["options"] = " ".join(
             filter(
                 None,

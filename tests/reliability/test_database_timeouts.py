@@ -9,6 +9,8 @@ import json
 import socket
 import subprocess
 import sys
+import threading
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection, transaction
@@ -19,7 +21,7 @@ from network.services import languages_ensure
 from tests.helpers import settings_in_a_new_process
 from tests.intake.test_api_submit import valid_body
 from tests.intake.test_pages import FORM
-from tests.reliability.conftest import BASE_DIR, process_env
+from tests.reliability.conftest import BASE_DIR, process_env, wait_for
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -213,3 +215,119 @@ def test_a_submission_waiting_on_a_locked_row_answers_503(
     assert len(result["logged"]) == 2
     assert all(f"canceling statement due to {cancelled_by}" in line for line in result["logged"])
     assert not Request.objects.exists()
+
+
+# --- A server that stops answering on a connection already open ------------------------------
+
+
+class FreezableProxy:
+    """A TCP relay on loopback in front of PostgreSQL that can stop relaying, as a frozen
+    server does: the connection stays open, what is sent is accepted, no answer comes back."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.thawed = threading.Event()
+        self.thawed.set()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:  # closed
+                return
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._relay, args=(source, sink), daemon=True).start()
+
+    def _relay(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                self.thawed.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.thawed.set()
+        for each in self.sockets:
+            each.close()
+
+
+def other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+# A page that reads the database, once to open the connection the process then keeps
+# (CONN_MAX_AGE), and once more after the test has frozen the server.
+_FROZEN = """
+import json, logging, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+import network.wsgi
+from django.test import Client
+
+logged = []
+
+class Keep(logging.Handler):
+    def emit(self, record):
+        logged.append(record.getMessage())
+
+logging.getLogger("network.middleware").addHandler(Keep())
+client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
+answers = [client.get("/status/not-a-token/").status_code]
+print("open", flush=True)
+sys.stdin.readline()  # the server is frozen now
+answers.append(client.get("/status/not-a-token/").status_code)
+print(json.dumps({"answers": answers, "logged": logged}), flush=True)
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_server_is_given_up_on_and_the_request_answers_503(shared_database_url):
+    """The server's own statement timeout cannot fire when the server is frozen; the web
+    process stops waiting for it shortly after, drops the connection and answers 503."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL; this run is on SQLite")
+    address = urlsplit(shared_database_url)
+    proxy = FreezableProxy(address.hostname, address.port)
+    through_proxy = shared_database_url.replace(f":{address.port}/", f":{proxy.port}/")
+    env = process_env(through_proxy, DATABASE_STATEMENT_TIMEOUT_MS="500")
+    web = subprocess.Popen(
+        [sys.executable, "-c", _FROZEN],
+        cwd=BASE_DIR,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert web.stdout.readline().strip() == "open", web.stderr.read()
+        proxy.thawed.clear()
+        try:
+            out, err = web.communicate("go\n", timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("no answer within 30 s: the request waited") from None
+    finally:
+        proxy.close()
+        if web.poll() is None:
+            web.kill()
+            web.wait()
+        # The server ends the relayed sessions once it sees their sockets closed; wait for
+        # that, so the test database can be dropped after the run.
+        wait_for(lambda: not other_sessions(), 20, "the relayed sessions did not end")
+    result = json.loads(out.strip().splitlines()[-1])
+
+    assert result["answers"] == [404, 503], err
+    assert len(result["logged"]) == 1
+    assert "no answer from the database server within 2.5 s" in result["logged"][0]
