@@ -40,8 +40,9 @@ REDIS_FAULTS = (
     redis.exceptions.ReadOnlyError,
     redis.exceptions.ClusterDownError,
 )
-# Seconds after a failure during which a process answers without calling the service. Short
-# enough that a restart is noticed within a few requests of its end.
+# Seconds after a failure during which a process answers without calling the service: Redis
+# back from a restart is used again within this long, and a Redis that hangs costs one socket
+# timeout per process this often.
 RETRY_PAUSE_SECONDS = 10.0
 
 
