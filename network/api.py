@@ -754,6 +754,8 @@ class TokenObtainView(ObtainAuthToken):
     # No session: a browser's session cookie would otherwise make the view demand a CSRF token.
     authentication_classes = ()
     throttle_classes = (TokenRequestThrottle,)
+    # DRF's view names its own parsers; these are the API's (a body nested too deeply is a 400).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         summary="Get an API token",

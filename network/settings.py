@@ -254,6 +254,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A CSRF refusal under /api/ answers JSON like the API's other errors; pages keep Django's page.
+CSRF_FAILURE_VIEW = "network.api_errors.csrf_failure"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
@@ -293,6 +295,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # DRF's parsers; the JSON one answers a body nested too deeply with a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "network.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # DRF's handler, plus a JSON 400 for a body Django refuses to read (too large, too many
+    # fields); the errors outside any view are network.urls' handlers (network.api_errors).
+    "EXCEPTION_HANDLER": "network.api_errors.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "network.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": [

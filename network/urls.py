@@ -27,6 +27,13 @@ password_reset_urls = [
     path("done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]
 
+# Errors outside any API view (no route, an escaped exception, a middleware's refusal) answer
+# JSON under /api/ and the project's pages elsewhere (network/api_errors.py).
+handler400 = "network.api_errors.bad_request"
+handler403 = "network.api_errors.permission_denied"
+handler404 = "network.api_errors.page_not_found"
+handler500 = "network.api_errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
