@@ -34,6 +34,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from network import access, selectors, services
+from network.authentication import api_token_issue
 from network.client_ip import ClientAddressThrottleMixin
 from network.filters import ConsultantFilter
 from network.models import (
@@ -144,8 +145,9 @@ DETAIL_CONTENT = {
 }
 UNAUTHENTICATED = {
     "description": (
-        "No credentials, or a token that is not valid: sign in, or send "
-        "`Authorization: Token <key>` (from `POST /api/v1/auth/token/`)."
+        "No credentials, or a token that is not valid (unknown, ended by a password change, or "
+        "expired: the message says so): sign in, or send `Authorization: Token <key>` (from "
+        "`POST /api/v1/auth/token/`)."
     ),
     "content": DETAIL_CONTENT,
 }
@@ -761,7 +763,10 @@ class TokenObtainView(ObtainAuthToken):
         summary="Get an API token",
         description=(
             "Send a username and password; the answer's token goes in later requests as "
-            "`Authorization: Token <token>`. The same token is returned until it is revoked."
+            "`Authorization: Token <token>`. A token works for `API_TOKEN_LIFETIME_DAYS` after "
+            "it is issued (30 days unless the deployment sets otherwise); until then this "
+            "returns the same token, after that a new one. A password change or reset ends the "
+            "user's token at once."
         ),
         request=AuthTokenSerializer,
         responses={
@@ -776,11 +781,14 @@ class TokenObtainView(ObtainAuthToken):
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except serializers.ValidationError:
             # django-axes refused the pair before the password was checked and flagged the
             # request it was given (DRF's); its middleware only sees Django's, so answer here.
             if getattr(request, "axes_locked_out", False):
                 raise SignInLockedOut() from None
             raise
+        token = api_token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -202,6 +202,12 @@ AXES_CLIENT_IP_CALLABLE = "network.client_ip.client_ip_address"
 # from one client address (beyond it, 429).
 PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3, minimum=1)
 PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR", 10, minimum=1)
+# API tokens (POST /api/v1/auth/token/) stop working this many days after they were issued; the
+# endpoint then issues a new one. A password change or reset ends them at once. At most a year:
+# a token is a password that never asks for the password.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30, minimum=1)
+if API_TOKEN_LIFETIME_DAYS > 365:
+    raise ImproperlyConfigured("API_TOKEN_LIFETIME_DAYS must be between 1 and 365.")
 # Membership applications (/join/) accepted from one client address per clock hour; beyond it a
 # 429 page and nothing kept. A person applies once; a few allow a shared office's connection.
 MEMBERSHIP_APPLICATIONS_PER_HOUR = env_int("MEMBERSHIP_APPLICATIONS_PER_HOUR", 5, minimum=1)
@@ -290,9 +296,10 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     # The token first: its challenge ("WWW-Authenticate: Token") is what makes a call without
     # credentials a 401, which a client can tell from a 403 (signed in, not allowed). A request
-    # without the header falls through to the session, which checks CSRF as before.
+    # without the header falls through to the session, which checks CSRF as before. Tokens
+    # expire (API_TOKEN_LIFETIME_DAYS) and end with a password change (network.authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "network.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # DRF's parsers; the JSON one answers a body nested too deeply with a 400, not a 500.

@@ -553,6 +553,26 @@ ROWS = [
         "/accounts/password-reset/done/",
         (200, 200, 200, 200, 200, 200, 200, 200),
     ),
+    # Anyone signed in changes their own password; the form names no other account.
+    R(
+        "accounts/password-change/",
+        "get",
+        "/accounts/password-change/",
+        (L, L, 200, 200, 200, 200, 200, 200),
+    ),
+    R(
+        "accounts/password-change/",
+        "post",
+        "/accounts/password-change/",
+        (L, L, 200, 200, 200, 200, 200, 200),
+        what="an empty form: the page again with its errors",
+    ),
+    R(
+        "accounts/password-change/done/",
+        "get",
+        "/accounts/password-change/done/",
+        (L, L, 200, 200, 200, 200, 200, 200),
+    ),
     # --- Pages: intake
     R("request/", "get", "/request/", (200, 200, 200, 200, 200, 200, 200, 200)),
     R("request/thanks/", "get", "/request/thanks/", (200, 200, 200, 200, 200, 200, 200, 200)),
