@@ -9,12 +9,13 @@ import functools
 import zoneinfo
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from network.filters import ConsultantFilter
 from network.models import Consultant, ConsultantSkill, Language, Skill
+from network.passwords import password_reset_email_enqueue
 from network.services import PROFILE_FIELDS
 from network.text import fold
 
@@ -73,6 +74,16 @@ class SignInForm(AuthenticationForm):
         self.fields[
             "username"
         ].help_text = "Accounts made when the alliance admits a member use their email address."
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the look-up of the address and the mail left to the task
+    queue (``network.passwords``): the request does the same work whoever the address is."""
+
+    def save(self, **options):
+        # The view's options (its request, templates, token generator) are Django's defaults,
+        # which the task uses; the link's site is SITE_URL.
+        password_reset_email_enqueue(email=self.cleaned_data["email"])
 
 
 class MembershipApplicationForm(forms.Form):

@@ -31,6 +31,7 @@ from network.client_ip import client_ip_address
 from network.forms import (
     MembershipApplicationForm,
     ProfileForm,
+    QueuedPasswordResetForm,
     SkillDetailsForm,
     SkillEntryForm,
     TimeAwayForm,
@@ -403,8 +404,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     Per email address: beyond the limit the same "sent" page and no mail, so the page still
     says nothing about who has an account and nobody can flood a member's inbox. Per client
-    address: beyond the limit the form again with a message, status 429.
+    address: beyond the limit the form again with a message, status 429. The mail goes out from
+    the task queue (``QueuedPasswordResetForm``), so the time the answer takes tells nothing
+    either.
     """
+
+    form_class = QueuedPasswordResetForm
 
     def post(self, request, *args, **kwargs):
         client = client_ip_address(request) or "unknown"
