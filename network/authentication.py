@@ -11,8 +11,10 @@ pages, the admin's "change password", ``manage.py changepassword``, any ``set_pa
 ``save()``. Django marks such a save itself (the raw password it keeps until the save, which it
 hands to the password validators); a hash upgraded at sign-in is not marked, and ends nothing.
 Turning password sign-in off (``set_unusable_password()``, the admin's "disable password-based
-authentication") ends them too. Sessions need nothing here: Django signs each session with the
-password hash and ends every other session of the user when it changes.
+authentication") ends them too, and so does disabling the account (``is_active``): DRF refuses
+a disabled account's token, but would take it again if the account came back. Sessions need
+nothing here: Django signs each session with the password hash and ends every other session of
+the user when it changes.
 """
 
 import datetime
@@ -70,48 +72,61 @@ def api_tokens_end(*, user) -> int:
     return deleted
 
 
-# --- Ending tokens when a password changes --------------------------------------------------
+# --- Ending tokens when a password changes or the account is disabled ---------------------
 
 
-def _remember_loaded_password(sender, instance, **kwargs):
-    # The hash as loaded (None when the field is deferred: reading it would cost a query per
-    # row), so a later save can tell that it turned password sign-in off.
-    instance._password_as_loaded = instance.__dict__.get("password")
-
-
-def _password_changed_in_save(instance, update_fields) -> bool:
-    if update_fields is not None and "password" not in update_fields:
-        return False
-    # Set by set_password() until the save that stores it; cleared for a hash upgrade.
-    if instance._password is not None:
-        return True
-    loaded = getattr(instance, "_password_as_loaded", None)
-    current = instance.__dict__.get("password")
-    return (
-        loaded is not None
-        and is_password_usable(loaded)
-        and current is not None
-        and not is_password_usable(current)
+def _remember_loaded_sign_in(sender, instance, **kwargs):
+    # The hash and the active flag as loaded (None when a field is deferred: reading it would
+    # cost a query per row), so a later save can tell that it turned sign-in off.
+    instance._sign_in_as_loaded = (
+        instance.__dict__.get("password"),
+        instance.__dict__.get("is_active"),
     )
 
 
-def _end_tokens_when_the_password_changes(sender, instance, created, raw, update_fields, **kwargs):
+def _sign_in_ended_in_save(instance, update_fields) -> bool:
+    """Whether this save stores a new password, turns password sign-in off, or disables the
+    account: each ends what the old credentials gave."""
+
+    def saves(field: str) -> bool:
+        return update_fields is None or field in update_fields
+
+    loaded_password, loaded_active = getattr(instance, "_sign_in_as_loaded", (None, None))
+    password = instance.__dict__.get("password")
+    if saves("password"):
+        # Set by set_password() until the save that stores it; cleared for a hash upgrade.
+        if instance._password is not None:
+            return True
+        if (
+            loaded_password is not None
+            and is_password_usable(loaded_password)
+            and password is not None
+            and not is_password_usable(password)
+        ):
+            return True
+    # Tokens of a disabled account are refused; ended, they cannot come back with the account.
+    return (
+        saves("is_active") and loaded_active is True and instance.__dict__.get("is_active") is False
+    )
+
+
+def _end_tokens_when_sign_in_ends(sender, instance, created, raw, update_fields, **kwargs):
     if created or raw:
         return  # a new account has no token; fixtures load rows as they were
-    if _password_changed_in_save(instance, update_fields):
+    if _sign_in_ended_in_save(instance, update_fields):
         api_tokens_end(user=instance)
-    instance._password_as_loaded = instance.__dict__.get("password")
+    _remember_loaded_sign_in(sender, instance)
 
 
 def connect_signals() -> None:
     """Called once from ``NetworkConfig.ready``."""
     post_init.connect(
-        _remember_loaded_password,
+        _remember_loaded_sign_in,
         sender=settings.AUTH_USER_MODEL,
-        dispatch_uid="network-remember-loaded-password",
+        dispatch_uid="network-remember-loaded-sign-in",
     )
     post_save.connect(
-        _end_tokens_when_the_password_changes,
+        _end_tokens_when_sign_in_ends,
         sender=settings.AUTH_USER_MODEL,
-        dispatch_uid="network-end-tokens-on-password-change",
+        dispatch_uid="network-end-tokens-when-sign-in-ends",
     )

@@ -301,6 +301,18 @@ def test_a_form_with_too_many_fields_is_a_json_400(api, intake_coordinator, sett
     }
 
 
+def test_a_query_string_with_too_many_fields_is_a_json_400(api, member, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    api.force_authenticate(member)
+
+    response = api.get("/api/v1/consultants/?" + "&".join(f"skill=s{n}" for n in range(20)))
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The request has more than 10 fields, the most the API reads."
+    }
+
+
 def test_a_page_form_too_large_keeps_djangos_html_400(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     response = Client().post("/request/", {"title": "x" * 20_000})

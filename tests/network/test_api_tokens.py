@@ -307,6 +307,19 @@ def test_set_unusable_password_ends_the_tokens(member):
     assert_token_ended(key)
 
 
+def test_disabling_the_account_ends_the_tokens_for_good(member, admin):
+    key = token_for(member)
+    user = User.objects.get(pk=member.pk)
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+    assert_token_ended(key)
+    assert token_for(member) != key
+
+
 def test_other_saves_of_the_account_keep_its_token(member):
     key = token_for(member)
     user = User.objects.get(pk=member.pk)
