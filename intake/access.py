@@ -26,9 +26,10 @@ def works_the_queue(user, request: Request) -> bool:
 
 
 def coordinates_group_of(user, request: Request) -> bool:
+    """The coordinator of the group the request is routed to, while a working member."""
     if not _signed_in(user) or request.assigned_group_id is None:
         return False
-    consultant = network_access.consultant_of(user)
+    consultant = network_access.working_consultant_of(user)
     if consultant is None:
         return False
     return request.assigned_group.coordinator_id == consultant.pk
@@ -45,7 +46,7 @@ def holds_the_offer(user, request: Request) -> bool:
     """Only the member the request is offered to may accept or decline it."""
     if not _signed_in(user) or request.offered_consultant_id is None:
         return False
-    consultant = network_access.consultant_of(user)
+    consultant = network_access.working_consultant_of(user)
     return consultant is not None and consultant.pk == request.offered_consultant_id
 
 
@@ -64,10 +65,15 @@ def visible_requests(user) -> QuerySet[Request]:
     consultant = network_access.consultant_of(user)
     if consultant is None:
         return Request.objects.none()
+    # A group's requests only while its coordinator works; one's own offers and engagements
+    # stay listed (without the client's details, see ``may_reach_client``).
+    coordinated = (
+        Q(assigned_group__coordinator=consultant) if consultant.can_be_offered_work else Q()
+    )
     # EXISTS rather than joins: a join through offers or engagements repeats a request once
     # per row, and the DISTINCT that would undo it sorts every selected column of every row.
     return Request.objects.filter(
-        Q(assigned_group__coordinator=consultant)
+        coordinated
         | Exists(Offer.objects.filter(request=OuterRef("pk"), consultant=consultant))
         | Exists(Engagement.objects.filter(request=OuterRef("pk"), consultant=consultant))
     )
@@ -110,14 +116,17 @@ def sees_internal_detail(user, request: Request) -> bool:
 
 
 def may_reach_client(user, request: Request) -> bool:
-    """The client's contact details: coordinators, and the member who serves the request.
+    """The client's contact details: coordinators, and the member who serves the request while
+    they are a working member.
 
     A member merely offered the request decides on its summary; the client's details reach
-    them when they accept, so a declined offer has shared nothing of the client's.
+    them when they accept, so a declined offer has shared nothing of the client's. A member who
+    goes on leave, becomes an alumnus or leaves keeps the engagement on record, not the
+    client's details.
     """
     if sees_internal_detail(user, request):
         return True
-    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    consultant = network_access.working_consultant_of(user) if _signed_in(user) else None
     if consultant is None:
         return False
     return consultant.pk == request.engaged_consultant_id
@@ -137,10 +146,12 @@ def queue_requests(user) -> QuerySet[Request]:
         return Request.objects.none()
     if network_access.is_staff_coordinator(user):
         return Request.objects.all()
-    return Request.objects.filter(assigned_group__coordinator=network_access.consultant_of(user))
+    return Request.objects.filter(
+        assigned_group__coordinator=network_access.working_consultant_of(user)
+    )
 
 
-# --- Team bids (issue 5, "Who sees what") ------------------------------------------------------
+# --- Team bids: who sees what ----------------------------------------------------------------
 # The team (the members invited to or on the bid) sees the whole agreement, every member's hours
 # and payout: shared risk needs that transparency. Other members see a bid's team and status,
 # not its money; staff coordinators see everything; clients see the price and the team's names
@@ -153,15 +164,14 @@ def works_for_bids(user) -> bool:
         return False
     if network_access.is_staff_coordinator(user):
         return True
-    consultant = network_access.consultant_of(user)
-    return consultant is not None and consultant.can_be_offered_work
+    return network_access.working_consultant_of(user) is not None
 
 
 def bid_seat(user, bid):
     """The user's seat on ``bid`` (invited or accepted), or None."""
     if not _signed_in(user):
         return None
-    consultant = network_access.consultant_of(user)
+    consultant = network_access.working_consultant_of(user)
     if consultant is None:
         return None
     from intake.models import BidMember
@@ -174,7 +184,7 @@ def bid_seat(user, bid):
 
 
 def leads_bid(user, bid) -> bool:
-    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    consultant = network_access.working_consultant_of(user) if _signed_in(user) else None
     return consultant is not None and consultant.pk == bid.lead_id
 
 
@@ -195,7 +205,7 @@ def sees_bid_money(user, bid, seats=None) -> bool:
         return True
     if seats is None:
         return bid_seat(user, bid) is not None
-    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    consultant = network_access.working_consultant_of(user) if _signed_in(user) else None
     return consultant is not None and any(seat.consultant_id == consultant.pk for seat in seats)
 
 
@@ -223,7 +233,7 @@ def submits_bid(user, request: Request) -> bool:
     """The lead of the request's open bid sends it to the client; so may intake coordinators."""
     if works_the_queue(user, request):
         return True
-    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    consultant = network_access.working_consultant_of(user) if _signed_in(user) else None
     if consultant is None:
         return False
     from intake.models import Bid

@@ -13,6 +13,7 @@ from intake.models import Request
 from intake.workflow import MOVES
 from network.forms import DateInput, SearchInput
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
+from network.text import validate_visible_text
 
 # --- The public request form ----------------------------------------------------------------
 
@@ -27,6 +28,7 @@ class RequestHelpForm(forms.Form):
 
     organization_name = forms.CharField(
         max_length=200,
+        validators=[validate_visible_text],
         label="Organisation name",
         help_text="The nonprofit the work is for.",
     )
@@ -37,7 +39,9 @@ class RequestHelpForm(forms.Form):
         label="Organisation website",
         help_text="Helps us see what you do, e.g. example.org.",
     )
-    contact_name = forms.CharField(max_length=120, label="Your name")
+    contact_name = forms.CharField(
+        max_length=120, validators=[validate_visible_text], label="Your name"
+    )
     contact_email = forms.EmailField(
         label="Your email address",
         help_text="We write to you here, and send the private link to follow your request.",

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.timezone import localdate, now
 
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
-from network.text import fold
+from network.text import fold, validate_visible_text
 
 
 class Organization(models.Model):
@@ -23,7 +23,7 @@ class Organization(models.Model):
         VERY_LARGE = "very_large", "More than 250 staff"
         UNKNOWN = "", "Not known"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_visible_text])
     folded_name = models.CharField(max_length=200, unique=True, editable=False)
     website = models.URLField(blank=True)
     website_domain = models.CharField(
@@ -68,7 +68,7 @@ class Contact(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_visible_text])
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     role = models.CharField(max_length=120, blank=True, help_text="Their role at the organisation.")

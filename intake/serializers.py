@@ -14,6 +14,7 @@ from intake.models import Request
 from intake.workflow import PUBLIC_ACTIONS
 from matching.serializers import RequestProfileFieldsSerializer
 from network.serializers import ConsultantReferenceSerializer
+from network.text import validate_visible_text
 
 # Plain strings in the schema: an enum here would collide with the members' "status" enum,
 # and the values are listed in the help text instead.
@@ -26,11 +27,11 @@ STATUS_HELP = "One of: " + ", ".join(Request.Status.values) + "."
 class RequestSubmitSerializer(RequestProfileFieldsSerializer):
     """A nonprofit's request for help (``POST /api/v1/requests/``, anonymous)."""
 
-    organization_name = serializers.CharField(max_length=200)
+    organization_name = serializers.CharField(max_length=200, validators=[validate_visible_text])
     organization_website = serializers.URLField(
         max_length=200, required=False, allow_blank=True, default=""
     )
-    contact_name = serializers.CharField(max_length=120)
+    contact_name = serializers.CharField(max_length=120, validators=[validate_visible_text])
     contact_email = serializers.EmailField(max_length=254)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10_000)

@@ -271,8 +271,6 @@ def _request_page(request, client_request, *, failed_form=None, conflict=None, s
     """The request page; a move's form that failed is passed in so its errors show."""
     user = request.user
     internal = access.sees_internal_detail(user, client_request)
-    consultant = network_access.consultant_of(user)
-    engaged_here = consultant is not None and consultant.pk == client_request.engaged_consultant_id
     forms = []
     for move in allowed_moves(user, client_request):
         if failed_form is not None and failed_form.action == move.action:
@@ -282,9 +280,9 @@ def _request_page(request, client_request, *, failed_form=None, conflict=None, s
     context = {
         "client_request": client_request,
         "internal": internal,
-        # Contact details go to coordinators and to the member serving the client; a member
-        # who is only offered the request sees them once they accept.
-        "show_contact": internal or engaged_here,
+        # Contact details go to coordinators and to the working member serving the client; a
+        # member who is only offered the request sees them once they accept.
+        "show_contact": access.may_reach_client(user, client_request),
         "languages": client_request.languages.all(),
         "move_forms": forms,
         "conflict": conflict,
@@ -391,12 +389,15 @@ def request_transition(request, pk, action):
 
 
 def own_consultant(view):
-    """Runs ``view`` for a signed-in user with a member record; others get a 403."""
+    """Runs ``view`` for a member with a member record (applicants and former members are not
+    members); others get a 403."""
 
     @functools.wraps(view)
     @signed_in
     def wrapper(request, *args, **kwargs):
-        if network_access.consultant_of(request.user) is None:
+        if not access.can_use_request_pages(request.user) or (
+            network_access.consultant_of(request.user) is None
+        ):
             raise PermissionDenied("This page is for members of the alliance.")
         return view(request, *args, **kwargs)
 
@@ -453,5 +454,8 @@ def my_engagements(request):
     context = {
         "current": [engagement for engagement in engagements if engagement.end is None],
         "past": [engagement for engagement in engagements if engagement.end is not None],
+        # The clients' details belong to working members (access.may_reach_client): a member on
+        # leave, an alumnus or a former member sees the record of their work, not the contacts.
+        "reaches_clients": network_access.working_consultant_of(request.user) is not None,
     }
     return render(request, "intake/my_engagements.html", context)

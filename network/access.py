@@ -5,7 +5,7 @@ Views and API endpoints load objects only through the ``get_<thing>_for_user`` g
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404
 
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
@@ -26,12 +26,21 @@ def role_names(user) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_switchboard_roles"):
-        user._switchboard_roles = frozenset(user.groups.values_list("name", flat=True))
+        # The status of the account's member record comes in the same query: a role is only
+        # exercised while its holder works (``_roles_suspended``), and role holders are the
+        # callers whose pages count their queries.
+        member_status = Consultant.objects.filter(user_id=user.pk).values("status")[:1]
+        rows = list(
+            user.groups.annotate(member_status=Subquery(member_status)).values_list(
+                "name", "member_status"
+            )
+        )
+        user._switchboard_roles = frozenset(name for name, _status in rows)
+        user._switchboard_roles_suspended = any(
+            status is not None and status not in Consultant.WORKING_STATUSES
+            for _name, status in rows
+        )
     return user._switchboard_roles
-
-
-def has_role(user, role: Role) -> bool:
-    return user.is_authenticated and (user.is_superuser or role.value in role_names(user))
 
 
 def consultant_of(user) -> Consultant | None:
@@ -41,6 +50,47 @@ def consultant_of(user) -> Consultant | None:
     if not hasattr(user, "_switchboard_consultant"):
         user._switchboard_consultant = Consultant.objects.filter(user=user).first()
     return user._switchboard_consultant
+
+
+def working_consultant_of(user) -> Consultant | None:
+    """The user's member record while they are a working member (active or on probation).
+
+    Every right a member holds as a member (coordinating a group, holding an offer, leading a
+    bid, reaching a client) goes through this: a member on leave, an alumnus or a former member
+    keeps their record and their history but none of its powers.
+    """
+    if user is None:
+        return None
+    consultant = consultant_of(user)
+    if consultant is None or not consultant.can_be_offered_work:
+        return None
+    return consultant
+
+
+def _roles_suspended(user) -> bool:
+    """A role held by an account whose member record is no longer working is not exercised.
+
+    Staff accounts without a member record (a community coordinator, a secretary) are not
+    members and keep their roles; an account that is also a member holds its roles only while
+    the member works (``network.services.consultant_set_status`` also takes them away).
+    """
+    role_names(user)
+    return user._switchboard_roles_suspended
+
+
+def has_role(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if role.value not in role_names(user):
+        return False
+    return not _roles_suspended(user)
+
+
+def holds_any_role(user) -> bool:
+    """Holds one of the alliance's roles and may exercise it (see ``has_role``)."""
+    return bool(role_names(user)) and not _roles_suspended(user)
 
 
 def is_admin(user) -> bool:
@@ -57,7 +107,9 @@ def is_staff_coordinator(user) -> bool:
 
 
 def is_group_coordinator(user) -> bool:
-    consultant = consultant_of(user)
+    """Coordinates a consultant group, as a working member (a coordinator who stops working
+    loses the role with their status change; this also refuses one the change missed)."""
+    consultant = working_consultant_of(user)
     if consultant is None:
         return False
     if not hasattr(user, "_switchboard_group_coordinator"):
@@ -80,7 +132,7 @@ def is_member(user) -> bool:
         return False
     if is_admin(user):
         return True
-    if role_names(user):
+    if holds_any_role(user):
         return True
     consultant = consultant_of(user)
     return consultant is not None and consultant.status in _DIRECTORY_READER_STATUSES
@@ -119,7 +171,7 @@ def can_edit_external_professionals(user) -> bool:
 def can_edit_group(user, group: ConsultantGroup) -> bool:
     if is_staff_coordinator(user):
         return True
-    consultant = consultant_of(user)
+    consultant = working_consultant_of(user)
     return consultant is not None and group.coordinator_id == consultant.pk
 
 

@@ -180,7 +180,7 @@ class ConsultantStatusChangeInline(admin.TabularInline):
     """The member's status history, shown and never edited (it is an audit trail)."""
 
     model = ConsultantStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason", "roles_ended"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -190,6 +190,10 @@ class ConsultantStatusChangeInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by", "consultant")
 
+    @admin.display(description="roles ended")
+    def roles_ended(self, change):
+        return change.ended_roles_text or "—"
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -198,6 +202,35 @@ class ConsultantStatusChangeInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ConsultantNewAccountForm(forms.ModelForm):
+    """The add form for staff who are not administrators: the member record gets a new account
+    for the address given. Only an administrator attaches a record to an existing account, so
+    nobody can take over a member's identity by pointing a record at their own account."""
+
+    email = forms.EmailField(
+        help_text="A new account is opened for this address; the member sets a password with "
+        "“Forgot your password?” on the sign-in page."
+    )
+
+    class Meta:
+        model = Consultant
+        exclude = ["user"]
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "An account with this address already exists; an administrator can attach a "
+                "member record to it."
+            )
+        return email
+
+
+# The fields of a member that are their rates (network.access.can_see_rates decides who sees
+# them): the admin hides them from the roles that may not, as the API and the pages do.
+RATE_FIELDS = ("hourly_rate", "currency", "sliding_scale", "pro_bono_hours_per_month")
 
 
 @admin.register(Consultant)
@@ -236,6 +269,59 @@ class ConsultantAdmin(admin.ModelAdmin):
         ),
         ("Membership", {"fields": ["joined_on", "probation_ends", "created_at", "updated_at"]}),
     ]
+
+    # --- Who sees and changes what: the account is the administrator's, rates the rule's ---
+
+    @staticmethod
+    def _sees_rates(request) -> bool:
+        # Rates in the admin follow the directory's rule: coordinators (staff ones, here)
+        # see every member's; a secretary, webmaster or records keeper sees none.
+        return access.is_coordinator(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            # The account a record belongs to is its owner's identity: re-pointing it let a
+            # coordinator sign agreements and vote as the member, and locked the member out.
+            readonly.append("user")
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = list(options["fields"])
+            if obj is None and not request.user.is_superuser:
+                fields = ["email" if field == "user" else field for field in fields]
+            if not self._sees_rates(request):
+                fields = [field for field in fields if field not in RATE_FIELDS]
+            if fields:
+                fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = ConsultantNewAccountForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self._sees_rates(request):
+            return columns
+        return [column for column in columns if column not in RATE_FIELDS]
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if self._sees_rates(request):
+            return filters
+        return [name for name in filters if name not in RATE_FIELDS]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The admin allows any lookup on the model's own fields in the URL: without this, a
+        # hand-made ``?hourly_rate__gte=…`` would narrow a member's rate down by the count.
+        field = lookup.split("__", 1)[0]
+        if field in RATE_FIELDS and (request is None or not self._sees_rates(request)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
     inlines = [ConsultantSkillInline, TimeAwayInline, ConsultantStatusChangeInline]
     action_form = ReasonActionForm
     actions = [
@@ -256,6 +342,8 @@ class ConsultantAdmin(admin.ModelAdmin):
         return access.can_change_member_status(request.user)
 
     def save_model(self, request, obj, form, change):
+        if not change and "email" in form.cleaned_data:
+            obj.user = services.member_account_open(email=form.cleaned_data["email"])
         super().save_model(request, obj, form, change)
         if not change:
             services.consultant_record_first_status(
@@ -301,11 +389,22 @@ class ConsultantAdmin(admin.ModelAdmin):
 class ConsultantStatusChangeAdmin(admin.ModelAdmin):
     """Read-only: history rows are written by the status services and never edited."""
 
-    list_display = ["changed_at", "consultant", "from_status", "to_status", "changed_by"]
+    list_display = [
+        "changed_at",
+        "consultant",
+        "from_status",
+        "to_status",
+        "changed_by",
+        "roles_ended",
+    ]
     list_filter = ["to_status", "from_status"]
     list_select_related = ["consultant", "changed_by"]
     search_fields = ["consultant__display_name", "reason"]
     show_full_result_count = False
+
+    @admin.display(description="roles ended")
+    def roles_ended(self, change):
+        return change.ended_roles_text or "—"
 
     def has_add_permission(self, request):
         return False

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from network import services
 from network.models import (
+    DISPLAY_NAME_TAKEN,
     Consultant,
     ConsultantGroup,
     ConsultantSkill,
@@ -32,7 +33,7 @@ from network.models import (
     SkillAlias,
     validate_timezone,
 )
-from network.text import fold
+from network.text import fold, name_key
 
 User = get_user_model()
 
@@ -279,7 +280,17 @@ class _Reference:
         self.language_codes_of: dict[int, set[str]] = {}
         self.skills_of: dict[int, dict[int, ConsultantSkill]] = {}
         self.group_ids_of: dict[int, set[int]] = {}
+        self.members_named: dict[str, set[int]] = {}
+        self.lines_named: dict[str, int] = {}
         self._timezone_errors: dict[str, list[str]] = {}
+
+    def load_names(self, names: Iterable[str]) -> None:
+        """The members who already go by the file's names (compared as names are)."""
+        for batch in _batches(sorted({name_key(name) for name in names if name})):
+            for key, consultant_id in Consultant.objects.filter(
+                display_name_key__in=batch
+            ).values_list("display_name_key", "pk"):
+                self.members_named.setdefault(key, set()).add(consultant_id)
 
     def load_members(self, emails: Iterable[str]) -> None:
         for batch in _batches(sorted(set(emails))):
@@ -419,6 +430,19 @@ def _parse_skills(cell: str, errors: _RowErrors, reference: _Reference) -> list[
     return list(claims.values())
 
 
+def _check_name(line: int, name: str, existing, errors: _RowErrors, reference) -> None:
+    """No member may take another's name: not one already in the directory, nor one given to
+    another row of the file."""
+    key = name_key(name)
+    others = reference.members_named.get(key, set()) - {existing.pk if existing else None}
+    if others and (existing is None or existing.display_name_key != key):
+        errors.add("display_name", DISPLAY_NAME_TAKEN)
+    if key in reference.lines_named:
+        errors.add("display_name", f"the same name is on line {reference.lines_named[key]}")
+    else:
+        reference.lines_named[key] = line
+
+
 def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: dict):
     """Check one row; return its plan (None when the row has errors) and its errors."""
     errors = _RowErrors(line)
@@ -445,6 +469,8 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
 
     provided = [name for name in PROFILE_COLUMNS if record.get(name) and name not in form.errors]
     profile = _check_profile(form, provided, existing, errors, reference)
+    if "display_name" in profile:
+        _check_name(line, profile["display_name"], existing, errors, reference)
 
     codes = [code.lower() for code in _split_list(record.get("languages", ""))]
     unknown = [code for code in codes if code not in reference.language_codes]
@@ -519,6 +545,7 @@ def consultants_import_plan(content: bytes) -> list[RowPlan]:
 
     reference = _Reference()
     reference.load_members(record["email"].lower() for _, record in rows if record["email"])
+    reference.load_names(record.get("display_name", "") for _, record in rows)
     plans, seen = [], {}
     for line, record in rows:
         plan, row_errors = _plan_row(line, record, reference, seen)

@@ -37,7 +37,7 @@ from network.models import (
     User,
 )
 from network.roles import Role
-from network.text import fold
+from network.text import fold, name_key
 
 DEMO_PASSWORD = "switchboard-demo"  # noqa: S105 -- published on purpose: demo accounts only
 DEMO_DOMAIN = "demo.switchboard.test"
@@ -864,10 +864,13 @@ def _synthetic_chunk(start: int, size: int, rng, context: _SyntheticContext) -> 
         status = _STATUSES[0][statuses[offset]]
         ranked = sorted(member_skills[offset], key=lambda entry: -entry[1])
         names = [context.skill_names[position] for position, _, _ in ranked[:3]]
+        display_name = f"Synthetic member {start + offset:08d} · {names[0]}"[:120]
         consultants.append(
             Consultant(
                 user_id=user.pk,
-                display_name=f"Synthetic member {start + offset:08d} · {names[0]}"[:120],
+                display_name=display_name,
+                # bulk_create skips save(), which keeps the key for the other members
+                display_name_key=name_key(display_name),
                 bio=f"Synthetic member for load tests. Works with nonprofits on "
                 f"{', '.join(names)}.",
                 location=location_names[locations[offset]],

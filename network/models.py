@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.timezone import now
 
-from network.text import fold
+from network.text import fold, name_key, validate_visible_text
 
 
 class User(AbstractUser):
@@ -58,7 +58,11 @@ class Skill(models.Model):
         PRACTICE = "practice", "Planning, training and support"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=120, help_text="Canonical name, unique regardless of case.")
+    name = models.CharField(
+        max_length=120,
+        validators=[validate_visible_text],
+        help_text="Canonical name, unique regardless of case.",
+    )
     # The name folded like aliases are ("Node.js" → "nodejs"), so a lookup by any spelling of
     # the name itself needs no alias row and two spellings of one name cannot both exist.
     folded_name = models.CharField(
@@ -143,6 +147,12 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Los_Angeles).")
 
 
+DISPLAY_NAME_TAKEN = (
+    "Another member already goes by this name. Add what tells you apart, such as an initial or "
+    "your practice's name."
+)
+
+
 class Consultant(models.Model):
     """A member of the alliance (or an applicant, or an alumnus), one per user account."""
 
@@ -160,7 +170,14 @@ class Consultant(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant"
     )
-    display_name = models.CharField(max_length=120)
+    display_name = models.CharField(
+        max_length=120,
+        validators=[validate_visible_text],
+        help_text="The name shown in the directory; no two members share one.",
+    )
+    # ``display_name`` as names compare (network.text.name_key), kept on save: one member cannot
+    # take another's name in other letter case, spacing or compatibility forms.
+    display_name_key = models.CharField(max_length=120, editable=False, default="")
     bio = models.TextField(blank=True, max_length=5000)
     website = models.URLField(blank=True)
     location = models.CharField(max_length=120, blank=True, help_text="City and region.")
@@ -189,6 +206,20 @@ class Consultant(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.APPLICANT, db_index=True
     )
+    # Where a status sorts in the directory: the members who can take work first, then those on
+    # leave, applicants (whom only coordinators see), alumni and former members last. Stored by
+    # the database, so the directory's default order has an index to walk.
+    status_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(status__in=WORKING_STATUSES, then=models.Value(0)),
+            models.When(status=Status.ON_LEAVE, then=models.Value(1)),
+            models.When(status=Status.APPLICANT, then=models.Value(2)),
+            models.When(status=Status.ALUMNI, then=models.Value(3)),
+            default=models.Value(4),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     probation_ends = models.DateField(null=True, blank=True)
     joined_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=now, editable=False)
@@ -196,7 +227,14 @@ class Consultant(models.Model):
 
     class Meta:
         ordering = ["display_name", "pk"]
-        indexes = [models.Index(fields=["display_name", "id"], name="consultant_directory_order")]
+        indexes = [
+            models.Index(fields=["display_name", "id"], name="consultant_directory_order"),
+            models.Index(
+                fields=["status_rank", "display_name", "id"], name="consultant_directory_rank"
+            ),
+            # Equality look-ups only (the name check on save): no LIKE index on PostgreSQL.
+            models.Index(fields=["display_name_key"], name="consultant_name_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(hourly_rate__gte=0),
@@ -211,10 +249,28 @@ class Consultant(models.Model):
     def get_absolute_url(self):
         return reverse("member-detail", args=[self.pk])
 
+    def save(self, *args, **kwargs):
+        self.display_name_key = name_key(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "display_name_key"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.currency = (self.currency or "").upper()
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValidationError({"currency": "Use a three-letter ISO 4217 code such as USD."})
+        self.display_name = " ".join(self.display_name.split())
+
+    def validate_unique(self, exclude=None):
+        # A uniqueness check like the others (a query; the CSV import checks every row's name
+        # at once instead), not a constraint: records from before it may share a name.
+        super().validate_unique(exclude)
+        if exclude and "display_name" in exclude:
+            return
+        key = name_key(self.display_name)
+        if key and Consultant.objects.filter(display_name_key=key).exclude(pk=self.pk).exists():
+            raise ValidationError({"display_name": DISPLAY_NAME_TAKEN})
 
     @property
     def can_be_offered_work(self) -> bool:
@@ -234,12 +290,21 @@ class ConsultantStatusChange(models.Model):
     )
     changed_at = models.DateTimeField(default=now)
     reason = models.TextField(blank=True)
+    ended_roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Roles the change ended: groups no longer coordinated, alliance roles removed.",
+    )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self):
         return f"{self.consultant}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def ended_roles_text(self) -> str:
+        return "; ".join(role["name"] for role in self.ended_roles)
 
 
 class ConsultantSkill(models.Model):
@@ -315,7 +380,7 @@ class TimeAway(models.Model):
 class ConsultantGroup(models.Model):
     """A group of consultants with a coordinator who receives the requests routed to it."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_visible_text])
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True)
     focus_skills = models.ManyToManyField(Skill, blank=True, related_name="focus_of_groups")
@@ -333,6 +398,20 @@ class ConsultantGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The coordinator receives the group's requests and the clients' details with them:
+        # only a working member may hold the role (a status change away from working ends it).
+        if self.coordinator_id is not None:
+            coordinator = self.coordinator
+            if not coordinator.can_be_offered_work:
+                raise ValidationError(
+                    {
+                        "coordinator": f"{coordinator} is "
+                        f"{coordinator.get_status_display().lower()}; a group's coordinator must "
+                        "be an active member or a member on probation."
+                    }
+                )
 
 
 class MembershipApplication(models.Model):
@@ -354,7 +433,7 @@ class MembershipApplication(models.Model):
         Status.DECLINED: set(),
     }
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_visible_text])
     email = models.EmailField()
     website = models.URLField(blank=True)
     location = models.CharField(max_length=120, blank=True)
@@ -390,8 +469,10 @@ class MembershipApplication(models.Model):
 class ExternalProfessional(models.Model):
     """An outside professional the alliance recommends when no member can serve a client."""
 
-    name = models.CharField(max_length=120)
-    organization = models.CharField(max_length=160, blank=True)
+    name = models.CharField(max_length=120, validators=[validate_visible_text])
+    organization = models.CharField(
+        max_length=160, blank=True, validators=[validate_visible_text]
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)

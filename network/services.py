@@ -26,6 +26,7 @@ from network.models import (
     TimeAway,
 )
 from network.roles import ROLE_PERMISSIONS, Role
+from network.tasks import task_enqueue
 from network.text import fold
 
 User = get_user_model()
@@ -89,6 +90,14 @@ def languages_ensure() -> None:
 
 
 def user_grant_role(*, user, role: Role) -> None:
+    """Give ``user`` an alliance role; an account whose member record is not working (on leave,
+    alumni, former, applicant) cannot hold one."""
+    consultant = Consultant.objects.filter(user=user).first()
+    if consultant is not None and not consultant.can_be_offered_work:
+        raise ValidationError(
+            f"{consultant} is {consultant.get_status_display().lower()}; roles are held by "
+            "active members and members on probation."
+        )
     user.groups.add(Group.objects.get(name=role))
 
 
@@ -135,6 +144,20 @@ def _username_for(email: str) -> str:
     return candidate
 
 
+def member_account_open(*, email: str, password: str | None = None):
+    """A new account for a member record, named after its address (unusable password unless
+    one is given: the member sets theirs through a password reset)."""
+    email = User.objects.normalize_email(email).strip()
+    user = User(username=_username_for(email), email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
 @transaction.atomic
 def consultant_create(
     *,
@@ -149,14 +172,7 @@ def consultant_create(
 ) -> Consultant:
     """Create a user account and its member record; the first status is written to history."""
     _refuse_unknown(profile, {*PROFILE_FIELDS, "joined_on", "probation_ends"}, "consultant")
-    email = User.objects.normalize_email(email).strip()
-    user = User(username=_username_for(email), email=email)
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.full_clean()
-    user.save()
+    user = member_account_open(email=email, password=password)
     consultant = Consultant(user=user, display_name=display_name, status=status, **profile)
     consultant.full_clean()
     consultant.save()
@@ -209,12 +225,39 @@ def consultant_set_status(
     if status == Consultant.Status.ACTIVE and locked.joined_on is None:
         locked.joined_on = today
     locked.save(update_fields=["status", "probation_ends", "joined_on", "updated_at"])
+    ended_roles = [] if locked.can_be_offered_work else _roles_end(locked)
     ConsultantStatusChange.objects.create(
-        consultant=locked, from_status=previous, to_status=status, changed_by=actor, reason=reason
+        consultant=locked,
+        from_status=previous,
+        to_status=status,
+        changed_by=actor,
+        reason=reason,
+        ended_roles=ended_roles,
     )
     consultant.status, consultant.probation_ends = locked.status, locked.probation_ends
     consultant.joined_on = locked.joined_on
     return locked
+
+
+def _roles_end(consultant: Consultant) -> list[dict]:
+    """Take every role away from a member who stops working, and say which (for the history).
+
+    The coordinator of a group receives its requests and the clients' details, and an alliance
+    role opens the admin and the whole queue: a member on leave, an alumnus or a former member
+    holds neither. Nothing comes back by itself when they return: a coordinator appoints again.
+    """
+    ended: list[dict] = []
+    # Group rows in primary-key order, like every service that locks several rows.
+    groups = ConsultantGroup.objects.select_for_update().filter(coordinator=consultant)
+    for group in groups.order_by("pk"):
+        group.coordinator = None
+        group.save(update_fields=["coordinator"])
+        ended.append({"role": "group_coordinator", "group": group.pk, "name": group.name})
+    held = list(consultant.user.groups.filter(name__in=Role.values).order_by("name"))
+    if held:
+        consultant.user.groups.remove(*held)
+        ended.extend({"role": group.name, "name": Role(group.name).label} for group in held)
+    return ended
 
 
 def consultant_skill_set(
@@ -295,7 +338,21 @@ def application_submit(
     website: str = "",
     location: str = "",
     skills_text: str = "",
-) -> MembershipApplication:
+) -> MembershipApplication | None:
+    """Open an application, or, when ``email`` already belongs to an account, open none.
+
+    An application never changes an existing member (admitting one used to move an active
+    member to probation, and declining it made them former). For a known address nothing is
+    stored and the address's owner is told by email, through the task queue so the answer takes
+    the same time either way; the caller answers "we will be in touch" in both cases, so the
+    form does not tell a stranger who has an account. Returns None in that case.
+    """
+    email = User.objects.normalize_email(email).strip()
+    if User.objects.filter(email__iexact=email).exists():
+        transaction.on_commit(
+            lambda: task_enqueue("network.tasks.application_known_email_notify", email)
+        )
+        return None
     application = MembershipApplication(
         name=name,
         email=email,
@@ -332,12 +389,33 @@ def application_start_review(*, application, actor, notes: str = "") -> Membersh
     return _application_move(application, MembershipApplication.Status.UNDER_REVIEW, actor, notes)
 
 
+def _known_account(application: MembershipApplication) -> None:
+    """Refuse to act on an application whose address belongs to an account (one stored before
+    the form refused them, or an account made since): it must not touch that member."""
+    existing = User.objects.filter(email__iexact=application.email).first()
+    if existing is None:
+        return
+    consultant = Consultant.objects.filter(user=existing).first()
+    who = f"the member record of {consultant}" if consultant else "an existing account"
+    raise ValidationError(
+        f"{application.email} belongs to {who}. An application never changes an existing "
+        "member: decline this application, and change the member's status on their own record."
+    )
+
+
 @transaction.atomic
 def application_decline(*, application, actor, notes: str = "") -> MembershipApplication:
     application = _application_move(
         application, MembershipApplication.Status.DECLINED, actor, notes
     )
-    if application.consultant_id:
+    # Only the record this application opened on admission, and only while it is still on the
+    # probation the admission started: declining never reaches another member (applications
+    # stored before known addresses were refused may point at an older record).
+    opened_here = (
+        application.consultant_id is not None
+        and application.consultant.created_at >= application.submitted_at
+    )
+    if opened_here and application.consultant.status == Consultant.Status.PROBATION:
         consultant_set_status(
             consultant=application.consultant,
             status=Consultant.Status.FORMER,
@@ -349,30 +427,25 @@ def application_decline(*, application, actor, notes: str = "") -> MembershipApp
 
 @transaction.atomic
 def application_admit(*, application, actor, notes: str = "") -> MembershipApplication:
-    """Admit on probation: creates the member record (status probation, end date set)."""
+    """Admit on probation: creates the member record (status probation, end date set).
+
+    Refused when the address already has an account: a returning alumnus is moved back to
+    probation on their own record (the status actions), never through an application.
+    """
     application = _application_move(
         application, MembershipApplication.Status.PROBATION, actor, notes
     )
-    existing = User.objects.filter(email__iexact=application.email).first()
-    if existing is not None and hasattr(existing, "consultant"):
-        consultant = existing.consultant
-        consultant_set_status(
-            consultant=consultant,
-            status=Consultant.Status.PROBATION,
-            actor=actor,
-            reason="Admitted on probation.",
-        )
-    else:
-        consultant = consultant_create(
-            email=application.email,
-            display_name=application.name,
-            status=Consultant.Status.PROBATION,
-            actor=actor,
-            reason="Admitted on probation.",
-            website=application.website,
-            location=application.location,
-            probation_ends=add_months(timezone.localdate(), settings.PROBATION_MONTHS),
-        )
+    _known_account(application)  # raises inside the transaction: the move above is undone
+    consultant = consultant_create(
+        email=application.email,
+        display_name=application.name,
+        status=Consultant.Status.PROBATION,
+        actor=actor,
+        reason="Admitted on probation.",
+        website=application.website,
+        location=application.location,
+        probation_ends=add_months(timezone.localdate(), settings.PROBATION_MONTHS),
+    )
     application.consultant = consultant
     application.save(update_fields=["consultant"])
     return application

@@ -8,6 +8,8 @@ never the other way round.
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+
 _SEPARATORS = re.compile(r"[\s\-_./]+")
 _DROPPED = re.compile(r"[^\w+#]")
 
@@ -22,3 +24,40 @@ def fold(text: str) -> str:
     lowered = without_accents.casefold().strip()
     joined = _SEPARATORS.sub("", lowered)
     return _DROPPED.sub("", joined)
+
+
+# Characters that change how a name looks without showing themselves: controls (Cc), format
+# characters such as zero-width spaces and joiners and the bidirectional overrides and isolates
+# (Cf), private-use, surrogate and unassigned code points, line and paragraph separators, and
+# the letters and symbols that render as blanks (Hangul fillers, the blank Braille pattern, the
+# combining grapheme joiner).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+_BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The code points in ``text`` that would hide or reorder what a reader sees, as U+XXXX."""
+    return [
+        f"U+{ord(character):04X}"
+        for character in text
+        if unicodedata.category(character) in _HIDDEN_CATEGORIES
+        or character in _BLANK_CHARACTERS
+    ]
+
+
+def validate_visible_text(value: str) -> None:
+    """Refuse a name with invisible or direction-changing characters, which let one name pass for
+    another ("Member 05" with a zero-width space, or a right-to-left override)."""
+    hidden = hidden_characters(value)
+    if hidden:
+        raise ValidationError(
+            "Use only visible characters: this contains invisible or direction-changing "
+            f"characters ({', '.join(dict.fromkeys(hidden))}).",
+            code="hidden_characters",
+        )
+
+
+def name_key(name: str) -> str:
+    """How a person's name compares with another: compatibility forms folded, case ignored,
+    runs of spaces as one (so "member  05" and "Member 05" are the same name)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

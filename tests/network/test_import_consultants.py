@@ -535,7 +535,7 @@ def test_checking_a_file_costs_the_same_queries_however_many_rows(
     existing, tmp_path, django_assert_num_queries
 ):
     rows = [
-        f"consultant{n}@members.test,Consultant {n},en;es,WordPress:4:10; civicrm:3,web-team"
+        f"consultant{n}@members.test,Imported member {n},en;es,WordPress:4:10; civicrm:3,web-team"
         for n in range(300)
     ]
     rows[0] = "existing@members.test,Consultant 3,en,CiviCRM:2,crm-team"
@@ -544,8 +544,8 @@ def test_checking_a_file_costs_the_same_queries_however_many_rows(
     )
 
     # Skills; aliases; languages; groups; users by email (one batch for 300 rows); languages,
-    # skills and groups of the existing members (one batch each).
-    with django_assert_num_queries(8):
+    # skills and groups of the existing members (one batch each); members by name (one batch).
+    with django_assert_num_queries(9):
         output = run_import(path, "--dry-run")
 
     assert "299 created, 1 updated" in output

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from network.models import Consultant, ConsultantStatusChange, MembershipApplication
 from network.services import (
@@ -16,6 +17,7 @@ from network.services import (
     application_start_review,
     application_submit,
     consultant_create,
+    consultant_set_status,
 )
 
 pytestmark = pytest.mark.django_db
@@ -203,28 +205,116 @@ def test_the_legal_moves_are_exactly_the_table():
     assert forbidden == set(ILLEGAL)
 
 
-def test_a_returning_alumnus_is_readmitted_on_their_own_record(community_coordinator):
+def test_a_returning_member_goes_back_to_probation_on_their_own_record(community_coordinator):
     alumnus = consultant_create(
-        email="joiner@applicants.test",
-        display_name="Alumnus 01 · networks",
-        status=Consultant.Status.ALUMNI,
-    )
-    application = application_in(Status.UNDER_REVIEW, community_coordinator)
-    application = application_admit(application=application, actor=community_coordinator)
-    assert application.consultant == alumnus
-    assert Consultant.objects.count() == 1
-    latest = alumnus.status_changes.first()
-    assert (latest.from_status, latest.to_status) == ("alumni", "probation")
-    assert latest.changed_by == community_coordinator
-
-
-def test_a_returning_member_gets_a_new_probation_end(community_coordinator):
-    consultant_create(
         email="joiner@applicants.test",
         display_name="Alumnus 01 · networks",
         status=Consultant.Status.ALUMNI,
         probation_ends=datetime.date(2012, 9, 1),
     )
     with at(2025, 1, 15):
-        application = application_in(Status.PROBATION, community_coordinator)
-    assert application.consultant.probation_ends == datetime.date(2025, 10, 15)
+        consultant_set_status(
+            consultant=alumnus,
+            status=Consultant.Status.PROBATION,
+            actor=community_coordinator,
+            reason="Back after two years away.",
+        )
+    alumnus.refresh_from_db()
+    assert alumnus.probation_ends == datetime.date(2025, 10, 15)
+    assert not MembershipApplication.objects.exists()
+
+
+# --- An application never changes an existing member -----------------------------------------
+
+
+def member_snapshot() -> list:
+    return list(
+        Consultant.objects.order_by("pk").values_list(
+            "pk", "status", "probation_ends", "joined_on", "display_name", "user_id"
+        )
+    ) + [ConsultantStatusChange.objects.count()]
+
+
+@pytest.mark.parametrize("status", [s for s, _ in Consultant.Status.choices])
+@pytest.mark.parametrize("spelling", ["member03@members.test", "MEMBER03@Members.Test"])
+def test_an_application_with_a_members_address_opens_nothing_and_changes_nothing(
+    mailoutbox, django_capture_on_commit_callbacks, status, spelling
+):
+    consultant_create(email="member03@members.test", display_name="Member 03 · web", status=status)
+    before = member_snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = submit(email=spelling)
+
+    assert opened is None
+    assert not MembershipApplication.objects.exists()
+    assert member_snapshot() == before
+    # The owner of the address, and nobody else, is told what happened and what to do.
+    assert [message.to for message in mailoutbox] == [
+        [spelling.replace("Members.Test", "members.test")]
+    ]
+    assert "already belongs to an account" in mailoutbox[0].body
+    assert "no application was opened" in mailoutbox[0].body
+
+
+def test_the_join_form_answers_a_known_address_exactly_as_a_new_one(client, mailoutbox):
+    consultant_create(
+        email="member03@members.test", display_name="Member 03 · web", status="active"
+    )
+    form = {
+        "name": "Someone",
+        "statement": "Eight years of Drupal.",
+        "skills": "Drupal",
+    }
+
+    new = client.post("/join/", {**form, "email": "new@applicants.test"})
+    known = client.post("/join/", {**form, "email": "member03@members.test"})
+
+    assert new.status_code == known.status_code == 302
+    assert new["Location"] == known["Location"]
+    assert MembershipApplication.objects.get().email == "new@applicants.test"
+    assert Consultant.objects.get().status == Consultant.Status.ACTIVE
+
+
+def test_an_application_stored_before_is_refused_admission_and_changes_no_member(
+    community_coordinator,
+):
+    # An application for an address that has an account by now (one stored before the form
+    # refused them, or an account opened since): admitting it would move that member.
+    application = application_in(Status.UNDER_REVIEW, community_coordinator)
+    member = consultant_create(
+        email="JOINER@applicants.test", display_name="Member 03 · web", status="active"
+    )
+    before = member_snapshot()
+
+    with pytest.raises(ValidationError) as refused:
+        application_admit(application=application, actor=community_coordinator)
+
+    assert "belongs to the member record of Member 03" in refused.value.messages[0]
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    assert application.consultant is None
+    assert member_snapshot() == before
+    member.refresh_from_db()
+    assert member.status == Consultant.Status.ACTIVE
+
+
+def test_declining_an_application_linked_to_an_older_record_leaves_that_member(
+    community_coordinator,
+):
+    # Data from before the refusal: an application that admission linked to an existing member.
+    with at(2024, 1, 1):
+        application = application_in(Status.UNDER_REVIEW, community_coordinator)
+    with at(2023, 6, 1):
+        member = consultant_create(
+            email="joiner@applicants.test", display_name="Member 03 · web", status="probation"
+        )
+    MembershipApplication.objects.filter(pk=application.pk).update(
+        status=Status.PROBATION, consultant=member
+    )
+    application.refresh_from_db()
+
+    application_decline(application=application, actor=community_coordinator)
+
+    member.refresh_from_db()
+    assert member.status == Consultant.Status.PROBATION
