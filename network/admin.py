@@ -216,7 +216,12 @@ class ConsultantNewAccountForm(forms.ModelForm):
 
     class Meta:
         model = Consultant
-        exclude = ["user"]
+        # The fieldsets choose what shows; the account is never one of them here.
+        fields = [
+            field.name
+            for field in Consultant._meta.get_fields()
+            if getattr(field, "editable", False) and field.concrete and field.name != "user"
+        ]
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
@@ -270,6 +275,18 @@ class ConsultantAdmin(admin.ModelAdmin):
         ("Membership", {"fields": ["joined_on", "probation_ends", "created_at", "updated_at"]}),
     ]
 
+    inlines = [ConsultantSkillInline, TimeAwayInline, ConsultantStatusChangeInline]
+    action_form = ReasonActionForm
+    actions = [
+        "mark_active",
+        "start_probation",
+        "put_on_leave",
+        "move_to_alumni",
+        "mark_former",
+    ]
+    # Counting 100 000 members twice per page (filtered and unfiltered) is wasted work.
+    show_full_result_count = False
+
     # --- Who sees and changes what: the account is the administrator's, rates the rule's ---
 
     @staticmethod
@@ -322,17 +339,6 @@ class ConsultantAdmin(admin.ModelAdmin):
         if field in RATE_FIELDS and (request is None or not self._sees_rates(request)):
             return False
         return super().lookup_allowed(lookup, value, request)
-    inlines = [ConsultantSkillInline, TimeAwayInline, ConsultantStatusChangeInline]
-    action_form = ReasonActionForm
-    actions = [
-        "mark_active",
-        "start_probation",
-        "put_on_leave",
-        "move_to_alumni",
-        "mark_former",
-    ]
-    # Counting 100 000 members twice per page (filtered and unfiltered) is wasted work.
-    show_full_result_count = False
 
     @admin.display(description="email", ordering="user__email")
     def email(self, consultant):

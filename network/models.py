@@ -246,15 +246,15 @@ class Consultant(models.Model):
     def __str__(self):
         return self.display_name
 
-    def get_absolute_url(self):
-        return reverse("member-detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.display_name_key = name_key(self.display_name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "display_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "display_name_key"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("member-detail", args=[self.pk])
 
     def clean(self):
         self.currency = (self.currency or "").upper()
@@ -470,9 +470,7 @@ class ExternalProfessional(models.Model):
     """An outside professional the alliance recommends when no member can serve a client."""
 
     name = models.CharField(max_length=120, validators=[validate_visible_text])
-    organization = models.CharField(
-        max_length=160, blank=True, validators=[validate_visible_text]
-    )
+    organization = models.CharField(max_length=160, blank=True, validators=[validate_visible_text])
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)

@@ -386,7 +386,7 @@ class GroupInputSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         queryset=Consultant.objects.none(),
-        help_text="Id of the member who coordinates the group: an active member or one on probation.",
+        help_text="Id of the member who coordinates the group (active or on probation).",
     )
     members = serializers.PrimaryKeyRelatedField(
         many=True,
