@@ -249,3 +249,18 @@ def settles_bid(user, request: Request) -> bool:
         return True
     consultant = network_access.consultant_of(user) if _signed_in(user) else None
     return consultant is not None and request.bids.filter(lead=consultant).exists()
+
+
+# --- Team bids: whose standard rate a reader sees ----------------------------------------------
+# The directory shows a member's rate only to coordinators and the member (network.access
+# can_see_rates). A bid must not be a way around that: a member's rate reaches the rest of the
+# team once they accept their seat (they agreed to the agreement's terms, which need it); an
+# invitation, a declined seat or a proposed team shows it only to those who may see rates.
+
+
+def sees_bid_rate(user, consultant, *, accepted_on_bid: bool) -> bool:
+    """Whether ``user``, who reads a bid's money, sees ``consultant``'s standard rate on it (or
+    a figure it follows from, such as a proposed team's blended rate)."""
+    if accepted_on_bid:
+        return True
+    return _signed_in(user) and network_access.can_see_rates(user, consultant)

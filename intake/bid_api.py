@@ -30,7 +30,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from intake import access, bids
+from intake import access, bid_statements, bids
 from intake.bid_serializers import (
     BID_VIEW,
     BID_VIEW_LIST,
@@ -48,6 +48,7 @@ from intake.bid_serializers import (
     HoursEntrySerializer,
     HoursLogSerializer,
     HoursSerializer,
+    StatementDisputeSerializer,
     StatementSerializer,
     VersionInputSerializer,
     VolunteeredSerializer,
@@ -150,6 +151,11 @@ def _load(bid_rows: list[Bid]) -> list[Bid]:
             ),
             to_attr="current_versions",
         ),
+        Prefetch(
+            "settlements",
+            queryset=Settlement.objects.exclude(state=Settlement.State.DISPUTED).order_by("-pk"),
+            to_attr="live_statements",
+        ),
     )
     totals: dict[int, dict[int, Decimal]] = {bid.pk: {} for bid in bid_rows}
     if bid_rows:
@@ -239,12 +245,12 @@ class BidApiView(viewsets.GenericViewSet):
         return Response(render_bid(bid, self.request.user), status=code)
 
 
-def _version_from(request) -> int | None:
-    """A DELETE may carry the version as a query parameter or in its body."""
+def _version_from(request) -> int:
+    """A DELETE carries the version as a query parameter or in its body (required)."""
     raw = request.query_params.get("version")
     if raw is None and hasattr(request.data, "get"):
         raw = request.data.get("version")
-    serializer = VersionInputSerializer(data={"version": raw})
+    serializer = VersionInputSerializer(data={} if raw is None else {"version": raw})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["version"]
 
@@ -401,9 +407,15 @@ class BidViewSet(BidApiView):
     @extend_schema(
         methods=["DELETE"],
         summary="Take a member off the team, or withdraw their invitation",
-        description="The version may come as a `version` query parameter or in the body.",
+        description="The bid's `version` is required, as a query parameter or in the body.",
         parameters=[
-            OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False)
+            OpenApiParameter(
+                "version",
+                OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="The bid's version you saw; a stale one is refused with 409.",
+            )
         ],
         request=None,
         responses=_write(BID_VIEW),
@@ -580,11 +592,14 @@ class BidViewSet(BidApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Close the work and split the pool by the hours logged",
+        summary="Propose the statement: the pool split by the hours logged",
         description=(
-            "The lead or a coordinator. `collector` names the member who collected the "
-            "client's payment, if one did: the statement then lists the transfers they owe. "
-            "Answers 400 when no hours are logged."
+            "The lead or a coordinator. The statement is `proposed`: the hours are fixed and "
+            "every member on the team approves it (`statement/approve/`) or disputes it "
+            "(`statement/dispute/`); it is final, and the bid settled, when the last member "
+            "approves. `collector` names the member who collected the client's payment, if "
+            "one did: the statement then lists the transfers they owe. Answers 400 when no "
+            "hours are logged, 409 when a statement is already out."
         ),
         request=BidSettleSerializer,
         responses=_write(StatementSerializer),
@@ -594,11 +609,17 @@ class BidViewSet(BidApiView):
         bid = self._bid(pk, write=True)
         serializer = BidSettleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        settlement = self._call(bids.bid_settle, bid_id=bid.pk, **serializer.validated_data)
-        return Response(StatementSerializer(_settlement(settlement.bid_id)).data)
+        statement = self._call(
+            bid_statements.bid_settle, bid_id=bid.pk, **serializer.validated_data
+        )
+        return Response(StatementSerializer(_settlement(statement.bid_id)).data)
 
     @extend_schema(
-        summary="The settlement statement: per member hours, payout and effective rate",
+        summary="The statement: per member hours, payout and effective rate, and its approvals",
+        description=(
+            "The statement out for approval (`state` proposed) or the final one; 404 before "
+            "the lead proposes one, or after a dispute until the next proposal."
+        ),
         responses=_read(StatementSerializer),
     )
     @action(detail=True, methods=["get"], url_path="statement", url_name="statement")
@@ -630,8 +651,13 @@ class BidViewSet(BidApiView):
         return response
 
     @extend_schema(
-        summary="Approve the settlement statement (team members)",
-        request=None,
+        summary="Approve the statement out for approval (members on the team)",
+        description=(
+            "Send the bid's `version`. When the last member on the team approves, the "
+            "statement is final, the bid settled and its request completed. Approving again "
+            "answers the statement; with no statement out, 409; anyone not on the team, 403."
+        ),
+        request=VersionInputSerializer,
         responses=_write(StatementSerializer),
     )
     @action(
@@ -639,8 +665,34 @@ class BidViewSet(BidApiView):
     )
     def statement_approve(self, request, pk):
         bid = self._bid(pk, write=True)
-        self._call(bids.statement_approve, bid_id=bid.pk)
-        return Response(StatementSerializer(_settlement(bid.pk)).data)
+        serializer = VersionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        approval = self._call(
+            bid_statements.statement_approve, bid_id=bid.pk, **serializer.validated_data
+        )
+        return Response(StatementSerializer(_settlement_row(approval.settlement_id)).data)
+
+    @extend_schema(
+        summary="Dispute the statement out for approval, saying what is wrong",
+        description=(
+            "Send the bid's `version` and a `reason`. The statement is withdrawn (answered "
+            "here with `state` disputed) and the work is in progress again, so the hours can "
+            "be corrected; the lead then proposes a new statement."
+        ),
+        request=StatementDisputeSerializer,
+        responses=_write(StatementSerializer),
+    )
+    @action(
+        detail=True, methods=["post"], url_path="statement/dispute", url_name="statement-dispute"
+    )
+    def statement_dispute(self, request, pk):
+        bid = self._bid(pk, write=True)
+        serializer = StatementDisputeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        statement = self._call(
+            bid_statements.statement_dispute, bid_id=bid.pk, **serializer.validated_data
+        )
+        return Response(StatementSerializer(_settlement_row(statement.pk)).data)
 
 
 def _agreement_body(bid: Bid) -> dict:
@@ -683,21 +735,28 @@ def _hours_body(bid: Bid) -> dict:
     ).data
 
 
+def _statements():
+    return Settlement.objects.select_related("bid", "agreement").prefetch_related(
+        Prefetch("approvals", queryset=StatementApproval.objects.select_related("consultant"))
+    )
+
+
 def _settlement(bid_id: int) -> Settlement:
+    """The bid's statement out for approval, or its final one."""
     settlement = (
-        Settlement.objects.select_related("bid", "agreement")
-        .prefetch_related(
-            Prefetch(
-                "approvals",
-                queryset=StatementApproval.objects.select_related("consultant"),
-            )
-        )
+        _statements()
         .filter(bid_id=bid_id)
+        .exclude(state=Settlement.State.DISPUTED)
+        .order_by("-pk")
         .first()
     )
     if settlement is None:
-        raise Http404("The bid is not settled yet: there is no statement.")
+        raise Http404("No statement is proposed for this bid.")
     return settlement
+
+
+def _settlement_row(settlement_id: int) -> Settlement:
+    return _statements().get(pk=settlement_id)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); a

@@ -242,13 +242,33 @@ class HoursForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=500, label="Note")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, window=None, **kwargs):
+        """``window``: the first and last day hours may be logged for (``bids.hours_window``);
+        the service checks the date again."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
+        if window is not None:
+            first_day, today = window
+            self.fields["date"].widget.attrs.update(
+                {"min": first_day.isoformat(), "max": today.isoformat()}
+            )
+            self.fields["date"].help_text = (
+                f"A day of the work: from {first_day.day} {first_day:%b %Y}, the day it started, "
+                "to today."
+            )
 
 
 class HoursDeleteForm(forms.Form):
     entry = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DisputeForm(VersionForm):
+    reason = forms.CharField(
+        max_length=1000,
+        label="What is wrong",
+        help_text="Required. The team reads it; the statement is withdrawn and the hours reopen.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class SettleForm(VersionForm):

@@ -34,13 +34,26 @@ _HOURS = {"max_digits": 9, "decimal_places": 2}
 
 
 class VersionInputSerializer(serializers.Serializer):
+    # Required, as the pages' forms send it: a change decided on a stale view of the bid is
+    # refused (409), never applied unnoticed.
     version = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        default=None,
         min_value=1,
-        help_text="The bid's version you saw; a stale one is refused with 409.",
+        help_text="The bid's version you saw (required); a stale one is refused with 409.",
     )
+
+
+class WholeOnPatch:
+    """A PATCH body checked whole: the views never pass ``partial=True``, so ``version`` (and
+    every other required field) is required on PATCH too. drf-spectacular documents a PATCH
+    body as partial unless the serializer refuses to be: ``partial`` stays False."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
 
 
 class InviteEntrySerializer(serializers.Serializer):
@@ -70,7 +83,7 @@ class BidCreateSerializer(serializers.Serializer):
     invite = InviteEntrySerializer(many=True, required=False, default=list)
 
 
-class BidTermsSerializer(serializers.Serializer):
+class BidTermsSerializer(WholeOnPatch, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The bid's version you saw.")
     price = serializers.DecimalField(**_MONEY, required=False)
     alliance_share_percent = serializers.DecimalField(**_MONEY, required=False)
@@ -88,7 +101,7 @@ class BidRespondSerializer(VersionInputSerializer):
     )
 
 
-class BidMemberChangeSerializer(VersionInputSerializer):
+class BidMemberChangeSerializer(WholeOnPatch, VersionInputSerializer):
     role = serializers.CharField(max_length=80, required=False)
     estimated_hours = serializers.DecimalField(**_HOURS, required=False)
 
@@ -108,9 +121,18 @@ class AgreementSignSerializer(serializers.Serializer):
 
 
 class HoursLogSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(
+        help_text="A day of the work: from the day it started (the bid's `work_started_on`) "
+        "to today."
+    )
     hours = serializers.DecimalField(**_HOURS, help_text="Above 0, at most 24 in one day.")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StatementDisputeSerializer(VersionInputSerializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="What is wrong with the statement (required)."
+    )
 
 
 class BidSettleSerializer(BidNoteSerializer):
@@ -186,7 +208,10 @@ class SeatPublicSerializer(serializers.Serializer):
 
 class SeatSerializer(SeatPublicSerializer):
     estimated_hours = serializers.DecimalField(**_HOURS)
-    standard_rate = serializers.DecimalField(**_MONEY)
+    standard_rate = serializers.SerializerMethodField(
+        help_text="Once they accepted their seat; before that, null unless you may see the "
+        "member's rate (coordinators, and the member themself)."
+    )
     planned_payout = serializers.SerializerMethodField(
         help_text="From the current agreement; null for an invitation not yet answered."
     )
@@ -194,6 +219,13 @@ class SeatSerializer(SeatPublicSerializer):
     signed_current = serializers.SerializerMethodField(
         help_text="Whether they signed the current agreement version."
     )
+
+    @extend_schema_field(serializers.DecimalField(**_MONEY, allow_null=True))
+    def get_standard_rate(self, seat) -> str | None:
+        accepted = seat.status == BidMember.Status.ACCEPTED
+        if access.sees_bid_rate(self.context["viewer"], seat.consultant, accepted_on_bid=accepted):
+            return _two_places(seat.standard_rate)
+        return None
 
     def get_planned_payout(self, seat) -> str | None:
         return self.context["planned_payouts"].get(seat.consultant_id)
@@ -251,6 +283,13 @@ class BidSerializer(BidPublicSerializer):
     planned_blended_rate = serializers.SerializerMethodField()
     hours_logged = serializers.SerializerMethodField()
     agreement = serializers.SerializerMethodField()
+    work_started_on = serializers.DateField(
+        allow_null=True, help_text="Hours are logged from this day to today."
+    )
+    statement_state = serializers.SerializerMethodField(
+        help_text="The statement's state: proposed (waiting for every member's approval) or "
+        "final; null while none is proposed."
+    )
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -269,6 +308,7 @@ class BidSerializer(BidPublicSerializer):
             "planned_payouts": {m["consultant"]: m["planned_payout"] for m in terms["members"]},
             "hours_by_member": getattr(bid, "hours_by_member", {}),
             "signed_ids": signed_ids,
+            "viewer": self.context.get("viewer"),
         }
         return SeatSerializer(_seats(bid), many=True, context=context).data
 
@@ -289,6 +329,13 @@ class BidSerializer(BidPublicSerializer):
 
     def get_hours_logged(self, bid) -> str:
         return _two_places(sum(getattr(bid, "hours_by_member", {}).values(), Decimal("0")))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_statement_state(self, bid) -> str | None:
+        statements = getattr(bid, "live_statements", None)
+        if statements is None:
+            statements = list(bid.settlements.exclude(state="disputed").order_by("-pk"))
+        return statements[0].state if statements else None
 
     @extend_schema_field(AgreementSummarySerializer(allow_null=True))
     def get_agreement(self, bid) -> dict | None:
@@ -327,7 +374,7 @@ BID_VIEW_LIST = PolymorphicProxySerializer(
 def render_bid(bid: Bid, viewer) -> dict:
     """The bid as ``viewer`` may see it: with its money for the team and staff coordinators."""
     if viewer_sees_money(viewer, bid):
-        return BidSerializer(bid).data
+        return BidSerializer(bid, context={"viewer": viewer}).data
     return BidPublicSerializer(bid).data
 
 
@@ -427,20 +474,44 @@ class ApprovalSerializer(serializers.Serializer):
     approved_at = serializers.DateTimeField()
 
 
+STATEMENT_STATE_HELP = (
+    "proposed: waiting for every member's approval, the hours fixed; final: every member "
+    "approved it, the bid is settled; disputed: a member disputed it, the hours reopened."
+)
+
+
 class StatementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     bid = serializers.IntegerField(source="bid_id")
+    state = serializers.CharField(help_text=STATEMENT_STATE_HELP)
+    state_label = serializers.CharField(source="get_state_display")
     agreement = serializers.IntegerField(source="agreement.number")
     currency = serializers.CharField(source="bid.currency")
     split_mode = serializers.CharField(source="agreement.split_mode")
     pool = serializers.DecimalField(**_MONEY)
     total_hours = serializers.DecimalField(**_HOURS)
     collector = serializers.IntegerField(source="collector_id", allow_null=True)
-    settled_at = serializers.DateTimeField(source="created_at")
+    proposed_at = serializers.DateTimeField(source="created_at")
+    settled_at = serializers.SerializerMethodField(
+        help_text="When the last member approved it; null until then."
+    )
     lines = StatementLineSerializer(many=True)
     transfers = TransferSerializer(many=True)
     totals = serializers.SerializerMethodField()
     approvals = ApprovalSerializer(many=True, source="approvals.all")
     unapproved = serializers.SerializerMethodField(help_text="Members yet to approve.")
+    disputed_by = serializers.IntegerField(
+        source="disputed_by_id", allow_null=True, help_text="The member who disputed it."
+    )
+    dispute_reason = serializers.CharField()
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_settled_at(self, settlement):
+        return (
+            serializers.DateTimeField().to_representation(settlement.decided_at)
+            if settlement.state == settlement.State.FINAL
+            else None
+        )
 
     @extend_schema_field(StatementTotalsSerializer)
     def get_totals(self, settlement) -> dict:

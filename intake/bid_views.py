@@ -22,7 +22,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from intake import access, bid_forms, bids
+from intake import access, bid_forms, bid_statements, bids
 from intake.forms import URGENCY_RANK
 from intake.matching_panel import request_profile_for
 from intake.models import (
@@ -31,6 +31,7 @@ from intake.models import (
     BidInterest,
     BidMember,
     Request,
+    Settlement,
 )
 from intake.views import signed_in
 from matching import adapter
@@ -70,8 +71,10 @@ EVENT_LABELS = {
     "started": "Started the work",
     "hours_logged": "Logged hours",
     "hours_removed": "Took back hours",
-    "settled": "Closed the work and settled",
+    "settlement_proposed": "Proposed the statement for the team's approval",
     "statement_approved": "Approved the statement",
+    "statement_disputed": "Disputed the statement: the hours reopened",
+    "settled": "Every member approved: the statement is final and the bid settled",
 }
 
 
@@ -341,19 +344,41 @@ class ProposedTeam:
     planned_blended_rate: float | None
     estimated_cost: float | None
     explanation: list[str]
+    # The blended rate and the cost follow from the members' rates (with two members, one's
+    # rate and the blend give the other's): left out unless the reader may see every rate.
+    rates_hidden: bool = False
 
     @property
     def to_invite(self) -> list[ProposedMember]:
         return [member for member in self.members if not member.already]
 
 
-def proposed_teams(client_request: Request, taken: set[int] = frozenset()) -> list[ProposedTeam]:
-    """The engine's teams for a request, as the pages show them. ``taken`` are members already
-    on the bid: the "invite this team" button leaves them out."""
+def proposed_teams(
+    client_request: Request,
+    taken: set[int] = frozenset(),
+    *,
+    reader,
+    accepted: set[int] = frozenset(),
+) -> list[ProposedTeam]:
+    """The engine's teams for a request, as ``reader`` may see them. ``taken`` are members
+    already on the bid: the "invite this team" button leaves them out. ``accepted``: members who
+    accepted a seat on the bid, whose rates the team sees; a team with anyone else whose rate
+    the reader may not see (``access.sees_bid_rate``) shows no rate, blend or cost."""
     teams = adapter.propose_teams_for(request_profile_for(client_request), k=TEAMS_SHOWN)
+    ids = {member.consultant_id for team in teams for member in team.members}
+    people = Consultant.objects.in_bulk(ids) if ids else {}
     shown = []
     for number, team in enumerate(teams, start=1):
         hours = fair_hours(client_request, len(team.members))
+        rates_shown = all(
+            member.consultant_id in people
+            and access.sees_bid_rate(
+                reader,
+                people[member.consultant_id],
+                accepted_on_bid=member.consultant_id in accepted,
+            )
+            for member in team.members
+        )
         members = [
             ProposedMember(
                 consultant_id=member.consultant_id,
@@ -361,7 +386,7 @@ def proposed_teams(client_request: Request, taken: set[int] = frozenset()) -> li
                 covers=list(member.covers),
                 role=(", ".join(member.covers) or "Team member")[:80],
                 hours=hours,
-                rate=member.hourly_rate,
+                rate=member.hourly_rate if rates_shown else None,
                 already=member.consultant_id in taken,
             )
             for member in team.members
@@ -371,9 +396,11 @@ def proposed_teams(client_request: Request, taken: set[int] = frozenset()) -> li
                 number,
                 members,
                 list(team.missing_skills),
-                team.planned_blended_rate,
-                team.estimated_cost,
-                list(team.explanation),
+                team.planned_blended_rate if rates_shown else None,
+                team.estimated_cost if rates_shown else None,
+                # The engine's explanation names each member's rate.
+                list(team.explanation) if rates_shown else [],
+                rates_hidden=not rates_shown,
             )
         )
     return shown
@@ -385,6 +412,7 @@ class Seat:
     change_form: forms.Form | None = None
     remove_form: forms.Form | None = None
     signed: bool = False
+    rate_shown: bool = False
 
 
 @dataclass
@@ -422,9 +450,13 @@ class Workspace:
     events: list = field(default_factory=list)
     hours: list = field(default_factory=list)
     hours_totals: list[HoursTotal] = field(default_factory=list)
-    settlement: object = None
+    settlement: Settlement | None = None
     approved_ids: set[int] = field(default_factory=set)
     approvals: list[str] = field(default_factory=list)
+    to_approve: list[str] = field(default_factory=list)
+    may_approve: bool = False
+    may_dispute: bool = False
+    disputes: list[Settlement] = field(default_factory=list)
     statement_csv: str = ""
     me: Consultant | None = None
 
@@ -470,7 +502,15 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         manages=manages,
         money=money,
         seat=seat,
-        seats=[Seat(member) for member in members],
+        seats=[
+            Seat(
+                member,
+                rate_shown=access.sees_bid_rate(
+                    user, member.consultant, accepted_on_bid=member.status == M.ACCEPTED
+                ),
+            )
+            for member in members
+        ],
         coverage=skill_coverage(bid.request, active),
     )
     page.team_size = len(team)
@@ -532,7 +572,9 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
             auto_id="invite_%s",
         )
         forms_by_action["terms"] = bid_forms.TermsForm(bid=bid, auto_id="terms_%s")
-        page.teams = proposed_teams(bid.request, taken)
+        page.teams = proposed_teams(
+            bid.request, taken, reader=user, accepted={member.consultant_id for member in team}
+        )
         page.interests = [
             interest
             for interest in BidInterest.objects.filter(request=bid.request).select_related(
@@ -542,9 +584,13 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         ]
     if page.invited:
         forms_by_action["decline"] = bid_forms.DeclineForm(auto_id="decline_%s")
-    if page.on_team and bid.status == B.IN_PROGRESS:
-        forms_by_action["hours"] = bid_forms.HoursForm(auto_id="hours_%s")
-    if manages and bid.status == B.IN_PROGRESS:
+    statement = bid_statements.live_statement(bid) if money else None
+    proposed = statement is not None and statement.state == Settlement.State.PROPOSED
+    if page.on_team and bid.status == B.IN_PROGRESS and not proposed:
+        forms_by_action["hours"] = bid_forms.HoursForm(
+            auto_id="hours_%s", window=bids.hours_window(bid)
+        )
+    if manages and bid.status == B.IN_PROGRESS and not proposed:
         forms_by_action["settle"] = bid_forms.SettleForm(bid=bid, team=team, auto_id="settle_%s")
     if money and bid.status in (B.IN_PROGRESS, B.SETTLED):
         page.hours = list(bid.hours.select_related("consultant").order_by("-date", "-pk"))
@@ -566,18 +612,32 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
             )
             for member in team
         ]
-    if money and bid.status == B.SETTLED:
-        page.settlement = bids.settlement_for(bid)
-        if page.settlement is not None:
-            page.approved_ids = set(
-                page.settlement.approvals.values_list("consultant_id", flat=True)
-            )
-            page.approvals = [
-                member.consultant.display_name
-                for member in team
-                if member.consultant_id in page.approved_ids
-            ]
+    if statement is not None:
+        page.settlement = statement
+        page.approved_ids = set(statement.approvals.values_list("consultant_id", flat=True))
+        page.approvals = [
+            member.consultant.display_name
+            for member in team
+            if member.consultant_id in page.approved_ids
+        ]
+        page.to_approve = [
+            member.consultant.display_name
+            for member in team
+            if member.consultant_id not in page.approved_ids
+        ]
+        page.may_approve = proposed and page.on_team and me.pk not in page.approved_ids
+        page.may_dispute = proposed and page.on_team
+        if page.may_approve:
+            forms_by_action["approve"] = bid_forms.VersionForm(bid=bid, auto_id="approve_%s")
+        if page.may_dispute:
+            forms_by_action["dispute"] = bid_forms.DisputeForm(bid=bid, auto_id="dispute_%s")
         page.statement_csv = STATEMENT_CSV_PATH.format(pk=bid.pk)
+    if money and bid.status == B.IN_PROGRESS:
+        page.disputes = list(
+            bid.settlements.filter(state=Settlement.State.DISPUTED)
+            .select_related("disputed_by")
+            .order_by("-decided_at", "-pk")
+        )
 
     if failed is not None:
         action, form = failed
@@ -782,16 +842,27 @@ ACTIONS: dict[str, BidAction] = {
     ),
     "settle": BidAction(
         bid_forms.SettleForm,
-        lambda bid, actor, data: bids.bid_settle(
+        lambda bid, actor, data: bid_statements.bid_settle(
             bid_id=bid.pk, actor=actor, version=data["version"], collector=data["collector"]
         ),
-        "The work is closed and the pool is split: see the statement.",
+        "The statement is proposed: every member of the team now approves or disputes it.",
         "settle_%s",
     ),
     "approve": BidAction(
-        forms.Form,
-        lambda bid, actor, data: bids.statement_approve(bid_id=bid.pk, actor=actor),
+        bid_forms.VersionForm,
+        lambda bid, actor, data: bid_statements.statement_approve(
+            bid_id=bid.pk, actor=actor, version=data["version"]
+        ),
         "You approved the statement.",
+        "approve_%s",
+    ),
+    "dispute": BidAction(
+        bid_forms.DisputeForm,
+        lambda bid, actor, data: bid_statements.statement_dispute(
+            bid_id=bid.pk, actor=actor, version=data["version"], reason=data["reason"]
+        ),
+        "You disputed the statement: it is withdrawn and the hours are open again.",
+        "dispute_%s",
     ),
 }
 
@@ -804,6 +875,8 @@ def bid_action(request, pk, action):
     kwargs = {"auto_id": spec.auto_id}
     if spec.form is bid_forms.SettleForm:
         kwargs["team"] = bids.team(bid)
+    if spec.form is bid_forms.HoursForm:
+        kwargs["window"] = bids.hours_window(bid)
     form = spec.form(request.POST, **kwargs)
     if form.is_valid():
         try:
@@ -844,7 +917,7 @@ def teams_panel_for(user, client_request: Request) -> TeamsPanel | None:
         return None
     bid = request_bid(client_request)
     return TeamsPanel(
-        teams=proposed_teams(client_request),
+        teams=proposed_teams(client_request, reader=user),
         bid=bid,
         bidding=client_request.status == Request.Status.BIDDING,
     )

@@ -9,7 +9,8 @@ changed.
 
 The request's own moves (submitting the bid to the client, winning, losing, settling) go through
 the workflow's one door, ``intake.workflow.request_apply``; its effects call back into
-``apply_request_outcome`` here so the bid and the request change in one transaction.
+``apply_request_outcome`` here so the bid and the request change in one transaction. The
+statement that settles a bid, and its approvals, live in ``intake.bid_statements``.
 
 Agreements (DESIGN.md, "Shared-risk rate agreements"): each change to the price, the alliance
 share, the split mode or the team (a member joining or leaving, their planned hours or role)
@@ -39,7 +40,6 @@ from intake.models import (
     HoursEntry,
     Request,
     Settlement,
-    StatementApproval,
 )
 from network import access as network_access
 from network.models import Consultant
@@ -843,7 +843,9 @@ def apply_request_outcome(request: Request, action: str, actor) -> dict:
     Runs inside ``request_apply``'s transaction with the request row locked; returns the data
     for the request's event. Raises ``BidConflict`` when the bid is not in a state for it.
     """
-    if action == "settle_bid":  # bid_settle has settled the bid already, in this transaction
+    # The last approval of the statement (intake.bid_statements) has settled the bid already,
+    # in this transaction.
+    if action == "settle_bid":
         settled = request.bids.filter(status=B.SETTLED).order_by("-settled_at", "-pk").first()
         if settled is None:
             raise BidConflict("This request has no settled bid.")
@@ -919,17 +921,39 @@ def bid_decide(*, bid_id: int, actor, won: bool, note: str = "", version: int | 
 
 
 def bid_start(*, bid_id: int, actor, version: int | None = None) -> Bid:
-    """The lead starts the work of a won bid: members can log hours from now on."""
+    """The lead starts the work of a won bid: members log hours from today on."""
     with transaction.atomic():
         bid = _lock(bid_id)
         _check_version(bid, version)
         _require_manager(actor, bid, "start the work")
         _require_status(bid, (B.WON,), "start")
         from_status = bid.status
-        bid.status = B.IN_PROGRESS
-        _save(bid, "status")
-        _event(bid, actor, "started", from_status=from_status)
+        bid.status, bid.work_started_on = B.IN_PROGRESS, timezone.localdate()
+        _save(bid, "status", "work_started_on")
+        _event(bid, actor, "started", from_status=from_status,
+               work_started_on=bid.work_started_on.isoformat())  # fmt: skip
     return bid
+
+
+def hours_window(bid: Bid) -> tuple[datetime.date, datetime.date]:
+    """The first and last day hours may be logged for: the day the work started, and today.
+
+    Hours outside it cannot be work on this bid, and in an equal-rate split every hour logged
+    takes pool from the others: a year of back-dated hours would take nearly all of it. A bid
+    with no recorded start takes hours for today only.
+    """
+    today = timezone.localdate()
+    return min(bid.work_started_on or today, today), today
+
+
+def _require_hours_open(bid: Bid, doing: str) -> None:
+    _require_status(bid, (B.IN_PROGRESS,), doing)
+    if bid.settlements.filter(state=Settlement.State.PROPOSED).exists():
+        raise BidConflict(
+            "The statement is out for the team's approval: the hours are fixed until every "
+            "member approves it, or a member disputes it and the work reopens.",
+            bid=bid,
+        )
 
 
 def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "") -> HoursEntry:
@@ -943,8 +967,6 @@ def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "")
         raise ValidationError({"hours": "At most two decimal places."})
     if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
         raise ValidationError({"date": "A date (YYYY-MM-DD)."})
-    if date > timezone.localdate():
-        raise ValidationError({"date": "Hours can only be logged for today or earlier."})
     note = (note or "").strip()
     if len(note) > 500:
         raise ValidationError({"note": "At most 500 characters."})
@@ -956,7 +978,15 @@ def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "")
             or not bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
         ):
             raise PermissionDenied("Only members on the bid's team log hours on it.")
-        _require_status(bid, (B.IN_PROGRESS,), "take hours")
+        _require_hours_open(bid, "take hours")
+        first_day, today = hours_window(bid)
+        if not first_day <= date <= today:
+            raise ValidationError(
+                {
+                    "date": "Hours are logged for the days of the work: from "
+                    f"{first_day:%Y-%m-%d}, the day it started, to today ({today:%Y-%m-%d})."
+                }  # fmt: skip
+            )
         # Two entries for one day logged at once (two tabs, two bids) must not together pass
         # 24 hours: lock the member's row so the sum below is read by one writer at a time.
         Consultant.objects.select_for_update().filter(pk=consultant.pk).first()
@@ -985,133 +1015,7 @@ def hours_delete(*, bid_id: int, actor, entry_id: int) -> None:
             raise ValidationError({"entry": "No such entry on this bid."})
         if consultant is None or entry.consultant_id != consultant.pk:
             raise PermissionDenied("Members take back only their own hours.")
-        _require_status(bid, (B.IN_PROGRESS,), "change its hours")
+        _require_hours_open(bid, "change its hours")
         _event(bid, actor, "hours_removed", entry=entry.pk, date=entry.date.isoformat(),
                hours=_money(entry.hours))  # fmt: skip
         entry.delete()
-
-
-def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | None):
-    """The statement for ``bid`` from the hours logged and the agreement in force."""
-    hours_by_member = dict(
-        bid.hours.values_list("consultant_id").annotate(total=Sum("hours")).order_by()
-    )
-    planned = agreement.terms["members"]
-    shares = [
-        (hours_by_member.get(member["consultant"], Decimal("0")), Decimal(member["standard_rate"]))
-        for member in planned
-    ]
-    try:
-        results = agreements.settle(agreement.pool, shares, agreement.split_mode)
-    except ValueError as error:
-        raise ValidationError({"hours": str(error)}) from None
-    ids = [member["consultant"] for member in planned]
-    collector_index = ids.index(collector_id) if collector_id in ids else None
-    alliance_amount = Decimal(agreement.terms["alliance_amount"])
-    transfers = agreements.transfers_owed(
-        collector_index, [payout for payout, _rate in results], alliance_amount
-    )
-    lines = []
-    for member, (hours, _rate), (payout, rate) in zip(planned, shares, results, strict=True):
-        lines.append(
-            {
-                "consultant": member["consultant"],
-                "name": member["name"],
-                "role": member["role"],
-                "standard_rate": member["standard_rate"],
-                "planned_hours": member["estimated_hours"],
-                "planned_payout": member["planned_payout"],
-                "actual_hours": _money(hours),
-                "hours_difference": _money(hours - Decimal(member["estimated_hours"])),
-                "payout": _money(payout),
-                "effective_rate": _money(rate) if rate is not None else None,
-            }
-        )
-    transfer_rows = [
-        {
-            "from_consultant": collector_id,
-            "from_name": planned[collector_index]["name"],
-            "to_consultant": ids[index] if index is not None else None,
-            "to_name": planned[index]["name"] if index is not None else "The alliance",
-            "amount": _money(amount),
-        }
-        for index, amount in transfers
-    ]
-    total_hours = sum((hours for hours, _rate in shares), Decimal("0"))
-    return lines, transfer_rows, total_hours
-
-
-def bid_settle(
-    *, bid_id: int, actor, collector=None, version: int | None = None, note: str = ""
-) -> Settlement:
-    """Close the work and split the pool by the hours logged (400 when none are).
-
-    ``collector`` names the member who collected the client's payment, if one did: the
-    statement then lists what they owe each other member and the alliance.
-    """
-    with transaction.atomic():
-        bid = _lock_for_request_move(bid_id)
-        _check_version(bid, version)
-        _require_manager(actor, bid, "settle the bid")
-        _require_status(bid, (B.IN_PROGRESS,), "be settled")
-        agreement = bid.agreement_versions.filter(in_force_at__isnull=False).get()
-        collector_id = None
-        if collector not in (None, ""):
-            collector_member = _working_member_on_team(bid, collector)
-            collector_id = collector_member.pk
-        if not bid.hours.exists():
-            raise ValidationError({"hours": "No hours are logged: log the team's hours first."})
-        lines, transfers, total_hours = statement_lines(bid, agreement, collector_id)
-        settlement = Settlement.objects.create(
-            bid=bid,
-            agreement=agreement,
-            pool=agreement.pool,
-            total_hours=total_hours,
-            lines=lines,
-            transfers=transfers,
-            collector_id=collector_id,
-            settled_by=actor,
-        )
-        from_status = bid.status
-        bid.status, bid.settled_at, bid.collector_id = B.SETTLED, timezone.now(), collector_id
-        _save(bid, "status", "settled_at", "collector")
-        _event(bid, actor, "settled", from_status=from_status, settlement=settlement.pk)
-        # The request is done too: its engagements end and the members' hours are free again.
-        _request_move(bid, "settle_bid", actor, note)
-    return settlement
-
-
-def _working_member_on_team(bid: Bid, consultant) -> Consultant:
-    if isinstance(consultant, bool):
-        raise ValidationError({"collector": "Not a valid id."})
-    try:
-        consultant_id = int(consultant.pk if isinstance(consultant, Consultant) else consultant)
-    except (TypeError, ValueError):
-        raise ValidationError({"collector": "Not a valid id."}) from None
-    seat = bid.members.filter(consultant_id=consultant_id, status=M.ACCEPTED).first()
-    if seat is None:
-        raise ValidationError({"collector": "The collector must be a member of the team."})
-    return seat.consultant
-
-
-def statement_approve(*, bid_id: int, actor) -> StatementApproval:
-    """A team member approves the settlement statement (once; again answers the first)."""
-    consultant = _consultant_of(actor)
-    with transaction.atomic():
-        bid = _lock(bid_id)
-        if (
-            consultant is None
-            or not bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
-        ):
-            raise PermissionDenied("Only members on the bid's team approve its statement.")
-        _require_status(bid, (B.SETTLED,), "have its statement approved")
-        approval, created = StatementApproval.objects.get_or_create(
-            settlement=bid.settlement, consultant=consultant
-        )
-        if created:
-            _event(bid, actor, "statement_approved", consultant=consultant.pk)
-    return approval
-
-
-def settlement_for(bid: Bid) -> Settlement | None:
-    return Settlement.objects.filter(bid=bid).first()

@@ -513,7 +513,14 @@ class Bid(models.Model):
     created_at = models.DateTimeField(default=now, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    settled_at = models.DateTimeField(null=True, blank=True)
+    work_started_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the work started: hours are logged for this day up to today.",
+    )
+    settled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last member approved the statement."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -713,9 +720,21 @@ class HoursEntry(models.Model):
 
 
 class Settlement(models.Model):
-    """How a bid's pool was split when the work closed: the statement, frozen as computed."""
+    """A statement of how a bid's pool is split by the hours logged: proposed by the lead, final
+    once every member on the team has approved it.
 
-    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="settlement")
+    A member who disputes a proposed statement withdraws it (``disputed``, with their reason)
+    and the work goes on so the hours can be corrected; the next proposal is a new row. The
+    figures never change once written, and a final statement never changes at all (triggers in
+    migration 0005).
+    """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed: waiting for every member's approval"
+        FINAL = "final", "Final: approved by every member"
+        DISPUTED = "disputed", "Disputed and withdrawn"
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="settlements")
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="+")
     pool = models.DecimalField(max_digits=12, decimal_places=2)
     total_hours = models.DecimalField(max_digits=9, decimal_places=2)
@@ -725,15 +744,40 @@ class Settlement(models.Model):
         Consultant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     settled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="Who proposed the statement.",
     )
     created_at = models.DateTimeField(default=now, editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    decided_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it became final, or was disputed."
+    )
+    disputed_by = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dispute_reason = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid"],
+                condition=~models.Q(state="disputed"),
+                name="settlement_one_live_per_bid",
+                violation_error_message="This bid already has a statement proposed or final.",
+            ),
+        ]
 
     def __str__(self):
-        return f"Settlement of bid {self.bid_id}"
+        return f"Settlement of bid {self.bid_id} ({self.state})"
 
 
 class StatementApproval(models.Model):
+    """One member's approval of one proposed statement; never changed."""
+
     settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="approvals")
     consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(default=now, editable=False)

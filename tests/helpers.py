@@ -67,10 +67,17 @@ def assert_matches_schema(response, operation: str) -> None:
     case.validate_response(received, checks=checks)
 
 
-def bid_at_work(*, request, lead, member, coordinator, price: str = "9000"):
+def bid_at_work(
+    *, request, lead, member, coordinator, price: str = "9000", started_days_ago: int = 7
+):
     """A two-member team bid on ``request`` (open for bids), carried through acceptance, the
     agreement signed by both, submission, a win decided by ``coordinator`` (a user) and the
-    start of the work: members may log hours. Returns the bid as stored."""
+    start of the work ``started_days_ago`` days ago: members may log hours for those days and
+    today. Returns the bid as stored."""
+    import datetime
+
+    from django.utils import timezone
+
     from intake import bids
     from intake.models import Bid
 
@@ -89,6 +96,8 @@ def bid_at_work(*, request, lead, member, coordinator, price: str = "9000"):
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    started = timezone.localdate() - datetime.timedelta(days=started_days_ago)
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=started)
     return Bid.objects.get(pk=bid.pk)
 
 

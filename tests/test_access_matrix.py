@@ -181,6 +181,7 @@ ROWS = [
         "post",
         "/api/v1/bids/{bid}/accept/",
         (401, 401, 409, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/agreement/",
@@ -193,6 +194,7 @@ ROWS = [
         "post",
         "/api/v1/bids/{bid}/decline/",
         (401, 401, 409, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/hours/",
@@ -219,32 +221,40 @@ ROWS = [
         "post",
         "/api/v1/bids/{bid}/invite/",
         (401, 401, 403, 403, 409, 409, 403, 409),
-        body={"consultant": "{outsider}", "role": "QA", "estimated_hours": "5"},
+        body={
+            "consultant": "{outsider}",
+            "role": "QA",
+            "estimated_hours": "5",
+            "version": "{bid_version}",
+        },
     ),
     R(
         "api/v1/bids/<pk>/members/<consultant_id>/",
         "patch",
         "/api/v1/bids/{bid}/members/{consultant}/",
         (401, 401, 403, 403, 409, 409, 403, 409),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/outcome/",
         "post",
         "/api/v1/bids/{bid}/outcome/",
         (401, 401, 403, 403, 409, 403, 403, 409),
-        body={"outcome": "won"},
+        body={"outcome": "won", "version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/send/",
         "post",
         "/api/v1/bids/{bid}/send/",
         (401, 401, 403, 403, 409, 409, 403, 409),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/settle/",
         "post",
         "/api/v1/bids/{bid}/settle/",
         (401, 401, 403, 403, 200, 200, 403, 200),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/sign/",
@@ -258,6 +268,7 @@ ROWS = [
         "post",
         "/api/v1/bids/{bid}/start/",
         (401, 401, 403, 403, 409, 409, 403, 409),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/statement/",
@@ -270,6 +281,7 @@ ROWS = [
         "post",
         "/api/v1/bids/{bid}/statement/approve/",
         (401, 401, 409, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/statement/csv/",
@@ -278,16 +290,25 @@ ROWS = [
         (401, 401, 404, 403, 404, 404, 403, 404),
     ),
     R(
+        "api/v1/bids/<pk>/statement/dispute/",
+        "post",
+        "/api/v1/bids/{bid}/statement/dispute/",
+        (401, 401, 409, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}", "reason": "Wrong hours"},
+    ),
+    R(
         "api/v1/bids/<pk>/submit/",
         "post",
         "/api/v1/bids/{bid}/submit/",
         (401, 401, 403, 403, 409, 403, 403, 409),
+        body={"version": "{bid_version}"},
     ),
     R(
         "api/v1/bids/<pk>/withdraw/",
         "post",
         "/api/v1/bids/{bid}/withdraw/",
         (401, 401, 403, 403, 409, 409, 403, 409),
+        body={"version": "{bid_version}"},
     ),
     R("api/v1/bid-board/", "get", "/api/v1/bid-board/", (401, 401, 200, 200, 200, 200, 403, 200)),
     R(
@@ -744,6 +765,14 @@ ROWS = [
         "post",
         "/bids/{bid}/approve/",
         (L, L, 409, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}"},
+    ),
+    R(
+        "bids/<int:pk>/dispute/",
+        "post",
+        "/bids/{bid}/dispute/",
+        (L, L, 409, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}", "reason": "Wrong hours"},
     ),
     R("my/bids/", "get", "/my/bids/", (L, L, 200, 200, 200, 403, 403, 403)),
     # --- Pages: handbook

@@ -1,8 +1,9 @@
 """A team bid through the pages, each person in their own browser context (issue 5, "Done when"):
 a large request open for bids, a member offering to lead from the bid board, a proposed team
 invited, the invitations accepted, the agreement sent and signed, a price change voiding the
-signatures, everyone signing again, the bid submitted and won, hours logged, the work settled
-with the lead as collector, the statement adding up to the pool, and a member approving it.
+signatures, everyone signing again, the bid submitted and won, hours logged, the statement
+proposed with the lead as collector and adding up to the pool, a member disputing it, the hours
+corrected, a new statement proposed, and every member approving it: then it is final.
 
 Screenshots of the board and the workspace go to E2E_SCREENSHOT_DIR (default /tmp).
 """
@@ -75,6 +76,19 @@ def log_hours(page, bid_path: str, hours: str) -> None:
     form.get_by_label("Note").fill("Worked on it")
     page.get_by_role("button", name="Log hours").click()
     done(page, "Your hours are logged.")
+
+
+def propose(page, bid_path: str) -> None:
+    open_bid(page, bid_path)
+    page.get_by_label("Who collected the client's payment").select_option(label="Member A")
+    page.get_by_role("button", name="Propose the statement").click()
+    done(page, "The statement is proposed")
+
+
+def approve(page, bid_path: str) -> None:
+    open_bid(page, bid_path)
+    page.get_by_role("button", name="Approve the statement").click()
+    done(page, "You approved the statement.")
 
 
 def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, sign_in):
@@ -160,11 +174,8 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     log_hours(members["B"], bid_path, "9.5")
     log_hours(members["C"], bid_path, "7.25")
 
-    # A closes the work with themself as the collector of the client's payment.
-    open_bid(lead, bid_path)
-    lead.get_by_label("Who collected the client's payment").select_option(label="Member A")
-    lead.get_by_role("button", name="Close the work and settle").click()
-    done(lead, "The work is closed")
+    # A proposes the statement with themself as the collector of the client's payment.
+    propose(lead, bid_path)
     statement = lead.locator("#statement")
     expect(statement).to_contain_text("Transfers owed")
     pool = Decimal(statement.locator(".statement-pool").inner_text())
@@ -176,12 +187,32 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
         "href", f"/api/v1{bid_path}statement/csv/"
     )
 
-    # B approves the statement.
-    open_bid(members["B"], bid_path)
-    members["B"].get_by_role("button", name="Approve the statement").click()
-    done(members["B"], "You approved the statement.")
+    # C finds an hour missing and disputes the statement: it is withdrawn, the hours reopen.
+    open_bid(members["C"], bid_path)
+    c_statement = members["C"].locator("#statement")
+    expect(c_statement).to_contain_text("What protects you")
+    expect(c_statement.locator(".statement-to-approve")).to_have_text(
+        "Member A, Member B, Member C"
+    )
+    members["C"].get_by_text("Dispute the statement…").click()
+    members["C"].get_by_label("What is wrong").fill("My Friday hour is missing.")
+    members["C"].get_by_role("button", name="Dispute the statement").click()
+    done(members["C"], "You disputed the statement")
+    expect(members["C"].locator("#statement")).to_have_count(0)
+    log_hours(members["C"], bid_path, "1")
+
+    # A proposes again; B, C and A approve, and with the last approval it is final.
+    propose(lead, bid_path)
+    for letter in ("B", "C"):
+        approve(members[letter], bid_path)
+        expect(members[letter].locator(".statement-state")).to_contain_text("Proposed")
+    approve(lead, bid_path)
+    expect(lead.locator(".statement-state")).to_contain_text("Final")
+    expect(lead.locator("#bid-status")).to_have_text("Settled")
 
     bid = Bid.objects.get()
     assert bid.status == Bid.Status.SETTLED
-    assert bid.settlement.approvals.count() == 1
+    final = bid.settlements.get(state="final")
+    assert final.approvals.count() == 3 and final.total_hours == Decimal("29.75")
+    assert bid.settlements.get(state="disputed").dispute_reason == "My Friday hour is missing."
     assert Request.objects.get().status == Request.Status.COMPLETED

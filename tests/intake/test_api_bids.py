@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from intake import bids
+from intake import bid_statements, bids
 from intake.models import (
     AgreementSignature,
     AgreementVersion,
@@ -23,7 +23,7 @@ from intake.models import (
 )
 from network.models import Consultant
 from tests.factories import ConsultantFactory, RequestFactory
-from tests.helpers import assert_matches_schema
+from tests.helpers import api_schema_document, assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -74,20 +74,31 @@ def signed_bid(lead: Consultant, *others: Consultant) -> Bid:
 
 
 def working_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
-    """Signed, submitted, won and started: members may log hours."""
+    """Signed, submitted, won and started a week ago: members may log hours since then."""
     bid = signed_bid(lead, *others)
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    week_ago = timezone.localdate() - datetime.timedelta(days=7)
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=week_ago)
     return Bid.objects.get(pk=bid.pk)
 
 
-def settled_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
+def proposed_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
+    """Working, 8 h logged today by each member, and the statement proposed by the lead."""
     bid = working_bid(lead, *others, coordinator=coordinator)
     today = timezone.localdate()
     for member in (lead, *others):
         bids.hours_log(bid_id=bid.pk, actor=member.user, date=today, hours="8")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    return Bid.objects.get(pk=bid.pk)
+
+
+def settled_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
+    """The proposed statement approved by every member: final, the bid settled."""
+    bid = proposed_bid(lead, *others, coordinator=coordinator)
+    for member in (lead, *others):
+        bid_statements.statement_approve(bid_id=bid.pk, actor=member.user)
     return Bid.objects.get(pk=bid.pk)
 
 
@@ -131,10 +142,14 @@ def test_a_bid_goes_from_creation_to_approved_statement_through_the_api(
     api_as, intake_coordinator, lead, second, third
 ):
     """Create with invites, accept, send, sign, a change voids the signatures, sign again,
-    submit, win, start, log hours, settle with a collector, read the CSV (payouts add up to the
-    pool, transfers listed) and approve."""
+    submit, win, start, log hours, propose the statement with a collector, read the CSV
+    (payouts add up to the pool, transfers listed), a dispute, a new proposal, and every
+    member's approval making it final. Every write sends the bid's version it saw."""
     request = bidding_request()
     as_lead, as_second, as_third = api_as(lead.user), api_as(second.user), api_as(third.user)
+
+    def version() -> int:
+        return as_lead.get(bid_url(bid_id)).json()["version"]
 
     created = as_lead.post(
         BIDS,
@@ -165,7 +180,7 @@ def test_a_bid_goes_from_creation_to_approved_statement_through_the_api(
     assert body["agreement"]["number"] == 1
 
     for client in (as_second, as_third):
-        accepted = client.post(bid_url(bid_id, "accept/"), {}, format="json")
+        accepted = client.post(bid_url(bid_id, "accept/"), {"version": version()}, format="json")
         assert accepted.status_code == 200, accepted.json()
     assert accepted.json()["agreement"]["number"] == 3
     assert [m["planned_payout"] for m in accepted.json()["members"]] == [
@@ -174,11 +189,10 @@ def test_a_bid_goes_from_creation_to_approved_statement_through_the_api(
         "2700.00",
     ]
 
-    sent = as_lead.post(bid_url(bid_id, "send/"), {}, format="json")
+    sent = as_lead.post(bid_url(bid_id, "send/"), {"version": version()}, format="json")
     assert sent.status_code == 200 and sent.json()["status"] == "agreement_out"
     assert as_second.post(bid_url(bid_id, "sign/"), {"version": 3}).status_code == 200
-    version = as_lead.get(bid_url(bid_id)).json()["version"]
-    changed = as_lead.patch(bid_url(bid_id), {"version": version, "price": "11000.00"})
+    changed = as_lead.patch(bid_url(bid_id), {"version": version(), "price": "11000.00"})
     assert changed.status_code == 200, changed.json()
     assert changed.json()["agreement"]["number"] == 4
     assert changed.json()["agreement"]["signed"] == 0
@@ -196,14 +210,19 @@ def test_a_bid_goes_from_creation_to_approved_statement_through_the_api(
     assert len(agreement["history"][1]["signatures"]) == 1  # the voided v3 keeps its history
     assert agreement["history"][1]["voided_at"] is not None
 
-    assert as_lead.post(bid_url(bid_id, "submit/"), {"note": "Sent"}).json()["status"] == (
-        "submitted"
+    submitted = as_lead.post(bid_url(bid_id, "submit/"), {"note": "Sent", "version": version()})
+    assert submitted.json()["status"] == "submitted"
+    won = api_as(intake_coordinator).post(
+        bid_url(bid_id, "outcome/"), {"outcome": "won", "version": version()}
     )
-    won = api_as(intake_coordinator).post(bid_url(bid_id, "outcome/"), {"outcome": "won"})
     assert won.status_code == 200 and won.json()["status"] == "won"
-    assert as_lead.post(bid_url(bid_id, "start/"), {}).json()["status"] == "in_progress"
-
+    started = as_lead.post(bid_url(bid_id, "start/"), {"version": version()}).json()
+    assert started["status"] == "in_progress"
     today = timezone.localdate()
+    assert started["work_started_on"] == today.isoformat()
+    # Hours from the day the work started to today: move the start back two days.
+    Bid.objects.filter(pk=bid_id).update(work_started_on=today - datetime.timedelta(days=2))
+
     plan = {as_lead: ["8", "8", "8"], as_second: ["8", "7.5"], as_third: [6, 4.25]}
     for client, days in plan.items():
         for back, hours in enumerate(days):
@@ -215,9 +234,11 @@ def test_a_bid_goes_from_creation_to_approved_statement_through_the_api(
     assert hours["total_hours"] == "49.75"
     assert len(hours["entries"]) == 7
 
-    settled = as_lead.post(bid_url(bid_id, "settle/"), {"collector": lead.pk})
+    settled = as_lead.post(bid_url(bid_id, "settle/"), {"collector": lead.pk,
+                                                        "version": version()})  # fmt: skip
     assert settled.status_code == 200, settled.json()
     statement = settled.json()
+    assert (statement["state"], statement["settled_at"]) == ("proposed", None)
     assert statement["pool"] == "9900.00"
     assert statement["totals"]["payout"] == "9900.00"
     assert sum(Decimal(line["payout"]) for line in statement["lines"]) == Decimal("9900.00")
@@ -244,12 +265,36 @@ def test_a_bid_goes_from_creation_to_approved_statement_through_the_api(
     assert [row[1] for row in transfers][-1] == "The alliance"
     assert transfers[-1][2] == "1100.00"
 
-    approved = as_third.post(bid_url(bid_id, "statement/approve/"))
+    approved = as_third.post(bid_url(bid_id, "statement/approve/"), {"version": version()})
     assert approved.status_code == 200
     assert [a["consultant"] for a in approved.json()["approvals"]] == [third.pk]
     assert set(approved.json()["unapproved"]) == {lead.display_name, second.display_name}
+    assert as_lead.get(bid_url(bid_id)).json()["statement_state"] == "proposed"
+    request.refresh_from_db()
+    assert request.status == Request.Status.ENGAGED
+
+    disputed = as_second.post(
+        bid_url(bid_id, "statement/dispute/"),
+        {"version": version(), "reason": "My 7.5 h day was 9.5 h."},
+    )
+    assert disputed.status_code == 200, disputed.json()
+    assert disputed.json()["state"] == "disputed"
+    assert disputed.json()["disputed_by"] == second.pk
+    assert as_second.get(bid_url(bid_id, "statement/")).status_code == 404
+    day = (today - datetime.timedelta(days=1)).isoformat()
+    fixed = as_second.post(bid_url(bid_id, "hours/"), {"date": day, "hours": "2"})
+    assert fixed.status_code == 201, fixed.json()
+    again = as_lead.post(bid_url(bid_id, "settle/"), {"collector": lead.pk, "version": version()})
+    assert again.json()["total_hours"] == "51.75" and again.json()["approvals"] == []
+    for client in (as_third, as_second, as_lead):
+        approved = client.post(bid_url(bid_id, "statement/approve/"), {"version": version()})
+        assert approved.status_code == 200, approved.json()
+    final = approved.json()
+    assert final["state"] == "final" and final["settled_at"] is not None
+    assert final["unapproved"] == []
     request.refresh_from_db()
     assert request.status == Request.Status.COMPLETED
+    assert as_lead.get(bid_url(bid_id)).json()["status"] == "settled"
 
 
 # --- Creating a bid -------------------------------------------------------------------------------
@@ -424,8 +469,9 @@ def test_the_lead_invites_changes_and_removes_a_member(api_as, lead, second):
     client = api_as(lead.user)
     invited = client.post(
         bid_url(bid.pk, "invite/"),
-        {"consultant": second.pk, "role": "Developer", "estimated_hours": "12.5"},
-    )
+        {"consultant": second.pk, "role": "Developer", "estimated_hours": "12.5",
+         "version": bid.version},
+    )  # fmt: skip
     assert invited.status_code == 201, invited.json()
     seat = invited.json()["members"][1]
     assert (seat["consultant"], seat["status"], seat["planned_payout"]) == (
@@ -433,7 +479,10 @@ def test_the_lead_invites_changes_and_removes_a_member(api_as, lead, second):
         "invited",
         None,
     )
-    changed = client.patch(bid_url(bid.pk, f"members/{second.pk}/"), {"estimated_hours": "20"})
+    changed = client.patch(
+        bid_url(bid.pk, f"members/{second.pk}/"),
+        {"estimated_hours": "20", "version": invited.json()["version"]},
+    )
     assert changed.status_code == 200, changed.json()
     assert changed.json()["members"][1]["estimated_hours"] == "20.00"
     version = changed.json()["version"]
@@ -476,8 +525,9 @@ def test_inviting_an_unknown_member_is_400(api_as, lead):
     before = snapshot(bid)
     response = api_as(lead.user).post(
         bid_url(bid.pk, "invite/"),
-        {"consultant": 999_999, "role": "Developer", "estimated_hours": "10"},
-    )
+        {"consultant": 999_999, "role": "Developer", "estimated_hours": "10",
+         "version": bid.version},
+    )  # fmt: skip
     assert response.status_code == 400
     assert response.json() == {"consultant": ["No such member."]}
     assert snapshot(bid) == before
@@ -486,7 +536,7 @@ def test_inviting_an_unknown_member_is_400(api_as, lead):
 def test_accepting_twice_is_409(api_as, lead, second):
     bid = draft_bid(lead, second)
     before = snapshot(bid)
-    response = api_as(second.user).post(bid_url(bid.pk, "accept/"))
+    response = api_as(second.user).post(bid_url(bid.pk, "accept/"), {"version": bid.version})
     assert response.status_code == 409
     assert "already answered" in response.json()["detail"]
     assert snapshot(bid) == before
@@ -495,7 +545,7 @@ def test_accepting_twice_is_409(api_as, lead, second):
 def test_a_member_not_invited_cannot_accept(api_as, lead, second, other_member):
     bid = draft_bid(lead, second, accept=False)
     before = snapshot(bid)
-    response = api_as(other_member).post(bid_url(bid.pk, "accept/"))
+    response = api_as(other_member).post(bid_url(bid.pk, "accept/"), {"version": bid.version})
     assert response.status_code == 403
     assert snapshot(bid) == before
 
@@ -504,7 +554,9 @@ def test_declining_leaves_the_team_as_it_was(api_as, lead, second):
     """A declined invitation writes no new agreement version; the decliner then sees the
     bid as any other member does."""
     bid = draft_bid(lead, second, accept=False)
-    response = api_as(second.user).post(bid_url(bid.pk, "decline/"), {"reason": "Too busy"})
+    response = api_as(second.user).post(
+        bid_url(bid.pk, "decline/"), {"reason": "Too busy", "version": bid.version}
+    )
     assert response.status_code == 200
     assert response.json()["sees_money"] is False
     assert BidMember.objects.get(bid=bid, consultant=second).decline_reason == "Too busy"
@@ -564,7 +616,9 @@ def test_the_lead_cannot_record_the_outcome(api_as, lead, second):
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     bid.refresh_from_db()
     before = snapshot(bid)
-    response = api_as(lead.user).post(bid_url(bid.pk, "outcome/"), {"outcome": "won"})
+    response = api_as(lead.user).post(
+        bid_url(bid.pk, "outcome/"), {"outcome": "won", "version": bid.version}
+    )
     assert response.status_code == 403
     assert snapshot(bid) == before
 
@@ -573,7 +627,8 @@ def test_a_lost_bid_loses_the_request(api_as, intake_coordinator, lead, second):
     bid = signed_bid(lead, second)
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     response = api_as(intake_coordinator).post(
-        bid_url(bid.pk, "outcome/"), {"outcome": "lost", "note": "Went with another firm"}
+        bid_url(bid.pk, "outcome/"),
+        {"outcome": "lost", "note": "Went with another firm", "version": bid.version + 1},
     )
     assert response.status_code == 200 and response.json()["status"] == "lost"
     assert Request.objects.get(pk=bid.request_id).status == Request.Status.LOST
@@ -581,7 +636,9 @@ def test_a_lost_bid_loses_the_request(api_as, intake_coordinator, lead, second):
 
 def test_an_unknown_outcome_is_400(api_as, intake_coordinator, lead, second):
     bid = signed_bid(lead, second)
-    response = api_as(intake_coordinator).post(bid_url(bid.pk, "outcome/"), {"outcome": "maybe"})
+    response = api_as(intake_coordinator).post(
+        bid_url(bid.pk, "outcome/"), {"outcome": "maybe", "version": bid.version}
+    )
     assert response.status_code == 400
     assert response.json() == {"outcome": ['"maybe" is not a valid choice.']}
 
@@ -589,7 +646,7 @@ def test_an_unknown_outcome_is_400(api_as, intake_coordinator, lead, second):
 def test_submitting_before_everyone_signed_is_409(api_as, lead, second):
     bid = draft_bid(lead, second)
     before = snapshot(bid)
-    response = api_as(lead.user).post(bid_url(bid.pk, "submit/"))
+    response = api_as(lead.user).post(bid_url(bid.pk, "submit/"), {"version": bid.version})
     assert response.status_code == 409
     assert response.json()["status"] == "draft"
     assert snapshot(bid) == before
@@ -597,7 +654,9 @@ def test_submitting_before_everyone_signed_is_409(api_as, lead, second):
 
 def test_withdrawing_a_draft_keeps_the_request_open(api_as, lead, second):
     bid = draft_bid(lead, second)
-    response = api_as(lead.user).post(bid_url(bid.pk, "withdraw/"), {"note": "Too big for us"})
+    response = api_as(lead.user).post(
+        bid_url(bid.pk, "withdraw/"), {"note": "Too big for us", "version": bid.version}
+    )
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     assert Request.objects.get(pk=bid.request_id).status == Request.Status.BIDDING
 
@@ -690,7 +749,7 @@ def test_settling_with_no_hours_is_400_and_changes_nothing(
 ):
     bid = working_bid(lead, second, coordinator=intake_coordinator)
     before = snapshot(bid)
-    response = api_as(lead.user).post(bid_url(bid.pk, "settle/"), {})
+    response = api_as(lead.user).post(bid_url(bid.pk, "settle/"), {"version": bid.version})
     assert response.status_code == 400
     assert response.json() == {"hours": ["No hours are logged: log the team's hours first."]}
     assert snapshot(bid) == before
@@ -701,7 +760,9 @@ def test_a_collector_off_the_team_is_400(api_as, intake_coordinator, lead, secon
     bid = working_bid(lead, second, coordinator=intake_coordinator)
     bids.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours=3)
     before = snapshot(bid)
-    response = api_as(lead.user).post(bid_url(bid.pk, "settle/"), {"collector": third.pk})
+    response = api_as(lead.user).post(
+        bid_url(bid.pk, "settle/"), {"collector": third.pk, "version": bid.version}
+    )
     assert response.status_code == 400
     assert response.json() == {"collector": ["The collector must be a member of the team."]}
     assert snapshot(bid) == before
@@ -726,11 +787,13 @@ def test_the_csv_neutralises_formulas_in_names_and_roles(api_as, intake_coordina
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     bids.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    two_days_ago = timezone.localdate() - datetime.timedelta(days=2)
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=two_days_ago)
     bids.hours_log(bid_id=bid.pk, actor=sly.user, date=timezone.localdate(), hours="10")
     for back in range(3):
         day = timezone.localdate() - datetime.timedelta(days=back)
         bids.hours_log(bid_id=bid.pk, actor=lead.user, date=day, hours="20")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=sly.pk)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=sly.pk)
 
     rows = list(
         csv.reader(io.StringIO(api_as(lead.user).get(bid_url(bid.pk, "statement/csv/"))
@@ -802,10 +865,206 @@ def test_a_move_the_request_refuses_is_409_with_the_bids_state(api_as, lead, sec
     bid = signed_bid(lead, second)
     Request.objects.filter(pk=bid.request_id).update(status=Request.Status.TRIAGED)
     before = snapshot(bid)
-    response = api_as(lead.user).post(bid_url(bid.pk, "submit/"))
+    response = api_as(lead.user).post(bid_url(bid.pk, "submit/"), {"version": bid.version})
     assert response.status_code == 409
     assert response.json()["status"] == "signed"
     assert response.json()["version"] == bid.version
+    assert snapshot(bid) == before
+
+
+# --- Every write that changes a bid carries its version ------------------------------------------
+
+
+def _stage_for(step: str, lead, second, coordinator) -> Bid:
+    """A bid at the stage where ``step`` is a legal move, made by the services."""
+    if step in ("accept", "decline"):
+        return draft_bid(lead, second, accept=False)
+    if step in ("invite", "member-patch", "member-delete", "send", "withdraw", "terms"):
+        return draft_bid(lead, second)
+    if step == "submit":
+        return signed_bid(lead, second)
+    if step == "outcome":
+        bid = signed_bid(lead, second)
+        bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+        return Bid.objects.get(pk=bid.pk)
+    if step == "start":
+        bid = signed_bid(lead, second)
+        bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+        bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
+        return Bid.objects.get(pk=bid.pk)
+    if step == "settle":
+        bid = working_bid(lead, second, coordinator=coordinator)
+        bids.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours="3")
+        return bid
+    return proposed_bid(lead, second, coordinator=coordinator)  # approve, dispute
+
+
+# step: (who sends it, method, path, the body besides the version)
+VERSIONED_WRITES = {
+    "terms": ("lead", "patch", "", {"price": "9500.00"}),
+    "invite": ("lead", "post", "invite/", {"role": "QA", "estimated_hours": "5"}),
+    "accept": ("second", "post", "accept/", {}),
+    "decline": ("second", "post", "decline/", {"reason": "Busy"}),
+    "member-patch": ("lead", "patch", "members/{second}/", {"estimated_hours": "12"}),
+    "member-delete": ("lead", "delete", "members/{second}/", {}),
+    "send": ("lead", "post", "send/", {}),
+    "withdraw": ("lead", "post", "withdraw/", {}),
+    "submit": ("lead", "post", "submit/", {}),
+    "outcome": ("coordinator", "post", "outcome/", {"outcome": "won"}),
+    "start": ("lead", "post", "start/", {}),
+    "settle": ("lead", "post", "settle/", {}),
+    "approve": ("second", "post", "statement/approve/", {}),
+    "dispute": ("second", "post", "statement/dispute/", {"reason": "Wrong hours"}),
+}
+
+
+def _versioned_write(api_as, step, bid, lead, second, third, coordinator, version):
+    who, method, path, body = VERSIONED_WRITES[step]
+    user = {"lead": lead.user, "second": second.user, "coordinator": coordinator}[who]
+    body = dict(body)
+    if step == "invite":
+        body["consultant"] = third.pk
+    if version is not None:
+        body["version"] = version
+    url = bid_url(bid.pk, path.format(second=second.pk))
+    return getattr(api_as(user), method)(url, body, format="json")
+
+
+@pytest.mark.parametrize("step", list(VERSIONED_WRITES))
+def test_every_bid_write_needs_the_bids_version(
+    api_as, intake_coordinator, lead, second, third, step
+):
+    """Missing: 400 naming the field, as the pages' forms require it; nothing changed."""
+    bid = _stage_for(step, lead, second, intake_coordinator)
+    before = snapshot(bid)
+
+    response = _versioned_write(
+        api_as, step, bid, lead, second, third, intake_coordinator, version=None
+    )
+
+    assert response.status_code == 400, response.json()
+    assert response.json() == {"version": ["This field is required."]}
+    assert snapshot(bid) == before
+
+
+@pytest.mark.parametrize("step", list(VERSIONED_WRITES))
+def test_every_bid_write_with_a_stale_version_is_409(
+    api_as, intake_coordinator, lead, second, third, step
+):
+    bid = _stage_for(step, lead, second, intake_coordinator)
+    before = snapshot(bid)
+
+    response = _versioned_write(
+        api_as, step, bid, lead, second, third, intake_coordinator, version=bid.version + 5
+    )
+
+    assert response.status_code == 409, response.json()
+    assert response.json()["version"] == bid.version
+    assert snapshot(bid) == before
+
+
+@pytest.mark.parametrize("step", list(VERSIONED_WRITES))
+def test_every_bid_write_with_the_current_version_is_made(
+    api_as, intake_coordinator, lead, second, third, step
+):
+    bid = _stage_for(step, lead, second, intake_coordinator)
+
+    response = _versioned_write(
+        api_as, step, bid, lead, second, third, intake_coordinator, version=bid.version
+    )
+
+    assert response.status_code in (200, 201), response.json()
+
+
+def test_the_schema_requires_the_version_of_every_bid_write():
+    document = api_schema_document()
+    components = document["components"]["schemas"]
+    for step, (_who, method, path, _body) in VERSIONED_WRITES.items():
+        address = "/api/v1/bids/{id}/" + path.replace("{second}", "{consultant_id}")
+        operation = document["paths"][address][method]
+        if method == "delete":
+            parameter = next(p for p in operation["parameters"] if p["name"] == "version")
+            assert parameter["required"] is True, step
+            continue
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = components[reference.rsplit("/", 1)[-1]]
+        assert "version" in schema.get("required", []), step
+
+
+# --- The statement through the API ----------------------------------------------------------------
+
+
+def test_the_statement_shows_its_state_and_who_approved(api_as, intake_coordinator, lead, second):
+    bid = proposed_bid(lead, second, coordinator=intake_coordinator)
+    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+
+    response = api_as(lead.user).get(bid_url(bid.pk, "statement/"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["state"], body["settled_at"], body["disputed_by"]) == ("proposed", None, None)
+    assert [a["consultant"] for a in body["approvals"]] == [second.pk]
+    assert body["unapproved"] == [lead.display_name]
+    assert_matches_schema(response, "GET /api/v1/bids/{id}/statement/")
+
+
+def test_a_dispute_through_the_api_needs_a_reason(api_as, intake_coordinator, lead, second):
+    bid = proposed_bid(lead, second, coordinator=intake_coordinator)
+    before = snapshot(bid)
+
+    response = api_as(second.user).post(
+        bid_url(bid.pk, "statement/dispute/"), {"version": bid.version, "reason": ""}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"reason": ["This field may not be blank."]}
+    assert snapshot(bid) == before
+
+
+@pytest.mark.parametrize("path", ["statement/approve/", "statement/dispute/"])
+def test_only_the_team_approves_or_disputes_through_the_api(
+    api_as, intake_coordinator, lead, second, third, path
+):
+    bid = proposed_bid(lead, second, coordinator=intake_coordinator)
+    before = snapshot(bid)
+    body = {"version": bid.version, "reason": "Not mine to judge"}
+
+    outsider = api_as(third.user).post(bid_url(bid.pk, path), body)
+    coordinator = api_as(intake_coordinator).post(bid_url(bid.pk, path), body)
+
+    assert (outsider.status_code, coordinator.status_code) == (403, 403)
+    assert snapshot(bid) == before
+
+
+def test_the_dispute_answer_matches_the_schema(api_as, intake_coordinator, lead, second):
+    bid = proposed_bid(lead, second, coordinator=intake_coordinator)
+
+    response = api_as(second.user).post(
+        bid_url(bid.pk, "statement/dispute/"), {"version": bid.version, "reason": "Wrong"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["dispute_reason"] == "Wrong"
+    assert_matches_schema(response, "POST /api/v1/bids/{id}/statement/dispute/")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1900-01-01", "tomorrow", "before_start"])
+def test_hours_outside_the_days_of_the_work_are_400_on_the_date(
+    api_as, intake_coordinator, lead, second, day
+):
+    bid = working_bid(lead, second, coordinator=intake_coordinator)
+    today = timezone.localdate()
+    day = {
+        "tomorrow": (today + datetime.timedelta(days=1)).isoformat(),
+        "before_start": (bid.work_started_on - datetime.timedelta(days=1)).isoformat(),
+    }.get(day, day)
+    before = snapshot(bid)
+
+    response = api_as(lead.user).post(bid_url(bid.pk, "hours/"), {"date": day, "hours": "24"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["date"]
+    assert bid.work_started_on.isoformat() in response.json()["date"][0]
     assert snapshot(bid) == before
 
 

@@ -192,8 +192,8 @@ def test_the_list_query_count(api_as, intake_coordinator, django_assert_max_num_
     client = api_as(fresh(intake_coordinator))
     # 1 the caller's roles (a staff coordinator needs no member record), 2 count, 3 the page
     # of bids with request and lead, 4 seats with members, 5 current agreement versions,
-    # 6 their signatures, 7 hours per member for the whole page.
-    with django_assert_max_num_queries(7):
+    # 6 their signatures, 7 statements proposed or final, 8 hours per member for the page.
+    with django_assert_max_num_queries(8):
         assert client.get(BIDS).status_code == 200
 
 
@@ -203,8 +203,8 @@ def test_the_detail_query_count(api_as, intake_coordinator, django_assert_max_nu
     client = api_as(fresh(second.user))
     # 1 the caller's roles, 2 their member record, 3 the gate (bid with request and lead),
     # 4 seats with members (whether the caller sees the money is read from them),
-    # 5 current agreement version, 6 its signatures, 7 hours per member.
-    with django_assert_max_num_queries(7):
+    # 5 current agreement version, 6 its signatures, 7 the statement, 8 hours per member.
+    with django_assert_max_num_queries(8):
         assert client.get(bid_url(bid.pk)).status_code == 200
 
 

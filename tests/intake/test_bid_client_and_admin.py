@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from intake import bids
+from intake import bid_statements, bids
 from intake.models import (
     AgreementSignature,
     AgreementVersion,
@@ -133,10 +133,11 @@ def whole_bid(settled, intake_coordinator):
     bids.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=yesterday)
     bids.hours_log(bid_id=bid.pk, actor=lead.user, date=yesterday, hours="7")
     bids.hours_log(bid_id=bid.pk, actor=second.user, date=yesterday, hours="5")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-    bids.statement_approve(bid_id=bid.pk, actor=second.user)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
+    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
     return bid
 
 

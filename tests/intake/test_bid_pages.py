@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import bids
+from intake import bid_statements, bids
 from intake.models import (
     AgreementVersion,
     Bid,
@@ -146,12 +146,21 @@ def in_progress(bid, people, intake_coordinator) -> Bid:
     return fresh(bid)
 
 
-def settled(bid, people, intake_coordinator) -> Bid:
+def proposed(bid, people, intake_coordinator) -> Bid:
+    """In progress, hours logged today by both, and the statement proposed by the lead."""
     bid = in_progress(bid, people, intake_coordinator)
     today = timezone.localdate()
     bids.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
     bids.hours_log(bid_id=bid.pk, actor=people["team member"], date=today, hours="5.5")
-    bids.bid_settle(bid_id=bid.pk, actor=people["lead"], collector=people["_lead"].pk)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=people["lead"], collector=people["_lead"].pk)
+    return fresh(bid)
+
+
+def settled(bid, people, intake_coordinator) -> Bid:
+    """The proposed statement approved by both members: final."""
+    bid = proposed(bid, people, intake_coordinator)
+    for who in ("team member", "lead"):
+        bid_statements.statement_approve(bid_id=bid.pk, actor=people[who])
     return fresh(bid)
 
 
@@ -467,13 +476,14 @@ def test_the_workspace_runs_a_bounded_number_of_queries(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("stage", ["proposed", "settled"])
 def test_a_settled_workspace_runs_a_bounded_number_of_queries(
-    signed_in, people, bid, intake_coordinator, django_assert_max_num_queries
+    signed_in, people, bid, intake_coordinator, django_assert_max_num_queries, stage
 ):
-    bid = settled(bid, people, intake_coordinator)
+    bid = {"proposed": proposed, "settled": settled}[stage](bid, people, intake_coordinator)
     client = signed_in(people["team member"])
-    # as above without the team-building reads, plus the hours, the settlement and its
-    # approvals.
+    # as above without the team-building reads, plus the statement, its approvals, the
+    # disputed statements and the hours.
     with django_assert_max_num_queries(20):
         response = client.get(url("bid-workspace", bid))
     assert response.status_code == 200
@@ -849,7 +859,9 @@ def test_taking_back_someone_elses_hours_is_403(signed_in, people, bid, intake_c
     assert response.status_code == 403 and HoursEntry.objects.filter(pk=entry.pk).exists()
 
 
-def test_settle_with_a_collector_and_approve(signed_in, people, bid, intake_coordinator):
+def test_propose_the_statement_and_every_member_approves_it(
+    signed_in, people, bid, intake_coordinator
+):
     bid = in_progress(bid, people, intake_coordinator)
     today = timezone.localdate()
     bids.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
@@ -860,16 +872,78 @@ def test_settle_with_a_collector_and_approve(signed_in, people, bid, intake_coor
     )
     assert response.status_code == 302
     settlement = Settlement.objects.get(bid=bid)
+    assert settlement.state == Settlement.State.PROPOSED
     html = lead.get(url("bid-workspace", bid)).content.decode()
     assert "Statement" in html and f"/api/v1/bids/{bid.pk}/statement/csv/" in html
     assert "Transfers owed" in html
     for line in settlement.lines:
         assert line["payout"] in html
+    assert "Still to approve: <strong" in html and "Lead Member, Second Member" in html
+    assert "Log hours" not in html and "Propose the statement" not in html  # hours fixed
     member = signed_in(people["team member"])
-    assert "Approve the statement" in member.get(url("bid-workspace", bid)).content.decode()
-    assert post(member, "bid-approve", bid).status_code == 302
+    html = member.get(url("bid-workspace", bid)).content.decode()
+    assert "Approve the statement" in html and "Dispute the statement" in html
+    assert "What protects you" in html
+    assert "Nothing is paid out on this statement until every member" in html
+    version = fresh(bid).version
+    assert post(member, "bid-approve", bid, {"version": version}).status_code == 302
     assert settlement.approvals.get().consultant == people["_second"]
-    assert "Approve the statement" not in member.get(url("bid-workspace", bid)).content.decode()
+    html = member.get(url("bid-workspace", bid)).content.decode()
+    assert "Approve the statement" not in html and "Approved by Second Member." in html
+    assert fresh(bid).request.status == Request.Status.ENGAGED
+    lead = signed_in(people["lead"])
+    assert post(lead, "bid-approve", bid, {"version": version}).status_code == 302
+    settlement.refresh_from_db()
+    assert settlement.state == Settlement.State.FINAL
+    assert fresh(bid).status == Bid.Status.SETTLED
+    assert fresh(bid).request.status == Request.Status.COMPLETED
+    html = signed_in(people["team member"]).get(url("bid-workspace", bid)).content.decode()
+    assert "Final: approved by every member" in html and "Dispute the statement" not in html
+
+
+def test_a_member_disputes_the_statement_with_a_reason(signed_in, people, bid, intake_coordinator):
+    bid = proposed(bid, people, intake_coordinator)
+    member = signed_in(people["team member"])
+    before = snapshot(bid)
+
+    refused = post(member, "bid-dispute", bid, {"version": bid.version, "reason": " "})
+
+    assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    assert snapshot(bid) == before
+    assert Settlement.objects.get(bid=bid).state == Settlement.State.PROPOSED
+    done = post(member, "bid-dispute", bid, {"version": bid.version, "reason": "I did 7.5 h"})
+    assert done.status_code == 302
+    statement = Settlement.objects.get(bid=bid)
+    assert (statement.state, statement.dispute_reason) == (Settlement.State.DISPUTED, "I did 7.5 h")
+    html = member.get(url("bid-workspace", bid)).content.decode()
+    assert "Log hours" in html and "I did 7.5 h" in html  # the hours reopened, the reason shown
+
+
+def test_a_stale_approval_is_409(signed_in, people, bid, intake_coordinator):
+    bid = proposed(bid, people, intake_coordinator)
+    before = snapshot(bid)
+
+    response = post(signed_in(people["team member"]), "bid-approve", bid, {"version": 1})
+
+    assert response.status_code == 409
+    assert snapshot(bid) == before and not Settlement.objects.get(bid=bid).approvals.exists()
+
+
+def test_hours_outside_the_days_of_the_work_are_refused_on_the_page(
+    signed_in, people, bid, intake_coordinator
+):
+    bid = in_progress(bid, people, intake_coordinator)
+    client = signed_in(people["team member"])
+    html = client.get(url("bid-workspace", bid)).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'min="{today}"' in html and f'max="{today}"' in html
+    before = snapshot(bid)
+
+    response = post(client, "bid-hours", bid, {"date": "1900-01-01", "hours": "24"})
+
+    assert response.status_code == 400
+    assert "Hours are logged for the days of the work: from " + today in (response.content.decode())
+    assert snapshot(bid) == before
 
 
 def test_settling_without_hours_is_400_and_changes_nothing(
@@ -899,11 +973,16 @@ def test_settle_refusals(signed_in, people, bid, intake_coordinator):
     assert snapshot(bid) == before and not Settlement.objects.exists()
 
 
-def test_approving_is_for_the_team(signed_in, people, bid, intake_coordinator):
-    bid = settled(bid, people, intake_coordinator)
-    assert post(signed_in(people["other member"]), "bid-approve", bid).status_code == 403
-    assert post(signed_in(people["intake coordinator"]), "bid-approve", bid).status_code == 403
+@pytest.mark.parametrize("action", ["bid-approve", "bid-dispute"])
+def test_approving_or_disputing_is_for_the_team(signed_in, people, bid, intake_coordinator, action):
+    bid = proposed(bid, people, intake_coordinator)
+    before = snapshot(bid)
+    data = {"version": bid.version, "reason": "Not mine"}
+    assert post(signed_in(people["other member"]), action, bid, data).status_code == 403
+    assert post(signed_in(people["intake coordinator"]), action, bid, data).status_code == 403
     assert not Settlement.objects.get(bid=bid).approvals.exists()
+    assert Settlement.objects.get(bid=bid).state == Settlement.State.PROPOSED
+    assert snapshot(bid) == before
 
 
 def test_a_get_on_an_action_is_405(signed_in, people, bid):

@@ -1,6 +1,7 @@
-"""The database triggers of migration 0003 on whichever database the suite runs on (SQLite
-locally, PostgreSQL in CI): signed agreements, signatures, a signed bid's terms and settlements
-stay as written for every writer, not only the services.
+"""The database triggers of migrations 0003 and 0005 on whichever database the suite runs on
+(SQLite locally, PostgreSQL in CI): signed agreements, signatures, a signed bid's terms, a
+statement's figures, final statements and their approvals stay as written for every writer, not
+only the services.
 
 Each write here goes round the services with ``QuerySet.update()``, as a shell, a script or the
 admin would. An expected refusal is wrapped in ``transaction.atomic()`` so the savepoint rolls
@@ -16,8 +17,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from intake import bids
-from intake.models import AgreementSignature, AgreementVersion, Bid, Settlement
+from intake import bid_statements, bids
+from intake.models import (
+    AgreementSignature,
+    AgreementVersion,
+    Bid,
+    Settlement,
+    StatementApproval,
+)
 from tests.intake.test_bids import log, member, sent_bid, signed_bid, team_bid, working_bid
 
 pytestmark = pytest.mark.django_db
@@ -165,18 +172,82 @@ def test_a_signed_bid_still_moves_on_and_its_due_date_may_change(signed):
     assert Bid.objects.get(pk=bid.pk).due_date == tomorrow
 
 
-@pytest.mark.parametrize(
-    "values",
-    [{"pool": D("1.00")}, {"lines": []}, {"transfers": []}, {"collector": None}],
-    ids=lambda values: next(iter(values)),
-)
-def test_no_settlement_can_change(db, intake_coordinator, values):
+@pytest.fixture
+def proposed(db, intake_coordinator):
+    """A two-member bid whose statement is proposed, approved by the lead so far."""
     lead, second = member(), member()
     bid = working_bid(intake_coordinator, lead, second)
     log(bid, second, "5")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    bid_statements.statement_approve(bid_id=bid.pk, actor=lead.user)
+    return bid, lead, second
+
+
+FIGURES = [
+    {"pool": D("1.00")},
+    {"total_hours": D("1.00")},
+    {"lines": []},
+    {"transfers": []},
+    {"collector": None},
+]
+
+
+@pytest.mark.parametrize("values", FIGURES, ids=lambda values: next(iter(values)))
+def test_the_figures_of_a_proposed_statement_cannot_change(proposed, values):
+    bid, _lead, _second = proposed
 
     refused(Settlement.objects.filter(bid=bid), **values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [*FIGURES, {"state": Settlement.State.PROPOSED}, {"decided_at": None},
+     {"dispute_reason": "edited afterwards"}],
+    ids=lambda values: next(iter(values)),
+)  # fmt: skip
+def test_a_final_statement_cannot_change_at_all(proposed, values):
+    bid, _lead, second = proposed
+    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+
+    refused(Settlement.objects.filter(bid=bid, state=Settlement.State.FINAL), **values)
+
+
+def test_a_disputed_statement_cannot_change(proposed):
+    bid, _lead, second = proposed
+    bid_statements.statement_dispute(bid_id=bid.pk, actor=second.user, reason="My hours")
+
+    refused(Settlement.objects.filter(bid=bid), state=Settlement.State.PROPOSED)
+
+
+def test_a_proposed_statement_may_still_become_final_or_disputed(proposed):
+    """The trigger leaves the service's own moves alone: only the state fields change."""
+    bid, _lead, _second = proposed
+    statement = Settlement.objects.filter(bid=bid)
+
+    statement.update(state=Settlement.State.DISPUTED, dispute_reason="Wrong hours")
+
+    assert statement.get().state == Settlement.State.DISPUTED
+
+
+def test_approvals_cannot_change(proposed):
+    bid, lead, second = proposed
+
+    refused(StatementApproval.objects.filter(settlement__bid=bid), consultant=second)
+
+    assert StatementApproval.objects.get(settlement__bid=bid).consultant == lead
+
+
+def test_a_final_statement_takes_no_approval(proposed):
+    bid, lead, second = proposed
+    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+    final = Settlement.objects.get(bid=bid)
+    StatementApproval.objects.filter(settlement=final, consultant=second).delete()
+
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            StatementApproval.objects.create(settlement=final, consultant=second)
+
+    assert list(final.approvals.values_list("consultant", flat=True)) == [lead.pk]
 
 
 def test_a_bid_with_signatures_cannot_be_deleted(signed):

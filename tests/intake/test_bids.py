@@ -9,16 +9,17 @@ request row taken before and after, which must be equal: "a clear error and noth
 """
 
 import datetime
+import importlib
 from decimal import Decimal
-from fractions import Fraction
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from intake import access, bids
+from intake import access, bid_statements, bids
 from intake.models import (
     AgreementSignature,
     AgreementVersion,
@@ -138,9 +139,12 @@ def won_bid(coordinator, lead, *others, **terms) -> Bid:
     return fresh(bid)
 
 
-def working_bid(coordinator, lead, *others, **terms) -> Bid:
+def working_bid(coordinator, lead, *others, started_days_ago=30, **terms) -> Bid:
+    """Won and started ``started_days_ago`` days ago (hours may be logged since then)."""
     bid = won_bid(coordinator, lead, *others, **terms)
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    started = timezone.localdate() - datetime.timedelta(days=started_days_ago)
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=started)
     return fresh(bid)
 
 
@@ -1292,6 +1296,101 @@ def test_bad_hours_are_refused_with_the_field_name(working, field, hours, days_a
     assert_unchanged(before)
 
 
+def test_starting_the_work_records_the_day_it_started(trio, intake_coordinator):
+    lead, second, _third = trio
+    bid = won_bid(intake_coordinator, lead, second)
+
+    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+
+    assert fresh(bid).work_started_on == timezone.localdate()
+    event = BidEvent.objects.filter(bid=bid).latest("pk")
+    assert event.data["work_started_on"] == timezone.localdate().isoformat()
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date(1, 1, 1),
+        datetime.date(1900, 1, 1),
+        "the day before the work started",
+        "tomorrow",
+    ],
+    ids=["year-1", "year-1900", "day-before-start", "tomorrow"],
+)
+def test_hours_outside_the_days_of_the_work_are_refused_on_the_date(trio, intake_coordinator, day):
+    lead, second, _third = trio
+    bid = working_bid(intake_coordinator, lead, second, started_days_ago=3)
+    today = timezone.localdate()
+    day = {
+        "the day before the work started": today - datetime.timedelta(days=4),
+        "tomorrow": today + datetime.timedelta(days=1),
+    }.get(day, day)
+    before = snapshot()
+
+    with pytest.raises(ValidationError) as error:
+        bids.hours_log(bid_id=bid.pk, actor=lead.user, date=day, hours="24")
+
+    assert list(error.value.message_dict) == ["date"]
+    assert "the day it started" in error.value.message_dict["date"][0]
+    assert_unchanged(before)
+
+
+@pytest.mark.parametrize("days_ago", [3, 0], ids=["first-day", "today"])
+def test_hours_on_the_first_day_of_the_work_and_today_are_accepted(
+    trio, intake_coordinator, days_ago
+):
+    lead, second, _third = trio
+    bid = working_bid(intake_coordinator, lead, second, started_days_ago=3)
+
+    entry = log(bid, second, "8", days_ago=days_ago)
+
+    assert entry.date == timezone.localdate() - datetime.timedelta(days=days_ago)
+
+
+def test_a_bid_started_today_takes_no_hours_for_yesterday(trio, intake_coordinator):
+    lead, second, _third = trio
+    bid = won_bid(intake_coordinator, lead, second)
+    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    before = snapshot()
+
+    with pytest.raises(ValidationError) as error:
+        log(bid, second, "8", days_ago=1)
+
+    assert "date" in error.value.message_dict
+    assert_unchanged(before)
+    assert log(bid, second, "8").date == timezone.localdate()
+
+
+def test_a_bid_with_no_recorded_start_takes_hours_for_today_only(trio, intake_coordinator):
+    lead, second, _third = trio
+    bid = working_bid(intake_coordinator, lead, second)
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=None)
+    before = snapshot()
+
+    with pytest.raises(ValidationError):
+        log(bid, second, "1", days_ago=1)
+
+    assert_unchanged(before)
+    assert log(bid, second, "1").date == timezone.localdate()
+
+
+def test_the_migration_takes_the_start_of_existing_bids_from_their_started_event(
+    trio, intake_coordinator
+):
+    lead, second, _third = trio
+    bid = won_bid(intake_coordinator, lead, second)
+    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    started = BidEvent.objects.get(bid=bid, action="started")
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=None)
+    migration = importlib.import_module(
+        "intake.migrations.0005_hours_window_and_statement_approvals"
+    )
+
+    migration.fill_work_started_and_final(apps, None)
+
+    assert fresh(bid).work_started_on == timezone.localdate(started.created_at)
+
+
 def test_a_datetime_instead_of_a_date_is_a_field_error(working):
     bid, _lead, second, _third = working
     before = snapshot()
@@ -1343,230 +1442,10 @@ def test_members_delete_only_their_own_entries_while_the_work_is_in_progress(wor
     bids.hours_delete(bid_id=bid.pk, actor=second.user, entry_id=mine.pk)
     assert list(HoursEntry.objects.filter(bid=bid)) == [theirs]
     assert actions(bid)[-1] == "hours_removed"
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
     before = snapshot()
     with pytest.raises(bids.BidConflict):
         bids.hours_delete(bid_id=bid.pk, actor=lead.user, entry_id=theirs.pk)
-    assert_unchanged(before)
-
-
-# --- settlement ------------------------------------------------------------------------------
-
-
-def test_settling_with_no_hours_logged_is_refused_and_changes_nothing(working):
-    bid, lead, _second, _third = working
-    before = snapshot()
-
-    with pytest.raises(ValidationError) as error:
-        bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-
-    assert "hours" in error.value.message_dict
-    assert_unchanged(before)
-
-
-def test_equal_rate_settlement_pays_everyone_the_same_rate(working):
-    bid, lead, second, third = working  # price 9000, share 0, equal_rate
-    for consultant, hours in ((lead, "41.5"), (second, "17.25"), (third, "23")):
-        log_total(bid, consultant, hours)
-
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-
-    payouts = [D(line["payout"]) for line in settlement.lines]
-    assert sum(payouts) == settlement.pool == D("9000.00")
-    assert settlement.total_hours == D("81.75")
-    common = Fraction(9000) / Fraction("81.75")
-    for line in settlement.lines:
-        assert abs(Fraction(D(line["effective_rate"])) - common) <= Fraction(1, 100)
-    assert [line["consultant"] for line in settlement.lines] == [lead.pk, second.pk, third.pk]
-    assert settlement.lines[1]["hours_difference"] == "-2.75"
-    assert settlement.transfers == [] and settlement.collector is None
-
-
-def test_rate_weighted_settlement_scales_every_standard_rate_by_one_factor(
-    trio, intake_coordinator
-):
-    lead, second, third = trio  # 100, 80, 60 an hour
-    bid = working_bid(
-        intake_coordinator, lead, second, third, price="12345.67", alliance_share_percent="7.5",
-        split_mode=Bid.SplitMode.RATE_WEIGHTED,
-    )  # fmt: skip
-    worked = {lead: D("52.5"), second: D("31.25"), third: D("17")}
-    for consultant, hours in worked.items():
-        log_total(bid, consultant, hours)
-
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-
-    pool = settlement.pool
-    assert pool == D("11419.74")  # 12345.67 × 0.925, half up
-    assert sum(D(line["payout"]) for line in settlement.lines) == pool
-    rates = {lead.pk: D("100"), second.pk: D("80"), third.pk: D("60")}
-    hours = {c.pk: h for c, h in worked.items()}
-    factor = Fraction(pool) / sum(Fraction(hours[pk] * rates[pk]) for pk in rates)
-    for line in settlement.lines:
-        effective = Fraction(D(line["effective_rate"]))
-        # A payout within a cent of exact, an effective rate rounded to the cent.
-        tolerance = Fraction(1, 100) / Fraction(hours[line["consultant"]]) + Fraction(1, 200)
-        assert abs(effective - factor * Fraction(rates[line["consultant"]])) <= tolerance
-
-
-def test_a_member_with_no_hours_gets_nothing_and_no_effective_rate(working):
-    bid, lead, second, third = working
-    log_total(bid, lead, "10")
-    log(bid, second, "5")
-
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
-
-    line = next(line for line in settlement.lines if line["consultant"] == third.pk)
-    assert (line["actual_hours"], line["payout"], line["effective_rate"]) == ("0.00", "0.00", None)
-    assert [D(x["payout"]) for x in settlement.lines if x["consultant"] != third.pk] == [
-        D("6000.00"), D("3000.00")
-    ]  # fmt: skip
-    assert [t["to_consultant"] for t in settlement.transfers] == [second.pk]
-
-
-def test_the_collector_owes_every_other_paid_member_and_the_alliance(trio, intake_coordinator):
-    lead, second, third = trio
-    bid = working_bid(
-        intake_coordinator, lead, second, third, price="10000.00", alliance_share_percent="10"
-    )
-    for consultant, hours in ((lead, "40"), (second, "30"), (third, "20")):
-        log_total(bid, consultant, hours)
-
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=second.pk)
-
-    assert settlement.collector == second and fresh(bid).collector == second
-    payouts = {line["consultant"]: line["payout"] for line in settlement.lines}
-    assert settlement.transfers == [
-        {"from_consultant": second.pk, "from_name": second.display_name,
-         "to_consultant": lead.pk, "to_name": lead.display_name, "amount": payouts[lead.pk]},
-        {"from_consultant": second.pk, "from_name": second.display_name,
-         "to_consultant": third.pk, "to_name": third.display_name, "amount": payouts[third.pk]},
-        {"from_consultant": second.pk, "from_name": second.display_name,
-         "to_consultant": None, "to_name": "The alliance", "amount": "1000.00"},
-    ]  # fmt: skip
-    # What the collector keeps plus what they pass on is the whole price.
-    owed = sum(D(t["amount"]) for t in settlement.transfers)
-    assert owed + D(payouts[second.pk]) == D("10000.00")
-
-
-@pytest.mark.parametrize("collector", ["outsider", "invited", "nonsense"])
-def test_a_collector_not_on_the_team_is_refused(working, collector):
-    bid, lead, second, _third = working
-    log(bid, second, "5")
-    value = {"outsider": member().pk, "invited": lead.pk + 10_000, "nonsense": "x"}[collector]
-    before = snapshot()
-
-    with pytest.raises(ValidationError) as error:
-        bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=value)
-
-    assert "collector" in error.value.message_dict
-    assert_unchanged(before)
-
-
-def test_settling_completes_the_request_and_ends_its_engagements(working):
-    bid, lead, second, _third = working
-    log(bid, second, "5")
-
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user, note="Done")
-
-    bid = fresh(bid)
-    assert bid.status == B.SETTLED and bid.settled_at is not None
-    assert settlement.agreement == AgreementVersion.objects.get(bid=bid, in_force_at__isnull=False)
-    assert bid.request.status == Request.Status.COMPLETED
-    assert bid.request.closed_at is not None
-    ends = set(Engagement.objects.filter(request=bid.request).values_list("end", flat=True))
-    assert ends == {timezone.localdate()}
-    event = RequestEvent.objects.filter(request=bid.request).latest("pk")
-    assert (event.action, event.data) == ("settle_bid", {"bid": bid.pk})
-
-
-@pytest.mark.parametrize("who", ["member", "outsider"])
-def test_only_the_lead_or_a_coordinator_settles(working, who):
-    bid, lead, second, _third = working
-    log(bid, second, "5")
-    actor = second.user if who == "member" else member().user
-    before = snapshot()
-
-    with pytest.raises(PermissionDenied):
-        bids.bid_settle(bid_id=bid.pk, actor=actor)
-
-    assert_unchanged(before)
-
-
-def test_a_coordinator_may_settle(working, community_coordinator):
-    bid, _lead, second, _third = working
-    log(bid, second, "5")
-
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=community_coordinator)
-
-    assert settlement.settled_by == community_coordinator
-    assert fresh(bid).request.status == Request.Status.COMPLETED
-
-
-def test_a_bid_is_settled_once(working):
-    bid, lead, second, _third = working
-    log(bid, second, "5")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-    before = snapshot()
-
-    with pytest.raises(bids.BidConflict):
-        bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-
-    assert_unchanged(before)
-
-
-def test_a_request_whose_bid_is_in_progress_is_completed_only_by_settling_it(
-    working, intake_coordinator
-):
-    bid, lead, second, _third = working
-    log(bid, second, "5")
-    before = snapshot()
-
-    with pytest.raises(WorkflowConflict):
-        request_apply(
-            request_id=bid.request_id, action="complete", actor=intake_coordinator, version=None
-        )
-
-    assert_unchanged(before)
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-    assert fresh(bid).request.status == Request.Status.COMPLETED
-
-
-def test_each_member_approves_the_statement_once(working):
-    bid, lead, second, third = working
-    log(bid, second, "5")
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-
-    first = bids.statement_approve(bid_id=bid.pk, actor=third.user)
-    again = bids.statement_approve(bid_id=bid.pk, actor=third.user)
-    bids.statement_approve(bid_id=bid.pk, actor=lead.user)
-
-    assert first.pk == again.pk
-    assert settlement.approvals.count() == 2
-    assert actions(bid).count("statement_approved") == 2
-
-
-@pytest.mark.parametrize("who", ["outsider", "coordinator"])
-def test_only_team_members_approve_the_statement(working, who, intake_coordinator):
-    bid, lead, second, _third = working
-    log(bid, second, "5")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-    actor = member().user if who == "outsider" else intake_coordinator
-    before = snapshot()
-
-    with pytest.raises(PermissionDenied):
-        bids.statement_approve(bid_id=bid.pk, actor=actor)
-
-    assert_unchanged(before)
-
-
-def test_a_statement_is_approved_only_once_settled(working):
-    bid, _lead, second, _third = working
-    before = snapshot()
-
-    with pytest.raises(bids.BidConflict):
-        bids.statement_approve(bid_id=bid.pk, actor=second.user)
-
     assert_unchanged(before)
 
 
@@ -1588,13 +1467,19 @@ def test_every_service_writes_its_event(trio, intake_coordinator):
     entry = log(bid, second, "3")
     bids.hours_delete(bid_id=bid.pk, actor=second.user, entry_id=entry.pk)
     log(bid, second, "4")
-    bids.bid_settle(bid_id=bid.pk, actor=lead.user)
-    bids.statement_approve(bid_id=bid.pk, actor=second.user)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
+    bid_statements.statement_dispute(bid_id=bid.pk, actor=second.user, reason="Missing a day")
+    log(bid, second, "2")
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
+    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+    bid_statements.statement_approve(bid_id=bid.pk, actor=lead.user)
 
     assert actions(bid) == [
         "created", "invited", "invited", "joined", "declined", "member_changed", "terms_changed",
         "sent", "signed", "signed", "in_force", "submit_bid", "win_bid", "started",
-        "hours_logged", "hours_removed", "hours_logged", "settled", "statement_approved",
+        "hours_logged", "hours_removed", "hours_logged", "settlement_proposed",
+        "statement_disputed", "hours_logged", "settlement_proposed", "statement_approved",
+        "statement_approved", "settled",
     ]  # fmt: skip
     moves = {
         event.action: (event.from_status, event.to_status)
@@ -1605,6 +1490,7 @@ def test_every_service_writes_its_event(trio, intake_coordinator):
     assert moves["win_bid"] == (B.SUBMITTED, B.WON)
     assert moves["started"] == (B.WON, B.IN_PROGRESS)
     assert moves["settled"] == (B.IN_PROGRESS, B.SETTLED)
+    assert moves["settlement_proposed"] == moves["statement_disputed"] == ("", "")
     assert moves["joined"] == ("", "")
 
 

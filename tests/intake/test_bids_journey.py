@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from intake import bids
+from intake import bid_statements, bids
 from intake.models import AgreementVersion, Bid, Engagement, Notification, Request
 from matching.adapter import collaboration_pairs
 from network.models import Consultant
@@ -89,13 +89,15 @@ def test_a_bid_goes_from_board_to_settled_statement(
 
     bids.bid_start(bid_id=bid.pk, actor=lead.user)
     today = timezone.localdate()
+    # The work started a week ago: hours are taken for the days since then.
+    Bid.objects.filter(pk=bid.pk).update(work_started_on=today - datetime.timedelta(days=7))
     logged = {lead: ["8", "8", "8", "8", "8", "8", "2"], second: ["8", "8", "8", "6", "3"],
               third: ["8", "8", "4.5"]}  # fmt: skip
     for member, days in logged.items():
         for back, hours in enumerate(days):
             day = today - datetime.timedelta(days=back)
             bids.hours_log(bid_id=bid.pk, actor=member.user, date=day, hours=hours)
-    settlement = bids.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    settlement = bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
     payouts = [Decimal(line["payout"]) for line in settlement.lines]
     assert sum(payouts) == Decimal("9900.00")
     assert settlement.total_hours == Decimal("103.50")
@@ -103,7 +105,13 @@ def test_a_bid_goes_from_board_to_settled_statement(
     assert {line["effective_rate"] for line in settlement.lines} == {"95.65"}
     assert [t["to_name"] for t in settlement.transfers][-1] == "The alliance"
     assert Decimal(settlement.transfers[-1]["amount"]) == Decimal("1100.00")
+    # Proposed, not final: the request completes when every member has approved.
+    request.refresh_from_db()
+    assert request.status == Request.Status.ENGAGED
+    for member in (third, second, lead):
+        bid_statements.statement_approve(bid_id=bid.pk, actor=member.user)
+    assert settlement.approvals.count() == 3
+    settlement.refresh_from_db()
+    assert settlement.state == settlement.State.FINAL
     request.refresh_from_db()
     assert request.status == Request.Status.COMPLETED
-    bids.statement_approve(bid_id=bid.pk, actor=third.user)
-    assert settlement.approvals.count() == 1

@@ -1,0 +1,98 @@
+"""Emails to a bid's team about its statement: proposed, approved, disputed, final.
+
+Sent as the other bid notices are (``intake.notifications``): once the step's transaction has
+committed, one ``Notification`` row per member, each delivered by the task queue. A member's
+money is at stake at every step, so every step tells the whole team, except the member who took
+it; the final statement goes to everyone.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from intake import notifications
+from intake.models import BidEvent, BidMember, Notification, Settlement
+
+
+class StatementKind:
+    """The notification kinds of a statement (the row's ``kind``)."""
+
+    TO_APPROVE = "statement_to_approve"  # the team: read the statement, approve or dispute it
+    APPROVED = "statement_approved"  # the team: a member approved; who is still to approve
+    DISPUTED = "statement_disputed"  # the team: a member disputed it; the hours reopen
+    FINAL = "statement_final"  # the team: every member approved; the bid is settled
+
+
+SUBJECTS = {
+    StatementKind.TO_APPROVE: "Please approve or dispute the statement for {reference}",
+    StatementKind.APPROVED: "{member} approved the statement for {reference}",
+    StatementKind.DISPUTED: "{member} disputed the statement for {reference}",
+    StatementKind.FINAL: "The statement for {reference} is final: every member approved it",
+}
+
+_KIND_OF_ACTION = {
+    "settlement_proposed": StatementKind.TO_APPROVE,
+    "statement_approved": StatementKind.APPROVED,
+    "statement_disputed": StatementKind.DISPUTED,
+    "settled": StatementKind.FINAL,
+}
+
+
+def _compose(kind: str, recipient, context: dict) -> Notification:
+    context = {**context, "kind": kind, "recipient_name": recipient.name,
+               "site_url": settings.SITE_URL}  # fmt: skip
+    subject = SUBJECTS[kind].format(**context["subject"])
+    return Notification(
+        kind=kind,
+        request=context["request"],
+        recipient_email=recipient.email,
+        recipient_user_id=recipient.user_id,
+        subject=notifications._one_line(subject)[:200],
+        body_text=render_to_string(f"intake/email/{kind}.txt", context),
+        body_html=render_to_string(f"intake/email/{kind}.html", context),
+    )
+
+
+def statement_event(event_id: int) -> list[int]:
+    """Tell the team of one step of its statement; returns the notifications stored."""
+    event = BidEvent.objects.select_related("bid__request", "actor__consultant").get(pk=event_id)
+    kind = _KIND_OF_ACTION.get(event.action)
+    statement = Settlement.objects.filter(pk=event.data.get("settlement")).first()
+    if kind is None or statement is None:
+        return []
+    if kind == StatementKind.APPROVED and event.data.get("last"):
+        return []  # the final notice says it
+    bid = event.bid
+    seats = list(
+        BidMember.objects.select_related("consultant__user")
+        .filter(bid=bid, status=BidMember.Status.ACCEPTED)
+        .order_by("invited_at", "pk")
+    )
+    approved = set(statement.approvals.values_list("consultant_id", flat=True))
+    actor_name = notifications.person_name(event.actor)
+    context = {
+        "bid": bid,
+        "request": bid.request,
+        "event": event,
+        "statement": statement,
+        "actor_name": actor_name,
+        "to_approve": [
+            seat.consultant.display_name for seat in seats if seat.consultant_id not in approved
+        ],  # fmt: skip
+        "bid_url": notifications.bid_page_url(bid),
+        "subject": {"reference": bid.request.reference, "member": actor_name or "A member"},
+    }
+    composed, seen = [], set()
+    for seat in seats:
+        if kind != StatementKind.FINAL and seat.consultant.user_id == event.actor_id:
+            continue
+        for recipient in notifications._consultant_recipient(seat.consultant):
+            address = recipient.email.strip().lower()
+            if address in seen:
+                continue
+            seen.add(address)
+            line = next(
+                (line for line in statement.lines if line["consultant"] == seat.consultant_id),
+                None,
+            )
+            composed.append(_compose(kind, recipient, {**context, "line": line}))
+    return notifications._store(composed)

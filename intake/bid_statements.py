@@ -1,0 +1,253 @@
+"""The statement that settles a team bid: proposed by the lead, final only when every member on
+the team has approved it.
+
+The pool is split by the hours the members logged (``intake.agreements``), and in an equal-rate
+split every hour one member logs is pool the others do not get. So the lead's "settle" only
+proposes the statement: the hours are fixed while it is out, every member sees every member's
+hours and the computed split, and approves it or disputes it with a reason. A dispute withdraws
+the proposal (kept, with the reason) and reopens the hours so they can be corrected; the lead
+proposes again. When the last member approves, the statement is final: the bid is settled, the
+request completes, and database triggers (migration 0005) keep the statement and its approvals
+as they were approved.
+
+Each service locks as ``intake.bids`` does (request, then bid, when the request moves), checks
+the caller's right (403), the bid's version and state (409) and the values (400), writes, and
+records one ``BidEvent``; the team is told of each step once the transaction commits.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from intake import agreements, bid_notices, bids
+from intake.models import AgreementVersion, Bid, BidMember, Settlement, StatementApproval
+from network.models import Consultant
+
+B = Bid.Status
+M = BidMember.Status
+S = Settlement.State
+
+DISPUTE_REASON_MAX = 1000
+
+
+def live_statement(bid: Bid) -> Settlement | None:
+    """The bid's statement that counts: the one out for approval, or the final one."""
+    return bid.settlements.exclude(state=S.DISPUTED).order_by("-created_at", "-pk").first()
+
+
+def _event(bid: Bid, actor, action: str, **fields):
+    event = bids._event(bid, actor, action, **fields)
+    event_id = event.pk
+    transaction.on_commit(lambda: bid_notices.statement_event(event_id), robust=True)
+    return event
+
+
+def _team_member(actor, bid: Bid, doing: str) -> Consultant:
+    """The actor's member record when they are on the bid's team (accepted); else 403."""
+    consultant = bids._consultant_of(actor)
+    if (
+        consultant is None
+        or not bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
+    ):
+        raise PermissionDenied(f"Only members on the bid's team {doing}.")
+    return consultant
+
+
+def _proposed(bid: Bid) -> Settlement:
+    statement = Settlement.objects.select_for_update().filter(bid=bid, state=S.PROPOSED).first()
+    if statement is None:
+        raise bids.BidConflict(
+            "No statement is waiting for approval: "
+            + (
+                "it is final."
+                if bid.status == B.SETTLED
+                else "the lead has not proposed one, or it was disputed."
+            ),
+            bid=bid,
+        )
+    return statement
+
+
+def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | None):
+    """The statement for ``bid`` from the hours logged and the agreement in force."""
+    hours_by_member = dict(
+        bid.hours.values_list("consultant_id").annotate(total=Sum("hours")).order_by()
+    )
+    planned = agreement.terms["members"]
+    shares = [
+        (hours_by_member.get(member["consultant"], Decimal("0")), Decimal(member["standard_rate"]))
+        for member in planned
+    ]
+    try:
+        results = agreements.settle(agreement.pool, shares, agreement.split_mode)
+    except ValueError as error:
+        raise ValidationError({"hours": str(error)}) from None
+    ids = [member["consultant"] for member in planned]
+    collector_index = ids.index(collector_id) if collector_id in ids else None
+    alliance_amount = Decimal(agreement.terms["alliance_amount"])
+    transfers = agreements.transfers_owed(
+        collector_index, [payout for payout, _rate in results], alliance_amount
+    )
+    lines = []
+    for member, (hours, _rate), (payout, rate) in zip(planned, shares, results, strict=True):
+        lines.append(
+            {
+                "consultant": member["consultant"],
+                "name": member["name"],
+                "role": member["role"],
+                "standard_rate": member["standard_rate"],
+                "planned_hours": member["estimated_hours"],
+                "planned_payout": member["planned_payout"],
+                "actual_hours": bids._money(hours),
+                "hours_difference": bids._money(hours - Decimal(member["estimated_hours"])),
+                "payout": bids._money(payout),
+                "effective_rate": bids._money(rate) if rate is not None else None,
+            }
+        )
+    transfer_rows = [
+        {
+            "from_consultant": collector_id,
+            "from_name": planned[collector_index]["name"],
+            "to_consultant": ids[index] if index is not None else None,
+            "to_name": planned[index]["name"] if index is not None else "The alliance",
+            "amount": bids._money(amount),
+        }
+        for index, amount in transfers
+    ]
+    total_hours = sum((hours for hours, _rate in shares), Decimal("0"))
+    return lines, transfer_rows, total_hours
+
+
+def _collector_on_team(bid: Bid, consultant) -> Consultant:
+    if isinstance(consultant, bool):
+        raise ValidationError({"collector": "Not a valid id."})
+    try:
+        consultant_id = int(consultant.pk if isinstance(consultant, Consultant) else consultant)
+    except (TypeError, ValueError):
+        raise ValidationError({"collector": "Not a valid id."}) from None
+    seat = bid.members.filter(consultant_id=consultant_id, status=M.ACCEPTED).first()
+    if seat is None:
+        raise ValidationError({"collector": "The collector must be a member of the team."})
+    return seat.consultant
+
+
+def bid_settle(
+    *, bid_id: int, actor, collector=None, version: int | None = None, note: str = ""
+) -> Settlement:
+    """Propose the statement: the pool split by the hours logged (400 when none are).
+
+    The lead or a staff coordinator. The hours are fixed from now on, and the statement waits
+    for every member's approval (``statement_approve``); a dispute withdraws it. ``collector``
+    names the member who collected the client's payment, if one did: the statement then lists
+    what they owe each other member and the alliance.
+    """
+    with transaction.atomic():
+        bid = bids._lock(bid_id)
+        bids._check_version(bid, version)
+        bids._require_manager(actor, bid, "settle the bid")
+        bids._require_status(bid, (B.IN_PROGRESS,), "be settled")
+        if bid.settlements.filter(state=S.PROPOSED).exists():
+            raise bids.BidConflict("A statement is already out for the team's approval.", bid=bid)
+        agreement = bid.agreement_versions.filter(in_force_at__isnull=False).get()
+        collector_id = None
+        if collector not in (None, ""):
+            collector_id = _collector_on_team(bid, collector).pk
+        if not bid.hours.exists():
+            raise ValidationError({"hours": "No hours are logged: log the team's hours first."})
+        lines, transfers, total_hours = statement_lines(bid, agreement, collector_id)
+        statement = Settlement(
+            bid=bid,
+            agreement=agreement,
+            pool=agreement.pool,
+            total_hours=total_hours,
+            lines=lines,
+            transfers=transfers,
+            collector_id=collector_id,
+            settled_by=actor,
+        )
+        statement.full_clean(
+            exclude=["bid", "agreement", "collector", "settled_by"], validate_constraints=False
+        )
+        statement.save()
+        # A new version: an approval sent for an earlier proposal (or none) is stale.
+        bids._save(bid)
+        _event(bid, actor, "settlement_proposed", note=(note or "").strip(),
+               settlement=statement.pk, pool=bids._money(statement.pool),
+               total_hours=bids._money(total_hours))  # fmt: skip
+    return statement
+
+
+def statement_approve(*, bid_id: int, actor, version: int | None = None) -> StatementApproval:
+    """A member on the team approves the statement out for approval (again answers the first).
+
+    When the last member on the team approves, the statement is final: the bid is settled and
+    its request completes, in this transaction.
+    """
+    with transaction.atomic():
+        # Request before bid: the last approval moves the request (intake.bids' lock order).
+        bid = bids._lock_for_request_move(bid_id)
+        consultant = _team_member(actor, bid, "approve its statement")
+        bids._check_version(bid, version)
+        statement = _proposed(bid)
+        existing = statement.approvals.filter(consultant=consultant).first()
+        if existing is not None:
+            return existing
+        approval = StatementApproval(settlement=statement, consultant=consultant)
+        approval.full_clean(exclude=["settlement", "consultant"], validate_constraints=False)
+        approval.save()
+        team_ids = set(
+            bid.members.filter(status=M.ACCEPTED).values_list("consultant_id", flat=True)
+        )
+        approved_ids = set(statement.approvals.values_list("consultant_id", flat=True))
+        last = team_ids <= approved_ids
+        _event(bid, actor, "statement_approved", consultant=consultant.pk,
+               settlement=statement.pk, last=last)  # fmt: skip
+        if last:
+            _make_final(bid, statement, actor)
+    return approval
+
+
+def _make_final(bid: Bid, statement: Settlement, actor) -> None:
+    now = timezone.now()
+    statement.state, statement.decided_at = S.FINAL, now
+    statement.save(update_fields=["state", "decided_at"])
+    from_status = bid.status
+    bid.status, bid.settled_at, bid.collector_id = B.SETTLED, now, statement.collector_id
+    bids._save(bid, "status", "settled_at", "collector")
+    _event(bid, actor, "settled", from_status=from_status, settlement=statement.pk)
+    # The request is done too: its engagements end and the members' hours are free again. The
+    # request's move is made in the name of who proposed the statement: the workflow lets the
+    # lead or a staff coordinator settle (access.settles_bid), and the last approver may be
+    # any member of the team.
+    proposer = statement.settled_by or bid.lead.user
+    bids._request_move(bid, "settle_bid", proposer, "Every member of the team approved it.")
+
+
+def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = None) -> Settlement:
+    """A member on the team disputes the statement out for approval, saying what is wrong.
+
+    The proposal is withdrawn (kept, disputed, with the reason) and the hours reopen so they
+    can be corrected; the lead then proposes a new statement.
+    """
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say what is wrong with the statement, so the team can correct it."}
+        )
+    if len(reason) > DISPUTE_REASON_MAX:
+        raise ValidationError({"reason": f"At most {DISPUTE_REASON_MAX:,} characters."})
+    with transaction.atomic():
+        bid = bids._lock(bid_id)
+        consultant = _team_member(actor, bid, "dispute its statement")
+        bids._check_version(bid, version)
+        statement = _proposed(bid)
+        statement.state, statement.decided_at = S.DISPUTED, timezone.now()
+        statement.disputed_by, statement.dispute_reason = consultant, reason
+        statement.save(update_fields=["state", "decided_at", "disputed_by", "dispute_reason"])
+        bids._save(bid)
+        _event(bid, actor, "statement_disputed", note=reason, consultant=consultant.pk,
+               settlement=statement.pk)  # fmt: skip
+    return statement
