@@ -375,6 +375,14 @@ class TimeAway(models.Model):
             raise ValidationError({"end": "Time away cannot end before it starts."})
         if self.covering_id and self.covering_id == self.consultant_id:
             raise ValidationError({"covering": "A member cannot cover for themselves."})
+        if self.covering_id and not self.covering.can_be_offered_work:
+            raise ValidationError(
+                {
+                    "covering": f"{self.covering} is "
+                    f"{self.covering.get_status_display().lower()}; the member who covers must "
+                    "be active or on probation."
+                }
+            )
 
 
 class ConsultantGroup(models.Model):

@@ -257,6 +257,20 @@ def _roles_end(consultant: Consultant) -> list[dict]:
     if held:
         consultant.user.groups.remove(*held)
         ended.extend({"role": group.name, "name": Role(group.name).label} for group in held)
+    # Cover they promised for time away that has not ended: the member away needs another.
+    covers = TimeAway.objects.select_for_update().filter(
+        covering=consultant, end__gte=timezone.localdate()
+    )
+    for away in covers.select_related("consultant").order_by("pk"):
+        away.covering = None
+        away.save(update_fields=["covering"])
+        ended.append(
+            {
+                "role": "cover",
+                "time_away": away.pk,
+                "name": f"Cover for {away.consultant} ({away.start:%d %b} to {away.end:%d %b %Y})",
+            }
+        )
     return ended
 
 

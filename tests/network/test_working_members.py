@@ -2,11 +2,14 @@
 an alliance role, seeing others' rates. A status change away from working ends the roles and
 says so in the history; a group's coordinator must be a working member."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from network import access, services
-from network.models import Consultant, ConsultantGroup, ConsultantStatusChange
+from network.models import Consultant, ConsultantGroup, ConsultantStatusChange, TimeAway
 from network.roles import Role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory
 
@@ -50,9 +53,7 @@ def test_a_coordinator_who_stopped_working_holds_no_coordinator_right(status):
     assert not access.is_coordinator(consultant.user)
     assert not access.can_edit_group(consultant.user, group)
     assert not access.can_see_rates(consultant.user, other)
-    assert not access.visible_consultants(consultant.user).filter(
-        status=Status.APPLICANT
-    ).exists()
+    assert not access.visible_consultants(consultant.user).filter(status=Status.APPLICANT).exists()
 
 
 @pytest.mark.parametrize("status", NOT_WORKING)
@@ -185,3 +186,49 @@ def test_the_status_api_ends_the_coordinators_role_and_its_powers(api_as, commun
     change = ConsultantStatusChange.objects.filter(consultant=consultant).first()
     assert change.ended_roles[0]["group"] == group.pk
     assert api_as(fresh(consultant.user)).get(f"/api/v1/requests/{0}/teams/").status_code == 403
+
+
+def test_a_member_who_stops_working_no_longer_covers_time_away_still_to_come(
+    community_coordinator,
+):
+    cover = ConsultantFactory(status=Status.ACTIVE)
+    away = ConsultantFactory(status=Status.ACTIVE)
+    today = timezone.localdate()
+    past = services.time_away_save(
+        consultant=away,
+        start=today - datetime.timedelta(days=30),
+        end=today - datetime.timedelta(days=20),
+        covering=cover,
+    )
+    coming = services.time_away_save(
+        consultant=away,
+        start=today + datetime.timedelta(days=5),
+        end=today + datetime.timedelta(days=9),
+        covering=cover,
+    )
+
+    services.consultant_set_status(
+        consultant=cover, status=Status.ALUMNI, actor=community_coordinator
+    )
+
+    assert TimeAway.objects.get(pk=past.pk).covering == cover  # history stays as it was
+    assert TimeAway.objects.get(pk=coming.pk).covering is None
+    ended = cover.status_changes.first().ended_roles
+    assert [entry["time_away"] for entry in ended] == [coming.pk]
+
+
+@pytest.mark.parametrize("status", NOT_WORKING)
+def test_only_a_working_member_can_be_named_to_cover(status):
+    away = ConsultantFactory(status=Status.ACTIVE)
+    cover = ConsultantFactory(status=status)
+
+    with pytest.raises(ValidationError) as refused:
+        services.time_away_save(
+            consultant=away,
+            start=datetime.date(2031, 1, 1),
+            end=datetime.date(2031, 1, 5),
+            covering=cover,
+        )
+
+    assert "covering" in refused.value.message_dict
+    assert not away.time_away.exists()
