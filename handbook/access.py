@@ -1,10 +1,25 @@
-"""Who may read and change the handbook. Public pages are for anyone; the rest for members."""
+"""Who may read and change the handbook. Public pages are for anyone; the rest for members.
+
+The alliance's record (meetings, decisions, action items) has stricter rules than its pages:
+
+- **Recording** (a meeting, a motion, an action item) is for working members (active or on
+  probation), the record keepers and administrators (``may_record``).
+- **Record keepers** are the secretary, the staff coordinators (intake and community) and
+  administrators (``keeps_the_record``). They close any decision, change any meeting's record
+  and mark any action item done.
+- Besides them, only a decision's creator closes it, only a meeting's creator adds decisions
+  and action items to it, and only an action item's owner or the meeting's creator marks it
+  done; each of them only while a working member.
+- A role counts only while its holder is in standing: an account that is also a member holds
+  its roles while that member is a working member; a staff account without a member record
+  keeps them.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from handbook.models import Page
+from handbook.models import ActionItem, Decision, Meeting, Page
 from network import access as network_access
 from network.models import Consultant
 from network.roles import Role
@@ -26,7 +41,7 @@ _EDITOR_STATUSES = (
 
 
 def may_edit(user) -> bool:
-    """Members edit the handbook (issue 6); so do staff coordinators, the secretary (who keeps
+    """Members edit the handbook; so do staff coordinators, the secretary (who keeps
     the minutes, decisions and action items) and administrators."""
     if not may_read_members_pages(user):
         return False
@@ -58,3 +73,140 @@ def get_page_for_user(user, slug: str, *, write: bool = False) -> Page:
     if write and not may_edit(user):
         raise PermissionDenied("Only members of the alliance edit the handbook.")
     return page
+
+
+# --- The record: meetings, decisions, action items -------------------------------------------
+
+
+def working_consultant(user) -> Consultant | None:
+    """The user's member record while they are a working member (active or on probation)."""
+    if user is None or not user.is_authenticated:
+        return None
+    consultant = network_access.consultant_of(user)
+    if consultant is None or consultant.status not in Consultant.WORKING_STATUSES:
+        return None
+    return consultant
+
+
+def _holds_in_standing(user, role: Role) -> bool:
+    """Holds ``role`` and may exercise it: a member's roles lapse while they do not work."""
+    if not network_access.has_role(user, role):
+        return False
+    if network_access.is_admin(user):
+        return True
+    consultant = network_access.consultant_of(user)
+    return consultant is None or consultant.status in Consultant.WORKING_STATUSES
+
+
+def keeps_the_record(user) -> bool:
+    """The secretary (who keeps the minutes, decisions and action items), the staff
+    coordinators and administrators."""
+    if user is None or not user.is_authenticated:
+        return False
+    if network_access.is_admin(user):
+        return True
+    if _holds_in_standing(user, Role.SECRETARY):
+        return True
+    if _holds_in_standing(user, Role.INTAKE_COORDINATOR):
+        return True
+    return _holds_in_standing(user, Role.COMMUNITY_COORDINATOR)
+
+
+def may_record(user) -> bool:
+    """Record a meeting, put a motion to the vote, add an action item to one's own meeting."""
+    if keeps_the_record(user):
+        return True
+    return working_consultant(user) is not None
+
+
+def may_close_decision(user, decision: Decision) -> bool:
+    """The record keepers, and the decision's creator while a working member."""
+    if keeps_the_record(user):
+        return True
+    if working_consultant(user) is None:
+        return False
+    return decision.created_by_id is not None and decision.created_by_id == user.pk
+
+
+def may_change_meeting(user, meeting: Meeting) -> bool:
+    """Add decisions and action items to a meeting: the record keepers, and the member who
+    recorded the meeting while a working member."""
+    if keeps_the_record(user):
+        return True
+    if working_consultant(user) is None:
+        return False
+    return meeting.created_by_id is not None and meeting.created_by_id == user.pk
+
+
+def may_mark_done(user, item: ActionItem) -> bool:
+    """The record keepers, the item's owner, and the member who recorded its meeting (the only
+    member besides the record keepers who adds items to it), each while a working member."""
+    if keeps_the_record(user):
+        return True
+    consultant = working_consultant(user)
+    if consultant is None:
+        return False
+    if item.owner_id == consultant.pk:
+        return True
+    return item.meeting.created_by_id is not None and item.meeting.created_by_id == user.pk
+
+
+def get_meeting_for_user(user, pk, *, write: bool = False) -> Meeting:
+    """404 when there is no such meeting or the user may not read the record; 403 with
+    ``write`` when they may not change the meeting."""
+    meeting = None
+    if may_read_members_pages(user):
+        meeting = Meeting.objects.select_related("minutes").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    if write and not may_change_meeting(user, meeting):
+        raise PermissionDenied(
+            "Only the member who recorded this meeting, the secretary and the staff "
+            "coordinators add decisions and action items to it."
+        )
+    return meeting
+
+
+def get_decision_for_user(user, pk, *, write: bool = False) -> Decision:
+    """404 when there is no such decision or the user may not read the record; 403 with
+    ``write`` (closing the vote) when they may not close it."""
+    decision = None
+    if may_read_members_pages(user):
+        decision = (
+            Decision.objects.select_related(
+                "meeting", "adopted_revision__page", "closed_by__consultant"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+    if decision is None:
+        raise Http404("No such decision.")
+    if write and not may_close_decision(user, decision):
+        raise PermissionDenied(CLOSE_REFUSED)
+    return decision
+
+
+def get_action_item_for_user(user, pk, *, meeting_id=None, write: bool = False) -> ActionItem:
+    """404 when there is no such item (in ``meeting_id``, when given) or the user may not read
+    the record; 403 with ``write`` (marking it done) when they may not."""
+    item = None
+    if may_read_members_pages(user):
+        rows = ActionItem.objects.select_related("meeting", "owner").filter(pk=pk)
+        if meeting_id is not None:
+            rows = rows.filter(meeting_id=meeting_id)
+        item = rows.first()
+    if item is None:
+        raise Http404("No such action item.")
+    if write and not may_mark_done(user, item):
+        raise PermissionDenied(MARK_DONE_REFUSED)
+    return item
+
+
+CLOSE_REFUSED = (
+    "Only the member who opened this decision, the secretary and the staff coordinators close "
+    "its vote."
+)
+MARK_DONE_REFUSED = (
+    "Only the item's owner, the member who recorded the meeting, the secretary and the staff "
+    "coordinators mark an action item done."
+)

@@ -1,5 +1,6 @@
-"""The handbook's JSON API under /api/v1/handbook/: pages, revisions, diffs, search, export,
-meetings, decisions, votes and action items.
+"""The handbook's JSON API under /api/v1/handbook/: pages, revisions, diffs, search and export
+(meetings, decisions, votes and action items are in ``handbook.record_api``, which shares the
+pieces at the top of this module).
 
 Each view parses its input, calls one service (or one read) and renders. Who may do what lives
 in ``handbook.access``: pages come through ``access.get_page_for_user`` (404 when the caller may
@@ -15,7 +16,7 @@ import django_filters
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,7 +26,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -37,25 +37,13 @@ from rest_framework.views import APIView
 from handbook import access, diff, export, reminders, search, selectors, services
 from handbook.models import (
     MAX_BODY_CHARACTERS,
-    ActionItem,
-    Decision,
-    Meeting,
     Page,
     PageRevision,
-    Vote,
 )
 from handbook.serializers import (
-    ActionItemInputSerializer,
-    ActionItemSerializer,
-    DecisionDetailSerializer,
-    DecisionInputSerializer,
-    DecisionSummarySerializer,
     DiffQuerySerializer,
     DiffSerializer,
     EditConflictSerializer,
-    MeetingDetailSerializer,
-    MeetingInputSerializer,
-    MeetingSummarySerializer,
     PageCreateSerializer,
     PageDetailSerializer,
     PageEditSerializer,
@@ -67,23 +55,19 @@ from handbook.serializers import (
     RevisionListItemSerializer,
     SearchQuerySerializer,
     SearchResultsSerializer,
-    VoteInputSerializer,
 )
 from network.api import (
     FIELD_ERRORS,
     FORBIDDEN,
     NOT_FOUND,
-    Conflict,
     list_responses,
     model_errors_as_400,
-    path_row_id,
 )
-from network.models import Consultant
 
 # --- Shared pieces -------------------------------------------------------------------------
 
 
-def _user(view_or_request):
+def request_user(view_or_request):
     # Schema generation builds views without a request or a signed-in user.
     request = getattr(view_or_request, "request", view_or_request)
     return getattr(request, "user", None) or AnonymousUser()
@@ -143,17 +127,13 @@ STALE_EDIT = OpenApiResponse(
         "saved; the answer holds the latest text, yours, and the diff between them."
     ),
 )
-CLOSED = OpenApiResponse(
-    response=inline_serializer("DecisionClosedDetail", {"detail": serializers.CharField()}),
-    description="Voting on this decision has closed; nothing was recorded.",
-)
 
 
-def _read(response):
+def read_responses(response):
     return {200: response, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
-def _write(response, code=200, conflict=None):
+def write_responses(response, code=200, conflict=None):
     answers = {code: response, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND}
     if conflict is not None:
         answers[409] = conflict
@@ -220,23 +200,23 @@ REVISION_ID = OpenApiParameter(
     ),
     retrieve=extend_schema(
         summary="One page, with its Markdown and sanitised HTML",
-        responses=_read(PageDetailSerializer),
+        responses=read_responses(PageDetailSerializer),
         auth=[{"cookieAuth": []}, {"tokenAuth": []}, {}],
     ),
     create=extend_schema(
         summary="Write a new page (members)",
         request=PageCreateSerializer,
-        responses=_write(PageDetailSerializer, 201),
+        responses=write_responses(PageDetailSerializer, 201),
     ),
     update=extend_schema(
         summary="Save a new revision of a page (members)",
         request=PageEditSerializer,
-        responses=_write(PageDetailSerializer, conflict=STALE_EDIT),
+        responses=write_responses(PageDetailSerializer, conflict=STALE_EDIT),
     ),
     partial_update=extend_schema(
         summary="Save a new revision of a page; the body may be left out (members)",
         request=PagePatchSerializer,
-        responses=_write(PageDetailSerializer, conflict=STALE_EDIT),
+        responses=write_responses(PageDetailSerializer, conflict=STALE_EDIT),
     ),
 )
 @extend_schema(tags=["handbook"])
@@ -259,7 +239,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
 
     def get_queryset(self):
         # A list never needs the text: leave the (up to 200,000-character) bodies behind.
-        return access.visible_pages(_user(self)).select_related("owner").defer("body")
+        return access.visible_pages(request_user(self)).select_related("owner").defer("body")
 
     def _page(self, slug: str, *, write: bool = False) -> Page:
         return access.get_page_for_user(self.request.user, slug, write=write)
@@ -311,7 +291,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="A page's revisions, newest first, with the lines each added and removed",
-        responses=_read(RevisionListItemSerializer(many=True)),
+        responses=read_responses(RevisionListItemSerializer(many=True)),
     )
     @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")
     def revisions(self, request, slug):
@@ -337,7 +317,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
     @extend_schema(
         summary="One revision of a page, with its body",
         parameters=[REVISION_ID],
-        responses=_read(RevisionDetailSerializer),
+        responses=read_responses(RevisionDetailSerializer),
     )
     @action(
         detail=True,
@@ -355,7 +335,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
     @extend_schema(
         summary="Restore an earlier revision as a new revision (members)",
         request=PageRevertSerializer,
-        responses=_write(RevisionDetailSerializer, 201, conflict=STALE_EDIT),
+        responses=write_responses(RevisionDetailSerializer, 201, conflict=STALE_EDIT),
     )
     @action(detail=True, methods=["post"], url_path="revert", url_name="revert")
     def revert(self, request, slug):
@@ -379,7 +359,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
     @extend_schema(
         summary="Record that the page was reviewed (members)",
         request=PageReviewedSerializer,
-        responses=_write(PageDetailSerializer),
+        responses=write_responses(PageDetailSerializer),
     )
     @action(detail=True, methods=["post"], url_path="reviewed", url_name="reviewed")
     def reviewed(self, request, slug):
@@ -398,7 +378,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
             OpenApiParameter("from", OpenApiTypes.INT, required=True, description="Older id"),
             OpenApiParameter("to", OpenApiTypes.INT, required=True, description="Newer id"),
         ],
-        responses=_write(DiffSerializer),
+        responses=write_responses(DiffSerializer),
     )
     @action(detail=True, methods=["get"], url_path="diff", url_name="diff")
     def diff(self, request, slug):
@@ -491,256 +471,3 @@ class ExportView(HandbookAPIView, APIView):
         filename = f"handbook-{timezone.localdate():%Y-%m-%d}.zip"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-
-
-# --- Meetings and action items -------------------------------------------------------------
-
-
-def _members_by_name():
-    return Consultant.objects.only("id", "display_name")
-
-
-def _decisions_with_votes():
-    votes = Vote.objects.select_related("consultant").order_by("cast_at", "pk")
-    return Decision.objects.prefetch_related(Prefetch("votes", queryset=votes))
-
-
-MEETING_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
-ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Meetings, newest first", responses=list_responses(MeetingSummarySerializer)
-    ),
-    retrieve=extend_schema(
-        summary="One meeting, with its decisions and action items",
-        responses=_read(MeetingDetailSerializer),
-    ),
-    create=extend_schema(
-        summary="Record a meeting (and its minutes as a handbook page)",
-        request=MeetingInputSerializer,
-        responses=_write(MeetingDetailSerializer, 201),
-    ),
-)
-@extend_schema(tags=["handbook"])
-class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
-    """Meetings of the alliance: attendees, agenda, minutes (a handbook page), decisions and
-    action items. Members only."""
-
-    permission_classes = [IsAuthenticated, MayReadMembersPages]
-    lookup_value_regex = r"[0-9]+"
-    queryset = Meeting.objects.none()  # for the schema
-    serializer_class = MeetingSummarySerializer
-    filter_backends = []
-
-    def get_queryset(self):
-        return Meeting.objects.select_related("minutes").prefetch_related(
-            Prefetch("attendees", queryset=_members_by_name())
-        )
-
-    def _meeting(self, pk) -> Meeting:
-        meeting = (
-            self.get_queryset()
-            .prefetch_related(
-                Prefetch("decisions", queryset=_decisions_with_votes()),
-                Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
-            )
-            .filter(pk=pk)
-            .first()
-        )
-        if meeting is None:
-            raise Http404("No such meeting.")
-        return meeting
-
-    def list(self, request):
-        meetings = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(MeetingSummarySerializer(meetings, many=True).data)
-
-    def retrieve(self, request, pk):
-        return Response(MeetingDetailSerializer(self._meeting(pk)).data)
-
-    def create(self, request):
-        serializer = MeetingInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            meeting = services.meeting_create(actor=request.user, **serializer.validated_data)
-        return Response(
-            MeetingDetailSerializer(self._meeting(meeting.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(
-        methods=["GET"],
-        summary="A meeting's action items",
-        responses=_read(ActionItemSerializer(many=True)),
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Add an action item to a meeting",
-        request=ActionItemInputSerializer,
-        responses=_write(ActionItemSerializer, 201),
-    )
-    # The items come in one list, not pages; without this the schema documents pages.
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="action-items",
-        url_name="action-items",
-        pagination_class=None,
-    )
-    def action_items(self, request, pk):
-        if not Meeting.objects.filter(pk=pk).exists():
-            raise Http404("No such meeting.")
-        if request.method == "GET":
-            items = ActionItem.objects.filter(meeting_id=pk).select_related("owner")
-            return Response(ActionItemSerializer(items, many=True).data)
-        serializer = ActionItemInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            item = services.action_item_create(
-                actor=request.user, meeting_id=int(pk), **serializer.validated_data
-            )
-        return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Mark an action item done",
-        parameters=[ITEM_ID],
-        request=None,
-        responses=_read(ActionItemSerializer),
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=r"action-items/(?P<item_id>[0-9]+)/done",
-        url_name="action-item-done",
-    )
-    def action_item_done(self, request, pk, item_id):
-        meeting_id = path_row_id(pk, "meeting")
-        item_id = path_row_id(item_id, "action item")
-        if not ActionItem.objects.filter(pk=item_id, meeting_id=meeting_id).exists():
-            raise Http404("No such action item in this meeting.")
-        item = services.action_item_done(actor=request.user, item_id=item_id)
-        return Response(ActionItemSerializer(item).data)
-
-
-# --- Decisions and votes -------------------------------------------------------------------
-
-
-class DecisionFilter(django_filters.FilterSet):
-    class Meta:
-        model = Decision
-        fields = ["meeting", "rule"]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="The decisions register, newest first",
-        responses=list_responses(DecisionSummarySerializer, filtered=True),
-    ),
-    retrieve=extend_schema(
-        summary="One decision, with its tally and every vote on record",
-        responses=_read(DecisionDetailSerializer),
-    ),
-    create=extend_schema(
-        summary="Put a motion to the vote",
-        request=DecisionInputSerializer,
-        responses=_write(DecisionDetailSerializer, 201),
-    ),
-)
-@extend_schema(tags=["handbook"])
-class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
-    """A decision's outcome is computed from its current votes (``handbook.decisions``)."""
-
-    permission_classes = [IsAuthenticated, MayReadMembersPages]
-    lookup_value_regex = r"[0-9]+"
-    queryset = Decision.objects.none()  # for the schema
-    serializer_class = DecisionSummarySerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = DecisionFilter
-
-    def get_queryset(self):
-        return _decisions_with_votes()
-
-    def _decision(self, pk) -> Decision:
-        decision = (
-            self.get_queryset()
-            .select_related("adopted_revision__page", "adopted_revision__author__consultant")
-            .prefetch_related(Prefetch("eligible", queryset=_members_by_name()))
-            .filter(pk=pk)
-            .first()
-        )
-        if decision is None:
-            raise Http404("No such decision.")
-        return decision
-
-    def list(self, request):
-        found = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(DecisionSummarySerializer(found, many=True).data)
-
-    def retrieve(self, request, pk):
-        return Response(DecisionDetailSerializer(self._decision(pk)).data)
-
-    def create(self, request):
-        serializer = DecisionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        fields["meeting"] = self._related(Meeting, fields.get("meeting"), "meeting")
-        fields["adopted_revision"] = self._related(
-            PageRevision, fields.get("adopted_revision"), "adopted_revision"
-        )
-        with model_errors_as_400():
-            decision = services.decision_create(actor=request.user, **fields)
-        return Response(
-            DecisionDetailSerializer(self._decision(decision.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    @staticmethod
-    def _related(model, pk, field: str):
-        if pk is None:
-            return None
-        found = model.objects.filter(pk=pk).first()
-        if found is None:
-            raise serializers.ValidationError({field: [f"No {model._meta.verbose_name} {pk}."]})
-        return found
-
-    @extend_schema(
-        summary="Vote (eligible members); a second vote replaces the first, both on record",
-        request=VoteInputSerializer,
-        responses=_write(DecisionDetailSerializer, 201, conflict=CLOSED),
-    )
-    @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
-    def votes(self, request, pk):
-        self._decision_exists(pk)
-        serializer = VoteInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            with model_errors_as_400():
-                services.vote_cast(
-                    actor=request.user, decision_id=int(pk), **serializer.validated_data
-                )
-        except services.DecisionClosed as closed:
-            raise Conflict(str(closed)) from closed
-        return Response(
-            DecisionDetailSerializer(self._decision(pk)).data, status=status.HTTP_201_CREATED
-        )
-
-    @extend_schema(
-        summary="Close the vote",
-        request=None,
-        responses={200: DecisionDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CLOSED},
-    )
-    @action(detail=True, methods=["post"], url_path="close", url_name="close")
-    def close(self, request, pk):
-        self._decision_exists(pk)
-        try:
-            services.decision_close(actor=request.user, decision_id=int(pk))
-        except services.DecisionClosed as closed:
-            raise Conflict(str(closed)) from closed
-        return Response(DecisionDetailSerializer(self._decision(pk)).data)
-
-    @staticmethod
-    def _decision_exists(pk) -> None:
-        if not Decision.objects.filter(pk=pk).exists():
-            raise Http404("No such decision.")

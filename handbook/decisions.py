@@ -1,5 +1,9 @@
 """How a decision's outcome follows from its votes: one pure function, no database.
 
+Who may vote and the quorum are the alliance's rules, not the choice of whoever opens a
+decision: the eligible members are the working members when it is opened
+(``handbook.services.decision_create``) and the quorum is ``quorum_for`` of them.
+
 The rules, as the decisions register states them:
 
 - **Quorum** first: at least ``quorum`` eligible members must have voted, and every vote counts
@@ -12,6 +16,7 @@ The rules, as the decisions register states them:
 - **Two thirds** and **three quarters**: passes when the votes for are at least that share of
   the votes for and against together (abstentions not counted, blocks counted against), and at
   least one member is for.
+
 """
 
 from collections.abc import Iterable
@@ -81,3 +86,16 @@ def outcome(rule: str, quorum: int, choices: Iterable[str]) -> str:
     if counted.votes_for and Fraction(counted.votes_for, decided) >= share:
         return PASSED
     return FAILED
+
+
+def quorum_for(eligible: int, percent: int) -> int:
+    """The quorum of a decision with ``eligible`` voters: ``percent`` of them, rounded up, and at
+    least 1 (a decision nobody votes on has no result).
+
+    Whole numbers only, so 50 % of 7 is 4 exactly, never 3.5 rounded by a float.
+    """
+    if eligible < 0:
+        raise ValueError(f"eligible must not be negative, got {eligible}")
+    if not 1 <= percent <= 100:
+        raise ValueError(f"percent must be between 1 and 100, got {percent}")
+    return max(1, -(-eligible * percent // 100))

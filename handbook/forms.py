@@ -10,17 +10,20 @@ from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, PageRevision, V
 from network.forms import DateInput, SearchInput
 from network.models import Consultant
 
-# Members who take part in meetings and votes: those who may be offered work, and those on
-# leave (still members; they may attend and vote). Alumni and applicants do not vote.
-VOTING_STATUSES = (
-    Consultant.Status.ACTIVE,
-    Consultant.Status.PROBATION,
-    Consultant.Status.ON_LEAVE,
-)
+# Members who attend meetings: the working members and those on leave (still members; they may
+# come). Alumni and applicants are not listed.
+ATTENDING_STATUSES = (*Consultant.WORKING_STATUSES, Consultant.Status.ON_LEAVE)
 
 
-def voting_members():
-    return Consultant.objects.filter(status__in=VOTING_STATUSES).order_by("display_name", "pk")
+def attending_members():
+    return Consultant.objects.filter(status__in=ATTENDING_STATUSES).order_by("display_name", "pk")
+
+
+def working_members():
+    """Who may own an action item (and vote): members active or on probation."""
+    return Consultant.objects.filter(status__in=Consultant.WORKING_STATUSES).order_by(
+        "display_name", "pk"
+    )
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -160,10 +163,13 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = voting_members()
+        self.fields["attendees"].queryset = attending_members()
 
 
 class DecisionForm(forms.Form):
+    """A motion. Who votes and the quorum are not asked: the alliance's rules set them when the
+    decision is opened (``services.decision_create``); the page says how."""
+
     text = forms.CharField(
         max_length=5000,
         label="Motion",
@@ -171,16 +177,6 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     rule = forms.ChoiceField(choices=Decision.Rule.choices, initial=Decision.Rule.SIMPLE_MAJORITY)
-    eligible = MembersChoiceField(
-        queryset=Consultant.objects.none(),
-        label="Members eligible to vote",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="The meeting's attendees unless you choose otherwise.",
-    )
-    quorum = forms.IntegerField(
-        min_value=1,
-        help_text="How many eligible members must vote (abstentions count) for a result.",
-    )
     adopted_revision = forms.ModelChoiceField(
         queryset=PageRevision.objects.none(),
         required=False,
@@ -190,7 +186,6 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["eligible"].queryset = voting_members()
         # The latest revision of each policy page: what a meeting adopts is the text as it is.
         self.fields["adopted_revision"].queryset = (
             PageRevision.objects.filter(
@@ -221,4 +216,4 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = voting_members()
+        self.fields["owner"].queryset = working_members()

@@ -8,7 +8,7 @@ anything but the latest is refused (``handbook.services``), so no edit is silent
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.timezone import now
@@ -159,7 +159,13 @@ class Meeting(models.Model):
 
 class Decision(models.Model):
     """A motion put to the eligible members; its outcome is computed from the votes
-    (``handbook.decisions.outcome``), never typed."""
+    (``handbook.decisions.outcome``), never typed.
+
+    ``eligible`` and ``quorum`` are a snapshot taken when the decision is opened: the working
+    members at that moment and ``quorum_percent`` of them (``handbook.services``), so a later
+    change of anyone's status does not rewrite the record. Decisions opened before the rules set
+    them have no ``quorum_percent``: their creator chose both, and they keep what was stored.
+    """
 
     class Rule(models.TextChoices):
         CONSENSUS = "consensus", "Consensus"
@@ -176,8 +182,25 @@ class Decision(models.Model):
     quorum = models.PositiveIntegerField(
         help_text="How many eligible members must vote (abstentions count) for a result."
     )
+    quorum_percent = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="The share of the eligible members the quorum was set from (rounded up); "
+        "empty for decisions whose creator chose the eligible members and quorum.",
+    )
     closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who closed the vote before its closing time, if anyone did.",
+    )
     adopted_revision = models.ForeignKey(
         PageRevision,
         on_delete=models.SET_NULL,
@@ -199,6 +222,11 @@ class Decision(models.Model):
 
     def get_absolute_url(self):
         return reverse("handbook-decision", args=[self.pk])
+
+    @property
+    def set_by_rules(self) -> bool:
+        """Eligible members and quorum were set by the alliance's rules, not by the creator."""
+        return self.quorum_percent is not None
 
 
 class Vote(models.Model):

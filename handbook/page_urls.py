@@ -1,9 +1,10 @@
-"""Handbook pages (views in handbook/views.py). ``handbook-page``, ``handbook-meeting`` and
+"""Handbook pages (views in handbook/views.py; meetings and decisions in
+handbook/record_views.py). ``handbook-page``, ``handbook-meeting`` and
 ``handbook-decision`` are used by the models and by rendering: keep their names."""
 
 from django.urls import path
 
-from handbook import views
+from handbook import record_views, views
 
 urlpatterns = [
     path("handbook/", views.handbook_index, name="handbook-index"),
@@ -16,25 +17,25 @@ urlpatterns = [
     path("handbook/pages/<slug:slug>/diff/", views.page_diff, name="handbook-diff"),
     path("handbook/pages/<slug:slug>/revert/", views.page_revert, name="handbook-revert"),
     path("handbook/pages/<slug:slug>/reviewed/", views.page_review, name="handbook-review"),
-    path("handbook/meetings/", views.meeting_list, name="handbook-meetings"),
-    path("handbook/meetings/<int:pk>/", views.meeting_detail, name="handbook-meeting"),
+    path("handbook/meetings/", record_views.meeting_list, name="handbook-meetings"),
+    path("handbook/meetings/<int:pk>/", record_views.meeting_detail, name="handbook-meeting"),
     path(
         "handbook/meetings/<int:pk>/decisions/",
-        views.decision_new,
+        record_views.decision_new,
         name="handbook-decision-new",
     ),
     path(
         "handbook/meetings/<int:pk>/action-items/",
-        views.action_item_new,
+        record_views.action_item_new,
         name="handbook-action-new",
     ),
     path(
         "handbook/action-items/<int:pk>/done/",
-        views.action_item_done,
+        record_views.action_item_done,
         name="handbook-action-done",
     ),
-    path("handbook/decisions/", views.decision_register, name="handbook-decisions"),
-    path("handbook/decisions/<int:pk>/", views.decision_detail, name="handbook-decision"),
-    path("handbook/decisions/<int:pk>/vote/", views.vote_cast, name="handbook-vote"),
-    path("handbook/decisions/<int:pk>/close/", views.decision_close, name="handbook-close"),
+    path("handbook/decisions/", record_views.decision_register, name="handbook-decisions"),
+    path("handbook/decisions/<int:pk>/", record_views.decision_detail, name="handbook-decision"),
+    path("handbook/decisions/<int:pk>/vote/", record_views.vote_cast, name="handbook-vote"),
+    path("handbook/decisions/<int:pk>/close/", record_views.decision_close, name="handbook-close"),
 ]

@@ -8,6 +8,7 @@ Field limits here repeat the services' limits (``MAX_BODY_CHARACTERS``, 200-char
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -357,6 +358,14 @@ class DecisionSummarySerializer(serializers.Serializer):
     text = serializers.CharField(read_only=True)
     rule = serializers.ChoiceField(choices=Decision.Rule.choices, read_only=True)
     quorum = serializers.IntegerField(read_only=True)
+    quorum_percent = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The eligible members are the working members (active or on probation) when "
+        "the decision was opened, and `quorum` is this share of them, rounded up (at least 1). "
+        "Null for decisions opened before these rules: their creator chose the eligible members "
+        "and the quorum, and they keep them.",
+    )
     closes_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed = serializers.SerializerMethodField()
@@ -377,13 +386,28 @@ class DecisionSummarySerializer(serializers.Serializer):
 
 
 class DecisionDetailSerializer(DecisionSummarySerializer):
-    eligible = MemberReferenceSerializer(many=True, read_only=True)
+    """A decision with everything on its record; the view selects ``closed_by`` and prefetches
+    ``eligible`` and ``votes``."""
+
+    eligible = MemberReferenceSerializer(
+        many=True,
+        read_only=True,
+        help_text="Who may vote: the working members when the decision was opened (for "
+        "decisions with a `quorum_percent`), as stored then. Only those still working members "
+        "vote.",
+    )
+    closed_by = serializers.SerializerMethodField(
+        help_text="Who closed the vote before its closing time; null if nobody did."
+    )
     adopted_revision = serializers.SerializerMethodField()
     tally = serializers.SerializerMethodField()
     votes = serializers.SerializerMethodField(help_text="The current vote of each member.")
     superseded_votes = serializers.SerializerMethodField(
         help_text="Votes replaced by a later vote of the same member, kept on record."
     )
+
+    def get_closed_by(self, decision) -> str | None:
+        return user_name(decision.closed_by)
 
     @extend_schema_field(RevisionSerializer(allow_null=True))
     def get_adopted_revision(self, decision) -> dict | None:
@@ -420,14 +444,37 @@ class DecisionDetailSerializer(DecisionSummarySerializer):
 EARLIEST_CLOSE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
+# Set by the alliance's rules when a decision is opened, never by the caller.
+SET_BY_THE_RULES = {
+    "eligible": (
+        "Set by the alliance's rules, not by the caller: every working member (active or on "
+        "probation) when the decision is opened may vote. Leave this field out."
+    ),
+    "quorum": (
+        "Set by the alliance's rules, not by the caller: {percent} % of the eligible members, "
+        "rounded up. Leave this field out."
+    ),
+}
+
+
 class DecisionInputSerializer(serializers.Serializer):
-    meeting = row_id_field(required=False, allow_null=True)
+    """A motion to put to the vote.
+
+    The eligible members and the quorum are not part of the request: they are set by the
+    alliance's rules when the decision is opened (every working member may vote; the quorum is
+    `DECISION_QUORUM_PERCENT` of them, rounded up, at least 1). A request that sends `eligible`
+    or `quorum` is refused with 400, a message on each, and nothing is recorded, so no client
+    believes it chose them.
+    """
+
+    meeting = row_id_field(
+        required=False,
+        allow_null=True,
+        help_text="The meeting it is put at; only the member who recorded the meeting, the "
+        "secretary and the staff coordinators add decisions to it (403 for others).",
+    )
     text = serializers.CharField(max_length=5000, help_text="The motion, as voted on.")
     rule = serializers.ChoiceField(choices=Decision.Rule.choices)
-    eligible = serializers.ListField(
-        child=row_id_field(), help_text="The ids of the members who may vote."
-    )
-    quorum = serializers.IntegerField(min_value=1)
     closes_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
@@ -436,6 +483,15 @@ class DecisionInputSerializer(serializers.Serializer):
     adopted_revision = row_id_field(
         required=False, allow_null=True, help_text="The id of the page revision it adopts."
     )
+
+    def validate(self, attrs):
+        sent = [name for name in SET_BY_THE_RULES if name in self.initial_data]
+        if sent:
+            percent = settings.DECISION_QUORUM_PERCENT
+            raise serializers.ValidationError(
+                {name: [SET_BY_THE_RULES[name].format(percent=percent)] for name in sent}
+            )
+        return attrs
 
     def validate_closes_at(self, value):
         # Before time zones were standard, local times carry offsets in seconds

@@ -8,6 +8,7 @@ is lost, and nothing anyone else saved is overwritten (Wagtail's revisions are t
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,12 +28,10 @@ from handbook.rendering import slug_for, wikilink_targets
 from network import access as network_access
 from network.models import Consultant
 
-# Members who vote: in good standing or on leave; applicants, alumni and former members do not.
-VOTING_STATUSES = (
-    Consultant.Status.PROBATION,
-    Consultant.Status.ACTIVE,
-    Consultant.Status.ON_LEAVE,
-)
+# Members who vote, own action items and hold the record's rights: the working members (active
+# or on probation). A member on leave, an alumnus or a former member keeps their earlier votes
+# on record but casts no new ones.
+WORKING_STATUSES = Consultant.WORKING_STATUSES
 
 
 class EditConflict(Exception):
@@ -52,7 +51,7 @@ class EditConflict(Exception):
 
 
 class DecisionClosed(Exception):
-    """A vote on a decision that is closed (HTTP 409)."""
+    """A vote on a decision that is closed, or closing it again (HTTP 409)."""
 
 
 def _get(model, pk, field: str, *, lock: bool = False, related: tuple[str, ...] = ()):
@@ -276,6 +275,25 @@ def page_mark_reviewed(*, actor, page_id: int, on: datetime.date | None = None) 
 
 # --- Meetings, decisions and votes ----------------------------------------------------------
 
+RECORD_REFUSED = (
+    "Only working members of the alliance (active or on probation), the secretary and the staff "
+    "coordinators record meetings, decisions and action items."
+)
+MEETING_REFUSED = (
+    "Only the member who recorded this meeting, the secretary and the staff coordinators add "
+    "decisions and action items to it."
+)
+
+
+def _require_recorder(actor) -> None:
+    if not access.may_record(actor):
+        raise PermissionDenied(RECORD_REFUSED)
+
+
+def _require_meeting_change(actor, meeting: Meeting) -> None:
+    if not access.may_change_meeting(actor, meeting):
+        raise PermissionDenied(MEETING_REFUSED)
+
 
 def _members(ids, field: str) -> list[Consultant]:
     if ids is None:
@@ -298,7 +316,7 @@ def meeting_create(
     minutes_body: str | None = None,
 ) -> Meeting:
     """A meeting, and its minutes as a handbook page (category minutes) when given."""
-    _require_editor(actor)
+    _require_recorder(actor)
     title = title.strip() if isinstance(title, str) else ""
     if not title:
         raise ValidationError({"title": "A meeting needs a title."})
@@ -331,48 +349,59 @@ def decision_create(
     actor,
     text: str,
     rule: str,
-    eligible,
-    quorum: int,
     meeting: Meeting | None = None,
     closes_at: datetime.datetime | None = None,
     adopted_revision: PageRevision | None = None,
 ) -> Decision:
-    _require_editor(actor)
+    """Put a motion to the vote.
+
+    Who votes and the quorum are the alliance's rules, not the caller's choice: the eligible
+    members are the working members at this moment, stored as a snapshot so that later changes
+    of anyone's status do not rewrite the record, and the quorum is ``DECISION_QUORUM_PERCENT``
+    of them, rounded up, at least 1 (``decisions.quorum_for``). A motion made at a meeting is
+    added to that meeting's record, so it needs the right to change the meeting.
+    """
+    _require_recorder(actor)
+    if meeting is not None:
+        _require_meeting_change(actor, meeting)
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         raise ValidationError({"text": "Write the motion as it is put to the vote."})
     rule = _choice(rule, Decision.Rule, "rule")
-    voters = _members(eligible, "eligible")
-    if not voters:
-        raise ValidationError({"eligible": "Name the members who may vote."})
-    not_members = [voter for voter in voters if voter.status not in VOTING_STATUSES]
-    if not_members:
-        raise ValidationError(
-            {
-                "eligible": f"{not_members[0]} is {not_members[0].get_status_display().lower()} "
-                "and cannot vote."
-            }  # fmt: skip
-        )
-    if isinstance(quorum, bool) or not isinstance(quorum, int) or quorum < 1:
-        raise ValidationError({"quorum": "A whole number of votes, at least 1."})
-    if quorum > len(voters):
-        raise ValidationError({"quorum": f"At most the {len(voters)} eligible members."})
+    percent = settings.DECISION_QUORUM_PERCENT
     with transaction.atomic():
-        decision = Decision.objects.create(
+        voters = list(
+            Consultant.objects.filter(status__in=WORKING_STATUSES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not voters:
+            raise ValidationError(
+                "There are no working members (active or on probation) to vote on a motion."
+            )
+        decision = Decision(
             meeting=meeting,
             text=text,
             rule=rule,
-            quorum=quorum,
+            quorum=decisions.quorum_for(len(voters), percent),
+            quorum_percent=percent,
             closes_at=closes_at,
             adopted_revision=adopted_revision,
             created_by=actor,
         )
-        decision.eligible.set(voters)
+        # The related rows were loaded (or are None); checking them again costs a query each.
+        decision.full_clean(exclude=["meeting", "adopted_revision", "created_by"])
+        decision.save()
+        Decision.eligible.through.objects.bulk_create(
+            Decision.eligible.through(decision_id=decision.pk, consultant_id=voter)
+            for voter in voters
+        )
     return decision
 
 
 def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote:
-    """An eligible member's vote; a second vote replaces the first, which stays on record."""
+    """The vote of an eligible member who is still a working member; a second vote replaces the
+    first, which stays on record."""
     consultant = network_access.consultant_of(actor) if actor is not None else None
     choice = _choice(choice, Vote.Choice, "choice")
     reason = (reason or "").strip()
@@ -380,11 +409,21 @@ def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote
         raise ValidationError({"reason": "At most 2,000 characters."})
     with transaction.atomic():
         decision = _get(Decision, decision_id, "decision", lock=True)
-        # Who before when: an ineligible voter hears "you may not" whatever the state.
-        if consultant is None or not decision.eligible.filter(pk=consultant.pk).exists():
+        # Who before when: an ineligible voter hears "you may not" whatever the state. The status
+        # is read here, not from the request's cached record, so a member who stopped working
+        # since they signed in is refused too.
+        status = None
+        if consultant is not None:
+            status = (
+                decision.eligible.filter(pk=consultant.pk).values_list("status", flat=True).first()
+            )
+        if status is None:
             raise PermissionDenied("You are not among the members eligible to vote on this.")
-        if consultant.status not in VOTING_STATUSES:
-            raise PermissionDenied("Only current members vote.")
+        if status not in WORKING_STATUSES:
+            raise PermissionDenied(
+                "Only working members (active or on probation) vote; you were eligible when this "
+                f"decision was opened, but you are now {Consultant.Status(status).label.lower()}."
+            )
         if decision_is_closed(decision):
             raise DecisionClosed("Voting on this decision has closed.")
         now = timezone.now()
@@ -397,13 +436,20 @@ def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote
 
 
 def decision_close(*, actor, decision_id: int) -> Decision:
-    _require_editor(actor)
+    """Close the vote now (``access.may_close_decision``: the decision's creator while a working
+    member, the secretary, the staff coordinators, administrators); who closed it is recorded."""
     with transaction.atomic():
         decision = _get(Decision, decision_id, "decision", lock=True)
+        # Who before when, as for votes: a caller who may not close hears so whatever the state.
+        if not access.may_close_decision(actor, decision):
+            raise PermissionDenied(access.CLOSE_REFUSED)
         if decision.closed_at is not None:
             raise DecisionClosed("This decision is already closed.")
+        if decision_is_closed(decision):
+            raise DecisionClosed("Voting on this decision closed at its closing time.")
         decision.closed_at = timezone.now()
-        decision.save(update_fields=["closed_at"])
+        decision.closed_by = actor
+        decision.save(update_fields=["closed_at", "closed_by"])
     return decision
 
 
@@ -422,17 +468,27 @@ def decision_outcome(decision: Decision) -> str:
 def action_item_create(
     *, actor, meeting_id: int, text: str, owner, due: datetime.date
 ) -> ActionItem:
-    _require_editor(actor)
+    """An action item on a meeting's record (``access.may_change_meeting``), owned by a working
+    member: only they, besides the record keepers, can mark it done."""
+    _require_recorder(actor)
+    meeting = _get(Meeting, meeting_id, "meeting")
+    _require_meeting_change(actor, meeting)
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         raise ValidationError({"text": "Say what is to be done."})
     if len(text) > 500:
         raise ValidationError({"text": "At most 500 characters."})
     owners = _members([owner.pk if isinstance(owner, Consultant) else owner], "owner")
+    if owners[0].status not in WORKING_STATUSES:
+        raise ValidationError(
+            {
+                "owner": f"{owners[0]} is {owners[0].get_status_display().lower()}; an action "
+                "item's owner is a working member (active or on probation)."
+            }
+        )
     if isinstance(due, datetime.datetime) or not isinstance(due, datetime.date):
         raise ValidationError({"due": "A date (YYYY-MM-DD)."})
     with transaction.atomic():
-        meeting = _get(Meeting, meeting_id, "meeting")
         item = ActionItem(meeting=meeting, text=text, owner=owners[0], due=due)
         item.full_clean()
         item.save()
@@ -440,9 +496,12 @@ def action_item_create(
 
 
 def action_item_done(*, actor, item_id: int) -> ActionItem:
-    _require_editor(actor)
+    """Mark an action item done (``access.may_mark_done``: its owner, the member who recorded
+    the meeting, the secretary, the staff coordinators); done twice is done once."""
     with transaction.atomic():
-        item = _get(ActionItem, item_id, "item", lock=True)
+        item = _get(ActionItem, item_id, "item", lock=True, related=("meeting",))
+        if not access.may_mark_done(actor, item):
+            raise PermissionDenied(access.MARK_DONE_REFUSED)
         if item.done_at is None:
             item.done_at = timezone.now()
             item.save(update_fields=["done_at"])

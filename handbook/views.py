@@ -1,5 +1,5 @@
-"""Handbook pages: the index, reading, creating and editing pages, history and diffs, search,
-export, meetings, the decisions register and voting.
+"""Handbook pages: the index, reading, creating and editing pages, history and diffs, search and
+export (meetings, decisions and votes are in ``handbook.record_views``).
 
 Each view parses the request, loads what it shows through ``handbook.access``, calls one
 service of ``handbook.services`` and renders. Public pages are readable by anyone; the rest of
@@ -22,39 +22,31 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from handbook import access, decisions, reminders, selectors, services
+from handbook import access, reminders, selectors, services
 from handbook.diff import diff_rows, stats
 from handbook.export import export_zip
 from handbook.forms import (
-    ActionItemForm,
-    DecisionForm,
     DiffForm,
     IndexFilterForm,
-    MeetingForm,
     PageCreateForm,
     PageEditForm,
     RevertForm,
     SearchForm,
-    VoteForm,
 )
-from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision, Vote
+from handbook.models import Meeting, Page, PageRevision
 from handbook.rendering import WIKILINK, slug_for
 from handbook.search import search_pages
-from network import access as network_access
 from network.forms import add_service_errors
 
 # Enough titles to scan at once; the index groups each page of results by category.
 INDEX_PAGE_SIZE = 100
 HISTORY_PAGE_SIZE = 50
-MEETINGS_PAGE_SIZE = 25
-DECISIONS_PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 # Unchanged lines kept around each change in the diff view; the rest fold into one row.
 DIFF_CONTEXT_LINES = 3
@@ -68,35 +60,6 @@ CATEGORY_ORDER = Case(
     default=Value(len(Page.Category.values)),
     output_field=IntegerField(),
 )
-
-# How each rule counts, stated on the decision pages exactly as ``handbook.decisions`` computes.
-QUORUM_EXPLANATION = (
-    "At least {quorum} of the {eligible} eligible members must vote for there to be a result. "
-    "Every vote counts towards quorum (for, against, abstain and block alike): abstaining is "
-    "taking part. Below quorum the outcome is “No quorum”, whatever the votes say."
-)
-RULE_EXPLANATIONS = {
-    decisions.CONSENSUS: (
-        "Consensus: one block blocks the decision. Otherwise it passes when at least one "
-        "member is for and nobody is against. An abstention is standing aside: it does not "
-        "stop consensus."
-    ),
-    decisions.SIMPLE_MAJORITY: (
-        "Simple majority: passes when more members vote for than against. Abstentions are not "
-        "counted either way. A block counts as a vote against (only consensus gives a veto)."
-    ),
-    decisions.TWO_THIRDS: (
-        "Two thirds: passes when the votes for are at least two thirds of the votes for and "
-        "against together, and at least one member votes for. Abstentions are not counted "
-        "either way; a block counts as a vote against."
-    ),
-    decisions.THREE_QUARTERS: (
-        "Three quarters: passes when the votes for are at least three quarters of the votes "
-        "for and against together, and at least one member votes for. Abstentions are not "
-        "counted either way; a block counts as a vote against."
-    ),
-}
-
 
 # --- Gates ----------------------------------------------------------------------------------
 
@@ -497,284 +460,3 @@ def page_revert(request, slug):
         request, f"Restored revision {revision.reverts.number} as revision {revision.number}."
     )
     return redirect(page)
-
-
-# --- Meetings -------------------------------------------------------------------------------
-
-
-def _current_votes():
-    return Prefetch(
-        "votes",
-        queryset=Vote.objects.filter(superseded_at__isnull=True),
-        to_attr="current_votes",
-    )
-
-
-@dataclass(frozen=True)
-class DecisionSummary:
-    decision: Decision
-    outcome: str
-    outcome_label: str
-    tally: decisions.Tally
-    closed: bool
-
-
-def _summarise(decision: Decision) -> DecisionSummary:
-    """Outcome and tally from the prefetched current votes (no query per decision)."""
-    choices = [vote.choice for vote in decision.current_votes]
-    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
-    return DecisionSummary(
-        decision=decision,
-        outcome=outcome,
-        outcome_label=decisions.OUTCOME_LABELS[outcome],
-        tally=decisions.tally(choices),
-        closed=services.decision_is_closed(decision),
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@members_only
-def meeting_list(request):
-    status = 200
-    if request.method == "POST":
-        _require_editor(request.user)
-        form = MeetingForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                meeting = services.meeting_create(
-                    actor=request.user,
-                    title=data["title"],
-                    date=data["date"],
-                    attendees=[consultant.pk for consultant in data["attendees"]],
-                    agenda=data["agenda"],
-                    minutes_body=data["minutes"] if data["minutes"].strip() else None,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Recorded the meeting “{meeting.title}”.")
-                return redirect(meeting)
-        status = 400
-    else:
-        form = MeetingForm(initial={"date": timezone.localdate()})
-    meetings = (
-        Meeting.objects.select_related("minutes")
-        .annotate(
-            attendee_count=Count("attendees", distinct=True),
-            decision_count=Count("decisions", distinct=True),
-        )
-        .order_by("-date", "-pk")
-    )
-    listing = Paginator(meetings, MEETINGS_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "listing": listing, "may_edit": access.may_edit(request.user)}
-    return render(request, "handbook/meetings.html", context, status=status)
-
-
-def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=None, status=200):
-    attendees = list(meeting.attendees.order_by("display_name", "pk"))
-    summaries = [
-        _summarise(decision)
-        for decision in meeting.decisions.select_related("adopted_revision__page")
-        .prefetch_related(_current_votes())
-        .order_by("created_at", "pk")
-    ]
-    if decision_form is None:
-        decision_form = DecisionForm(
-            prefix="decision",
-            initial={
-                "eligible": [consultant.pk for consultant in attendees],
-                # A majority of those present, unless the secretary says otherwise.
-                "quorum": len(attendees) // 2 + 1 if attendees else 1,
-            },
-        )
-    context = {
-        "meeting": meeting,
-        "attendees": attendees,
-        "summaries": summaries,
-        "action_items": meeting.action_items.select_related("owner"),
-        "decision_form": decision_form,
-        "action_form": action_form or ActionItemForm(prefix="action"),
-        "may_edit": access.may_edit(request.user),
-        "today": timezone.localdate(),
-    }
-    return render(request, "handbook/meeting_detail.html", context, status=status)
-
-
-@require_safe
-@members_only
-def meeting_detail(request, pk):
-    meeting = get_object_or_404(Meeting.objects.select_related("minutes"), pk=pk)
-    return _meeting_page(request, meeting)
-
-
-@require_POST
-@members_only
-def decision_new(request, pk):
-    _require_editor(request.user)
-    meeting = get_object_or_404(Meeting.objects.select_related("minutes"), pk=pk)
-    form = DecisionForm(request.POST, prefix="decision")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = services.decision_create(
-                actor=request.user,
-                meeting=meeting,
-                text=data["text"],
-                rule=data["rule"],
-                eligible=[consultant.pk for consultant in data["eligible"]],
-                quorum=data["quorum"],
-                adopted_revision=data["adopted_revision"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Recorded the decision; eligible members can vote now.")
-            return redirect(decision)
-    return _meeting_page(request, meeting, decision_form=form, status=400)
-
-
-@require_POST
-@members_only
-def action_item_new(request, pk):
-    _require_editor(request.user)
-    meeting = get_object_or_404(Meeting.objects.select_related("minutes"), pk=pk)
-    form = ActionItemForm(request.POST, prefix="action")
-    if form.is_valid():
-        try:
-            services.action_item_create(
-                actor=request.user, meeting_id=meeting.pk, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Added the action item.")
-            return redirect(reverse("handbook-meeting", args=[meeting.pk]) + "#actions")
-    return _meeting_page(request, meeting, action_form=form, status=400)
-
-
-@require_POST
-@members_only
-def action_item_done(request, pk):
-    _require_editor(request.user)
-    item = get_object_or_404(ActionItem, pk=pk)
-    services.action_item_done(actor=request.user, item_id=item.pk)
-    messages.success(request, f"Marked “{item.text}” as done.")
-    return redirect(reverse("handbook-meeting", args=[item.meeting_id]) + "#actions")
-
-
-# --- Decisions ------------------------------------------------------------------------------
-
-
-@require_safe
-@members_only
-def decision_register(request):
-    outcome_filter = request.GET.get("outcome", "")
-    if outcome_filter and outcome_filter not in decisions.OUTCOME_LABELS:
-        outcome_filter = ""
-        messages.error(request, "That outcome filter is not one of the outcomes; showing all.")
-    # The outcome is computed from the votes, not stored, so the filter runs over the computed
-    # summaries: one query for the decisions and one for their current votes.
-    summaries = [
-        _summarise(decision)
-        for decision in Decision.objects.select_related(
-            "meeting", "adopted_revision__page"
-        ).prefetch_related(_current_votes())
-    ]
-    if outcome_filter:
-        summaries = [summary for summary in summaries if summary.outcome == outcome_filter]
-    listing = Paginator(summaries, DECISIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "listing": listing,
-        "outcome_filter": outcome_filter,
-        "outcomes": decisions.OUTCOME_LABELS,
-    }
-    return render(request, "handbook/decisions.html", context)
-
-
-def _decision_page(request, decision: Decision, *, vote_form=None, problem="", status=200):
-    eligible = list(decision.eligible.order_by("display_name", "pk"))
-    votes = list(decision.votes.select_related("consultant").order_by("cast_at", "pk"))
-    current = [vote for vote in votes if vote.superseded_at is None]
-    choices = [vote.choice for vote in current]
-    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
-    tally = decisions.tally(choices)
-    closed = services.decision_is_closed(decision)
-    me = network_access.consultant_of(request.user)
-    eligible_ids = {consultant.pk for consultant in eligible}
-    my_vote = next((vote for vote in current if me and vote.consultant_id == me.pk), None)
-    voted_ids = {vote.consultant_id for vote in current}
-    context = {
-        "decision": decision,
-        "eligible": eligible,
-        "not_voted": [consultant for consultant in eligible if consultant.pk not in voted_ids],
-        "current": current,
-        "superseded": [vote for vote in votes if vote.superseded_at is not None],
-        "outcome": outcome,
-        "outcome_label": decisions.OUTCOME_LABELS[outcome],
-        "tally": tally,
-        "quorum_reached": tally.voted >= decision.quorum,
-        "closed": closed,
-        "is_eligible": me is not None and me.pk in eligible_ids,
-        "my_vote": my_vote,
-        "vote_form": vote_form or VoteForm(initial={"choice": my_vote.choice} if my_vote else None),
-        "rule_explanation": RULE_EXPLANATIONS[decision.rule],
-        "quorum_explanation": QUORUM_EXPLANATION.format(
-            quorum=decision.quorum, eligible=len(eligible)
-        ),
-        "may_edit": access.may_edit(request.user),
-        "problem": problem,
-    }
-    return render(request, "handbook/decision_detail.html", context, status=status)
-
-
-def _load_decision(pk) -> Decision:
-    return get_object_or_404(
-        Decision.objects.select_related("meeting", "adopted_revision__page"), pk=pk
-    )
-
-
-@require_safe
-@members_only
-def decision_detail(request, pk):
-    return _decision_page(request, _load_decision(pk))
-
-
-@require_POST
-@members_only
-def vote_cast(request, pk):
-    decision = _load_decision(pk)
-    form = VoteForm(request.POST)
-    if not form.is_valid():
-        return _decision_page(request, decision, vote_form=form, status=400)
-    try:
-        vote = services.vote_cast(
-            actor=request.user,
-            decision_id=decision.pk,
-            choice=form.cleaned_data["choice"],
-            reason=form.cleaned_data["reason"],
-        )
-    except services.DecisionClosed:
-        decision.refresh_from_db()
-        problem = "Voting on this decision has closed: your vote was not recorded."
-        return _decision_page(request, decision, vote_form=form, problem=problem, status=409)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return _decision_page(request, decision, vote_form=form, status=400)
-    # PermissionDenied (not eligible) is the 403 page, with the service's explanation.
-    messages.success(request, f"Your vote is recorded: {vote.get_choice_display()}.")
-    return redirect(decision)
-
-
-@require_POST
-@members_only
-def decision_close(request, pk):
-    decision = _load_decision(pk)
-    try:
-        decision = services.decision_close(actor=request.user, decision_id=decision.pk)
-    except services.DecisionClosed:
-        decision.refresh_from_db()
-        problem = "This decision was already closed; nothing changed."
-        return _decision_page(request, decision, problem=problem, status=409)
-    messages.success(request, "Voting is closed; the outcome below is final.")
-    return redirect(decision)

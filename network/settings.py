@@ -421,6 +421,11 @@ if MATCHING_COVERAGE_THRESHOLD > 1:
 MATCHING_LIMIT = env_int("MATCHING_LIMIT", 10, minimum=1)
 # Handbook: a policy not reviewed for this many months shows as due and its owner is reminded.
 HANDBOOK_REVIEW_MONTHS = env_int("HANDBOOK_REVIEW_MONTHS", 12, minimum=1)
+# Handbook: a decision's quorum is this share (whole percent, rounded up, at least 1) of the
+# working members when it is opened; they are its eligible voters.
+DECISION_QUORUM_PERCENT = env_int("DECISION_QUORUM_PERCENT", 50, minimum=1)
+if DECISION_QUORUM_PERCENT > 100:
+    raise ImproperlyConfigured("DECISION_QUORUM_PERCENT must be between 1 and 100.")
 # The suggestions panel on the request page is a template tag of intake.matching_panel; it is
 # registered here because intake has no templatetags package.
 TEMPLATES[0]["OPTIONS"]["libraries"] = {"matching_panel": "intake.matching_panel"}

@@ -51,6 +51,14 @@ def community_coordinator(db):
 
 
 @pytest.fixture
+def secretary(db):
+    """The secretary: a staff account with the role and no member record, as in the demo."""
+    user = UserFactory()
+    user_grant_role(user=user, role=Role.SECRETARY)
+    return user
+
+
+@pytest.fixture
 def group_coordinator(db):
     consultant = ConsultantFactory(status=Consultant.Status.ACTIVE)
     group = ConsultantGroupFactory(coordinator=consultant)

@@ -426,7 +426,8 @@ ROWS = [
         "api/v1/handbook/meetings/<pk>/action-items/<item_id>/done/",
         "post",
         "/api/v1/handbook/meetings/{meeting}/action-items/{item}/done/",
-        (401, 401, 200, 200, 200, 200, 200, 200),
+        (401, 401, 200, 403, 200, 200, 200, 200),
+        what="the owner, the meeting's creator (intake) and the record keepers",
     ),
     R(
         "api/v1/handbook/decisions/",
@@ -439,13 +440,8 @@ ROWS = [
         "post",
         "/api/v1/handbook/decisions/",
         (401, 401, 201, 201, 201, 201, 201, 201),
-        body={
-            "text": "Meet monthly",
-            "rule": "consensus",
-            "eligible": ["{consultant}"],
-            "quorum": 1,
-        },
-        what="put a motion",
+        body={"text": "Meet monthly", "rule": "consensus"},
+        what="put a motion (voters and quorum set by the rules)",
     ),
     R(
         "api/v1/handbook/decisions/<pk>/",
@@ -457,14 +453,16 @@ ROWS = [
         "api/v1/handbook/decisions/<pk>/close/",
         "post",
         "/api/v1/handbook/decisions/{decision}/close/",
-        (401, 401, 200, 200, 200, 200, 200, 200),
+        (401, 401, 403, 403, 200, 200, 200, 200),
+        what="its creator (intake) and the record keepers",
     ),
     R(
         "api/v1/handbook/decisions/<pk>/votes/",
         "post",
         "/api/v1/handbook/decisions/{decision}/votes/",
-        (401, 401, 201, 403, 201, 403, 403, 403),
+        (401, 401, 201, 201, 201, 403, 403, 403),
         body={"choice": "for"},
+        what="the working members when it was opened",
     ),
     # --- API: the network
     R(
@@ -840,19 +838,22 @@ ROWS = [
         "handbook/meetings/<int:pk>/decisions/",
         "post",
         "/handbook/meetings/{meeting}/decisions/",
-        (L, L, 400, 400, 400, 400, 400, 400),
+        (L, L, 403, 403, 400, 400, 400, 400),
+        what="the meeting's creator (intake) and the record keepers",
     ),
     R(
         "handbook/meetings/<int:pk>/action-items/",
         "post",
         "/handbook/meetings/{meeting}/action-items/",
-        (L, L, 400, 400, 400, 400, 400, 400),
+        (L, L, 403, 403, 400, 400, 400, 400),
+        what="the meeting's creator (intake) and the record keepers",
     ),
     R(
         "handbook/action-items/<int:pk>/done/",
         "post",
         "/handbook/action-items/{item}/done/",
-        (L, L, 302, 302, 302, 302, 302, 302),
+        (L, L, 302, 403, 302, 302, 302, 302),
+        what="the owner, the meeting's creator (intake) and the record keepers",
     ),
     R("handbook/decisions/", "get", "/handbook/decisions/", (L, L, 200, 200, 200, 200, 200, 200)),
     R(
@@ -865,14 +866,16 @@ ROWS = [
         "handbook/decisions/<int:pk>/vote/",
         "post",
         "/handbook/decisions/{decision}/vote/",
-        (L, L, 302, 403, 302, 403, 403, 403),
+        (L, L, 302, 302, 302, 403, 403, 403),
         body={"choice": "for"},
+        what="the working members when it was opened",
     ),
     R(
         "handbook/decisions/<int:pk>/close/",
         "post",
         "/handbook/decisions/{decision}/close/",
-        (L, L, 302, 302, 302, 302, 302, 302),
+        (L, L, 403, 403, 302, 302, 302, 302),
+        what="its creator (intake) and the record keepers",
     ),
     # --- Pages: the directory and one's own profile
     R("members/", "get", "/members/", (L, L, 200, 200, 200, 200, 200, 200)),
@@ -1034,8 +1037,6 @@ def _build_world() -> dict:
         actor=intake.user,
         text="Adopt the rates page",
         rule=Decision.Rule.SIMPLE_MAJORITY,
-        eligible=[consultant.pk, lead.pk, intake.pk],
-        quorum=2,
         meeting=meeting,
     )
 

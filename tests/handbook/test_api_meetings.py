@@ -52,14 +52,19 @@ def meeting(member, voters):
 
 @pytest.fixture
 def decision(member, meeting, voters):
+    """Opened by ``member``: the member and the three voters may vote; the quorum is 2 of 4."""
     return services.decision_create(
         actor=member,
         meeting=meeting,
         text="Adopt the outside-referral policy.",
         rule=Decision.Rule.TWO_THIRDS,
-        eligible=[voter.pk for voter in voters],
-        quorum=3,
     )
+
+
+@pytest.fixture
+def latecomer(decision):
+    """A member admitted after the decision was opened: not among its eligible members."""
+    return ConsultantFactory(status=Consultant.Status.ACTIVE).user
 
 
 def fresh(user):
@@ -356,12 +361,7 @@ def test_decision_reads_are_for_members(api_as, caller, role, expected, decision
 def test_decision_create_is_for_members(api_as, caller, role, expected, voters):
     response = api_as(caller(role)).post(
         DECISIONS,
-        {
-            "text": "Raise the alliance share to 2 %.",
-            "rule": "simple_majority",
-            "eligible": [voter.pk for voter in voters],
-            "quorum": 2,
-        },
+        {"text": "Raise the alliance share to 2 %.", "rule": "simple_majority"},
         format="json",
     )
     assert response.status_code == expected
@@ -378,8 +378,6 @@ def test_a_decision_is_created_with_its_meeting_and_adopted_revision(
             "meeting": meeting.pk,
             "text": "Adopt the referral policy.",
             "rule": "two_thirds",
-            "eligible": [voter.pk for voter in voters],
-            "quorum": 2,
             "closes_at": "2026-05-01T17:00:00Z",
             "adopted_revision": policy.latest_revision_id,
         },
@@ -388,7 +386,11 @@ def test_a_decision_is_created_with_its_meeting_and_adopted_revision(
     assert response.status_code == 201
     body = response.json()
     assert body["meeting"] == meeting.pk and body["rule"] == "two_thirds"
-    assert {member["id"] for member in body["eligible"]} == {voter.pk for voter in voters}
+    # Every working member may vote (the three voters and the member who opened it), and the
+    # quorum is half of them.
+    working = {voter.pk for voter in voters} | {member.consultant.pk}
+    assert {member["id"] for member in body["eligible"]} == working
+    assert (body["quorum"], body["quorum_percent"]) == (2, 50)
     assert body["adopted_revision"]["id"] == policy.latest_revision_id
     assert body["adopted_revision"]["page"] == {"title": "Referral policy", "slug": policy.slug}
     assert body["outcome"] == "no_quorum" and body["outcome_label"] == "No quorum"
@@ -401,10 +403,6 @@ def test_a_decision_is_created_with_its_meeting_and_adopted_revision(
     [
         ({"text": ""}, "text"),
         ({"rule": "unanimity"}, "rule"),
-        ({"eligible": []}, "eligible"),
-        ({"eligible": [10**9]}, "eligible"),
-        ({"quorum": 0}, "quorum"),
-        ({"quorum": 4}, "quorum"),
         ({"meeting": 10**9}, "meeting"),
         ({"adopted_revision": 10**9}, "adopted_revision"),
         ({"closes_at": "tomorrow"}, "closes_at"),
@@ -414,13 +412,7 @@ def test_a_decision_is_created_with_its_meeting_and_adopted_revision(
     ],
 )
 def test_a_bad_decision_writes_nothing(api_as, member, voters, change, field):
-    payload = {
-        "text": "A motion",
-        "rule": "consensus",
-        "eligible": [voter.pk for voter in voters],
-        "quorum": 2,
-        **change,
-    }
+    payload = {"text": "A motion", "rule": "consensus", **change}
     before = counts()
     response = api_as(member).post(DECISIONS, payload, format="json")
     assert response.status_code == 400
@@ -429,9 +421,7 @@ def test_a_bad_decision_writes_nothing(api_as, member, voters, change, field):
 
 
 def test_the_register_filters_by_meeting(api_as, member, decision, voters):
-    services.decision_create(
-        actor=member, text="Unattached", rule="consensus", eligible=[voters[0].pk], quorum=1
-    )
+    services.decision_create(actor=member, text="Unattached", rule="consensus")
     client = api_as(member)
     assert client.get(DECISIONS).json()["count"] == 2
     rows = client.get(DECISIONS, {"meeting": decision.meeting_id}).json()["results"]
@@ -444,10 +434,9 @@ def test_decision_list_query_count(api_as, member, voters, django_assert_max_num
             actor=member,
             text=f"Motion {number}",
             rule="simple_majority",
-            eligible=[voter.pk for voter in voters],
-            quorum=1,
         )
-        services.vote_cast(actor=voters[0].user, decision_id=made.pk, choice="for")
+        for voter in voters[:2]:  # the quorum: 2 of the 4 working members
+            services.vote_cast(actor=voter.user, decision_id=made.pk, choice="for")
     client = api_as(fresh(member))
     # 1 roles, 2 member record, 3 count, 4 the 25 decisions, 5 their votes with the voters.
     with django_assert_max_num_queries(5):
@@ -487,10 +476,11 @@ def test_an_eligible_member_votes(api_as, decision, voters):
     assert body["votes"][0]["reason"] == "It is overdue."
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "member", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "latecomer", "admin"])
 def test_only_eligible_members_vote(api_as, caller, role, decision):
-    """Signed-in members not on the list (and an administrator without a member record) are
-    refused like strangers: 403 (401 without credentials), and no vote is recorded."""
+    """Signed-in members not on the list (one admitted after it was opened, and an
+    administrator without a member record) are refused like strangers: 403 (401 without
+    credentials), and no vote is recorded."""
     response = vote(api_as, caller(role), decision, "for")
     assert response.status_code == (401 if role == "anonymous" else 403)
     assert Vote.objects.count() == 0
@@ -526,8 +516,6 @@ def test_a_vote_after_the_closing_time_is_409(api_as, member, voters):
         actor=member,
         text="Timed motion",
         rule="consensus",
-        eligible=[voter.pk for voter in voters],
-        quorum=1,
         closes_at=timezone.now() + datetime.timedelta(hours=1),
     )
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
@@ -556,8 +544,14 @@ def test_a_vote_on_a_missing_decision_is_404(api_as, voters):
     assert vote(api_as, voters[0].user, Decision(pk=999), "for").status_code == 404
 
 
-def test_a_two_thirds_decision_follows_the_votes(api_as, member, decision, voters):
-    """Quorum 3 of 3; passes with two for and one against, fails once one of them changes."""
+def test_a_two_thirds_decision_follows_the_votes(api_as, member, meeting, voters, settings):
+    """Quorum 75 % of 4, that is 3; passes with two for and one against, fails once one of them
+    changes."""
+    settings.DECISION_QUORUM_PERCENT = 75
+    decision = services.decision_create(
+        actor=member, meeting=meeting, text="Adopt the policy.", rule=Decision.Rule.TWO_THIRDS
+    )
+    assert decision.quorum == 3
     first, second, third = (voter.user for voter in voters)
 
     def outcome():
@@ -593,7 +587,8 @@ def test_vote_query_count(api_as, decision, voters, django_assert_max_num_querie
 
 
 @pytest.mark.parametrize(("role", "expected"), permission_cases(200))
-def test_closing_is_for_members(api_as, caller, role, expected, decision):
+def test_the_creator_and_an_administrator_close(api_as, caller, role, expected, decision):
+    """``member`` opened the decision; the other roles are in test_decision_governance.py."""
     response = api_as(caller(role)).post(decision_url(decision, "close/"))
     assert response.status_code == expected
     decision.refresh_from_db()

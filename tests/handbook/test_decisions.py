@@ -178,3 +178,41 @@ def test_stricter_rules_pass_less(quorum, cast):
 def test_outcome_labels_cover_every_outcome():
     assert set(decisions.OUTCOME_LABELS) == {PASSED, FAILED, NO_QUORUM, BLOCKED}
     assert FAILED in decisions.OUTCOME_LABELS
+
+
+# --- The quorum the rules set ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("eligible", "percent", "expected"),
+    [
+        (4, 50, 2),
+        (5, 50, 3),  # rounded up: half of five is not enough
+        (7, 50, 4),
+        (1, 50, 1),
+        (0, 50, 1),  # at least 1: nobody voting is no result
+        (3, 100, 3),
+        (3, 34, 2),
+        (3, 33, 1),
+        (101, 1, 2),
+        (10, 1, 1),
+    ],
+)
+def test_quorum_for_table(eligible, percent, expected):
+    assert decisions.quorum_for(eligible, percent) == expected
+
+
+@given(st.integers(min_value=0, max_value=100_000), st.integers(min_value=1, max_value=100))
+def test_the_quorum_is_the_fewest_votes_that_reach_the_share(eligible, percent):
+    quorum = decisions.quorum_for(eligible, percent)
+
+    assert quorum >= 1
+    assert quorum * 100 >= eligible * percent  # reaches the share
+    assert quorum == 1 or (quorum - 1) * 100 < eligible * percent  # one fewer would not
+    assert eligible == 0 or quorum <= eligible  # never more than can vote
+
+
+@pytest.mark.parametrize(("eligible", "percent"), [(-1, 50), (4, 0), (4, 101)])
+def test_quorum_for_refuses_impossible_inputs(eligible, percent):
+    with pytest.raises(ValueError):
+        decisions.quorum_for(eligible, percent)

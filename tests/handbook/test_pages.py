@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from handbook import services
 from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision, Vote
-from handbook.views import RULE_EXPLANATIONS
+from handbook.record_views import RULE_EXPLANATIONS, RULES_PREVIEW
 from network.models import Consultant, User
 from network.services import add_months
 from tests.factories import ConsultantFactory
@@ -191,9 +191,7 @@ def test_history_and_diff_are_for_signed_in_readers(client, signed_in, applicant
 
 def test_decisions_and_meetings_need_membership(client, signed_in, applicant, member):
     meeting = services.meeting_create(actor=member, title="Spring", date=datetime.date(2030, 4, 1))
-    decision = services.decision_create(
-        actor=member, text="Adopt", rule="consensus", eligible=[consultant(member).pk], quorum=1
-    )
+    decision = services.decision_create(actor=member, text="Adopt", rule="consensus")
     addresses = (meeting.get_absolute_url(), decision.get_absolute_url())
     for address in addresses:
         assert client.get(address).status_code == 302
@@ -619,7 +617,10 @@ def test_a_member_records_a_meeting_with_minutes(signed_in, member, trio):
     assert meeting.minutes.body == "We met and agreed."
     page = signed_in(member).get(meeting.get_absolute_url())
     assert meeting.minutes.get_absolute_url() in page.content.decode()
-    assert page.context["decision_form"].initial["quorum"] == 2
+    # The motion form asks for neither voters nor quorum; it says what the rules will set.
+    assert set(page.context["decision_form"].fields) == {"text", "rule", "adopted_revision"}
+    preview = RULES_PREVIEW.format(working=3, percent=50, quorum=2)
+    assert page.context["rules_preview"] == preview and preview in page.content.decode()
 
 
 def test_a_bad_meeting_is_refused_with_the_form(signed_in, member):
@@ -645,15 +646,13 @@ def meeting(member, trio):
 def test_a_two_thirds_decision_follows_the_votes(client, signed_in, member, trio, meeting):
     response = signed_in(member).post(
         reverse("handbook-decision-new", args=[meeting.pk]),
-        {
-            "decision-text": "Adopt the referral policy",
-            "decision-rule": "two_thirds",
-            "decision-eligible": [consultant(user).pk for user in trio],
-            "decision-quorum": "3",
-        },
+        {"decision-text": "Adopt the referral policy", "decision-rule": "two_thirds"},
     )
     decision = Decision.objects.get()
     assert response.status_code == 302 and response.url == decision.get_absolute_url()
+    # The three working members may vote; the quorum is half of them, rounded up.
+    assert {voter.user for voter in decision.eligible.all()} == set(trio)
+    assert (decision.quorum, decision.quorum_percent) == (2, 50)
     vote_url = reverse("handbook-vote", args=[decision.pk])
 
     for user, choice in zip(trio, ["for", "for", "against"], strict=True):
@@ -683,8 +682,6 @@ def test_a_decision_links_the_policy_revision_it_adopted(signed_in, member, meet
         {
             "decision-text": "Adopt the referral policy",
             "decision-rule": "consensus",
-            "decision-eligible": [consultant(member).pk],
-            "decision-quorum": "1",
             "decision-adopted_revision": revision.pk,
         },
     )
@@ -698,32 +695,24 @@ def test_a_decision_links_the_policy_revision_it_adopted(signed_in, member, meet
 def test_a_bad_decision_is_refused_with_the_form(signed_in, member, meeting):
     response = signed_in(member).post(
         reverse("handbook-decision-new", args=[meeting.pk]),
-        {
-            "decision-text": "Adopt",
-            "decision-rule": "two_thirds",
-            "decision-eligible": [consultant(member).pk],
-            "decision-quorum": "5",
-        },
+        {"decision-text": "", "decision-rule": "unanimity"},
     )
     assert response.status_code == 400
-    assert "quorum" in response.context["decision_form"].errors
+    assert {"text", "rule"} <= set(response.context["decision_form"].errors)
     assert not Decision.objects.exists()
 
 
 @pytest.fixture
 def decision(member, meeting):
     return services.decision_create(
-        actor=member,
-        meeting=meeting,
-        text="Adopt the cover plan",
-        rule="simple_majority",
-        eligible=[consultant(member).pk],
-        quorum=1,
+        actor=member, meeting=meeting, text="Adopt the cover plan", rule="simple_majority"
     )
 
 
-def test_a_vote_by_a_member_not_eligible_is_forbidden(signed_in, other_member, decision):
-    response = signed_in(other_member).post(
+def test_a_vote_by_a_member_not_eligible_is_forbidden(signed_in, decision):
+    """A member admitted after the decision was opened is not on its list."""
+    latecomer = ConsultantFactory(status=Consultant.Status.ACTIVE).user
+    response = signed_in(latecomer).post(
         reverse("handbook-vote", args=[decision.pk]), {"choice": "for"}
     )
     assert response.status_code == 403
@@ -752,9 +741,7 @@ def test_a_bad_vote_is_refused_with_the_form(signed_in, member, decision):
 
 @pytest.mark.parametrize("rule", list(Decision.Rule.values))
 def test_the_decision_page_states_how_abstentions_count(signed_in, member, rule):
-    decision = services.decision_create(
-        actor=member, text="Motion", rule=rule, eligible=[consultant(member).pk], quorum=1
-    )
+    decision = services.decision_create(actor=member, text="Motion", rule=rule)
     content = signed_in(member).get(decision.get_absolute_url()).content.decode()
     assert RULE_EXPLANATIONS[rule] in content
     assert "abst" in RULE_EXPLANATIONS[rule].lower()
@@ -834,14 +821,12 @@ def test_the_decisions_register_makes_a_bounded_number_of_queries(
             meeting=meeting,
             text=f"Motion {number}",
             rule="two_thirds",
-            eligible=[consultant(user).pk for user in trio],
-            quorum=2,
         )
         for user in trio:
             services.vote_cast(actor=user, decision_id=decision.pk, choice="for")
     client = signed_in(member)
     # 1-5 session, user, roles, member record, group coordinator, 6 the decisions with their
-    # meeting and adopted revision's page, 7 their current votes.
+    # meeting, adopted revision's page and eligible count, 7 their current votes.
     with django_assert_max_num_queries(7):
         response = client.get(reverse("handbook-decisions"))
     assert len(response.context["listing"].object_list) == 10

@@ -1,0 +1,407 @@
+"""The alliance's record as pages: meetings, action items, the decisions register and voting
+(the handbook's pages themselves are in ``handbook.views``).
+
+Each view loads what it shows through ``handbook.access`` (404 for no such row, 403 for a change
+the reader may not make), calls one service and renders. Who may change what:
+
+- working members, the secretary, the staff coordinators and administrators record meetings
+  and put motions (``access.may_record``);
+- decisions and action items are added to a meeting by the member who recorded it and by the
+  record keepers (``access.may_change_meeting``);
+- a vote is closed by the decision's creator and the record keepers; anyone else who asks gets
+  the decision page back with the refusal (403) and nothing changed;
+- an action item is marked done by its owner, the meeting's creator and the record keepers.
+
+Who votes and the quorum are never asked for: the alliance's rules set them when a decision is
+opened (``services.decision_create``), and every decision page says how they were set.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from handbook import access, decisions, services
+from handbook.forms import ActionItemForm, DecisionForm, MeetingForm, VoteForm
+from handbook.models import ActionItem, Decision, Meeting, Vote
+from handbook.views import members_only, person_name
+from network import access as network_access
+from network.forms import add_service_errors
+from network.models import Consultant
+
+MEETINGS_PAGE_SIZE = 25
+DECISIONS_PAGE_SIZE = 50
+
+# How each rule counts, stated on the decision pages exactly as ``handbook.decisions`` computes.
+QUORUM_EXPLANATION = (
+    "At least {quorum} of the {eligible} eligible members must vote for there to be a result. "
+    "Every vote counts towards quorum (for, against, abstain and block alike): abstaining is "
+    "taking part. Below quorum the outcome is “No quorum”, whatever the votes say."
+)
+RULE_EXPLANATIONS = {
+    decisions.CONSENSUS: (
+        "Consensus: one block blocks the decision. Otherwise it passes when at least one "
+        "member is for and nobody is against. An abstention is standing aside: it does not "
+        "stop consensus."
+    ),
+    decisions.SIMPLE_MAJORITY: (
+        "Simple majority: passes when more members vote for than against. Abstentions are not "
+        "counted either way. A block counts as a vote against (only consensus gives a veto)."
+    ),
+    decisions.TWO_THIRDS: (
+        "Two thirds: passes when the votes for are at least two thirds of the votes for and "
+        "against together, and at least one member votes for. Abstentions are not counted "
+        "either way; a block counts as a vote against."
+    ),
+    decisions.THREE_QUARTERS: (
+        "Three quarters: passes when the votes for are at least three quarters of the votes "
+        "for and against together, and at least one member votes for. Abstentions are not "
+        "counted either way; a block counts as a vote against."
+    ),
+}
+# How the eligible members and the quorum were set, on each decision's page.
+SET_BY_RULES = (
+    "Who votes was set by the alliance's rules, not by whoever opened this decision: the "
+    "{eligible} working members (active or on probation) on {opened}, stored then, so later "
+    "changes of anyone's status do not change the list. The quorum is {percent} % of them, "
+    "rounded up: {quorum}. A member on the list who is no longer a working member does not vote."
+)
+CHOSEN_BY_CREATOR = (
+    "This decision was opened before the alliance's rules set who votes and the quorum: whoever "
+    "opened it chose these {eligible} members and a quorum of {quorum}, and the record keeps "
+    "them. Only those of them who are working members (active or on probation) vote."
+)
+# For the motion form: what will be set when the decision is recorded.
+RULES_PREVIEW = (
+    "Who votes is not chosen here: every working member (active or on probation) when the "
+    "decision is recorded may vote, {working} today, and the quorum is {percent} % of them, "
+    "rounded up: {quorum} today."
+)
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    decision: Decision
+    outcome: str
+    outcome_label: str
+    tally: decisions.Tally
+    closed: bool
+
+
+def _current_votes():
+    return Prefetch(
+        "votes",
+        queryset=Vote.objects.filter(superseded_at__isnull=True),
+        to_attr="current_votes",
+    )
+
+
+def _eligible_count():
+    """The number of eligible members of each decision, as a subquery (no GROUP BY over the
+    decisions and the rows joined to them)."""
+    counted = (
+        Decision.eligible.through.objects.filter(decision_id=OuterRef("pk"))
+        .order_by()
+        .values("decision_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _summarise(decision: Decision) -> DecisionSummary:
+    """Outcome and tally from the prefetched current votes (no query per decision)."""
+    choices = [vote.choice for vote in decision.current_votes]
+    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
+    return DecisionSummary(
+        decision=decision,
+        outcome=outcome,
+        outcome_label=decisions.OUTCOME_LABELS[outcome],
+        tally=decisions.tally(choices),
+        closed=services.decision_is_closed(decision),
+    )
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@members_only
+def meeting_list(request):
+    status = 200
+    if request.method == "POST":
+        if not access.may_record(request.user):
+            raise PermissionDenied(services.RECORD_REFUSED)
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user,
+                    title=data["title"],
+                    date=data["date"],
+                    attendees=[consultant.pk for consultant in data["attendees"]],
+                    agenda=data["agenda"],
+                    minutes_body=data["minutes"] if data["minutes"].strip() else None,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Recorded the meeting “{meeting.title}”.")
+                return redirect(meeting)
+        status = 400
+    else:
+        form = MeetingForm(initial={"date": timezone.localdate()})
+    meetings = (
+        Meeting.objects.select_related("minutes")
+        .annotate(
+            attendee_count=Count("attendees", distinct=True),
+            decision_count=Count("decisions", distinct=True),
+        )
+        .order_by("-date", "-pk")
+    )
+    listing = Paginator(meetings, MEETINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "listing": listing, "may_record": access.may_record(request.user)}
+    return render(request, "handbook/meetings.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: ActionItem
+    may_mark_done: bool
+
+
+def _rules_preview() -> str:
+    working = Consultant.objects.filter(status__in=Consultant.WORKING_STATUSES).count()
+    percent = settings.DECISION_QUORUM_PERCENT
+    return RULES_PREVIEW.format(
+        working=working, percent=percent, quorum=decisions.quorum_for(working, percent)
+    )
+
+
+def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=None, status=200):
+    user = request.user
+    attendees = list(meeting.attendees.order_by("display_name", "pk"))
+    summaries = [
+        _summarise(decision)
+        for decision in meeting.decisions.select_related("adopted_revision__page")
+        .prefetch_related(_current_votes())
+        .order_by("created_at", "pk")
+    ]
+    may_change = access.may_change_meeting(user, meeting)
+    items = [
+        ItemRow(item, access.may_mark_done(user, item))
+        for item in meeting.action_items.select_related("owner", "meeting")
+    ]
+    context = {
+        "meeting": meeting,
+        "attendees": attendees,
+        "summaries": summaries,
+        "action_items": items,
+        "decision_form": decision_form or DecisionForm(prefix="decision"),
+        "action_form": action_form or ActionItemForm(prefix="action"),
+        "may_edit": access.may_edit(user),
+        "may_change": may_change,
+        "rules_preview": _rules_preview() if may_change else "",
+        "today": timezone.localdate(),
+    }
+    return render(request, "handbook/meeting_detail.html", context, status=status)
+
+
+@require_safe
+@members_only
+def meeting_detail(request, pk):
+    return _meeting_page(request, access.get_meeting_for_user(request.user, pk))
+
+
+@require_POST
+@members_only
+def decision_new(request, pk):
+    meeting = access.get_meeting_for_user(request.user, pk, write=True)
+    form = DecisionForm(request.POST, prefix="decision")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.decision_create(
+                actor=request.user,
+                meeting=meeting,
+                text=data["text"],
+                rule=data["rule"],
+                adopted_revision=data["adopted_revision"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded the decision; eligible members can vote now.")
+            return redirect(decision)
+    return _meeting_page(request, meeting, decision_form=form, status=400)
+
+
+@require_POST
+@members_only
+def action_item_new(request, pk):
+    meeting = access.get_meeting_for_user(request.user, pk, write=True)
+    form = ActionItemForm(request.POST, prefix="action")
+    if form.is_valid():
+        try:
+            services.action_item_create(
+                actor=request.user, meeting_id=meeting.pk, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Added the action item.")
+            return redirect(reverse("handbook-meeting", args=[meeting.pk]) + "#actions")
+    return _meeting_page(request, meeting, action_form=form, status=400)
+
+
+@require_POST
+@members_only
+def action_item_done(request, pk):
+    item = access.get_action_item_for_user(request.user, pk, write=True)
+    services.action_item_done(actor=request.user, item_id=item.pk)
+    messages.success(request, f"Marked “{item.text}” as done.")
+    return redirect(reverse("handbook-meeting", args=[item.meeting_id]) + "#actions")
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+@require_safe
+@members_only
+def decision_register(request):
+    outcome_filter = request.GET.get("outcome", "")
+    if outcome_filter and outcome_filter not in decisions.OUTCOME_LABELS:
+        outcome_filter = ""
+        messages.error(request, "That outcome filter is not one of the outcomes; showing all.")
+    # The outcome is computed from the votes, not stored, so the filter runs over the computed
+    # summaries: one query for the decisions (with their eligible counts) and one for their
+    # current votes.
+    summaries = [
+        _summarise(decision)
+        for decision in Decision.objects.select_related("meeting", "adopted_revision__page")
+        .annotate(eligible_count=_eligible_count())
+        .prefetch_related(_current_votes())
+    ]
+    if outcome_filter:
+        summaries = [summary for summary in summaries if summary.outcome == outcome_filter]
+    listing = Paginator(summaries, DECISIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "listing": listing,
+        "outcome_filter": outcome_filter,
+        "outcomes": decisions.OUTCOME_LABELS,
+        "quorum_percent": settings.DECISION_QUORUM_PERCENT,
+    }
+    return render(request, "handbook/decisions.html", context)
+
+
+def how_set(decision: Decision, eligible: int) -> str:
+    """How the decision's eligible members and quorum were set, in words."""
+    if not decision.set_by_rules:
+        return CHOSEN_BY_CREATOR.format(eligible=eligible, quorum=decision.quorum)
+    opened = timezone.localtime(decision.created_at)
+    return SET_BY_RULES.format(
+        eligible=eligible,
+        opened=date_format(opened, "j F Y"),
+        percent=decision.quorum_percent,
+        quorum=decision.quorum,
+    )
+
+
+def _decision_page(request, decision: Decision, *, vote_form=None, problem="", status=200):
+    eligible = list(decision.eligible.order_by("display_name", "pk"))
+    votes = list(decision.votes.select_related("consultant").order_by("cast_at", "pk"))
+    current = [vote for vote in votes if vote.superseded_at is None]
+    choices = [vote.choice for vote in current]
+    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
+    tally = decisions.tally(choices)
+    closed = services.decision_is_closed(decision)
+    me = network_access.consultant_of(request.user)
+    on_list = me is not None and any(consultant.pk == me.pk for consultant in eligible)
+    my_vote = next((vote for vote in current if me and vote.consultant_id == me.pk), None)
+    voted_ids = {vote.consultant_id for vote in current}
+    context = {
+        "decision": decision,
+        "eligible": eligible,
+        "not_voted": [consultant for consultant in eligible if consultant.pk not in voted_ids],
+        "current": current,
+        "superseded": [vote for vote in votes if vote.superseded_at is not None],
+        "outcome": outcome,
+        "outcome_label": decisions.OUTCOME_LABELS[outcome],
+        "tally": tally,
+        "quorum_reached": tally.voted >= decision.quorum,
+        "closed": closed,
+        "is_eligible": on_list and me.status in Consultant.WORKING_STATUSES,
+        "no_longer_working": on_list and me.status not in Consultant.WORKING_STATUSES,
+        "my_status": me.get_status_display().lower() if me is not None else "",
+        "my_vote": my_vote,
+        "vote_form": vote_form or VoteForm(initial={"choice": my_vote.choice} if my_vote else None),
+        "rule_explanation": RULE_EXPLANATIONS[decision.rule],
+        "quorum_explanation": QUORUM_EXPLANATION.format(
+            quorum=decision.quorum, eligible=len(eligible)
+        ),
+        "how_set": how_set(decision, len(eligible)),
+        "closed_by": person_name(decision.closed_by) if decision.closed_by_id else "",
+        "may_close": access.may_close_decision(request.user, decision),
+        "problem": problem,
+    }
+    return render(request, "handbook/decision_detail.html", context, status=status)
+
+
+@require_safe
+@members_only
+def decision_detail(request, pk):
+    return _decision_page(request, access.get_decision_for_user(request.user, pk))
+
+
+@require_POST
+@members_only
+def vote_cast(request, pk):
+    decision = access.get_decision_for_user(request.user, pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, decision, vote_form=form, status=400)
+    try:
+        vote = services.vote_cast(
+            actor=request.user,
+            decision_id=decision.pk,
+            choice=form.cleaned_data["choice"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.DecisionClosed:
+        decision.refresh_from_db()
+        problem = "Voting on this decision has closed: your vote was not recorded."
+        return _decision_page(request, decision, vote_form=form, problem=problem, status=409)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _decision_page(request, decision, vote_form=form, status=400)
+    # PermissionDenied (not eligible) is the 403 page, with the service's explanation.
+    messages.success(request, f"Your vote is recorded: {vote.get_choice_display()}.")
+    return redirect(decision)
+
+
+@require_POST
+@members_only
+def decision_close(request, pk):
+    decision = access.get_decision_for_user(request.user, pk)
+    # A reader who may not close sees the decision again with the refusal, and nothing changes.
+    if not access.may_close_decision(request.user, decision):
+        problem = f"{access.CLOSE_REFUSED} Voting stays as it was."
+        return _decision_page(request, decision, problem=problem, status=403)
+    try:
+        decision = services.decision_close(actor=request.user, decision_id=decision.pk)
+    except services.DecisionClosed as closed:
+        decision.refresh_from_db()
+        problem = f"{closed} Nothing changed."
+        return _decision_page(request, decision, problem=problem, status=409)
+    messages.success(request, "Voting is closed; the outcome below is final.")
+    return redirect(decision)
