@@ -41,13 +41,11 @@ _EDITOR_STATUSES = (
 
 
 def may_edit(user) -> bool:
-    """Members edit the handbook; so do staff coordinators, the secretary (who keeps
-    the minutes, decisions and action items) and administrators."""
+    """Members edit the handbook; so do the record keepers (staff coordinators, the secretary,
+    administrators) while their roles are in standing."""
     if not may_read_members_pages(user):
         return False
-    if network_access.is_staff_coordinator(user):
-        return True
-    if network_access.has_role(user, Role.SECRETARY):
+    if keeps_the_record(user):
         return True
     consultant = network_access.consultant_of(user)
     return consultant is not None and consultant.status in _EDITOR_STATUSES

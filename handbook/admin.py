@@ -66,7 +66,15 @@ class VoteInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["text", "rule", "quorum", "meeting", "created_at", "closed_at"]
+    list_display = [
+        "text",
+        "rule",
+        "quorum",
+        "quorum_percent",
+        "meeting",
+        "created_at",
+        "closed_at",
+    ]
     list_select_related = ["meeting"]
     inlines = [VoteInline]
 

@@ -199,3 +199,14 @@ def test_another_member_does_not_mark_an_item_done(record, member, group_coordin
 def test_record_keepers_mark_any_item_done(record, secretary, intake_coordinator, admin):
     for user in (secretary, intake_coordinator, admin):
         assert access.may_mark_done(fresh(user), record[2])
+
+
+# --- Editing pages --------------------------------------------------------------------------
+
+
+def test_a_role_whose_member_has_left_no_longer_edits_pages():
+    """Members on leave still edit pages; a coordinator whose member record is alumni does not
+    edit through the role either."""
+    assert access.may_edit(role_holder(Role.INTAKE_COORDINATOR, Consultant.Status.ON_LEAVE))
+    assert not access.may_edit(role_holder(Role.INTAKE_COORDINATOR, Consultant.Status.ALUMNI))
+    assert access.may_edit(role_holder(Role.SECRETARY))

@@ -292,3 +292,17 @@ def test_the_schema_takes_neither_eligible_nor_quorum():
     assert not {"eligible", "quorum"} & set(request["properties"])
     assert "refused with 400" in request["description"]
     assert "quorum_percent" in schema["DecisionDetail"]["properties"]
+
+
+def test_opening_a_decision_takes_the_same_queries_for_any_number_of_members(
+    api_as, opener, django_assert_max_num_queries
+):
+    ConsultantFactory.create_batch(30, status=Consultant.Status.ACTIVE)
+    client = api_as(fresh(opener))
+    # 1 roles, 2 member record; service: 3 savepoint, 4 the working members' ids, 5 insert the
+    # decision, 6 its eligible members in one insert, 7 release; answer: 8 the decision, 9 its
+    # votes, 10 its eligible members.
+    with django_assert_max_num_queries(10):
+        response = client.post(DECISIONS, {"text": "Meet monthly", "rule": "consensus"})
+    assert response.status_code == 201
+    assert len(response.json()["eligible"]) == 31
