@@ -74,7 +74,7 @@ def _message_id(notification: Notification) -> str:
 
 
 def _status_link(notification: Notification) -> str:
-    token = sealing.unseal(notification.sealed_status_token, purpose=sealing.STATUS_TOKEN)
+    token = sealing.unseal(notification.sealed_status_token, purpose=sealing.STATUS_LINK_PURPOSE)
     if token is None:
         # Sealed under a SECRET_KEY that is gone (rotated without SECRET_KEY_FALLBACKS, or a
         # restore into another deployment): the client had the link on the answer to their

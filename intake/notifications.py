@@ -363,7 +363,9 @@ def request_submitted(
         {"subject": subject, "status_url": STATUS_LINK},
     )
     for confirmation in composed:
-        confirmation.sealed_status_token = sealing.seal(status_token, purpose=sealing.STATUS_TOKEN)
+        confirmation.sealed_status_token = sealing.seal(
+            status_token, purpose=sealing.STATUS_LINK_PURPOSE
+        )
     composed += _notify(
         Kind.REQUEST_NEW,
         request,

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-STATUS_TOKEN = "notification status token"
+STATUS_LINK_PURPOSE = "notification status token"
 IDEMPOTENT_ANSWER = "idempotent answer"
 
 

@@ -50,7 +50,7 @@ def seal_stored_secrets(apps, schema_editor):
             continue
         if notification.status == "queued":
             notification.sealed_status_token = sealing.seal(
-                found.group(1), purpose=sealing.STATUS_TOKEN
+                found.group(1), purpose=sealing.STATUS_LINK_PURPOSE
             )
         notification.body_text = STATUS_URL.sub(STATUS_LINK, notification.body_text)
         notification.body_html = STATUS_URL.sub(STATUS_LINK, notification.body_html)
@@ -137,7 +137,9 @@ class Migration(migrations.Migration):
             model_name="request",
             name="submitted_organization_name",
             field=models.CharField(
-                blank=True, help_text="The organisation's name as the client typed it.", max_length=200
+                blank=True,
+                help_text="The organisation's name as the client typed it.",
+                max_length=200,
             ),
         ),
         migrations.AddField(

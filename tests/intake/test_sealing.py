@@ -38,7 +38,7 @@ def test_only_the_same_purpose_and_context_open_a_sealed_text():
     assert "abc" not in sealed
     assert sealing.unseal(sealed, purpose=sealing.IDEMPOTENT_ANSWER, context="key-1") == "abc"
     assert sealing.unseal(sealed, purpose=sealing.IDEMPOTENT_ANSWER, context="key-2") is None
-    assert sealing.unseal(sealed, purpose=sealing.STATUS_TOKEN, context="key-1") is None
+    assert sealing.unseal(sealed, purpose=sealing.STATUS_LINK_PURPOSE, context="key-1") is None
     assert (
         sealing.unseal(sealed[:-4] + "AAAA", purpose=sealing.IDEMPOTENT_ANSWER, context="key-1")
         is None
@@ -84,7 +84,7 @@ def test_a_confirmation_whose_token_no_key_opens_is_sent_without_a_link(settings
         subject="We received your request",
         body_text=f"Follow it at {STATUS_LINK}",
         body_html=f'<a href="{STATUS_LINK}">{STATUS_LINK}</a>',
-        sealed_status_token=sealing.seal("abc", purpose=sealing.STATUS_TOKEN),
+        sealed_status_token=sealing.seal("abc", purpose=sealing.STATUS_LINK_PURPOSE),
     )
     settings.SECRET_KEY = NEW_SECRET_KEY
 
