@@ -76,6 +76,7 @@ def bid_at_work(
     today. Returns the bid as stored."""
     import datetime
 
+    import time_machine
     from django.utils import timezone
 
     from intake import bids
@@ -95,9 +96,8 @@ def bid_at_work(
         bids.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
-    started = timezone.localdate() - datetime.timedelta(days=started_days_ago)
-    Bid.objects.filter(pk=bid.pk).update(work_started_on=started)
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=started_days_ago)):
+        bids.bid_start(bid_id=bid.pk, actor=lead.user)
     return Bid.objects.get(pk=bid.pk)
 
 

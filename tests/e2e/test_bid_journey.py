@@ -5,7 +5,8 @@ signatures, everyone signing again, the bid submitted and won, hours logged, the
 proposed with the lead as collector and adding up to the pool, a member disputing it, the hours
 corrected, a new statement proposed, and every member approving it: then it is final.
 
-Screenshots of the board and the workspace go to E2E_SCREENSHOT_DIR (default /tmp).
+Screenshots of the board, the workspace and the proposed statement go to E2E_SCREENSHOT_DIR
+(default /tmp).
 """
 
 import os
@@ -194,6 +195,7 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     expect(c_statement.locator(".statement-to-approve")).to_have_text(
         "Member A, Member B, Member C"
     )
+    members["C"].screenshot(path=str(SCREENSHOTS / "bid-statement.png"), full_page=True)
     members["C"].get_by_text("Dispute the statement…").click()
     members["C"].get_by_label("What is wrong").fill("My Friday hour is missing.")
     members["C"].get_by_role("button", name="Dispute the statement").click()

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from intake import bid_statements, bids
@@ -78,9 +79,8 @@ def working_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
     bid = signed_bid(lead, *others)
     bids.bid_submit(bid_id=bid.pk, actor=lead.user)
     bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
-    week_ago = timezone.localdate() - datetime.timedelta(days=7)
-    Bid.objects.filter(pk=bid.pk).update(work_started_on=week_ago)
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=7)):
+        bids.bid_start(bid_id=bid.pk, actor=lead.user)
     return Bid.objects.get(pk=bid.pk)
 
 

@@ -42,7 +42,8 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 B = Bid.Status
-S = Settlement.State
+# The statement's states, as stored (Settlement.State).
+PROPOSED, FINAL, DISPUTED = "proposed", "final", "disputed"
 
 
 @pytest.fixture
@@ -86,21 +87,21 @@ def test_a_lead_cannot_take_the_pool_with_back_dated_hours(db, intake_coordinato
     log(bid, lead, "24")  # today: the lead claims a long day
     statement = propose(bid, lead)
 
-    assert statement.state == S.PROPOSED
+    assert statement.state == PROPOSED
     assert fresh(bid).status == B.IN_PROGRESS
     assert fresh(bid).request.status == Request.Status.ENGAGED
     bid_statements.statement_dispute(
         bid_id=bid.pk, actor=other.user, reason="Nobody worked 24 hours today."
     )
     statement.refresh_from_db()
-    assert (statement.state, statement.disputed_by) == (S.DISPUTED, other)
+    assert (statement.state, statement.disputed_by) == (DISPUTED, other)
     entry = HoursEntry.objects.get(bid=bid, consultant=lead)
     bids.hours_delete(bid_id=bid.pk, actor=lead.user, entry_id=entry.pk)
     log(bid, lead, "10")
     propose(bid, lead)
     approve(bid, lead, other)
     final = bid_statements.live_statement(bid)
-    assert final.state == S.FINAL
+    assert final.state == FINAL
     assert [line["payout"] for line in final.lines] == ["500.00", "500.00"]
 
 
@@ -116,7 +117,7 @@ def test_settling_proposes_the_statement_and_nothing_is_final(working):
     statement = propose(bid, lead, note="Work done")
 
     bid = fresh(bid)
-    assert statement.state == S.PROPOSED and statement.decided_at is None
+    assert statement.state == PROPOSED and statement.decided_at is None
     assert statement.settled_by == lead.user
     assert (bid.status, bid.settled_at, bid.collector) == (B.IN_PROGRESS, None, None)
     assert bid.version == version + 1
@@ -160,7 +161,7 @@ def test_a_coordinator_may_propose(working, community_coordinator):
     statement = bid_statements.bid_settle(bid_id=bid.pk, actor=community_coordinator)
 
     assert statement.settled_by == community_coordinator
-    assert statement.state == S.PROPOSED
+    assert statement.state == PROPOSED
 
 
 def test_a_second_proposal_while_one_is_out_is_a_conflict(working):
@@ -322,7 +323,7 @@ def test_the_statement_is_final_only_when_every_member_approves(working):
     approve(bid, lead, third)
 
     statement.refresh_from_db()
-    assert statement.state == S.PROPOSED
+    assert statement.state == PROPOSED
     assert fresh(bid).status == B.IN_PROGRESS
     assert fresh(bid).request.status == Request.Status.ENGAGED
 
@@ -330,7 +331,7 @@ def test_the_statement_is_final_only_when_every_member_approves(working):
 
     statement.refresh_from_db()
     bid = fresh(bid)
-    assert statement.state == S.FINAL and statement.decided_at is not None
+    assert statement.state == FINAL and statement.decided_at is not None
     assert bid.status == B.SETTLED and bid.settled_at == statement.decided_at
     assert bid.collector == lead
     assert statement.agreement == AgreementVersion.objects.get(bid=bid, in_force_at__isnull=False)
@@ -438,7 +439,7 @@ def test_a_dispute_withdraws_the_statement_and_reopens_the_hours(working):
     )
 
     first.refresh_from_db()
-    assert first.state == S.DISPUTED
+    assert first.state == DISPUTED
     assert (first.disputed_by, first.dispute_reason) == (third, "My 6 hours on Monday are missing.")
     assert first.decided_at is not None
     bid = fresh(bid)
@@ -478,7 +479,7 @@ def test_the_lead_may_dispute_their_own_proposal(working):
         bid_id=bid.pk, actor=lead.user, reason="I forgot my own hours."
     )
 
-    assert statement.state == S.DISPUTED
+    assert statement.state == DISPUTED
 
 
 # --- Notifications ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import importlib
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -142,9 +143,8 @@ def won_bid(coordinator, lead, *others, **terms) -> Bid:
 def working_bid(coordinator, lead, *others, started_days_ago=30, **terms) -> Bid:
     """Won and started ``started_days_ago`` days ago (hours may be logged since then)."""
     bid = won_bid(coordinator, lead, *others, **terms)
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
-    started = timezone.localdate() - datetime.timedelta(days=started_days_ago)
-    Bid.objects.filter(pk=bid.pk).update(work_started_on=started)
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=started_days_ago)):
+        bids.bid_start(bid_id=bid.pk, actor=lead.user)
     return fresh(bid)
 
 
