@@ -459,6 +459,7 @@ class Workspace:
     disputes: list[Settlement] = field(default_factory=list)
     statement_csv: str = ""
     me: Consultant | None = None
+    hours_open: bool = False  # members log and take back hours (no statement out)
 
     @property
     def on_team(self) -> bool:
@@ -586,7 +587,8 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         forms_by_action["decline"] = bid_forms.DeclineForm(auto_id="decline_%s")
     statement = bid_statements.live_statement(bid) if money else None
     proposed = statement is not None and statement.state == Settlement.State.PROPOSED
-    if page.on_team and bid.status == B.IN_PROGRESS and not proposed:
+    page.hours_open = page.on_team and bid.status == B.IN_PROGRESS and not proposed
+    if page.hours_open:
         forms_by_action["hours"] = bid_forms.HoursForm(
             auto_id="hours_%s", window=bids.hours_window(bid)
         )

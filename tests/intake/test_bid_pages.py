@@ -880,6 +880,7 @@ def test_propose_the_statement_and_every_member_approves_it(
         assert line["payout"] in html
     assert "Still to approve: <strong" in html and "Lead Member, Second Member" in html
     assert "Log hours" not in html and "Propose the statement" not in html  # hours fixed
+    assert f'action="{url("bid-hours-delete", bid)}"' not in html
     member = signed_in(people["team member"])
     html = member.get(url("bid-workspace", bid)).content.decode()
     assert "Approve the statement" in html and "Dispute the statement" in html
