@@ -9,6 +9,7 @@ is a 404.
 
 import datetime
 import functools
+import json
 import logging
 from dataclasses import dataclass
 
@@ -46,7 +47,9 @@ QUEUE_PAGE_SIZE = 25
 PAST_OFFERS_SHOWN = 50
 # The session key that carries a new request's reference and status link to the thanks page,
 # once: the thanks page removes it, so a reload or a shared screen does not show it again.
-SUBMISSION_SESSION_KEY = "intake_submission"
+# The cookie that carries a new request's status link to the thanks page, and how long it lasts.
+SUBMISSION_COOKIE = "intake_submission"
+SUBMISSION_COOKIE_SECONDS = 600
 
 
 def intake_email() -> str:
@@ -96,15 +99,19 @@ def request_help(request):
         except LimitReached:
             return _throttled(request, context)
         else:
-            # The token travels to the thanks page in the session and is never logged. The link
-            # is on the host that served the form (emails use SITE_URL).
-            request.session[SUBMISSION_SESSION_KEY] = {
-                "reference": submission.request.reference,
-                "status_url": request.build_absolute_uri(
-                    reverse("request-status", args=[submission.status_token])
-                ),
-            }
-            return redirect("request-thanks")
+            # The link is on the host that served the form (emails use SITE_URL).
+            response = redirect("request-thanks")
+            _thanks_cookie_set(
+                request,
+                response,
+                {
+                    "reference": submission.request.reference,
+                    "status_url": request.build_absolute_uri(
+                        reverse("request-status", args=[submission.status_token])
+                    ),
+                },
+            )
+            return response
     return render(request, "intake/request_form.html", {**context, "form": form}, status=400)
 
 
@@ -114,15 +121,40 @@ def _throttled(request, context):
     return response
 
 
+def _thanks_cookie_set(request, response, submission: dict) -> None:
+    """Hand the status link to the thanks page in the client's own browser.
+
+    A session would keep the token in the database (encoded, not encrypted) until it expired if
+    the thanks page were never opened; this cookie is signed, lives ten minutes, goes only to the
+    thanks page (its path) and is never readable by scripts. The server keeps no copy.
+    """
+    response.set_signed_cookie(
+        SUBMISSION_COOKIE,
+        json.dumps(submission),
+        salt=SUBMISSION_COOKIE,
+        max_age=SUBMISSION_COOKIE_SECONDS,
+        path=reverse("request-thanks"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+
+
 @require_safe
 @never_cache
 def request_thanks(request):
-    submission = request.session.pop(SUBMISSION_SESSION_KEY, None)
-    return render(
+    signed = request.get_signed_cookie(
+        SUBMISSION_COOKIE, default=None, salt=SUBMISSION_COOKIE, max_age=SUBMISSION_COOKIE_SECONDS
+    )
+    submission = json.loads(signed) if signed else None
+    response = render(
         request,
         "intake/request_thanks.html",
         {"submission": submission, "intake_email": intake_email()},
     )
+    # Shown once: a reload or a later visitor on this browser sees the plain thanks page.
+    response.delete_cookie(SUBMISSION_COOKIE, path=reverse("request-thanks"), samesite="Strict")
+    return response
 
 
 # --- The client's status page ---------------------------------------------------------------

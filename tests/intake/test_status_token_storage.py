@@ -209,3 +209,46 @@ def test_a_confirmation_given_up_forgets_its_token(
     assert row.status == Notification.Status.FAILED
     assert tables_holding(token) == []
     assert row.sealed_status_token == ""
+
+
+FORM = {
+    "organization_name": BODY["organization_name"],
+    "contact_name": BODY["contact_name"],
+    "contact_email": BODY["contact_email"],
+    "title": BODY["title"],
+    "description": BODY["description"],
+    "urgency": "normal",
+}
+
+
+def test_the_form_hands_the_link_to_the_thanks_page_without_storing_it(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post("/request/", FORM)
+    assert posted.status_code == 302
+    # Before the thanks page is opened, as when a browser never follows the redirect.
+    [confirmation] = [message for message in mail.outbox if BODY["contact_email"] in message.to]
+    token = confirmation.body.split("/status/", 1)[1].split("/", 1)[0]
+    assert tables_holding(token) == []
+
+    thanks = client.get(posted["Location"])
+
+    assert f"/status/{token}/" in thanks.content.decode()
+    assert tables_holding(token) == []
+    cookie = thanks.cookies["intake_submission"]
+    assert cookie.value == "" and cookie["path"] == "/request/thanks/"
+    # Shown once: the link is not there on a reload.
+    assert f"/status/{token}/" not in client.get(posted["Location"]).content.decode()
+
+
+def test_the_thanks_cookie_is_signed_short_lived_and_for_the_thanks_page_only(client, coordinator):
+    posted = client.post("/request/", FORM)
+
+    cookie = posted.cookies["intake_submission"]
+    assert cookie["path"] == "/request/thanks/"
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert int(cookie["max-age"]) == 600
+    # A cookie not signed by the server shows nothing.
+    client.cookies["intake_submission"] = '{"reference": "REQ-1", "status_url": "https://evil"}'
+    assert "https://evil" not in client.get("/request/thanks/").content.decode()
