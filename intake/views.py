@@ -261,7 +261,11 @@ def queue(request):
 # --- The request page -----------------------------------------------------------------------
 
 # How the timeline names the submission, which is not a workflow move.
-EVENT_LABELS = {"submit": "Submitted", **{action: move.label for action, move in MOVES.items()}}
+EVENT_LABELS = {
+    "submit": "Submitted",
+    "organization_merged": "The client's details copied onto the organisation",
+    **{action: move.label for action, move in MOVES.items()},
+}
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,14 @@ def test_a_website_another_organisation_has_is_refused_and_nothing_changes(
         organization_merge_submitted(request_id=request.pk, actor=intake_coordinator)
 
     assert organisations() == before and RequestEvent.objects.count() == events
+
+
+def test_the_request_page_names_the_copy_in_words(client, api, known, intake_coordinator):
+    request = post(api, organization_website=KNOWN_SITE)
+    organization_merge_submitted(request_id=request.pk, actor=intake_coordinator)
+    client.force_login(intake_coordinator)
+
+    page = client.get(f"/coordination/requests/{request.pk}/").content.decode()
+
+    assert "The client&#x27;s details copied onto the organisation" in page
+    assert "organization_merged" not in page
