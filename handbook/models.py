@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from network.models import Consultant
+from network.text import validate_visible_text
 
 # A page body above this many characters is refused: the longest policy is a few thousand
 # words; two megabytes of Markdown is a mistake or an attack, not a handbook page.
@@ -31,7 +32,7 @@ class Page(models.Model):
         MEMBERS = "members", "Members only"
         PUBLIC = "public", "Public"
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_visible_text])
     slug = models.SlugField(max_length=200, unique=True)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.GUIDE)
     visibility = models.CharField(
@@ -72,7 +73,7 @@ class PageRevision(models.Model):
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_visible_text])
     body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_CHARACTERS)])
     summary = models.CharField(max_length=300, blank=True, help_text="What changed and why.")
     author = models.ForeignKey(
@@ -130,7 +131,7 @@ class PageLink(models.Model):
 
 
 class Meeting(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_visible_text])
     date = models.DateField()
     attendees = models.ManyToManyField(Consultant, blank=True, related_name="meetings")
     agenda = models.TextField(blank=True, max_length=20_000)

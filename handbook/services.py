@@ -27,6 +27,7 @@ from handbook.models import (
 from handbook.rendering import slug_for, wikilink_targets
 from network import access as network_access
 from network.models import Consultant
+from network.text import validate_visible_text
 
 # Members who vote, own action items and hold the record's rights: the working members (active
 # or on probation). A member on leave, an alumnus or a former member keeps their earlier votes
@@ -71,12 +72,18 @@ def _get(model, pk, field: str, *, lock: bool = False, related: tuple[str, ...] 
 # --- Checks ---------------------------------------------------------------------------------
 
 
-def _title(value) -> str:
+def _title(value, *, what: str = "A page") -> str:
     title = value.strip() if isinstance(value, str) else ""
     if not title:
-        raise ValidationError({"title": "A page needs a title."})
+        raise ValidationError({"title": f"{what} needs a title."})
     if len(title) > 200:
         raise ValidationError({"title": "At most 200 characters."})
+    # A title is a name others link to ([[Title]]) and find pages by: no hidden characters
+    # that let one title pass for another.
+    try:
+        validate_visible_text(title)
+    except ValidationError as error:
+        raise ValidationError({"title": error.messages}) from None
     return title
 
 
@@ -317,11 +324,7 @@ def meeting_create(
 ) -> Meeting:
     """A meeting, and its minutes as a handbook page (category minutes) when given."""
     _require_recorder(actor)
-    title = title.strip() if isinstance(title, str) else ""
-    if not title:
-        raise ValidationError({"title": "A meeting needs a title."})
-    if len(title) > 200:
-        raise ValidationError({"title": "At most 200 characters."})
+    title = _title(title, what="A meeting")
     if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
         raise ValidationError({"date": "A date (YYYY-MM-DD)."})
     agenda = agenda or ""

@@ -132,6 +132,7 @@ def test_a_meeting_with_minutes_creates_the_minutes_page(api_as, member, voters)
     ("payload", "field"),
     [
         ({"date": "2026-05-01", "title": ""}, "title"),
+        ({"date": "2026-05-01", "title": "Spring\u200b meeting"}, "title"),
         ({"title": "No date"}, "date"),
         ({"date": "May first", "title": "Bad date"}, "date"),
         ({"date": "2026-05-01", "title": "Ghost", "attendees": [10**9]}, "attendees"),

@@ -321,6 +321,8 @@ def test_create_makes_the_slug_from_the_title(api_as, member):
         ({"title": "   "}, "title"),
         ({}, "title"),
         ({"title": "x" * 201}, "title"),
+        ({"title": "How we\u200b work"}, "title"),  # a zero-width space
+        ({"title": "\u202eHow we work"}, "title"),  # a right-to-left override
         ({"title": "Fine", "category": "gossip"}, "category"),
         ({"title": "Fine", "visibility": "secret"}, "visibility"),
         ({"title": "Fine", "summary": "s" * 301}, "summary"),
