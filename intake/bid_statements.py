@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from intake import agreements, bid_notices, bids
+from intake import access, agreements, bid_notices, bids
 from intake.models import AgreementVersion, Bid, BidMember, Settlement, StatementApproval
 from network.models import Consultant
 
@@ -219,11 +219,18 @@ def _make_final(bid: Bid, statement: Settlement, actor) -> None:
     bids._save(bid, "status", "settled_at", "collector")
     _event(bid, actor, "settled", from_status=from_status, settlement=statement.pk)
     # The request is done too: its engagements end and the members' hours are free again. The
-    # request's move is made in the name of who proposed the statement: the workflow lets the
-    # lead or a staff coordinator settle (access.settles_bid), and the last approver may be
-    # any member of the team.
-    proposer = statement.settled_by or bid.lead.user
-    bids._request_move(bid, "settle_bid", proposer, "Every member of the team approved it.")
+    # request's move is made in the name of who proposed the statement, or else of the lead:
+    # the workflow lets the lead or a staff coordinator settle (access.settles_bid), and the
+    # last approver may be any member of the team.
+    closer = next(
+        (
+            user
+            for user in (statement.settled_by, bid.lead.user)
+            if user is not None and access.settles_bid(user, bid.request)
+        ),
+        bid.lead.user,
+    )
+    bids._request_move(bid, "settle_bid", closer, "Every member of the team approved it.")
 
 
 def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = None) -> Settlement:

@@ -346,6 +346,23 @@ def test_the_statement_is_final_only_when_every_member_approves(working):
     ]  # fmt: skip
 
 
+def test_a_statement_proposed_by_a_coordinator_who_left_the_role_still_becomes_final(
+    working, community_coordinator
+):
+    """The request's move is then made in the lead's name: the members' approvals are what
+    make the statement final, not the proposer's role."""
+    bid, lead, second, third = working
+    log(bid, second, "5")
+    bid_statements.bid_settle(bid_id=bid.pk, actor=community_coordinator)
+    community_coordinator.groups.clear()
+
+    approve(bid, lead, second, third)
+
+    assert fresh(bid).status == B.SETTLED
+    event = RequestEvent.objects.filter(request=bid.request).latest("pk")
+    assert (event.action, event.actor) == ("settle_bid", lead.user)
+
+
 def test_approving_twice_answers_the_first_approval(working):
     bid, lead, second, _third = working
     log(bid, second, "5")
