@@ -247,7 +247,7 @@ def settles_bid(user, request: Request) -> bool:
     """The settlement closes the request: the lead of its bid, or a staff coordinator."""
     if _signed_in(user) and network_access.is_staff_coordinator(user):
         return True
-    consultant = network_access.consultant_of(user) if _signed_in(user) else None
+    consultant = network_access.working_consultant_of(user) if _signed_in(user) else None
     return consultant is not None and request.bids.filter(lead=consultant).exists()
 
 
