@@ -252,9 +252,10 @@ class MyBid:
 @require_safe
 @signed_in
 def my_bids(request):
-    me = network_access.consultant_of(request.user)
+    # Bids are for members who may be offered work (access.works_for_bids), as every bid page.
+    me = network_access.working_consultant_of(request.user)
     if me is None:
-        raise PermissionDenied("This page is for members of the alliance.")
+        raise PermissionDenied("This page is for active members and members on probation.")
     # Three queries: the bids with request and lead, and my seats on them.
     mine = (
         Bid.objects.filter(
