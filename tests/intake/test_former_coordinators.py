@@ -58,8 +58,9 @@ def as_user(client, consultant):
     return client
 
 
-def coordinator_pages(request_id):
-    return [
+def coordinator_pages(client, request_id):
+    """Every coordinator page and call, answered for the signed-in ``client``."""
+    calls = [
         ("get", reverse("intake-queue"), None),
         ("get", reverse("intake-request", args=[request_id]), None),
         ("get", reverse("intake-metrics"), None),
@@ -67,16 +68,17 @@ def coordinator_pages(request_id):
         ("get", f"/api/v1/requests/{request_id}/matches/", None),
         ("post", "/api/v1/match/", {"skills": ["CiviCRM"], "description": "Donor database"}),
     ]
+    for method, url, body in calls:
+        if method == "get":
+            yield url, client.get(url)
+        else:
+            yield url, client.post(url, body, content_type="application/json")
 
 
 def test_a_working_coordinator_opens_every_coordinator_page(client, world):
     as_user(client, world["coordinator"])
 
-    for method, url, body in coordinator_pages(world["request"].pk):
-        if method == "get":
-            response = client.get(url)
-        else:
-            response = client.post(url, body, content_type="application/json")
+    for url, response in coordinator_pages(client, world["request"].pk):
         assert response.status_code == 200, url
 
 
@@ -89,11 +91,7 @@ def test_a_coordinator_moved_out_of_work_loses_every_coordinator_page(
     )
     as_user(client, world["coordinator"])
 
-    for method, url, body in coordinator_pages(world["request"].pk):
-        if method == "get":
-            response = client.get(url)
-        else:
-            response = client.post(url, body, content_type="application/json")
+    for url, response in coordinator_pages(client, world["request"].pk):
         assert response.status_code in (403, 404), (url, response.status_code)
         assert CLIENT_EMAIL.encode() not in response.content
     assert ConsultantGroup.objects.get(pk=world["group"].pk).coordinator is None
@@ -107,11 +105,7 @@ def test_a_coordinator_record_left_pointing_at_a_leaver_grants_nothing(client, w
     assert ConsultantGroup.objects.get(pk=world["group"].pk).coordinator == world["coordinator"]
     as_user(client, world["coordinator"])
 
-    for method, url, body in coordinator_pages(world["request"].pk):
-        if method == "get":
-            response = client.get(url)
-        else:
-            response = client.post(url, body, content_type="application/json")
+    for url, response in coordinator_pages(client, world["request"].pk):
         assert response.status_code in (403, 404), (url, response.status_code)
         assert CLIENT_EMAIL.encode() not in response.content
     listed = client.get("/api/v1/requests/")
