@@ -218,8 +218,7 @@ def _consultant(consultant) -> Consultant:
     if not found.can_be_offered_work:
         raise ValidationError(
             {
-                "consultant": f"{found} is {found.get_status_display().lower()} and cannot be "
-                "offered work."
+                "consultant": f"{found} is {found.status_in_words} and cannot be offered work."
             }  # fmt: skip
         )
     return found

@@ -276,6 +276,15 @@ class Consultant(models.Model):
     def can_be_offered_work(self) -> bool:
         return self.status in self.WORKING_STATUSES
 
+    @property
+    def status_in_words(self) -> str:
+        """The status as it reads after "is": "a former member", "on leave", "an alumnus"."""
+        return {
+            self.Status.APPLICANT: "an applicant",
+            self.Status.ALUMNI: "an alumnus",
+            self.Status.FORMER: "a former member",
+        }.get(self.status, self.get_status_display().lower())
+
 
 class ConsultantStatusChange(models.Model):
     """Append-only history of a consultant's status: who changed it, when and why."""
@@ -379,7 +388,7 @@ class TimeAway(models.Model):
             raise ValidationError(
                 {
                     "covering": f"{self.covering} is "
-                    f"{self.covering.get_status_display().lower()}; the member who covers must "
+                    f"{self.covering.status_in_words}; the member who covers must "
                     "be active or on probation."
                 }
             )
@@ -416,7 +425,7 @@ class ConsultantGroup(models.Model):
                 raise ValidationError(
                     {
                         "coordinator": f"{coordinator} is "
-                        f"{coordinator.get_status_display().lower()}; a group's coordinator must "
+                        f"{coordinator.status_in_words}; a group's coordinator must "
                         "be an active member or a member on probation."
                     }
                 )

@@ -95,7 +95,7 @@ def user_grant_role(*, user, role: Role) -> None:
     consultant = Consultant.objects.filter(user=user).first()
     if consultant is not None and not consultant.can_be_offered_work:
         raise ValidationError(
-            f"{consultant} is {consultant.get_status_display().lower()}; roles are held by "
+            f"{consultant} is {consultant.status_in_words}; roles are held by "
             "active members and members on probation."
         )
     user.groups.add(Group.objects.get(name=role))

@@ -40,8 +40,7 @@ def hidden_characters(text: str) -> list[str]:
     return [
         f"U+{ord(character):04X}"
         for character in text
-        if unicodedata.category(character) in _HIDDEN_CATEGORIES
-        or character in _BLANK_CHARACTERS
+        if unicodedata.category(character) in _HIDDEN_CATEGORIES or character in _BLANK_CHARACTERS
     ]
 
 
