@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from intake.models import Engagement, Offer, Request
+from intake.models import Bid, Engagement, Offer, Request, Settlement
 from network import access as network_access
 from network.roles import Role
 
@@ -244,11 +244,31 @@ def submits_bid(user, request: Request) -> bool:
 
 
 def settles_bid(user, request: Request) -> bool:
-    """The settlement closes the request: the lead of its bid, or a staff coordinator."""
+    """The settlement closes the request. The move is made by the approval that makes its bid's
+    statement final (``intake.bid_statements``), in the approver's name: a staff coordinator
+    (recording an absent member's approval), the lead, or a working member of the team who
+    approved the final statement themself; the proposer and the lead may have stopped working
+    by then, and the members' approvals must still close the request."""
     if _signed_in(user) and network_access.is_staff_coordinator(user):
         return True
     consultant = network_access.working_consultant_of(user) if _signed_in(user) else None
-    return consultant is not None and request.bids.filter(lead=consultant).exists()
+    if consultant is None:
+        return False
+    if request.bids.filter(lead=consultant).exists():
+        return True
+    return request.bids.filter(
+        status=Bid.Status.SETTLED,
+        settlements__state=Settlement.State.FINAL,
+        settlements__approvals__consultant=consultant,
+        settlements__approvals__recorded_by__isnull=True,
+    ).exists()
+
+
+def approves_for_absent_member(user, bid) -> bool:
+    """Records a statement approval on behalf of a team member who is no longer a working member
+    (who can no longer open the bid to approve it): staff coordinators only, with a reason; the
+    service refuses it while the member still works (they approve themself)."""
+    return _signed_in(user) and network_access.is_staff_coordinator(user)
 
 
 # --- Team bids: whose standard rate a reader sees ----------------------------------------------

@@ -49,6 +49,7 @@ from intake.bid_serializers import (
     HoursLogSerializer,
     HoursSerializer,
     StatementDisputeSerializer,
+    StatementOnBehalfSerializer,
     StatementSerializer,
     VersionInputSerializer,
     VolunteeredSerializer,
@@ -673,6 +674,42 @@ class BidViewSet(BidApiView):
         return Response(StatementSerializer(_settlement_row(approval.settlement_id)).data)
 
     @extend_schema(
+        summary="Approve the statement on behalf of a member who no longer works (coordinators)",
+        description=(
+            "Staff coordinators only. A team member who stopped working (on leave, alumni, "
+            "former) can no longer open the bid to approve its statement; send the bid's "
+            "`version`, the member's id as `consultant` and a `reason`. The approval names you "
+            "and the reason, on the statement and in the bid's log, and the member is emailed. "
+            "A member still working approves themself: 409. When it is the last approval, the "
+            "statement is final, the bid settled and its request completed. Recording it again "
+            "answers the statement."
+        ),
+        request=StatementOnBehalfSerializer,
+        responses=_write(StatementSerializer),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="statement/approve-on-behalf",
+        url_name="statement-approve-on-behalf",
+    )
+    def statement_approve_on_behalf(self, request, pk):
+        bid = self._bid(pk, write=True)
+        # Before the body is read: a team member sending nothing hears "you may not" (403).
+        if not access.approves_for_absent_member(request.user, bid):
+            raise PermissionDenied(
+                "Only a staff coordinator records an approval on a member's behalf."
+            )
+        serializer = StatementOnBehalfSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        approval = self._call(
+            bid_statements.statement_approve_on_behalf,
+            bid_id=bid.pk,
+            **serializer.validated_data,
+        )
+        return Response(StatementSerializer(_settlement_row(approval.settlement_id)).data)
+
+    @extend_schema(
         summary="Dispute the statement out for approval, saying what is wrong",
         description=(
             "Send the bid's `version` and a `reason`. The statement is withdrawn (answered "
@@ -737,7 +774,12 @@ def _hours_body(bid: Bid) -> dict:
 
 def _statements():
     return Settlement.objects.select_related("bid", "agreement").prefetch_related(
-        Prefetch("approvals", queryset=StatementApproval.objects.select_related("consultant"))
+        Prefetch(
+            "approvals",
+            queryset=StatementApproval.objects.select_related(
+                "consultant", "recorded_by__consultant"
+            ),
+        )
     )
 
 

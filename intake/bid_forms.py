@@ -210,7 +210,7 @@ class MemberRemoveForm(VersionForm):
     consultant = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(VersionForm):
     reason = forms.CharField(
         required=False,
         max_length=1000,
@@ -269,6 +269,29 @@ class DisputeForm(VersionForm):
         help_text="Required. The team reads it; the statement is withdrawn and the hours reopen.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class OnBehalfForm(VersionForm):
+    """A staff coordinator approves the statement for a team member who no longer works."""
+
+    # An id, not a choice: the service answers a member who works again (409) or one not on
+    # the team (400); the list only offers those it would take.
+    consultant = forms.IntegerField(widget=forms.Select, label="The member you approve for")
+    reason = forms.CharField(
+        max_length=1000,
+        label="Why you approve for them",
+        help_text="Required. The team and the member read it: for example, that they confirmed "
+        "their hours and payout before they left.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, away=(), **kwargs):
+        """``away``: the team members who no longer work and have not approved."""
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].widget.choices = [
+            (consultant.pk, f"{consultant.display_name} ({consultant.get_status_display()})")
+            for consultant in away
+        ]
 
 
 class SettleForm(VersionForm):

@@ -3,7 +3,9 @@
 Sent as the other bid notices are (``intake.notifications``): once the step's transaction has
 committed, one ``Notification`` row per member, each delivered by the task queue. A member's
 money is at stake at every step, so every step tells the whole team, except the member who took
-it; the final statement goes to everyone.
+it; the final statement goes to everyone. An approval a coordinator recorded on behalf of a member
+who no longer works tells the team who approved for whom and why, and tells that member in a
+notice of their own (they can no longer open the bid, so it carries their figures).
 """
 
 from django.conf import settings
@@ -20,6 +22,8 @@ class StatementKind:
     APPROVED = "statement_approved"  # the team: a member approved; who is still to approve
     DISPUTED = "statement_disputed"  # the team: a member disputed it; the hours reopen
     FINAL = "statement_final"  # the team: every member approved; the bid is settled
+    # the member a coordinator approved for: who, why, and their figures
+    APPROVED_FOR_YOU = "statement_approved_for_you"
 
 
 SUBJECTS = {
@@ -27,6 +31,9 @@ SUBJECTS = {
     StatementKind.APPROVED: "{member} approved the statement for {reference}",
     StatementKind.DISPUTED: "{member} disputed the statement for {reference}",
     StatementKind.FINAL: "The statement for {reference} is final: every member approved it",
+    StatementKind.APPROVED_FOR_YOU: (
+        "{member} approved the statement for {reference} on your behalf"
+    ),
 }
 
 _KIND_OF_ACTION = {
@@ -59,22 +66,34 @@ def statement_event(event_id: int) -> list[int]:
     statement = Settlement.objects.filter(pk=event.data.get("settlement")).first()
     if kind is None or statement is None:
         return []
-    if kind == StatementKind.APPROVED and event.data.get("last"):
-        return []  # the final notice says it
+    # Approved by a coordinator for a member who no longer works: that member's own notice.
+    absent_id = event.data.get("consultant") if event.data.get("on_behalf") else None
     bid = event.bid
     seats = list(
         BidMember.objects.select_related("consultant__user")
         .filter(bid=bid, status=BidMember.Status.ACCEPTED)
         .order_by("invited_at", "pk")
     )
-    approved = set(statement.approvals.values_list("consultant_id", flat=True))
+    approvals = list(statement.approvals.select_related("consultant", "recorded_by__consultant"))
+    approved = {approval.consultant_id for approval in approvals}
     actor_name = notifications.person_name(event.actor)
+    names = {seat.consultant_id: seat.consultant.display_name for seat in seats}
     context = {
         "bid": bid,
         "request": bid.request,
         "event": event,
         "statement": statement,
         "actor_name": actor_name,
+        "on_behalf_of": names.get(absent_id, "") if absent_id else "",
+        "on_behalf": [
+            {
+                "by": notifications.person_name(approval.recorded_by),
+                "member": approval.consultant.display_name,
+                "reason": approval.on_behalf_reason,
+            }
+            for approval in approvals
+            if approval.on_behalf
+        ],  # fmt: skip
         "to_approve": [
             seat.consultant.display_name for seat in seats if seat.consultant_id not in approved
         ],  # fmt: skip
@@ -83,7 +102,12 @@ def statement_event(event_id: int) -> list[int]:
     }
     composed, seen = [], set()
     for seat in seats:
-        if kind != StatementKind.FINAL and seat.consultant.user_id == event.actor_id:
+        seat_kind = kind
+        if seat.consultant_id == absent_id:
+            seat_kind = StatementKind.APPROVED_FOR_YOU
+        elif kind == StatementKind.APPROVED and event.data.get("last"):
+            continue  # the final notice says it
+        elif kind != StatementKind.FINAL and seat.consultant.user_id == event.actor_id:
             continue
         for recipient in notifications._consultant_recipient(seat.consultant):
             address = recipient.email.strip().lower()
@@ -94,5 +118,5 @@ def statement_event(event_id: int) -> list[int]:
                 (line for line in statement.lines if line["consultant"] == seat.consultant_id),
                 None,
             )
-            composed.append(_compose(kind, recipient, {**context, "line": line}))
+            composed.append(_compose(seat_kind, recipient, {**context, "line": line}))
     return notifications._store(composed)

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from intake import access, agreements
 from intake.models import Bid, BidMember, Request
+from intake.notifications import person_name
 
 # Plain strings in the schema: an enum named "status" would collide with the other "status"
 # enums of the API; the values are listed in the help text instead.
@@ -132,6 +133,17 @@ class HoursLogSerializer(serializers.Serializer):
 class StatementDisputeSerializer(VersionInputSerializer):
     reason = serializers.CharField(
         max_length=1000, help_text="What is wrong with the statement (required)."
+    )
+
+
+class StatementOnBehalfSerializer(VersionInputSerializer):
+    consultant = serializers.IntegerField(
+        help_text="The team member you approve for: no longer a working member (on leave, "
+        "alumni, former). A working member approves themself (409)."
+    )
+    reason = serializers.CharField(
+        max_length=1000,
+        help_text="Why you approve for them (required); the team and the member read it.",
     )
 
 
@@ -472,6 +484,17 @@ class ApprovalSerializer(serializers.Serializer):
     consultant = serializers.IntegerField(source="consultant_id")
     name = serializers.CharField(source="consultant.display_name")
     approved_at = serializers.DateTimeField()
+    on_behalf = serializers.BooleanField(
+        help_text="Recorded by a coordinator for a member who no longer works, not by them."
+    )
+    recorded_by = serializers.SerializerMethodField(
+        help_text="The coordinator who approved on the member's behalf; null when the member "
+        "approved it."
+    )
+    on_behalf_reason = serializers.CharField(help_text="Why; empty when the member approved it.")
+
+    def get_recorded_by(self, approval) -> str | None:
+        return person_name(approval.recorded_by) if approval.on_behalf else None
 
 
 STATEMENT_STATE_HELP = (

@@ -10,6 +10,12 @@ proposes again. When the last member approves, the statement is final: the bid i
 request completes, and database triggers (migration 0005) keep the statement and its approvals
 as they were approved.
 
+A member who stops working (on leave, alumni, former) can no longer open the bid, so a proposal
+would wait for their approval forever. A staff coordinator may then record it on their behalf,
+saying why (``statement_approve_on_behalf``): the approval, its event and the statement name who
+approved for whom and why, and the member is told by email. It is refused while the member
+works: they approve, or dispute, themself.
+
 Each service locks as ``intake.bids`` does (request, then bid, when the request moves), checks
 the caller's right (403), the bid's version and state (409) and the values (400), writes, and
 records one ``BidEvent``; the team is told of each step once the transaction commits.
@@ -24,6 +30,7 @@ from django.utils import timezone
 
 from intake import access, agreements, bid_notices, bids
 from intake.models import AgreementVersion, Bid, BidMember, Settlement, StatementApproval
+from network import access as network_access
 from network.models import Consultant
 
 B = Bid.Status
@@ -31,11 +38,31 @@ M = BidMember.Status
 S = Settlement.State
 
 DISPUTE_REASON_MAX = 1000
+ON_BEHALF_REASON_MAX = 1000
 
 
 def live_statement(bid: Bid) -> Settlement | None:
     """The bid's statement that counts: the one out for approval, or the final one."""
     return bid.settlements.exclude(state=S.DISPUTED).order_by("-created_at", "-pk").first()
+
+
+def members_away(seats: list[BidMember], approved_ids: set[int]) -> list[Consultant]:
+    """The members on the team (``seats``, accepted) who have not approved and no longer work:
+    they cannot open the bid, so a staff coordinator may approve for them."""
+    return [
+        seat.consultant
+        for seat in seats
+        if seat.consultant_id not in approved_ids and not seat.consultant.can_be_offered_work
+    ]
+
+
+def members_away_from(bid: Bid) -> list[Consultant]:
+    """``members_away`` for the statement ``bid`` has out for approval (none without one)."""
+    statement = bid.settlements.filter(state=S.PROPOSED).first()
+    if statement is None:
+        return []
+    approved = set(statement.approvals.values_list("consultant_id", flat=True))
+    return members_away(bids.team(bid), approved)
 
 
 def _event(bid: Bid, actor, action: str, **fields):
@@ -46,14 +73,25 @@ def _event(bid: Bid, actor, action: str, **fields):
 
 
 def _team_member(actor, bid: Bid, doing: str) -> Consultant:
-    """The actor's member record when they are on the bid's team (accepted); else 403."""
-    consultant = bids._consultant_of(actor)
+    """The actor's member record when they are a working member on the bid's team (accepted);
+    else 403. A member who stopped working has their approval recorded by a coordinator."""
+    consultant = network_access.working_consultant_of(actor)
     if (
         consultant is None
         or not bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
     ):
-        raise PermissionDenied(f"Only members on the bid's team {doing}.")
+        raise PermissionDenied(f"Only working members on the bid's team {doing}.")
     return consultant
+
+
+def _reason(reason, missing: str, limit: int) -> str:
+    """The stripped ``reason``; 400 on ``reason`` when it is empty or longer than ``limit``."""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError({"reason": missing})
+    if len(reason) > limit:
+        raise ValidationError({"reason": f"At most {limit:,} characters."})
+    return reason
 
 
 def _proposed(bid: Bid) -> Settlement:
@@ -121,16 +159,18 @@ def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | N
     return lines, transfer_rows, total_hours
 
 
-def _collector_on_team(bid: Bid, consultant) -> Consultant:
+def _on_team(bid: Bid, consultant, field: str) -> Consultant:
+    """The member on the bid's team (accepted) that ``consultant`` (a record or an id) names;
+    400 on ``field`` otherwise."""
     if isinstance(consultant, bool):
-        raise ValidationError({"collector": "Not a valid id."})
+        raise ValidationError({field: "Not a valid id."})
     try:
         consultant_id = int(consultant.pk if isinstance(consultant, Consultant) else consultant)
     except (TypeError, ValueError):
-        raise ValidationError({"collector": "Not a valid id."}) from None
+        raise ValidationError({field: "Not a valid id."}) from None
     seat = bid.members.filter(consultant_id=consultant_id, status=M.ACCEPTED).first()
     if seat is None:
-        raise ValidationError({"collector": "The collector must be a member of the team."})
+        raise ValidationError({field: f"The {field} must be a member of the team."})
     return seat.consultant
 
 
@@ -154,7 +194,7 @@ def bid_settle(
         agreement = bid.agreement_versions.filter(in_force_at__isnull=False).get()
         collector_id = None
         if collector not in (None, ""):
-            collector_id = _collector_on_team(bid, collector).pk
+            collector_id = _on_team(bid, collector, "collector").pk
         if not bid.hours.exists():
             raise ValidationError({"hours": "No hours are logged: log the team's hours first."})
         lines, transfers, total_hours = statement_lines(bid, agreement, collector_id)
@@ -195,18 +235,73 @@ def statement_approve(*, bid_id: int, actor, version: int | None = None) -> Stat
         existing = statement.approvals.filter(consultant=consultant).first()
         if existing is not None:
             return existing
-        approval = StatementApproval(settlement=statement, consultant=consultant)
-        approval.full_clean(exclude=["settlement", "consultant"], validate_constraints=False)
-        approval.save()
-        team_ids = set(
-            bid.members.filter(status=M.ACCEPTED).values_list("consultant_id", flat=True)
+        return _record_approval(bid, statement, actor, StatementApproval(consultant=consultant))
+
+
+def statement_approve_on_behalf(
+    *, bid_id: int, actor, consultant, reason: str, version: int | None = None
+) -> StatementApproval:
+    """A staff coordinator records the approval of a team member who is no longer a working
+    member (on leave, alumni, former), who can no longer open the bid to approve it.
+
+    ``reason`` (required) says why: for example that the member confirmed their figures before
+    leaving. The approval names the coordinator and the reason, so does its event, and the
+    member is emailed. Refused (409) while the member works: they approve, or dispute,
+    themself; and (403) for anyone but a staff coordinator, or for the coordinator's own seat.
+    Recording it again answers the first approval. When it is the last approval, the
+    statement is final, as with any other.
+    """
+    with transaction.atomic():
+        # Request before bid: the last approval moves the request (intake.bids' lock order).
+        bid = bids._lock_for_request_move(bid_id)
+        if not access.approves_for_absent_member(actor, bid):
+            raise PermissionDenied(
+                "Only a staff coordinator records an approval on a member's behalf."
+            )
+        reason = _reason(
+            reason,
+            "Say why you approve for them: the team and the member read it.",
+            ON_BEHALF_REASON_MAX,
         )
-        approved_ids = set(statement.approvals.values_list("consultant_id", flat=True))
-        last = team_ids <= approved_ids
-        _event(bid, actor, "statement_approved", consultant=consultant.pk,
-               settlement=statement.pk, last=last)  # fmt: skip
-        if last:
-            _make_final(bid, statement, actor)
+        bids._check_version(bid, version)
+        statement = _proposed(bid)
+        absent = _on_team(bid, consultant, "consultant")
+        if absent.user_id == actor.pk:
+            raise PermissionDenied("Nobody approves a statement on their own behalf.")
+        existing = statement.approvals.filter(consultant=absent).first()
+        if existing is not None:
+            return existing
+        # The member's row locked: a status change that would let them approve themself waits
+        # for this approval, or this one sees it.
+        absent = Consultant.objects.select_for_update().get(pk=absent.pk)
+        if absent.can_be_offered_work:
+            raise bids.BidConflict(
+                f"{absent} is a working member: they approve or dispute the statement themself.",
+                bid=bid,
+            )
+        approval = StatementApproval(consultant=absent, recorded_by=actor, on_behalf_reason=reason)
+        return _record_approval(bid, statement, actor, approval)
+
+
+def _record_approval(
+    bid: Bid, statement: Settlement, actor, approval: StatementApproval
+) -> StatementApproval:
+    """Save ``approval`` of ``statement``, write its event, and make the statement final when
+    every member on the team has now approved it."""
+    approval.settlement = statement
+    approval.full_clean(
+        exclude=["settlement", "consultant", "recorded_by"], validate_constraints=False
+    )
+    approval.save()
+    team_ids = set(bid.members.filter(status=M.ACCEPTED).values_list("consultant_id", flat=True))
+    approved_ids = set(statement.approvals.values_list("consultant_id", flat=True))
+    last = team_ids <= approved_ids
+    # On a member's behalf: the event's actor is the coordinator, its note their reason.
+    _event(bid, actor, "statement_approved", note=approval.on_behalf_reason,
+           consultant=approval.consultant_id, settlement=statement.pk, last=last,
+           on_behalf=True if approval.on_behalf else None)  # fmt: skip
+    if last:
+        _make_final(bid, statement, actor)
     return approval
 
 
@@ -219,18 +314,10 @@ def _make_final(bid: Bid, statement: Settlement, actor) -> None:
     bids._save(bid, "status", "settled_at", "collector")
     _event(bid, actor, "settled", from_status=from_status, settlement=statement.pk)
     # The request is done too: its engagements end and the members' hours are free again. The
-    # request's move is made in the name of who proposed the statement, or else of the lead:
-    # the workflow lets the lead or a staff coordinator settle (access.settles_bid), and the
-    # last approver may be any member of the team.
-    closer = next(
-        (
-            user
-            for user in (statement.settled_by, bid.lead.user)
-            if user is not None and access.settles_bid(user, bid.request)
-        ),
-        bid.lead.user,
-    )
-    bids._request_move(bid, "settle_bid", closer, "Every member of the team approved it.")
+    # move is made in the name of whoever completed the statement: the last approver (a
+    # working member of the team, or the coordinator recording an absent member's approval),
+    # whom access.settles_bid admits. The proposer and the lead may have stopped working since.
+    bids._request_move(bid, "settle_bid", actor, "Every member of the team approved it.")
 
 
 def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = None) -> Settlement:
@@ -239,13 +326,10 @@ def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = 
     The proposal is withdrawn (kept, disputed, with the reason) and the hours reopen so they
     can be corrected; the lead then proposes a new statement.
     """
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationError(
-            {"reason": "Say what is wrong with the statement, so the team can correct it."}
-        )
-    if len(reason) > DISPUTE_REASON_MAX:
-        raise ValidationError({"reason": f"At most {DISPUTE_REASON_MAX:,} characters."})
+    reason = _reason(
+        reason, "Say what is wrong with the statement, so the team can correct it.",
+        DISPUTE_REASON_MAX,
+    )  # fmt: skip
     with transaction.atomic():
         bid = bids._lock(bid_id)
         consultant = _team_member(actor, bid, "dispute its statement")

@@ -9,6 +9,7 @@ state when the bid changed under the user (``BidConflict``), and 403 from the se
 coordinators; other members see a bid's team and status only.
 """
 
+import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ EVENT_LABELS = {
     "hours_removed": "Took back hours",
     "settlement_proposed": "Proposed the statement for the team's approval",
     "statement_approved": "Approved the statement",
+    "statement_approved_on_behalf": "Approved the statement on behalf of a member who no longer "
+    "works",
     "statement_disputed": "Disputed the statement: the hours reopened",
     "settled": "Every member approved: the statement is final and the bid settled",
 }
@@ -96,6 +99,13 @@ def _actor_name(user) -> str:
         return "Switchboard"
     consultant = getattr(user, "consultant", None)
     return consultant.display_name if consultant else user.get_username()
+
+
+def _event_kind(event) -> str:
+    """The log's name for an event: an approval a coordinator recorded for a member has its own."""
+    if event.action == "statement_approved" and event.data.get("on_behalf"):
+        return "statement_approved_on_behalf"
+    return event.action
 
 
 def _conflict(request, error: bids.BidConflict) -> None:
@@ -428,6 +438,16 @@ class HoursTotal:
 
 
 @dataclass
+class OnBehalf:
+    """An approval a coordinator recorded for a member who no longer works, as the page says it."""
+
+    by: str
+    member: str
+    reason: str
+    at: datetime.datetime
+
+
+@dataclass
 class Workspace:
     """What the workspace shows to one user, and which forms they get."""
 
@@ -455,6 +475,11 @@ class Workspace:
     approved_ids: set[int] = field(default_factory=set)
     approvals: list[str] = field(default_factory=list)
     to_approve: list[str] = field(default_factory=list)
+    # Approvals a coordinator recorded for a member who no longer works: who, for whom, why.
+    on_behalf: list[OnBehalf] = field(default_factory=list)
+    # Team members who no longer work and have not approved: they cannot open the bid.
+    away: list[Consultant] = field(default_factory=list)
+    on_behalf_form: forms.Form | None = None
     may_approve: bool = False
     may_dispute: bool = False
     disputes: list[Settlement] = field(default_factory=list)
@@ -540,7 +565,7 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         )
         page.events = [
             {
-                "label": EVENT_LABELS.get(event.action, event.action),
+                "label": EVENT_LABELS.get(_event_kind(event), event.action),
                 "actor": _actor_name(event.actor) if event.actor_id else "Switchboard",
                 "subject": page_name(members, event.data.get("consultant")),
                 "note": event.note,
@@ -585,7 +610,8 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
             if interest.consultant_id not in taken
         ]
     if page.invited:
-        forms_by_action["decline"] = bid_forms.DeclineForm(auto_id="decline_%s")
+        forms_by_action["accept"] = bid_forms.VersionForm(bid=bid, auto_id="accept_%s")
+        forms_by_action["decline"] = bid_forms.DeclineForm(bid=bid, auto_id="decline_%s")
     statement = bid_statements.live_statement(bid) if money else None
     proposed = statement is not None and statement.state == Settlement.State.PROPOSED
     page.hours_open = page.on_team and bid.status == B.IN_PROGRESS and not proposed
@@ -617,7 +643,20 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         ]
     if statement is not None:
         page.settlement = statement
-        page.approved_ids = set(statement.approvals.values_list("consultant_id", flat=True))
+        approvals = list(
+            statement.approvals.select_related("consultant", "recorded_by__consultant")
+        )
+        page.approved_ids = {approval.consultant_id for approval in approvals}
+        page.on_behalf = [
+            OnBehalf(
+                by=_actor_name(approval.recorded_by),
+                member=approval.consultant.display_name,
+                reason=approval.on_behalf_reason,
+                at=approval.approved_at,
+            )
+            for approval in approvals
+            if approval.on_behalf
+        ]
         page.approvals = [
             member.consultant.display_name
             for member in team
@@ -634,6 +673,12 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
             forms_by_action["approve"] = bid_forms.VersionForm(bid=bid, auto_id="approve_%s")
         if page.may_dispute:
             forms_by_action["dispute"] = bid_forms.DisputeForm(bid=bid, auto_id="dispute_%s")
+        if proposed:
+            page.away = bid_statements.members_away(team, page.approved_ids)
+        if page.away and access.approves_for_absent_member(user, bid):
+            forms_by_action["approve-on-behalf"] = bid_forms.OnBehalfForm(
+                bid=bid, away=page.away, auto_id="onbehalf_%s"
+            )
         page.statement_csv = STATEMENT_CSV_PATH.format(pk=bid.pk)
     if money and bid.status == B.IN_PROGRESS:
         page.disputes = list(
@@ -646,6 +691,8 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         action, form = failed
         forms_by_action[action] = form
     page.action_forms = forms_by_action
+    # Its action's name has hyphens, which a template cannot look up.
+    page.on_behalf_form = forms_by_action.get("approve-on-behalf")
     page.me = me
     return page
 
@@ -691,6 +738,9 @@ class BidAction:
     run: Callable[[Bid, object, dict], object]
     done: str
     auto_id: str = "%s"
+    # Who may post it at all, checked before the form: (user, bid) -> bool. The services check
+    # every right again; this only makes "you may not" a 403 whatever the form holds.
+    may: Callable[[object, Bid], bool] | None = None
 
 
 def _invite_team(bid: Bid, actor, data: dict) -> None:
@@ -739,14 +789,21 @@ ACTIONS: dict[str, BidAction] = {
     ),
     "invite-team": BidAction(InviteTeamForm, _invite_team, "The team is invited."),
     "accept": BidAction(
-        forms.Form,
-        lambda bid, actor, data: bids.bid_member_respond(bid_id=bid.pk, actor=actor, accept=True),
+        bid_forms.VersionForm,
+        lambda bid, actor, data: bids.bid_member_respond(
+            bid_id=bid.pk, actor=actor, accept=True, version=data["version"]
+        ),
         "You joined the team.",
+        "accept_%s",
     ),
     "decline": BidAction(
         bid_forms.DeclineForm,
         lambda bid, actor, data: bids.bid_member_respond(
-            bid_id=bid.pk, actor=actor, accept=False, reason=data["reason"]
+            bid_id=bid.pk,
+            actor=actor,
+            accept=False,
+            reason=data["reason"],
+            version=data["version"],
         ),
         "You declined the invitation.",
         "decline_%s",
@@ -859,6 +916,19 @@ ACTIONS: dict[str, BidAction] = {
         "You approved the statement.",
         "approve_%s",
     ),
+    "approve-on-behalf": BidAction(
+        bid_forms.OnBehalfForm,
+        lambda bid, actor, data: bid_statements.statement_approve_on_behalf(
+            bid_id=bid.pk,
+            actor=actor,
+            version=data["version"],
+            consultant=data["consultant"],
+            reason=data["reason"],
+        ),
+        "You approved the statement on the member's behalf; they are told by email.",
+        "onbehalf_%s",
+        may=access.approves_for_absent_member,
+    ),
     "dispute": BidAction(
         bid_forms.DisputeForm,
         lambda bid, actor, data: bid_statements.statement_dispute(
@@ -875,11 +945,15 @@ ACTIONS: dict[str, BidAction] = {
 def bid_action(request, pk, action):
     bid = access.get_bid_for_user(request.user, pk, write=True)
     spec = ACTIONS[action]
+    if spec.may is not None and not spec.may(request.user, bid):
+        raise PermissionDenied("You may not do this on this bid.")
     kwargs = {"auto_id": spec.auto_id}
     if spec.form is bid_forms.SettleForm:
         kwargs["team"] = bids.team(bid)
     if spec.form is bid_forms.HoursForm:
         kwargs["window"] = bids.hours_window(bid)
+    if spec.form is bid_forms.OnBehalfForm:
+        kwargs["away"] = bid_statements.members_away_from(bid)
     form = spec.form(request.POST, **kwargs)
     if form.is_valid():
         try:

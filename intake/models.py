@@ -776,22 +776,51 @@ class Settlement(models.Model):
 
 
 class StatementApproval(models.Model):
-    """One member's approval of one proposed statement; never changed."""
+    """One member's approval of one proposed statement; never changed.
+
+    A member who is no longer a working member cannot open the bid to approve; a staff
+    coordinator may then record the approval on their behalf (``recorded_by``), saying why
+    (``on_behalf_reason``). The team sees who approved for whom and why, and the member is told.
+    """
 
     settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="approvals")
     consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(default=now, editable=False)
+    # PROTECT: the record of who approved someone else's money stays attached to an account.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The coordinator who approved on the member's behalf; empty when the member "
+        "approved it.",
+    )
+    on_behalf_reason = models.TextField(
+        blank=True, max_length=1000, help_text="Why the coordinator approved for the member."
+    )
 
     class Meta:
         ordering = ["approved_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["settlement", "consultant"], name="statement_approved_once"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recorded_by__isnull=True, on_behalf_reason="")
+                | (models.Q(recorded_by__isnull=False) & ~models.Q(on_behalf_reason="")),
+                name="statement_approval_on_behalf_has_reason",
+                violation_error_message="An approval recorded on a member's behalf needs a reason.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.consultant} approved {self.settlement}"
+
+    @property
+    def on_behalf(self) -> bool:
+        """Recorded by a coordinator for a member who no longer works, not by the member."""
+        return self.recorded_by_id is not None
 
 
 class BidEvent(models.Model):

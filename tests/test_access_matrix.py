@@ -307,6 +307,14 @@ ROWS = [
         body={"version": "{bid_version}"},
     ),
     R(
+        "api/v1/bids/<pk>/statement/approve-on-behalf/",
+        "post",
+        "/api/v1/bids/{bid}/statement/approve-on-behalf/",
+        (401, 401, 403, 403, 409, 409, 403, 409, 403, 403),
+        body={"version": "{bid_version}", "consultant": "{consultant}", "reason": "On leave"},
+        what="staff coordinators only; 409: no statement is out",
+    ),
+    R(
         "api/v1/bids/<pk>/statement/csv/",
         "get",
         "/api/v1/bids/{bid}/statement/csv/",
@@ -725,12 +733,14 @@ ROWS = [
         "post",
         "/bids/{bid}/accept/",
         (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/decline/",
         "post",
         "/bids/{bid}/decline/",
         (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
+        body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/member/",
@@ -832,6 +842,14 @@ ROWS = [
         "/bids/{bid}/approve/",
         (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
         body={"version": "{bid_version}"},
+    ),
+    R(
+        "bids/<int:pk>/approve-on-behalf/",
+        "post",
+        "/bids/{bid}/approve-on-behalf/",
+        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        body={"version": "{bid_version}", "consultant": "{consultant}", "reason": "On leave"},
+        what="staff coordinators only; 409: no statement is out",
     ),
     R(
         "bids/<int:pk>/dispute/",

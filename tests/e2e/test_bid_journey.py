@@ -5,8 +5,12 @@ signatures, everyone signing again, the bid submitted and won, hours logged, the
 proposed with the lead as collector and adding up to the pool, a member disputing it, the hours
 corrected, a new statement proposed, and every member approving it: then it is final.
 
-Screenshots of the board, the workspace and the proposed statement go to E2E_SCREENSHOT_DIR
-(default /tmp).
+A second journey: a member goes on leave before approving, so they can no longer open the bid;
+the intake coordinator approves on their behalf with a reason, and the team reads who approved
+for whom and why.
+
+Screenshots of the board, the workspace, the proposed statement and the approval on a member's
+behalf go to E2E_SCREENSHOT_DIR (default /tmp).
 """
 
 import os
@@ -16,14 +20,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from intake import bid_statements, bids
 from intake.models import Bid, Request
 from matching import adapter
 from network import services
+from network.models import Consultant
 from network.roles import Role
 from tests.e2e.conftest import member_with_password
 from tests.factories import ConsultantSkillFactory, RequestFactory, SkillFactory
+from tests.helpers import bid_at_work
 
 pytestmark = pytest.mark.e2e
 
@@ -217,4 +225,50 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     final = bid.settlements.get(state="final")
     assert final.approvals.count() == 3 and final.total_hours == Decimal("29.75")
     assert bid.settlements.get(state="disputed").dispute_reason == "My Friday hour is missing."
+    assert Request.objects.get().status == Request.Status.COMPLETED
+
+
+def test_a_coordinator_approves_for_a_member_who_went_on_leave(new_page, alliance, sign_in):
+    lead, away, intake = alliance["A"], alliance["B"], alliance["intake"]
+    bid = bid_at_work(request=alliance["request"], lead=lead, member=away, coordinator=intake.user)
+    for consultant, hours in ((lead, "6"), (away, "4")):
+        bids.hours_log(bid_id=bid.pk, actor=consultant.user, date=timezone.localdate(), hours=hours)
+    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
+    bid_statements.statement_approve(bid_id=bid.pk, actor=lead.user)
+    services.consultant_set_status(
+        consultant=away, status=Consultant.Status.ON_LEAVE, reason="Six months away"
+    )
+    bid_path = f"/bids/{bid.pk}/"
+
+    # Member B can no longer open the bid; the team sees why the statement waits.
+    page = new_page()
+    sign_in(page, lead)
+    open_bid(page, bid_path)
+    expect(page.locator(".statement-away")).to_contain_text(
+        "Member B is no longer a working member"
+    )
+    expect(page.get_by_text("Approve for a member who no longer works…")).to_have_count(0)
+
+    # The intake coordinator approves on B's behalf, saying why.
+    desk = new_page()
+    sign_in(desk, intake)
+    open_bid(desk, bid_path)
+    desk.get_by_text("Approve for a member who no longer works…").click()
+    desk.get_by_label("The member you approve for").select_option(label="Member B (On leave)")
+    reason = "Member B confirmed the 4 hours and the payout in writing before the leave."
+    desk.get_by_label("Why you approve for them").fill(reason)
+    desk.get_by_role("button", name="Approve on their behalf").click()
+    done(desk, "You approved the statement on the member's behalf")
+    expect(desk.locator(".statement-state")).to_contain_text("Final")
+
+    # The lead reads who approved for whom, and why; it was the last approval.
+    open_bid(page, bid_path)
+    expect(page.locator(".statement-on-behalf")).to_contain_text(
+        "Approved by Intake Desk on behalf of Member B"
+    )
+    expect(page.locator(".statement-on-behalf")).to_contain_text(reason)
+    expect(page.locator("#bid-status")).to_have_text("Settled")
+    page.screenshot(path=str(SCREENSHOTS / "bid-statement-on-behalf.png"), full_page=True)
+    approval = Bid.objects.get().settlements.get(state="final").approvals.get(consultant=away)
+    assert (approval.recorded_by, approval.on_behalf_reason) == (intake.user, reason)
     assert Request.objects.get().status == Request.Status.COMPLETED

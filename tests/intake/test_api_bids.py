@@ -22,6 +22,7 @@ from intake.models import (
     Request,
     Settlement,
 )
+from network import services as network_services
 from network.models import Consultant
 from tests.factories import ConsultantFactory, RequestFactory
 from tests.helpers import api_schema_document, assert_matches_schema
@@ -896,7 +897,10 @@ def _stage_for(step: str, lead, second, coordinator) -> Bid:
         bid = working_bid(lead, second, coordinator=coordinator)
         bids.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours="3")
         return bid
-    return proposed_bid(lead, second, coordinator=coordinator)  # approve, dispute
+    bid = proposed_bid(lead, second, coordinator=coordinator)  # approve, dispute
+    if step == "approve-on-behalf":
+        network_services.consultant_set_status(consultant=second, status=Consultant.Status.ALUMNI)
+    return bid
 
 
 # step: (who sends it, method, path, the body besides the version)
@@ -915,6 +919,12 @@ VERSIONED_WRITES = {
     "settle": ("lead", "post", "settle/", {}),
     "approve": ("second", "post", "statement/approve/", {}),
     "dispute": ("second", "post", "statement/dispute/", {"reason": "Wrong hours"}),
+    "approve-on-behalf": (
+        "coordinator",
+        "post",
+        "statement/approve-on-behalf/",
+        {"reason": "Confirmed the hours before leaving"},
+    ),
 }
 
 
@@ -924,6 +934,8 @@ def _versioned_write(api_as, step, bid, lead, second, third, coordinator, versio
     body = dict(body)
     if step == "invite":
         body["consultant"] = third.pk
+    if step == "approve-on-behalf":
+        body["consultant"] = second.pk
     if version is not None:
         body["version"] = version
     url = bid_url(bid.pk, path.format(second=second.pk))

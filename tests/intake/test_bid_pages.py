@@ -197,7 +197,8 @@ BOARD_CODES = {
     "intake coordinator": 200,
 }
 WORKSPACE_CODES = BOARD_CODES
-MY_BIDS_CODES = {**BOARD_CODES, "applicant": 200}
+# My bids is for working members too, like every bid page (an applicant gets 403).
+MY_BIDS_CODES = BOARD_CODES
 
 
 @pytest.mark.parametrize("role", BOARD_CODES)
@@ -585,10 +586,11 @@ def test_accept_and_decline(signed_in, people, bidding):
     client = signed_in(people["team member"])
     assert "You are invited to this team" in client.get(url("bid-workspace", bid)).content.decode()
     assert "Invitations waiting for your answer" in client.get(reverse("my-bids")).content.decode()
-    response = post(client, "bid-accept", bid)
+    response = post(client, "bid-accept", bid, {"version": bid.version})
     assert response.status_code == 302
     assert BidMember.objects.get(bid=bid, consultant=people["_second"]).status == "accepted"
-    response = post(signed_in(people["_third"].user), "bid-decline", bid, {"reason": "Booked."})
+    data = {"version": fresh(bid).version, "reason": "Booked."}
+    response = post(signed_in(people["_third"].user), "bid-decline", bid, data)
     assert response.status_code == 302
     seat = BidMember.objects.get(bid=bid, consultant=people["_third"])
     assert seat.status == "declined" and seat.decline_reason == "Booked."
@@ -596,8 +598,53 @@ def test_accept_and_decline(signed_in, people, bidding):
 
 def test_answering_twice_or_uninvited_is_refused(signed_in, people, bid):
     before = snapshot(bid)
-    assert post(signed_in(people["other member"]), "bid-accept", bid).status_code == 403
-    assert post(signed_in(people["team member"]), "bid-accept", bid).status_code == 409
+    data = {"version": bid.version}
+    assert post(signed_in(people["other member"]), "bid-accept", bid, data).status_code == 403
+    assert post(signed_in(people["team member"]), "bid-accept", bid, data).status_code == 409
+    assert snapshot(bid) == before
+
+
+@pytest.mark.parametrize("page", ["bid-workspace", "my-bids"])
+@pytest.mark.parametrize("action", ["bid-accept", "bid-decline"])
+def test_the_invitation_forms_carry_the_bid_version(signed_in, people, bidding, page, action):
+    """The accept and decline forms, on the workspace and on my bids, send the version of the
+    bid the member read, as the API requires."""
+    bid = start_bid(bidding, people, invite_third=True)
+    client = signed_in(people["_third"].user)
+    html = client.get(url(page, bid) if page == "bid-workspace" else reverse(page)).content
+    form = html.decode().split(f'action="{url(action, bid)}"', 1)[1].split("</form>", 1)[0]
+
+    assert f'name="version" value="{bid.version}"' in form
+
+
+@pytest.mark.parametrize("action", ["bid-accept", "bid-decline"])
+def test_answering_an_invitation_on_a_stale_page_is_a_conflict(signed_in, people, bidding, action):
+    """The lead changed the terms after the member opened the invitation: the answer the page
+    sends carries the old version and is refused (409, the workspace as it is now); before,
+    the page sent no version and the member joined terms they had not read."""
+    bid = start_bid(bidding, people, invite_third=True)
+    seen = bid.version
+    bids.bid_terms_change(bid_id=bid.pk, actor=people["lead"], version=seen, price="20000.00")
+    before = snapshot(bid)
+
+    response = post(signed_in(people["_third"].user), action, bid, {"version": seen})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "This bid changed while you were looking at it" in html
+    assert BidMember.objects.get(bid=bid, consultant=people["_third"]).status == "invited"
+    assert snapshot(bid) == before
+
+
+@pytest.mark.parametrize("action", ["bid-accept", "bid-decline"])
+def test_answering_an_invitation_without_a_version_is_refused(signed_in, people, bidding, action):
+    bid = start_bid(bidding, people, invite_third=True)
+    before = snapshot(bid)
+
+    response = post(signed_in(people["_third"].user), action, bid, {"reason": "Booked."})
+
+    assert response.status_code == 400
+    assert BidMember.objects.get(bid=bid, consultant=people["_third"]).status == "invited"
     assert snapshot(bid) == before
 
 

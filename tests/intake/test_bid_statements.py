@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from intake import bid_statements, bids
+from intake import access, bid_statements, bids
 from intake.bid_notices import StatementKind
 from intake.models import (
     AgreementVersion,
@@ -27,6 +27,8 @@ from intake.models import (
     StatementApproval,
 )
 from intake.workflow import WorkflowConflict, request_apply
+from network import services as network_services
+from network.models import Consultant, User
 from tests.intake.test_bids import (
     actions,
     assert_unchanged,
@@ -339,8 +341,9 @@ def test_the_statement_is_final_only_when_every_member_approves(working):
     assert bid.request.closed_at is not None
     ends = set(Engagement.objects.filter(request=bid.request).values_list("end", flat=True))
     assert ends == {timezone.localdate()}
+    # The request's move is the last approval's, in the last approver's name.
     event = RequestEvent.objects.filter(request=bid.request).latest("pk")
-    assert (event.action, event.data, event.actor) == ("settle_bid", {"bid": bid.pk}, lead.user)
+    assert (event.action, event.data, event.actor) == ("settle_bid", {"bid": bid.pk}, second.user)
     assert actions(bid)[-4:] == [
         "statement_approved", "statement_approved", "statement_approved", "settled"
     ]  # fmt: skip
@@ -349,8 +352,8 @@ def test_the_statement_is_final_only_when_every_member_approves(working):
 def test_a_statement_proposed_by_a_coordinator_who_left_the_role_still_becomes_final(
     working, community_coordinator
 ):
-    """The request's move is then made in the lead's name: the members' approvals are what
-    make the statement final, not the proposer's role."""
+    """The members' approvals are what make the statement final, not the proposer's role: the
+    request's move is the last approver's."""
     bid, lead, second, third = working
     log(bid, second, "5")
     bid_statements.bid_settle(bid_id=bid.pk, actor=community_coordinator)
@@ -360,7 +363,70 @@ def test_a_statement_proposed_by_a_coordinator_who_left_the_role_still_becomes_f
 
     assert fresh(bid).status == B.SETTLED
     event = RequestEvent.objects.filter(request=bid.request).latest("pk")
-    assert (event.action, event.actor) == ("settle_bid", lead.user)
+    assert (event.action, event.actor) == ("settle_bid", third.user)
+
+
+def test_the_last_approval_closes_the_request_when_the_lead_proposer_stopped_working(working):
+    """The lead proposed and approved, then went on leave (their roles end with the status
+    change). The last member's approval still makes the statement final and completes the
+    request, in that member's name; before, the request's move was refused (403) because
+    neither the proposer nor the lead could settle any more."""
+    bid, lead, second, third = working
+    log(bid, second, "5")
+    propose(bid, lead)
+    approve(bid, lead, second)
+    network_services.consultant_set_status(
+        consultant=lead, status=Consultant.Status.ON_LEAVE, reason="Parental leave"
+    )
+
+    approve(bid, third)
+
+    statement = bid_statements.live_statement(fresh(bid))
+    assert statement.state == FINAL
+    assert fresh(bid).status == B.SETTLED
+    assert fresh(bid).request.status == Request.Status.COMPLETED
+    event = RequestEvent.objects.filter(request=bid.request).latest("pk")
+    assert (event.action, event.actor) == ("settle_bid", third.user)
+    settled = BidEvent.objects.get(bid=bid, action="settled")
+    assert settled.actor == third.user
+
+
+@pytest.mark.parametrize("status", ["on_leave", "alumni", "former"])
+def test_a_member_who_stopped_working_cannot_approve_or_dispute_themself(working, status):
+    """Approving is a member's right, so it needs a working member, as the bid pages do; a
+    coordinator records the approval on their behalf instead (test_bid_statement_on_behalf)."""
+    bid, lead, second, _third = working
+    log(bid, second, "5")
+    propose(bid, lead)
+    network_services.consultant_set_status(consultant=second, status=status)
+    signed_in_again = User.objects.get(pk=second.user_id)  # as a new request loads them
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied):
+        bid_statements.statement_approve(bid_id=bid.pk, actor=signed_in_again)
+    with pytest.raises(PermissionDenied):
+        bid_statements.statement_dispute(bid_id=bid.pk, actor=signed_in_again, reason="Wrong")
+
+    assert_unchanged(before)
+
+
+def test_settling_a_request_is_not_a_right_of_any_team_member(working):
+    """The request's settle move admits a member of the team only once they approved its final
+    statement themself: a member of a bid still at work may not make it."""
+    bid, lead, second, third = working
+    log(bid, second, "5")
+    propose(bid, lead)
+    approve(bid, second)
+
+    assert access.settles_bid(lead.user, bid.request)
+    assert not access.settles_bid(second.user, bid.request)
+    assert not access.settles_bid(member().user, bid.request)
+    approve(bid, lead, third)
+    request = fresh(bid).request
+    assert access.settles_bid(second.user, request) and access.settles_bid(third.user, request)
+    assert not access.settles_bid(member().user, request)
+    network_services.consultant_set_status(consultant=second, status=Consultant.Status.ALUMNI)
+    assert not access.settles_bid(User.objects.get(pk=second.user_id), request)
 
 
 def test_approving_twice_answers_the_first_approval(working):
