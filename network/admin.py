@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from network import access, services
 from network.models import (
+    ApiToken,
     Consultant,
     ConsultantGroup,
     ConsultantSkill,
@@ -83,6 +84,33 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, to tell them apart and to revoke them (delete). The key is stored nowhere, so
+    no page can show it; tokens are issued only by ``POST /api/v1/auth/token/``."""
+
+    list_display = ["user", "key_prefix", "created", "expires", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "prefix"]
+    ordering = ["user__username", "-created", "-pk"]
+    fields = ["user", "key_prefix", "created", "expires", "last_used"]
+    readonly_fields = fields
+
+    @admin.display(description="Token begins", ordering="prefix")
+    def key_prefix(self, token):
+        return f"{token.prefix}…"
+
+    @admin.display(description="Expires", ordering="created")
+    def expires(self, token):
+        return token.expires_at
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Language)

@@ -22,9 +22,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import renderers, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -32,9 +31,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from network import access, selectors, services
-from network.authentication import api_token_issue
+from network.authentication import MAX_TOKENS_PER_USER, api_token_issue
 from network.client_ip import ClientAddressThrottleMixin
 from network.filters import ConsultantFilter
 from network.models import (
@@ -750,29 +750,41 @@ class SignInLockedOut(APIException):
     default_code = "locked_out"
 
 
-class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+class TokenObtainView(APIView):
+    """Exchange a username and password for a new API token (``Authorization: Token …``)."""
 
     # No session: a browser's session cookie would otherwise make the view demand a CSRF token.
     authentication_classes = ()
+    permission_classes = ()
     throttle_classes = (TokenRequestThrottle,)
-    # DRF's view names its own parsers; these are the API's (a body nested too deeply is a 400).
+    # The API's parsers (a body nested too deeply is a 400); JSON answers only.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    renderer_classes = (renderers.JSONRenderer,)
 
     @extend_schema(
         summary="Get an API token",
         description=(
             "Send a username and password; the answer's token goes in later requests as "
-            "`Authorization: Token <token>`. A token works for `API_TOKEN_LIFETIME_DAYS` after "
-            "it is issued (30 days unless the deployment sets otherwise); until then this "
-            "returns the same token, after that a new one. A password change or reset ends the "
-            "user's token at once."
+            "`Authorization: Token <token>`. Each call issues a new token and shows it only in "
+            "this answer (the server keeps a digest, not the token); the tokens issued before "
+            f"keep working, up to the {MAX_TOKENS_PER_USER} most recent of the account. A token "
+            "works for "
+            "`API_TOKEN_LIFETIME_DAYS` after it is issued (30 days unless the deployment sets "
+            "otherwise; `expires_at` says when). A password change or reset ends every token of "
+            "the account at once."
         ),
         request=AuthTokenSerializer,
         responses={
             200: inline_serializer(
                 "AuthToken",
-                {"token": serializers.CharField(help_text="Send as `Authorization: Token …`.")},
+                {
+                    "token": serializers.CharField(
+                        help_text="Send as `Authorization: Token …`; shown only here."
+                    ),
+                    "expires_at": serializers.DateTimeField(
+                        help_text="When the token stops working, unless ended before."
+                    ),
+                },
             ),
             400: FIELD_ERRORS,
             429: OpenApiResponse(description="Too many attempts; try again later."),
@@ -781,7 +793,8 @@ class TokenObtainView(ObtainAuthToken):
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        # The request goes to authenticate(): django-axes counts failures per client with it.
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
         except serializers.ValidationError:
@@ -790,5 +803,6 @@ class TokenObtainView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False):
                 raise SignInLockedOut() from None
             raise
-        token = api_token_issue(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token, key = api_token_issue(user=serializer.validated_data["user"])
+        expires_at = serializers.DateTimeField().to_representation(token.expires_at)
+        return Response({"token": key, "expires_at": expires_at})

@@ -17,7 +17,7 @@ class NetworkConfig(AppConfig):
         # Roles need the permissions that post_migrate creates, so they are ensured after it
         # rather than in a data migration; the function is idempotent.
         post_migrate.connect(_ensure_reference_data, sender=self)
-        # Models are loaded only now; the module imports DRF's token model.
+        # Models are loaded only now; the module imports the token model.
         from network import authentication
 
         authentication.connect_signals()

@@ -1,74 +1,119 @@
-"""API tokens that expire, and that end when their user's password changes.
+"""API tokens: kept only as digests, each with a lifetime, ended when their user's password
+changes.
 
-A token (DRF's ``authtoken``, one per user, sent as ``Authorization: Token …``) works for
-``API_TOKEN_LIFETIME_DAYS`` after it was issued; after that the API answers 401 with the usual
-``WWW-Authenticate: Token`` challenge and a message saying it expired, and
-``POST /api/v1/auth/token/`` issues a new one. While a token works, the endpoint returns that same
-token, so every script of one user keeps working; it does not rotate.
+A token is sent as ``Authorization: Token <key>``. The database keeps the SHA-256 digest of the
+key (``network.models.ApiToken``), never the key: the key is shown once, in the answer of
+``POST /api/v1/auth/token/`` that issued it. A presented key is hashed and looked up by the
+digest's unique index, so neither the key nor a comparison of it with stored keys ever reaches
+the database.
+
+Every request to the endpoint issues a new token, and the earlier ones keep working: a stored
+digest cannot be handed out again, and two scripts of one account must not end each other's
+token. An account holds at most ``MAX_TOKENS_PER_USER``; a new one beyond that ends the oldest.
+A token works for ``API_TOKEN_LIFETIME_DAYS`` after it was issued (read at each call, so a
+shorter lifetime ends the older tokens too); after that the API answers 401 with the usual
+``WWW-Authenticate: Token`` challenge and a message saying it expired.
 
 A password change ends the user's tokens at once, wherever it happens: the reset and change
 pages, the admin's "change password", ``manage.py changepassword``, any ``set_password()`` then
 ``save()``. Django marks such a save itself (the raw password it keeps until the save, which it
 hands to the password validators); a hash upgraded at sign-in is not marked, and ends nothing.
 Turning password sign-in off (``set_unusable_password()``, the admin's "disable password-based
-authentication") ends them too, and so does disabling the account (``is_active``): DRF refuses
-a disabled account's token, but would take it again if the account came back. Sessions need
+authentication") ends them too, and so does disabling the account (``is_active``): a disabled
+account's token is refused, but would be taken again if the account came back. Sessions need
 nothing here: Django signs each session with the password hash and ends every other session of
 the user when it changes.
 """
 
 import datetime
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import is_password_usable
+from django.db import transaction
 from django.db.models.signals import post_init, post_save
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
+from network.models import ApiToken, User
+
 TOKEN_ENDPOINT = "POST /api/v1/auth/token/"  # noqa: S105 (an address, not a secret)
+# Enough for every script of one account; a script that asks for a token on each run instead of
+# keeping it fills the quota with tokens nobody uses, and those go first.
+MAX_TOKENS_PER_USER = 10
+KEY_BYTES = 32
+PREFIX_LENGTH = 8
+# last_used is a hint for people (which tokens are still in use), not a log: one write an hour
+# at most, rather than a write with every call.
+LAST_USED_STEP = datetime.timedelta(hours=1)
+
+
+def token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def token_lifetime() -> datetime.timedelta:
     return datetime.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
 
 
-def token_expires_at(token: Token) -> datetime.datetime:
-    return token.created + token_lifetime()
-
-
-def token_has_expired(token: Token) -> bool:
-    return timezone.now() >= token_expires_at(token)
+def token_has_expired(token: ApiToken) -> bool:
+    return timezone.now() >= token.expires_at
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing a token older than ``API_TOKEN_LIFETIME_DAYS``."""
+    """DRF's ``Authorization: Token <key>`` header, checked against the stored digests, refusing
+    a token older than ``API_TOKEN_LIFETIME_DAYS``."""
+
+    model = ApiToken
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        try:
+            token = ApiToken.objects.select_related("user").get(digest=token_digest(key))
+        except ApiToken.DoesNotExist:
+            raise AuthenticationFailed("Invalid token.") from None
+        if not token.user.is_active:
+            raise AuthenticationFailed("User inactive or deleted.")
         if token_has_expired(token):
             raise AuthenticationFailed(
                 f"The token has expired (tokens last {settings.API_TOKEN_LIFETIME_DAYS} days); "
                 f"ask {TOKEN_ENDPOINT} for a new one."
             )
-        return user, token
+        _note_use(token)
+        return token.user, token
 
 
-def api_token_issue(*, user) -> Token:
-    """The user's API token: the one they hold while it works, else a new one.
+def _note_use(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used is None or now - token.last_used >= LAST_USED_STEP:
+        token.last_used = now
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
 
-    An expired token is deleted first; a concurrent request that has just made a new one keeps
-    it (it is not expired), and ``get_or_create`` returns the row the other request made.
+
+def api_token_issue(*, user) -> tuple[ApiToken, str]:
+    """A new API token for ``user``: the stored row and the key, which only the caller sees.
+
+    The user's expired tokens are deleted, and the oldest beyond ``MAX_TOKENS_PER_USER``
+    ended. The user's row is locked so that two requests at once cannot both count the tokens
+    before either adds its own, and leave the account over its quota.
     """
-    Token.objects.filter(user=user, created__lte=timezone.now() - token_lifetime()).delete()
-    token, _ = Token.objects.get_or_create(user=user)
-    return token
+    key = secrets.token_urlsafe(KEY_BYTES)
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        ApiToken.objects.filter(user=user, created__lte=timezone.now() - token_lifetime()).delete()
+        token = ApiToken(user=user, digest=token_digest(key), prefix=key[:PREFIX_LENGTH])
+        token.full_clean()
+        token.save()
+        kept = ApiToken.objects.filter(user=user).order_by("-created", "-pk")
+        kept = kept.values_list("pk", flat=True)[:MAX_TOKENS_PER_USER]
+        ApiToken.objects.filter(user=user).exclude(pk__in=list(kept)).delete()
+    return token, key
 
 
 def api_tokens_end(*, user) -> int:
     """End every API token of ``user``; returns how many there were."""
-    deleted, _ = Token.objects.filter(user=user).delete()
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
 
 

@@ -1,5 +1,6 @@
 """The alliance itself: its members, their skills, groups and roles, and outside professionals."""
 
+import datetime
 import functools
 import zoneinfo
 from decimal import Decimal
@@ -516,3 +517,39 @@ class MatchingIndexVersion(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.value}"
+
+
+class ApiToken(models.Model):
+    """An API token, kept only as the SHA-256 digest of its key.
+
+    The key is shown once, in the answer of ``POST /api/v1/auth/token/`` that issued it, and
+    stored nowhere: a copy of the database, an export or an admin page hands out no working
+    credential. A key is 32 random bytes, so a plain digest (no salt, no slow hash) cannot be
+    reversed, and the lookup by its unique index takes the same path for any key presented.
+    ``network.authentication`` issues, checks and ends tokens.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, for people to tell one token from another (a few of the
+    # key's 256 random bits: what is left cannot be guessed).
+    prefix = models.CharField(max_length=8, editable=False)
+    created = models.DateTimeField(default=now, editable=False)
+    # Noted at most once an hour (network.authentication), not on every call.
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["user", "-created", "-pk"]
+        indexes = [models.Index(fields=["user", "created"], name="apitoken_user_created")]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def expires_at(self):
+        """When the token stops working: ``API_TOKEN_LIFETIME_DAYS`` after it was issued, read
+        now, so a shorter lifetime set later ends the older tokens too."""
+        return self.created + datetime.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)

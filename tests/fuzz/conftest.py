@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
-from rest_framework.authtoken.models import Token
 
 from intake.models import Bid, BidMember
 from matching.adapter import forget_index
+from network.authentication import api_token_issue
 from network.models import Consultant, ConsultantGroup, User
 
 # The roles the fuzzer signs in as; "anonymous" sends no credentials.
@@ -75,7 +75,7 @@ def fuzz_world(django_db_setup, django_db_blocker):
         }
         tokens: dict[str, str | None] = {"anonymous": None}
         for role, user in users.items():
-            tokens[role] = Token.objects.get_or_create(user=user)[0].key
+            tokens[role] = api_token_issue(user=user)[1]
         yield FuzzWorld(tokens=tokens)
         transaction.set_rollback(True)
     # The matching index and throttle counters describe rows that no longer exist.

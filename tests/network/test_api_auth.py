@@ -1,16 +1,20 @@
 """Signing in to the API: tokens from /api/v1/auth/token/, sessions, and who counts as a member.
 
-Anonymous requests and requests with a bad token are answered 403, like every other refusal:
-the project's first authentication class is the session, which sends no challenge header.
+Anonymous requests and requests with a bad token are answered 401 with the token's challenge
+(``WWW-Authenticate: Token``): the project's first authentication class is the token's, so a
+client can tell "sign in" (401) from "signed in, not allowed" (403).
 """
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from network.models import Consultant
+from network.authentication import api_token_issue, token_digest
+from network.models import ApiToken, Consultant
 from tests.factories import ConsultantFactory, UserFactory
 from tests.helpers import api_schema_document, assert_matches_schema
 
@@ -38,18 +42,28 @@ def _fresh_throttle():
 
 
 def test_token_is_issued_for_the_right_password(member):
-    response = APIClient().post(TOKEN, {"username": member.username, "password": PASSWORD})
+    issued = datetime.datetime(2030, 3, 4, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(issued, tick=False):
+        response = APIClient().post(TOKEN, {"username": member.username, "password": PASSWORD})
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=member).key}
+    key = response.json()["token"]
+    # The key and when it stops working (30 days on, in the site's time zone); the database
+    # keeps only the key's digest.
+    assert response.json() == {"token": key, "expires_at": "2030-04-03T03:00:00-07:00"}
+    assert ApiToken.objects.get(user=member).digest == token_digest(key)
 
 
-def test_the_same_token_is_returned_again(member):
+def test_asking_again_issues_a_new_token_and_the_first_keeps_working(member):
     client = APIClient()
     first = client.post(TOKEN, {"username": member.username, "password": PASSWORD}, format="json")
     second = client.post(TOKEN, {"username": member.username, "password": PASSWORD})
 
-    assert first.json()["token"] == second.json()["token"]
+    keys = [first.json()["token"], second.json()["token"]]
+    assert keys[0] != keys[1]
+    for key in keys:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get(CONSULTANTS).status_code == 200
 
 
 def test_wrong_password_is_400_and_issues_no_token(member):
@@ -57,7 +71,7 @@ def test_wrong_password_is_400_and_issues_no_token(member):
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_missing_fields_are_named():
@@ -88,9 +102,9 @@ def test_token_endpoint_slows_down_password_guessing(member):
 
 
 def test_token_authorization_header_signs_in(member):
-    token = Token.objects.create(user=member)
+    _, key = api_token_issue(user=member)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = client.get(CONSULTANTS)
 

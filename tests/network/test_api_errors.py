@@ -15,12 +15,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from handbook.models import Decision, Page
 from intake.models import BidMember, Request
 from matching.adapter import forget_index
 from network.api import SkillViewSet
+from network.authentication import api_token_issue
 from network.models import (
     Consultant,
     ConsultantGroup,
@@ -92,7 +92,7 @@ def demo(django_db_setup, django_db_blocker):
         ).first()
         seat = BidMember.objects.order_by("bid_id", "pk").first()
         admin = User.objects.get(username="admin")
-        token = Token.objects.get_or_create(user=admin)[0].key
+        _, token = api_token_issue(user=admin)
         meeting, item, decision = _records(token, seat.consultant_id)
         rows = {
             "bids": {"pk": seat.bid_id, "consultant_id": seat.consultant_id},

@@ -1,6 +1,7 @@
 """API tokens: they expire after API_TOKEN_LIFETIME_DAYS, and a password change or reset ends
-them and every other session of the account, whichever way the password changes (the reset
-and change pages, the admin, ``set_password()`` anywhere). The token endpoint still throttles."""
+every token and every other session of the account, whichever way the password changes (the
+reset and change pages, the admin, ``set_password()`` anywhere). The token endpoint still
+throttles. How tokens are stored and issued: test_api_token_storage.py."""
 
 import datetime
 import os
@@ -16,10 +17,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from network.models import User
+from network.authentication import api_token_issue, token_digest
+from network.models import ApiToken, User
 from tests.factories import SkillFactory
 from tests.helpers import api_schema_document, settings_in_a_new_process
 
@@ -83,7 +84,7 @@ def assert_token_ended(key: str) -> None:
     response = with_token(key).get(SKILLS)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert not Token.objects.filter(key=key).exists()
+    assert not ApiToken.objects.filter(digest=token_digest(key)).exists()
 
 
 # --- A lifetime --------------------------------------------------------------------------------
@@ -116,17 +117,19 @@ def test_asking_again_after_expiry_gives_a_fresh_token_and_the_old_one_stays_dea
         assert new != old
         assert with_token(new).get(SKILLS).status_code == 200
         assert with_token(old).get(SKILLS).status_code == 401
-        assert Token.objects.filter(user=member).count() == 1
+        # The expired one is deleted when the account asks for a new token.
+        assert ApiToken.objects.filter(user=member).count() == 1
 
 
-def test_asking_again_while_it_works_returns_the_same_token(member):
+def test_asking_again_while_it_works_leaves_the_first_its_own_lifetime(member):
     with time_machine.travel(ISSUED, tick=False) as clock:
         first = token_for(member)
         clock.shift(datetime.timedelta(days=29))
 
-        assert token_for(member) == first
-    # It does not rotate, so its lifetime still counts from when it was issued.
-    assert Token.objects.get(user=member).created == ISSUED
+        assert token_for(member) != first
+        assert with_token(first).get(SKILLS).status_code == 200
+    # Asking again renews nothing: the first token's lifetime still counts from its issue.
+    assert ApiToken.objects.filter(digest=token_digest(first)).get().created == ISSUED
 
 
 def test_the_lifetime_is_a_setting(member, settings):
@@ -170,8 +173,9 @@ def test_checking_the_expiry_costs_no_query(member, django_assert_num_queries):
     SkillFactory()
     key = token_for(member)
     client = with_token(key)
-    # 1 the token with its user (the expiry is read from it), 2 the user's roles, 3 the member
-    # record, 4 count, 5 the page, 6 the skills' aliases.
+    client.get(SKILLS)  # the first call notes the token's last use (once an hour at most)
+    # 1 the token with its user, by the key's digest (the expiry is read from it), 2 the user's
+    # roles, 3 the member record, 4 count, 5 the page, 6 the skills' aliases.
     with django_assert_num_queries(6):
         assert client.get(SKILLS, {"page_size": 1}).status_code == 200
 
@@ -297,6 +301,19 @@ def test_set_password_anywhere_ends_the_tokens(member, update_fields):
     assert_token_ended(key)
 
 
+def test_a_password_change_ends_every_token_of_the_account_and_no_other(member, other_member):
+    keys = [token_for(member), token_for(member)]
+    _, others = api_token_issue(user=other_member)
+    user = User.objects.get(pk=member.pk)
+
+    user.set_password(NEW_PASSWORD)
+    user.save()
+
+    for key in keys:
+        assert_token_ended(key)
+    assert with_token(others).get(SKILLS).status_code == 200
+
+
 def test_set_unusable_password_ends_the_tokens(member):
     key = token_for(member)
     user = User.objects.get(pk=member.pk)
@@ -339,9 +356,9 @@ def test_a_hash_upgraded_at_sign_in_is_no_password_change(member, settings):
         f"{__name__}.RetiredMD5PasswordHasher",
     ]
     User.objects.filter(pk=member.pk).update(password=make_password(PASSWORD, hasher="retired_md5"))
-    key = Token.objects.create(user=member).key
+    _, key = api_token_issue(user=member)
 
-    assert token_for(member) == key
+    assert token_for(member) != key  # signs in, upgrading the hash
 
     assert User.objects.get(pk=member.pk).password.startswith("md5$")
     assert with_token(key).get(SKILLS).status_code == 200
@@ -370,7 +387,7 @@ def test_the_token_endpoint_still_locks_a_username_and_address_out_after_five_fa
     assert answers == [400, 400, 400, 400, 429]
     assert right.status_code == 429
     assert right.json()["detail"].startswith("Too many failed sign-in attempts")
-    assert not Token.objects.filter(user=member).exists()
+    assert not ApiToken.objects.filter(user=member).exists()
 
 
 def test_the_token_endpoint_still_slows_any_address_down_after_ten_tries(member):
@@ -381,4 +398,4 @@ def test_the_token_endpoint_still_slows_any_address_down_after_ten_tries(member)
     response = client.post(TOKEN, {"username": member.username, "password": PASSWORD})
 
     assert response.status_code == 429
-    assert not Token.objects.filter(user=member).exists()
+    assert not ApiToken.objects.filter(user=member).exists()

@@ -15,14 +15,13 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from intake import services as intake_services
 from intake.models import Request
 from network import services as network_services
 from network.client_ip import client_ip_address
-from network.models import User
+from network.models import ApiToken, User
 from tests.helpers import settings_in_a_new_process
 
 pytestmark = pytest.mark.django_db
@@ -331,7 +330,7 @@ def test_the_token_endpoint_shares_the_lockout_and_answers_429_json(member):
     assert right.status_code == 429
     assert right["Content-Type"] == "application/json"
     assert right.json()["detail"].startswith("Too many failed sign-in attempts")
-    assert not Token.objects.filter(user=member).exists()
+    assert not ApiToken.objects.filter(user=member).exists()
     # The sign-in page is locked for the same pair too.
     assert sign_in(Client(), member.username, PASSWORD).status_code == 429
 

@@ -16,10 +16,11 @@ from django.db import connection, models, transaction
 
 # Every model of these apps is exported, so models added later need no change here.
 PROJECT_APPS = ("network", "intake", "matching", "handbook")
-# Models of other apps that hold the project's data: roles (with their permissions) and API
-# tokens. Content types, permissions, sessions, the admin log and django-q's task tables are
-# left out: migrate recreates the first two, and the rest are transient.
-OTHER_MODELS = ("auth.Group", "authtoken.Token")
+# Models of other apps that hold the project's data: roles (with their permissions). API tokens
+# are network's (ApiToken: digests only, no key). Content types, permissions, sessions, the
+# admin log and django-q's task tables are left out: migrate recreates the first two, and the
+# rest are transient.
+OTHER_MODELS = ("auth.Group",)
 # Written without a primary key, by natural key (the group name): migrate's post_migrate hook has
 # already created the role groups in the target database, under primary keys of its own.
 NATURAL_PRIMARY_KEY_MODELS = (Group,)
@@ -113,7 +114,7 @@ class Command(BaseCommand):
         "Export all of Switchboard's data (members, skills, groups, roles, API tokens and every "
         "model of the network, intake, matching and handbook apps) as JSON that "
         "'manage.py loaddata' restores into a freshly migrated database. The file holds "
-        "password hashes and API tokens: keep it private."
+        "password hashes and the digests of API tokens (not the tokens): keep it private."
     )
 
     def add_arguments(self, parser):
