@@ -11,11 +11,18 @@ Two kinds of error never reach DRF's handling as it comes:
   view (500), a refusal raised by a middleware (400, 403), a CSRF failure. Django answers these
   with the project's error handlers (``handler400`` … in ``network.urls``) and the
   ``CSRF_FAILURE_VIEW``; the ones here answer JSON under /api/ and Django's pages elsewhere.
+
+A POST, PUT, PATCH or DELETE to an API address without its trailing slash is a JSON 404 that
+names the address with the slash (``ApiCommonMiddleware``), not ``APPEND_SLASH``'s redirect:
+clients follow a 301 with a GET, or without the body, so the request would reach another
+operation or lose its body; and with DEBUG on Django refuses to redirect those methods with an
+exception (a 500). A GET loses nothing by a redirect and keeps it, as pages do.
 """
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
+from django.middleware.common import CommonMiddleware
 from django.views import csrf, defaults
 from rest_framework.exceptions import ParseError
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -79,6 +86,40 @@ def server_error(request):
     if not is_api_request(request):
         return defaults.server_error(request)
     return _json_error(SERVER_ERROR, 500)
+
+
+# The methods Django will not redirect with DEBUG on: a redirect loses what they send.
+METHODS_NOT_REDIRECTED = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def missing_slash_detail(request) -> str:
+    return (
+        f"No API operation at this address; API addresses end with a slash: {request.path}/ "
+        f"(a {request.method} is not redirected: clients send it again as a GET, or without "
+        "its body)."
+    )
+
+
+class ApiCommonMiddleware(CommonMiddleware):
+    """Django's ``CommonMiddleware``; under /api/, a POST, PUT, PATCH or DELETE that the address
+    with a slash would have taken is a JSON 404 saying so, never ``APPEND_SLASH``'s redirect."""
+
+    def _answers_instead_of_redirecting(self, request) -> bool:
+        return is_api_request(request) and request.method in METHODS_NOT_REDIRECTED
+
+    def should_redirect_with_slash(self, request):
+        if self._answers_instead_of_redirecting(request):
+            return False
+        return super().should_redirect_with_slash(request)
+
+    def process_response(self, request, response):
+        if (
+            response.status_code == 404
+            and self._answers_instead_of_redirecting(request)
+            and super().should_redirect_with_slash(request)
+        ):
+            response = _json_error(missing_slash_detail(request), 404)
+        return super().process_response(request, response)
 
 
 def csrf_failure(request, reason=""):

@@ -58,7 +58,9 @@ MIDDLEWARE = [
     # Before sessions and auth: a lost database answers a friendly 503, not a traceback.
     "network.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, but a POST (PUT, PATCH, DELETE) to an /api/ address without its slash is a
+    # JSON 404, not a redirect that loses the body.
+    "network.api_errors.ApiCommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
