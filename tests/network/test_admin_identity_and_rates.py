@@ -73,9 +73,7 @@ def profile_form(consultant, **changes) -> dict:
 
 
 @pytest.mark.parametrize("role", [Role.INTAKE_COORDINATOR, Role.COMMUNITY_COORDINATOR])
-def test_a_staff_coordinator_cannot_point_a_member_record_at_another_account(
-    client, member, role
-):
+def test_a_staff_coordinator_cannot_point_a_member_record_at_another_account(client, member, role):
     coordinator = staff(role)
     client.force_login(coordinator)
 

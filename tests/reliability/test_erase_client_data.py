@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from intake.delivery import notification_deliver
 from intake.models import (
     Bid,
     BidMember,
@@ -17,7 +18,6 @@ from intake.models import (
     Request,
     RequestEvent,
 )
-from intake.delivery import notification_deliver
 from intake.workflow import request_apply
 from network.models import User
 
