@@ -5,6 +5,7 @@ The requests run in a fresh process that loads ``network.wsgi``, as gunicorn doe
 the web's settings: a connect timeout, and statement and lock timeouts.
 """
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -255,6 +256,10 @@ class FreezableProxy:
     def close(self):
         self.thawed.set()
         for each in self.sockets:
+            # shutdown() first: close() alone does not end a connection while a relay thread is
+            # still blocked reading it, so PostgreSQL would not see the session end.
+            with contextlib.suppress(OSError):
+                each.shutdown(socket.SHUT_RDWR)
             each.close()
 
 
