@@ -1,6 +1,6 @@
 """The money of shared-risk rate agreements: pure functions on ``Decimal`` values, no database.
 
-DESIGN.md ("Shared-risk rate agreements"): a team bid has a fixed price ``P`` and an alliance
+docs/design.md ("Shared-risk rate agreements"): a team bid has a fixed price ``P`` and an alliance
 share ``s``; the pool ``P·(1 − s)`` is split by actual hours when the work ends, either so that
 every member earns the same effective rate (``equal_rate``) or so that every member's standard rate
 scales by the same factor (``rate_weighted``). Payouts are rounded to cents by largest remainder so
@@ -10,8 +10,8 @@ cannot approve and that the lead cannot pay out.
 Arithmetic inside is exact (``fractions.Fraction``): a third of a pool has no exact ``Decimal``, and
 the largest-remainder rule compares remainders, so an approximation could hand the last cent to
 the wrong member. Rounding happens only in ``to_cent`` (one amount, half up) and
-``to_cents_largest_remainder`` (a split that must hit a total) — STYLE.md rule 7. Floats are refused
-everywhere, never converted: ``0.1 + 0.2 != 0.3`` is not a property money may have.
+``to_cents_largest_remainder`` (a split that must hit a total): docs/design.md, house rule 7. Floats
+are refused everywhere, never converted: ``0.1 + 0.2 != 0.3`` is not a property money may have.
 """
 
 import math
@@ -23,7 +23,7 @@ EQUAL_RATE = "equal_rate"
 RATE_WEIGHTED = "rate_weighted"
 SPLIT_MODES = (EQUAL_RATE, RATE_WEIGHTED)
 
-# Issue 5: the alliance never takes more than half of a bid's price.
+# The alliance never takes more than half of a bid's price.
 MAX_ALLIANCE_SHARE_PERCENT = 50
 
 CENTS_PER_UNIT = 100
@@ -160,7 +160,7 @@ def pool_after_share(price: Decimal | int, share_percent: Decimal | int) -> Deci
 def planned_blended_rate(pool: Decimal | int, estimated_hours_total: Decimal | int) -> Decimal:
     """What the team earns an hour if the estimate holds: ``pool / Σ estimated hours``, to the cent.
 
-    Shown on the agreement before anyone signs (DESIGN.md), so members compare it with their own
+    Shown on the agreement before anyone signs, so members compare it with their own
     standard rate. Under ``equal_rate`` it is every member's planned effective rate.
     """
     pool_exact = _exact(pool, "pool")

@@ -1,5 +1,5 @@
 """The bid JSON API under /api/v1/: team bids, their agreements, hours and settlements, and the
-bid board (issue 5).
+bid board.
 
 Each view parses its input, calls one service in ``intake.bids`` and renders. Bids are loaded
 through ``access.get_bid_for_user`` (404 when the user may not see one, 403 on a write when they

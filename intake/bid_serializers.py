@@ -5,7 +5,7 @@ Input serializers check the shape of what a member or a coordinator sends; the v
 0, share within 0–50 %, hours within a day) and writes. Decimal fields accept strings and JSON
 numbers (DRF reads a number through ``str``, so 12.5 arrives as ``Decimal("12.5")``).
 
-Output serializers only render. What a viewer sees of a bid (issue 5, "Who sees what") is decided
+Output serializers only render. What a viewer sees of a bid (README, "Who sees what") is decided
 here, by ``render_bid``: the team (invited or accepted) and staff coordinators get
 ``BidSerializer`` with the money; every other member gets ``BidPublicSerializer``: the request,
 the lead, the team's names and roles and the status, nothing else.

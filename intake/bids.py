@@ -1,9 +1,9 @@
 """Team bids and their shared-risk rate agreements: every write to a bid goes through here.
 
 Each service locks the bid row first (``select_for_update``), then the rows it changes in
-primary-key order (STYLE.md rule 5), checks the caller's right and the bid's state, writes, and
-records one ``BidEvent`` in the same transaction. A stale ``version`` or a step the bid's state
-does not allow raises ``BidConflict`` (HTTP 409); a caller without the right raises
+primary-key order (docs/design.md, house rule 5), checks the caller's right and the bid's state,
+writes, and records one ``BidEvent`` in the same transaction. A stale ``version`` or a step the
+bid's state does not allow raises ``BidConflict`` (HTTP 409); a caller without the right raises
 ``PermissionDenied`` (403); bad values raise ``ValidationError`` (400). In every case nothing is
 changed.
 
@@ -12,7 +12,7 @@ the workflow's one door, ``intake.workflow.request_apply``; its effects call bac
 ``apply_request_outcome`` here so the bid and the request change in one transaction. The
 statement that settles a bid, and its approvals, live in ``intake.bid_statements``.
 
-Agreements (DESIGN.md, "Shared-risk rate agreements"): each change to the price, the alliance
+Agreements (docs/design.md, "Shared-risk rate agreements"): each change to the price, the alliance
 share, the split mode or the team (a member joining or leaving, their planned hours or role)
 writes a new ``AgreementVersion`` and voids the one before, and with it every signature on it.
 When every member on the team has signed the current version it is in force and the terms are
@@ -49,11 +49,11 @@ M = BidMember.Status
 
 # A day has 24 hours; a member's hours on one date, over every bid, never add up to more.
 HOURS_PER_DAY = Decimal("24")
-# The worked examples every agreement shows before anyone signs (issue 5).
+# The worked examples every agreement shows before anyone signs.
 OVERRUN_FACTOR = Decimal("1.2")
 EARLY_FACTOR = Decimal("0.8")
 DEFAULT_LEAD_ROLE = "Lead"
-# Small teams (DESIGN.md, "Matching" step 5): the lead and at most four others, counting the
+# Small teams (docs/design.md, "Matching" step 5): the lead and at most four others, counting the
 # invitations not yet answered, so a lead cannot collect more yeses than the team can hold.
 MAX_TEAM_SIZE = 5
 
@@ -229,7 +229,8 @@ def _working_member(consultant, field: str = "consultant") -> Consultant:
 
 
 def _event(bid: Bid, actor, action: str, *, from_status: str = "", note: str = "", **data):
-    """One audit row for one change (STYLE.md rule 4); status fields only when it moved."""
+    """One audit row for one change (docs/design.md, house rule 4); status fields only when it
+    moved."""
     event = BidEvent.objects.create(
         bid=bid,
         actor=actor,

@@ -3,7 +3,7 @@
 Clients follow their request by a private link and never sign in. They see the stage, what
 happens next and by when, and the history of stages; once a member serves them, that member's
 name and contact; once referred out, the professionals recommended and the message. Never
-internal notes, event data, who made a move, other candidates or anyone's rates (DESIGN.md,
+internal notes, event data, who made a move, other candidates or anyone's rates (docs/design.md,
 "The request workflow").
 """
 
@@ -113,9 +113,9 @@ _BIDS_SENT = (Bid.Status.SUBMITTED, Bid.Status.WON, Bid.Status.IN_PROGRESS, Bid.
 
 
 def _bid(request: Request) -> dict | None:
-    """The team's proposal as the client sees it: the price and the team's names only (issue 5,
-    "Who sees what"); never the split, the rates, the hours or the share. One query: the team's
-    seats joined to their bid, newest bid sent first."""
+    """The team's proposal as the client sees it: the price and the team's names only
+    (docs/design.md, "Shared-risk rate agreements"); never the split, the rates, the hours or the
+    share. One query: the team's seats joined to their bid, newest bid sent first."""
     if request.status not in (S.BID_SUBMITTED, S.ENGAGED, S.COMPLETED, S.LOST):
         return None
     seats = list(

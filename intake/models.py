@@ -444,7 +444,7 @@ class IdempotencyRecord(models.Model):
         return f"Idempotency record {self.key_digest[:12]}…"
 
 
-# --- Team bids and shared-risk rate agreements (DESIGN.md, "Shared-risk rate agreements") -------
+# --- Team bids and shared-risk rate agreements (docs/design.md) -----------------------
 
 
 class Bid(models.Model):

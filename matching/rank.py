@@ -1,6 +1,6 @@
 """Rank the network's consultants for one request, explain why, or refer out.
 
-``rank`` follows DESIGN.md "Matching", steps 1-4:
+``rank`` follows docs/design.md, "Matching", steps 1-4:
 
 1. normalize the request's skill terms (unknown ones are reported, never dropped) and add the
    skills the normalizer finds in the request's text;

@@ -1,4 +1,5 @@
-"""Propose small teams that together cover a request's required skills (DESIGN.md "Matching" 5).
+"""Propose small teams that together cover a request's required skills (docs/design.md,
+"Matching" 5).
 
 Team formation is set cover with costs, NP-hard in general (Lappas, Liu & Terzi, "Finding a team
 of experts in social networks", KDD 2009). We follow the leader-based greedy of Kargar & An

@@ -1,6 +1,6 @@
 """Demo data: a believable alliance to click through, and synthetic members for load tests.
 
-The demo alliance follows Tech Underground as told in MISSION-CONTEXT.md: six active members
+The demo alliance follows the story in docs/design.md ("The alliance"): six active members
 (plus one on probation), fourteen alumni, consultant groups with coordinators, the staff roles,
 and the outside professionals the intake coordinator refers clients to. Nobody here is a real or
 invented person: members are named by number and speciality ("Member 01 · CRM and data").

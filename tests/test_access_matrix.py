@@ -1,5 +1,5 @@
 """Who may open what, across the whole site: every URL pattern (pages and API) against every
-actor, each cell the exact status code (issue 7, part 2).
+actor, each cell the exact status code.
 
 The rows are keyed by URL pattern; ``test_every_url_has_a_row`` walks the resolver and fails
 when a route has no row, so a new URL cannot ship without its access decision written down.

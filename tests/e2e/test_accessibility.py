@@ -1,5 +1,5 @@
-"""Accessibility of the pages the public, the coordinators and the members use most (issue 7,
-part 7): axe-core run in Chromium against WCAG 2.0/2.1 A and AA, no serious or critical finding.
+"""Accessibility of the pages the public, the coordinators and the members use most: axe-core run in
+Chromium against WCAG 2.0/2.1 A and AA, no serious or critical finding.
 
 axe-core is vendored from the npm registry (tests/e2e/vendor/axe.min.js, axe-core 4.14.1, MPL-2.0,
 its LICENSE beside it), so the check runs offline and never loads a script from a CDN. It is run

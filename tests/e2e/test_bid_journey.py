@@ -1,9 +1,9 @@
-"""A team bid through the pages, each person in their own browser context (issue 5, "Done when"):
-a large request open for bids, a member offering to lead from the bid board, a proposed team
-invited, the invitations accepted, the agreement sent and signed, a price change voiding the
-signatures, everyone signing again, the bid submitted and won, hours logged, the statement
-proposed with the lead as collector and adding up to the pool, a member disputing it, the hours
-corrected, a new statement proposed, and every member approving it: then it is final.
+"""A team bid through the pages, each person in their own browser context: a large request open for
+bids, a member offering to lead from the bid board, a proposed team invited, the invitations
+accepted, the agreement sent and signed, a price change voiding the signatures, everyone signing
+again, the bid submitted and won, hours logged, the statement proposed with the lead as collector
+and adding up to the pool, a member disputing it, the hours corrected, a new statement proposed, and
+every member approving it: then it is final.
 
 A second journey: a member goes on leave before approving, so they can no longer open the bid;
 the intake coordinator approves on their behalf with a reason, and the team reads who approved

@@ -1,4 +1,4 @@
-"""The handbook in a real browser (issue 6, "Done when"): two members edit the same page at
+"""The handbook in a real browser: two members edit the same page at
 once, the second save is refused with the diff shown and nothing lost, and then saved after
 merging; a meeting records a two-thirds decision whose outcome follows the votes.
 

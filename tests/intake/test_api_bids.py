@@ -1,5 +1,5 @@
 """``/api/v1/bids/``: a team bid through the API from start to approved statement, and every
-refusal issue 5 names (bad input answers with the field's message and changes nothing)."""
+refusal the README names (bad input answers with the field's message and changes nothing)."""
 
 import csv
 import datetime

@@ -1,4 +1,4 @@
-"""Who sees what of a team bid through the API (issue 5, item 7), and what a read costs.
+"""Who sees what of a team bid through the API, and what a read costs.
 
 The team (invited or accepted) and staff coordinators see the money: price, pool, share, rates,
 hours, payouts, the agreement, the statement and its CSV. Other working members see that the bid

@@ -5,7 +5,7 @@ collaboration pairs they feed to matching.
 Every refusal is checked twice: the exception (409 ``BidConflict``/``WorkflowConflict``, 403
 ``PermissionDenied``, 400 ``ValidationError`` naming the field) and a snapshot of every bid and
 request row taken before and after, which must be equal: "a clear error and nothing changed"
-(issue 5, "Bad input").
+(README, "Refusals").
 """
 
 import datetime

@@ -1,7 +1,7 @@
 """The request workflow (``intake.workflow``): every move × every role, every move from every
 state it does not start from, stale versions, each move's effects, and notifications on commit.
 
-The tables below restate the rules of DESIGN.md and the issue independently of ``MOVES``, so a
+The tables below restate the rules of docs/design.md and the README independently of ``MOVES``, so a
 change to the workflow's table that breaks a rule fails here rather than passing silently.
 """
 
@@ -44,7 +44,7 @@ ROLES = [
 ]
 
 QUEUE = {"intake_coordinator", "admin"}
-# Who may make each move, from DESIGN.md and the issue: intake coordinators work the queue; the
+# Who may make each move, from the README's table of moves: intake coordinators work the queue; the
 # routed group's coordinator makes offers; the offered member accepts or declines; staff
 # complete; the timer alone expires. Administrators may do everything a person may, except
 # answer an offer made to someone else.
@@ -73,7 +73,7 @@ ALLOWED = {
 BID_MOVES = {"submit_bid", "win_bid", "lose_bid", "settle_bid"}
 
 OPEN = {S.SUBMITTED, S.CONTACTED, S.TRIAGED, S.ROUTED, S.OFFERED, S.BIDDING, S.BID_SUBMITTED}
-# The states each move starts from and where it leads, from DESIGN.md's diagram.
+# The states each move starts from and where it leads, from the diagram in docs/design.md.
 SOURCES = {
     "contact": {S.SUBMITTED},
     "triage": {S.CONTACTED},

@@ -1,4 +1,4 @@
-"""Data safety (issue 7, part 6): export_data, an empty database, loaddata: the same data.
+"""Data safety: export_data, an empty database, loaddata: the same data.
 
 tests/network/test_export_data.py proves the round trip on the network app's rows; this proves it
 on the whole service as the demo runs it: requests at every stage with their events, offers,

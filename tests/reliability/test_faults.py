@@ -1,4 +1,4 @@
-"""Faults (issue 7, part 5): a worker killed mid-send, a mail server down for an hour, a
+"""Faults: a worker killed mid-send, a mail server down for an hour, a
 database gone for a moment, a crash in the middle of a workflow move."""
 
 import datetime

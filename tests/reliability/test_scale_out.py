@@ -1,4 +1,4 @@
-"""Scale-out (issue 7, part 8): two qcluster processes on one Redis share the work, and each
+"""Scale-out: two qcluster processes on one Redis share the work, and each
 task runs once (README, "Deploying on several processes")."""
 
 from collections import Counter

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 f"{sum(result.rows.values()):,} rows ({rows})."
             )
 
-        # The starter handbook (issue 6), by command name: network does not import the handbook.
+        # The starter handbook, by command name: network does not import the handbook.
         if apps.is_installed("handbook"):
             call_command("seed_handbook", username="admin", stdout=self.stdout)
 
