@@ -13,7 +13,6 @@ client may see: never internal notes, other candidates or consultants' rates.
 
 import datetime
 import logging
-import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,13 +22,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_q.brokers import get_broker
-from django_q.tasks import async_task
 
 from intake import sealing
 from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
-from network.cache import Outage, service_outage
 from network.roles import Role
+from network.tasks import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -249,26 +246,6 @@ def _address_check(address: str) -> None:
     validate_email(address)
 
 
-_brokers: dict[int, object] = {}
-
-
-def _broker():
-    """This process's broker: one connection for every enqueue, not a new one each time.
-    Keyed by process id so a forked web worker does not share its parent's socket."""
-    pid = os.getpid()
-    if pid not in _brokers:
-        _brokers.clear()
-        _brokers[pid] = get_broker()
-    return _brokers[pid]
-
-
-def _queue_outage() -> Outage:
-    return service_outage(
-        "The task queue (Redis)",
-        "notifications stay queued in the database and the retry sweep sends them",
-    )
-
-
 def notifications_enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to the task queue, up to ``SEND_BATCH_SIZE`` per task. A broker
     that refuses is logged, not raised: the workflow has committed, and the retry sweep will
@@ -281,38 +258,26 @@ def notifications_enqueue(notification_ids: list[int]) -> None:
     """
     for start in range(0, len(notification_ids), SEND_BATCH_SIZE):
         batch = list(notification_ids[start : start + SEND_BATCH_SIZE])
-        try:
-            # Redis away (the production broker): one warning per outage, and no attempt for
-            # a few seconds after each failure; the rows wait for the sweep either way.
-            _queue_outage().call(
-                async_task,
-                SEND_BATCH_TASK,
-                batch,
-                task_name=f"notifications-{batch[0]}-{batch[-1]}",
-                save=False,
-                broker=_broker(),
-                fallback=None,
-            )
-        except Exception:
-            logger.exception(
-                "Could not enqueue notifications %s; the sweep will retry them.", batch
-            )
+        # A broker that refuses is logged by task_enqueue; the rows wait for the sweep.
+        task_enqueue(
+            SEND_BATCH_TASK,
+            batch,
+            what=f"notifications {batch} (the sweep will retry them)",
+            task_name=f"notifications-{batch[0]}-{batch[-1]}",
+            save=False,
+        )
 
 
 def sweep_enqueue() -> None:
     """Run the retry sweep now instead of at its next minute: behind a full batch it just
     enqueued, or once mail goes out again after an outage (``intake.delivery``)."""
-    try:
-        _queue_outage().call(
-            async_task,
-            SWEEP_TASK,
-            task_name="notifications-sweep",
-            save=False,
-            broker=_broker(),
-            fallback=None,
-        )
-    except Exception:
-        logger.exception("Could not enqueue a notification sweep; the schedule will run it.")
+    # A broker that refuses is logged by task_enqueue; the schedule runs the sweep anyway.
+    task_enqueue(
+        SWEEP_TASK,
+        what="a notification sweep (the schedule will run it)",
+        task_name="notifications-sweep",
+        save=False,
+    )
 
 
 # --- Entry points: submission and workflow events -----------------------------------------

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django_q import tasks
+
+from network.tasks import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,14 @@ SEND_TASK = "network.passwords.password_reset_email_send"
 
 def password_reset_email_enqueue(*, email: str) -> None:
     """Queue the reset mail for ``email`` (as typed; it may belong to nobody)."""
-    try:
-        # Successful runs are not kept: the result table would hold the addresses typed.
-        tasks.async_task(SEND_TASK, email, task_name="password-reset-email", save=False)
-    except Exception:  # the broker's own errors (Redis, the ORM broker's database) vary
-        logger.exception("Could not queue a password reset email; none was sent.")
+    # Successful runs are not kept: the result table would hold the addresses typed.
+    task_enqueue(
+        SEND_TASK,
+        email,
+        what="a password reset email",
+        task_name="password-reset-email",
+        save=False,
+    )
 
 
 def password_reset_email_send(email: str) -> None:

@@ -1,22 +1,60 @@
 """django-q2 entry points of the network app: each takes plain values and does one job."""
 
 import logging
+import os
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django_q.tasks import async_task
+from django_q import tasks as django_q_tasks
+from django_q.brokers import get_broker
+
+from network.cache import Outage, service_outage
 
 logger = logging.getLogger(__name__)
 
+_brokers: dict[int, object] = {}
 
-def task_enqueue(function: str, *args) -> None:
-    """Hand ``function(*args)`` to the task queue; a broker that cannot be reached is logged,
-    never raised, so the answer the person is waiting for does not depend on it."""
+
+def _broker():
+    """This process's broker: one connection for every enqueue, not a new one each time.
+    Keyed by process id so a forked web worker does not share its parent's socket."""
+    pid = os.getpid()
+    if pid not in _brokers:
+        _brokers.clear()
+        _brokers[pid] = get_broker()
+    return _brokers[pid]
+
+
+def task_queue_outage() -> Outage:
+    return service_outage(
+        "The task queue (Redis)",
+        "notifications stay queued in the database and the retry sweep sends them; a reset "
+        "link or an application notice is not sent (the person can ask again)",
+    )
+
+
+def task_enqueue(function: str, *args, what: str = "", **options):
+    """Hand ``function(*args)`` to the task queue; its task id, or None when it could not be.
+
+    Never raises, so the answer the person is waiting for does not depend on the broker: Redis
+    away (the production broker) is logged once per outage, and not tried again for a few
+    seconds after each failure; any other broker error is logged with its traceback.
+    ``what`` names the task in the log (the function's path by default); ``options`` are
+    django-q2's (``task_name``, ``save``...).
+    """
     try:
-        async_task(function, *args)
-    except Exception:  # the broker's own errors (Redis, the ORM broker's database) vary
-        logger.exception("Could not queue %s; it was not run.", function)
+        return task_queue_outage().call(
+            django_q_tasks.async_task,
+            function,
+            *args,
+            broker=_broker(),
+            fallback=None,
+            **options,
+        )
+    except Exception:  # the broker's own errors (the ORM broker's database, say) vary
+        logger.exception("Could not queue %s; it was not run.", what or function)
+        return None
 
 
 def application_known_email_notify(email: str) -> None:

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django_q import tasks as django_q_tasks
 from rest_framework.test import APIClient
 
 from intake import api as intake_api
@@ -404,10 +405,9 @@ def test_two_first_uses_of_a_key_at_once_file_one_request():
 @pytest.fixture
 def enqueued(monkeypatch):
     """The tasks the submission hands to the broker, recorded instead of run."""
-    from intake import notifications
 
     calls = []
-    monkeypatch.setattr(notifications, "async_task", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(django_q_tasks, "async_task", lambda *args, **kwargs: calls.append(args))
     return calls
 
 

@@ -13,6 +13,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_q import tasks as django_q_tasks
 from django_q.models import Schedule
 
 from intake import notifications, tasks
@@ -80,7 +81,7 @@ def fail_until(row: Notification, attempts: int, clock) -> None:
 def enqueued(monkeypatch):
     """The tasks handed to the broker, recorded instead of run."""
     calls = []
-    monkeypatch.setattr(notifications, "async_task", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(django_q_tasks, "async_task", lambda *args, **kwargs: calls.append(args))
     return calls
 
 

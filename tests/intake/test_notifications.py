@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django_q import tasks as django_q_tasks
 
 from intake import delivery, notifications, tasks
 from intake.models import Notification, Request
@@ -276,7 +277,7 @@ def test_a_submissions_messages_go_out_in_one_task_whose_result_is_not_kept(
     enqueued = []
     with monkeypatch.context() as patch:
         patch.setattr(
-            notifications, "async_task", lambda *args, **kwargs: enqueued.append((args, kwargs))
+            django_q_tasks, "async_task", lambda *args, **kwargs: enqueued.append((args, kwargs))
         )
         _, status_url = submit(django_capture_on_commit_callbacks)
 
@@ -293,7 +294,7 @@ def test_a_submissions_messages_go_out_in_one_task_whose_result_is_not_kept(
 
 def test_the_sweep_hands_a_backlog_over_in_bounded_batches(db, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(notifications, "async_task", lambda *args, **kwargs: enqueued.append(args))
+    monkeypatch.setattr(django_q_tasks, "async_task", lambda *args, **kwargs: enqueued.append(args))
 
     notifications.notifications_enqueue(list(range(1, 24)))
 
@@ -693,7 +694,7 @@ def test_a_lost_enqueue_is_picked_up_by_the_sweep(
 
     # A context of its own: undoing the whole monkeypatch would also undo the sync task mode.
     with monkeypatch.context() as patch:
-        patch.setattr(notifications, "async_task", broker_down)
+        patch.setattr(django_q_tasks, "async_task", broker_down)
         request, _ = submit(django_capture_on_commit_callbacks)
 
     assert Request.objects.filter(pk=request.pk).exists()  # the submission stands

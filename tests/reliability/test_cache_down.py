@@ -18,10 +18,10 @@ from django.urls import reverse
 from django_q.conf import Conf
 from rest_framework.test import APIClient
 
-from intake import notifications
 from intake.models import Notification, Request
 from matching import adapter
 from network import cache as network_cache
+from network import tasks as network_tasks
 from network.roles import Role
 from network.services import languages_ensure, user_grant_role
 from tests.factories import ConsultantFactory, ConsultantSkillFactory, SkillFactory, UserFactory
@@ -162,7 +162,7 @@ def test_a_submission_is_taken_when_the_task_queue_is_down_too(
     monkeypatch.setattr(Conf, "SYNC", False)
     monkeypatch.setattr(Conf, "ORM", None)
     monkeypatch.setattr(Conf, "REDIS", redis_down_url)
-    monkeypatch.setattr(notifications, "_brokers", {})
+    monkeypatch.setattr(network_tasks, "_brokers", {})
 
     with django_capture_on_commit_callbacks(execute=True):
         first = APIClient().post("/api/v1/requests/", valid_body(), format="json")
