@@ -10,9 +10,9 @@ The alliance's record (meetings, decisions, action items) has stricter rules tha
 - Besides them, only a decision's creator closes it, only a meeting's creator adds decisions
   and action items to it, and only an action item's owner or the meeting's creator marks it
   done; each of them only while a working member.
-- A role counts only while its holder is in standing: an account that is also a member holds
-  its roles while that member is a working member; a staff account without a member record
-  keeps them.
+- A role counts only while its holder is in standing (``network.access.has_role``): an account
+  that is also a member holds its roles while that member is a working member; a staff account
+  without a member record keeps them.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -76,26 +76,6 @@ def get_page_for_user(user, slug: str, *, write: bool = False) -> Page:
 # --- The record: meetings, decisions, action items -------------------------------------------
 
 
-def working_consultant(user) -> Consultant | None:
-    """The user's member record while they are a working member (active or on probation)."""
-    if user is None or not user.is_authenticated:
-        return None
-    consultant = network_access.consultant_of(user)
-    if consultant is None or consultant.status not in Consultant.WORKING_STATUSES:
-        return None
-    return consultant
-
-
-def _holds_in_standing(user, role: Role) -> bool:
-    """Holds ``role`` and may exercise it: a member's roles lapse while they do not work."""
-    if not network_access.has_role(user, role):
-        return False
-    if network_access.is_admin(user):
-        return True
-    consultant = network_access.consultant_of(user)
-    return consultant is None or consultant.status in Consultant.WORKING_STATUSES
-
-
 def keeps_the_record(user) -> bool:
     """The secretary (who keeps the minutes, decisions and action items), the staff
     coordinators and administrators."""
@@ -103,25 +83,25 @@ def keeps_the_record(user) -> bool:
         return False
     if network_access.is_admin(user):
         return True
-    if _holds_in_standing(user, Role.SECRETARY):
+    if network_access.has_role(user, Role.SECRETARY):
         return True
-    if _holds_in_standing(user, Role.INTAKE_COORDINATOR):
+    if network_access.has_role(user, Role.INTAKE_COORDINATOR):
         return True
-    return _holds_in_standing(user, Role.COMMUNITY_COORDINATOR)
+    return network_access.has_role(user, Role.COMMUNITY_COORDINATOR)
 
 
 def may_record(user) -> bool:
     """Record a meeting, put a motion to the vote, add an action item to one's own meeting."""
     if keeps_the_record(user):
         return True
-    return working_consultant(user) is not None
+    return network_access.working_consultant_of(user) is not None
 
 
 def may_close_decision(user, decision: Decision) -> bool:
     """The record keepers, and the decision's creator while a working member."""
     if keeps_the_record(user):
         return True
-    if working_consultant(user) is None:
+    if network_access.working_consultant_of(user) is None:
         return False
     return decision.created_by_id is not None and decision.created_by_id == user.pk
 
@@ -131,7 +111,7 @@ def may_change_meeting(user, meeting: Meeting) -> bool:
     recorded the meeting while a working member."""
     if keeps_the_record(user):
         return True
-    if working_consultant(user) is None:
+    if network_access.working_consultant_of(user) is None:
         return False
     return meeting.created_by_id is not None and meeting.created_by_id == user.pk
 
@@ -141,7 +121,7 @@ def may_mark_done(user, item: ActionItem) -> bool:
     member besides the record keepers who adds items to it), each while a working member."""
     if keeps_the_record(user):
         return True
-    consultant = working_consultant(user)
+    consultant = network_access.working_consultant_of(user)
     if consultant is None:
         return False
     if item.owner_id == consultant.pk:
