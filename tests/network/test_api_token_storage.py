@@ -22,53 +22,26 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, models
 from django.db.migrations.recorder import MigrationRecorder
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from network.models import User
+from tests.network.test_api_tokens import (
+    ISSUED,
+    PASSWORD,
+    SKILLS,
+    _fresh_throttles,
+    member,
+    signed_in,
+    token_for,
+    with_token,
+)
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"
-TOKEN = "/api/v1/auth/token/"
-SKILLS = "/api/v1/skills/"
-ISSUED = datetime.datetime(2030, 3, 4, 10, 0, tzinfo=datetime.UTC)
 LEGACY_TABLE = "authtoken_token"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # The token endpoint's throttle counts attempts in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def member(member):
-    member.set_password(PASSWORD)
-    member.save(update_fields=["password"])
-    return member
-
-
-def token_for(user) -> str:
-    response = APIClient().post(TOKEN, {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 200, response.content
-    return response.json()["token"]
-
-
-def with_token(key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(pk=user.pk))
-    return client
+# The token endpoint's helpers and fixtures are those of the token tests, shared.
+__all__ = ["_fresh_throttles", "member"]
 
 
 def sha256(key: str) -> str:
