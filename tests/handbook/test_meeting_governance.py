@@ -9,31 +9,17 @@ import pytest
 from django.urls import reverse
 
 from handbook import services
-from handbook.models import ActionItem, Decision, Meeting, Vote
-from network.models import Consultant, User
+from handbook.models import ActionItem, Meeting
+from network.models import Consultant
 from tests.factories import ConsultantFactory
+
+# A refusal is checked against every row of the record (meetings, action items, decisions with
+# their voters, votes), as the decision tests do.
+from tests.handbook.test_decision_governance import fresh, snapshot, with_status
 
 pytestmark = pytest.mark.django_db
 
 MEETINGS = "/api/v1/handbook/meetings/"
-
-
-def fresh(user):
-    return User.objects.get(pk=user.pk)
-
-
-def with_status(user, status):
-    Consultant.objects.filter(user=user).update(status=status)
-    return fresh(user)
-
-
-def snapshot():
-    return (
-        list(Meeting.objects.order_by("pk").values()),
-        list(ActionItem.objects.order_by("pk").values()),
-        list(Decision.objects.order_by("pk").values()),
-        list(Vote.objects.order_by("pk").values()),
-    )
 
 
 @pytest.fixture
