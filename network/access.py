@@ -29,7 +29,7 @@ def role_names(user) -> frozenset[str]:
         # The status of the account's member record comes in the same query: a role is only
         # exercised while its holder works (``_roles_suspended``), and role holders are the
         # callers whose pages count their queries.
-        member_status = Consultant.objects.filter(user_id=user.pk).values("status")[:1]
+        member_status = Consultant.objects.filter(user_id=user.pk).order_by().values("status")[:1]
         rows = list(
             user.groups.annotate(member_status=Subquery(member_status)).values_list(
                 "name", "member_status"
