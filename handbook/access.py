@@ -81,13 +81,9 @@ def keeps_the_record(user) -> bool:
     coordinators and administrators."""
     if user is None or not user.is_authenticated:
         return False
-    if network_access.is_admin(user):
+    if network_access.is_staff_coordinator(user):
         return True
-    if network_access.has_role(user, Role.SECRETARY):
-        return True
-    if network_access.has_role(user, Role.INTAKE_COORDINATOR):
-        return True
-    return network_access.has_role(user, Role.COMMUNITY_COORDINATOR)
+    return network_access.has_role(user, Role.SECRETARY)
 
 
 def may_record(user) -> bool:
