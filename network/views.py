@@ -27,6 +27,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from network import access, selectors, services
+from network.cache import counter_increment
 from network.client_ip import client_ip_address
 from network.forms import (
     MembershipApplicationForm,
@@ -390,13 +391,9 @@ RESET_WINDOW_SECONDS = 3600
 
 
 def _hourly_count(key: str) -> int:
-    """Count one more event under ``key`` in the cache, for an hour from the first."""
-    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the hour ran out between add and incr
-        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
-        return 1
+    """Count one more event under ``key`` in the cache, for an hour from the first (one atomic
+    step on Redis: network.cache.counter_increment)."""
+    return counter_increment(cache, key, RESET_WINDOW_SECONDS)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
