@@ -5,7 +5,7 @@ Team formation is set cover with costs, NP-hard in general (Lappas, Liu & Terzi,
 of experts in social networks", KDD 2009). We follow the leader-based greedy of Kargar & An
 ("Discovering top-k teams of experts with/without a leader in social networks", CIKM 2011): for
 each of the best few leader candidates, grow a team around the leader by repeatedly adding the
-member with the best marginal gain, and keep the best ``k`` distinct member sets.
+member with the best marginal gain, prune it, and keep the best ``k`` distinct member sets.
 
 Marginal gain of adding member ``i`` to the team, over the required skills still uncovered::
 
@@ -17,12 +17,38 @@ rotation, weighted as in ``rank.Weights``; the budget fit is ``rank``'s (rate ag
 hour, pro bono, sliding scale). Only members who cover at least one uncovered skill may join, so
 every step covers something and a team stops as soon as everything is covered.
 
+Every member adds coverage
+    A greedy step can make an earlier member redundant (A joins for WordPress, then B joins for
+    WordPress and Python). After growing, a member is dropped while every required skill they
+    hold is also held by someone else on the team, i.e. while removing them leaves the set of
+    covered skills unchanged; repeated until no such member is left, so each remaining member
+    is the only holder of at least one covered skill. Depth alone (holding a skill at a higher
+    level than the others) does not earn a seat: the estimated hours are split over the members,
+    so a seat costs money. Where several members are redundant at once, the one whose removal
+    lowers depth (the best level per skill) least goes first, then the higher rate (unknown
+    rates first), then the higher id. Teams are told apart only after pruning.
+
+Seeded teams (a bid's lead and members)
+    ``seed`` lists members who are on the team already, the lead first. Every proposal starts
+    from them and they are never pruned, even when they add nothing; the greedy adds only
+    members covering what the seed lacks, and the proposals differ by who joins first. A seed
+    that already covers every skill an available member holds (or fills every seat) gives one
+    proposal, the current team, saying so. A seed member who fails a hard filter (not working,
+    away for the whole window, wrong language or location, no free hours) is set aside: not
+    counted in the team, named in ``Team.set_aside`` with the reason, so the proposals show who
+    would cover their skills instead.
+
+Order
+    Teams covering the most skills come first; among equal coverage the cheapest (lowest
+    planned blended rate, so lowest estimated cost; unknown rates last), then the higher score,
+    then the members' ids.
+
 The hard filters are ``rank``'s, applied once as masks. The gain is computed for all candidates
 at once with numpy over a dense (candidates × required skills) matrix of level weights, taken
 from the index's CSC columns. The candidates are pruned first to the best ``POOL_PER_SKILL``
-holders of each required skill, the best ``POOL_PER_SKILL`` by total initial gain, and their
-collaborators who hold a required skill: the greedy would only ever pick from near the top, and
-pruning keeps a 100,000-member network's query at a few hundred rows.
+holders of each required skill, the best ``POOL_PER_SKILL`` by total initial gain, the eligible
+seed members, and their collaborators who hold a required skill: the greedy would only ever pick
+from near the top, and pruning keeps a 100,000-member network's query at a few hundred rows.
 """
 
 from __future__ import annotations
@@ -30,7 +56,7 @@ from __future__ import annotations
 import datetime
 import math
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,9 +88,19 @@ SCORE_DEPTH = 0.15
 SCORE_FIT = 0.15
 SCORE_COST = 0.12
 SCORE_COHESION = 0.08
-# Leaders tried per team asked for, and the candidates kept per required skill.
+# Leaders tried per team asked for, and the candidates kept per required skill. When pruning
+# leaves fewer than ``k`` distinct teams, up to EXTRA_STARTS times as many leaders are tried.
 LEADERS_PER_TEAM = 3
+EXTRA_STARTS = 2
 POOL_PER_SKILL = 40
+# Why a seed member fails the hard filters, in ``rank._hard_filters``'s order of reasons.
+SET_ASIDE_REASONS = {
+    "not active": "not working",
+    "away": "away for the request's whole window",
+    "wrong language": "does not speak a language the request requires",
+    "wrong location": "not in the request's location",
+    "full": "no free hours",
+}
 # Cost fit of a team none of whose members states a rate.
 UNKNOWN_RATE_FIT = 0.5
 # Collaboration histories turned into index positions, per index, for the last few histories:
@@ -84,6 +120,17 @@ class TeamMember:
     level_by_skill: dict[str, int]  # every required skill the member holds → level 1..5
     hourly_rate: float | None
     free_hours: float  # hours a week on offer minus hours committed
+    adds: tuple[str, ...] = ()  # the covered skills nobody else on the team holds
+    seeded: bool = False  # on the team already (the ``seed``), never pruned
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A seed member left out of the proposals because they fail a hard filter."""
+
+    consultant_id: int
+    name: str  # empty when the index does not hold them (not a working member)
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +146,10 @@ class Team:
     collaboration_pairs: int
     score: float
     explanation: list[str]
+    set_aside: tuple[SetAside, ...] = ()  # seed members not counted, with why
+    # What the proposal says about the seed, without money: the current team already covers
+    # everything, or has no seat left. Also in ``explanation``.
+    notes: tuple[str, ...] = ()
 
 
 def propose_teams(
@@ -110,6 +161,7 @@ def propose_teams(
     collaborations: frozenset[tuple[int, int]] = frozenset(),
     today: datetime.date | None = None,
     weights: Weights | None = None,
+    seed: Sequence[int] = (),
 ) -> list[Team]:
     """Up to ``k`` distinct teams of at most ``max_size`` members for ``request``, best first.
 
@@ -117,9 +169,13 @@ def propose_teams(
     required skill no available member holds is reported missing in every team; when every
     skill has an available holder and there are no more skills than ``max_size``, every team
     covers them all, and whenever one team found covers more, the teams covering less are
-    dropped. ``weights`` (``rank``'s) set the mix of availability, continuity and rotation in a
-    member's fit. Ties are broken by the members' ids, so the same input gives the same
-    answer. No required skill recognised, or nobody available holding one: no teams.
+    dropped. Every member adds a covered skill nobody else on the team holds (seed members
+    excepted). ``weights`` (``rank``'s) set the mix of availability, continuity and rotation in a
+    member's fit. ``seed``: consultant ids on the team already, the lead first; every team
+    starts from those who pass the hard filters, and the others are reported in
+    ``Team.set_aside``. Ties are broken by the members' ids, so the same input gives the same
+    answer. No required skill recognised, or nobody available holding one (and no seed): no
+    teams.
     """
     if max_size < 1:
         raise ValueError("max_size must be at least 1.")
@@ -130,28 +186,55 @@ def propose_teams(
     required, _, unknown = _required_skills(index, request)
     if not required:
         return []
-    eligible, _ = _hard_filters(index, request, today)
+    eligible, reasons = _hard_filters(index, request, today)
+    seed_positions, set_aside = _seed(index, seed, eligible, reasons)
     collaborations = frozenset(collaborations)  # a no-op for a frozenset; hashable for the cache
 
     fit_all = _member_fit(index, request, weights)
     cost_all = 1.0 - _budget_fit(index, request)
     pool, level_weights, collaborators = _candidate_pool(
-        index, required, eligible, fit_all, cost_all, collaborations
+        index, required, eligible, fit_all, cost_all, collaborations, seed_positions
     )
     if not len(pool):
         return []
     fit, cost = fit_all[pool], cost_all[pool]
+    rate = index.hourly_rate[pool]
     holds = level_weights > 0
     coverable = holds.any(axis=0)
+    seed_rows = np.searchsorted(pool, seed_positions).tolist()
 
-    leader_value = (
-        level_weights.sum(axis=1) / len(required) * (0.5 + 0.5 * fit) * (1.0 - 0.5 * cost)
-    )
-    leaders = np.lexsort((pool, -leader_value))
+    notes: list[str] = []
+    if seed_rows:
+        lacking = coverable & ~holds[seed_rows].any(axis=0)
+        if not lacking.any():
+            notes.append(
+                "The current team already covers every required skill"
+                + ("" if coverable.all() else " an available member holds")
+                + ": nobody needs to join."
+            )
+        elif len(seed_rows) >= max_size:
+            notes.append(
+                f"The current team has {len(seed_rows)} members, as many as a team may have: "
+                "nobody can join."
+            )
+        attempts = [seed_rows]
+        if not notes:
+            starts = _seed_starts(seed_rows, lacking, level_weights, holds, fit, cost, pool)
+            attempts += [[*seed_rows, row] for row in starts[: EXTRA_STARTS * LEADERS_PER_TEAM * k]]
+    else:
+        leader_value = (
+            level_weights.sum(axis=1) / len(required) * (0.5 + 0.5 * fit) * (1.0 - 0.5 * cost)
+        )
+        leaders = np.lexsort((pool, -leader_value))
+        attempts = [[leader] for leader in leaders[: EXTRA_STARTS * LEADERS_PER_TEAM * k].tolist()]
+
     seen: set[tuple[int, ...]] = set()
     chosen: list[list[int]] = []
-    for leader in leaders[: LEADERS_PER_TEAM * k].tolist():
-        members = _grow(leader, level_weights, holds, fit, cost, collaborators, max_size)
+    for attempt, start in enumerate(attempts):
+        if attempt >= LEADERS_PER_TEAM * k and len(chosen) >= k:
+            break  # the extra starts only make up for teams that pruned into the same set
+        members = _grow(start, level_weights, holds, fit, cost, collaborators, max_size)
+        members = _prune(members, level_weights, rate, protected=len(seed_rows))
         key = tuple(sorted(members))
         if key not in seen:
             seen.add(key)
@@ -169,6 +252,9 @@ def propose_teams(
             fit,
             members,
             collaborators,
+            seeded=len(seed_rows),
+            set_aside=set_aside,
+            notes=notes,
         )
         for members in chosen
     ]
@@ -176,8 +262,67 @@ def propose_teams(
     # coverage found (more skills than seats) does not get a team.
     best_coverage = max(len(team.covered_skills) for team in teams)
     teams = [team for team in teams if len(team.covered_skills) == best_coverage]
-    teams.sort(key=lambda team: (-team.score, sorted(m.consultant_id for m in team.members)))
+    teams.sort(key=_order)
     return teams[:k]
+
+
+def _order(team: Team) -> tuple:
+    """Most skills covered first; then the cheapest (unknown rates last), the best score, ids."""
+    rate = team.planned_blended_rate
+    cheapest = (0, rate) if rate is not None else (1, 0.0)
+    return (
+        -len(team.covered_skills),
+        cheapest,
+        -team.score,
+        sorted(m.consultant_id for m in team.members),
+    )
+
+
+def _seed(
+    index: MatchIndex,
+    seed: Sequence[int],
+    eligible: np.ndarray,
+    reasons: dict[str, np.ndarray],
+) -> tuple[np.ndarray, tuple[SetAside, ...]]:
+    """The seed's index positions that pass the hard filters (in the seed's order, each once),
+    and the others with why they are set aside."""
+    ids = list(dict.fromkeys(int(consultant_id) for consultant_id in seed))
+    if not ids:
+        return np.empty(0, dtype=np.int64), ()
+    found = np.searchsorted(index.consultant_ids, ids)
+    kept, set_aside = [], []
+    for consultant_id, position in zip(ids, found.tolist(), strict=True):
+        if position >= index.size or int(index.consultant_ids[position]) != consultant_id:
+            set_aside.append(SetAside(consultant_id, "", "not a working member"))
+        elif eligible[position]:
+            kept.append(position)
+        else:
+            profile = index.consultants[position]
+            why = [text for key, text in SET_ASIDE_REASONS.items() if reasons[key][position]]
+            if "not working" in why:
+                why[why.index("not working")] = f"not working ({profile.status.replace('_', ' ')})"
+            set_aside.append(SetAside(consultant_id, profile.name, ", ".join(why)))
+    return np.asarray(kept, dtype=np.int64), tuple(set_aside)
+
+
+def _seed_starts(
+    seed_rows: list[int],
+    lacking: np.ndarray,
+    level_weights: np.ndarray,
+    holds: np.ndarray,
+    fit: np.ndarray,
+    cost: np.ndarray,
+    pool: np.ndarray,
+) -> list[int]:
+    """Pool rows who cover something the seed lacks, best first (value over what is lacking,
+    then id): each in turn joins first, so that the seeded proposals differ."""
+    if not lacking.any():
+        return []
+    value = level_weights[:, lacking].sum(axis=1) * (0.5 + 0.5 * fit) * (1.0 - 0.5 * cost)
+    useful = holds[:, lacking].any(axis=1)
+    useful[seed_rows] = False
+    order = np.lexsort((pool, -value))
+    return [row for row in order.tolist() if useful[row]]
 
 
 def _member_fit(index: MatchIndex, request: RequestProfile, weights: Weights) -> np.ndarray:
@@ -203,10 +348,11 @@ def _candidate_pool(
     fit: np.ndarray,
     cost: np.ndarray,
     collaborations: frozenset[tuple[int, int]],
+    seed_positions: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Positions worth considering (ascending), their level weights per required skill
-    (dense, candidates × skills) and who among them has worked with whom (bool matrix, or None
-    without collaborations)."""
+    """Positions worth considering (ascending; the seed's always among them), their level
+    weights per required skill (dense, candidates × skills) and who among them has worked with
+    whom (bool matrix, or None without collaborations)."""
     base = FIT_GAIN * fit - COST_PENALTY * cost
     total = np.zeros(index.size)
     columns = []
@@ -221,7 +367,8 @@ def _candidate_pool(
         picks.append(_best(positions, gain + base[positions]))
     holders = np.flatnonzero(total)
     picks.append(_best(holders, total[holders] + base[holders]))
-    pool = np.unique(np.concatenate(picks)) if picks else np.empty(0, dtype=np.int64)
+    picks.append(seed_positions)
+    pool = np.unique(np.concatenate(picks))
 
     pairs = _cached_pair_positions(index, collaborations)
     if len(pairs) and len(pool):
@@ -288,7 +435,7 @@ def _pair_positions(index: MatchIndex, collaborations: Iterable[tuple[int, int]]
 
 
 def _grow(
-    leader: int,
+    start: list[int],
     level_weights: np.ndarray,
     holds: np.ndarray,
     fit: np.ndarray,
@@ -296,15 +443,17 @@ def _grow(
     collaborators: np.ndarray | None,
     max_size: int,
 ) -> list[int]:
-    """Greedy cover around ``leader`` (pool rows): add the best marginal gain until every
-    coverable skill is covered or the team is full."""
-    members = [leader]
+    """Greedy cover from ``start`` (pool rows: a leader, or the seed and maybe a first joiner):
+    add the best marginal gain until every coverable skill is covered or the team is full."""
+    members = list(start)
     in_team = np.zeros(len(fit), dtype=bool)
-    in_team[leader] = True
-    uncovered = ~holds[leader] & holds.any(axis=0)
+    in_team[members] = True
+    uncovered = ~holds[members].any(axis=0) & holds.any(axis=0)
     static = FIT_GAIN * fit - COST_PENALTY * cost
     worked_with = (
-        collaborators[leader].copy() if collaborators is not None else np.zeros(len(fit), bool)
+        collaborators[members].any(axis=0)
+        if collaborators is not None
+        else np.zeros(len(fit), bool)
     )
     while uncovered.any() and len(members) < max_size:
         new = holds[:, uncovered].sum(axis=1)
@@ -331,6 +480,36 @@ def _grow(
     return members
 
 
+def _prune(
+    members: list[int], level_weights: np.ndarray, rate: np.ndarray, *, protected: int
+) -> list[int]:
+    """Drop members (after the first ``protected``, the seed) while one holds no covered skill
+    that nobody else on the team holds; of several, the one whose removal lowers depth least,
+    then the higher rate (unknown first), then the higher id (pool rows ascend with ids)."""
+    members = list(members)
+    while len(members) > protected:
+        levels = level_weights[members]
+        held = levels > 0
+        alone = held & (held.sum(axis=0) == 1)
+        redundant = [slot for slot in range(protected, len(members)) if not alone[slot].any()]
+        if not redundant:
+            break
+        if len(redundant) == 1:
+            members.pop(redundant[0])
+            continue
+        best = levels.max(axis=0)
+
+        def cost_of_dropping(slot: int, levels=levels, best=best) -> tuple[float, float, int]:
+            rest = np.delete(levels, slot, axis=0)
+            loss = float((best - rest.max(axis=0)).sum())
+            member_rate = rate[members[slot]]
+            dearer = -math.inf if math.isnan(member_rate) else -float(member_rate)
+            return (round(loss, 9), dearer, -members[slot])
+
+        members.pop(min(redundant, key=cost_of_dropping))
+    return members
+
+
 def _team(
     index: MatchIndex,
     request: RequestProfile,
@@ -342,11 +521,16 @@ def _team(
     fit: np.ndarray,
     members: list[int],
     collaborators: np.ndarray | None,
+    *,
+    seeded: int,
+    set_aside: tuple[SetAside, ...],
+    notes: list[str],
 ) -> Team:
     rows = level_weights[members]
     # Each covered skill is credited to its best holder (the earlier member on a tie).
     best_holder = np.argmax(rows, axis=0)
     covered_mask = rows.max(axis=0) > 0
+    only_holder = (rows > 0) & ((rows > 0).sum(axis=0) == 1)
     covered = [skill for skill, yes in zip(required, covered_mask.tolist(), strict=True) if yes]
     missing = [skill for skill in required if skill not in covered]
     coverage = len(covered) / len(required)
@@ -371,6 +555,10 @@ def _team(
                 level_by_skill={skill: held[skill] for skill in required if held.get(skill)},
                 hourly_rate=None if math.isnan(rate) else float(rate),
                 free_hours=float(index.free_hours[position]),
+                adds=tuple(
+                    skill for column, skill in enumerate(required) if only_holder[slot, column]
+                ),
+                seeded=slot < seeded,
             )
         )
 
@@ -404,6 +592,10 @@ def _team(
     explanation = _explain(
         request, team_members, required, missing, coverable, unknown, blended, estimated_cost, pairs
     )
+    explanation[len(team_members) : len(team_members)] = [
+        *(_set_aside_line(item) for item in set_aside),
+        *notes,
+    ]
     return Team(
         members=tuple(team_members),
         leader_id=team_members[0].consultant_id,
@@ -416,7 +608,14 @@ def _team(
         collaboration_pairs=len(pairs),
         score=round(score, 6),
         explanation=explanation,
+        set_aside=set_aside,
+        notes=tuple(notes),
     )
+
+
+def _set_aside_line(item: SetAside) -> str:
+    name = item.name or f"Consultant {item.consultant_id}"
+    return f"{name} is on the team but not counted in this proposal: {item.reason}."
 
 
 def _team_cost_fit(
@@ -445,14 +644,25 @@ def _explain(
 ) -> list[str]:
     lines = []
     for slot, member in enumerate(members):
-        role = "Leads" if slot == 0 else "Joins"
+        if member.seeded:
+            role = "Leads (on the team already)" if slot == 0 else "On the team already"
+        else:
+            role = "Leads" if slot == 0 else "Joins"
         covers = ", ".join(
             f"{skill} (level {member.level_by_skill[skill]})" for skill in member.covers
         )
+        # What the member adds: the covered skills nobody else on the team holds (a subset of
+        # those they are the best holder of). Only a seed member may add nothing.
+        if not member.adds:
+            adds = "; adds no skill the others lack"
+        elif member.adds == member.covers:
+            adds = ", held by nobody else on the team"
+        else:
+            adds = "; only they hold " + ", ".join(member.adds)
         rate = f"${member.hourly_rate:,.0f}/h" if member.hourly_rate is not None else "no rate"
         lines.append(
-            f"{role}: {member.name} covers {covers or 'no skill better than the others'}; "
-            f"{rate}, {member.free_hours:g} h/week free."
+            f"{role}: {member.name} covers {covers or 'no skill better than the others'}"
+            f"{adds}; {rate}, {member.free_hours:g} h/week free."
         )
     for skill in missing:
         held = coverable[required.index(skill)]
