@@ -2,7 +2,8 @@
 
 A :class:`Normalizer` knows only the taxonomy it is built from (canonical names and their
 aliases) plus general rules, so its quality can be measured on taxonomies it has never seen
-(``tests/matching/test_quality.py``). ``normalize`` runs three stages:
+(``manage.py evaluate_matching``, ``tests/matching/test_quality.py``). ``normalize`` runs three
+stages:
 
 1. **Exact, after folding** (score 1.0): ``network.text.fold`` (case, accents, spaces and
    ``-_./`` ignored, ``+``/``#`` kept), then the same with a plural ``s`` dropped, then the
@@ -10,10 +11,12 @@ aliases) plus general rules, so its quality can be measured on taxonomies it has
 2. **Initialisms** (score :data:`INITIALISM_SCORE`): the first letters of the words of every
    multi-word name or alias ("Extract, transform, load" gives ``etl``), kept only when exactly
    one skill claims them and no name or alias already folds to them.
-3. **Fuzzy** (score = similarity / 100): rapidfuzz's ``fuzz.ratio`` on the folded strings and
-   ``token_sort_ratio`` on the space-kept folded strings, best of the two, cut off at
-   :data:`FUZZY_CUTOFF` (tuned on held-back public aliases, see that constant). Terms whose
-   folded form has at most :data:`MIN_FUZZY_LENGTH` - 1 characters match exactly or not at all.
+3. **Learned** (score = the model's probability): :mod:`matching.learned` retrieves candidate
+   skills (character n-gram TF-IDF, word n-grams and glued heads that are whole phrases,
+   letters in order) and scores each (term, skill) pair with a gradient-boosted classifier
+   trained, when the normalizer is built, on this taxonomy's own aliases, typos and left-out
+   skills; below its calibrated cut-off (:attr:`Normalizer.cutoff`) the term is unknown.
+   Folded terms shorter than :data:`MIN_FUZZY_LENGTH` never reach it.
 
 Anything else is unknown (``None``); ``normalize_many`` keeps unknown terms in place.
 
@@ -27,20 +30,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from matching.learned import LearnedMatcher
+from matching.learned import build as learned_matcher
 from matching.types import NormalizedTerm, SkillMatch
 from network.text import fold
 
-# Best-of(ratio, token_sort_ratio) similarity, in [0, 100], below which a fuzzy candidate is
-# rejected. Tuned on the tuning bucket of held-back public aliases (Stack Overflow, Linguist,
-# ESCO; tests/matching/evaluation.py, 1,433 aliases): the cut-off that maximises
-# right - 5 x wrong (a wrong skill misleads silently, an unknown is shown) is 83; with a
-# penalty of 3 it is 81, and 88 would halve the wrong answers for a third fewer right ones.
-FUZZY_CUTOFF = 83.0
-# Folded terms shorter than this are never matched fuzzily: "go" is not "Git".
-MIN_FUZZY_LENGTH = 4
+# Folded terms shorter than this never reach the learned stage (one letter names nothing).
+MIN_FUZZY_LENGTH = 2
 INITIALISM_SCORE = 0.9
 # Words that, next to an ambiguous alias, say a skill is meant ("the R language", "Go developer").
 CONTEXT_WORDS = frozenset(
@@ -88,11 +86,6 @@ def _words(text: str) -> list[str]:
     return [w for w in (fold(part) for part in _WORD_SPLIT.split(text)) if w]
 
 
-def _spaced(text: str) -> str:
-    """Folded words joined by single spaces, for word-aware fuzzy scoring."""
-    return " ".join(_words(text))
-
-
 def _order_key(words: list[str]) -> str:
     """A key equal for the same words in any order (singular forms)."""
     return " ".join(sorted(_singular(w) for w in words))
@@ -123,9 +116,7 @@ class Normalizer:
         exact: dict[str, str],
         order: dict[str, str],
         initialisms: dict[str, str],
-        fuzzy_choices: list[str],
-        fuzzy_spaced: list[str],
-        fuzzy_skills: list[str],
+        learned: LearnedMatcher,
         phrases: dict[str, _Alias],
         max_words: int,
     ) -> None:
@@ -133,12 +124,9 @@ class Normalizer:
         self._exact = exact
         self._order = order
         self._initialisms = initialisms
-        self._fuzzy_choices = fuzzy_choices
-        self._fuzzy_spaced = fuzzy_spaced
-        self._fuzzy_skills = fuzzy_skills
+        self._learned = learned
         self._phrases = phrases
         self._max_words = max_words
-        self.fuzzy_cutoff = FUZZY_CUTOFF
 
     @classmethod
     def from_taxonomy(
@@ -187,19 +175,7 @@ class Normalizer:
             if len(names) == 1 and key not in exact and _singular(key) not in exact
         }
 
-        fuzzy_choices: list[str] = []
-        fuzzy_spaced: list[str] = []
-        fuzzy_skills: list[str] = []
-        seen: set[str] = set()
-        for name, aliases in pairs:
-            for phrase in (name, *aliases):
-                key = fold(phrase)
-                if len(key) < MIN_FUZZY_LENGTH or key in seen:
-                    continue
-                seen.add(key)
-                fuzzy_choices.append(key)
-                fuzzy_spaced.append(_spaced(phrase))
-                fuzzy_skills.append(exact.get(key, name))
+        learned = learned_matcher([(name, aliases) for name, aliases in pairs])
 
         # Bare head words: a plain capitalised word that the taxonomy also writes with a
         # qualifier in front ("Access" beside "Microsoft Access", "Hosting" beside "Web
@@ -234,9 +210,7 @@ class Normalizer:
             exact,
             order,
             initialisms,
-            fuzzy_choices,
-            fuzzy_spaced,
-            fuzzy_skills,
+            learned,
             phrases,
             min(max_words, 8),
         )
@@ -258,130 +232,66 @@ class Normalizer:
             return SkillMatch(skill=initial, score=INITIALISM_SCORE)
         return None
 
-    def fuzzy(self, term: str, cutoff: float | None = None) -> SkillMatch | None:
-        """The fuzzy stage alone: best similarity over names and aliases, at least ``cutoff``."""
-        key = fold(term)
-        if len(key) < MIN_FUZZY_LENGTH or not self._fuzzy_choices:
-            return None
-        limit = self.fuzzy_cutoff if cutoff is None else cutoff
-        best_score = -1.0
-        best_index = -1
-        hit = process.extractOne(
-            key, self._fuzzy_choices, scorer=fuzz.ratio, processor=None, score_cutoff=limit
-        )
-        if hit is not None:
-            best_score, best_index = hit[1], hit[2]
-        spaced = _spaced(term)
-        if " " in spaced:
-            hit = process.extractOne(
-                spaced,
-                self._fuzzy_spaced,
-                scorer=fuzz.token_sort_ratio,
-                processor=None,
-                score_cutoff=max(limit, best_score + 1e-9),
-            )
+    @property
+    def cutoff(self) -> float:
+        """The learned stage's cut-off on its probability (calibrated on this taxonomy)."""
+        return self._learned.cutoff
+
+    def fuzzy(self, term: str) -> SkillMatch | None:
+        """The learned stage alone: the best candidate when the model is sure enough."""
+        return self._fuzzy_many([term])[0]
+
+    def _fuzzy_many(self, terms: list[str]) -> list[SkillMatch | None]:
+        asked = [i for i, term in enumerate(terms) if len(fold(term)) >= MIN_FUZZY_LENGTH]
+        found: list[SkillMatch | None] = [None] * len(terms)
+        for i, hit in zip(asked, self._learned.best([terms[i] for i in asked]), strict=True):
             if hit is not None:
-                best_score, best_index = hit[1], hit[2]
-        if best_index < 0:
-            return None
-        return SkillMatch(skill=self._fuzzy_skills[best_index], score=round(best_score / 100, 4))
+                found[i] = SkillMatch(skill=hit[0], score=hit[1])
+        return found
 
     def normalize(self, term: str) -> SkillMatch | None:
         """The canonical skill a phrase names, with a score in [0, 1]; None when unknown."""
         return self.exact(term) or self.fuzzy(term)
 
     def normalize_many(self, terms: Iterable[str]) -> list[NormalizedTerm]:
-        """Normalize each term, in order; unknown terms are kept with ``match`` None."""
-        return [NormalizedTerm(term=term, match=self.normalize(term)) for term in terms]
+        """Normalize each term, in order (the learned stage batched); unknown: ``match`` None."""
+        terms = list(terms)
+        matches = [self.exact(term) for term in terms]
+        rest = [i for i, match in enumerate(matches) if match is None]
+        for i, match in zip(rest, self._fuzzy_many([terms[i] for i in rest]), strict=True):
+            matches[i] = match
+        return [NormalizedTerm(term=t, match=m) for t, m in zip(terms, matches, strict=True)]
+
+    def candidates(self, term: str, k: int = 3) -> list[SkillMatch]:
+        """Up to ``k`` skills the term may name, best first (the exact match, if any, first).
+
+        Unlike :meth:`normalize` these are not cut off: the model's probability is the score.
+        """
+        return self.candidates_many([term], k)[0]
+
+    def candidates_many(self, terms: Iterable[str], k: int = 3) -> list[list[SkillMatch]]:
+        """:meth:`candidates` for each term, the learned stage batched."""
+        terms = list(terms)
+        found: list[list[SkillMatch]] = []
+        for term in terms:
+            exact = self.exact(term)
+            found.append([exact] if exact is not None else [])
+        asked = [i for i, term in enumerate(terms) if len(fold(term)) >= MIN_FUZZY_LENGTH]
+        ranked = self._learned.ranked([terms[i] for i in asked], k + 1)
+        for i, items in zip(asked, ranked, strict=True):
+            for skill, score in items:
+                if all(skill != m.skill for m in found[i]):
+                    found[i].append(SkillMatch(skill=skill, score=score))
+        return [matches[:k] for matches in found]
 
     def extract(self, text: str) -> list[SkillMatch]:
         """Skills named in free text, de-duplicated, in order of first appearance.
 
-        Word n-grams (longest first, up to the longest alias in words) are looked up exactly
-        after folding (plural ``s`` and, for two words or more, word order ignored); a match
-        consumes its words so matches never overlap. An alias is *ambiguous* when it folds to
-        at most two characters, or is a single word that is an English stop word
-        (scikit-learn's list), a word in ``common_words``, or a *bare head word*: a plain
-        capitalised word that the taxonomy also writes after a qualifier for the same skill
-        ("Access" beside "Microsoft Access", "Windows" beside "Microsoft Windows").
-        An ambiguous alias fires only when
-
-        - it is written exactly as in the taxonomy, that form has a capital letter, and it is
-          not the first word of a sentence (unless written in capitals of two letters or more,
-          "IT", "UI"): "we use Go", "in R", "Microsoft Access"-style "Access"; or
-        - a context word (:data:`CONTEXT_WORDS`: "language", "programming", "developer"...)
-          is within two words of it: "the go language".
-
-        Initialisms fire in prose only when written in capitals ("ETL").
+        See :mod:`matching.extract` for the stages and for when an ordinary word counts.
         """
-        tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(text)]
-        folded = [fold(tok) for tok, _ in tokens]
-        found: list[SkillMatch] = []
-        seen: set[str] = set()
-        i = 0
-        while i < len(tokens):
-            hit: tuple[int, SkillMatch] | None = None
-            for n in range(min(self._max_words, len(tokens) - i), 0, -1):
-                match = self._phrase_at(text, tokens, folded, i, n)
-                if match is not None:
-                    hit = (n, match)
-                    break
-            if hit is None:
-                i += 1
-                continue
-            n, match = hit
-            if match.skill not in seen:
-                seen.add(match.skill)
-                found.append(match)
-            i += n
-        return found
+        extractor = getattr(self, "_extractor", None)
+        if extractor is None:
+            from matching.extract import Extractor  # it reads this module's tables
 
-    def _phrase_at(
-        self,
-        text: str,
-        tokens: list[tuple[str, int]],
-        folded: list[str],
-        i: int,
-        n: int,
-    ) -> SkillMatch | None:
-        """The skill the n words from token i name in prose, or None."""
-        key = "".join(folded[i : i + n])
-        if not key:
-            return None
-        alias = self._phrases.get(key)
-        if alias is None:
-            skill = self._exact.get(key) or self._exact.get(_singular(key))
-            if skill is None and n >= 2:
-                skill = self._order.get(_order_key(folded[i : i + n]))
-            if skill is not None:
-                alias = self._phrases.get(fold(skill))
-                if alias is None or alias.ambiguous:
-                    # A plural or reordered form of an ambiguous alias needs the same evidence.
-                    alias = _Alias(
-                        skill=skill, ambiguous=n == 1 and len(key) <= 3, forms=frozenset()
-                    )
-                else:
-                    alias = _Alias(skill=skill, ambiguous=False, forms=frozenset())
-        if alias is None:
-            if n == 1:
-                written = tokens[i][0]
-                initial = self._initialisms.get(key)
-                if initial is not None and written.isupper() and len(written) >= 2:
-                    return SkillMatch(skill=initial, score=INITIALISM_SCORE)
-            return None
-        if not alias.ambiguous:
-            return SkillMatch(skill=alias.skill, score=1.0)
-        written = text[tokens[i][1] : tokens[i + n - 1][1] + len(tokens[i + n - 1][0])]
-        if self._has_context(folded, i, n):
-            return SkillMatch(skill=alias.skill, score=1.0)
-        if written in alias.forms and any(ch.isupper() for ch in written):
-            sentence_start = _SENTENCE_END.search(text[: tokens[i][1]]) is not None
-            if not sentence_start or (written.isupper() and len(written) >= 2):
-                return SkillMatch(skill=alias.skill, score=1.0)
-        return None
-
-    @staticmethod
-    def _has_context(folded: list[str], i: int, n: int) -> bool:
-        """Whether a context word lies within two words before or after tokens i..i+n."""
-        window = folded[max(0, i - 2) : i] + folded[i + n : i + n + 2]
-        return any(word in CONTEXT_WORDS for word in window)
+            extractor = self._extractor = Extractor(self)
+        return extractor.extract(text)
