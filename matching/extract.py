@@ -1,0 +1,674 @@
+"""Skill extraction from prose: the skills a request description or a job ad names.
+
+:class:`Extractor` works on one :class:`~matching.normalize.Normalizer` (``Normalizer.extract``
+delegates here) and reads only what the normalizer knows: its folded alias tables and its
+``normalize_many`` scores. Its prose tables are built once, on first use.
+
+Stages, each on the words no earlier stage claimed:
+
+1. **Exact** (score 1.0): word n-grams, longest first, looked up in the folded alias dictionary
+   (plural ``s`` and, for two words or more, word order ignored); a match claims its words.
+   Initialisms count only when written in capitals ("ETL").
+2. **Lists and coordination**: "Performance, Unit and Integration Testing" is read as
+   "Performance Testing", "Unit Testing" and "Integration Testing"; "build and expand the
+   platform" as "build the platform" and "expand the platform"; "software design and
+   development" as "software design" and "software development". Each expansion is looked up
+   exactly (score 1.0) or by inflection (below).
+3. **Inflections** (score :data:`INFLECTED_SCORE`): the same look-up with every word reduced by
+   a small suffix rule ("leading a team" = "lead a team", "automated tests" = "automate
+   tests"), function words left out.
+4. **Near phrases** (score :data:`GAPPED_SCORE`): the content words of a multi-word alias in
+   one clause, in any order, with at most :data:`MAX_GAP` other content words among them
+   ("solving business problems" = "solve problems", "problem solving" too).
+5. **The model**: the spans left over that look like names (capitalised words, acronyms) or
+   noun phrases whose words the taxonomy uses are scored by ``normalize_many``; a span is kept
+   only at :data:`PROSE_MIN_SCORE` or above, stricter than for a typed term, because prose
+   offers many more spans to be wrong about.
+
+Ordinary words need evidence. The normalizer marks an alias *ambiguous* when it folds to at
+most two characters, is an English stop word, a ``common_words`` entry or a bare head word
+("Access" beside "Microsoft Access"). On top of that, a single-word alias that the taxonomy
+only writes as a capitalised word ("Zoom", "Slack", "Excel") is a *name word*: it may be an
+ordinary word too ("zoom in on", "some slack time"). Both kinds fire only with evidence:
+
+- the word is written as in the taxonomy with its capital letter, not as the first word of a
+  sentence ("our old Excel spreadsheets", "we use Go"); a name word that starts a sentence
+  counts unless a particle follows it ("Zoom in on ...", "Slack off"); an ambiguous alias in
+  capitals of two letters or more counts anywhere ("IT", "UI");
+- a context word (:data:`CONTEXT_WORDS`: "language", "developer", "spreadsheets", "account"...)
+  is within two words of it ("the go language", "a zoom meeting");
+- it stands in a line of bare terms, with no function word (a tag line such as
+  "javascript reactjs java"), where case says nothing; this holds for name words only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from matching.normalize import INITIALISM_SCORE, _Alias, _order_key, _singular, _words
+from matching.types import SkillMatch
+from network.text import fold
+
+if TYPE_CHECKING:
+    from matching.normalize import Normalizer
+
+INFLECTED_SCORE = 0.95
+GAPPED_SCORE = 0.85
+# The lowest normalize_many score a span found in prose may have. A typed term is accepted at
+# the normalizer's own cut-off; a description offers dozens of spans, most of them not skills.
+PROSE_MIN_SCORE = 0.92
+# Other content words allowed among the words of a near phrase.
+MAX_GAP = 1
+# A first word shared by at least this many lower-case names is taken for a verb.
+MIN_VERB_NAMES = 5
+# Spans longer than this (in words) are not offered to the model.
+MAX_MODEL_WORDS = 4
+# Spans offered to the model per text at most (the longest texts keep the first ones).
+MAX_MODEL_SPANS = 24
+# A single word shorter than this (folded) is not offered to the model: too many near misses.
+MIN_MODEL_LENGTH = 5
+# Words that, next to an ambiguous alias or a name word, say a skill or a tool is meant.
+CONTEXT_WORDS = frozenset(
+    {
+        "language",
+        "languages",
+        "programming",
+        "framework",
+        "frameworks",
+        "library",
+        "libraries",
+        "developer",
+        "developers",
+        "development",
+        "engineer",
+        "engineers",
+        "code",
+        "coding",
+        "scripting",
+        "software",
+        "platform",
+        "experience",
+        "skills",
+        "proficiency",
+        "proficient",
+        # Tools: "Excel spreadsheets", "a zoom meeting", "our slack workspace".
+        "spreadsheet",
+        "spreadsheets",
+        "workbook",
+        "workbooks",
+        "account",
+        "accounts",
+        "workspace",
+        "channel",
+        "channels",
+        "meeting",
+        "meetings",
+        "webinar",
+        "webinars",
+        "integration",
+        "plugin",
+        "plugins",
+        "app",
+        "apps",
+        "admin",
+        "administrator",
+        "license",
+        "licenses",
+        "subscription",
+        "instance",
+        "database",
+        "databases",
+    }
+)
+# A particle after a sentence-initial name word makes it a phrasal verb: "Zoom in on ...".
+PARTICLES = frozenset(
+    {"in", "on", "out", "up", "down", "off", "ahead", "through", "over", "back", "around", "away"}
+    | {"into", "onto", "at", "about", "along", "across", "forward"}
+)
+# Stop words that carry content in skill names ("system", "front", "detail"...) are not
+# function words: they count in look-ups and gaps.
+FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) - {
+    "system",
+    "front",
+    "back",
+    "side",
+    "detail",
+    "describe",
+    "fill",
+    "find",
+    "fire",
+    "full",
+    "empty",
+    "top",
+    "bottom",
+    "move",
+    "show",
+    "call",
+    "name",
+    "part",
+    "bill",
+    "interest",
+    "serious",
+    "thick",
+    "thin",
+    "mill",
+    "cry",
+    "give",
+    "get",
+    "take",
+    "keep",
+    "put",
+    "see",
+    "made",
+    "found",
+    "done",
+    "go",
+    "co",
+    "con",
+    "de",
+    "un",
+    "re",
+}
+# A word, with joined pieces ("node.js", "e-commerce", "R&D") and a trailing "+"/"#" kept.
+_TOKEN = re.compile(r"[^\W_][\w+#]*(?:[.\-_/'&][^\W_][\w+#]*)*[+#]*|\.[^\W_]\w*")
+# What ends a sentence, just before a word: the word then starts one.
+_SENTENCE_END = re.compile(r"[.!?:;\n•*\-]\s*$")
+# What may stand between two words of one clause: spaces, and at most hyphens or apostrophes.
+_SAME_PHRASE = re.compile(r"[\s\-'’]*")
+# What ends a sentence for the exact look-up (commas and slashes do not: "Extract, transform").
+_HARD_BREAK = re.compile(r"[.!?;:()\[\]{}•*\n]|\s-\s")
+
+
+def stem(word: str) -> str:
+    """A folded word reduced by a small English suffix rule, for inflection-blind look-ups.
+
+    "teams" → "team", "leading" → "lead", "automated"/"automation"/"automate" → "automat",
+    "managing"/"management"/"manage" → "manag". Words of up to four letters are kept whole.
+    """
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix, keep in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ments", ""),
+        ("ment", ""),
+        ("ations", "at"),
+        ("ation", "at"),
+        ("ions", ""),
+        ("ion", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", "e"),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) + len(keep) >= 4:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
+            word = word[: len(word) - len(suffix)] + keep
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # "running" → "runn" → "run"
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    folded: str
+    stem: str
+
+
+class _Text:
+    """A text cut into words, with where its phrases and sentences begin and end."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = [
+            _Token(m.group(), m.start(), m.end(), f, stem(f))
+            for m in _TOKEN.finditer(text)
+            if (f := fold(m.group()))
+        ]
+        count = len(self.tokens)
+        # phrase_end[i]: the end (exclusive) of the run of words that i belongs to, joined by
+        # spaces, hyphens or apostrophes only; sentence_end[i] likewise, up to a full stop, a
+        # colon, a bracket or a bullet (commas and slashes do not end it).
+        self.phrase_end = [count] * count
+        self.sentence_end = [count] * count
+        self.sentence_start = [False] * count
+        for j in range(count - 1, -1, -1):
+            if j + 1 < count:
+                between = self.between(j)
+                self.phrase_end[j] = (
+                    self.phrase_end[j + 1] if _SAME_PHRASE.fullmatch(between) else j + 1
+                )
+                self.sentence_end[j] = (
+                    j + 1 if _HARD_BREAK.search(between) else self.sentence_end[j + 1]
+                )
+                self.sentence_start[j + 1] = _SENTENCE_END.search(between) is not None
+        if count:
+            before = text[: self.tokens[0].start]
+            self.sentence_start[0] = not before.strip() or bool(_SENTENCE_END.search(before))
+        # A line of bare terms (a tag line such as "javascript reactjs java"): case says nothing.
+        self.bare_terms = count <= 8 and not any(t.folded in FUNCTION_WORDS for t in self.tokens)
+
+    def between(self, j: int) -> str:
+        """What stands between word j and word j + 1."""
+        return self.text[self.tokens[j].end : self.tokens[j + 1].start]
+
+    def written(self, i: int, n: int) -> str:
+        """Words i..i+n as written, with what stands between them."""
+        return self.text[self.tokens[i].start : self.tokens[i + n - 1].end]
+
+    def phrases(self) -> list[tuple[int, int]]:
+        """The runs of words of one phrase, as (first, end) ranges."""
+        ranges = []
+        i = 0
+        while i < len(self.tokens):
+            ranges.append((i, self.phrase_end[i]))
+            i = self.phrase_end[i]
+        return ranges
+
+
+@dataclass(frozen=True)
+class _Hit:
+    position: int  # index of the first word, for the order of first appearance
+    match: SkillMatch
+
+
+class Extractor:
+    """Finds one normalizer's skills in free text."""
+
+    def __init__(self, normalizer: Normalizer) -> None:
+        self._normalizer = normalizer
+        # The alias tables belong to the normalizer; extraction reads them, never writes.
+        self._phrases = normalizer._phrases
+        self._exact = normalizer._exact
+        self._order = normalizer._order
+        self._initialisms = normalizer._initialisms
+        self._max_words = normalizer._max_words
+        self._build()
+
+    def _build(self) -> None:
+        """Prose-only tables: name words, inflection-blind keys, near phrases, vocabulary."""
+        entries: list[tuple[str, str, list[str], tuple[str, ...]]] = []
+        # Words the taxonomy writes in lower case inside longer names are common words
+        # ("backup" in "Data backup"); a capitalised word it never writes so is a name.
+        common = {
+            _singular(fold(word))
+            for alias in self._phrases.values()
+            for form in alias.forms
+            if len(form.split()) >= 2
+            for word in form.split()
+            if word.islower()
+        }
+        name_words: set[str] = set()
+        for key, alias in self._phrases.items():
+            forms = sorted(f for f in alias.forms if f)
+            if forms and all(_is_name_word(f) for f in forms) and _singular(key) not in common:
+                name_words.add(key)
+                name_words.add(_singular(key))
+            if alias.ambiguous or key in name_words:
+                continue
+            for form in forms:
+                words = _words(form.split("(")[0]) or _words(form)
+                content = tuple(stem(w) for w in words if w not in FUNCTION_WORDS)
+                if content and (len(content) >= 2 or len(content[0]) >= 5):
+                    entries.append((form, alias.skill, words, content))
+        verbs = _leading_verbs((form, words) for form, _skill, words, _content in entries)
+
+        # Content-word stems of each unambiguous alias, in order and sorted.
+        inflected: dict[tuple[str, ...], str] = {}
+        unordered: dict[tuple[str, ...], str] = {}
+        near: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        objects: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        # Name-like prefixes ("MS SQL" of "MS SQL Server"): prefix -> skills.
+        prefixes: dict[str, set[str]] = defaultdict(set)
+        vocabulary: set[str] = set()
+        for form, skill, words, content in entries:
+            vocabulary.update(content)
+            inflected.setdefault(content, skill)
+            if len(content) >= 2:
+                unordered.setdefault(tuple(sorted(content)), skill)
+            lead = _lead(form, words)
+            if lead in verbs:
+                # "offer financial services" is named by "financial services" too, and its
+                # verb and object may have a word between them: "solving business problems".
+                rest = words[len(lead.split()) :]
+                obj = tuple(stem(w) for w in rest if w not in FUNCTION_WORDS)
+                if len(obj) >= 2:
+                    objects[obj].add(skill)
+                if " " not in lead and 2 <= len(content) <= 4:
+                    near[content[0]].append((content, skill))
+            written = form.split()
+            if len(written) >= 3 and written[0][:1].isupper():
+                for cut in range(2, len(written)):
+                    if fold(written[cut - 1]) not in FUNCTION_WORDS:
+                        prefixes["".join(fold(w) for w in written[:cut])].add(skill)
+        for obj, skills in objects.items():
+            if len(skills) == 1 and obj not in inflected:
+                inflected[obj] = next(iter(skills))
+        # Every word of a multi-word alias, plural or not: other word sets need no sorting.
+        self._order_words = frozenset(
+            form for key in self._order for word in key.split() for form in (word, word + "s")
+        )
+        self._name_words = frozenset(name_words)
+        self._inflected = inflected
+        self._unordered = unordered
+        self._near = dict(near)
+        self._vocabulary = frozenset(vocabulary)
+        self._prefixes = {
+            key: next(iter(skills))
+            for key, skills in prefixes.items()
+            if len(skills) == 1 and key not in self._exact
+        }
+
+    def _content_skill(self, words: list[_Token]) -> str | None:
+        """The skill whose alias has these words' content stems, in this order or any order."""
+        content = tuple(t.stem for t in words if t.folded not in FUNCTION_WORDS)
+        if not content:
+            return None
+        skill = self._inflected.get(content)
+        if skill is None and len(content) >= 2:
+            skill = self._unordered.get(tuple(sorted(content)))
+        return skill
+
+    # --- The pass over a text ----------------------------------------------------------------
+
+    def extract(self, text: str) -> list[SkillMatch]:
+        """Skills named in ``text``, de-duplicated, in order of first appearance."""
+        words = _Text(text)
+        if not words.tokens:
+            return []
+        claimed = [False] * len(words.tokens)
+        hits: list[_Hit] = []
+        hits += self._exact_pass(words, claimed)
+        hits += self._coordination(words)
+        hits += self._inflected_pass(words, claimed)
+        hits += self._near_pass(words, claimed)
+        hits += self._model_pass(words, claimed)
+        found: list[SkillMatch] = []
+        seen: set[str] = set()
+        for hit in sorted(hits, key=lambda h: h.position):
+            if hit.match.skill not in seen:
+                seen.add(hit.match.skill)
+                found.append(hit.match)
+        return found
+
+    def _exact_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+        """Longest n-grams first, within a sentence; a match claims its words."""
+        hits: list[_Hit] = []
+        i = 0
+        while i < len(words.tokens):
+            for n in range(min(self._max_words, words.sentence_end[i] - i), 0, -1):
+                match = self._phrase_at(words, i, n)
+                if match is not None:
+                    hits.append(_Hit(i, match))
+                    claimed[i : i + n] = [True] * n
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
+
+    def _phrase_at(self, words: _Text, i: int, n: int) -> SkillMatch | None:
+        """The skill the n words from word i name in prose, or None."""
+        tokens = words.tokens
+        folded = [t.folded for t in tokens[i : i + n]]
+        key = "".join(folded)
+        alias = self._phrases.get(key)
+        if alias is None:
+            skill = self._exact.get(key) or self._exact.get(_singular(key))
+            if skill is None and n >= 2 and all(w in self._order_words for w in folded):
+                skill = self._order.get(_order_key(folded))
+            if skill is not None:
+                alias = self._phrases.get(fold(skill))
+                if alias is None or alias.ambiguous:
+                    # A plural or reordered form of an ambiguous alias needs the same evidence.
+                    alias = _Alias(
+                        skill=skill, ambiguous=n == 1 and len(key) <= 3, forms=frozenset()
+                    )
+                else:
+                    alias = _Alias(skill=skill, ambiguous=False, forms=frozenset())
+        if alias is None:
+            if n == 1:
+                written = tokens[i].text
+                initial = self._initialisms.get(key)
+                if initial is not None and written.isupper() and len(written) >= 2:
+                    return SkillMatch(skill=initial, score=INITIALISM_SCORE)
+            elif key in self._prefixes and any(t.text[:1].isupper() for t in tokens[i : i + n]):
+                # A name cut short: "MS SQL" for "MS SQL Server", one skill only.
+                return SkillMatch(skill=self._prefixes[key], score=INFLECTED_SCORE)
+            return None
+        name_word = n == 1 and (key in self._name_words or _singular(key) in self._name_words)
+        if not alias.ambiguous and not name_word:
+            return SkillMatch(skill=alias.skill, score=1.0)
+        if self._has_context(words, i, n):
+            return SkillMatch(skill=alias.skill, score=1.0)
+        if name_word and not alias.ambiguous and words.bare_terms:
+            return SkillMatch(skill=alias.skill, score=1.0)
+        written = words.written(i, n)
+        if written in alias.forms and any(ch.isupper() for ch in written):
+            if written.isupper() and len(written) >= 2:
+                return SkillMatch(skill=alias.skill, score=1.0)
+            if not words.sentence_start[i]:
+                return SkillMatch(skill=alias.skill, score=1.0)
+            if name_word and not alias.ambiguous:
+                following = tokens[i + 1].folded if i + 1 < len(tokens) else ""
+                if following not in PARTICLES:
+                    return SkillMatch(skill=alias.skill, score=1.0)
+        return None
+
+    @staticmethod
+    def _has_context(words: _Text, i: int, n: int) -> bool:
+        """Whether a context word lies within two words before or after words i..i+n."""
+        window = words.tokens[max(0, i - 2) : i] + words.tokens[i + n : i + n + 2]
+        return any(t.folded in CONTEXT_WORDS for t in window)
+
+    # --- Lists and coordination ----------------------------------------------------------------
+
+    def _coordination(self, words: _Text) -> list[_Hit]:
+        """Phrases a list or a coordination implies, found exactly or by inflection."""
+        hits: list[_Hit] = []
+        tokens = words.tokens
+        for items, end in _coordinated_items(words):
+            # Shared words after the list: "Unit and Integration Testing", "build and expand X".
+            for length in range(1, min(3, words.phrase_end[items[-1]] - end) + 1):
+                head = tokens[end : end + length]
+                for position in items:
+                    match = self._lookup([tokens[position], *head])
+                    if match is not None:
+                        hits.append(_Hit(position, match))
+        return hits
+
+    def _lookup(self, words: list[_Token]) -> SkillMatch | None:
+        """An implied phrase: exact after folding, or by inflection; ambiguous aliases refused."""
+        folded = [t.folded for t in words]
+        key = "".join(folded)
+        skill = (
+            self._exact.get(key)
+            or self._exact.get(_singular(key))
+            or self._order.get(_order_key(folded))
+        )
+        if skill is not None:
+            alias = self._phrases.get(key)
+            if alias is not None and alias.ambiguous:
+                return None
+            return SkillMatch(skill=skill, score=1.0)
+        if sum(t.folded not in FUNCTION_WORDS for t in words) < 2:
+            return None
+        skill = self._content_skill(words)
+        return None if skill is None else SkillMatch(skill=skill, score=INFLECTED_SCORE)
+
+    # --- Inflections and near phrases ----------------------------------------------------------
+
+    def _inflected_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+        """Unclaimed runs of two words or more whose content stems are an alias's."""
+        hits: list[_Hit] = []
+        tokens = words.tokens
+        i = 0
+        while i < len(tokens):
+            if claimed[i] or tokens[i].folded in FUNCTION_WORDS:
+                i += 1
+                continue
+            # Two words at least: one word alone is too often another sense ("motivated").
+            for n in range(min(self._max_words, words.phrase_end[i] - i), 1, -1):
+                if any(claimed[i : i + n]) or tokens[i + n - 1].folded in FUNCTION_WORDS:
+                    continue
+                skill = self._content_skill(tokens[i : i + n])
+                if skill is not None:
+                    hits.append(_Hit(i, SkillMatch(skill=skill, score=INFLECTED_SCORE)))
+                    claimed[i : i + n] = [True] * n
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
+
+    def _near_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+        """Verb-led aliases whose content words stand in order in one phrase, with at most
+        :data:`MAX_GAP` other words among them ("solving business problems")."""
+        hits: list[_Hit] = []
+        tokens = words.tokens
+        for first, last in words.phrases():
+            # Content words of the phrase; claimed words stay as blanks that no alias matches.
+            positions = [j for j in range(first, last) if tokens[j].folded not in FUNCTION_WORDS]
+            stems = ["" if claimed[j] else tokens[j].stem for j in positions]
+            for a, word in enumerate(stems):
+                for content, skill in self._near.get(word, ()):
+                    b = a
+                    gaps = 0
+                    for want in content[1:]:
+                        b += 1
+                        while b < len(stems) and stems[b] != want and gaps <= MAX_GAP:
+                            gaps += 1
+                            b += 1
+                        if b >= len(stems) or stems[b] != want or gaps > MAX_GAP:
+                            break
+                    else:
+                        if gaps:  # adjacent words were the inflected pass's to find
+                            hits.append(_Hit(positions[a], SkillMatch(skill, GAPPED_SCORE)))
+        return hits
+
+    # --- The model ----------------------------------------------------------------------------
+
+    def _model_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+        """Left-over names in capitals, scored by the normalizer's model, kept when it is sure."""
+        spans: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for first, last in words.phrases():
+            for i in range(first, last):
+                for n in range(min(MAX_MODEL_WORDS, last - i), 0, -1):
+                    if any(claimed[i : i + n]) or not self._worth_scoring(words, i, n):
+                        continue
+                    phrase = words.written(i, n)
+                    key = fold(phrase)
+                    if key not in seen:
+                        seen.add(key)
+                        spans.append((i, phrase))
+        spans = spans[:MAX_MODEL_SPANS]
+        if not spans:
+            return []
+        hits: list[_Hit] = []
+        results = self._normalizer.normalize_many([phrase for _, phrase in spans])
+        for (position, _phrase), result in zip(spans, results, strict=True):
+            match = result.match
+            if match is None or match.score < PROSE_MIN_SCORE:
+                continue
+            alias = self._phrases.get(fold(match.skill))
+            if alias is not None and alias.ambiguous:
+                continue
+            hits.append(_Hit(position, match))
+        return hits
+
+    def _worth_scoring(self, words: _Text, i: int, n: int) -> bool:
+        """A span the model may score: a name in capitals ("Google Analitics", "Wordpres")."""
+        span = words.tokens[i : i + n]
+        if any(t.folded in FUNCTION_WORDS or not t.text[:1].isupper() for t in span):
+            return False
+        if n > 1:
+            return True
+        word = span[0]
+        if len(word.folded) < MIN_MODEL_LENGTH or word.folded in self._name_words:
+            return False
+        # A capital that only starts a sentence says nothing, unless the word is in capitals.
+        return not words.sentence_start[i] or (word.text.isupper() and len(word.text) >= 3)
+
+
+def _lead(form: str, words: list[str]) -> str:
+    """The word a lower-case name of two words or more starts with ("offer"), or its first two
+    when the second is "of" ("principles of"); "" for any other name."""
+    if not form.islower() or len(words) < 2:
+        return ""
+    return f"{words[0]} of" if words[1] == "of" else words[0]
+
+
+def _leading_verbs(names: Iterable[tuple[str, list[str]]]) -> frozenset[str]:
+    """Leads that start many lower-case names and seldom stand anywhere else in them.
+
+    "manage", "perform" or "principles of" start hundreds of ESCO skills ("manage staff",
+    "principles of artificial intelligence") and are their verb or head; "human" or "work" also
+    stand inside many names ("manage human resources"), so they are not taken for one.
+    """
+    first: dict[str, int] = defaultdict(int)
+    inside: dict[str, int] = defaultdict(int)
+    for form, words in names:
+        lead = _lead(form, words)
+        if lead:
+            first[lead] += 1
+        if form.islower():
+            for word in words[1:]:
+                inside[word] += 1
+    return frozenset(
+        lead
+        for lead, count in first.items()
+        if count >= MIN_VERB_NAMES and inside[lead] * 3 < count
+    )
+
+
+def _is_name_word(form: str) -> bool:
+    """A capitalised plain word: "Zoom", "Slack", "Excel" (not "JavaScript", "SQL", "node")."""
+    return form.isalpha() and len(form) >= 3 and form[0].isupper() and form[1:].islower()
+
+
+def _coordinated_items(words: _Text) -> list[tuple[list[int], int]]:
+    """Coordinated single words: (the items' positions, the position after the last item).
+
+    "Performance, Unit and Integration Testing" gives the items Performance, Unit and
+    Integration, followed by "Testing"; "build and expand" gives build and expand.
+    """
+    tokens = words.tokens
+    found: list[tuple[list[int], int]] = []
+    j = 0
+    while j < len(tokens) - 1:
+        items = [j]
+        k = j
+        while k + 1 < len(tokens):
+            between = words.between(k).strip()
+            nxt = tokens[k + 1]
+            if between in {",", "/", "&"} and nxt.folded not in FUNCTION_WORDS:
+                items.append(k + 1)
+                k += 1
+            elif between in {"", ","} and nxt.folded in {"and", "or"} and k + 2 < len(tokens):
+                if words.between(k + 1).strip() or tokens[k + 2].folded in FUNCTION_WORDS:
+                    break
+                items.append(k + 2)
+                k += 2
+            else:
+                break
+        if len(items) >= 2 and all(tokens[p].folded not in FUNCTION_WORDS for p in items):
+            found.append((items, items[-1] + 1))
+            j = items[-1]
+        else:
+            j += 1
+    return found
