@@ -20,9 +20,8 @@ stages:
 
 Anything else is unknown (``None``); ``normalize_many`` keeps unknown terms in place.
 
-``extract`` finds skills named in free text by matching word n-grams against the folded alias
-dictionary, longest match first, without overlaps. Aliases that could be ordinary words fire
-only with evidence; see :meth:`Normalizer.extract` for the rule.
+``extract`` finds skills named in free text (exact n-grams first, then lists, inflections and
+the model on what is left; ordinary words only with evidence): see :mod:`matching.extract`.
 """
 
 import re
@@ -40,38 +39,10 @@ from network.text import fold
 # Folded terms shorter than this never reach the learned stage (one letter names nothing).
 MIN_FUZZY_LENGTH = 2
 INITIALISM_SCORE = 0.9
-# Words that, next to an ambiguous alias, say a skill is meant ("the R language", "Go developer").
-CONTEXT_WORDS = frozenset(
-    {
-        "language",
-        "languages",
-        "programming",
-        "framework",
-        "frameworks",
-        "library",
-        "libraries",
-        "developer",
-        "developers",
-        "development",
-        "engineer",
-        "engineers",
-        "code",
-        "coding",
-        "scripting",
-        "software",
-        "platform",
-        "experience",
-        "skills",
-        "proficiency",
-        "proficient",
-    }
-)
 # Small function words left out of initialisms ("Search engine optimization" and
 # "Extract, transform and load" alike).
 _INITIALISM_SKIP = frozenset({"and", "of", "the", "for", "to", "in", "on", "a", "an", "&"})
 _WORD_SPLIT = re.compile(r"[\s\-_./,;:()\[\]{}'\"&]+")
-_TOKEN = re.compile(r"[^\W_][\w+#]*(?:[.\-_/'][^\W_][\w+#]*)*[+#]*|\.[^\W_]\w*")
-_SENTENCE_END = re.compile(r"[.!?:;\n•*\-]\s*$|^\s*$")
 
 
 def _singular(key: str) -> str:
