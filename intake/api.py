@@ -26,7 +26,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.filters import SearchFilter
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -34,17 +34,20 @@ from rest_framework.views import APIView
 
 from intake import access, idempotency, services
 from intake.client_view import client_status
+from intake.matching_panel import request_matches
 from intake.models import Engagement, IdempotencyRecord, Offer, Request, RequestEvent
 from intake.serializers import (
     ClientStatusSerializer,
     RequestDetailSerializer,
     RequestRowSerializer,
+    RequestSkillsSerializer,
     RequestSubmitSerializer,
     RequestSubmittedSerializer,
+    SkillsEditSerializer,
     TransitionSerializer,
 )
 from intake.throttling import RequestSubmitThrottle
-from intake.workflow import WorkflowConflict, request_apply
+from intake.workflow import WorkflowConflict, request_apply, request_skills_edit
 from network import access as network_access
 from network.api import (
     FIELD_ERRORS,
@@ -488,6 +491,61 @@ class RequestViewSet(viewsets.GenericViewSet):
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(self._render(visible.pk))
+
+    @extend_schema(
+        summary="Change a request's skills (intake coordinators)",
+        description=(
+            "Send the `version` you saw and any of: `add` and `remove` (named skills, as "
+            "written; matching requires them), `confirm` (skills recognised in the description, "
+            "by canonical name, to require too), `dismiss` (to stop suggesting them) and "
+            "`restore` (to put a confirmed or dismissed skill back among the suggestions). "
+            "Answers with the request's skills and new version; the change is one event in "
+            "the request's trail. A stale version or a request no longer open answers 409 and "
+            "changes nothing; so does any invalid part of the change (400)."
+        ),
+        request=SkillsEditSerializer,
+        responses={
+            200: RequestSkillsSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: WORKFLOW_CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="skills", url_name="skills")
+    def skills(self, request, pk):
+        visible = access.get_request_for_user(request.user, pk)
+        if not access.works_the_queue(request.user, visible):
+            raise PermissionDenied("Only intake coordinators change a request's skills.")
+        serializer = SkillsEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        version = fields.pop("version")
+        try:
+            with model_errors_as_400():
+                changed, _ = request_skills_edit(
+                    request_id=visible.pk, actor=request.user, version=version, **fields
+                )
+        except WorkflowConflict as conflict:
+            return Response(
+                {"detail": str(conflict), "status": conflict.status, "version": conflict.version},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(RequestSkillsSerializer(request_skills_state(changed)).data)
+
+
+def request_skills_state(client_request: Request) -> dict:
+    """A request's skills as stored, with the suggestions matching recognises now."""
+    result = request_matches(client_request)
+    return {
+        "id": client_request.pk,
+        "version": client_request.version,
+        "skills": client_request.skills,
+        "confirmed_skills": client_request.confirmed_skills,
+        "dismissed_skills": client_request.dismissed_skills,
+        "mentioned_skills": result.mentioned_skills,
+        "unknown_terms": result.unknown_terms,
+    }
 
 
 # --- The client's status --------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from intake.models import Request
-from intake.workflow import MOVES
+from intake.workflow import MAX_SKILLS, MOVES, SKILL_MAX_LENGTH
 from network.forms import DateInput, SearchInput
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
 from network.text import validate_visible_text
@@ -260,6 +260,9 @@ class TransitionForm(forms.Form):
         builders = {
             "note": self._note,
             "skills": self._skills,
+            "confirmed_skills": self._confirmed_skills,
+            # Dismissing is done in the request's Skills section; triage ticks what to confirm.
+            "dismissed_skills": None,
             "urgency": self._urgency,
             "group": self._group,
             "consultant": self._consultant,
@@ -268,7 +271,8 @@ class TransitionForm(forms.Form):
             "reason": self._reason,
         }
         for name in self.move.fields:
-            self.fields[name] = builders[name]()
+            if builders[name] is not None:
+                self.fields[name] = builders[name]()
 
     def _note(self):
         return forms.CharField(
@@ -286,6 +290,24 @@ class TransitionForm(forms.Form):
             initial=", ".join(self.request.skills),
             label="Skills",
             help_text="Separate with commas; matching uses these.",
+        )
+
+    def _confirmed_skills(self):
+        """The skills recognised in the description, ticked when confirmed: ticked ones are
+        required like the named skills, the others stay suggestions."""
+        # Imported here: the panel module imports this one.
+        from intake.matching_panel import skill_suggestions
+
+        confirmed = list(self.request.confirmed_skills or [])
+        suggested = [name for name in skill_suggestions(self.request) if name not in confirmed]
+        return forms.MultipleChoiceField(
+            required=False,
+            choices=[(name, name) for name in [*confirmed, *suggested]],
+            initial=confirmed,
+            widget=forms.CheckboxSelectMultiple,
+            label="Skills recognised in the description",
+            help_text="Tick the ones the work needs: matching then requires them, like the "
+            "skills named above. Unticked ones stay suggestions.",
         )
 
     def _urgency(self):
@@ -357,12 +379,67 @@ class TransitionForm(forms.Form):
         data = self.cleaned_data
         fields = {}
         for name in self.move.fields:
+            if name not in self.fields:
+                continue
             value = data.get(name)
             if name == "skills":
                 value = split_skills(value or "")
+            elif name == "confirmed_skills":
+                value = list(value or [])
             elif name == "professionals":
                 value = [professional.pk for professional in value or []]
             elif name in ("note", "message", "reason"):
                 value = value or ""
             fields[name] = value
         return fields
+
+
+# --- A request's skills ---------------------------------------------------------------------
+
+
+class SkillsEditForm(forms.Form):
+    """One change to a request's skills from its page's Skills section, for
+    ``intake.workflow.request_skills_edit``: the version the page showed and one (or more) of
+    a term to name (several separated by commas), a named term to remove, or a suggestion to
+    confirm, dismiss or put back."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    add = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Add a skill",
+        help_text="As the work needs it, e.g. “Mailchimp”; separate several with commas.",
+    )
+    remove = forms.CharField(required=False, max_length=SKILL_MAX_LENGTH, widget=forms.HiddenInput)
+    confirm = forms.CharField(required=False, max_length=SKILL_MAX_LENGTH, widget=forms.HiddenInput)
+    dismiss = forms.CharField(required=False, max_length=SKILL_MAX_LENGTH, widget=forms.HiddenInput)
+    restore = forms.CharField(required=False, max_length=SKILL_MAX_LENGTH, widget=forms.HiddenInput)
+
+    def __init__(self, client_request: Request, *args, **kwargs):
+        kwargs.setdefault("prefix", "skills")
+        super().__init__(*args, **kwargs)
+        self.request = client_request
+        self.fields["version"].initial = client_request.version
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        add = split_skills(data.get("add") or "")
+        if len(add) > MAX_SKILLS:
+            self.add_error("add", f"At most {MAX_SKILLS} skills at once.")
+        elif any(len(term) > SKILL_MAX_LENGTH for term in add):
+            self.add_error("add", f"A skill may have at most {SKILL_MAX_LENGTH} characters.")
+        data["add"] = add
+        if not any(data.get(name) for name in ("add", "remove", "confirm", "dismiss", "restore")):
+            self.add_error("add", "Type the skill to add.")
+        return data
+
+    def service_arguments(self) -> dict:
+        """The change as ``request_skills_edit`` takes it (lists; empty when not asked)."""
+        data = self.cleaned_data
+        arguments = {"add": data["add"]}
+        for name in ("remove", "confirm", "dismiss", "restore"):
+            value = (data.get(name) or "").strip()
+            arguments[name] = [value] if value else []
+        return arguments

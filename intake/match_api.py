@@ -5,6 +5,8 @@ Here rather than in ``matching/api.py`` because matching must not import intake.
 (and administrators) only, and only for requests they may see (``intake.access``).
 """
 
+from dataclasses import asdict
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -12,13 +14,10 @@ from rest_framework.views import APIView
 
 from intake import access
 from intake.matching_panel import request_matches, request_profile_for
+from intake.serializers import RequestMatchesSerializer
 from matching import adapter
 from matching.api import IsCoordinator
-from matching.serializers import (
-    MatchResultSerializer,
-    TeamsQuerySerializer,
-    TeamsResultSerializer,
-)
+from matching.serializers import TeamsQuerySerializer, TeamsResultSerializer
 from network import access as network_access
 from network.api import FIELD_ERRORS, FORBIDDEN, NOT_FOUND
 
@@ -28,12 +27,26 @@ class RequestMatchesView(APIView):
 
     @extend_schema(
         summary="The best members for a request, with the reasons, or whom to refer it to",
-        responses={200: MatchResultSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        description=(
+            "Coverage and the referral count the required skills: the named `skills` and the "
+            "`confirmed_skills`. `mentioned_skills` are recognised in the description and not "
+            "yet confirmed or dismissed (suggestions: they only add to the text factor); "
+            "`unheld_skills` are the required skills no working member holds. Change them with "
+            "`POST /api/v1/requests/<id>/skills/`."
+        ),
+        responses={200: RequestMatchesSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
         tags=["requests"],
     )
     def get(self, request, pk):
         client_request = access.get_request_for_user(request.user, pk)
-        return Response(MatchResultSerializer(request_matches(client_request)).data)
+        result = request_matches(client_request)
+        body = {
+            **asdict(result),
+            "skills": client_request.skills,
+            "confirmed_skills": client_request.confirmed_skills,
+            "dismissed_skills": client_request.dismissed_skills,
+        }
+        return Response(RequestMatchesSerializer(body).data)
 
 
 class RequestTeamsView(APIView):

@@ -1,5 +1,9 @@
-"""Matching for a saved request: its profile for the engine, and the suggestions panel on the
-coordinator's request page.
+"""Matching for a saved request: its profile for the engine, the Skills section and the
+suggestions panel on the coordinator's request page.
+
+A request's named skills and the skills a coordinator confirmed are required; skills recognised
+in its description are suggestions (``MatchResult.mentioned_skills``) that the Skills section
+offers to confirm or dismiss, through ``intake.workflow.request_skills_edit``.
 
 The panel is a template tag (``{% match_panel as panel %}`` in
 ``intake/includes/match_panel.html``; the library is registered in ``network.settings``), so the
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from django import template
 
 from intake import access
-from intake.forms import TransitionForm
+from intake.forms import SkillsEditForm, TransitionForm
 from intake.models import Request
 from intake.workflow import allowed_moves
 from matching import adapter
@@ -28,7 +32,7 @@ register = template.Library()
 PANEL_CANDIDATES = 5
 FACTOR_LABELS = {
     "skill_coverage": "Skills covered",
-    "text_similarity": "Words in common with the request",
+    "text_similarity": "Words and mentioned skills in common with the request",
     "capacity": "Time free",
     "budget_fit": "Fits the budget",
     "continuity": "Has served this client",
@@ -51,12 +55,70 @@ def request_profile_for(client_request: Request) -> RequestProfile:
         languages=[language.code for language in client_request.languages.all()],
         desired_start=client_request.desired_start,
         organization_id=client_request.organization_id,
+        confirmed_skills=client_request.confirmed_skills or [],
+        dismissed_skills=client_request.dismissed_skills or [],
     )
 
 
 def request_matches(client_request: Request, *, limit: int | None = None) -> MatchResult:
-    """The engine's answer for a saved request, with the weights and limits in settings."""
-    return adapter.match(request_profile_for(client_request), limit=limit)
+    """The engine's answer for a saved request, with the weights and limits in settings.
+
+    Kept on the request object for its version, so the page's Skills section, triage form and
+    suggestions panel rank the request once.
+    """
+    key = (client_request.version, limit)
+    cached = getattr(client_request, "_match_result", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result = adapter.match(request_profile_for(client_request), limit=limit)
+    client_request._match_result = (key, result)
+    return result
+
+
+def skill_suggestions(client_request: Request) -> list[str]:
+    """The canonical skills recognised in the request's description that are neither named,
+    confirmed nor dismissed, in the order the description mentions them."""
+    return [match.skill for match in request_matches(client_request).mentioned_skills]
+
+
+# --- The Skills section ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkillsSection:
+    request: Request
+    named: list[str]  # as written
+    confirmed: list[str]
+    dismissed: list[str]
+    suggestions: list[str]  # recognised in the description, not yet decided
+    unknown: list[str]  # named terms (or confirmed names) the skills list does not know
+    editable: bool  # the viewer may change them (and the request is open)
+    form: SkillsEditForm | None = None  # the add field, with errors after a failed change
+
+
+def skills_section_for(user, client_request: Request, *, failed_form=None) -> SkillsSection:
+    """The request page's Skills section for ``user``: suggestions for coordinators who see
+    the internal detail, and the buttons to change the skills for those who work the queue
+    while the request is open."""
+    editable = client_request.is_open and access.works_the_queue(user, client_request)
+    suggestions, unknown = [], []
+    if editable or access.sees_internal_detail(user, client_request):
+        result = request_matches(client_request)
+        suggestions = [match.skill for match in result.mentioned_skills]
+        unknown = result.unknown_terms
+    form = None
+    if editable:
+        form = failed_form or SkillsEditForm(client_request)
+    return SkillsSection(
+        request=client_request,
+        named=list(client_request.skills or []),
+        confirmed=list(client_request.confirmed_skills or []),
+        dismissed=list(client_request.dismissed_skills or []) if editable else [],
+        suggestions=suggestions,
+        unknown=unknown,
+        editable=editable,
+        form=form,
+    )
 
 
 # --- The panel ------------------------------------------------------------------------------

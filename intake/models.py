@@ -136,7 +136,25 @@ class Request(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=10_000)
     skills = models.JSONField(
-        default=list, blank=True, help_text="Skills as the client wrote them (list of strings)."
+        default=list,
+        blank=True,
+        help_text="Skills named by the client or a coordinator, as written (list of strings); "
+        "matching requires them.",
+    )
+    # Skills recognised in the description are suggestions until a coordinator decides
+    # (intake.workflow.request_skills_edit): confirmed ones are required like the named ones,
+    # dismissed ones are no longer suggested.
+    confirmed_skills = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Canonical names of skills recognised in the description that a coordinator "
+        "confirmed as required (list of strings).",
+    )
+    dismissed_skills = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Canonical names of skills recognised in the description that a coordinator "
+        "dismissed: no longer suggested (list of strings).",
     )
     budget_max = models.DecimalField(
         max_digits=10,

@@ -15,6 +15,11 @@ urlpatterns = [
         views.request_transition,
         name="intake-transition",
     ),
+    path(
+        "coordination/requests/<int:pk>/skills/",
+        views.request_skills,
+        name="intake-request-skills",
+    ),
     path("my/offers/", views.my_offers, name="my-offers"),
     path("my/engagements/", views.my_engagements, name="my-engagements"),
     path("coordination/metrics/", metrics_views.metrics_page, name="intake-metrics"),

@@ -11,8 +11,12 @@ from rest_framework import serializers
 
 from intake import access
 from intake.models import Request
-from intake.workflow import PUBLIC_ACTIONS
-from matching.serializers import RequestProfileFieldsSerializer
+from intake.workflow import MAX_SKILLS, PUBLIC_ACTIONS, SKILL_MAX_LENGTH, SKILLS_EDIT
+from matching.serializers import (
+    MatchResultSerializer,
+    RequestProfileFieldsSerializer,
+    SkillMatchSerializer,
+)
 from network.serializers import ConsultantReferenceSerializer
 from network.text import validate_visible_text
 
@@ -271,6 +275,16 @@ class RequestDetailSerializer(RequestRowSerializer):
     coordinators and to the member the request is offered to or who serves it."""
 
     description = serializers.CharField()
+    confirmed_skills = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Skills recognised in the description that a coordinator confirmed "
+        "(canonical names): required by matching, like the named `skills`.",
+    )
+    dismissed_skills = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Skills recognised in the description that a coordinator dismissed "
+        "(canonical names): no longer suggested.",
+    )
     organization = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
     intake_coordinator = serializers.SerializerMethodField()
@@ -320,7 +334,11 @@ class RequestDetailSerializer(RequestRowSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, request):
-        rows = EventSerializer(request.events.all(), many=True).data
+        events = request.events.all()
+        if not self._internal(request):
+            # Skill edits are the desk's own work, not a stage of the request.
+            events = [event for event in events if event.action != SKILLS_EDIT]
+        rows = EventSerializer(events, many=True).data
         if not self._internal(request):
             # Members see the stages, not who moved the request, why, or to whom.
             for row in rows:
@@ -367,6 +385,20 @@ class TransitionSerializer(serializers.Serializer):
     skills = serializers.ListField(
         child=serializers.CharField(max_length=120), max_length=50, required=False
     )
+    confirmed_skills = serializers.ListField(
+        child=serializers.CharField(max_length=SKILL_MAX_LENGTH),
+        max_length=MAX_SKILLS,
+        required=False,
+        help_text="Triage: the skills recognised in the description that the work needs "
+        "(canonical names); replaces the confirmed list.",
+    )
+    dismissed_skills = serializers.ListField(
+        child=serializers.CharField(max_length=SKILL_MAX_LENGTH),
+        max_length=MAX_SKILLS,
+        required=False,
+        help_text="Triage: the skills recognised in the description to stop suggesting "
+        "(canonical names); replaces the dismissed list.",
+    )
     urgency = serializers.ChoiceField(choices=Request.Urgency.choices, required=False)
     group = serializers.IntegerField(min_value=1, required=False, help_text="A group's id.")
     consultant = serializers.IntegerField(min_value=1, required=False, help_text="A member's id.")
@@ -387,3 +419,85 @@ class TransitionSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return attrs
+
+
+# --- A request's skills ---------------------------------------------------------------------
+
+
+def _skill_names_field(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=SKILL_MAX_LENGTH),
+        max_length=MAX_SKILLS,
+        required=False,
+        default=list,
+        help_text=help_text,
+    )
+
+
+class SkillsEditSerializer(serializers.Serializer):
+    """One change to a request's skills (``POST /api/v1/requests/<id>/skills/``): the
+    ``version`` the caller saw and at least one non-empty list."""
+
+    version = serializers.IntegerField(
+        min_value=1, help_text="The request's version when you loaded it."
+    )
+    add = _skill_names_field("Skills to name, in anyone's words (kept as written).")
+    remove = _skill_names_field("Named skills to remove (case and spacing ignored).")
+    confirm = _skill_names_field(
+        "Skills recognised in the description to require (canonical names)."
+    )
+    dismiss = _skill_names_field("Skills recognised in the description to stop suggesting.")
+    restore = _skill_names_field("Confirmed or dismissed skills to put back among the suggestions.")
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        if not any(attrs.get(name) for name in ("add", "remove", "confirm", "dismiss", "restore")):
+            raise serializers.ValidationError(
+                "Nothing to change: send skills to add or remove, or suggestions to confirm, "
+                "dismiss or restore."
+            )
+        return attrs
+
+
+class RequestSkillsSerializer(serializers.Serializer):
+    """A request's skills: named, confirmed and dismissed as stored, and what matching
+    recognises in its description now."""
+
+    id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The request's version now.")
+    skills = serializers.ListField(
+        child=serializers.CharField(), help_text="Named skills, as written; required."
+    )
+    confirmed_skills = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Confirmed suggestions (canonical names); required.",
+    )
+    dismissed_skills = serializers.ListField(
+        child=serializers.CharField(), help_text="Dismissed suggestions (canonical names)."
+    )
+    mentioned_skills = SkillMatchSerializer(
+        many=True,
+        help_text="Skills recognised in the description, neither named, confirmed nor "
+        "dismissed: suggestions, which only add to the text score.",
+    )
+    unknown_terms = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Named terms (or confirmed names) that are not in the skills list.",
+    )
+
+
+class RequestMatchesSerializer(MatchResultSerializer):
+    """The matching answer for a saved request, with the request's skills as stored."""
+
+    skills = serializers.ListField(
+        child=serializers.CharField(), help_text="Named skills, as written; required."
+    )
+    confirmed_skills = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Confirmed suggestions (canonical names); required.",
+    )
+    dismissed_skills = serializers.ListField(
+        child=serializers.CharField(), help_text="Dismissed suggestions (canonical names)."
+    )

@@ -30,11 +30,27 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from intake import access
 from intake.client_view import client_status
-from intake.forms import SORTS, URGENCY_RANK, QueueFilterForm, RequestHelpForm, TransitionForm
+from intake.forms import (
+    SORTS,
+    URGENCY_RANK,
+    QueueFilterForm,
+    RequestHelpForm,
+    SkillsEditForm,
+    TransitionForm,
+)
+from intake.matching_panel import skills_section_for
 from intake.models import Engagement, Offer, Request
 from intake.services import request_for_status_token, request_submit
 from intake.throttling import submission_allowed, submission_counted, submission_retry_after
-from intake.workflow import MOVES, PUBLIC_ACTIONS, WorkflowConflict, allowed_moves, request_apply
+from intake.workflow import (
+    MOVES,
+    PUBLIC_ACTIONS,
+    SKILLS_EDIT,
+    WorkflowConflict,
+    allowed_moves,
+    request_apply,
+    request_skills_edit,
+)
 from network import access as network_access
 from network.forms import add_service_errors
 from network.limits import LimitReached
@@ -264,6 +280,7 @@ def queue(request):
 EVENT_LABELS = {
     "submit": "Submitted",
     "organization_merged": "The client's details copied onto the organisation",
+    SKILLS_EDIT: "Skills changed",
     **{action: move.label for action, move in MOVES.items()},
 }
 
@@ -303,8 +320,11 @@ def _timeline(client_request) -> list[TimelineEntry]:
     ]
 
 
-def _request_page(request, client_request, *, failed_form=None, conflict=None, status=200):
-    """The request page; a move's form that failed is passed in so its errors show."""
+def _request_page(
+    request, client_request, *, failed_form=None, skills_form=None, conflict=None, status=200
+):
+    """The request page; a move's (or the skills') form that failed is passed in so its errors
+    show."""
     user = request.user
     internal = access.sees_internal_detail(user, client_request)
     forms = []
@@ -322,6 +342,7 @@ def _request_page(request, client_request, *, failed_form=None, conflict=None, s
         "languages": client_request.languages.all(),
         "move_forms": forms,
         "conflict": conflict,
+        "skills_section": skills_section_for(user, client_request, failed_form=skills_form),
     }
     # Imported here: the bid pages reuse this module's decorators.
     from intake import bid_views
@@ -419,6 +440,42 @@ def request_transition(request, pk, action):
     if back_to_offers:
         return _offers_page(request, failed_form=form, status=400)
     return _request_page(request, client_request, failed_form=form, status=400)
+
+
+@require_POST
+@signed_in
+def request_skills(request, pk):
+    """One change to a request's skills from its page's Skills section (name a skill, remove
+    one, confirm, dismiss or restore a suggestion), through ``request_skills_edit``."""
+    if not access.can_use_request_pages(request.user):
+        raise PermissionDenied("The request pages are for coordinators and members.")
+    client_request = _load_request(request.user, pk)
+    if not access.works_the_queue(request.user, client_request):
+        raise PermissionDenied("Only intake coordinators change a request's skills.")
+    form = SkillsEditForm(client_request, request.POST)
+    if form.is_valid():
+        try:
+            _, change = request_skills_edit(
+                request_id=client_request.pk,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                **form.service_arguments(),
+            )
+        except WorkflowConflict as conflict:
+            messages.error(
+                request,
+                f"The skills were not changed: {conflict} Here is the current state; check it, "
+                "then try again if your change still makes sense.",
+            )
+            return _request_page(
+                request, _load_request(request.user, pk), conflict=True, status=409
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{client_request.reference}: {change.sentences()}")
+            return redirect(reverse("intake-request", args=[pk]) + "#skills")
+    return _request_page(request, client_request, skills_form=form, status=400)
 
 
 # --- A member's offers and engagements ------------------------------------------------------

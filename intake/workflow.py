@@ -4,6 +4,10 @@ The legal moves sit in one table (``MOVES``). ``request_apply`` locks the reques
 caller's right to make the move, the expected ``version`` and the move's legality, applies the
 move's effects, bumps the version and writes one ``RequestEvent``, all in one transaction;
 notifications go out with ``transaction.on_commit`` so a rolled-back move tells nobody anything.
+
+A request's skills change through the same kind of door without a move: ``request_skills_edit``
+(named terms added or removed, skills recognised in the description confirmed, dismissed or put
+back among the suggestions), with the same lock, role, version and event.
 """
 
 import datetime
@@ -18,7 +22,8 @@ from django.utils import timezone
 from intake import access, notifications
 from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
 from matching.adapter import index_version_bump
-from network.models import Consultant, ConsultantGroup, ExternalProfessional
+from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
+from network.text import fold
 
 S = Request.Status
 
@@ -52,7 +57,7 @@ MOVES: dict[str, Move] = {
         Move("contact", (S.SUBMITTED,), S.CONTACTED, access.works_the_queue, "Record first contact",
              ("note",)),
         Move("triage", (S.CONTACTED,), S.TRIAGED, access.works_the_queue, "Triage",
-             ("note", "skills", "urgency")),
+             ("note", "skills", "confirmed_skills", "dismissed_skills", "urgency")),
         # Route to a group (→ routed), or straight to one consultant (→ offered, with an offer).
         Move("route", (S.TRIAGED, S.ROUTED), S.ROUTED, access.works_the_queue, "Route",
              ("group", "consultant", "note")),
@@ -174,13 +179,47 @@ def _contact(request, actor, move, note: str = ""):
     return None, note, {}
 
 
-def _triage(request, actor, move, note: str = "", skills=None, urgency=None):
+def _triage(
+    request,
+    actor,
+    move,
+    note: str = "",
+    skills=None,
+    confirmed_skills=None,
+    dismissed_skills=None,
+    urgency=None,
+):
     data = {}
     if skills is not None:
         if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
             raise ValidationError({"skills": "A list of skill names."})
-        request.skills = [skill.strip()[:120] for skill in skills if skill.strip()]
+        if len(skills) > MAX_SKILLS:
+            raise ValidationError({"skills": f"At most {MAX_SKILLS} skills."})
+        request.skills = [skill.strip()[:SKILL_MAX_LENGTH] for skill in skills if skill.strip()]
         data["skills"] = request.skills
+    # The suggestions' decisions, each list replacing the request's (the triage form shows the
+    # suggestions with the confirmed ones ticked).
+    confirmed = dismissed = None
+    if confirmed_skills is not None:
+        confirmed = _canonical_skills(confirmed_skills, "confirmed_skills")
+    if dismissed_skills is not None:
+        dismissed = _canonical_skills(dismissed_skills, "dismissed_skills")
+    if confirmed is not None and dismissed is not None:
+        both = [name for name in confirmed if name in dismissed]
+        if both:
+            raise ValidationError(
+                {"dismissed_skills": f"Confirmed and dismissed at once: {', '.join(both)}."}
+            )
+    if confirmed is not None:
+        request.confirmed_skills = confirmed
+        if dismissed is None:  # confirming a dismissed skill takes it off the dismissed list
+            request.dismissed_skills = [n for n in request.dismissed_skills if n not in confirmed]
+        data["confirmed_skills"] = request.confirmed_skills
+    if dismissed is not None:
+        request.dismissed_skills = dismissed
+        if confirmed is None:
+            request.confirmed_skills = [n for n in request.confirmed_skills if n not in dismissed]
+        data["dismissed_skills"] = request.dismissed_skills
     if urgency:
         if urgency not in Request.Urgency.values:
             raise ValidationError({"urgency": f"{urgency!r} is not one of low, normal, high, "
@@ -379,6 +418,207 @@ _EFFECTS = {
     "lose_bid": _bid_move,
     "settle_bid": _bid_move,
 }
+
+
+# --- A request's skills -------------------------------------------------------------------
+# Named skills (the client's or a coordinator's terms, as written) are required; skills the
+# matching engine recognises in the description are suggestions until a coordinator confirms
+# (required too) or dismisses (no longer suggested) them. See docs/design.md, "Matching".
+
+SKILL_MAX_LENGTH = 120  # as Skill.name
+MAX_SKILLS = 50  # in each list of a request, and in each list of one edit
+SKILLS_EDIT = "skills_edit"  # the RequestEvent action of request_skills_edit
+
+
+def _skill_list(values, field_name: str) -> list[str]:
+    """A list of non-empty strings of at most SKILL_MAX_LENGTH characters, stripped, without
+    repeats (case and spacing ignored); anything else is a field error."""
+    if values is None:
+        return []
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ValidationError({field_name: "A list of skill names."})
+    if len(values) > MAX_SKILLS:
+        raise ValidationError({field_name: f"At most {MAX_SKILLS} skills at once."})
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        value = value.strip()
+        if not value:
+            raise ValidationError({field_name: "A skill name cannot be empty."})
+        if len(value) > SKILL_MAX_LENGTH:
+            raise ValidationError(
+                {field_name: f"A skill name may have at most {SKILL_MAX_LENGTH} characters."}
+            )
+        key = fold(value) or value.casefold()
+        if key not in seen:
+            seen.add(key)
+            cleaned.append(value)
+    return cleaned
+
+
+def _canonical_skills(values, field_name: str) -> list[str]:
+    """The taxonomy's canonical names for ``values`` (any spelling of a skill's own name, in
+    order); a name the taxonomy does not know is a field error naming it."""
+    names = _skill_list(values, field_name)
+    if not names:
+        return []
+    keys = [fold(name) for name in names]
+    known = dict(
+        Skill.objects.filter(folded_name__in=[key for key in keys if key]).values_list(
+            "folded_name", "name"
+        )
+    )
+    unknown = [name for name, key in zip(names, keys, strict=True) if key not in known]
+    if unknown:
+        raise ValidationError(
+            {field_name: f"Not in the skills list: {', '.join(unknown)}. Name it instead."}
+        )
+    canonical: list[str] = []
+    for key in keys:
+        if known[key] not in canonical:
+            canonical.append(known[key])
+    return canonical
+
+
+@dataclass(frozen=True)
+class SkillsChange:
+    """What one edit changed (each list empty when nothing of its kind)."""
+
+    added: list[str]
+    removed: list[str]
+    confirmed: list[str]
+    dismissed: list[str]
+    restored: list[str]
+
+    def as_data(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if value}
+
+    def sentences(self) -> str:
+        """The change in plain words, for the timeline and the page's message."""
+        parts = [
+            ("Skills named", self.added),
+            ("Named skills removed", self.removed),
+            ("Suggestions confirmed", self.confirmed),
+            ("Suggestions dismissed", self.dismissed),
+            ("Back among the suggestions", self.restored),
+        ]
+        return " ".join(f"{label}: {', '.join(names)}." for label, names in parts if names)
+
+
+def request_skills_edit(
+    *,
+    request_id: int,
+    actor,
+    version: int | None,
+    add=None,
+    remove=None,
+    confirm=None,
+    dismiss=None,
+    restore=None,
+) -> tuple[Request, SkillsChange]:
+    """Change a request's skills and return the saved request and what changed.
+
+    ``add``/``remove`` are named terms (as written; removal ignores case and spacing);
+    ``confirm``/``dismiss``/``restore`` are canonical skill names (a suggestion confirmed as
+    required, dismissed, or put back among the suggestions). Writes one ``skills_edit``
+    ``RequestEvent`` (no status change, so the client's history never shows it) and bumps the
+    version, in one transaction with the request's row locked.
+
+    Raises ``ValidationError`` (bad lists, an unknown canonical name, a change that changes
+    nothing), ``PermissionDenied`` (the actor does not work the queue) or ``WorkflowConflict``
+    (stale version, or a request no longer open); in every case nothing is changed.
+    """
+    add = _skill_list(add, "add")
+    remove = _skill_list(remove, "remove")
+    confirm = _canonical_skills(confirm, "confirm")
+    dismiss = _canonical_skills(dismiss, "dismiss")
+    restore = _canonical_skills(restore, "restore")
+    if not (add or remove or confirm or dismiss or restore):
+        raise ValidationError(
+            "Nothing to change: send skills to add or remove, or suggestions to confirm, "
+            "dismiss or restore."
+        )
+    decided = {"confirm": confirm, "dismiss": dismiss, "restore": restore}
+    for first, second in (("confirm", "dismiss"), ("confirm", "restore"), ("dismiss", "restore")):
+        both = [name for name in decided[first] if name in decided[second]]
+        if both:
+            raise ValidationError({second: f"Also asked to {first}: {', '.join(both)}."})
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request_id)
+        if not access.works_the_queue(actor, request):
+            raise PermissionDenied("Only intake coordinators change a request's skills.")
+        if version is not None and version != request.version:
+            raise WorkflowConflict(
+                f"The request changed since you loaded it (version {version}, now "
+                f"{request.version}); reload and try again.",
+                request=request,
+            )
+        if not request.is_open:
+            raise WorkflowConflict(
+                f"A request that is {request.get_status_display().lower()} no longer takes "
+                "skill changes.",
+                request=request,
+            )
+        change = _apply_skills_change(request, add, remove, confirm, dismiss, restore)
+        request.version += 1
+        request.save(update_fields=["skills", "confirmed_skills", "dismissed_skills", "version"])
+        RequestEvent.objects.create(
+            request=request,
+            actor=actor,
+            action=SKILLS_EDIT,
+            note=change.sentences(),
+            data={
+                **change.as_data(),
+                "skills": request.skills,
+                "confirmed_skills": request.confirmed_skills,
+                "dismissed_skills": request.dismissed_skills,
+            },
+        )
+    return request, change
+
+
+def _apply_skills_change(request, add, remove, confirm, dismiss, restore) -> SkillsChange:
+    """Apply an edit to the locked request's lists; an edit that changes nothing is refused."""
+    named = list(request.skills or [])
+    confirmed = list(request.confirmed_skills or [])
+    dismissed = list(request.dismissed_skills or [])
+    errors: dict[str, str] = {}
+
+    def key(term: str) -> str:
+        return fold(term) or term.strip().casefold()
+
+    removed = [term for term in named if key(term) in {key(t) for t in remove}]
+    missing = [t for t in remove if key(t) not in {key(term) for term in named}]
+    if missing:
+        errors["remove"] = f"Not among the named skills: {', '.join(missing)}."
+    named = [term for term in named if term not in removed]
+    already = [t for t in add if key(t) in {key(term) for term in named}]
+    if already:
+        errors["add"] = f"Already named: {', '.join(already)}."
+    if len(named) + len(add) > MAX_SKILLS:
+        errors["add"] = f"A request names at most {MAX_SKILLS} skills."
+    repeated = [name for name in confirm if name in confirmed]
+    if repeated:
+        errors["confirm"] = f"Already confirmed: {', '.join(repeated)}."
+    repeated = [name for name in dismiss if name in dismissed]
+    if repeated:
+        errors["dismiss"] = f"Already dismissed: {', '.join(repeated)}."
+    undecided = [name for name in restore if name not in confirmed and name not in dismissed]
+    if undecided:
+        errors["restore"] = f"Neither confirmed nor dismissed: {', '.join(undecided)}."
+    if errors:
+        raise ValidationError(errors)
+    named += add
+    confirmed = [n for n in confirmed if n not in dismiss and n not in restore] + confirm
+    dismissed = [n for n in dismissed if n not in confirm and n not in restore] + dismiss
+    if len(confirmed) > MAX_SKILLS or len(dismissed) > MAX_SKILLS:
+        raise ValidationError(
+            f"A request keeps at most {MAX_SKILLS} confirmed or dismissed skills."
+        )
+    request.skills, request.confirmed_skills, request.dismissed_skills = named, confirmed, dismissed
+    return SkillsChange(
+        added=add, removed=removed, confirmed=confirm, dismissed=dismiss, restored=restore
+    )
 
 
 def offers_expire_due(*, at: datetime.datetime | None = None) -> int:

@@ -365,8 +365,14 @@ def request_profile(
     desired_start: datetime.date | None = None,
     organization_id: int | None = None,
     today: datetime.date | None = None,
+    confirmed_skills=(),
+    dismissed_skills=(),
 ) -> RequestProfile:
     """A request's fields (saved or not) as the engine's ``RequestProfile``.
+
+    ``skills`` are the named terms (as written); ``confirmed_skills`` and ``dismissed_skills``
+    the canonical names of skills recognised in the text that a coordinator confirmed
+    (required, like the named ones) or dismissed (ignored).
 
     The wanted window starts on the desired start (today when none was given) and lasts four
     weeks: long enough that a member away for a week is still ranked, short enough that one away
@@ -384,6 +390,8 @@ def request_profile(
         location=location or "",
         window=(start, start + datetime.timedelta(days=DEFAULT_WINDOW_DAYS)),
         organization_id=organization_id,
+        confirmed=tuple(name for name in confirmed_skills if name and name.strip()),
+        dismissed=frozenset(name for name in dismissed_skills if name and name.strip()),
     )
 
 

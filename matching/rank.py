@@ -2,13 +2,18 @@
 
 ``rank`` follows docs/design.md, "Matching", steps 1-4:
 
-1. normalize the request's skill terms (unknown ones are reported, never dropped) and add the
-   skills the normalizer finds in the request's text;
+1. the required skills: the named terms, normalized (unknown ones are reported, never
+   dropped), then the skills a coordinator confirmed. Skills the normalizer finds in the
+   request's text are only *mentioned* (suggestions for the coordinator to confirm or dismiss):
+   they add to the text factor, never to coverage;
 2. hard filters as numpy masks over the whole index (status, time away, languages, location,
    capacity left);
 3. a score in [0, 1]: the weighted sum of six factors, each in [0, 1], each reported;
-4. refer out when nobody reaches the coverage threshold, saying why, with the outside
-   professionals ranked by the same coverage.
+4. refer out when there are required skills and no eligible member reaches the coverage
+   threshold on them, nor do the eligible members together (the best level among them for
+   each skill: a team bid could do the work), or when nobody is eligible at all; saying why and
+   which required skills no working member holds, with the outside professionals ranked by the
+   same coverage. Mentioned skills never cause a referral.
 
 Only the top ``limit`` consultants get explanations, so the per-request cost is a few array
 passes plus ``limit`` small dict lookups.
@@ -44,6 +49,13 @@ DEFAULT_ENGAGEMENT_WEEKS = 8.0
 # request with a member who offers a sliding scale but no pro bono hours.
 SLIDING_SCALE_FIT = 0.6
 EXTERNALS_SHOWN = 5
+# The share of the text factor given to the mentioned skills a member holds, when the text
+# mentions some; the rest is the TF-IDF cosine. Both parts are in [0, 1], so the factor is too.
+MENTIONED_SHARE = 0.5
+NO_SKILLS_CONFIRMED = (
+    "No skills confirmed yet: confirm the suggestions or name skills; members ranked by the "
+    "request's words and mentioned skills."
+)
 
 
 @dataclass(frozen=True)
@@ -87,10 +99,11 @@ def rank(
     weights = (weights or Weights()).normalised()
     today = today or datetime.date.today()  # noqa: DTZ011 -- pure engine; adapter passes today
     required, normalized, unknown = _required_skills(index, request)
+    mentioned = _mentioned_skills(index, request, required)
 
     eligible, reasons = _hard_filters(index, request, today)
     coverage = _skill_coverage(index, required)
-    text = _text_similarity(index, request)
+    text = _text_factor(index, request, [match.skill for match in mentioned])
     capacity = _capacity(index, request)
     budget = _budget_fit(index, request)
     continuity = np.zeros(index.size)
@@ -120,18 +133,29 @@ def rank(
         _candidate(index, position, score, factors, required) for position in top.tolist()
     ]
 
+    unheld = _unheld_skills(index, required)
     refer_out, reason, external = False, "", []
     if required:
         reached = bool(np.any(coverage[eligible] >= coverage_threshold - 1e-9))
-        if not reached:
+        together = _team_coverage(index, required, eligible)
+        if not reached and together >= coverage_threshold - 1e-9:
+            reason = (
+                f"No single member covers {coverage_threshold:.0%} of the confirmed skills; "
+                f"the available members together cover {together:.0%}: consider a team bid."
+            )
+        elif not reached:
             refer_out = True
-            reason = _refer_out_reason(index, required, eligible, reasons, coverage_threshold)
+            reason = _refer_out_reason(
+                index, required, unheld, eligible, reasons, coverage_threshold
+            )
             external = _rank_externals(index, required)
     elif not eligible.any():
         refer_out = True
         reason = "No member can take this request: " + _count_phrase(
             Counter({name: int(mask.sum()) for name, mask in reasons.items()})
         )
+    elif mentioned:
+        reason = NO_SKILLS_CONFIRMED
     else:
         reason = "No skills recognised in the request; candidates ranked by text similarity."
 
@@ -142,13 +166,21 @@ def rank(
         refer_out=refer_out,
         refer_out_reason=reason,
         external=external,
+        mentioned_skills=mentioned,
+        unheld_skills=unheld,
     )
 
 
 def _required_skills(
     index: MatchIndex, request: RequestProfile
 ) -> tuple[list[str], list[SkillMatch], list[str]]:
-    """Canonical skills asked for (terms first, then skills found in the text), and unknowns."""
+    """The required canonical skills (named terms first, then confirmed ones), their matches,
+    and the unknown terms.
+
+    A confirmed name the taxonomy no longer knows (renamed or removed since it was confirmed)
+    is reported with the unknown terms rather than required. Skills found in the text are not
+    required: see ``_mentioned_skills``.
+    """
     normalized: list[SkillMatch] = []
     unknown: list[str] = []
     seen: set[str] = set()
@@ -158,12 +190,56 @@ def _required_skills(
         elif term.match.skill not in seen:
             seen.add(term.match.skill)
             normalized.append(term.match)
-    if request.text:
-        for match in index.normalizer.extract(request.text):
-            if match.skill not in seen:
-                seen.add(match.skill)
-                normalized.append(match)
+    for term in index.normalizer.normalize_many(list(request.confirmed)):
+        match = term.match
+        # Only an exact hit: a confirmed name is canonical, never a guess.
+        if match is None or (match.skill != term.term and match.score < 1.0):
+            if term.term not in unknown:
+                unknown.append(term.term)
+        elif match.skill not in seen:
+            seen.add(match.skill)
+            normalized.append(SkillMatch(skill=match.skill, score=1.0))
     return [match.skill for match in normalized], normalized, unknown
+
+
+def _mentioned_skills(
+    index: MatchIndex, request: RequestProfile, required: list[str]
+) -> list[SkillMatch]:
+    """Skills recognised in the request's text that are neither required nor dismissed, in
+    the order the text mentions them: suggestions for the coordinator."""
+    if not request.text:
+        return []
+    excluded = set(required) | set(request.dismissed)
+    mentioned: list[SkillMatch] = []
+    for match in index.normalizer.extract(request.text):
+        if match.skill not in excluded:
+            excluded.add(match.skill)
+            mentioned.append(match)
+    return mentioned
+
+
+def _team_coverage(index: MatchIndex, required: list[str], eligible: np.ndarray) -> float:
+    """The coverage the eligible members reach together: for each required skill the best
+    level / 5 among its eligible holders, averaged over the required skills."""
+    if not required:
+        return 0.0
+    total = 0.0
+    for skill in required:
+        positions, weight = index.skill_weight_column(skill)
+        held = weight[eligible[positions]]
+        if len(held):
+            total += float(held.max())
+    return total / len(required)
+
+
+def _unheld_skills(index: MatchIndex, required: list[str]) -> list[str]:
+    """The required skills no working (active or probation) member of the index holds."""
+    unheld = []
+    for skill in required:
+        positions, _ = index.skill_weight_column(skill)
+        if not index.offerable[positions].any():
+            unheld.append(skill)
+    return unheld
 
 
 def _hard_filters(
@@ -226,10 +302,25 @@ def _skill_coverage(index: MatchIndex, required: list[str]) -> np.ndarray:
     return coverage
 
 
+def _text_factor(index: MatchIndex, request: RequestProfile, mentioned: list[str]) -> np.ndarray:
+    """The text factor: the TF-IDF cosine, blended with the share of the mentioned skills a
+    member holds when the text mentions skills that are not required.
+
+    ``(1 - MENTIONED_SHARE) × cosine + MENTIONED_SHARE × share``, where the share is the
+    coverage of the mentioned skills (Σ level / 5 over those held, divided by how many were
+    mentioned). Without mentions it is the cosine alone. Both parts are in [0, 1].
+    """
+    similarity = _text_similarity(index, request)
+    if not mentioned:
+        return similarity
+    share = _skill_coverage(index, mentioned)
+    return (1.0 - MENTIONED_SHARE) * similarity + MENTIONED_SHARE * share
+
+
 def _text_similarity(index: MatchIndex, request: RequestProfile) -> np.ndarray:
     """Cosine of the request's TF-IDF vector against every profile: one gather per word."""
     similarity = np.zeros(index.size)
-    words = " ".join([request.text, *request.skills]).strip()
+    words = " ".join([request.text, *request.skills, *request.confirmed]).strip()
     if not words:
         return similarity
     columns, weights = index.query_terms(words)
@@ -317,16 +408,20 @@ def _candidate(
 def _refer_out_reason(
     index: MatchIndex,
     required: list[str],
+    unheld: list[str],
     eligible: np.ndarray,
     reasons: dict[str, np.ndarray],
     threshold: float,
 ) -> str:
-    """Why nobody fits, skill by skill: nobody active has it, or who has it and what stops them."""
+    """Why nobody fits: which required skills no working member holds, then skill by skill,
+    nobody active has it, or who has it and what stops them."""
     sentences = [
-        f"No available member covers {threshold:.0%} of the required skills."
+        f"No available member covers {threshold:.0%} of the confirmed skills."
         if eligible.any()
         else "No member passes the filters for this request."
     ]
+    if unheld:
+        sentences.append(f"No working member holds: {', '.join(unheld)}.")
     for skill in required:
         positions, _ = index.skill_weight_column(skill)
         holders = positions[index.offerable[positions]]

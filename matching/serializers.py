@@ -146,7 +146,19 @@ class ExternalCandidateSerializer(serializers.Serializer):
 
 
 class MatchResultSerializer(serializers.Serializer):
-    normalized_skills = SkillMatchSerializer(many=True)
+    normalized_skills = SkillMatchSerializer(
+        many=True,
+        help_text="The required skills (named, then confirmed): coverage counts these.",
+    )
+    mentioned_skills = SkillMatchSerializer(
+        many=True,
+        help_text="Skills recognised in the text, not named, confirmed or dismissed: "
+        "suggestions, which only add to the text factor.",
+    )
+    unheld_skills = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The required skills no working member holds.",
+    )
     unknown_terms = serializers.ListField(
         child=serializers.CharField(), help_text="Terms not recognised as a known skill."
     )

@@ -58,7 +58,7 @@ class RequestProfile:
     """What a request asks for, as plain values (a saved request or an unsaved one)."""
 
     text: str = ""
-    skills: tuple[str, ...] = ()  # the terms as the client wrote them
+    skills: tuple[str, ...] = ()  # the terms as named (by the client, or by a coordinator)
     budget_max: float | None = None
     estimated_hours: int | None = None
     pro_bono: bool = False
@@ -67,6 +67,10 @@ class RequestProfile:
     location: str = ""
     window: tuple[datetime.date, datetime.date] | None = None
     organization_id: int | None = None
+    # Skills recognised in the text that a coordinator confirmed (canonical names): required,
+    # like the named ones. Dismissed ones are neither required nor mentioned.
+    confirmed: tuple[str, ...] = ()
+    dismissed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,19 @@ class ExternalCandidate:
 
 @dataclass(frozen=True)
 class MatchResult:
+    """The ranking of one request.
+
+    ``normalized_skills`` are the required skills (named, then confirmed): coverage and the
+    refer-out rule count these. ``mentioned_skills`` were recognised in the text and not
+    confirmed nor dismissed: suggestions, which only add to the text factor. ``unheld_skills``
+    are the required skills no working member holds.
+    """
+
     normalized_skills: list[SkillMatch]
     unknown_terms: list[str]
     candidates: list[Candidate]
     refer_out: bool
     refer_out_reason: str
     external: list[ExternalCandidate] = field(default_factory=list)
+    mentioned_skills: list[SkillMatch] = field(default_factory=list)
+    unheld_skills: list[str] = field(default_factory=list)

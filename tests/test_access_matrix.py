@@ -146,6 +146,14 @@ ROWS = [
         body={"action": "complete", "version": "{request_version}"},
     ),
     R(
+        "api/v1/requests/<pk>/skills/",
+        "post",
+        "/api/v1/requests/{request}/skills/",
+        (401, 401, 403, 403, 409, 403, 403, 409, 403, 404),
+        body={"version": "{request_version}", "add": ["Grant writing"]},
+        what="intake coordinators only; 409: the request is engaged, no longer open",
+    ),
+    R(
         "api/v1/requests/status/<str:token>/",
         "get",
         "/api/v1/requests/status/{token}/",
@@ -680,6 +688,14 @@ ROWS = [
         "/coordination/requests/{request}/transitions/complete/",
         (L, L, 403, 403, 409, 409, 403, 409, 403, 404),
         body={"complete-version": "{request_version}"},
+    ),
+    R(
+        "coordination/requests/<int:pk>/skills/",
+        "post",
+        "/coordination/requests/{request}/skills/",
+        (L, L, 403, 403, 409, 403, 403, 409, 403, 404),
+        body={"skills-version": "{request_version}", "skills-add": "Grant writing"},
+        what="intake coordinators only; 409: the request is engaged, no longer open",
     ),
     R(
         "coordination/metrics/",

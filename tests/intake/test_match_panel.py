@@ -216,7 +216,7 @@ def test_a_stale_one_click_offer_is_refused(signed_in, intake_coordinator, netwo
     assert triaged.status == Request.Status.TRIAGED
 
 
-def test_refer_out_is_prefilled_with_the_suggested_professionals(
+def test_refer_out_offers_the_suggested_professionals_unticked(
     signed_in, intake_coordinator, network
 ):
     ExternalProfessionalFactory(name="Outside 02 · unrelated")
@@ -225,9 +225,13 @@ def test_refer_out_is_prefilled_with_the_suggested_professionals(
     response = client.get(page_url(triaged))
     html = response.content.decode()
     assert "Nobody in the network fits" in html
+    assert "No working member holds: Web accessibility." in html
     refer = panel_forms(response).named("match-refer-form")[0]
 
-    assert refer["data"]["refer_out-professionals"] == [str(network["outside"].pk)]
+    # Offered, not ticked: the coordinator chooses whom to recommend.
+    assert f'value="{network["outside"].pk}"' in html[html.index("match-refer-form") :]
+    assert "refer_out-professionals" not in refer["data"]
+    refer["data"]["refer_out-professionals"] = [str(network["outside"].pk)]
     assert "Web accessibility" in refer["data"]["refer_out-message"][0]
     refer["data"]["refer_out-message"] = ["Edited by the coordinator: please contact them."]
     client.post(refer["action"], refer["data"])

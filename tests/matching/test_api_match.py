@@ -127,8 +127,11 @@ def test_match_ranks_members_with_their_factors(api_as, intake_coordinator, netw
         "refer_out",
         "refer_out_reason",
         "external",
+        "mentioned_skills",
+        "unheld_skills",
     }
     assert [match["skill"] for match in body["normalized_skills"]] == ["CiviCRM"]
+    assert body["unheld_skills"] == []
     assert body["unknown_terms"] == ["Quantum knitting"]
     assert body["refer_out"] is False
     best = body["candidates"][0]

@@ -238,11 +238,70 @@ def test_unknown_terms_are_reported_not_dropped():
     assert ids(result) == [1]
 
 
-def test_skills_named_in_the_text_count_as_required():
-    consultants = [member(1, skills={"WordPress": 4}), member(2, skills=ws_and_drupal())]
+def test_skills_mentioned_in_the_text_are_suggestions_not_requirements():
+    consultants = [member(1, skills={"WordPress": 5}), member(2, skills=ws_and_drupal())]
     result = ranked(consultants, RequestProfile(skills=("WP",), text="Also some Drupal pages."))
-    assert [match.skill for match in result.normalized_skills] == ["WordPress", "Drupal"]
+    assert [match.skill for match in result.normalized_skills] == ["WordPress"]
+    assert [match.skill for match in result.mentioned_skills] == ["Drupal"]
+    # Coverage counts the named skill only; the mention lifts the member who holds it through
+    # the text factor, so the Drupal member still comes first.
+    assert factors(result, 1)["skill_coverage"] == factors(result, 2)["skill_coverage"]
+    assert factors(result, 2)["text_similarity"] > factors(result, 1)["text_similarity"]
     assert ids(result) == [2, 1]
+    assert result.candidates[0].missing_skills == []
+
+
+def test_confirmed_skills_are_required_after_the_named_ones():
+    consultants = [member(1, skills={"WordPress": 4}), member(2, skills=ws_and_drupal())]
+    request = RequestProfile(
+        skills=("WP",), text="Also some Drupal pages.", confirmed=("Drupal", "WordPress")
+    )
+    result = ranked(consultants, request)
+    assert [match.skill for match in result.normalized_skills] == ["WordPress", "Drupal"]
+    assert result.mentioned_skills == []
+    assert ids(result) == [2, 1]
+    assert result.candidates[1].missing_skills == ["Drupal"]
+
+
+def test_dismissed_skills_are_neither_required_nor_mentioned():
+    result = ranked(
+        [member(1)],
+        RequestProfile(skills=("WP",), text="Some Drupal pages.", dismissed=frozenset({"Drupal"})),
+    )
+    assert [match.skill for match in result.normalized_skills] == ["WordPress"]
+    assert result.mentioned_skills == []
+
+
+def test_a_confirmed_name_the_taxonomy_no_longer_has_is_reported_unknown():
+    result = ranked([member(1)], RequestProfile(skills=("WP",), confirmed=("Joomla",)))
+    assert [match.skill for match in result.normalized_skills] == ["WordPress"]
+    assert result.unknown_terms == ["Joomla"]
+
+
+def test_mentions_alone_never_refer_out():
+    """Only mentions, held by nobody: no referral, members ranked by words and mentions."""
+    result = ranked(
+        [member(1, text="Websites"), member(2, skills={"Python": 4}, text="Scripts")],
+        RequestProfile(text="Our QuickBooks and Kubernetes are a mess; maybe some Python."),
+        EXTERNALS,
+    )
+    assert result.normalized_skills == []
+    assert [m.skill for m in result.mentioned_skills] == ["QuickBooks", "Kubernetes", "Python"]
+    assert not result.refer_out
+    assert result.external == []
+    assert result.refer_out_reason.startswith("No skills confirmed yet")
+    assert ids(result) == [2]  # holds one of the mentioned skills
+    assert result.unheld_skills == []
+
+
+def test_the_text_factor_blends_the_cosine_with_the_mentioned_skills_held():
+    consultants = [member(1, skills={"Python": 5}, text=""), member(2, skills={}, text="")]
+    result = ranked(consultants, RequestProfile(text="Some Python"))
+    # No words in common beyond the skill's name; half the factor is the share of mentions held.
+    weight = 0.45 + 0.15  # the coverage weight moves to the text without required skills
+    assert factors(result, 1)["text_similarity"] >= weight * 0.5 * (5 / 5) - 1e-6
+    candidate = result.candidates[0]
+    assert sum(candidate.factors.values()) == pytest.approx(candidate.score, abs=1e-5)
 
 
 def test_without_skills_the_text_ranks_and_the_answer_says_so():
@@ -266,6 +325,8 @@ EXTERNALS = [
 def test_nobody_has_the_skill():
     result = ranked([member(1)], RequestProfile(skills=("QBO",)), EXTERNALS)
     assert result.refer_out
+    assert result.unheld_skills == ["QuickBooks"]
+    assert "No working member holds: QuickBooks." in result.refer_out_reason
     assert "Nobody active has QuickBooks" in result.refer_out_reason
     assert [e.professional_id for e in result.external] == [1]
     assert result.external[0].covered_skills == ["QuickBooks"]
@@ -316,6 +377,43 @@ def test_a_good_fit_is_not_referred_out():
     result = ranked([member(1)], RequestProfile(skills=("WordPress",)), EXTERNALS)
     assert not result.refer_out
     assert result.external == []
+
+
+def test_mentioned_skills_nobody_holds_do_not_refer_out_a_request_a_member_fits():
+    request = RequestProfile(
+        skills=("WordPress",), text="Our QuickBooks exports and Kubernetes cluster too."
+    )
+    result = ranked([member(1)], request, EXTERNALS)
+    assert not result.refer_out
+    assert [m.skill for m in result.mentioned_skills] == ["QuickBooks", "Kubernetes"]
+    assert result.unheld_skills == []
+    # Once confirmed they count: now nobody covers half of the three required skills.
+    confirmed = dataclasses.replace(request, confirmed=("QuickBooks", "Kubernetes"))
+    result = ranked([member(1)], confirmed, EXTERNALS)
+    assert result.refer_out
+    assert result.unheld_skills == ["QuickBooks", "Kubernetes"]
+    assert "No working member holds: QuickBooks, Kubernetes." in result.refer_out_reason
+
+
+def test_members_who_together_cover_the_skills_are_not_referred_out():
+    """No single member reaches half of the skills, but a team of the available ones does."""
+    consultants = [member(1, skills={"Python": 4}), member(2, skills={"Kubernetes": 4})]
+    request = RequestProfile(skills=("Python", "k8s", "QBO"))  # singles 0.27, together 0.53
+    result = ranked(consultants, request, EXTERNALS)
+    assert not result.refer_out
+    assert "together cover 53%: consider a team bid" in result.refer_out_reason
+    assert result.unheld_skills == ["QuickBooks"]
+    assert ids(result) == [1, 2]
+    # A member who is away does not count towards the team.
+    away = ((datetime.date(2026, 1, 1), datetime.date(2026, 2, 28)),)
+    consultants[1] = member(2, skills={"Kubernetes": 4}, away=away)
+    assert ranked(consultants, request, EXTERNALS).refer_out
+
+
+def test_a_skill_held_only_by_a_member_on_leave_is_unheld():
+    consultants = [member(1), member(2, status="on_leave", skills={"Python": 5})]
+    result = ranked(consultants, RequestProfile(skills=("WordPress", "Python")))
+    assert result.unheld_skills == ["Python"]
 
 
 # --- Fair rotation ----------------------------------------------------------------------------
