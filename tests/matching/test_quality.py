@@ -26,33 +26,31 @@ THRESHOLDS = {
 }
 MACRO_TOP1 = 0.42
 ABSTENTION = 0.88  # TECH "LABEL NOT PRESENT" spans answered None
-EXTRACTION_PRECISION = 0.55
-EXTRACTION_RECALL = 0.20
+EXTRACTION_PRECISION = 0.65
+EXTRACTION_RECALL = 0.24
 
 
 @cache
-def _report(source: str) -> tuple[ev.SourceReport, ev.SourceReport, object]:
+def _report(source: str) -> tuple[ev.SourceReport, object, ev.Source]:
     src = ev.load_source(source)
     normalizer = ev.build(src.taxonomy)
-    baseline = ev.RapidfuzzBaseline(src.taxonomy, normalizer.exact)
-    return (
-        ev.evaluate(src, normalizer, 0.0),
-        ev.evaluate(src, baseline, 0.0, baseline=True),
-        normalizer,
-    )
+    return ev.evaluate(src, normalizer, 0.0), normalizer, src
 
 
 @pytest.mark.parametrize("source", sorted(THRESHOLDS))
 def test_held_back_terms(source):
     assert ev.available(), f"public evaluation data not found at {ev.DATA_DIR}"
-    ours, baseline, _ = _report(source)
+    ours, normalizer, src = _report(source)
     print(f"\n{source}: learned {ours.scores}; typo top-1 {ours.typo.accuracy:.3f}")
-    print(f"{source}: rapidfuzz {baseline.scores}")
     minimum, precision = THRESHOLDS[source]
     assert ours.scores.accuracy >= minimum
     assert ours.scores.precision >= precision
-    assert ours.scores.accuracy >= baseline.scores.accuracy
     assert ours.scores.accuracy_at_3 >= ours.scores.accuracy
+    if source != "tech":  # rapidfuzz over 13,896 labels takes a minute: evaluate_matching has it
+        baseline = ev.RapidfuzzBaseline(src.taxonomy, normalizer.exact)
+        plain = ev.score_aliases(baseline.normalize, src.pairs)
+        print(f"{source}: rapidfuzz {plain}")
+        assert ours.scores.accuracy >= plain.accuracy
 
 
 def test_macro_top1_and_abstention_on_unknown_tools():
@@ -66,7 +64,7 @@ def test_macro_top1_and_abstention_on_unknown_tools():
 
 def test_extraction_on_tech_sentences():
     assert ev.available(), f"public evaluation data not found at {ev.DATA_DIR}"
-    normalizer = _report("tech")[2]
+    normalizer = _report("tech")[1]
     scores = ev.score_extraction(normalizer, ev.tech_sentences(split="validation"))
     print(f"\nTECH validation extraction: {scores}")
     assert scores.precision >= EXTRACTION_PRECISION
