@@ -4,32 +4,40 @@
 model trained elsewhere. It answers terms the exact stages of :mod:`matching.normalize` missed.
 
 **Candidates.** Every name and alias is a *phrase* (folded, words kept apart). A term's
-candidates come from three indexes over the phrases: character n-gram TF-IDF (``char_wb``,
+candidates come from several indexes over the phrases: character n-gram TF-IDF (``char_wb``,
 2-4 grams, sparse cosine, top :data:`RETRIEVE` phrases); the term's word n-grams that are a whole
-phrase (``php-include`` → ``php``, ``jwt-auth`` → ``jwt``); and, for short terms, phrases holding
-the term's letters in order from the same first letter (``rb`` → Ruby, ``objc`` → Objective-C).
-Phrases are grouped by skill; each skill keeps its best phrase.
+phrase (``php-include`` → ``php``, ``jwt-auth`` → ``jwt``); a phrase with at most four characters
+glued to a one-word term (``wrenlang``, ``ada2005``); a name without its bracketed qualifier
+(``python`` → "Python (computer programming)"); and, for short terms, phrases holding the term's
+letters in order from the same first letter (``rb`` → Ruby, ``objc`` → Objective-C). Phrases
+are grouped by skill; each skill keeps its best phrase.
 
-**Features** of a (term, candidate skill) pair: n-gram cosine, its gap to the best other skill,
-the skill's rank, how many of the top phrases name the skill, rapidfuzz ratio, partial ratio,
-token-set and token-sort ratios, Jaro-Winkler, edit distances, whether a word n-gram of the
-term is a phrase of the skill and how much of the term it covers, letters in order, substring
-either way, lengths and their ratio, digits, how many skills score close to the best, the
-skill's phrase count and name length, and the gap of its best rapidfuzz score to the runner-up.
+**Features** of a (term, candidate skill) pair (:data:`FEATURES`): n-gram cosine, its gap to the
+best other skill, the skill's rank, how many of the top phrases name the skill, rapidfuzz ratio,
+partial ratio, token-set and token-sort ratios, Jaro-Winkler, edit distances, whether a word
+n-gram of the term is a phrase of the skill, how much of the term it covers and where, letters
+in order, substring either way, prefix, crude-stem overlap, lengths and their ratio, digits,
+how many skills score close to the best, the skill's phrase count and name length, the gap of
+its rapidfuzz WRatio to the runner-up, and which index found it.
 
 **Training**, when the matcher is built, from the taxonomy alone (fixed seeds, so the same
 taxonomy always gives the same model): each alias (and each name of a skill with aliases) is a
-query with that phrase left out of every index, its own skill the positive and the other
-candidates near-miss negatives; one random typo of names and aliases, and a name with a word
-attached (``mysql-query``), are positives with the phrase kept; a name queried with *all* of its
-skill's phrases left out is a tool the taxonomy lacks, every candidate a negative.
-:class:`~sklearn.ensemble.HistGradientBoostingClassifier` is fitted twice, each time on half of
-the queries (split by skill); a pair's score is the mean of the two models' probabilities.
+query with that phrase left out of every index (so no feature counts it), its own skill the
+positive and the other candidates near-miss negatives; the same with one typo; one typo of
+names and aliases with the phrase kept, a name with a word attached (``mysql-query``) and a name
+without its bracketed qualifier are positives; a name queried with *all* of its skill's phrases
+left out is a tool the taxonomy lacks, every candidate a negative.
+:class:`~sklearn.ensemble.HistGradientBoostingClassifier` is fitted twice, each time on the
+queries of half of the skills; a pair's score is the mean of the two models' probabilities. A
+taxonomy giving fewer than :data:`SMALL_ROWS` rows gets one small model on all of them and the
+fixed cut-off :data:`SMALL_CUTOFF` (too few queries to calibrate on).
 
 **Calibration.** Each query's best candidate is scored by the model that did not see it
-(out-of-fold); the cut-off is the one maximising right - :data:`WRONG_COST` x wrong over those
-queries, pulled half-way towards :data:`DEFAULT_CUTOFF` and kept within :data:`CUTOFF_RANGE`.
-Below it the term is unknown.
+(out-of-fold); the cut-off maximising right - :data:`WRONG_COST` x wrong over those queries
+counts for :data:`CALIBRATION_WEIGHT` and :data:`DEFAULT_CUTOFF` for the rest, kept within
+:data:`CUTOFF_RANGE`: one global-ish rule across taxonomies, since the optimum alone swings with
+small changes to the training data. Below the cut-off the term is unknown, and so is a term
+whose two best skills score within :data:`TIE_MARGIN` of each other.
 
 Trained matchers are cached in-process by a hash of the taxonomy (:data:`CACHE_SIZE` of them).
 """
@@ -56,22 +64,25 @@ MAX_CANDIDATES = 8  # skills scored per term
 AGREE_TOP = 10  # phrases looked at for "how many of the top phrases name this skill"
 MIN_KEY = 2  # folded terms shorter than this never reach the model
 # Cut-off on the model's probability: the default and the range a taxonomy may move it in.
-DEFAULT_CUTOFF = 0.3
-CUTOFF_RANGE = (0.3, 0.55)
+DEFAULT_CUTOFF = 0.35
+CUTOFF_RANGE = (0.35, 0.5)
+# How far a taxonomy's own best cut-off moves it from DEFAULT_CUTOFF (the rest is the default):
+# the out-of-fold optimum swings by 0.1 with small changes to the training data.
+CALIBRATION_WEIGHT = 0.25
 # A taxonomy too small to calibrate on (under SMALL_ROWS training rows) gets this cut-off.
 SMALL_CUTOFF = 0.5
 # When the runner-up skill scores within this of the best, the term is ambiguous: no answer.
 TIE_MARGIN = 0.01
 WRONG_COST = 1.5  # a wrong skill misleads silently; an unknown one is shown
 # Training queries of each kind, at most (a large taxonomy is sampled, with a fixed seed).
-MAX_ALIAS_QUERIES = 2500
-MAX_TYPO_QUERIES = 1500
-MAX_ATTACHED_QUERIES = 400
-MAX_UNKNOWN_QUERIES = 1000
+MAX_ALIAS_QUERIES = 1500
+MAX_TYPO_QUERIES = 1000
+MAX_ATTACHED_QUERIES = 300
+MAX_UNKNOWN_QUERIES = 800
 SEED = 20240611
 CACHE_SIZE = 8
-# Below this many training rows one small model is fitted on all of them and the cut-off stays
-# at DEFAULT_CUTOFF: a handful of skills gives too few queries to calibrate on.
+# Below this many training rows one small model is fitted on all of them and the cut-off is
+# SMALL_CUTOFF: a handful of skills gives too few queries to calibrate on.
 SMALL_ROWS = 2500
 _SPLIT = re.compile(r"[\s\-_./,;:()\[\]{}'\"&]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -109,6 +120,8 @@ FEATURES = (
     "phrase_words",
     "digits",
     "close",
+    "is_name",
+    "name_ratio",
     "from_ngrams",
     "from_words",
     "from_letters",
@@ -216,17 +229,19 @@ class LearnedMatcher:
         keys: dict[str, int] = {}
         spaced: list[str] = []
         phrase_skill: list[int] = []
-        for name, aliases in pairs:
-            sid = skill_ids.setdefault(name, len(self.skills))
-            if sid == len(self.skills):
+        for name, _aliases in pairs:
+            if skill_ids.setdefault(name, len(self.skills)) == len(self.skills):
                 self.skills.append(name)
-            for phrase in (name, *aliases):
-                key = fold(phrase)
-                if not key or key in keys:
-                    continue
-                keys[key] = len(spaced)
-                spaced.append(" ".join(words(phrase)))
-                phrase_skill.append(sid)
+        # Names first, so a name keeps its phrase when an alias elsewhere folds alike.
+        written = [(name, name) for name, _ in pairs]
+        written += [(name, alias) for name, aliases in pairs for alias in aliases]
+        for name, phrase in written:
+            key = fold(phrase)
+            if not key or key in keys:
+                continue
+            keys[key] = len(spaced)
+            spaced.append(" ".join(words(phrase)))
+            phrase_skill.append(skill_ids[name])
         self.keys = list(keys)
         self.key_id = keys
         self.spaced = spaced
@@ -234,11 +249,32 @@ class LearnedMatcher:
         self.skill_phrases = np.bincount(self.phrase_skill, minlength=len(self.skills))
         self.name_words = np.asarray([len(words(s)) for s in self.skills], dtype=np.float32)
         self.name_key = [fold(s) for s in self.skills]
+        self.name_phrase = [keys.get(fold(name), -1) for name in self.skills]
+        self.name_phrase = [
+            p if p >= 0 and phrase_skill[p] == sid else -1 for sid, p in enumerate(self.name_phrase)
+        ]
         self.stems = [_stems(text.split()) for text in spaced]
         self.digits = [any(ch.isdigit() for ch in key) for key in self.keys]
         self.phrases_of: dict[int, list[int]] = defaultdict(list)
         for pid, sid in enumerate(phrase_skill):
             self.phrases_of[sid].append(pid)
+        # Phrases with a qualifier in brackets, by what comes before it: "Python (computer
+        # programming)" under "python", kept only when one skill claims it.
+        bare: dict[str, set[int]] = defaultdict(set)
+        self.bare_text: dict[str, str] = {}
+        for name, aliases in pairs:
+            for phrase in (name, *aliases):
+                if "(" in phrase:
+                    before = phrase.split("(", 1)[0]
+                    base = fold(before)
+                    if len(base) >= 2 and base not in keys:
+                        bare[base].add(keys[fold(phrase)])
+                        self.bare_text.setdefault(base, " ".join(words(before)))
+        self.bare = {
+            base: next(iter(pids))
+            for base, pids in bare.items()
+            if len({phrase_skill[p] for p in pids}) == 1
+        }
         # Letters-in-order index: short phrases by their first letter and each later letter.
         # Each list is sorted by length, so the shortest phrases holding a term come first.
         self.letters: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -317,9 +353,13 @@ class LearnedMatcher:
                 cover = sum(len(w) for w in term_words[i:j]) / max(1, len(key))
                 if sid not in whole or cover > whole[sid][1]:
                     whole[sid] = (pid, cover, int(i == 0), int(j == len(term_words)))
+        pid = self.bare.get(key)
+        if pid is not None and not self._excluded(query, pid):
+            whole[int(self.phrase_skill[pid])] = (pid, 1.0, 1, 1)
         # A phrase glued to the front or back of a one-word term ("wrenlang", "ada2005").
+        # At most four characters glued on: "scalability" is not "Scala" glued to "bility".
         if len(term_words) == 1:
-            for cut in range(len(key) - 1, 1, -1):
+            for cut in range(len(key) - 1, max(1, len(key) - 5), -1):
                 for part, start, end in ((key[:cut], 1, 0), (key[-cut:], 0, 1)):
                     pid = self.key_id.get(part)
                     if pid is None or self._excluded(query, pid):
@@ -438,6 +478,10 @@ class LearnedMatcher:
                     len(phrase.split()),
                     (2 if has_digit and p_digit else 1 if has_digit or p_digit else 0),
                     close,
+                    float(pid == self.name_phrase[sid]),
+                    fuzz.ratio(text, self.spaced[self.name_phrase[sid]], processor=None)
+                    if self.name_phrase[sid] >= 0
+                    else 0.0,
                     float(sid in rank_of and cos > 0),
                     float(sub is not None),
                     float(sid in letters),
@@ -476,7 +520,9 @@ class LearnedMatcher:
         typo_pids = [pid for pid, key in enumerate(self.keys) if len(key) >= 4]
         if len(typo_pids) > MAX_TYPO_QUERIES:
             typo_pids = rng.sample(typo_pids, MAX_TYPO_QUERIES)
-        for pid in typo_pids:
+        # A small taxonomy gives few queries of each kind: it gets more than one round.
+        rounds = max(1, min(3, 300 // max(1, len(self.keys))))
+        for pid in typo_pids * rounds:
             changed = typo(self.spaced[pid], rng)
             if fold(changed) not in self.key_id:
                 add(_Query(changed), int(self.phrase_skill[pid]), int(self.phrase_skill[pid]))
@@ -490,11 +536,24 @@ class LearnedMatcher:
                 term = f"{phrase} {word}" if rng.random() < 0.7 else f"{word} {phrase}"
                 if fold(term) not in self.key_id:
                     add(_Query(term), int(self.phrase_skill[pid]), int(self.phrase_skill[pid]))
+        # A name without its bracketed qualifier ("Python" for "Python (computer programming)").
+        bare = sorted(self.bare.items())
+        if len(bare) > MAX_ATTACHED_QUERIES:
+            bare = rng.sample(bare, MAX_ATTACHED_QUERIES)
+        for base, pid in bare:
+            sid = int(self.phrase_skill[pid])
+            add(_Query(self.bare_text[base]), sid, sid)
         # A skill the taxonomy lacks: its name, every phrase of it left out.
         if len(self.skills) >= 3:
-            sids = list(range(len(self.skills)))
-            for sid in rng.sample(sids, min(MAX_UNKNOWN_QUERIES, len(sids))):
+            sids = [sid for sid in range(len(self.skills)) if self.phrases_of[sid]]
+            for sid in rng.sample(sids, min(MAX_UNKNOWN_QUERIES, len(sids))) * rounds:
                 pid = self.phrases_of[sid][rng.randrange(len(self.phrases_of[sid]))]
+                text = self.spaced[pid] if rounds == 1 else typo(self.spaced[pid], rng)
+                add(_Query(text, exclude_skill=sid), -1, sid)
+            # Tools are mostly one word: one-word phrases, their skill left out, too.
+            single = [pid for pid, text in enumerate(self.spaced) if " " not in text]
+            for pid in rng.sample(single, min(MAX_UNKNOWN_QUERIES // 2, len(single))):
+                sid = int(self.phrase_skill[pid])
                 add(_Query(self.spaced[pid], exclude_skill=sid), -1, sid)
         return queries, truth, groups
 
@@ -554,7 +613,8 @@ class LearnedMatcher:
         ]
         found = float(grid[int(np.argmax(gains))])
         lo, hi = CUTOFF_RANGE
-        cutoff = min(hi, max(lo, (found + DEFAULT_CUTOFF) / 2))
+        moved = CALIBRATION_WEIGHT * found + (1 - CALIBRATION_WEIGHT) * DEFAULT_CUTOFF
+        cutoff = min(hi, max(lo, moved))
         known = sum(1 for q in best_prob if truth[q] >= 0)
         self.training_summary = {
             "queries": len(best_prob),

@@ -123,14 +123,21 @@ def test_trained_model_is_cached_by_taxonomy():
 
 @pytest.mark.parametrize(
     "entries",
-    [[], [("Python", [])], [("Python", []), ("Rust", [])], [("Python", ["py"]), ("R", [])]],
+    [
+        [],
+        [("Python", [])],
+        [("Python", []), ("Rust", [])],
+        [("Python", ["py"]), ("R", [])],
+        [("...", []), ("C++", ["cpp"]), ("Perl", []), ("Python", [])],  # a name folding to ""
+    ],
 )
 def test_tiny_taxonomies_work(entries):
     built = Normalizer.from_taxonomy(entries)
     assert built.normalize("quantum knitting") is None
     assert built.normalize_many([]) == []
     for name, _aliases in entries:
-        assert built.normalize(name) == SkillMatch(name, 1.0)
+        if name.strip("."):
+            assert built.normalize(name) == SkillMatch(name, 1.0)
     if entries:
         assert all(0 <= m.score <= 1 for m in built.candidates("Pythn", 3))
 
