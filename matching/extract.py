@@ -355,9 +355,11 @@ class Extractor:
                 for cut in range(2, len(written)):
                     if fold(written[cut - 1]) not in FUNCTION_WORDS:
                         prefixes["".join(fold(w) for w in written[:cut])].add(skill)
-        for obj, skills in objects.items():
-            if len(skills) == 1 and obj not in inflected:
-                inflected[obj] = next(iter(skills))
+        self._objects: frozenset[tuple[str, ...]] = frozenset(
+            obj for obj, skills in objects.items() if len(skills) == 1 and obj not in inflected
+        )
+        for obj in self._objects:
+            inflected[obj] = next(iter(objects[obj]))
         # Every word of a multi-word alias, plural or not: other word sets need no sorting.
         self._order_words = frozenset(
             form for key in self._order for word in key.split() for form in (word, word + "s")
@@ -372,6 +374,27 @@ class Extractor:
             for key, skills in prefixes.items()
             if len(skills) == 1 and key not in self._exact
         }
+        # A name without its bracketed qualifier ("Java" of "Java (computer programming)"),
+        # when it is no other alias and only one skill has it. It always needs evidence: a
+        # name word like "Java", or an ambiguous alias when the taxonomy also uses the word in
+        # lower case ("Scratch", "Source", "Assembly").
+        heads: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for alias in self._phrases.values():
+            for form in alias.forms:
+                head = form.split("(")[0].strip()
+                if head != form.strip() and fold(head) and fold(head) not in self._exact:
+                    heads[fold(head)].append((head, alias.skill))
+        self._heads: dict[str, _Alias] = {}
+        for key, found in heads.items():
+            if len({skill for _head, skill in found}) != 1:
+                continue
+            written = frozenset(head for head, _skill in found)
+            if all(_is_name_word(w) for w in written) and _singular(key) not in common:
+                self._name_words = self._name_words | {key}
+                ambiguous = False
+            else:
+                ambiguous = True
+            self._heads[key] = _Alias(skill=found[0][1], ambiguous=ambiguous, forms=written)
 
     def _content_skill(self, words: list[_Token]) -> str | None:
         """The skill whose alias has these words' content stems, in this order or any order."""
@@ -426,7 +449,7 @@ class Extractor:
         tokens = words.tokens
         folded = [t.folded for t in tokens[i : i + n]]
         key = "".join(folded)
-        alias = self._phrases.get(key)
+        alias = self._phrases.get(key) or self._heads.get(key)
         if alias is None:
             skill = self._exact.get(key) or self._exact.get(_singular(key))
             if skill is None and n >= 2 and all(w in self._order_words for w in folded):
@@ -453,7 +476,9 @@ class Extractor:
         name_word = n == 1 and (key in self._name_words or _singular(key) in self._name_words)
         if not alias.ambiguous and not name_word:
             return SkillMatch(skill=alias.skill, score=1.0)
-        if self._has_context(words, i, n):
+        common_head = alias.ambiguous and self._heads.get(key) is alias
+        if not common_head and self._has_context(words, i, n):
+            # ("source code" is no sign of a tool called Source)
             return SkillMatch(skill=alias.skill, score=1.0)
         if name_word and not alias.ambiguous and words.bare_terms:
             return SkillMatch(skill=alias.skill, score=1.0)
@@ -505,10 +530,12 @@ class Extractor:
             if alias is not None and alias.ambiguous:
                 return None
             return SkillMatch(skill=skill, score=1.0)
-        if sum(t.folded not in FUNCTION_WORDS for t in words) < 2:
+        # By inflection only in the taxonomy's word order: an implied phrase is a guess already.
+        content = tuple(t.stem for t in words if t.folded not in FUNCTION_WORDS)
+        skill = self._inflected.get(content) if len(content) >= 2 else None
+        if skill is None or content in self._objects:
             return None
-        skill = self._content_skill(words)
-        return None if skill is None else SkillMatch(skill=skill, score=INFLECTED_SCORE)
+        return SkillMatch(skill=skill, score=INFLECTED_SCORE)
 
     # --- Inflections and near phrases ----------------------------------------------------------
 

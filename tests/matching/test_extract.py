@@ -84,6 +84,26 @@ def test_acronyms_and_shortened_names(normalizer):
     assert skills_in(normalizer, "the etl jobs") == []
 
 
+def test_a_name_without_its_bracketed_qualifier_needs_evidence():
+    built = Normalizer.from_taxonomy(
+        [
+            ("Java (computer programming)", []),
+            ("Scratch (computer programming)", []),
+            ("Source (game engines)", []),
+            ("find the source of a problem", []),
+        ]
+    )
+    assert skills_in(built, "Java is a must, and Scratch for the kids' club.") == [
+        "Java (computer programming)",
+        "Scratch (computer programming)",
+    ]
+    assert skills_in(built, "javascript java") == ["Java (computer programming)"]
+    assert skills_in(built, "we built it from scratch in java over the summer") == []
+    # "source" is an ordinary word of the taxonomy: only its capital, inside a sentence, counts.
+    assert skills_in(built, "Source code matters; open source code too.") == []
+    assert skills_in(built, "We moved the game to Source last year.") == ["Source (game engines)"]
+
+
 def test_capitalised_tool_names_with_a_typo_go_to_the_model(normalizer):
     found = normalizer.extract("Our Wordpres site reports to Google Analitics.")
     assert [m.skill for m in found] == ["WordPress", "Google Analytics"]
