@@ -1,44 +1,49 @@
 """Skill extraction from prose: the skills a request description or a job ad names.
 
 :class:`Extractor` works on one :class:`~matching.normalize.Normalizer` (``Normalizer.extract``
-delegates here) and reads only what the normalizer knows: its folded alias tables and its
-``normalize_many`` scores. Its prose tables are built once, on first use.
+delegates here, building it on first use) and reads only what the normalizer knows: its folded
+alias tables and its ``normalize_many`` scores. Results are suggestions a coordinator confirms.
 
 Stages, each on the words no earlier stage claimed:
 
-1. **Exact** (score 1.0): word n-grams, longest first, looked up in the folded alias dictionary
-   (plural ``s`` and, for two words or more, word order ignored); a match claims its words.
-   Initialisms count only when written in capitals ("ETL").
+1. **Exact** (score 1.0): word n-grams within a sentence, longest first, looked up in the folded
+   alias dictionary (plural ``s`` and, for two words or more, word order ignored); a match
+   claims its words. Initialisms count only when written in capitals ("ETL"); a name cut short
+   counts when only one skill has it ("MS SQL" of "MS SQL Server", score
+   :data:`INFLECTED_SCORE`); so does a name without its bracketed qualifier ("Java" of "Java
+   (computer programming)"), always with evidence (below).
 2. **Lists and coordination**: "Performance, Unit and Integration Testing" is read as
-   "Performance Testing", "Unit Testing" and "Integration Testing"; "build and expand the
-   platform" as "build the platform" and "expand the platform"; "software design and
-   development" as "software design" and "software development". Each expansion is looked up
-   exactly (score 1.0) or by inflection (below).
-3. **Inflections** (score :data:`INFLECTED_SCORE`): the same look-up with every word reduced by
-   a small suffix rule ("leading a team" = "lead a team", "automated tests" = "automate
-   tests"), function words left out.
-4. **Near phrases** (score :data:`GAPPED_SCORE`): the content words of a multi-word alias in
-   one clause, in any order, with at most :data:`MAX_GAP` other content words among them
-   ("solving business problems" = "solve problems", "problem solving" too).
-5. **The model**: the spans left over that look like names (capitalised words, acronyms) or
-   noun phrases whose words the taxonomy uses are scored by ``normalize_many``; a span is kept
-   only at :data:`PROSE_MIN_SCORE` or above, stricter than for a typed term, because prose
-   offers many more spans to be wrong about.
+   "Performance Testing", "Unit Testing" and "Integration Testing"; "build and maintain
+   websites" as "build websites" and "maintain websites". Each expansion is looked up exactly,
+   or by inflection in the taxonomy's word order.
+3. **Inflections** (score :data:`INFLECTED_SCORE`): runs of two words or more whose content
+   words, cut by :func:`stem`, are an alias's in either order ("managing our volunteers" =
+   "Volunteer management", "leading a team" = "lead a team"). Lower-case names led by a verb
+   (a first word that starts at least :data:`MIN_VERB_NAMES` names and seldom stands anywhere
+   else in them: "manage", "offer") are also named by their object alone when one skill has it
+   ("financial services" = "offer financial services").
+4. **Near phrases** (score :data:`GAPPED_SCORE`): a verb-led name whose words stand in order in
+   one phrase with at most :data:`MAX_GAP` other words among them ("solving business
+   problems" = "solve problems").
+5. **The model**: capitalised names nothing claimed ("Wordpres", "Google Analitics") are
+   scored by ``normalize_many`` and kept at :data:`PROSE_MIN_SCORE` or above, stricter than for
+   a typed term: prose offers many more spans to be wrong about.
 
 Ordinary words need evidence. The normalizer marks an alias *ambiguous* when it folds to at
 most two characters, is an English stop word, a ``common_words`` entry or a bare head word
 ("Access" beside "Microsoft Access"). On top of that, a single-word alias that the taxonomy
-only writes as a capitalised word ("Zoom", "Slack", "Excel") is a *name word*: it may be an
-ordinary word too ("zoom in on", "some slack time"). Both kinds fire only with evidence:
+writes only as a capitalised word, and never in lower case inside a longer name, is a *name
+word* ("Zoom", "Slack", "Excel"; not "Backups", which "Data backup" shows to be a common word):
+it may be an ordinary word too ("zoom in on", "some slack time"). Both kinds fire only when
 
-- the word is written as in the taxonomy with its capital letter, not as the first word of a
-  sentence ("our old Excel spreadsheets", "we use Go"); a name word that starts a sentence
-  counts unless a particle follows it ("Zoom in on ...", "Slack off"); an ambiguous alias in
-  capitals of two letters or more counts anywhere ("IT", "UI");
-- a context word (:data:`CONTEXT_WORDS`: "language", "developer", "spreadsheets", "account"...)
-  is within two words of it ("the go language", "a zoom meeting");
-- it stands in a line of bare terms, with no function word (a tag line such as
-  "javascript reactjs java"), where case says nothing; this holds for name words only.
+- the word is written as in the taxonomy with its capital letter, not first in a sentence ("our
+  old Excel spreadsheets", "we use Go"); a name word first in a sentence counts unless a
+  particle follows it ("Zoom in on ..." does not); an ambiguous alias in capitals of two
+  letters or more counts anywhere ("IT", "UI");
+- a context word (:data:`CONTEXT_WORDS`: "language", "developer", "spreadsheets", "channel"...)
+  is within two words of it ("the go language", "a zoom meeting"); or
+- for a name word, the text is a line of bare terms with no function word (a tag line such as
+  "javascript reactjs java"), where case says nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -185,6 +192,12 @@ _SAME_PHRASE = re.compile(r"[\s\-'’]*")
 _HARD_BREAK = re.compile(r"[.!?;:()\[\]{}•*\n]|\s-\s")
 
 
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A folded word reduced by a small English suffix rule, for inflection-blind look-ups.
 
@@ -237,7 +250,7 @@ class _Text:
         self.tokens = [
             _Token(m.group(), m.start(), m.end(), f, stem(f))
             for m in _TOKEN.finditer(text)
-            if (f := fold(m.group()))
+            if (f := _fold_word(m.group()))
         ]
         count = len(self.tokens)
         # phrase_end[i]: the end (exclusive) of the run of words that i belongs to, joined by
@@ -300,7 +313,7 @@ class Extractor:
         self._build()
 
     def _build(self) -> None:
-        """Prose-only tables: name words, inflection-blind keys, near phrases, vocabulary."""
+        """Prose-only tables: name words, inflection-blind keys, near phrases, prefixes, heads."""
         entries: list[tuple[str, str, list[str], tuple[str, ...]]] = []
         # Words the taxonomy writes in lower case inside longer names are common words
         # ("backup" in "Data backup"); a capitalised word it never writes so is a name.
@@ -334,9 +347,7 @@ class Extractor:
         objects: dict[tuple[str, ...], set[str]] = defaultdict(set)
         # Name-like prefixes ("MS SQL" of "MS SQL Server"): prefix -> skills.
         prefixes: dict[str, set[str]] = defaultdict(set)
-        vocabulary: set[str] = set()
         for form, skill, words, content in entries:
-            vocabulary.update(content)
             inflected.setdefault(content, skill)
             if len(content) >= 2:
                 unordered.setdefault(tuple(sorted(content)), skill)
@@ -368,7 +379,6 @@ class Extractor:
         self._inflected = inflected
         self._unordered = unordered
         self._near = dict(near)
-        self._vocabulary = frozenset(vocabulary)
         self._prefixes = {
             key: next(iter(skills))
             for key, skills in prefixes.items()
@@ -395,6 +405,10 @@ class Extractor:
             else:
                 ambiguous = True
             self._heads[key] = _Alias(skill=found[0][1], ambiguous=ambiguous, forms=written)
+        # Every key the exact pass may find, for a quick "nothing here" (plurals checked apart).
+        self._keys = frozenset(
+            [*self._phrases, *self._heads, *self._exact, *self._initialisms, *self._prefixes]
+        )
 
     def _content_skill(self, words: list[_Token]) -> str | None:
         """The skill whose alias has these words' content stems, in this order or any order."""
@@ -433,7 +447,19 @@ class Extractor:
         hits: list[_Hit] = []
         i = 0
         while i < len(words.tokens):
-            for n in range(min(self._max_words, words.sentence_end[i] - i), 0, -1):
+            longest = min(self._max_words, words.sentence_end[i] - i)
+            keys = list(accumulate(t.folded for t in words.tokens[i : i + longest]))
+            for n in range(longest, 0, -1):
+                key = keys[n - 1]
+                if (
+                    key not in self._keys
+                    and _singular(key) not in self._exact
+                    and not (
+                        n > 1
+                        and all(t.folded in self._order_words for t in words.tokens[i : i + n])
+                    )
+                ):
+                    continue  # nothing to find: most n-grams end here
                 match = self._phrase_at(words, i, n)
                 if match is not None:
                     hits.append(_Hit(i, match))
