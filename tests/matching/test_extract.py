@@ -191,3 +191,35 @@ def test_the_extractor_is_built_once_per_normalizer(normalizer):
 )
 def test_stem(word, expected):
     assert stem(word) == expected
+
+
+# --- The product taxonomy ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def product():
+    from network.taxonomy import read_taxonomy
+
+    taxonomy = read_taxonomy()
+    aliases: dict[str, list[str]] = {key: [] for key in taxonomy.skills}
+    for alias in taxonomy.aliases.values():
+        aliases[alias.skill_key].append(alias.alias)
+    return Normalizer.from_taxonomy(
+        (skill.name, aliases[key]) for key, skill in taxonomy.skills.items()
+    )
+
+
+def test_product_taxonomy_in_a_request(product):
+    text = (
+        "Our old Excel spreadsheets track donors. We'd like to zoom in on the details, leave "
+        "some slack time before the gala, and go to the board in May. One volunteer uses a "
+        "screen reader. We need help managing our volunteers, writing grants, and moving the "
+        "Wordpres site off GoDaddy; our Zoom account and Slack workspace stay."
+    )
+    found = skills_in(product, text)
+    assert found[:2] == ["Microsoft Excel", "Assistive technology"]
+    for expected in ("Volunteer management", "Grant writing", "WordPress", "GoDaddy"):
+        assert expected in found
+    # Zoom and Slack come from "our Zoom account and Slack workspace", after the rest.
+    assert found[-2:] == ["Zoom", "Slack"]
+    assert "Go" not in found
