@@ -405,9 +405,10 @@ class Extractor:
             else:
                 ambiguous = True
             self._heads[key] = _Alias(skill=found[0][1], ambiguous=ambiguous, forms=written)
-        # Every key the exact pass may find, for a quick "nothing here" (plurals checked apart).
+        # Every key the exact pass may find, plurals too, for a quick "nothing here".
         self._keys = frozenset(
             [*self._phrases, *self._heads, *self._exact, *self._initialisms, *self._prefixes]
+            + [key + "s" for key in self._exact]
         )
 
     def _content_skill(self, words: list[_Token]) -> str | None:
@@ -451,14 +452,10 @@ class Extractor:
             keys = list(accumulate(t.folded for t in words.tokens[i : i + longest]))
             for n in range(longest, 0, -1):
                 key = keys[n - 1]
-                if (
-                    key not in self._keys
-                    and _singular(key) not in self._exact
-                    and not (
-                        n > 1
-                        and all(t.folded in self._order_words for t in words.tokens[i : i + n])
-                    )
-                ):
+                reordered = n > 1 and all(
+                    t.folded in self._order_words for t in words.tokens[i : i + n]
+                )
+                if key not in self._keys and not reordered:
                     continue  # nothing to find: most n-grams end here
                 match = self._phrase_at(words, i, n)
                 if match is not None:
