@@ -471,7 +471,9 @@ def request_skills(request, pk):
                 request, _load_request(request.user, pk), conflict=True, status=409
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            # The buttons' fields are hidden: their errors go to the top of the section.
+            hidden = {name: "__all__" for name in ("remove", "confirm", "dismiss", "restore")}
+            add_service_errors(form, error, renames=hidden)
         else:
             messages.success(request, f"{client_request.reference}: {change.sentences()}")
             return redirect(reverse("intake-request", args=[pk]) + "#skills")
