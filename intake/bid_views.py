@@ -358,6 +358,9 @@ class ProposedTeam:
     # The blended rate and the cost follow from the members' rates (with two members, one's
     # rate and the blend give the other's): left out unless the reader may see every rate.
     rates_hidden: bool = False
+    # About the bid's team, without money: members on it left out (with why), or that the
+    # current team already covers everything.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def to_invite(self) -> list[ProposedMember]:
@@ -370,13 +373,17 @@ def proposed_teams(
     *,
     reader,
     accepted: set[int] = frozenset(),
+    seed: list[int] | tuple[int, ...] = (),
 ) -> list[ProposedTeam]:
     """The engine's teams for a request, as ``reader`` may see them. ``taken`` are members
     already on the bid: the "invite this team" button leaves them out. ``accepted``: members who
     accepted a seat on the bid, whose rates the team sees; a team with anyone else whose rate
-    the reader may not see (``access.sees_bid_rate``) shows no rate, blend or cost."""
-    teams = adapter.propose_teams_for(request_profile_for(client_request), k=TEAMS_SHOWN)
+    the reader may not see (``access.sees_bid_rate``) shows no rate, blend or cost. ``seed``:
+    the bid's lead and members (``bid_team``), in every team; those who may not take the work
+    now are named in the team's notes."""
+    teams = adapter.propose_teams_for(request_profile_for(client_request), k=TEAMS_SHOWN, seed=seed)
     ids = {member.consultant_id for team in teams for member in team.members}
+    ids |= {item.consultant_id for team in teams for item in team.set_aside}
     people = Consultant.objects.in_bulk(ids) if ids else {}
     shown = []
     for number, team in enumerate(teams, start=1):
@@ -412,9 +419,61 @@ def proposed_teams(
                 # The engine's explanation names each member's rate.
                 list(team.explanation) if rates_shown else [],
                 rates_hidden=not rates_shown,
+                notes=[
+                    *(_set_aside_note(item, people) for item in team.set_aside),
+                    *team.notes,
+                ],
             )
         )
     return shown
+
+
+def _set_aside_note(item, people: dict[int, Consultant]) -> str:
+    person = people.get(item.consultant_id)
+    name = person.display_name if person is not None else item.name or "A member"
+    return f"{name} is on the bid but not counted in these teams: {item.reason}."
+
+
+# Request statuses in which a request may have an open bid.
+BID_REQUEST_STATUSES = (
+    Request.Status.BIDDING,
+    Request.Status.BID_SUBMITTED,
+    Request.Status.ENGAGED,
+)
+
+
+def bid_team(bid: Bid | None, seats: list[BidMember] | None = None) -> list[int]:
+    """The consultant ids proposals start from: an open bid's lead, then the members invited
+    or on its team in the order they were invited; none for a closed bid or none. ``seats``:
+    the bid's seats when already read (else one query)."""
+    if bid is None or bid.status in Bid.CLOSED:
+        return []
+    if seats is None:
+        seats = bid.members.filter(status__in=(M.INVITED, M.ACCEPTED)).order_by("invited_at", "pk")
+    ids = [bid.lead_id]
+    for seat in seats:
+        if seat.status in (M.INVITED, M.ACCEPTED) and seat.consultant_id not in ids:
+            ids.append(seat.consultant_id)
+    return ids
+
+
+def open_bid_team(client_request: Request) -> list[int]:
+    """``bid_team`` of the request's open bid, in one query (none for a request in a status
+    that has no open bid)."""
+    if client_request.status not in BID_REQUEST_STATUSES:
+        return []
+    rows = (
+        BidMember.objects.filter(bid__request=client_request, status__in=(M.INVITED, M.ACCEPTED))
+        .exclude(bid__status__in=Bid.CLOSED)
+        .order_by("invited_at", "pk")
+        .values_list("bid__lead_id", "consultant_id")
+    )
+    ids: list[int] = []
+    for lead_id, consultant_id in rows:
+        ids = ids or [lead_id]
+        if consultant_id not in ids:
+            ids.append(consultant_id)
+    return ids
 
 
 @dataclass
@@ -600,7 +659,11 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, forms.Form] | None 
         )
         forms_by_action["terms"] = bid_forms.TermsForm(bid=bid, auto_id="terms_%s")
         page.teams = proposed_teams(
-            bid.request, taken, reader=user, accepted={member.consultant_id for member in team}
+            bid.request,
+            taken,
+            reader=user,
+            accepted={member.consultant_id for member in team},
+            seed=bid_team(bid, members),
         )
         page.interests = [
             interest
@@ -985,16 +1048,18 @@ class TeamsPanel:
 
 def teams_panel_for(user, client_request: Request) -> TeamsPanel | None:
     """Proposed teams for coordinators on a request that may go out as a team bid (triaged,
-    routed or open for bids, or large); with the request's bid when there is one. Queries: the
-    request's bid, and the engine's (the index stamp, collaboration pairs, the languages)."""
+    routed or open for bids, or large); with the request's bid when there is one, the teams
+    starting from its lead and members while it is open. Queries: the request's bid (and an
+    open bid's seats), and the engine's (the index stamp, collaboration pairs, the languages)."""
     if not access.sees_internal_detail(user, client_request):
         return None
     large = (client_request.estimated_hours or 0) > LARGE_REQUEST_HOURS
     if client_request.status not in TEAM_STATUSES and not large:
         return None
     bid = request_bid(client_request)
+    seed = bid_team(bid)
     return TeamsPanel(
-        teams=proposed_teams(client_request, reader=user),
+        teams=proposed_teams(client_request, set(seed), reader=user, seed=seed),
         bid=bid,
         bidding=client_request.status == Request.Status.BIDDING,
     )

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake import access
+from intake.bid_views import open_bid_team
 from intake.matching_panel import request_matches, request_profile_for
 from intake.serializers import RequestMatchesSerializer
 from matching import adapter
@@ -57,7 +58,11 @@ class RequestTeamsView(APIView):
         description=(
             "Up to `k` distinct teams of at most five members, each with who covers which "
             "skill, the planned blended rate and the estimated cost. Members who have worked "
-            "together on a request before are preferred."
+            "together on a request before are preferred. Every member adds a skill nobody else "
+            "on the team holds. When the request has an open bid, every team starts from its "
+            "lead and the members invited or on it (`members` first, in that order), and only "
+            "members covering what they lack join; members of the bid who cannot take the work "
+            "now are named in the explanation."
         ),
         parameters=[TeamsQuerySerializer],
         responses={200: TeamsResultSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -68,7 +73,9 @@ class RequestTeamsView(APIView):
         query = TeamsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         teams = adapter.propose_teams_for(
-            request_profile_for(client_request), k=query.validated_data["k"]
+            request_profile_for(client_request),
+            k=query.validated_data["k"],
+            seed=open_bid_team(client_request),
         )
         # Only coordinators may call, and they may see rates; the check keeps the rule in one
         # place should the endpoint ever open to others.

@@ -40,6 +40,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -441,9 +442,12 @@ def collaboration_pairs() -> frozenset[tuple[int, int]]:
     return frozenset((first, second) for first, second in rows)
 
 
-def propose_teams_for(profile: RequestProfile, *, k: int = 5) -> list[Team]:
+def propose_teams_for(
+    profile: RequestProfile, *, k: int = 5, seed: Sequence[int] = ()
+) -> list[Team]:
     """Up to ``k`` teams for ``profile`` over the current index, preferring members who have
-    worked together, with the weights in settings."""
+    worked together, with the weights in settings. ``seed``: consultant ids on the team
+    already (a bid's lead first, then its members), in every team (``teams.propose_teams``)."""
     return propose_teams(
         current_index(),
         profile,
@@ -451,4 +455,5 @@ def propose_teams_for(profile: RequestProfile, *, k: int = 5) -> list[Team]:
         collaborations=collaboration_pairs(),
         today=timezone.localdate(),
         weights=weights_from_settings(),
+        seed=tuple(seed),
     )
