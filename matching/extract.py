@@ -43,7 +43,9 @@ it may be an ordinary word too ("zoom in on", "some slack time"). Both kinds fir
 - a context word (:data:`CONTEXT_WORDS`: "language", "developer", "spreadsheets", "channel"...)
   is within two words of it ("the go language", "a zoom meeting"); or
 - for a name word, the text is a line of bare terms with no function word (a tag line such as
-  "javascript reactjs java"), where case says nothing.
+  "javascript reactjs java"), where case says nothing; or a word that introduces a tool
+  (:data:`TOOL_CUES`: "use", "on", "our"...) comes just before it and no particle after it
+  ("we meet on zoom", not "we need to zoom in on it").
 """
 
 from __future__ import annotations
@@ -133,10 +135,16 @@ CONTEXT_WORDS = frozenset(
         "databases",
     }
 )
-# A particle after a sentence-initial name word makes it a phrasal verb: "Zoom in on ...".
+# A particle after a name word makes it a phrasal verb: "Zoom in on ...", "slack off".
 PARTICLES = frozenset(
     {"in", "on", "out", "up", "down", "off", "ahead", "through", "over", "back", "around", "away"}
     | {"into", "onto", "at", "about", "along", "across", "forward"}
+)
+# Words that introduce a tool: a name word in lower case right after one is the tool ("we use
+# mailchimp", "moved to salesforce", "our canva account"), unless a particle follows it.
+TOOL_CUES = frozenset(
+    {"use", "uses", "using", "used", "via", "with", "in", "on", "into", "from", "to", "our"}
+    | {"their", "your", "my", "its", "and", "or", "like", "including", "migrate", "switch"}
 )
 # Stop words that carry content in skill names ("system", "front", "detail"...) are not
 # function words: they count in look-ups and gaps.
@@ -503,8 +511,11 @@ class Extractor:
         if not common_head and self._has_context(words, i, n):
             # ("source code" is no sign of a tool called Source)
             return SkillMatch(skill=alias.skill, score=1.0)
-        if name_word and not alias.ambiguous and words.bare_terms:
-            return SkillMatch(skill=alias.skill, score=1.0)
+        if name_word and not alias.ambiguous:
+            following = tokens[i + 1].folded if i + 1 < len(tokens) else ""
+            cued = i > 0 and tokens[i - 1].folded in TOOL_CUES and following not in PARTICLES
+            if words.bare_terms or (cued and i <= words.phrase_end[i - 1] - 1):
+                return SkillMatch(skill=alias.skill, score=1.0)
         written = words.written(i, n)
         if written in alias.forms and any(ch.isupper() for ch in written):
             if written.isupper() and len(written) >= 2:

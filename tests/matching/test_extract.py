@@ -134,6 +134,9 @@ def test_tools_named_with_evidence(normalizer):
     assert skills_in(normalizer, "Slack is where the volunteers talk.") == ["Slack"]
     assert skills_in(normalizer, "set up a zoom meeting and a slack channel") == ["Zoom", "Slack"]
     assert skills_in(normalizer, "Analysis in R and Python.") == ["R", "Python"]
+    # In lower case, right after a word that introduces a tool, unless a particle follows.
+    assert skills_in(normalizer, "we meet on zoom and talk in slack") == ["Zoom", "Slack"]
+    assert skills_in(normalizer, "we need to zoom in on it") == []
     # A line of bare terms: case says nothing there.
     assert skills_in(normalizer, "python wordpress slack") == ["Python", "WordPress", "Slack"]
     # Common words the taxonomy itself writes in lower case need no capital.
