@@ -83,6 +83,9 @@ MAX_ATTACHED_QUERIES = 300
 MAX_UNKNOWN_QUERIES = 800
 SEED = 20240611
 CACHE_SIZE = 8
+# Up to this many candidate rows are scored by the flat trees (no per-call overhead); more by
+# scikit-learn's own compiled loop.
+FOREST_ROWS = 256
 # Below this many training rows one small model is fitted on all of them and the cut-off is
 # SMALL_CUTOFF: a handful of skills gives too few queries to calibrate on.
 SMALL_ROWS = 2500
@@ -665,6 +668,9 @@ class LearnedMatcher:
     def _probability(self, features: np.ndarray) -> np.ndarray:
         if not self.models or len(features) == 0:
             return np.zeros(len(features))
+        if len(features) > FOREST_ROWS:  # scikit-learn's compiled loop wins on large batches
+            with _one_thread():
+                return np.mean([m.predict_proba(features)[:, 1] for m in self.models], axis=0)
         if self.forest is None:
             self.forest = _Forest(self.models)
         return self.forest.probability(features)

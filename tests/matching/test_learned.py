@@ -153,3 +153,15 @@ def test_training_holds_each_alias_out_of_its_own_features():
         if matcher.skills[sid] == "Kubernetes":
             assert row[column("phrases")] == 1  # the name only: the held-out alias not counted
             assert row[column("agree")] <= 1
+
+
+def test_flat_trees_give_the_models_probabilities():
+    import numpy as np
+
+    matcher = learned.LearnedMatcher(TAXONOMY)
+    matcher.train()
+    terms = ["Kubernets", "rb", "Docker", "jwt-auth", "grant writng", "data vis"]
+    features, _ = matcher._candidates([learned._Query(t) for t in terms])
+    expected = np.mean([m.predict_proba(features)[:, 1] for m in matcher.models], axis=0)
+    assert len(features) <= learned.FOREST_ROWS
+    assert np.allclose(matcher._probability(features), expected, rtol=0, atol=1e-9)
