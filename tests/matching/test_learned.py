@@ -165,3 +165,13 @@ def test_flat_trees_give_the_models_probabilities():
     expected = np.mean([m.predict_proba(features)[:, 1] for m in matcher.models], axis=0)
     assert len(features) <= learned.FOREST_ROWS
     assert np.allclose(matcher._probability(features), expected, rtol=0, atol=1e-9)
+
+
+def test_a_normalizer_survives_pickling(normalizer):
+    # The match index, normalizer included, is shared between processes through the cache.
+    import pickle
+
+    normalizer.normalize("Kubernets")  # the flat trees are built on first use
+    copy = pickle.loads(pickle.dumps(normalizer))  # noqa: S301 - our own bytes
+    terms = ["Kubernets", "rb", "Docker", "php-include"]
+    assert copy.normalize_many(terms) == normalizer.normalize_many(terms)
