@@ -560,7 +560,7 @@ class LearnedMatcher:
         if len(typo_pids) > MAX_TYPO_QUERIES:
             typo_pids = rng.sample(typo_pids, MAX_TYPO_QUERIES)
         # A small taxonomy gives few queries of each kind: it gets more than one round.
-        rounds = max(1, min(3, 300 // max(1, len(self.keys))))
+        rounds = max(1, min(2, 300 // max(1, len(self.keys))))
         for pid in typo_pids * rounds:
             changed = typo(self.spaced[pid], rng)
             if fold(changed) not in self.key_id:
@@ -766,7 +766,7 @@ class _Forest:
 
 def _model(*, small: bool) -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
-        max_iter=30 if small else 100,
+        max_iter=20 if small else 100,
         learning_rate=0.15,
         max_leaf_nodes=7 if small else 15,
         min_samples_leaf=5 if small else 10,
