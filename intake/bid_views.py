@@ -301,12 +301,17 @@ class SkillCoverage:
 
 
 def skill_coverage(client_request: Request, seats: list[BidMember]) -> list[SkillCoverage]:
-    """Each skill the request names, with the invited and accepted members who hold it.
+    """Each skill the request requires (named, then suggestions the coordinator confirmed), with
+    the invited and accepted members who hold it.
 
     A member holds a skill when one of their skills has that name or an alias of it, compared
     folded (case, accents, punctuation). Two queries: the members' skills, and their aliases.
     """
-    wanted = [skill for skill in (client_request.skills or []) if skill.strip()]
+    named = [skill for skill in (client_request.skills or []) if skill.strip()]
+    confirmed = [skill for skill in (client_request.confirmed_skills or []) if skill.strip()]
+    wanted: dict[str, str] = {}  # folded → as written, first one wins
+    for skill in named + confirmed:
+        wanted.setdefault(fold(skill), skill)
     if not wanted:
         return []
     names = {seat.consultant_id: seat.consultant.display_name for seat in seats}
@@ -319,8 +324,7 @@ def skill_coverage(client_request: Request, seats: list[BidMember]) -> list[Skil
     ):
         folded_names[skill_id].add(folded)
     coverage = []
-    for skill in wanted:
-        key = fold(skill)
+    for key, skill in wanted.items():
         holders = sorted(
             {names[item.consultant_id] for item in held if key in folded_names[item.skill_id]}
         )

@@ -247,3 +247,20 @@ def test_the_teams_api_with_a_bid_reads_its_team_in_one_query(
         response = client.get(teams_url(bid.request.pk))
     assert response.status_code == 200
     assert BidMember.objects.filter(bid=bid).count() == 2
+
+
+def test_the_workspace_lists_confirmed_suggestions_among_the_skills_the_request_needs(
+    signed_in, people, bid, drupal
+):
+    client_request = bid.request
+    # The client named two skills; the coordinator confirmed Drupal from the description.
+    client_request.skills = ["CiviCRM", "web accessibility"]
+    client_request.confirmed_skills = ["Drupal"]
+    client_request.save(update_fields=["skills", "confirmed_skills"])
+
+    response = signed_in(people["lead"]).get(url("bid-workspace", bid))
+
+    coverage = {item.skill: item.covered_by for item in response.context["page"].coverage}
+    assert list(coverage) == ["CiviCRM", "web accessibility", "Drupal"]
+    assert coverage["Drupal"] == []  # nobody on the bid's team holds it yet
+    assert "Drupal" in response.context["page"].uncovered
