@@ -204,6 +204,14 @@ class TeamMemberSerializer(serializers.Serializer):
         allow_null=True, help_text="The member's standard rate; null: unknown or not shown."
     )
     free_hours = serializers.FloatField(help_text="Hours a week on offer minus hours committed.")
+    adds = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The covered skills nobody else on the team holds (what this member adds).",
+    )
+    on_team = serializers.BooleanField(
+        source="seeded",
+        help_text="On the bid's team already (invited or accepted, or its lead); never dropped.",
+    )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

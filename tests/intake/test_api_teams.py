@@ -102,6 +102,8 @@ def test_a_team_of_two_covers_what_neither_covers_alone(api_as, intake_coordinat
         "level_by_skill": {"CiviCRM": 5},
         "hourly_rate": 95.0,
         "free_hours": 20.0,
+        "adds": ["CiviCRM"],
+        "on_team": False,
     }
     assert members[web.pk]["covers"] == ["WordPress"]
     assert members[web.pk]["level_by_skill"] == {"WordPress": 4}

@@ -206,6 +206,8 @@ def test_the_teams_api_starts_from_the_bid(api_as, intake_coordinator, people, b
         second.pk,
         third.pk,
     ]
+    assert [member["on_team"] for member in teams[0]["members"]] == [True, True, False]
+    assert teams[0]["members"][2]["adds"] == ["Drupal"]
 
 
 def test_the_teams_api_after_the_bid_is_withdrawn_is_unseeded(
