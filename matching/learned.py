@@ -8,9 +8,12 @@ candidates come from several indexes over the phrases: character n-gram TF-IDF (
 2-4 grams, sparse cosine, top :data:`RETRIEVE` phrases); the term's word n-grams that are a whole
 phrase (``php-include`` → ``php``, ``jwt-auth`` → ``jwt``); a phrase with at most four characters
 glued to a one-word term (``wrenlang``, ``ada2005``); a name without its bracketed qualifier
-(``python`` → "Python (computer programming)"); and, for short terms, phrases holding the term's
-letters in order from the same first letter (``rb`` → Ruby, ``objc`` → Objective-C). Phrases
-are grouped by skill; each skill keeps its best phrase.
+(``python`` → "Python (computer programming)"); phrases at most two edits from a one-word term
+(a deletion index: ``postgress`` → PostgreSQL) and one-word phrases one edit from a word of a
+longer term (``wordpess-filter`` → WordPress); and, for short terms, short phrases holding the
+term's letters in order from the same first letter (``rb`` → Ruby, ``objc`` → Objective-C; not
+``slack`` along "Salesforce Nonprofit Success Pack", nor inside an initialism such as ``npsp``).
+Phrases are grouped by skill; each skill keeps its best phrase.
 
 **Features** of a (term, candidate skill) pair (:data:`FEATURES`): n-gram cosine, its gap to the
 best other skill, the skill's rank, how many of the top phrases name the skill, rapidfuzz ratio,
@@ -18,15 +21,23 @@ partial ratio, token-set and token-sort ratios, Jaro-Winkler, edit distances, wh
 n-gram of the term is a phrase of the skill, how much of the term it covers and where, letters
 in order, substring either way, prefix, crude-stem overlap, lengths and their ratio, digits,
 how many skills score close to the best, the skill's phrase count and name length, the gap of
-its rapidfuzz WRatio to the runner-up, and which index found it.
+its rapidfuzz WRatio to the runner-up, which index found it, whether a versioned term's letters
+start a phrase of the skill (``css3``/``css``, not ``html5``/``phtml``), the edits to the
+skill's closest phrase per character, whether the term is only a part of a one-word phrase
+(``sql`` of ``postgresql``) and how much of it a misspelt word covers.
 
 **Training**, when the matcher is built, from the taxonomy alone (fixed seeds, so the same
 taxonomy always gives the same model): each alias (and each name of a skill with aliases) is a
 query with that phrase left out of every index (so no feature counts it), its own skill the
 positive and the other candidates near-miss negatives; the same with one typo; one typo of
 names and aliases with the phrase kept, a name with a word attached (``mysql-query``) and a name
-without its bracketed qualifier are positives; a name queried with *all* of its skill's phrases
-left out is a tool the taxonomy lacks, every candidate a negative.
+without its bracketed qualifier are positives, and so are a name with a word attached and one
+typo, and a short abbreviation of a one-word phrase (its first letter and later consonants) that
+abbreviates no other skill; a name queried with *all* of its skill's phrases left out is a tool
+the taxonomy lacks, every candidate a negative, and so are made-up names (the start of one
+phrase glued to the end of another, as many as :data:`MAX_MADE_UP_QUERIES` in a small
+taxonomy, where left-out skills are few), a one-word phrase with a version number and its skill
+left out, and the part of a one-word phrase after its start.
 :class:`~sklearn.ensemble.HistGradientBoostingClassifier` is fitted twice, each time on the
 queries of half of the skills; a pair's score is the mean of the two models' probabilities. A
 taxonomy giving fewer than :data:`SMALL_ROWS` rows gets one small model on all of them and the
@@ -37,7 +48,9 @@ fixed cut-off :data:`SMALL_CUTOFF` (too few queries to calibrate on).
 counts for :data:`CALIBRATION_WEIGHT` and :data:`DEFAULT_CUTOFF` for the rest, kept within
 :data:`CUTOFF_RANGE`: one global-ish rule across taxonomies, since the optimum alone swings with
 small changes to the training data. Below the cut-off the term is unknown, and so is a term
-whose two best skills score within :data:`TIE_MARGIN` of each other.
+whose two best skills score within :data:`TIE_MARGIN` of each other, a versioned term
+(``html5``) whose letters start none of the best skill's phrases, and a one-word term that is
+only a part, not the start, of a one-word phrase of it (``sql`` of PostgreSQL).
 
 Trained matchers are cached in-process by a hash of the taxonomy (:data:`CACHE_SIZE` of them).
 """
@@ -81,7 +94,15 @@ MAX_ALIAS_QUERIES = 1500
 MAX_TYPO_QUERIES = 1000
 MAX_ATTACHED_QUERIES = 300
 MAX_UNKNOWN_QUERIES = 800
+MAX_MADE_UP_QUERIES = 200
 SEED = 20240611
+# Letters in order count only for a term of at most IN_ORDER_TERM characters against a folded
+# phrase of at most IN_ORDER_PHRASE.
+IN_ORDER_TERM = 12
+IN_ORDER_PHRASE = 12
+# One-word terms of at least EDIT_MIN characters look up phrases at most two edits away.
+EDIT_MIN = 4
+EDIT_MAX = 20
 CACHE_SIZE = 8
 # Up to this many candidate rows are scored by the flat trees (no per-call overhead); more by
 # scikit-learn's own compiled loop.
@@ -130,6 +151,11 @@ FEATURES = (
     "from_ngrams",
     "from_words",
     "from_letters",
+    "same_letters",
+    "from_edits",
+    "edit_share",
+    "tail_of",
+    "near_word",
 )
 
 
@@ -189,11 +215,41 @@ def _stems(parts: list[str]) -> frozenset[str]:
 
 
 def in_order(term: str, phrase: str) -> bool:
-    """Whether the letters of ``term`` appear in ``phrase`` in order, from the same first one."""
+    """Whether the letters of a short ``term`` appear in a short ``phrase`` in order, from the
+    same first one (``rb`` in ``ruby``, ``objc`` in ``objectivec``).
+
+    Only short against short: five letters found somewhere along a thirty-letter name
+    ("slack" in "salesforce nonprofit success pack") are chance, not an abbreviation; and
+    only against a word: "nps" is not an abbreviation of the initialism "npsp".
+    """
     if not term or not phrase or term[0] != phrase[0]:
         return False
+    if len(term) > IN_ORDER_TERM or len(phrase) > IN_ORDER_PHRASE or len(term) >= len(phrase):
+        return False
+    if not any(ch in "aeiou" for ch in phrase):
+        return False  # an initialism ("npsp") is not abbreviated further
     it = iter(phrase[1:])
     return all(ch in it for ch in term[1:])
+
+
+def letters_of(key: str) -> str:
+    """The letters of a folded key, digits and signs left out ("html5" → "html")."""
+    return "".join(ch for ch in key if ch.isalpha())
+
+
+_VERSIONED = re.compile(r"([a-z]{2,})[0-9][0-9.]*")
+
+
+def versioned(key: str) -> str | None:
+    """The letters of a folded key that is letters then a version number ("html5" → "html",
+    "jsf2.0" → "jsf"); None for any other key."""
+    match = _VERSIONED.fullmatch(key)
+    return match.group(1) if match else None
+
+
+def _heads(a: str, b: str) -> bool:
+    """Whether one of two non-empty strings starts the other."""
+    return bool(b) and (a.startswith(b) or b.startswith(a))
 
 
 class _Row:
@@ -258,6 +314,7 @@ class LearnedMatcher:
             spaced.append(" ".join(words(phrase)))
             phrase_skill.append(skill_ids[name])
         self.keys = list(keys)
+        self.skill_ids = skill_ids
         self.key_id = keys
         self.spaced = spaced
         self.phrase_skill = np.asarray(phrase_skill, dtype=np.int64)
@@ -295,9 +352,16 @@ class LearnedMatcher:
         self.letters: dict[tuple[str, str], list[int]] = defaultdict(list)
         for pid in sorted(range(len(self.keys)), key=lambda p: (len(self.keys[p]), p)):
             key = self.keys[pid]
-            if len(key) <= 24:
+            if len(key) <= IN_ORDER_PHRASE:
                 for ch in set(key[1:]):
                     self.letters[(key[0], ch)].append(pid)
+        # Edit index: each short phrase under itself and every one-letter deletion of it; a
+        # term's deletions looked up here find the phrases at most two edits away.
+        self.deletions: dict[str, list[int]] = defaultdict(list)
+        for pid, key in enumerate(self.keys):
+            if EDIT_MIN - 1 <= len(key) <= EDIT_MAX:
+                for variant in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+                    self.deletions[variant].append(pid)
         self.vectorizer = None
         self._analyze = None
         self.matrix = None
@@ -340,7 +404,8 @@ class LearnedMatcher:
                 if query.exclude_skill >= 0:
                     val[self.phrase_skill[idx] == query.exclude_skill] = 0.0
                 self._pairs(query, texts[qi], _Row(idx, val), qi, rows, owners)
-        return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)), owners
+        out = np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
+        return out, owners
 
     def _vectorize(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """``vectorizer.transform`` (sublinear tf, idf, l2), without its per-call checks."""
@@ -395,6 +460,23 @@ class LearnedMatcher:
         pid = self.bare.get(key)
         if pid is not None and not self._excluded(query, pid):
             whole[int(self.phrase_skill[pid])] = (pid, 1.0, 1, 1)
+        # A word of a longer term one edit from a one-word phrase ("wordpess-filter").
+        near: dict[int, tuple[int, float]] = {}
+        if len(term_words) > 1:
+            for word in term_words:
+                if len(word) < EDIT_MIN or word in self.key_id:
+                    continue
+                for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+                    for pid in self.deletions.get(variant, ()):
+                        if self._excluded(query, pid) or " " in self.spaced[pid]:
+                            continue
+                        if OSA.distance(word, self.keys[pid], score_cutoff=1) <= 1:
+                            sid = int(self.phrase_skill[pid])
+                            cover = len(word) / max(1, len(key))
+                            if sid not in near or cover > near[sid][1]:
+                                near[sid] = (pid, cover)
+            if len(near) > 3:
+                near = dict(sorted(near.items(), key=lambda item: (-item[1][1], item[0]))[:3])
         # A phrase glued to the front or back of a one-word term ("wrenlang", "ada2005").
         # At most four characters glued on: "scalability" is not "Scala" glued to "bility".
         if len(term_words) == 1:
@@ -408,14 +490,29 @@ class LearnedMatcher:
                         whole[sid] = (pid, cut / len(key), start, end)
         # Letters in order, for short terms.
         letters: dict[int, int] = {}
-        if 2 <= len(key) <= 8:
-            longest = 4 * len(key) + 4
+        if 2 <= len(key) <= IN_ORDER_TERM:
             for looked, pid in enumerate(self.letters.get((key[0], key[1]), ())):
                 phrase = self.keys[pid]
-                if len(phrase) > longest or len(letters) >= 3 or looked >= 400:
+                if len(phrase) > 4 * len(key) + 4 or len(letters) >= 3 or looked >= 400:
                     break
                 if in_order(key, phrase) and not self._excluded(query, pid):
                     letters.setdefault(int(self.phrase_skill[pid]), pid)
+        # Phrases at most two edits away (the closest per skill), for terms long enough.
+        edits: dict[int, tuple[int, int]] = {}
+        if EDIT_MIN <= len(key) <= EDIT_MAX:
+            seen: set[int] = set()
+            for variant in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+                for pid in self.deletions.get(variant, ()):
+                    if pid in seen or self._excluded(query, pid):
+                        continue
+                    seen.add(pid)
+                    distance = OSA.distance(key, self.keys[pid], score_cutoff=2)
+                    if distance <= 2:
+                        sid = int(self.phrase_skill[pid])
+                        if sid not in edits or distance < edits[sid][1]:
+                            edits[sid] = (pid, distance)
+            if len(edits) > 4:
+                edits = dict(sorted(edits.items(), key=lambda item: (item[1][1], item[0]))[:4])
         # Group by skill, best phrase first.
         best: dict[int, int] = {}
         for pid in top[:RETRIEVE]:
@@ -430,6 +527,16 @@ class LearnedMatcher:
             if sid not in chosen:
                 chosen.append(sid)
         for sid, pid in letters.items():
+            if sid not in best:
+                best[sid] = pid
+            if sid not in chosen:
+                chosen.append(sid)
+        for sid, (pid, _cover) in near.items():
+            if sid not in best:
+                best[sid] = pid
+            if sid not in chosen:
+                chosen.append(sid)
+        for sid, (pid, _distance) in edits.items():
             if sid not in best:
                 best[sid] = pid
             if sid not in chosen:
@@ -483,6 +590,30 @@ class LearnedMatcher:
                 if not self._excluded(query, p)
             )
             p_digit = self.digits[pid]
+            # The term is a part of a one-word phrase of the skill that is not its start
+            # ("sql" of "postgresql"): weak evidence, unlike a head the term holds.
+            tail = any(
+                key in self.keys[p] and not self.keys[p].startswith(key)
+                for p in self.phrases_of[sid][:16]
+                if " " not in self.spaced[p] and not self._excluded(query, p)
+            )
+            # The closest phrase of the skill by edits (OSA), over its first sixteen phrases.
+            closest = min(
+                (
+                    OSA.distance(key, self.keys[p])
+                    for p in self.phrases_of[sid][:16]
+                    if not self._excluded(query, p)
+                ),
+                default=99,
+            )
+            # A versioned term's letters start some phrase of the skill or the other way round
+            # ("css3" and "css", "win7" and "windows 7"; not "html5" and "phtml").
+            term_letters = versioned(key)
+            same_letters = bool(term_letters) and any(
+                _heads(term_letters, letters_of(self.keys[p]))
+                for p in self.phrases_of[sid][:16]
+                if not self._excluded(query, p)
+            )
             rows.append(
                 [
                     cos,
@@ -524,6 +655,11 @@ class LearnedMatcher:
                     float(sid in rank_of and cos > 0),
                     float(sub is not None),
                     float(sid in letters),
+                    float(same_letters),
+                    float(sid in edits),
+                    closest / term_len if term_len >= EDIT_MIN else -1.0,
+                    float(tail),
+                    near[sid][1] if sid in near else 0.0,
                 ]
             )
             owners.append((qi, sid))
@@ -575,6 +711,29 @@ class LearnedMatcher:
                 term = f"{phrase} {word}" if rng.random() < 0.7 else f"{word} {phrase}"
                 if fold(term) not in self.key_id:
                     add(_Query(term), int(self.phrase_skill[pid]), int(self.phrase_skill[pid]))
+                    # The same, misspelt (in the name or in the word attached).
+                    changed = typo(term, rng)
+                    if fold(changed) not in self.key_id:
+                        sid = int(self.phrase_skill[pid])
+                        add(_Query(changed), sid, sid)
+        # A short abbreviation of a one-word phrase: its first letter and some later consonants
+        # in order ("rb" for ruby, "pstgr"), when no other skill's phrase has them in order.
+        for pid in rng.sample(short, min(MAX_ATTACHED_QUERIES, len(short))) * rounds:
+            key = self.keys[pid]
+            if " " in self.spaced[pid] or not 4 <= len(key) <= IN_ORDER_PHRASE:
+                continue
+            later = [i for i in range(1, len(key)) if key[i].isalpha() and key[i] not in "aeiou"]
+            if not later:
+                continue
+            picked = sorted(rng.sample(later, min(len(later), rng.randint(1, 3))))
+            term = key[0] + "".join(key[i] for i in picked)
+            sid = int(self.phrase_skill[pid])
+            others = self.letters.get((term[0], term[1]), ())
+            if fold(term) in self.key_id or any(
+                self.phrase_skill[p] != sid and in_order(term, self.keys[p]) for p in others
+            ):
+                continue
+            add(_Query(term), sid, sid)
         # A name without its bracketed qualifier ("Python" for "Python (computer programming)").
         bare = sorted(self.bare.items())
         if len(bare) > MAX_ATTACHED_QUERIES:
@@ -594,7 +753,39 @@ class LearnedMatcher:
             for pid in rng.sample(single, min(MAX_UNKNOWN_QUERIES // 2, len(single))):
                 sid = int(self.phrase_skill[pid])
                 add(_Query(self.spaced[pid], exclude_skill=sid), -1, sid)
+            # Made-up tool names: the start of one phrase glued to the end of another ("sa" +
+            # "ack"), and a part of a one-word phrase that is not its start ("sql" of
+            # "postgresql"). Neither names a skill, though both share letters with some.
+            made_up = MAX_MADE_UP_QUERIES if rounds > 1 else MAX_MADE_UP_QUERIES * 3 // 8
+            for _ in range(made_up * (rounds - 1)):
+                first, second = rng.sample(range(len(self.keys)), 2)
+                head, end = self.keys[first], self.keys[second]
+                term = head[: rng.randint(2, 4)] + end[-rng.randint(2, 5) :]
+                # Not when it abbreviates a phrase ("ob" + "jc"): that may be a skill.
+                if fold(term) not in self.key_id and len(term) >= 4 and not self._abbreviates(term):
+                    add(_Query(term), -1, int(self.phrase_skill[first]))
+            # A one-word phrase with a version number, its skill left out ("html5" when only
+            # "phtml" is near): digits do not make a near name the same tool.
+            for pid in rng.sample(single, min(made_up, len(single))):
+                sid = int(self.phrase_skill[pid])
+                term = f"{self.spaced[pid]}{rng.randint(1, 9)}"
+                add(_Query(term, exclude_skill=sid), -1, sid)
+            tails = [pid for pid, key in enumerate(self.keys) if " " not in self.spaced[pid]]
+            tails = [pid for pid in tails if len(self.keys[pid]) >= 6]
+            for pid in rng.sample(tails, min(made_up, len(tails))) * rounds:
+                key = self.keys[pid]
+                term = key[rng.randint(2, len(key) - 3) :]
+                if fold(term) not in self.key_id and not self._abbreviates(term):
+                    add(_Query(term), -1, int(self.phrase_skill[pid]))
         return queries, truth, groups
+
+    def _abbreviates(self, term: str) -> bool:
+        """Whether ``term`` has the letters of a short phrase in order (it may be a skill)."""
+        if len(term) > IN_ORDER_TERM:
+            return False
+        return any(
+            in_order(term, self.keys[pid]) for pid in self.letters.get((term[0], term[1]), ())
+        )
 
     def train(self) -> None:
         """Fit the scorer on this taxonomy and set the cut-off from out-of-fold scores."""
@@ -692,16 +883,54 @@ class LearnedMatcher:
 
     def best(self, terms: Sequence[str]) -> list[tuple[str, float] | None]:
         """For each term, its best skill when the model is at least as sure as the cut-off
-        and no other skill scores within :data:`TIE_MARGIN` of it."""
+        and no other skill scores within :data:`TIE_MARGIN` of it, and a versioned term
+        (:func:`versioned`) names it."""
         found: list[tuple[str, float] | None] = []
-        for items in self.ranked(terms, 2):
+        for term, items in zip(terms, self.ranked(terms, 2), strict=True):
             if not items or items[0][1] < self.cutoff:
                 found.append(None)
             elif len(items) > 1 and items[0][1] - items[1][1] < TIE_MARGIN:
                 found.append(None)
+            elif not self._version_fits(term, items[0][0]) or self._only_a_tail(term, items[0][0]):
+                found.append(None)
             else:
                 found.append(items[0])
         return found
+
+    def _only_a_tail(self, term: str, skill: str) -> bool:
+        """Whether a one-word term is only a part, not the start, of a one-word phrase of the
+        skill ("sql" of "postgresql", "script" of "javascript"): another tool, most likely.
+        A phrase of the skill that the term starts, or one edit from the term, outweighs it."""
+        key = fold(term)
+        if len(words(term)) != 1:
+            return False
+        phrases = [p for p in self.phrases_of[self.skill_ids[skill]] if " " not in self.spaced[p]]
+        inside = any(key in self.keys[p] and not self.keys[p].startswith(key) for p in phrases)
+        if not inside:
+            return False
+        return not any(
+            _heads(key, self.keys[p]) or OSA.distance(key, self.keys[p], score_cutoff=1) <= 1
+            for p in self.phrases_of[self.skill_ids[skill]]
+        )
+
+    def _version_fits(self, term: str, skill: str) -> bool:
+        """A versioned term ("html5") names a skill only when its letters start one of the
+        skill's phrases (digits aside), a phrase's letters start them, or they are a phrase's
+        initials (or, from the same first letter, one edit from such a start): "css3" is CSS,
+        "win7" Windows 7, "pyhton3" Python, but "html5" is not "PHTML" one edit away."""
+        found = versioned(fold(term))
+        if found is None:
+            return True
+        for pid in self.phrases_of[self.skill_ids[skill]]:
+            letters = letters_of(self.keys[pid])
+            if _heads(found, letters):
+                return True
+            # The same with a typo, from the same first letter ("pyhton3").
+            if letters[:1] == found[:1] and OSA.distance(found, letters[: len(found)]) <= 1:
+                return True
+            if found == "".join(w[0] for w in self.spaced[pid].split() if w[0].isalpha()):
+                return True
+        return False
 
 
 class _Forest:

@@ -175,3 +175,68 @@ def test_a_normalizer_survives_pickling(normalizer):
     copy = pickle.loads(pickle.dumps(normalizer))  # noqa: S301 - our own bytes
     terms = ["Kubernets", "rb", "Docker", "php-include"]
     assert copy.normalize_many(terms) == normalizer.normalize_many(terms)
+
+
+# A small product-like taxonomy, as a referral desk might keep.
+DESK = [
+    ("Salesforce Nonprofit Success Pack", ["NPSP", "Salesforce NPSP"]),
+    ("CiviCRM", ["Civi"]),
+    ("Mail merges", ["mail merge"]),
+    ("Microsoft Excel", ["Excel"]),
+    ("WordPress", ["WP"]),
+    ("Data migration", []),
+    ("Web accessibility", ["a11y", "WCAG"]),
+    ("Google Workspace", ["G Suite", "GSuite"]),
+    ("Network administration", []),
+    ("Wi-Fi networks", ["wifi"]),
+    ("PostgreSQL", ["Postgres"]),
+    ("Data visualisation", ["dataviz"]),
+    ("Microsoft 365", ["Office 365", "O365"]),
+    ("Staff training", []),
+]
+
+
+@pytest.fixture(scope="module")
+def desk():
+    return Normalizer.from_taxonomy(DESK)
+
+
+@pytest.mark.parametrize("term", ["Slack", "SQL", "Redis", "MySQL", "Acess"])
+def test_no_skill_for_a_different_tool_sharing_letters(desk, term):
+    # Letters in order along a long name, a part of a one-word name, a few shared n-grams.
+    assert desk.normalize(term) is None
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("wordpres", "WordPress"),
+        ("postgress", "PostgreSQL"),
+        ("data vis", "Data visualisation"),
+        ("exel", "Microsoft Excel"),
+    ],
+)
+def test_the_desk_keeps_its_good_answers(desk, term, expected):
+    assert skill(desk, term) == expected
+
+
+def test_salesforce_alone_is_the_pack_or_unknown(desk):
+    assert skill(desk, "Salesforce") in ("Salesforce Nonprofit Success Pack", None)
+
+
+def test_letters_in_order_only_short_against_short():
+    assert learned.in_order("rb", "ruby")
+    assert learned.in_order("objc", "objectivec")
+    assert not learned.in_order("slack", "salesforcenonprofitsuccesspack")
+
+
+def test_a_version_number_does_not_make_a_near_name_the_skill():
+    matcher = learned.LearnedMatcher(
+        [("PHP", ["PHTML", "Php5", "Php3"]), ("CSS", []), ("Python", []), ("Windows 7", [])]
+    )
+    assert not matcher._version_fits("HTML5", "PHP")  # "html" is one edit from "phtml"
+    assert matcher._version_fits("CSS3", "CSS")
+    assert matcher._version_fits("pyhton3", "Python")
+    assert matcher._version_fits("win7", "Windows 7")
+    assert matcher._version_fits("php7", "PHP")
+    assert matcher._version_fits("Kubernets", "PHP")  # not a versioned term: no say
