@@ -72,3 +72,11 @@ def test_extraction_on_tech_sentences():
     print(f"\nTECH validation extraction: {scores}")
     assert scores.precision >= EXTRACTION_PRECISION
     assert scores.recall >= EXTRACTION_RECALL
+
+
+def test_a_versioned_term_keeps_its_letters_on_esco():
+    # ESCO ICT holds "PHTML" (under PHP) and no HTML: "HTML5" is one edit and a digit from it.
+    assert ev.available(), f"public evaluation data not found at {ev.DATA_DIR}"
+    normalizer = _report("esco")[1]
+    assert normalizer.normalize("HTML5") is None
+    assert normalizer.normalize("CSS3").skill == "CSS"
