@@ -104,9 +104,6 @@ IN_ORDER_PHRASE = 12
 EDIT_MIN = 4
 EDIT_MAX = 20
 CACHE_SIZE = 8
-# Up to this many candidate rows are scored by the flat trees (no per-call overhead); more by
-# scikit-learn's own compiled loop.
-FOREST_ROWS = 256
 # Below this many training rows one small model is fitted on all of them and the cut-off is
 # SMALL_CUTOFF: a handful of skills gives too few queries to calibrate on.
 SMALL_ROWS = 2500
@@ -378,7 +375,6 @@ class LearnedMatcher:
             )
             self.matrix = self.vectorizer.fit_transform(spaced).T.tocsr()
         self.models: list[HistGradientBoostingClassifier] = []
-        self.forest: _Forest | None = None
         self.cutoff = DEFAULT_CUTOFF
         self.training_summary: dict[str, float] = {}
 
@@ -803,7 +799,6 @@ class LearnedMatcher:
         row_fold = np.asarray([fold_of_group[groups[qi]] for qi in query_of], dtype=np.int64)
         out_of_fold = np.full(len(labels), np.nan, dtype=np.float64)
         self.models = []
-        self.forest = None
         if labels.min() == labels.max():
             return  # one class only: nothing to learn
         if len(labels) < SMALL_ROWS:
@@ -859,12 +854,8 @@ class LearnedMatcher:
     def _probability(self, features: np.ndarray) -> np.ndarray:
         if not self.models or len(features) == 0:
             return np.zeros(len(features))
-        if len(features) > FOREST_ROWS:  # scikit-learn's compiled loop wins on large batches
-            with _one_thread():
-                return np.mean([m.predict_proba(features)[:, 1] for m in self.models], axis=0)
-        if self.forest is None:
-            self.forest = _Forest(self.models)
-        return self.forest.probability(features)
+        with _one_thread():
+            return np.mean([m.predict_proba(features)[:, 1] for m in self.models], axis=0)
 
     # --- answering -----------------------------------------------------------------------
 
@@ -931,66 +922,6 @@ class LearnedMatcher:
             if found == "".join(w[0] for w in self.spaced[pid].split() if w[0].isalpha()):
                 return True
         return False
-
-
-class _Forest:
-    """The fitted models' trees in flat arrays, evaluated for all rows and trees at once.
-
-    Gives the same probabilities as averaging ``predict_proba`` of the models (numeric
-    features, no missing values), without scikit-learn's per-call checks and per-tree loop,
-    which cost milliseconds for the one or two terms a ranking asks about.
-    """
-
-    def __init__(self, models: Sequence[HistGradientBoostingClassifier]) -> None:
-        features, thresholds, lefts, rights, leaves, values = [], [], [], [], [], []
-        roots: list[int] = []
-        owner: list[int] = []
-        offset = 0
-        for m, model in enumerate(models):
-            for (tree,) in model._predictors:
-                nodes = tree.nodes
-                if nodes["is_categorical"].any():
-                    raise ValueError("categorical splits are not supported")
-                roots.append(offset)
-                owner.append(m)
-                features.append(nodes["feature_idx"])
-                thresholds.append(nodes["num_threshold"])
-                lefts.append(nodes["left"].astype(np.int64) + offset)
-                rights.append(nodes["right"].astype(np.int64) + offset)
-                leaves.append(nodes["is_leaf"].astype(bool))
-                values.append(nodes["value"])
-                offset += len(nodes)
-        self.feature = np.concatenate(features)
-        self.threshold = np.concatenate(thresholds)
-        self.left = np.concatenate(lefts)
-        self.right = np.concatenate(rights)
-        self.leaf = np.concatenate(leaves)
-        self.value = np.concatenate(values)
-        self.roots = np.asarray(roots, dtype=np.int64)
-        self.owner = np.asarray(owner, dtype=np.int64)
-        self.models = len(models)
-        self.baselines = np.asarray([float(m._baseline_prediction.ravel()[0]) for m in models])
-        self.depth = 1
-        for model in models:
-            for (tree,) in model._predictors:
-                self.depth = max(self.depth, int(tree.nodes["depth"].max()) + 1)
-
-    def probability(self, features: np.ndarray) -> np.ndarray:
-        """The mean over the models of the probability of the positive class."""
-        x = np.asarray(features, dtype=np.float64)
-        rows = np.arange(len(x))[:, None]
-        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
-        for _ in range(self.depth):
-            leaf = self.leaf[node]
-            if leaf.all():
-                break
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            step = np.where(go_left, self.left[node], self.right[node])
-            node = np.where(leaf, node, step)
-        raw = np.zeros((len(x), self.models))
-        np.add.at(raw.T, self.owner, self.value[node].T)
-        raw += self.baselines
-        return (1.0 / (1.0 + np.exp(-raw))).mean(axis=1)
 
 
 def _model(*, small: bool) -> HistGradientBoostingClassifier:
