@@ -41,7 +41,9 @@ left out, and the part of a one-word phrase after its start.
 :class:`~sklearn.ensemble.HistGradientBoostingClassifier` is fitted twice, each time on the
 queries of half of the skills; a pair's score is the mean of the two models' probabilities. A
 taxonomy giving fewer than :data:`SMALL_ROWS` rows gets one small model on all of them and the
-fixed cut-off :data:`SMALL_CUTOFF` (too few queries to calibrate on).
+fixed cut-off :data:`SMALL_CUTOFF` (too few queries to calibrate on); one giving fewer than
+:data:`MIN_ROWS` (two skills without aliases) gets no model at all, and a candidate counts only
+when spelt nearly like one of its skill's phrases (:data:`LEXICAL_RATIO`).
 
 **Calibration.** Each query's best candidate is scored by the model that did not see it
 (out-of-fold); the cut-off maximising right - :data:`WRONG_COST` x wrong over those queries
@@ -107,6 +109,11 @@ CACHE_SIZE = 8
 # Below this many training rows one small model is fitted on all of them and the cut-off is
 # SMALL_CUTOFF: a handful of skills gives too few queries to calibrate on.
 SMALL_ROWS = 2500
+# Below this many training rows (a taxonomy of two or three skills without aliases) there is
+# nothing to learn from: no model is fitted, and a candidate counts only when it is spelt
+# nearly like one of the skill's phrases (rapidfuzz ratio, 0-100, at least LEXICAL_RATIO).
+MIN_ROWS = 100
+LEXICAL_RATIO = 85.0
 _SPLIT = re.compile(r"[\s\-_./,;:()\[\]{}'\"&]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -375,7 +382,7 @@ class LearnedMatcher:
             )
             self.matrix = self.vectorizer.fit_transform(spaced).T.tocsr()
         self.models: list[HistGradientBoostingClassifier] = []
-        self.cutoff = DEFAULT_CUTOFF
+        self.cutoff = LEXICAL_RATIO / 100  # until a model is fitted: the spelling alone
         self.training_summary: dict[str, float] = {}
 
     # --- candidates and features ---------------------------------------------------------
@@ -790,6 +797,11 @@ class LearnedMatcher:
         if len(owners) == 0:
             return
         labels = np.asarray([int(truth[qi] == sid) for qi, sid in owners], dtype=np.int64)
+        if len(labels) < MIN_ROWS:
+            self.models = []
+            self.cutoff = LEXICAL_RATIO / 100
+            self.training_summary = {"rows": len(labels), "lexical": True}
+            return
         query_of = np.asarray([qi for qi, _ in owners], dtype=np.int64)
         # Two halves by skill: a skill's queries never train the model that scores them.
         fold_of_group = {
@@ -800,7 +812,8 @@ class LearnedMatcher:
         out_of_fold = np.full(len(labels), np.nan, dtype=np.float64)
         self.models = []
         if labels.min() == labels.max():
-            return  # one class only: nothing to learn
+            self.cutoff = LEXICAL_RATIO / 100  # one class only: nothing to learn
+            return
         if len(labels) < SMALL_ROWS:
             with _one_thread():
                 self.models.append(_model(small=True).fit(features, labels))
@@ -852,8 +865,11 @@ class LearnedMatcher:
         return cutoff
 
     def _probability(self, features: np.ndarray) -> np.ndarray:
-        if not self.models or len(features) == 0:
-            return np.zeros(len(features))
+        if len(features) == 0:
+            return np.zeros(0)
+        if not self.models:
+            # Nothing learned (too few rows, or one class): the spelling alone, in [0, 1].
+            return features[:, FEATURES.index("ratio")].astype(np.float64) / 100
         with _one_thread():
             return np.mean([m.predict_proba(features)[:, 1] for m in self.models], axis=0)
 

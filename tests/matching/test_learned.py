@@ -228,3 +228,14 @@ def test_a_version_number_does_not_make_a_near_name_the_skill():
     assert matcher._version_fits("win7", "Windows 7")
     assert matcher._version_fits("php7", "PHP")
     assert matcher._version_fits("Kubernets", "PHP")  # not a versioned term: no say
+
+
+def test_a_taxonomy_too_small_to_learn_from_answers_by_spelling_alone():
+    # Two skills without aliases give a handful of training rows: no model is fitted, and only
+    # a near spelling of a phrase counts.
+    small = Normalizer.from_taxonomy([("CiviCRM", []), ("WordPress", [])])
+
+    assert skill(small, "wordpres") == "WordPress"
+    assert skill(small, "civicrn") == "CiviCRM"
+    for unknown in ("Quantum knitting", "Word", "CRM", "Docker"):
+        assert skill(small, unknown) is None, unknown
