@@ -29,15 +29,16 @@ skill's closest phrase per character, whether the term is only a part of a one-w
 **Training**, when the matcher is built, from the taxonomy alone (fixed seeds, so the same
 taxonomy always gives the same model): each alias (and each name of a skill with aliases) is a
 query with that phrase left out of every index (so no feature counts it), its own skill the
-positive and the other candidates near-miss negatives; the same with one typo; one typo of
-names and aliases with the phrase kept, a name with a word attached (``mysql-query``) and a name
-without its bracketed qualifier are positives, and so are a name with a word attached and one
-typo, and a short abbreviation of a one-word phrase (its first letter and later consonants) that
-abbreviates no other skill; a name queried with *all* of its skill's phrases left out is a tool
-the taxonomy lacks, every candidate a negative, and so are made-up names (the start of one
-phrase glued to the end of another, as many as :data:`MAX_MADE_UP_QUERIES` in a small
-taxonomy, where left-out skills are few), a one-word phrase with a version number and its skill
-left out, and the part of a one-word phrase after its start.
+positive and the other candidates near-miss negatives; the same with one typo (as many as
+:data:`MAX_HELD_TYPO_QUERIES`: an unseen alias misspelt is what a typed typo mostly is); one
+typo of names and aliases with the phrase kept, a name with a word attached (``mysql-query``)
+and a name without its bracketed qualifier are positives, and so are a name with a word attached
+and one typo, and a short abbreviation of a one-word phrase (its first letter and later
+consonants) that abbreviates no other skill; a name queried with *all* of its skill's phrases
+left out is a tool the taxonomy lacks, every candidate a negative, and so are made-up names (the
+start of one phrase glued to the end of another, as many as :data:`MAX_MADE_UP_QUERIES` in a
+small taxonomy, where left-out skills are few), a one-word phrase with a version number and its
+skill left out, and the part of a one-word phrase after its start.
 :class:`~sklearn.ensemble.HistGradientBoostingClassifier` is fitted twice, each time on the
 queries of half of the skills; a pair's score is the mean of the two models' probabilities. A
 taxonomy giving fewer than :data:`SMALL_ROWS` rows gets one small model on all of them and the
@@ -94,6 +95,9 @@ WRONG_COST = 1.5  # a wrong skill misleads silently; an unknown one is shown
 # Training queries of each kind, at most (a large taxonomy is sampled, with a fixed seed).
 MAX_ALIAS_QUERIES = 1500
 MAX_TYPO_QUERIES = 1000
+# Held-out aliases asked again with one typo: the closest kind of query to an unseen alias
+# misspelt, so as many as the held-out aliases allow up to this many.
+MAX_HELD_TYPO_QUERIES = 1200
 MAX_ATTACHED_QUERIES = 300
 MAX_UNKNOWN_QUERIES = 800
 MAX_MADE_UP_QUERIES = 200
@@ -690,7 +694,7 @@ class LearnedMatcher:
         for pid, sid in held:
             add(_Query(self.spaced[pid], exclude_phrase=pid), sid, sid)
         # The same, misspelt: a held-out alias with one typo.
-        for pid, sid in held[: MAX_TYPO_QUERIES // 2]:
+        for pid, sid in held[:MAX_HELD_TYPO_QUERIES]:
             changed = typo(self.spaced[pid], rng)
             if changed != self.spaced[pid] and fold(changed) not in self.key_id:
                 add(_Query(changed, exclude_phrase=pid), sid, sid)

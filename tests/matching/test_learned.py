@@ -239,3 +239,20 @@ def test_a_taxonomy_too_small_to_learn_from_answers_by_spelling_alone():
     assert skill(small, "civicrn") == "CiviCRM"
     for unknown in ("Quantum knitting", "Word", "CRM", "Docker"):
         assert skill(small, unknown) is None, unknown
+
+
+def test_training_asks_held_out_aliases_again_misspelt():
+    # An unseen alias misspelt is what a typed typo mostly is: each held-out alias is asked
+    # again with one typo (still held out, its own skill right), up to the cap.
+    taxonomy = [(f"Tool {i}", [f"toolkit {i}", f"tk {i} suite"]) for i in range(400)]
+    matcher = learned.LearnedMatcher(taxonomy)
+    queries, truth, _ = matcher._training_queries()
+    misspelt = [
+        (query, right)
+        for query, right in zip(queries, truth, strict=True)
+        if query.exclude_phrase >= 0 and query.term != matcher.spaced[query.exclude_phrase]
+    ]
+    assert 1000 < len(misspelt) <= learned.MAX_HELD_TYPO_QUERIES
+    for query, right in misspelt:
+        assert right == matcher.phrase_skill[query.exclude_phrase]
+        assert learned.fold(query.term) not in matcher.key_id
