@@ -94,6 +94,15 @@ class SkillsSection:
     unknown: list[str]  # named terms (or confirmed names) the skills list does not know
     editable: bool  # the viewer may change them (and the request is open)
     form: SkillsEditForm | None = None  # the add field, with errors after a failed change
+    # Named terms the skills list knows under another name ("NPSP" → "Salesforce Nonprofit
+    # Success Pack"), for coordinators who see the suggestions.
+    recognised_as: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def named_rows(self) -> list[tuple[str, str]]:
+        """Each named term as written, with the skill it was recognised as ("" when the same
+        or unknown)."""
+        return [(term, self.recognised_as.get(term, "")) for term in self.named]
 
 
 def skills_section_for(user, client_request: Request, *, failed_form=None) -> SkillsSection:
@@ -101,23 +110,29 @@ def skills_section_for(user, client_request: Request, *, failed_form=None) -> Sk
     the internal detail, and the buttons to change the skills for those who work the queue
     while the request is open."""
     editable = client_request.is_open and access.works_the_queue(user, client_request)
-    suggestions, unknown = [], []
+    suggestions, unknown, recognised_as = [], [], {}
+    named = list(client_request.skills or [])
     if editable or access.sees_internal_detail(user, client_request):
         result = request_matches(client_request)
         suggestions = [match.skill for match in result.mentioned_skills]
         unknown = result.unknown_terms
+        normalizer = adapter.current_index().normalizer
+        for item in normalizer.normalize_many(named):
+            if item.match is not None and item.match.skill.casefold() != item.term.casefold():
+                recognised_as[item.term] = item.match.skill
     form = None
     if editable:
         form = failed_form or SkillsEditForm(client_request)
     return SkillsSection(
         request=client_request,
-        named=list(client_request.skills or []),
+        named=named,
         confirmed=list(client_request.confirmed_skills or []),
         dismissed=list(client_request.dismissed_skills or []) if editable else [],
         suggestions=suggestions,
         unknown=unknown,
         editable=editable,
         form=form,
+        recognised_as=recognised_as,
     )
 
 

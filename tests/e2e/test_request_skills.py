@@ -66,8 +66,11 @@ def test_the_coordinator_confirms_dismisses_and_adds_skills(page, food_bank, sig
     skills = page.locator("#skills")
     named = skills.locator(".skills-named")
     suggested = skills.locator(".skills-suggested")
-    # Named skills are shown as written.
+    # Named skills are shown as written, with the skill a term was recognised as.
     expect(named).to_contain_text("NPSP")
+    expect(named.locator(".skill-row", has_text="NPSP")).to_contain_text(
+        "recognised as Salesforce Nonprofit Success Pack"
+    )
     expect(named).to_contain_text("data cleanup")
     expect(suggested).to_contain_text("Microsoft Excel")
     expect(suggested).to_contain_text("Mail merges")

@@ -563,3 +563,15 @@ def test_the_page_and_the_api_cost_a_bounded_number_of_queries(
 PAGE_QUERIES = 24
 MATCHES_QUERIES = 5
 EDIT_QUERIES = 11
+
+
+def test_the_page_says_what_a_named_term_was_recognised_as(client, intake_coordinator, food_bank):
+    food_bank.skills = ["NPSP", "data cleanup", "Quantum knitting"]
+    food_bank.save(update_fields=["skills"])
+
+    html = signed_in(client, intake_coordinator).get(page_url(food_bank)).content.decode()
+
+    named = section(html, "skills-named")
+    assert "recognised as Salesforce Nonprofit Success Pack" in named
+    # A term written like its skill, and an unknown one, get no such line.
+    assert named.count("recognised as") == 1
