@@ -190,12 +190,12 @@ def _required_skills(
         elif term.match.skill not in seen:
             seen.add(term.match.skill)
             normalized.append(term.match)
-    for term in index.normalizer.normalize_many(list(request.confirmed)):
-        match = term.match
-        # Only an exact hit: a confirmed name is canonical, never a guess.
-        if match is None or (match.skill != term.term and match.score < 1.0):
-            if term.term not in unknown:
-                unknown.append(term.term)
+    for name in request.confirmed:
+        # Only the exact stage: a confirmed name is canonical, never a guess.
+        match = index.normalizer.exact(name)
+        if match is None or (match.skill != name and match.score < 1.0):
+            if name not in unknown:
+                unknown.append(name)
         elif match.skill not in seen:
             seen.add(match.skill)
             normalized.append(SkillMatch(skill=match.skill, score=1.0))
