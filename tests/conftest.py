@@ -3,11 +3,13 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from matching import adapter
 from network.models import Consultant
 from network.roles import Role
-from network.services import user_grant_role
+from network.services import languages_ensure, user_grant_role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, UserFactory
 
 
@@ -114,3 +116,14 @@ def redis_url():
         yield f"{base}/{number}"
     finally:
         database.flushdb()  # it was empty when claimed: everything in it is the test's
+
+
+@pytest.fixture
+def fresh_index(db):
+    """A matching index built from this test's data, none kept from an earlier test in the
+    process or the cache (``pytestmark = [..., pytest.mark.usefixtures("fresh_index")]``)."""
+    languages_ensure()
+    adapter.forget_index()
+    cache.clear()
+    yield
+    adapter.forget_index()

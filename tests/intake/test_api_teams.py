@@ -4,14 +4,12 @@ may ask, bad input, the preference for members who have worked together, and wha
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from intake.models import Engagement
 from matching import adapter
 from matching.serializers import TeamMemberSerializer
 from matching.teams import TeamMember
-from network import services as network_services
 from network.models import User
 from tests.factories import (
     ConsultantFactory,
@@ -20,7 +18,7 @@ from tests.factories import (
     SkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 
 def teams_url(request_id: int, **query) -> str:
@@ -31,15 +29,6 @@ def teams_url(request_id: int, **query) -> str:
 def fresh(user) -> User:
     """The user re-read, so role look-ups cached on the object are not reused."""
     return User.objects.get(pk=user.pk)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(db):
-    network_services.languages_ensure()
-    adapter.forget_index()
-    cache.clear()
-    yield
-    adapter.forget_index()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +20,6 @@ from intake.models import (
     Request,
     Settlement,
 )
-from matching import adapter
-from network import services as network_services
 from network.models import Consultant, User
 from tests.factories import (
     ConsultantFactory,
@@ -31,22 +28,13 @@ from tests.factories import (
     SkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 # Figures that appear nowhere else on the pages, so their absence proves the money is hidden.
 PRICE = "12345.67"
 LEAD_RATE = "101.11"
 SECOND_RATE = "83.33"
 THIRD_RATE = "77.77"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(db):
-    network_services.languages_ensure()
-    adapter.forget_index()
-    cache.clear()
-    yield
-    adapter.forget_index()
 
 
 @pytest.fixture

@@ -13,15 +13,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from intake import bid_statements, bids
 from intake.bid_views import proposed_teams
 from intake.models import Bid, BidMember, Request
-from matching import adapter
-from network import services as network_services
 from network.models import Consultant, User
 from tests.factories import (
     ConsultantFactory,
@@ -30,20 +27,11 @@ from tests.factories import (
     SkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 LEAD_RATE = "101.11"
 SECOND_RATE = "83.33"
 INVITED_RATE = "77.77"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(db):
-    network_services.languages_ensure()
-    adapter.forget_index()
-    cache.clear()
-    yield
-    adapter.forget_index()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from intake.models import Bid, BidMember
 from network.models import Consultant, Skill
 from tests.factories import ConsultantFactory, ConsultantSkillFactory, SkillFactory
 from tests.intake.test_bid_pages import (
-    _fresh_index,
     bid,
     bidding,
     people,
@@ -24,10 +23,10 @@ from tests.intake.test_bid_pages import (
     url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 # The bid pages' people, request, bid and fixtures, shared (tests ask for them by name).
-__all__ = ["_fresh_index", "bid", "bidding", "people", "signed_in"]
+__all__ = ["bid", "bidding", "people", "signed_in"]
 
 COVERED_ALREADY = (
     "The current team already covers every required skill an available member holds: "

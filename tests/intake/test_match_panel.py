@@ -4,11 +4,8 @@ its one-click forms make the move they name (offer, route, refer out) through th
 from html.parser import HTMLParser
 
 import pytest
-from django.core.cache import cache
 
 from intake.models import Request
-from matching import adapter
-from network import services as network_services
 from network.models import User
 from tests.factories import (
     ConsultantFactory,
@@ -20,20 +17,11 @@ from tests.factories import (
 )
 from tests.helpers import count_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 
 def page_url(client_request) -> str:
     return f"/coordination/requests/{client_request.pk}/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(db):
-    network_services.languages_ensure()
-    adapter.forget_index()
-    cache.clear()
-    yield
-    adapter.forget_index()
 
 
 @pytest.fixture

@@ -8,14 +8,11 @@ whose named skills a member holds is never referred out for what its description
 import re
 
 import pytest
-from django.core.cache import cache
 
 from intake import services as intake_services
 from intake.client_view import client_status
 from intake.models import Request, RequestEvent
 from intake.workflow import request_apply
-from matching import adapter
-from network import services as network_services
 from network.models import Consultant, User
 from tests.factories import (
     ConsultantFactory,
@@ -26,7 +23,7 @@ from tests.factories import (
     SkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 NAMED = ["Salesforce Nonprofit Success Pack", "data cleanup", "donor database management"]
 NAMED_CANONICAL = ["Salesforce Nonprofit Success Pack", "Data cleanup", "Donor database management"]
@@ -36,15 +33,6 @@ FOOD_BANK_DESCRIPTION = (
     "mail merges for thank-you letters. One of our volunteers uses a screen reader, so "
     "whatever we choose must work with it."
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(db):
-    network_services.languages_ensure()
-    adapter.forget_index()
-    cache.clear()
-    yield
-    adapter.forget_index()
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@
 they cost."""
 
 import pytest
-from django.core.cache import cache
 
 from intake.models import Request
-from matching import adapter
-from network import services as network_services
 from network.models import Consultant, Language, User
 from tests.factories import (
     ConsultantFactory,
@@ -19,7 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
 NORMALIZE = "/api/v1/skills/normalize/"
 MATCH = "/api/v1/match/"
@@ -32,15 +29,6 @@ def matches_url(request_id: int) -> str:
 def fresh(user) -> User:
     """The user re-read, so role look-ups cached on the object are not reused."""
     return User.objects.get(pk=user.pk)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(db):
-    network_services.languages_ensure()
-    adapter.forget_index()
-    cache.clear()
-    yield
-    adapter.forget_index()
 
 
 @pytest.fixture
