@@ -30,7 +30,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching.types import ConsultantProfile, ExternalProfile
-from network.text import fold
+from network.text_rules import fold
 
 if TYPE_CHECKING:
     from matching.normalize import Normalizer

@@ -35,7 +35,7 @@ from matching.types import (
     RequestProfile,
     SkillMatch,
 )
-from network.text import fold
+from network.text_rules import fold
 
 # Offers in the last 90 days at which the rotation factor reaches 0. Small on purpose: with the
 # default weight 0.1 one recent offer costs a member 0.025, enough to pass the next equally good

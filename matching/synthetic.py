@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from matching.types import ConsultantProfile, ExternalProfile, RequestProfile
-from network.text import fold
+from network.text_rules import fold
 
 # Requests name one to four skills, mostly two; clients write a skill the canonical way about
 # half the time, by an alias a third of the time, and the rest as something no taxonomy knows.

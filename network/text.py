@@ -1,47 +1,15 @@
-"""Folding of free text so that "Node.js", "node-js" and "NodeJS" compare equal.
+"""Text rules for the models and forms: folding, hidden characters and names, plus the
+validator that refuses names with invisible characters.
 
-The matching engine and the alias table share this one rule; it lives in ``network`` because
-the taxonomy's uniqueness constraints depend on it and ``matching`` may import ``network``,
-never the other way round.
+The rules themselves live in ``network.text_rules``, which imports no Django, so that the
+matching engine can use ``fold`` without it; they are importable from here as before.
 """
-
-import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 
-_SEPARATORS = re.compile(r"[\s\-_./]+")
-_DROPPED = re.compile(r"[^\w+#]")
+from network.text_rules import fold, hidden_characters, name_key
 
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents, and drop spaces, hyphens, underscores, dots and slashes.
-
-    ``+`` and ``#`` survive because they carry meaning in skill names (C++, C#, F#).
-    """
-    normalized = unicodedata.normalize("NFKD", text)
-    without_accents = "".join(ch for ch in normalized if not unicodedata.combining(ch))
-    lowered = without_accents.casefold().strip()
-    joined = _SEPARATORS.sub("", lowered)
-    return _DROPPED.sub("", joined)
-
-
-# Characters that change how a name looks without showing themselves: controls (Cc), format
-# characters such as zero-width spaces and joiners and the bidirectional overrides and isolates
-# (Cf), private-use, surrogate and unassigned code points, line and paragraph separators, and
-# the letters and symbols that render as blanks (Hangul fillers, the blank Braille pattern, the
-# combining grapheme joiner).
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
-_BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
-
-
-def hidden_characters(text: str) -> list[str]:
-    """The code points in ``text`` that would hide or reorder what a reader sees, as U+XXXX."""
-    return [
-        f"U+{ord(character):04X}"
-        for character in text
-        if unicodedata.category(character) in _HIDDEN_CATEGORIES or character in _BLANK_CHARACTERS
-    ]
+__all__ = ["fold", "hidden_characters", "name_key", "validate_visible_text"]
 
 
 def validate_visible_text(value: str) -> None:
@@ -54,9 +22,3 @@ def validate_visible_text(value: str) -> None:
             f"characters ({', '.join(dict.fromkeys(hidden))}).",
             code="hidden_characters",
         )
-
-
-def name_key(name: str) -> str:
-    """How a person's name compares with another: compatibility forms folded, case ignored,
-    runs of spaces as one (so "member  05" and "Member 05" are the same name)."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
