@@ -2,7 +2,9 @@
 
 :class:`Extractor` works on one :class:`~matching.normalize.Normalizer` (``Normalizer.extract``
 delegates here, building it on first use) and reads only what the normalizer knows: its folded
-alias tables and its ``normalize_many`` scores. Results are suggestions a coordinator confirms.
+alias tables and its ``normalize_many`` scores (:class:`AliasTables`). The words and sentences
+of a text come from :mod:`matching.prose`, the alias keys from :mod:`matching.aliases`. Results
+are suggestions a coordinator confirms.
 
 Stages, each on the words no earlier stage claimed:
 
@@ -50,22 +52,16 @@ it may be an ordinary word too ("zoom in on", "some slack time"). Both kinds fir
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-from matching.normalize import INITIALISM_SCORE, _Alias, _order_key, _singular, _words
-from matching.types import SkillMatch
-from network.text import fold
-
-if TYPE_CHECKING:
-    from matching.normalize import Normalizer
+from matching.aliases import INITIALISM_SCORE, Alias, folded_words, order_key, singular
+from matching.prose import FUNCTION_WORDS, Text, Token, coordinated_items, stem
+from matching.types import NormalizedTerm, SkillMatch
+from network.text_rules import fold
 
 INFLECTED_SCORE = 0.95
 GAPPED_SCORE = 0.85
@@ -146,159 +142,19 @@ TOOL_CUES = frozenset(
     {"use", "uses", "using", "used", "via", "with", "in", "on", "into", "from", "to", "our"}
     | {"their", "your", "my", "its", "and", "or", "like", "including", "migrate", "switch"}
 )
-# Stop words that carry content in skill names ("system", "front", "detail"...) are not
-# function words: they count in look-ups and gaps.
-FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) - {
-    "system",
-    "front",
-    "back",
-    "side",
-    "detail",
-    "describe",
-    "fill",
-    "find",
-    "fire",
-    "full",
-    "empty",
-    "top",
-    "bottom",
-    "move",
-    "show",
-    "call",
-    "name",
-    "part",
-    "bill",
-    "interest",
-    "serious",
-    "thick",
-    "thin",
-    "mill",
-    "cry",
-    "give",
-    "get",
-    "take",
-    "keep",
-    "put",
-    "see",
-    "made",
-    "found",
-    "done",
-    "go",
-    "co",
-    "con",
-    "de",
-    "un",
-    "re",
-}
-# A word, with joined pieces ("node.js", "e-commerce", "R&D") and a trailing "+"/"#" kept.
-_TOKEN = re.compile(r"[^\W_][\w+#]*(?:[.\-_/'&][^\W_][\w+#]*)*[+#]*|\.[^\W_]\w*")
-# What ends a sentence, just before a word: the word then starts one.
-_SENTENCE_END = re.compile(r"[.!?:;\n•*\-]\s*$")
-# What may stand between two words of one clause: spaces, and at most hyphens or apostrophes.
-_SAME_PHRASE = re.compile(r"[\s\-'’]*")
-# What ends a sentence for the exact look-up (commas and slashes do not: "Extract, transform").
-_HARD_BREAK = re.compile(r"[.!?;:()\[\]{}•*\n]|\s-\s")
 
 
-@lru_cache(maxsize=65536)
-def _fold_word(word: str) -> str:
-    return fold(word)
+class AliasTables(Protocol):
+    """What an :class:`Extractor` reads of a :class:`~matching.normalize.Normalizer`: its folded
+    alias tables and its batched ``normalize_many`` (the model stage)."""
 
+    _phrases: dict[str, Alias]
+    _exact: dict[str, str]
+    _order: dict[str, str]
+    _initialisms: dict[str, str]
+    _max_words: int
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A folded word reduced by a small English suffix rule, for inflection-blind look-ups.
-
-    "teams" → "team", "leading" → "lead", "automated"/"automation"/"automate" → "automat",
-    "managing"/"management"/"manage" → "manag". Words of up to four letters are kept whole.
-    """
-    if len(word) <= 4 or not word.isalpha():
-        return word
-    for suffix, keep in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ments", ""),
-        ("ment", ""),
-        ("ations", "at"),
-        ("ation", "at"),
-        ("ions", ""),
-        ("ion", ""),
-        ("ings", ""),
-        ("ing", ""),
-        ("ed", ""),
-        ("es", "e"),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) + len(keep) >= 4:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            word = word[: len(word) - len(suffix)] + keep
-            break
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-        word = word[:-1]  # "running" → "runn" → "run"
-    if len(word) > 4 and word.endswith("e"):
-        word = word[:-1]
-    return word
-
-
-@dataclass(frozen=True)
-class _Token:
-    text: str
-    start: int
-    end: int
-    folded: str
-    stem: str
-
-
-class _Text:
-    """A text cut into words, with where its phrases and sentences begin and end."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = [
-            _Token(m.group(), m.start(), m.end(), f, stem(f))
-            for m in _TOKEN.finditer(text)
-            if (f := _fold_word(m.group()))
-        ]
-        count = len(self.tokens)
-        # phrase_end[i]: the end (exclusive) of the run of words that i belongs to, joined by
-        # spaces, hyphens or apostrophes only; sentence_end[i] likewise, up to a full stop, a
-        # colon, a bracket or a bullet (commas and slashes do not end it).
-        self.phrase_end = [count] * count
-        self.sentence_end = [count] * count
-        self.sentence_start = [False] * count
-        for j in range(count - 1, -1, -1):
-            if j + 1 < count:
-                between = self.between(j)
-                self.phrase_end[j] = (
-                    self.phrase_end[j + 1] if _SAME_PHRASE.fullmatch(between) else j + 1
-                )
-                self.sentence_end[j] = (
-                    j + 1 if _HARD_BREAK.search(between) else self.sentence_end[j + 1]
-                )
-                self.sentence_start[j + 1] = _SENTENCE_END.search(between) is not None
-        if count:
-            before = text[: self.tokens[0].start]
-            self.sentence_start[0] = not before.strip() or bool(_SENTENCE_END.search(before))
-        # A line of bare terms (a tag line such as "javascript reactjs java"): case says nothing.
-        self.bare_terms = count <= 8 and not any(t.folded in FUNCTION_WORDS for t in self.tokens)
-
-    def between(self, j: int) -> str:
-        """What stands between word j and word j + 1."""
-        return self.text[self.tokens[j].end : self.tokens[j + 1].start]
-
-    def written(self, i: int, n: int) -> str:
-        """Words i..i+n as written, with what stands between them."""
-        return self.text[self.tokens[i].start : self.tokens[i + n - 1].end]
-
-    def phrases(self) -> list[tuple[int, int]]:
-        """The runs of words of one phrase, as (first, end) ranges."""
-        ranges = []
-        i = 0
-        while i < len(self.tokens):
-            ranges.append((i, self.phrase_end[i]))
-            i = self.phrase_end[i]
-        return ranges
+    def normalize_many(self, terms: Iterable[str]) -> list[NormalizedTerm]: ...
 
 
 @dataclass(frozen=True)
@@ -310,7 +166,7 @@ class _Hit:
 class Extractor:
     """Finds one normalizer's skills in free text."""
 
-    def __init__(self, normalizer: Normalizer) -> None:
+    def __init__(self, normalizer: AliasTables) -> None:
         self._normalizer = normalizer
         # The alias tables belong to the normalizer; extraction reads them, never writes.
         self._phrases = normalizer._phrases
@@ -326,7 +182,7 @@ class Extractor:
         # Words the taxonomy writes in lower case inside longer names are common words
         # ("backup" in "Data backup"); a capitalised word it never writes so is a name.
         common = {
-            _singular(fold(word))
+            singular(fold(word))
             for alias in self._phrases.values()
             for form in alias.forms
             if len(form.split()) >= 2
@@ -336,13 +192,13 @@ class Extractor:
         name_words: set[str] = set()
         for key, alias in self._phrases.items():
             forms = sorted(f for f in alias.forms if f)
-            if forms and all(_is_name_word(f) for f in forms) and _singular(key) not in common:
+            if forms and all(_is_name_word(f) for f in forms) and singular(key) not in common:
                 name_words.add(key)
-                name_words.add(_singular(key))
+                name_words.add(singular(key))
             if alias.ambiguous or key in name_words:
                 continue
             for form in forms:
-                words = _words(form.split("(")[0]) or _words(form)
+                words = folded_words(form.split("(")[0]) or folded_words(form)
                 content = tuple(stem(w) for w in words if w not in FUNCTION_WORDS)
                 if content and (len(content) >= 2 or len(content[0]) >= 5):
                     entries.append((form, alias.skill, words, content))
@@ -402,24 +258,24 @@ class Extractor:
                 head = form.split("(")[0].strip()
                 if head != form.strip() and fold(head) and fold(head) not in self._exact:
                     heads[fold(head)].append((head, alias.skill))
-        self._heads: dict[str, _Alias] = {}
+        self._heads: dict[str, Alias] = {}
         for key, found in heads.items():
             if len({skill for _head, skill in found}) != 1:
                 continue
             written = frozenset(head for head, _skill in found)
-            if all(_is_name_word(w) for w in written) and _singular(key) not in common:
+            if all(_is_name_word(w) for w in written) and singular(key) not in common:
                 self._name_words = self._name_words | {key}
                 ambiguous = False
             else:
                 ambiguous = True
-            self._heads[key] = _Alias(skill=found[0][1], ambiguous=ambiguous, forms=written)
+            self._heads[key] = Alias(skill=found[0][1], ambiguous=ambiguous, forms=written)
         # Every key the exact pass may find, plurals too, for a quick "nothing here".
         self._keys = frozenset(
             [*self._phrases, *self._heads, *self._exact, *self._initialisms, *self._prefixes]
             + [key + "s" for key in self._exact]
         )
 
-    def _content_skill(self, words: list[_Token]) -> str | None:
+    def _content_skill(self, words: list[Token]) -> str | None:
         """The skill whose alias has these words' content stems, in this order or any order."""
         content = tuple(t.stem for t in words if t.folded not in FUNCTION_WORDS)
         if not content:
@@ -433,7 +289,7 @@ class Extractor:
 
     def extract(self, text: str) -> list[SkillMatch]:
         """Skills named in ``text``, de-duplicated, in order of first appearance."""
-        words = _Text(text)
+        words = Text(text)
         if not words.tokens:
             return []
         claimed = [False] * len(words.tokens)
@@ -451,7 +307,7 @@ class Extractor:
                 found.append(hit.match)
         return found
 
-    def _exact_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+    def _exact_pass(self, words: Text, claimed: list[bool]) -> list[_Hit]:
         """Longest n-grams first, within a sentence; a match claims its words."""
         hits: list[_Hit] = []
         i = 0
@@ -475,25 +331,25 @@ class Extractor:
                 i += 1
         return hits
 
-    def _phrase_at(self, words: _Text, i: int, n: int) -> SkillMatch | None:
+    def _phrase_at(self, words: Text, i: int, n: int) -> SkillMatch | None:
         """The skill the n words from word i name in prose, or None."""
         tokens = words.tokens
         folded = [t.folded for t in tokens[i : i + n]]
         key = "".join(folded)
         alias = self._phrases.get(key) or self._heads.get(key)
         if alias is None:
-            skill = self._exact.get(key) or self._exact.get(_singular(key))
+            skill = self._exact.get(key) or self._exact.get(singular(key))
             if skill is None and n >= 2 and all(w in self._order_words for w in folded):
-                skill = self._order.get(_order_key(folded))
+                skill = self._order.get(order_key(folded))
             if skill is not None:
                 alias = self._phrases.get(fold(skill))
                 if alias is None or alias.ambiguous:
                     # A plural or reordered form of an ambiguous alias needs the same evidence.
-                    alias = _Alias(
+                    alias = Alias(
                         skill=skill, ambiguous=n == 1 and len(key) <= 3, forms=frozenset()
                     )
                 else:
-                    alias = _Alias(skill=skill, ambiguous=False, forms=frozenset())
+                    alias = Alias(skill=skill, ambiguous=False, forms=frozenset())
         if alias is None:
             if n == 1:
                 written = tokens[i].text
@@ -504,7 +360,7 @@ class Extractor:
                 # A name cut short: "MS SQL" for "MS SQL Server", one skill only.
                 return SkillMatch(skill=self._prefixes[key], score=INFLECTED_SCORE)
             return None
-        name_word = n == 1 and (key in self._name_words or _singular(key) in self._name_words)
+        name_word = n == 1 and (key in self._name_words or singular(key) in self._name_words)
         if not alias.ambiguous and not name_word:
             return SkillMatch(skill=alias.skill, score=1.0)
         common_head = alias.ambiguous and self._heads.get(key) is alias
@@ -529,18 +385,18 @@ class Extractor:
         return None
 
     @staticmethod
-    def _has_context(words: _Text, i: int, n: int) -> bool:
+    def _has_context(words: Text, i: int, n: int) -> bool:
         """Whether a context word lies within two words before or after words i..i+n."""
         window = words.tokens[max(0, i - 2) : i] + words.tokens[i + n : i + n + 2]
         return any(t.folded in CONTEXT_WORDS for t in window)
 
     # --- Lists and coordination ----------------------------------------------------------------
 
-    def _coordination(self, words: _Text) -> list[_Hit]:
+    def _coordination(self, words: Text) -> list[_Hit]:
         """Phrases a list or a coordination implies, found exactly or by inflection."""
         hits: list[_Hit] = []
         tokens = words.tokens
-        for items, end in _coordinated_items(words):
+        for items, end in coordinated_items(words):
             # Shared words after the list: "Unit and Integration Testing", "build and expand X".
             for length in range(1, min(3, words.phrase_end[items[-1]] - end) + 1):
                 head = tokens[end : end + length]
@@ -550,14 +406,14 @@ class Extractor:
                         hits.append(_Hit(position, match))
         return hits
 
-    def _lookup(self, words: list[_Token]) -> SkillMatch | None:
+    def _lookup(self, words: list[Token]) -> SkillMatch | None:
         """An implied phrase: exact after folding, or by inflection; ambiguous aliases refused."""
         folded = [t.folded for t in words]
         key = "".join(folded)
         skill = (
             self._exact.get(key)
-            or self._exact.get(_singular(key))
-            or self._order.get(_order_key(folded))
+            or self._exact.get(singular(key))
+            or self._order.get(order_key(folded))
         )
         if skill is not None:
             alias = self._phrases.get(key)
@@ -573,7 +429,7 @@ class Extractor:
 
     # --- Inflections and near phrases ----------------------------------------------------------
 
-    def _inflected_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+    def _inflected_pass(self, words: Text, claimed: list[bool]) -> list[_Hit]:
         """Unclaimed runs of two words or more whose content stems are an alias's."""
         hits: list[_Hit] = []
         tokens = words.tokens
@@ -596,7 +452,7 @@ class Extractor:
                 i += 1
         return hits
 
-    def _near_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+    def _near_pass(self, words: Text, claimed: list[bool]) -> list[_Hit]:
         """Verb-led aliases whose content words stand in order in one phrase, with at most
         :data:`MAX_GAP` other words among them ("solving business problems")."""
         hits: list[_Hit] = []
@@ -623,7 +479,7 @@ class Extractor:
 
     # --- The model ----------------------------------------------------------------------------
 
-    def _model_pass(self, words: _Text, claimed: list[bool]) -> list[_Hit]:
+    def _model_pass(self, words: Text, claimed: list[bool]) -> list[_Hit]:
         """Left-over names in capitals, scored by the normalizer's model, kept when it is sure."""
         spans: list[tuple[int, str]] = []
         seen: set[str] = set()
@@ -652,7 +508,7 @@ class Extractor:
             hits.append(_Hit(position, match))
         return hits
 
-    def _worth_scoring(self, words: _Text, i: int, n: int) -> bool:
+    def _worth_scoring(self, words: Text, i: int, n: int) -> bool:
         """A span the model may score: a name in capitals ("Google Analitics", "Wordpres")."""
         span = words.tokens[i : i + n]
         if any(t.folded in FUNCTION_WORDS or not t.text[:1].isupper() for t in span):
@@ -700,36 +556,3 @@ def _leading_verbs(names: Iterable[tuple[str, list[str]]]) -> frozenset[str]:
 def _is_name_word(form: str) -> bool:
     """A capitalised plain word: "Zoom", "Slack", "Excel" (not "JavaScript", "SQL", "node")."""
     return form.isalpha() and len(form) >= 3 and form[0].isupper() and form[1:].islower()
-
-
-def _coordinated_items(words: _Text) -> list[tuple[list[int], int]]:
-    """Coordinated single words: (the items' positions, the position after the last item).
-
-    "Performance, Unit and Integration Testing" gives the items Performance, Unit and
-    Integration, followed by "Testing"; "build and expand" gives build and expand.
-    """
-    tokens = words.tokens
-    found: list[tuple[list[int], int]] = []
-    j = 0
-    while j < len(tokens) - 1:
-        items = [j]
-        k = j
-        while k + 1 < len(tokens):
-            between = words.between(k).strip()
-            nxt = tokens[k + 1]
-            if between in {",", "/", "&"} and nxt.folded not in FUNCTION_WORDS:
-                items.append(k + 1)
-                k += 1
-            elif between in {"", ","} and nxt.folded in {"and", "or"} and k + 2 < len(tokens):
-                if words.between(k + 1).strip() or tokens[k + 2].folded in FUNCTION_WORDS:
-                    break
-                items.append(k + 2)
-                k += 2
-            else:
-                break
-        if len(items) >= 2 and all(tokens[p].folded not in FUNCTION_WORDS for p in items):
-            found.append((items, items[-1] + 1))
-            j = items[-1]
-        else:
-            j += 1
-    return found

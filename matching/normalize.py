@@ -5,7 +5,7 @@ aliases) plus general rules, so its quality can be measured on taxonomies it has
 (``manage.py evaluate_matching``, ``tests/matching/test_quality.py``). ``normalize`` runs three
 stages:
 
-1. **Exact, after folding** (score 1.0): ``network.text.fold`` (case, accents, spaces and
+1. **Exact, after folding** (score 1.0): ``network.text_rules.fold`` (case, accents, spaces and
    ``-_./`` ignored, ``+``/``#`` kept), then the same with a plural ``s`` dropped, then the
    words in any order ("NPSP Salesforce" = "Salesforce NPSP").
 2. **Initialisms** (score :data:`INITIALISM_SCORE`): the first letters of the words of every
@@ -24,59 +24,29 @@ Anything else is unknown (``None``); ``normalize_many`` keeps unknown terms in p
 the model on what is left; ordinary words only with evidence): see :mod:`matching.extract`.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from matching.aliases import (
+    INITIALISM_SCORE,
+    Alias,
+    folded_words,
+    initialism,
+    order_key,
+    singular,
+)
+from matching.extract import Extractor
 from matching.learned import LearnedMatcher
 from matching.learned import build as learned_matcher
 from matching.types import NormalizedTerm, SkillMatch
-from network.text import fold
+from network.text_rules import fold
 
 # Folded terms shorter than this never reach the learned stage (one letter names nothing).
 MIN_FUZZY_LENGTH = 2
-INITIALISM_SCORE = 0.9
-# Small function words left out of initialisms ("Search engine optimization" and
-# "Extract, transform and load" alike).
-_INITIALISM_SKIP = frozenset({"and", "of", "the", "for", "to", "in", "on", "a", "an", "&"})
-_WORD_SPLIT = re.compile(r"[\s\-_./,;:()\[\]{}'\"&]+")
-
-
-def _singular(key: str) -> str:
-    """Drop a plural ``s`` from a folded key ("apis" → "api"), leaving "ss" and short keys."""
-    if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
-        return key[:-1]
-    return key
-
-
-def _words(text: str) -> list[str]:
-    """The folded words of a phrase, in order, empty pieces dropped."""
-    return [w for w in (fold(part) for part in _WORD_SPLIT.split(text)) if w]
-
-
-def _order_key(words: list[str]) -> str:
-    """A key equal for the same words in any order (singular forms)."""
-    return " ".join(sorted(_singular(w) for w in words))
-
-
-def _initialism(text: str) -> str:
-    """First letters of the significant words of a multi-word phrase; "" when not one."""
-    words = [w for w in _words(text) if w not in _INITIALISM_SKIP]
-    if len(words) < 2 or len(words) > 6:
-        return ""
-    return "".join(w[0] for w in words if w[0].isalnum())
-
-
-@dataclass(frozen=True)
-class _Alias:
-    """What an alias in prose needs to fire: exact casing forms and whether it is ambiguous."""
-
-    skill: str
-    ambiguous: bool
-    forms: frozenset[str]  # the alias as written in the taxonomy (case-sensitive forms)
+# Indexes pickled before the alias keys moved to ``matching.aliases`` name the class here.
+_Alias = Alias
 
 
 class Normalizer:
@@ -88,7 +58,7 @@ class Normalizer:
         order: dict[str, str],
         initialisms: dict[str, str],
         learned: LearnedMatcher,
-        phrases: dict[str, _Alias],
+        phrases: dict[str, Alias],
         max_words: int,
     ) -> None:
         """Use :meth:`from_taxonomy`; the arguments are its precomputed tables."""
@@ -126,24 +96,24 @@ class Normalizer:
                     exact.setdefault(key, name)
         # Plural forms after all the written forms, so "Rails" keeps its own skill.
         for key, name in list(exact.items()):
-            exact.setdefault(_singular(key), name)
+            exact.setdefault(singular(key), name)
         # Word order, for multi-word phrases.
         for name, aliases in pairs:
             for phrase in (name, *aliases):
-                words = _words(phrase)
+                words = folded_words(phrase)
                 if len(words) >= 2:
-                    order.setdefault(_order_key(words), name)
+                    order.setdefault(order_key(words), name)
 
         claims: dict[str, set[str]] = defaultdict(set)
         for name, aliases in pairs:
             for phrase in (name, *aliases):
-                initials = _initialism(phrase)
+                initials = initialism(phrase)
                 if len(initials) >= 2:
                     claims[initials].add(name)
         initialisms = {
             key: next(iter(names))
             for key, names in claims.items()
-            if len(names) == 1 and key not in exact and _singular(key) not in exact
+            if len(names) == 1 and key not in exact and singular(key) not in exact
         }
 
         learned = learned_matcher([(name, aliases) for name, aliases in pairs])
@@ -154,7 +124,7 @@ class Normalizer:
         heads: set[str] = set()
         for name, aliases in pairs:
             forms_of_skill = [name, *aliases]
-            last_words = {_words(f)[-1] for f in forms_of_skill if len(f.split()) >= 2}
+            last_words = {folded_words(f)[-1] for f in forms_of_skill if len(f.split()) >= 2}
             for phrase in forms_of_skill:
                 word = phrase.strip()
                 if word.isalpha() and word[:1].isupper() and word[1:].islower():
@@ -162,7 +132,7 @@ class Normalizer:
                         heads.add(fold(word))
         common = set(ENGLISH_STOP_WORDS) | {w.casefold() for w in common_words}
 
-        phrases: dict[str, _Alias] = {}
+        phrases: dict[str, Alias] = {}
         forms: dict[str, set[str]] = defaultdict(set)
         max_words = 1
         for name, aliases in pairs:
@@ -171,12 +141,12 @@ class Normalizer:
                 if not key:
                     continue
                 forms[key].add(phrase.strip())
-                max_words = max(max_words, len(_words(phrase)))
+                max_words = max(max_words, len(folded_words(phrase)))
         for key, written in forms.items():
             skill = exact[key]
-            single = all(len(_words(w)) == 1 for w in written)
+            single = all(len(folded_words(w)) == 1 for w in written)
             ambiguous = len(key) <= 2 or (single and (key in common or key in heads))
-            phrases[key] = _Alias(skill=skill, ambiguous=ambiguous, forms=frozenset(written))
+            phrases[key] = Alias(skill=skill, ambiguous=ambiguous, forms=frozenset(written))
         return cls(
             exact,
             order,
@@ -191,14 +161,14 @@ class Normalizer:
         key = fold(term)
         if not key:
             return None
-        skill = self._exact.get(key) or self._exact.get(_singular(key))
+        skill = self._exact.get(key) or self._exact.get(singular(key))
         if skill is None:
-            words = _words(term)
+            words = folded_words(term)
             if len(words) >= 2:
-                skill = self._order.get(_order_key(words))
+                skill = self._order.get(order_key(words))
         if skill is not None:
             return SkillMatch(skill=skill, score=1.0)
-        initial = self._initialisms.get(key) or self._initialisms.get(_singular(key))
+        initial = self._initialisms.get(key) or self._initialisms.get(singular(key))
         if initial is not None:
             return SkillMatch(skill=initial, score=INITIALISM_SCORE)
         return None
@@ -262,7 +232,5 @@ class Normalizer:
         """
         extractor = getattr(self, "_extractor", None)
         if extractor is None:
-            from matching.extract import Extractor  # it reads this module's tables
-
             extractor = self._extractor = Extractor(self)
         return extractor.extract(text)
