@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from matching.types import SkillMatch
-from network.text import fold
+from network.text_rules import fold
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -290,7 +290,7 @@ def score_aliases(
 
 def typo_pairs(pairs: Iterable[tuple[str, str]], seed: int = TYPO_SEED) -> list[tuple[str, str]]:
     """Each (term, canonical) with one seeded random edit in the term."""
-    from matching.learned import typo
+    from matching.learned_text import typo
 
     rng = random.Random(seed)  # noqa: S311 - a reproducible test set, not secrets
     return [(typo(term, rng), canonical) for term, canonical in pairs]

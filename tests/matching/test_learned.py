@@ -2,9 +2,10 @@
 
 import pytest
 
-from matching import learned
+from matching import learned, learned_features, learned_text, learned_training
 from matching.normalize import Normalizer
 from matching.types import SkillMatch
+from network.text_rules import fold
 
 TAXONOMY = [
     ("Ruby", ["ruby lang"]),
@@ -145,9 +146,9 @@ def test_tiny_taxonomies_work(entries):
 def test_training_holds_each_alias_out_of_its_own_features():
     matcher = learned.LearnedMatcher(TAXONOMY)
     pid = matcher.key_id["k8s"]
-    held = learned._Query("k8s", exclude_phrase=pid)
-    features, owners = matcher._candidates([held])
-    column = learned.FEATURES.index
+    held = learned_features.Query("k8s", exclude_phrase=pid)
+    features, owners = matcher.candidate_features([held])
+    column = learned_features.FEATURES.index
     for row, (_, sid) in zip(features, owners, strict=True):
         assert row[column("cos")] < 0.999  # the alias itself is not found
         if matcher.skills[sid] == "Kubernetes":
@@ -213,9 +214,9 @@ def test_salesforce_alone_is_the_pack_or_unknown(desk):
 
 
 def test_letters_in_order_only_short_against_short():
-    assert learned.in_order("rb", "ruby")
-    assert learned.in_order("objc", "objectivec")
-    assert not learned.in_order("slack", "salesforcenonprofitsuccesspack")
+    assert learned_text.in_order("rb", "ruby")
+    assert learned_text.in_order("objc", "objectivec")
+    assert not learned_text.in_order("slack", "salesforcenonprofitsuccesspack")
 
 
 def test_a_version_number_does_not_make_a_near_name_the_skill():
@@ -246,13 +247,13 @@ def test_training_asks_held_out_aliases_again_misspelt():
     # again with one typo (still held out, its own skill right), up to the cap.
     taxonomy = [(f"Tool {i}", [f"toolkit {i}", f"tk {i} suite"]) for i in range(400)]
     matcher = learned.LearnedMatcher(taxonomy)
-    queries, truth, _ = matcher._training_queries()
+    queries, truth, _ = learned_training.training_queries(matcher)
     misspelt = [
         (query, right)
         for query, right in zip(queries, truth, strict=True)
         if query.exclude_phrase >= 0 and query.term != matcher.spaced[query.exclude_phrase]
     ]
-    assert 1000 < len(misspelt) <= learned.MAX_HELD_TYPO_QUERIES
+    assert 1000 < len(misspelt) <= learned_training.MAX_HELD_TYPO_QUERIES
     for query, right in misspelt:
         assert right == matcher.phrase_skill[query.exclude_phrase]
-        assert learned.fold(query.term) not in matcher.key_id
+        assert fold(query.term) not in matcher.key_id
