@@ -38,10 +38,9 @@ Seeded teams (a bid's lead and members)
     counted in the team, named in ``Team.set_aside`` with the reason, so the proposals show who
     would cover their skills instead.
 
-Order
-    Teams covering the most skills come first; among equal coverage the cheapest (lowest
-    planned blended rate, so lowest estimated cost; unknown rates last), then the higher score,
-    then the members' ids.
+Order and score
+    Teams covering the most skills come first, then the cheapest; each team is scored and
+    explained in ``matching.team_scoring``.
 
 The hard filters are ``rank``'s, applied once as masks. The gain is computed for all candidates
 at once with numpy over a dense (candidates × required skills) matrix of level weights, taken
@@ -57,7 +56,6 @@ import datetime
 import math
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,7 +68,10 @@ from matching.rank import (
     _hard_filters,
     _required_skills,
 )
+from matching.team_scoring import SetAside, Team, TeamMember, build_team, order
 from matching.types import RequestProfile
+
+__all__ = ["SetAside", "Team", "TeamMember", "propose_teams"]
 
 # Marginal-gain weights. Covering a skill dominates (a new skill is worth at least COVER_GAIN,
 # more than any fit or cost difference can make up), then the level it is covered at, then the
@@ -80,14 +81,6 @@ LEVEL_GAIN = 1.0
 FIT_GAIN = 0.5
 COST_PENALTY = 0.5
 COLLABORATION_GAIN = 0.3
-# Team score weights (they sum to 1, so scores stay in [0, 1]): complete coverage matters most,
-# then depth (the best level per required skill), the members' fit, the blended rate against the
-# budget, and cohesion (collaboration edges against the size − 1 a connected team needs).
-SCORE_COVERAGE = 0.50
-SCORE_DEPTH = 0.15
-SCORE_FIT = 0.15
-SCORE_COST = 0.12
-SCORE_COHESION = 0.08
 # Leaders tried per team asked for, and the candidates kept per required skill. When pruning
 # leaves fewer than ``k`` distinct teams, up to EXTRA_STARTS times as many leaders are tried.
 LEADERS_PER_TEAM = 3
@@ -101,8 +94,6 @@ SET_ASIDE_REASONS = {
     "wrong location": "not in the request's location",
     "full": "no free hours",
 }
-# Cost fit of a team none of whose members states a rate.
-UNKNOWN_RATE_FIT = 0.5
 # Collaboration histories turned into index positions, per index, for the last few histories:
 # the adapter passes the same frozenset for every request of a network version, and turning
 # 10,000 id pairs into positions costs more than the rest of a query.
@@ -110,46 +101,6 @@ _PAIR_CACHE: weakref.WeakKeyDictionary[MatchIndex, dict[frozenset, np.ndarray]] 
     weakref.WeakKeyDictionary()
 )
 _PAIR_CACHE_SIZE = 4
-
-
-@dataclass(frozen=True)
-class TeamMember:
-    consultant_id: int
-    name: str
-    covers: tuple[str, ...]  # the required skills this member is the team's best holder of
-    level_by_skill: dict[str, int]  # every required skill the member holds → level 1..5
-    hourly_rate: float | None
-    free_hours: float  # hours a week on offer minus hours committed
-    adds: tuple[str, ...] = ()  # the covered skills nobody else on the team holds
-    seeded: bool = False  # on the team already (the ``seed``), never pruned
-
-
-@dataclass(frozen=True)
-class SetAside:
-    """A seed member left out of the proposals because they fail a hard filter."""
-
-    consultant_id: int
-    name: str  # empty when the index does not hold them (not a working member)
-    reason: str
-
-
-@dataclass(frozen=True)
-class Team:
-    members: tuple[TeamMember, ...]  # the leader first, then in the order they joined
-    leader_id: int
-    covered_skills: list[str]
-    missing_skills: list[str]
-    coverage: float  # share of the required skills covered, in [0, 1]
-    fit: float  # mean member fit (availability, continuity, rotation), in [0, 1]
-    planned_blended_rate: float | None
-    estimated_cost: float | None
-    collaboration_pairs: int
-    score: float
-    explanation: list[str]
-    set_aside: tuple[SetAside, ...] = ()  # seed members not counted, with why
-    # What the proposal says about the seed, without money: the current team already covers
-    # everything, or has no seat left. Also in ``explanation``.
-    notes: tuple[str, ...] = ()
 
 
 def propose_teams(
@@ -241,7 +192,7 @@ def propose_teams(
             chosen.append(members)
 
     teams = [
-        _team(
+        build_team(
             index,
             request,
             required,
@@ -262,20 +213,8 @@ def propose_teams(
     # coverage found (more skills than seats) does not get a team.
     best_coverage = max(len(team.covered_skills) for team in teams)
     teams = [team for team in teams if len(team.covered_skills) == best_coverage]
-    teams.sort(key=_order)
+    teams.sort(key=order)
     return teams[:k]
-
-
-def _order(team: Team) -> tuple:
-    """Most skills covered first; then the cheapest (unknown rates last), the best score, ids."""
-    rate = team.planned_blended_rate
-    cheapest = (0, rate) if rate is not None else (1, 0.0)
-    return (
-        -len(team.covered_skills),
-        cheapest,
-        -team.score,
-        sorted(m.consultant_id for m in team.members),
-    )
 
 
 def _seed(
@@ -508,186 +447,3 @@ def _prune(
 
         members.pop(min(redundant, key=cost_of_dropping))
     return members
-
-
-def _team(
-    index: MatchIndex,
-    request: RequestProfile,
-    required: list[str],
-    unknown: list[str],
-    pool: np.ndarray,
-    level_weights: np.ndarray,
-    coverable: np.ndarray,
-    fit: np.ndarray,
-    members: list[int],
-    collaborators: np.ndarray | None,
-    *,
-    seeded: int,
-    set_aside: tuple[SetAside, ...],
-    notes: list[str],
-) -> Team:
-    rows = level_weights[members]
-    # Each covered skill is credited to its best holder (the earlier member on a tie).
-    best_holder = np.argmax(rows, axis=0)
-    covered_mask = rows.max(axis=0) > 0
-    only_holder = (rows > 0) & ((rows > 0).sum(axis=0) == 1)
-    covered = [skill for skill, yes in zip(required, covered_mask.tolist(), strict=True) if yes]
-    missing = [skill for skill in required if skill not in covered]
-    coverage = len(covered) / len(required)
-    depth = float(rows.max(axis=0).sum()) / len(required)
-    team_fit = float(fit[members].mean())
-
-    team_members = []
-    for slot, row in enumerate(members):
-        position = int(pool[row])
-        profile = index.consultants[position]
-        held = index.skills_of(position)
-        rate = index.hourly_rate[position]
-        team_members.append(
-            TeamMember(
-                consultant_id=profile.id,
-                name=profile.name,
-                covers=tuple(
-                    skill
-                    for column, skill in enumerate(required)
-                    if covered_mask[column] and best_holder[column] == slot
-                ),
-                level_by_skill={skill: held[skill] for skill in required if held.get(skill)},
-                hourly_rate=None if math.isnan(rate) else float(rate),
-                free_hours=float(index.free_hours[position]),
-                adds=tuple(
-                    skill for column, skill in enumerate(required) if only_holder[slot, column]
-                ),
-                seeded=slot < seeded,
-            )
-        )
-
-    # Planned blended rate: the estimated hours split evenly over the members, so the blend is
-    # the plain mean of the stated rates (members without a rate are left out of the mean).
-    rates = [m.hourly_rate for m in team_members if m.hourly_rate is not None]
-    mean_rate = sum(rates) / len(rates) if rates else None
-    blended = round(mean_rate, 2) if mean_rate is not None else None
-    estimated_cost = (
-        round(mean_rate * request.estimated_hours, 2)
-        if mean_rate is not None and request.estimated_hours
-        else None
-    )
-    cost_fit = _team_cost_fit(request, blended, estimated_cost)
-
-    pairs = []
-    if collaborators is not None:
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                if collaborators[first, second]:
-                    pairs.append((team_members[i], team_members[members.index(second)]))
-    cohesion = 1.0 if len(members) == 1 else min(1.0, len(pairs) / (len(members) - 1))
-
-    score = (
-        SCORE_COVERAGE * coverage
-        + SCORE_DEPTH * depth
-        + SCORE_FIT * team_fit
-        + SCORE_COST * cost_fit
-        + SCORE_COHESION * cohesion
-    )
-    explanation = _explain(
-        request, team_members, required, missing, coverable, unknown, blended, estimated_cost, pairs
-    )
-    explanation[len(team_members) : len(team_members)] = [
-        *(_set_aside_line(item) for item in set_aside),
-        *notes,
-    ]
-    return Team(
-        members=tuple(team_members),
-        leader_id=team_members[0].consultant_id,
-        covered_skills=covered,
-        missing_skills=missing,
-        coverage=round(coverage, 6),
-        fit=round(team_fit, 6),
-        planned_blended_rate=blended,
-        estimated_cost=estimated_cost,
-        collaboration_pairs=len(pairs),
-        score=round(score, 6),
-        explanation=explanation,
-        set_aside=set_aside,
-        notes=tuple(notes),
-    )
-
-
-def _set_aside_line(item: SetAside) -> str:
-    name = item.name or f"Consultant {item.consultant_id}"
-    return f"{name} is on the team but not counted in this proposal: {item.reason}."
-
-
-def _team_cost_fit(
-    request: RequestProfile, blended: float | None, estimated_cost: float | None
-) -> float:
-    """1 when the estimated cost fits the budget, falling as (budget / cost)² above it."""
-    if request.budget_max is None or not request.estimated_hours:
-        return 1.0
-    if blended is None or estimated_cost is None:
-        return UNKNOWN_RATE_FIT
-    if estimated_cost <= 0:
-        return 1.0
-    return min(1.0, float(request.budget_max) / estimated_cost) ** 2
-
-
-def _explain(
-    request: RequestProfile,
-    members: list[TeamMember],
-    required: list[str],
-    missing: list[str],
-    coverable: np.ndarray,
-    unknown: list[str],
-    blended: float | None,
-    estimated_cost: float | None,
-    pairs: list[tuple[TeamMember, TeamMember]],
-) -> list[str]:
-    lines = []
-    for slot, member in enumerate(members):
-        if member.seeded:
-            role = "Leads (on the team already)" if slot == 0 else "On the team already"
-        else:
-            role = "Leads" if slot == 0 else "Joins"
-        covers = ", ".join(
-            f"{skill} (level {member.level_by_skill[skill]})" for skill in member.covers
-        )
-        # What the member adds: the covered skills nobody else on the team holds (a subset of
-        # those they are the best holder of). Only a seed member may add nothing.
-        if not member.adds:
-            adds = "; adds no skill the others lack"
-        elif member.adds == member.covers:
-            adds = ", held by nobody else on the team"
-        else:
-            adds = "; only they hold " + ", ".join(member.adds)
-        rate = f"${member.hourly_rate:,.0f}/h" if member.hourly_rate is not None else "no rate"
-        lines.append(
-            f"{role}: {member.name} covers {covers or 'no skill better than the others'}"
-            f"{adds}; {rate}, {member.free_hours:g} h/week free."
-        )
-    for skill in missing:
-        held = coverable[required.index(skill)]
-        lines.append(
-            f"{skill}: not covered (too many skills for {len(members)} members)."
-            if held
-            else f"{skill}: no available member holds it."
-        )
-    if unknown:
-        lines.append("Not recognised as skills: " + ", ".join(unknown) + ".")
-    if blended is None:
-        lines.append("Planned blended rate unknown: no member states a rate.")
-    else:
-        hours = ""
-        if request.estimated_hours:
-            share = request.estimated_hours / len(members)
-            hours = f" ({request.estimated_hours} h split evenly, {share:.1f} h each)"
-        lines.append(f"Planned blended rate ${blended:,.2f}/h{hours}.")
-    if estimated_cost is not None:
-        budget = (
-            f" against a budget of ${request.budget_max:,.2f}"
-            if request.budget_max is not None
-            else ""
-        )
-        lines.append(f"Estimated cost ${estimated_cost:,.2f}{budget}.")
-    for first, second in pairs:
-        lines.append(f"{first.name} and {second.name} have worked together before.")
-    return lines
