@@ -7,12 +7,12 @@ anything but the latest is refused (``handbook.services``), so no edit is silent
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.timezone import now
 
+from network.db import AppendOnlyModel
 from network.models import Consultant
 from network.text import validate_visible_text
 
@@ -68,8 +68,10 @@ class Page(models.Model):
         return reverse("handbook-page", args=[self.slug])
 
 
-class PageRevision(models.Model):
+class PageRevision(AppendOnlyModel):
     """One version of a page's body; never changed or deleted once written."""
+
+    append_only_noun = "Page revisions"
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -100,14 +102,6 @@ class PageRevision(models.Model):
 
     def __str__(self):
         return f"{self.page} r{self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Page revisions are append-only; they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Page revisions are append-only; they cannot be deleted.")
 
 
 class PageLink(models.Model):

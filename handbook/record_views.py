@@ -33,10 +33,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from handbook import access, decisions, services
 from handbook.forms import ActionItemForm, DecisionForm, MeetingForm, VoteForm
 from handbook.models import ActionItem, Decision, Meeting, Vote
-from handbook.views import members_only, person_name
+from handbook.views import person_name
 from network import access as network_access
+from network.decorators import members_only
 from network.forms import add_service_errors
 from network.models import Consultant
+
+# Anonymous visitors sign in first; signed-in people who are not members are refused with this.
+for_members = members_only(
+    message="The handbook's meetings, decisions and editing are for members of the alliance only."
+)
 
 MEETINGS_PAGE_SIZE = 25
 DECISIONS_PAGE_SIZE = 50
@@ -135,7 +141,7 @@ def _summarise(decision: Decision) -> DecisionSummary:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@members_only
+@for_members
 def meeting_list(request):
     status = 200
     if request.method == "POST":
@@ -218,13 +224,13 @@ def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=
 
 
 @require_safe
-@members_only
+@for_members
 def meeting_detail(request, pk):
     return _meeting_page(request, access.get_meeting_for_user(request.user, pk))
 
 
 @require_POST
-@members_only
+@for_members
 def decision_new(request, pk):
     meeting = access.get_meeting_for_user(request.user, pk, write=True)
     form = DecisionForm(request.POST, prefix="decision")
@@ -247,7 +253,7 @@ def decision_new(request, pk):
 
 
 @require_POST
-@members_only
+@for_members
 def action_item_new(request, pk):
     meeting = access.get_meeting_for_user(request.user, pk, write=True)
     form = ActionItemForm(request.POST, prefix="action")
@@ -265,7 +271,7 @@ def action_item_new(request, pk):
 
 
 @require_POST
-@members_only
+@for_members
 def action_item_done(request, pk):
     item = access.get_action_item_for_user(request.user, pk, write=True)
     services.action_item_done(actor=request.user, item_id=item.pk)
@@ -277,7 +283,7 @@ def action_item_done(request, pk):
 
 
 @require_safe
-@members_only
+@for_members
 def decision_register(request):
     outcome_filter = request.GET.get("outcome", "")
     if outcome_filter and outcome_filter not in decisions.OUTCOME_LABELS:
@@ -358,13 +364,13 @@ def _decision_page(request, decision: Decision, *, vote_form=None, problem="", s
 
 
 @require_safe
-@members_only
+@for_members
 def decision_detail(request, pk):
     return _decision_page(request, access.get_decision_for_user(request.user, pk))
 
 
 @require_POST
-@members_only
+@for_members
 def vote_cast(request, pk):
     decision = access.get_decision_for_user(request.user, pk)
     form = VoteForm(request.POST)
@@ -390,7 +396,7 @@ def vote_cast(request, pk):
 
 
 @require_POST
-@members_only
+@for_members
 def decision_close(request, pk):
     decision = access.get_decision_for_user(request.user, pk)
     # A reader who may not close sees the decision again with the refusal, and nothing changes.

@@ -14,11 +14,11 @@ so the next save (after merging) goes through.
 """
 
 import datetime
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -62,35 +62,8 @@ CATEGORY_ORDER = Case(
 )
 
 # --- Gates ----------------------------------------------------------------------------------
-
-
-def signed_in(view):
-    """Anonymous visitors sign in first (the page they asked for comes back after)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def members_only(view):
-    """Meetings, decisions and new pages: anonymous visitors sign in first, signed-in people
-    who are not members get a 403."""
-
-    @functools.wraps(view)
-    @signed_in
-    def wrapper(request, *args, **kwargs):
-        if not access.may_read_members_pages(request.user):
-            raise PermissionDenied(
-                "The handbook's meetings, decisions and editing are for members of the "
-                "alliance only."
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Pages behind a sign-in use Django's ``login_required`` (the page asked for comes back after);
+# meetings and decisions use ``network.decorators.members_only`` (see ``handbook.record_views``).
 
 
 def _require_editor(user) -> None:
@@ -250,7 +223,7 @@ def page_detail(request, slug):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@signed_in
+@login_required
 def page_new(request):
     _require_editor(request.user)
     if request.method != "POST":
@@ -290,7 +263,7 @@ def _editor(request, page: Page, form: PageEditForm, *, conflict=None, status=20
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@signed_in
+@login_required
 def page_edit(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
     if request.method != "POST":
@@ -330,7 +303,7 @@ def page_edit(request, slug):
 
 
 @require_POST
-@signed_in
+@login_required
 def page_review(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
     page = services.page_mark_reviewed(actor=request.user, page_id=page.pk)
@@ -388,13 +361,13 @@ def _history(request, page: Page, *, error: str = "", status: int = 200):
 
 
 @require_safe
-@signed_in
+@login_required
 def page_history(request, slug):
     return _history(request, access.get_page_for_user(request.user, slug))
 
 
 @require_safe
-@signed_in
+@login_required
 def page_diff(request, slug):
     page = access.get_page_for_user(request.user, slug)
     latest_number = page.latest_revision.number if page.latest_revision else 0
@@ -433,7 +406,7 @@ def page_diff(request, slug):
 
 
 @require_POST
-@signed_in
+@login_required
 def page_revert(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
     form = RevertForm(request.POST)

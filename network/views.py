@@ -14,9 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from network import access, selectors, services
 from network.cache import counter_increment
 from network.client_ip import client_ip_address
+from network.decorators import members_only
 from network.forms import (
     MembershipApplicationForm,
     ProfileForm,
@@ -46,20 +46,6 @@ logger = logging.getLogger(__name__)
 
 # Enough cards to scan at once, few enough that a page stays light on a phone.
 DIRECTORY_PAGE_SIZE = 25
-
-
-def members_only(view):
-    """Anonymous visitors sign in first; signed-in people who are not members get a 403."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.is_member(request.user):
-            raise PermissionDenied("The member pages are open to members of the alliance only.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def own_profile(view):

@@ -1,0 +1,34 @@
+"""Model building blocks shared by the apps."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once and then never changed or deleted: a history or an audit
+    trail. ``save()`` of a row already stored and ``delete()`` raise ``ValidationError``
+    ("Page revisions are append-only; they cannot be changed.").
+
+    The message names the rows by ``append_only_noun``, a plural with a capital ("Request
+    events"); left empty, the model's plural verbose name is used. Changes made through a
+    queryset (``update()``, ``delete()``, the deletes of a cascade) do not go through these
+    methods.
+    """
+
+    append_only_noun: str = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise self._append_only_refusal("changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self._append_only_refusal("deleted")
+
+    @classmethod
+    def _append_only_refusal(cls, what: str) -> ValidationError:
+        noun = cls.append_only_noun or str(cls._meta.verbose_name_plural).capitalize()
+        return ValidationError(f"{noun} are append-only; they cannot be {what}.")
