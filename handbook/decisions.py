@@ -1,4 +1,4 @@
-"""How a decision's outcome follows from its votes: one pure function, no database.
+"""How a decision's outcome follows from its votes: one pure function, no database query.
 
 Who may vote and the quorum are the alliance's rules, not the choice of whoever opens a
 decision: the eligible members are the working members when it is opened
@@ -23,13 +23,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-CONSENSUS = "consensus"
-SIMPLE_MAJORITY = "simple_majority"
-TWO_THIRDS = "two_thirds"
-THREE_QUARTERS = "three_quarters"
+from handbook.models import Decision, Vote
+
+# The rules and the votes are the values the models store.
+CONSENSUS = Decision.Rule.CONSENSUS
+SIMPLE_MAJORITY = Decision.Rule.SIMPLE_MAJORITY
+TWO_THIRDS = Decision.Rule.TWO_THIRDS
+THREE_QUARTERS = Decision.Rule.THREE_QUARTERS
 RULES = (CONSENSUS, SIMPLE_MAJORITY, TWO_THIRDS, THREE_QUARTERS)
 
-FOR, AGAINST, ABSTAIN, BLOCK = "for", "against", "abstain", "block"
+FOR, AGAINST, ABSTAIN, BLOCK = (
+    Vote.Choice.FOR,
+    Vote.Choice.AGAINST,
+    Vote.Choice.ABSTAIN,
+    Vote.Choice.BLOCK,
+)
 CHOICES = (FOR, AGAINST, ABSTAIN, BLOCK)
 
 PASSED, FAILED, NO_QUORUM, BLOCKED = "passed", "failed", "no_quorum", "blocked"
