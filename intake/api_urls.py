@@ -1,6 +1,6 @@
 """Intake API routes under /api/v1/ (views in intake/api.py)."""
 
-from django.urls import include, path
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from intake import api, match_api
@@ -20,11 +20,5 @@ urlpatterns = [
         match_api.RequestMatchesView.as_view(),
         name="api-request-matches",
     ),
-    path(
-        "requests/<int:pk>/teams/",
-        match_api.RequestTeamsView.as_view(),
-        name="api-request-teams",
-    ),
-    path("", include("intake.bid_api_urls")),
     *router.urls,
 ]

@@ -9,7 +9,8 @@ internal notes, event data, who made a move, other candidates or anyone's rates 
 
 import datetime
 
-from intake.models import Bid, BidMember, Offer, Request
+from intake import hooks
+from intake.models import Offer, Request
 
 S = Request.Status
 
@@ -107,39 +108,6 @@ def _referral(request: Request) -> dict | None:
     }
 
 
-# Bids the client has been sent: from submission on, whatever the answer.
-_BIDS_SENT = (Bid.Status.SUBMITTED, Bid.Status.WON, Bid.Status.IN_PROGRESS, Bid.Status.SETTLED,
-              Bid.Status.LOST)  # fmt: skip
-
-
-def _bid(request: Request) -> dict | None:
-    """The team's proposal as the client sees it: the price and the team's names only
-    (docs/design.md, "Shared-risk rate agreements"); never the split, the rates, the hours or the
-    share. One query: the team's seats joined to their bid, newest bid sent first."""
-    if request.status not in (S.BID_SUBMITTED, S.ENGAGED, S.COMPLETED, S.LOST):
-        return None
-    seats = list(
-        BidMember.objects.filter(
-            bid__request=request, bid__status__in=_BIDS_SENT, status=BidMember.Status.ACCEPTED
-        )
-        .select_related("bid", "consultant")
-        .order_by("-bid__submitted_at", "-bid_id", "invited_at", "pk")
-    )
-    if not seats:
-        return None
-    bid = seats[0].bid
-    team = sorted(
-        (seat for seat in seats if seat.bid_id == bid.pk),
-        key=lambda seat: seat.consultant_id != bid.lead_id,
-    )
-    return {
-        "price": bid.price,
-        "currency": bid.currency,
-        "team": [seat.consultant.display_name for seat in team],
-        "submitted_at": bid.submitted_at,
-    }
-
-
 def client_status(request: Request) -> dict:
     """The client's view of ``request`` (as loaded by ``services.request_for_status_token``).
 
@@ -157,5 +125,6 @@ def client_status(request: Request) -> dict:
         "history": _history(request),
         "consultant": _consultant(request),
         "referral": _referral(request),
-        "bid": _bid(request),
+        "bid": None,
+        **hooks.merged(hooks.client_status, request=request),
     }

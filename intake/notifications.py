@@ -132,7 +132,7 @@ def _user_recipient(user) -> list[Recipient]:
     return [Recipient(user.email, user, person_name(user))]
 
 
-def _consultant_recipient(consultant) -> list[Recipient]:
+def consultant_recipient(consultant) -> list[Recipient]:
     if consultant is None:
         return []
     found = _user_recipient(consultant.user)
@@ -145,7 +145,7 @@ def _group_coordinator(request: Request) -> list[Recipient]:
     group = request.assigned_group
     if group is None or group.coordinator is None:
         return []
-    return _consultant_recipient(group.coordinator)
+    return consultant_recipient(group.coordinator)
 
 
 def _client(request: Request) -> list[Recipient]:
@@ -155,7 +155,7 @@ def _client(request: Request) -> list[Recipient]:
 # --- Composing and storing ----------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Client-typed text goes into subjects: no line breaks (a header cannot hold one)."""
     return " ".join(str(text).split())
 
@@ -188,15 +188,15 @@ def _compose(kind: str, request: Request | None, recipient: Recipient, context: 
         request=request,
         recipient_email=recipient.email,
         recipient_user_id=recipient.user_id,
-        subject=_one_line(subject)[:200],
+        subject=one_line(subject)[:200],
         body_text=render_to_string(f"intake/email/{kind}.txt", context),
         body_html=render_to_string(f"intake/email/{kind}.html", context),
     )
     return notification
 
 
-def _notify(kind: str, request: Request | None, recipients: list[Recipient], context: dict):
-    """Compose one message per distinct address; the caller stores them with ``_store``."""
+def notify(kind: str, request: Request | None, recipients: list[Recipient], context: dict):
+    """Compose one message per distinct address; the caller stores them with ``store``."""
     seen = set()
     composed = []
     for recipient in recipients:
@@ -208,7 +208,7 @@ def _notify(kind: str, request: Request | None, recipients: list[Recipient], con
     return composed
 
 
-def _store(notifications: list[Notification]) -> list[int]:
+def store(notifications: list[Notification]) -> list[int]:
     """Save the rows in one statement; enqueue their sending once they are committed."""
     # New rows are due for the sweep only after the first retry delay: the task enqueued below
     # sends them right away, and the sweep is the safety net for an enqueue that never ran.
@@ -283,7 +283,7 @@ def sweep_enqueue() -> None:
 # --- Entry points: submission and workflow events -----------------------------------------
 
 
-def _request_for_notice(request_id: int) -> Request:
+def request_for_notice(request_id: int) -> Request:
     return Request.objects.select_related(
         "organization",
         "contact",
@@ -295,8 +295,8 @@ def _request_for_notice(request_id: int) -> Request:
     ).get(pk=request_id)
 
 
-def _subject_fields(request: Request, **more) -> dict:
-    return {"reference": request.reference, "title": _one_line(request.title), **more}
+def subject_fields(request: Request, **more) -> dict:
+    return {"reference": request.reference, "title": one_line(request.title), **more}
 
 
 def submission_recipients() -> list[Recipient]:
@@ -320,8 +320,8 @@ def request_submitted(
     bodies hold ``STATUS_LINK`` and the row holds the token sealed (``intake.sealing``) until the
     transaction that sends the message clears it.
     """
-    subject = _subject_fields(request)
-    composed = _notify(
+    subject = subject_fields(request)
+    composed = notify(
         Kind.REQUEST_RECEIVED,
         request,
         _client(request),
@@ -331,13 +331,13 @@ def request_submitted(
         confirmation.sealed_status_token = sealing.seal(
             status_token, purpose=sealing.STATUS_LINK_PURPOSE
         )
-    composed += _notify(
+    composed += notify(
         Kind.REQUEST_NEW,
         request,
         coordinators,
         {"subject": subject, "request_url": request_page_url(request)},
     )
-    return _store(composed)
+    return store(composed)
 
 
 def request_event(event_id: int) -> list[int]:
@@ -350,20 +350,20 @@ def request_event(event_id: int) -> list[int]:
     compose = _EVENT_MESSAGES.get(event.action)
     if compose is None:
         return []
-    request = _request_for_notice(event.request_id)
-    return _store(compose(event, request))
+    request = request_for_notice(event.request_id)
+    return store(compose(event, request))
 
 
 def request_overdue(request_id: int) -> list[int]:
     """Remind every intake coordinator of a request not contacted within the response target.
     The caller (``intake.reminders``) makes sure this happens once per request."""
-    request = _request_for_notice(request_id)
-    return _store(
-        _notify(
+    request = request_for_notice(request_id)
+    return store(
+        notify(
             Kind.OVERDUE,
             request,
             _intake_coordinators(),
-            {"subject": _subject_fields(request), "request_url": request_page_url(request)},
+            {"subject": subject_fields(request), "request_url": request_page_url(request)},
         )
     )
 
@@ -376,12 +376,12 @@ def _routed(event: RequestEvent, request: Request) -> list[Notification]:
         return _offer_made(event, request)
     recipients = _group_coordinator(request) or _intake_coordinators()
     group_name = request.assigned_group.name if request.assigned_group else ""
-    return _notify(
+    return notify(
         Kind.REQUEST_ROUTED,
         request,
         recipients,
         {
-            "subject": _subject_fields(request, group=group_name),
+            "subject": subject_fields(request, group=group_name),
             "event": event,
             "actor_name": person_name(event.actor),
             "group_name": group_name,
@@ -393,12 +393,12 @@ def _routed(event: RequestEvent, request: Request) -> list[Notification]:
 
 def _offer_made(event: RequestEvent, request: Request) -> list[Notification]:
     offer = Offer.objects.select_related("consultant__user").get(pk=event.data["offer"])
-    return _notify(
+    return notify(
         Kind.OFFER_MADE,
         request,
-        _consultant_recipient(offer.consultant),
+        consultant_recipient(offer.consultant),
         {
-            "subject": _subject_fields(request),
+            "subject": subject_fields(request),
             "event": event,
             "actor_name": person_name(event.actor),
             "offer": offer,
@@ -410,10 +410,10 @@ def _offer_made(event: RequestEvent, request: Request) -> list[Notification]:
 
 def _accepted(event: RequestEvent, request: Request) -> list[Notification]:
     consultant = request.engaged_consultant
-    subject = _subject_fields(request, consultant=_one_line(consultant.display_name))
+    subject = subject_fields(request, consultant=one_line(consultant.display_name))
     staff = _group_coordinator(request)
     staff += _user_recipient(request.intake_coordinator) or _intake_coordinators()
-    composed = _notify(
+    composed = notify(
         Kind.OFFER_ACCEPTED,
         request,
         staff,
@@ -425,7 +425,7 @@ def _accepted(event: RequestEvent, request: Request) -> list[Notification]:
         },
     )
     # The client's message is given the consultant's public contact only: no rate, no note.
-    composed += _notify(
+    composed += notify(
         Kind.CONSULTANT_ASSIGNED,
         request,
         _client(request),
@@ -441,12 +441,12 @@ def _accepted(event: RequestEvent, request: Request) -> list[Notification]:
 def _needs_new_offer(event: RequestEvent, request: Request) -> list[Notification]:
     kind = Kind.OFFER_DECLINED if event.action == "decline" else Kind.OFFER_EXPIRED
     offer = Offer.objects.select_related("consultant").filter(pk=event.data.get("offer")).first()
-    return _notify(
+    return notify(
         kind,
         request,
         _group_coordinator(request) or _intake_coordinators(),
         {
-            "subject": _subject_fields(request),
+            "subject": subject_fields(request),
             "event": event,
             "offer": offer,
             "consultant": offer.consultant if offer else None,
@@ -468,12 +468,12 @@ def _referred_out(event: RequestEvent, request: Request) -> list[Notification]:
         }
         for professional in referral.professionals.order_by("name", "pk")
     ]
-    return _notify(
+    return notify(
         Kind.REFERRED_OUT,
         request,
         _client(request),
         {
-            "subject": _subject_fields(request),
+            "subject": subject_fields(request),
             "professionals": professionals,
             "message": referral.message,
         },
@@ -481,8 +481,8 @@ def _referred_out(event: RequestEvent, request: Request) -> list[Notification]:
 
 
 def _completed(event: RequestEvent, request: Request) -> list[Notification]:
-    return _notify(
-        Kind.REQUEST_COMPLETED, request, _client(request), {"subject": _subject_fields(request)}
+    return notify(
+        Kind.REQUEST_COMPLETED, request, _client(request), {"subject": subject_fields(request)}
     )
 
 
@@ -495,65 +495,3 @@ _EVENT_MESSAGES = {
     "refer_out": _referred_out,
     "complete": _completed,
 }
-
-
-# --- Team bids ------------------------------------------------------------------------------
-# Bid events that change the agreement while it is out for signature ask the team to sign again;
-# an invitation tells the invited member; the last signature tells the team it is in force.
-
-_AGREEMENT_CHANGES = {"sent", "joined", "member_changed", "removed", "terms_changed"}
-
-
-def bid_page_url(bid) -> str:
-    return settings.SITE_URL + reverse("bid-workspace", args=[bid.pk])
-
-
-def bid_event(event_id: int) -> list[int]:
-    """Tell the people a bid event concerns; most events concern only the page's readers."""
-    from intake.models import BidEvent, BidMember
-
-    event = BidEvent.objects.select_related("bid__request", "actor__consultant").get(pk=event_id)
-    bid = event.bid
-    request = _request_for_notice(bid.request_id)
-    context = {"bid": bid, "event": event, "actor_name": person_name(event.actor),
-               "bid_url": bid_page_url(bid)}  # fmt: skip
-    if event.action == "invited":
-        seat = (
-            BidMember.objects.select_related("consultant__user")
-            .filter(bid=bid, consultant_id=event.data.get("consultant"))
-            .first()
-        )
-        if seat is None or seat.status != BidMember.Status.INVITED:
-            return []
-        context |= {"seat": seat, "subject": _subject_fields(request)}
-        return _store(
-            _notify(Kind.BID_INVITATION, request, _consultant_recipient(seat.consultant), context)
-        )
-    agreement = bid.agreement_versions.filter(voided_at__isnull=True).order_by("-number").first()
-    if agreement is None:
-        return []
-    if event.action == "in_force":
-        kind = Kind.AGREEMENT_IN_FORCE
-    elif (
-        event.action in _AGREEMENT_CHANGES
-        and event.data.get("agreement") == agreement.number
-        and bid.status == bid.Status.AGREEMENT_OUT
-    ):
-        # Only a change that wrote a new version asks the team to sign again ("sent" carries
-        # the version it sends); a due date or an invitation's hours change nothing to sign.
-        kind = Kind.AGREEMENT_TO_SIGN
-    else:
-        return []
-    seats = BidMember.objects.select_related("consultant__user").filter(
-        bid=bid, status=BidMember.Status.ACCEPTED
-    )
-    actor_id = event.actor_id
-    recipients = [
-        recipient
-        for seat in seats
-        if seat.consultant.user_id != actor_id or kind == Kind.AGREEMENT_IN_FORCE
-        for recipient in _consultant_recipient(seat.consultant)
-    ]
-    context |= {"agreement": agreement,
-                "subject": _subject_fields(request, number=agreement.number)}  # fmt: skip
-    return _store(_notify(kind, request, recipients, context))

@@ -1,6 +1,6 @@
 """Intake pages: the public request form, the client's status page, coordinator and member pages."""
 
-from django.urls import include, path
+from django.urls import path
 
 from intake import metrics_views, views
 
@@ -23,5 +23,4 @@ urlpatterns = [
     path("my/offers/", views.my_offers, name="my-offers"),
     path("my/engagements/", views.my_engagements, name="my-engagements"),
     path("coordination/metrics/", metrics_views.metrics_page, name="intake-metrics"),
-    path("", include("intake.bid_page_urls")),
 ]

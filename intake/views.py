@@ -28,7 +28,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from intake import access
+from intake import access, hooks
 from intake.client_view import client_status
 from intake.forms import (
     SORTS,
@@ -344,14 +344,7 @@ def _request_page(
         "conflict": conflict,
         "skills_section": skills_section_for(user, client_request, failed_form=skills_form),
     }
-    # Imported here: the bid pages reuse this module's decorators.
-    from intake import bid_views
-
-    context["teams_panel"] = bid_views.teams_panel_for(user, client_request)
-    if context["teams_panel"] is not None:
-        context["request_bid"] = context["teams_panel"].bid
-    elif access.works_for_bids(user):
-        context["request_bid"] = bid_views.request_bid(client_request)
+    context.update(hooks.merged(hooks.request_page, request=client_request, user=user))
     if internal:
         context.update(
             timeline=_timeline(client_request),

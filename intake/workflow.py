@@ -11,89 +11,33 @@ back among the suggestions), with the same lock, role, version and event.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from intake import access, notifications
+from intake import access, hooks, notifications
 from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
-from matching.adapter import index_version_bump
+from matching.stamp import index_version_bump
+from network.errors import Conflict
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
+from network.states import Move, move_for, table
 from network.text import fold
 
 S = Request.Status
 
 
-class WorkflowConflict(Exception):
+class WorkflowConflict(Conflict):
     """A stale version or a move the current status does not allow (HTTP 409)."""
 
     def __init__(self, message: str, *, request: Request):
-        super().__init__(message)
-        self.status = request.status
-        self.version = request.version
-
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-    may: Callable  # (user, request) -> bool; None user means the system (timers)
-    label: str
-    fields: tuple[str, ...] = field(default=())
+        super().__init__(message, status=request.status, version=request.version)
 
 
 def _system(user, request) -> bool:
     return user is None
-
-
-MOVES: dict[str, Move] = {
-    move.action: move
-    for move in [
-        Move("contact", (S.SUBMITTED,), S.CONTACTED, access.works_the_queue, "Record first contact",
-             ("note",)),
-        Move("triage", (S.CONTACTED,), S.TRIAGED, access.works_the_queue, "Triage",
-             ("note", "skills", "confirmed_skills", "dismissed_skills", "urgency")),
-        # Route to a group (→ routed), or straight to one consultant (→ offered, with an offer).
-        Move("route", (S.TRIAGED, S.ROUTED), S.ROUTED, access.works_the_queue, "Route",
-             ("group", "consultant", "note")),
-        Move("offer", (S.ROUTED,), S.OFFERED, access.makes_offers, "Offer to a member",
-             ("consultant", "note")),
-        Move("accept", (S.OFFERED,), S.ENGAGED, access.holds_the_offer, "Accept the offer",
-             ("note",)),
-        Move("decline", (S.OFFERED,), S.ROUTED, access.holds_the_offer, "Decline the offer",
-             ("reason",)),
-        Move("expire", (S.OFFERED,), S.ROUTED, _system, "Offer expired"),
-        Move("start_bidding", (S.TRIAGED, S.ROUTED), S.BIDDING, access.works_the_queue,
-             "Open for team bids", ("note",)),
-        # Team bids (intake/bids.py drives these; the effects change the bid in the same
-        # transaction). The lead sends a signed bid; intake coordinators record the answer.
-        Move("submit_bid", (S.BIDDING,), S.BID_SUBMITTED, access.submits_bid,
-             "Send the signed bid to the client", ("note",)),
-        Move("win_bid", (S.BID_SUBMITTED,), S.ENGAGED, access.works_the_queue,
-             "The client took the bid", ("note",)),
-        Move("lose_bid", (S.BID_SUBMITTED,), S.LOST, access.works_the_queue,
-             "The client turned the bid down", ("note",)),
-        Move("settle_bid", (S.ENGAGED,), S.COMPLETED, access.settles_bid,
-             "Bid settled", ("note",)),
-        Move("refer_out", Request.OPEN_STATUSES, S.REFERRED_OUT, access.works_the_queue,
-             "Refer to outside professionals", ("professionals", "message")),
-        Move("withdraw", Request.OPEN_STATUSES, S.WITHDRAWN, access.works_the_queue,
-             "Withdraw (the client's wish)", ("note",)),
-        Move("mark_spam", (S.SUBMITTED, S.CONTACTED, S.TRIAGED), S.CLOSED_SPAM,
-             access.works_the_queue, "Close as spam", ("note",)),
-        Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, "Mark completed",
-             ("note",)),
-    ]
-}  # fmt: skip
-
-# Moves a person can ask for through the API and the pages; "expire" is the timer's own and
-# "settle_bid" is made by the bid's settlement (intake/bids.py), which has the statement to write.
-PUBLIC_ACTIONS = tuple(action for action in MOVES if action not in ("expire", "settle_bid"))
 
 
 def allowed_moves(user, request: Request) -> list[Move]:
@@ -114,12 +58,7 @@ def request_apply(
     may not make this move) or ``ValidationError`` (the move's fields are wrong); in every case
     nothing is changed.
     """
-    move = MOVES.get(action)
-    if move is None:
-        raise ValidationError({"action": f"Unknown action {action!r}."})
-    unknown = set(fields) - set(move.fields)
-    if unknown:
-        raise ValidationError({name: "Not a field of this action." for name in sorted(unknown)})
+    move = move_for(MOVES, action, fields)
     with transaction.atomic():
         # The row lock makes concurrent moves on one request queue up; the version check then
         # refuses every one but the first, because each was decided on the page its actor saw.
@@ -141,8 +80,10 @@ def request_apply(
         if not move.may(actor, request):
             raise PermissionDenied(f"You may not {move.label.lower()} on this request.")
         from_status = request.status
-        effect = _EFFECTS.get(action, _no_effect)
-        target, note, data = effect(request, actor, move, **fields)
+        target, note, data = (move.effect or _no_effect)(request, actor, move, **fields)
+        # The apps built on intake take their side of the move (a team bid closes with its
+        # request); what they did goes into the same event.
+        data.update(hooks.merged(hooks.request_moved, request=request, actor=actor, move=move))
         request.status = target or move.target
         request.version += 1
         if request.status not in Request.OPEN_STATUSES and request.status != S.ENGAGED:
@@ -345,55 +286,27 @@ def _refer_out(request, actor, move, professionals=None, message: str = ""):
         raise ValidationError({"professionals": "Name one or more active outside professionals."})
     if request.status == S.OFFERED:
         _close_offer(request, Offer.Status.WITHDRAWN, "Referred out.")
-    bid_data = _close_open_bid(request, actor)
     referral = OutsideReferral.objects.create(request=request, message=message, sent_by=actor)
     referral.professionals.set(found)
     ExternalProfessional.objects.filter(pk__in=ids).update(last_referred_at=timezone.now())
     return (
         None,
         "",
-        {"referral": referral.pk, "professionals": sorted(p.pk for p in found), **bid_data},
+        {"referral": referral.pk, "professionals": sorted(p.pk for p in found)},
     )
 
 
 def _close_open_offer(request, actor, move, note: str = ""):
     if request.status == S.OFFERED:
         _close_offer(request, Offer.Status.WITHDRAWN, move.label)
-    return None, note, _close_open_bid(request, actor)
-
-
-def _close_open_bid(request, actor) -> dict:
-    """A request closed while a team bids on it takes the bid with it (withdrawn)."""
-    if request.status not in (S.BIDDING, S.BID_SUBMITTED):
-        return {}
-    from intake import bids
-
-    return bids.apply_request_outcome(request, "close", actor)
-
-
-def _bid_move(request, actor, move, note: str = ""):
-    from intake import bids
-
-    try:
-        data = bids.apply_request_outcome(request, move.action, actor)
-    except bids.BidConflict as conflict:
-        raise WorkflowConflict(str(conflict), request=request) from None
-    if move.action == "win_bid":
-        index_version_bump()  # the team's hours are committed now
-    if move.action == "settle_bid":
-        request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
-        index_version_bump()
-    return None, note, data
+    return None, note, {}
 
 
 def _complete(request, actor, move, note: str = ""):
-    if request.bids.filter(status__in=["won", "in_progress"]).exists():
-        # A team's work ends with its settlement, which splits the pool and completes the
-        # request; completing it here would leave the bid unsettlable.
-        raise WorkflowConflict(
-            "A team bid is working on this request: the lead closes it by settling the bid.",
-            request=request,
-        )
+    # An app built on intake may hold the request open (a team bid's work ends with its
+    # settlement, which completes the request itself).
+    for reason in hooks.replies(hooks.request_completing, request=request):
+        raise WorkflowConflict(reason, request=request)
     request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
     # The member's hours are free again; a queryset update sends no signal, so tell the
     # matching index itself (the bump commits or rolls back with this move).
@@ -401,23 +314,48 @@ def _complete(request, actor, move, note: str = ""):
     return None, note, {}
 
 
-_EFFECTS = {
-    "contact": _contact,
-    "triage": _triage,
-    "route": _route,
-    "offer": _offer,
-    "accept": _accept,
-    "decline": _decline,
-    "expire": _expire,
-    "refer_out": _refer_out,
-    "withdraw": _close_open_offer,
-    "mark_spam": _close_open_offer,
-    "complete": _complete,
-    "submit_bid": _bid_move,
-    "win_bid": _bid_move,
-    "lose_bid": _bid_move,
-    "settle_bid": _bid_move,
-}
+MOVES: dict[str, Move] = table(
+    Move("contact", (S.SUBMITTED,), S.CONTACTED, access.works_the_queue, "Record first contact",
+         ("note",), effect=_contact),
+    Move("triage", (S.CONTACTED,), S.TRIAGED, access.works_the_queue, "Triage",
+         ("note", "skills", "confirmed_skills", "dismissed_skills", "urgency"), effect=_triage),
+    # Route to a group (→ routed), or straight to one consultant (→ offered, with an offer).
+    Move("route", (S.TRIAGED, S.ROUTED), S.ROUTED, access.works_the_queue, "Route",
+         ("group", "consultant", "note"), effect=_route),
+    Move("offer", (S.ROUTED,), S.OFFERED, access.makes_offers, "Offer to a member",
+         ("consultant", "note"), effect=_offer),
+    Move("accept", (S.OFFERED,), S.ENGAGED, access.holds_the_offer, "Accept the offer",
+         ("note",), effect=_accept),
+    Move("decline", (S.OFFERED,), S.ROUTED, access.holds_the_offer, "Decline the offer",
+         ("reason",), effect=_decline),
+    Move("expire", (S.OFFERED,), S.ROUTED, _system, "Offer expired", 
+         effect=_expire, public=False),
+    Move("start_bidding", (S.TRIAGED, S.ROUTED), S.BIDDING, access.works_the_queue,
+         "Open for team bids", ("note",)),
+    Move("refer_out", Request.OPEN_STATUSES, S.REFERRED_OUT, access.works_the_queue,
+         "Refer to outside professionals", ("professionals", "message"), effect=_refer_out),
+    Move("withdraw", Request.OPEN_STATUSES, S.WITHDRAWN, access.works_the_queue,
+         "Withdraw (the client's wish)", ("note",), effect=_close_open_offer),
+    Move("mark_spam", (S.SUBMITTED, S.CONTACTED, S.TRIAGED), S.CLOSED_SPAM,
+         access.works_the_queue, "Close as spam", ("note",), effect=_close_open_offer),
+    Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, "Mark completed",
+         ("note",), effect=_complete),
+)  # fmt: skip
+
+# Moves a person can ask for through the API and the pages (not the timer's own "expire").
+PUBLIC_ACTIONS = [action for action, move in MOVES.items() if move.public]
+
+
+def register_moves(moves: list[Move], *, after: str) -> None:
+    """Add an app's moves on requests to the table, after the move ``after`` (the order the
+    request page lists them in). Called from ``AppConfig.ready()``; adding one twice is a no-op."""
+    rows = list(MOVES.values())
+    new = [move for move in moves if move.action not in MOVES]
+    at = [move.action for move in rows].index(after) + 1
+    rows[at:at] = new
+    MOVES.clear()
+    MOVES.update(table(*rows))
+    PUBLIC_ACTIONS[:] = [action for action, move in MOVES.items() if move.public]
 
 
 # --- A request's skills -------------------------------------------------------------------

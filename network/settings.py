@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "network",
     "matching",
     "intake",
+    "intake.bids",
     "handbook",
 ]
 

@@ -39,11 +39,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/v1/", include("intake.api_urls")),
+    path("api/v1/", include("intake.bids.api_urls")),
     path("api/v1/", include("matching.api_urls")),
     path("api/v1/handbook/", include("handbook.api_urls")),
     path("api/v1/", include("network.api_urls")),
     path("accounts/password-reset/", include(password_reset_urls)),
     path("", include("intake.page_urls")),
+    path("", include("intake.bids.page_urls")),
     path("", include("handbook.page_urls")),
     path("", include("network.page_urls")),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from handbook import services as handbook_services
 from handbook.models import Page
-from intake import bids
+from intake.bids import services as bids
 from intake import services as intake_services
 from intake.workflow import request_apply
 from matching import adapter

@@ -11,7 +11,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 
-from intake.models import Bid, BidMember
+from intake.bids.models import Bid, BidMember
 from matching.adapter import forget_index
 from network.authentication import api_token_issue
 from network.models import Consultant, ConsultantGroup, User

@@ -25,7 +25,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision
-from intake.models import Bid, BidMember, HoursEntry, Request
+from intake.models import Request
+from intake.bids.models import Bid, BidMember, HoursEntry
 from network.models import (
     Consultant,
     ConsultantGroup,

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from intake.models import Bid, Request, RequestEvent
+from intake.models import Request, RequestEvent
+from intake.bids.models import Bid
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,6 @@ from django.db import connection
 
 from intake.delivery import notification_deliver
 from intake.models import (
-    Bid,
-    BidMember,
     Contact,
     IdempotencyRecord,
     Notification,
@@ -18,6 +16,7 @@ from intake.models import (
     Request,
     RequestEvent,
 )
+from intake.bids.models import Bid, BidMember
 from intake.workflow import request_apply
 from network.models import User
 

@@ -23,12 +23,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
+from intake import hooks
+from intake.erasure import ERASED, erase_text
 from intake.models import (
-    BidEvent,
-    BidInterest,
-    BidMember,
     Contact,
-    HoursEntry,
     IdempotencyRecord,
     Notification,
     Offer,
@@ -39,8 +37,6 @@ from intake.models import (
     website_domain,
 )
 from network.text import fold
-
-ERASED = "[erased]"
 
 
 def erased_contact_email(contact_id: int) -> str:
@@ -65,12 +61,6 @@ def organization_find(identifier: str) -> Organization:
     if found is None:
         raise CommandError(f"No organisation with the id, website or name {identifier!r}.")
     return found
-
-
-def _erase_text(queryset, field: str) -> int:
-    """Replace a non-empty free-text field; an empty one stays empty (nothing was written), and
-    one already erased is left alone (a second run writes nothing)."""
-    return queryset.exclude(**{field: ""}).exclude(**{field: ERASED}).update(**{field: ERASED})
 
 
 def client_data_erase(*, organization: Organization) -> Counter:
@@ -139,22 +129,16 @@ def client_data_erase(*, organization: Organization) -> Counter:
             changed["requests"] += 1
 
         by_request = {"request_id__in": request_ids}
-        by_bid = {"bid__request_id__in": request_ids}
-        changed["request event notes"] += _erase_text(
+        changed["request event notes"] += erase_text(
             RequestEvent.objects.filter(**by_request), "note"
         )
-        changed["offer reasons"] += _erase_text(Offer.objects.filter(**by_request), "reason")
+        changed["offer reasons"] += erase_text(Offer.objects.filter(**by_request), "reason")
         referrals = OutsideReferral.objects.filter(**by_request)
-        changed["referral messages"] += _erase_text(referrals, "message")
-        changed["referral outcome notes"] += _erase_text(referrals, "outcome_note")
-        changed["bid interest notes"] += _erase_text(
-            BidInterest.objects.filter(**by_request), "note"
-        )
-        changed["bid event notes"] += _erase_text(BidEvent.objects.filter(**by_bid), "note")
-        changed["bid decline reasons"] += _erase_text(
-            BidMember.objects.filter(**by_bid), "decline_reason"
-        )
-        changed["hours notes"] += _erase_text(HoursEntry.objects.filter(**by_bid), "note")
+        changed["referral messages"] += erase_text(referrals, "message")
+        changed["referral outcome notes"] += erase_text(referrals, "outcome_note")
+        # What the apps built on intake keep about these requests (a bid's notes and hours).
+        for reply in hooks.replies(hooks.client_data_erasing, request_ids=request_ids):
+            changed.update(reply)
 
         erased_name = f"Erased organisation {organization.pk}"
         organization.name = erased_name

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intake import bids
+from intake.bids import services as bids
 from intake.models import Request
 from intake.services import request_submit
 from intake.workflow import request_apply

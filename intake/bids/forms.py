@@ -1,0 +1,314 @@
+"""Forms for the bid pages: starting a bid, and one form per action on the bid workspace.
+
+Forms parse what a person typed; the services in ``intake.bids.services`` check again and write. Their
+``ValidationError`` goes back onto the form with ``network.forms.add_service_errors``. Forms
+that change the bid carry the bid's ``version`` as the page showed it, so a change decided on a
+stale page is refused (409) instead of applied.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from intake.bids.models import Bid
+from intake.models import Request
+from network.forms import DateInput
+from network.models import Consultant
+
+SPLIT_MODE_HELP = {
+    Bid.SplitMode.EQUAL_RATE: (
+        "Equal rate: when the work ends, the pool is divided by the team's total hours, so "
+        "every member earns the same per hour, whatever their standard rate."
+    ),
+    Bid.SplitMode.RATE_WEIGHTED: (
+        "Rate weighted: each member's share is their hours times their standard rate; every "
+        "standard rate scales by the same factor, so an overrun or an early finish is lost "
+        "or gained equally."
+    ),
+}
+SPLIT_MODE_CHOICES = [(mode.value, SPLIT_MODE_HELP[mode]) for mode in Bid.SplitMode]
+
+
+def working_members():
+    """The members who may join or lead a bid (active or on probation)."""
+    return Consultant.objects.filter(status__in=Consultant.WORKING_STATUSES)
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, consultant):
+        label = consultant.display_name
+        if consultant.status == Consultant.Status.PROBATION:
+            label += " (on probation)"
+        return label
+
+
+def price_field(**kwargs):
+    return forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        label="Price",
+        help_text="The fixed price offered to the client.",
+        **kwargs,
+    )
+
+
+def share_field(**kwargs):
+    return forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("50"),
+        label="Alliance share (%)",
+        help_text="The alliance's share of the price, 0–50 %; the team splits the rest.",
+        **kwargs,
+    )
+
+
+def split_mode_field(**kwargs):
+    return forms.ChoiceField(
+        choices=SPLIT_MODE_CHOICES,
+        widget=forms.RadioSelect,
+        label="How the pool is split",
+        **kwargs,
+    )
+
+
+def due_date_field(**kwargs):
+    return forms.DateField(
+        required=False,
+        widget=DateInput,
+        label="Proposal due",
+        help_text="When the proposal is due to the client.",
+        **kwargs,
+    )
+
+
+def hours_field(label="Estimated hours", **kwargs):
+    return forms.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000"),
+        label=label,
+        **kwargs,
+    )
+
+
+def role_field(**kwargs):
+    return forms.CharField(
+        max_length=80, label="Role", help_text="What they do on the team.", **kwargs
+    )
+
+
+class BidStartForm(forms.Form):
+    """Offering to lead a bid. Staff coordinators also choose who leads it."""
+
+    price = price_field()
+    alliance_share_percent = share_field(initial=Decimal("0"))
+    split_mode = split_mode_field(initial=Bid.SplitMode.EQUAL_RATE)
+    due_date = due_date_field()
+    lead_role = role_field(initial="Lead")
+    lead_estimated_hours = hours_field(
+        label="Your estimated hours", help_text="The lead's own planned hours."
+    )
+
+    def __init__(self, *args, client_request: Request, staff: bool, own=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price"].initial = client_request.budget_max
+        if staff:
+            self.fields["lead"] = MemberChoiceField(
+                queryset=working_members(),
+                initial=own.pk if own is not None else None,
+                empty_label="Choose a member",
+                label="Lead",
+                help_text="The member who leads the bid and assembles the team.",
+            )
+            self.fields["lead_estimated_hours"].label = "The lead's estimated hours"
+            self.order_fields(["lead"])
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {
+            "price": data["price"],
+            "alliance_share_percent": data["alliance_share_percent"],
+            "split_mode": data["split_mode"],
+            "due_date": data["due_date"],
+            "lead_role": data["lead_role"],
+            "lead_estimated_hours": data["lead_estimated_hours"],
+        }
+        if "lead" in data:
+            arguments["lead"] = data["lead"]
+        return arguments
+
+
+class VolunteerForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="What you would bring",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- Workspace actions --------------------------------------------------------------------
+
+
+class VersionForm(forms.Form):
+    """A change to the bid, with the version of the bid the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, bid: Bid | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if bid is not None:
+            self.fields["version"].initial = bid.version
+
+
+class NoteForm(VersionForm):
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TermsForm(VersionForm):
+    price = price_field()
+    alliance_share_percent = share_field()
+    split_mode = split_mode_field()
+    due_date = due_date_field()
+
+    def __init__(self, *args, bid: Bid | None = None, **kwargs):
+        super().__init__(*args, bid=bid, **kwargs)
+        if bid is not None:
+            for name in ("price", "alliance_share_percent", "split_mode", "due_date"):
+                self.fields[name].initial = getattr(bid, name)
+
+
+class InviteForm(VersionForm):
+    consultant = MemberChoiceField(
+        queryset=working_members(), empty_label="Choose a member", label="Member"
+    )
+    role = role_field()
+    estimated_hours = hours_field()
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:  # the page's list, filtered by skill; posts check all
+            self.fields["consultant"].queryset = members
+
+
+class MemberChangeForm(VersionForm):
+    consultant = forms.IntegerField(widget=forms.HiddenInput)
+    role = role_field()
+    estimated_hours = hours_field()
+
+
+class MemberRemoveForm(VersionForm):
+    consultant = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DeclineForm(VersionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Why you decline",
+        help_text="Optional; the lead sees it.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SignForm(forms.Form):
+    agreement_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DecideForm(VersionForm):
+    outcome = forms.ChoiceField(
+        choices=[("won", "Won"), ("lost", "Lost")], widget=forms.HiddenInput
+    )
+    note = forms.CharField(required=False, max_length=5000, widget=forms.HiddenInput)
+
+
+class HoursForm(forms.Form):
+    date = forms.DateField(widget=DateInput, label="Date")
+    hours = forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("24"),
+        label="Hours",
+    )
+    note = forms.CharField(required=False, max_length=500, label="Note")
+
+    def __init__(self, *args, window=None, **kwargs):
+        """``window``: the first and last day hours may be logged for (``bids.hours_window``);
+        the service checks the date again."""
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        if window is not None:
+            first_day, today = window
+            self.fields["date"].widget.attrs.update(
+                {"min": first_day.isoformat(), "max": today.isoformat()}
+            )
+            self.fields["date"].help_text = (
+                f"A day of the work: from {first_day.day} {first_day:%b %Y}, the day it started, "
+                "to today."
+            )
+
+
+class HoursDeleteForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DisputeForm(VersionForm):
+    reason = forms.CharField(
+        max_length=1000,
+        label="What is wrong",
+        help_text="Required. The team reads it; the statement is withdrawn and the hours reopen.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OnBehalfForm(VersionForm):
+    """A staff coordinator approves the statement for a team member who no longer works."""
+
+    # An id, not a choice: the service answers a member who works again (409) or one not on
+    # the team (400); the list only offers those it would take.
+    consultant = forms.IntegerField(widget=forms.Select, label="The member you approve for")
+    reason = forms.CharField(
+        max_length=1000,
+        label="Why you approve for them",
+        help_text="Required. The team and the member read it: for example, that they confirmed "
+        "their hours and payout before they left.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, away=(), **kwargs):
+        """``away``: the team members who no longer work and have not approved."""
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].widget.choices = [
+            (consultant.pk, f"{consultant.display_name} ({consultant.get_status_display()})")
+            for consultant in away
+        ]
+
+
+class SettleForm(VersionForm):
+    collector = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Who collected the client's payment",
+        help_text=(
+            "If one member collected the client's payment, the statement lists what they owe "
+            "each other member and the alliance."
+        ),
+    )
+
+    def __init__(self, *args, team=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].choices = [("", "Nobody: each member invoiced the client")] + [
+            (seat.consultant_id, seat.consultant.display_name) for seat in team
+        ]
