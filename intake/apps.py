@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class IntakeConfig(AppConfig):
     name = "intake"
+
+    def ready(self):
+        # Offers, engagements and bid seats reach the matching engine through its providers.
+        from intake import matching_providers
+
+        matching_providers.register()

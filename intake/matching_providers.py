@@ -10,8 +10,7 @@ import datetime
 
 from django.db.models import Count, F
 
-from intake.bids.models import BidMember
-from intake.models import Engagement, Offer
+from intake.models import BidMember, Engagement, Offer
 from matching import providers
 
 

@@ -1,29 +1,20 @@
 """The thin adapter between the models and the matching engine.
 
-The engine (``normalize``, ``index``, ``rank``) works on plain values; this module reads them from
-the database, keeps one built index per process and knows when it is stale.
+The engine (``normalize``, ``index``, ``rank``, ``teams``) works on plain values; this module
+reads them from the database, keeps one built index per process and knows when it is stale.
 
 When the index is stale
-    ``current_index()`` compares a *stamp* with the one its cached index was built against. The
-    stamp is read in one small query and has three parts:
+    ``current_index()`` compares the stamp (``matching.stamp``: the version counter the signals
+    bump, the highest keys of the tables the index reads, and today's date) with the one its
+    cached index was built against; reading it costs one small query. Code that changes the
+    indexed tables with ``QuerySet.update()`` or ``bulk_update()`` must call
+    ``index_version_bump()`` itself.
 
-    - ``MatchingIndexVersion.value``, bumped (``UPDATE … SET value = value + 1``, race-free) by
-      the signals in ``matching.apps`` on every save, delete or membership change of a
-      consultant, their skills, languages and time away, a skill or alias, an outside
-      professional or a group. The bump runs inside the edit's transaction, so it commits or
-      rolls back with the edit it describes.
-    - The highest primary key of each table the index reads (a primary-key index lookup, cheap
-      at any size). ``bulk_create`` (``seed_demo --scale``, the taxonomy loader) sends no signals;
-      new rows still move a maximum, so bulk inserts are noticed without a bump. Code that
-      changes those tables with ``QuerySet.update()`` or ``bulk_update()`` must call
-      ``matching.adapter.index_version_bump()`` itself.
-    - Today's date: recent offers (90 days) and time away depend on the day, and engagements
-      ended with ``QuerySet.update()`` send no signal, so an index never outlives its day.
-
-Intake data
-    Recent offers, organisations served and hours committed to current engagements live in
-    intake's tables. ``matching`` must not import ``intake``, so they are read through the app
-    registry (``apps.get_model("intake", …)``); without the intake app they are left empty.
+Activity other apps record
+    Recent offers, organisations served, hours committed to current engagements and who has
+    worked with whom live in other apps' tables. ``matching`` imports none of them: they reach
+    it through the functions those apps register in ``matching.providers``; with none
+    registered they are left empty.
 
 Sharing builds
     A build of a large network takes seconds. ``matching.tasks.index_rebuild`` (a django-q2
@@ -35,26 +26,22 @@ Sharing builds
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
-from django.db.models import Count, F
 from django.utils import timezone
 
-from matching.apps import VERSION_KEY, index_version_bump
+from matching import providers
 from matching.index import MatchIndex
 from matching.normalize import Normalizer
 from matching.rank import Weights, rank
+from matching.stamp import IndexStamp, index_version_bump, read_stamp
 from matching.teams import Team, propose_teams
 from matching.types import ConsultantProfile, ExternalProfile, MatchResult, RequestProfile
 from network.models import (
@@ -62,7 +49,6 @@ from network.models import (
     ConsultantGroup,
     ConsultantSkill,
     ExternalProfessional,
-    MatchingIndexVersion,
     Skill,
     SkillAlias,
     TimeAway,
@@ -71,11 +57,13 @@ from network.models import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "IndexStamp",
     "collaboration_pairs",
     "current_index",
     "index_version_bump",
     "match",
     "propose_teams_for",
+    "read_stamp",
     "request_profile",
 ]
 
@@ -90,60 +78,8 @@ ENGAGEMENT_WEEKS = 4
 UNKNOWN_ENGAGEMENT_HOURS_PER_WEEK = 5.0
 # The window a request wants when the client gave only a start date (or none): four weeks.
 DEFAULT_WINDOW_DAYS = 28
-CACHE_KEY_PREFIX = "matching:index:"
 # A shared build is useful until the next edit; a day bounds what a forgotten one costs.
 CACHE_TIMEOUT_SECONDS = 24 * 60 * 60
-
-
-# --- The stamp ----------------------------------------------------------------------------
-
-
-def _intake_model(name: str):
-    try:
-        return apps.get_model("intake", name)
-    except LookupError:
-        return None
-
-
-def _stamped_tables() -> list[tuple[str, str]]:
-    """The tables the index reads, with their primary key columns."""
-    models = [Consultant, ConsultantSkill, Skill, SkillAlias, TimeAway, ExternalProfessional]
-    models += [model for model in (_intake_model("Offer"), _intake_model("Engagement")) if model]
-    return [(model._meta.db_table, model._meta.pk.column) for model in models]
-
-
-@dataclass(frozen=True)
-class IndexStamp:
-    """What an index was built from; an index is current while the stamp read now equals it."""
-
-    version: int
-    max_keys: tuple[int, ...]
-    day: datetime.date
-
-    @property
-    def cache_key(self) -> str:
-        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:32]
-        return f"{CACHE_KEY_PREFIX}{digest}"
-
-
-def read_stamp() -> IndexStamp:
-    """The current stamp, in one query whatever the size of the network."""
-    # Table and column names come from the models' _meta, never from input; the one value is
-    # a query parameter.
-    quote = connection.ops.quote_name
-    version_table = quote(MatchingIndexVersion._meta.db_table)
-    columns = [f"(SELECT value FROM {version_table} WHERE {quote('key')} = %s)"]  # noqa: S608
-    for table, pk in _stamped_tables():
-        columns.append(f"(SELECT MAX({quote(pk)}) FROM {quote(table)})")  # noqa: S608
-    sql = "SELECT " + ", ".join(columns)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [VERSION_KEY])
-        row = cursor.fetchone()
-    return IndexStamp(
-        version=row[0] or 0,
-        max_keys=tuple(key or 0 for key in row[1:]),
-        day=timezone.localdate(),
-    )
 
 
 # --- Loading the profiles -----------------------------------------------------------------
@@ -160,32 +96,19 @@ def taxonomy() -> list[tuple[str, list[str]]]:
     ]
 
 
-def _intake_activity(today: datetime.date):
-    """Recent offers, organisations served and hours committed, per consultant id."""
-    recent: dict[int, int] = {}
+def _activity():
+    """Recent offers, organisations served and hours committed, per consultant id, from what
+    other apps registered (``matching.providers``)."""
     served: dict[int, set[int]] = defaultdict(set)
     committed: dict[int, float] = defaultdict(float)
-    offer_model, engagement_model = _intake_model("Offer"), _intake_model("Engagement")
-    if offer_model is not None:
-        since = timezone.now() - datetime.timedelta(days=RECENT_OFFER_DAYS)
-        rows = (
-            offer_model.objects.filter(created_at__gte=since)
-            .values_list("consultant_id")
-            .annotate(offers=Count("pk"))
-            .order_by()
-        )
-        recent = dict(rows)
-    if engagement_model is not None:
-        rows = engagement_model.objects.values_list(
-            "consultant_id", "request__organization_id", "end", "request__estimated_hours"
-        )
-        for consultant_id, organization_id, end, hours in rows:
-            if organization_id is not None:
-                served[consultant_id].add(organization_id)
-            if end is None:
-                committed[consultant_id] += (
-                    hours / ENGAGEMENT_WEEKS if hours else UNKNOWN_ENGAGEMENT_HOURS_PER_WEEK
-                )
+    recent = providers.recent_offers(timezone.now() - datetime.timedelta(days=RECENT_OFFER_DAYS))
+    for consultant_id, organization_id, end, hours in providers.engagements():
+        if organization_id is not None:
+            served[consultant_id].add(organization_id)
+        if end is None:
+            committed[consultant_id] += (
+                hours / ENGAGEMENT_WEEKS if hours else UNKNOWN_ENGAGEMENT_HOURS_PER_WEEK
+            )
     return recent, served, committed
 
 
@@ -216,7 +139,7 @@ def consultant_profiles(today: datetime.date | None = None) -> list[ConsultantPr
     group_links = ConsultantGroup.members.through.objects.filter(**indexed)
     for consultant_id, group_id in group_links.values_list("consultant_id", "consultantgroup_id"):
         groups[consultant_id].add(group_id)
-    recent, served, committed = _intake_activity(today)
+    recent, served, committed = _activity()
 
     rows = Consultant.objects.filter(status__in=INDEXED_STATUSES).values_list(
         "pk",
@@ -412,30 +335,10 @@ def match(profile: RequestProfile, *, limit: int | None = None) -> MatchResult:
 
 
 def collaboration_pairs() -> frozenset[tuple[int, int]]:
-    """Consultant id pairs (smaller id first) who have worked together: engaged on the same
-    request, or on the same team of a past bid (accepted seats, won or lost: they built a
-    proposal together). One query: each table joined to itself, the two unioned; empty
-    without the intake app."""
-    engagement_model, seat_model = _intake_model("Engagement"), _intake_model("BidMember")
-    queries = []
-    if engagement_model is not None:
-        queries.append(
-            engagement_model.objects.filter(
-                request__engagements__consultant_id__gt=F("consultant_id")
-            )
-            .values_list("consultant_id", "request__engagements__consultant_id")
-            .order_by()
-        )
-    if seat_model is not None:
-        queries.append(
-            seat_model.objects.filter(
-                status="accepted",
-                bid__members__status="accepted",
-                bid__members__consultant_id__gt=F("consultant_id"),
-            )
-            .values_list("consultant_id", "bid__members__consultant_id")
-            .order_by()
-        )
+    """Consultant id pairs (smaller id first) who have worked together, from what other apps
+    registered (``matching.providers``: engaged on the same request, on the same team of a past
+    bid...). One query: the providers' query sets unioned; empty with none registered."""
+    queries = providers.collaboration_queries()
     if not queries:
         return frozenset()
     rows = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0].distinct()
