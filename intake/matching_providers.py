@@ -10,7 +10,8 @@ import datetime
 
 from django.db.models import Count, F
 
-from intake.models import BidMember, Engagement, Offer
+from intake.bids.models import BidMember
+from intake.models import Engagement, Offer
 from matching import providers
 
 
