@@ -1,29 +1,33 @@
-"""The network's API routes under /api/v1/ (views in network/api.py)."""
+"""The network's API routes under /api/v1/ (views in network/api_*.py)."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from network import api
+from network.api_consultants import ConsultantSkillViewSet, ConsultantViewSet, TimeAwayViewSet
+from network.api_groups import GroupViewSet
+from network.api_professionals import ExternalProfessionalViewSet
+from network.api_skills import SkillViewSet
+from network.api_tokens import TokenObtainView
 
 router = DefaultRouter(trailing_slash=True)
-router.register("consultants", api.ConsultantViewSet, basename="api-consultant")
-router.register("skills", api.SkillViewSet, basename="api-skill")
-router.register("groups", api.GroupViewSet, basename="api-group")
+router.register("consultants", ConsultantViewSet, basename="api-consultant")
+router.register("skills", SkillViewSet, basename="api-skill")
+router.register("groups", GroupViewSet, basename="api-group")
 router.register(
     "external-professionals",
-    api.ExternalProfessionalViewSet,
+    ExternalProfessionalViewSet,
     basename="api-external-professional",
 )
 
 # A member's skills and time away hang under the member; routers do not nest, so these are
 # spelled out.
-consultant_skills = api.ConsultantSkillViewSet.as_view({"get": "list", "post": "create"})
-consultant_skill = api.ConsultantSkillViewSet.as_view({"put": "update", "delete": "destroy"})
-time_away_list = api.TimeAwayViewSet.as_view({"get": "list", "post": "create"})
-time_away_detail = api.TimeAwayViewSet.as_view({"put": "update", "delete": "destroy"})
+consultant_skills = ConsultantSkillViewSet.as_view({"get": "list", "post": "create"})
+consultant_skill = ConsultantSkillViewSet.as_view({"put": "update", "delete": "destroy"})
+time_away_list = TimeAwayViewSet.as_view({"get": "list", "post": "create"})
+time_away_detail = TimeAwayViewSet.as_view({"put": "update", "delete": "destroy"})
 
 urlpatterns = [
-    path("auth/token/", api.TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path(
         "consultants/<int:consultant_pk>/skills/",
         consultant_skills,

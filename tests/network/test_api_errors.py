@@ -17,9 +17,10 @@ from django.db import transaction
 from django.test import Client
 
 from handbook.models import Decision, Page
-from intake.models import BidMember, Request
+from intake.bids.models import BidMember
+from intake.models import Request
 from matching.adapter import forget_index
-from network.api import SkillViewSet
+from network.api_skills import SkillViewSet
 from network.authentication import api_token_issue
 from network.models import (
     Consultant,
