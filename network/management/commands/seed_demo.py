@@ -7,12 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from network.demo import (
-    DEMO_PASSWORD,
-    SYNTHETIC_DOMAIN,
-    demo_alliance_seed,
-    synthetic_consultants_add,
-)
+from network.demo import DEMO_PASSWORD, SYNTHETIC_DOMAIN, synthetic_consultants_add
+from network.demo_seed import demo_alliance_seed
 
 
 class Command(BaseCommand):
