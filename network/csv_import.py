@@ -5,24 +5,32 @@ an existing member is updated, anyone else is created. It only ever adds: an emp
 the member's current value, and a language, skill or group the file does not list is kept, so
 re-importing an old spreadsheet cannot wipe what members have since written in their profiles.
 Members, their status and skills are written through ``network.services``, so status changes
-land in the status history; group membership, which has no service, is added directly.
+land in the status history; group membership, which has no service, is added directly. The
+file's columns and how a cell is read are in ``network.csv_format``.
 """
 
 import copy
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from network import services
+from network.csv_format import (
+    COLUMNS,
+    PROFILE_COLUMNS,
+    ConsultantImportError,
+    ConsultantRowForm,
+    check_header,
+    decode,
+    read_records,
+    split_list,
+    whole_number,
+)
 from network.models import (
     DISPLAY_NAME_TAKEN,
     Consultant,
@@ -31,60 +39,17 @@ from network.models import (
     Language,
     Skill,
     SkillAlias,
+    User,
     validate_timezone,
 )
 from network.text import fold, name_key
 
-User = get_user_model()
-
-REQUIRED_COLUMNS = ("email", "display_name")
-# Columns copied onto the Consultant row; the rest are the key, the status and the lists.
-PROFILE_COLUMNS = (
-    "display_name",
-    "location",
-    "timezone",
-    "remote_ok",
-    "hourly_rate",
-    "currency",
-    "sliding_scale",
-    "pro_bono_hours_per_month",
-    "capacity_hours_per_week",
-    "website",
-    "bio",
-)
-COLUMNS = (
-    "email",
-    "display_name",
-    "status",
-    "location",
-    "timezone",
-    "remote_ok",
-    "languages",
-    "hourly_rate",
-    "currency",
-    "sliding_scale",
-    "pro_bono_hours_per_month",
-    "capacity_hours_per_week",
-    "website",
-    "bio",
-    "skills",
-    "groups",
-)
-LIST_SEPARATOR = ";"
 DEFAULT_STATUS = Consultant.Status.ACTIVE
 IMPORT_REASON = "CSV import"
 
 # SQLite caps the parameters of one statement (999 on older builds), so look-ups by a list of
 # keys go in batches of this size.
 _BATCH = 500
-
-
-class ConsultantImportError(Exception):
-    """The file cannot be imported; ``errors`` lists every problem as ``line N: field: reason``."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} error(s) in the file")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -137,114 +102,6 @@ class ImportSummary:
     @property
     def unchanged(self) -> int:
         return self.count("unchanged")
-
-
-# --- Parsing cells ---------------------------------------------------------------------------
-
-
-class YesNoField(forms.Field):
-    """A spreadsheet boolean: yes/no, true/false or 1/0, in any case."""
-
-    TRUE = frozenset({"yes", "true", "1"})
-    FALSE = frozenset({"no", "false", "0"})
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        word = str(value).strip().lower()
-        if word in self.TRUE:
-            return True
-        if word in self.FALSE:
-            return False
-        raise ValidationError("Write yes or no (true/false and 1/0 work too).", code="invalid")
-
-
-class ConsultantRowForm(forms.Form):
-    """One row's cells turned into Python values. Ranges, lengths, URLs, time zones and the
-    currency code are checked afterwards by the model's own validation, so the messages are the
-    ones the rest of the app shows."""
-
-    email = forms.EmailField(max_length=User._meta.get_field("email").max_length)
-    display_name = forms.CharField()
-    status = forms.ChoiceField(choices=Consultant.Status.choices, required=False)
-    location = forms.CharField(required=False)
-    timezone = forms.CharField(required=False)
-    remote_ok = YesNoField(required=False)
-    languages = forms.CharField(required=False)
-    hourly_rate = forms.DecimalField(required=False)
-    currency = forms.CharField(required=False)
-    sliding_scale = YesNoField(required=False)
-    pro_bono_hours_per_month = forms.IntegerField(required=False)
-    capacity_hours_per_week = forms.IntegerField(required=False)
-    website = forms.CharField(required=False)
-    # The model's TextField max_length is enforced only by forms, so it is repeated here.
-    bio = forms.CharField(required=False, max_length=Consultant._meta.get_field("bio").max_length)
-    skills = forms.CharField(required=False)
-    groups = forms.CharField(required=False)
-
-
-def _split_list(cell: str) -> list[str]:
-    return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
-
-
-def _whole_number(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() else None
-
-
-# --- Reading the file -----------------------------------------------------------------------
-
-
-def _decode(content: bytes) -> str:
-    try:
-        # utf-8-sig drops the byte-order mark spreadsheet programs put at the start.
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise ConsultantImportError(
-            [f"line {line}: file: not UTF-8 (byte {error.start + 1}); save the file as UTF-8"]
-        ) from error
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line where the record starts, cells) for each non-blank record.
-
-    ``line_num`` counts physical lines, so a quoted cell that spans lines keeps the numbers
-    right for the rows after it.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    last_line = 0
-    try:
-        for cells in reader:
-            start = last_line + 1
-            last_line = reader.line_num
-            if any(cell.strip() for cell in cells):
-                yield start, cells
-    except csv.Error as error:
-        raise ConsultantImportError(
-            [f"line {reader.line_num}: file: not readable as CSV ({error})"]
-        ) from error
-
-
-def _check_header(line: int, cells: list[str]) -> list[str]:
-    names = [cell.strip().lower() for cell in cells]
-    errors = []
-    unnamed = [str(position) for position, name in enumerate(names, start=1) if not name]
-    if unnamed:
-        errors.append(f"line {line}: header: column(s) {', '.join(unnamed)} have no name")
-    unknown = [name for name in names if name and name not in COLUMNS]
-    if unknown:
-        errors.append(
-            f"line {line}: header: unknown column(s) {', '.join(unknown)} "
-            f"(known columns: {', '.join(COLUMNS)})"
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    if missing:
-        errors.append(f"line {line}: header: missing required column(s) {', '.join(missing)}")
-    repeated = sorted({name for name in names if name and names.count(name) > 1})
-    if repeated:
-        errors.append(f"line {line}: header: column(s) {', '.join(repeated)} appear more than once")
-    return errors
 
 
 # --- Reference data, loaded once per import ---------------------------------------------------
@@ -400,7 +257,7 @@ def _check_profile(form, provided: list[str], existing, errors, reference) -> di
 def _parse_skills(cell: str, errors: _RowErrors, reference: _Reference) -> list[SkillClaim]:
     claims: dict[int, SkillClaim] = {}
     years_field = ConsultantSkill._meta.get_field("years")
-    for item in _split_list(cell):
+    for item in split_list(cell):
         parts = [part.strip() for part in item.split(":")]
         if len(parts) not in (2, 3) or not parts[0]:
             errors.add("skills", f"{item!r}: write skill:level or skill:level:years")
@@ -409,12 +266,12 @@ def _parse_skills(cell: str, errors: _RowErrors, reference: _Reference) -> list[
         skill = reference.resolve_skill(parts[0])
         if skill is None:
             problems.append(f"{parts[0]!r} is not a known skill, slug or alias")
-        level = _whole_number(parts[1])
+        level = whole_number(parts[1])
         if level not in ConsultantSkill.Level.values:
             problems.append(f"{item!r}: the level must be a whole number from 1 to 5")
         years = None
         if len(parts) == 3:
-            years = _whole_number(parts[2])
+            years = whole_number(parts[2])
             try:
                 if years is None:
                     raise ValidationError("Enter a whole number.")
@@ -472,7 +329,7 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
     if "display_name" in profile:
         _check_name(line, profile["display_name"], existing, errors, reference)
 
-    codes = [code.lower() for code in _split_list(record.get("languages", ""))]
+    codes = [code.lower() for code in split_list(record.get("languages", ""))]
     unknown = [code for code in codes if code not in reference.language_codes]
     if unknown:
         errors.add(
@@ -480,7 +337,7 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
             f"unknown language code(s) {', '.join(unknown)} "
             f"(known: {', '.join(sorted(reference.language_codes))})",
         )
-    slugs = [slug.lower() for slug in _split_list(record.get("groups", ""))]
+    slugs = [slug.lower() for slug in split_list(record.get("groups", ""))]
     for slug in slugs:
         if slug not in reference.group_by_slug:
             errors.add("groups", f"no consultant group has the slug {slug!r}")
@@ -523,12 +380,12 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
 def consultants_import_plan(content: bytes) -> list[RowPlan]:
     """Check the whole file against the database; raise ``ConsultantImportError`` listing every
     problem, or return one plan per row. Writes nothing."""
-    records = _records(_decode(content))
+    records = read_records(decode(content))
     first = next(records, None)
     if first is None:
         raise ConsultantImportError(["line 1: file: the file is empty"])
     header_line, header = first
-    header_errors = _check_header(header_line, header)
+    header_errors = check_header(header_line, header)
     if header_errors:
         # Without a sound header no cell can be read reliably, so rows are not checked.
         raise ConsultantImportError(header_errors)

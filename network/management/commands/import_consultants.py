@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
-from network.csv_import import ConsultantImportError, consultants_import
+from network.csv_format import ConsultantImportError
+from network.csv_import import consultants_import
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
