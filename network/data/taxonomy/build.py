@@ -13,8 +13,8 @@ It writes, next to this file:
   one of the skills above (CC BY-SA 4.0, kept apart because it is share-alike).
 
 ``curated.yaml`` is written by hand and only read here. The output is sorted and stable, so a
-rebuild over the same inputs changes no byte. Every hand-made decision sits in a named set
-below with the reason for it.
+rebuild over the same inputs changes no byte. Every hand-made decision sits in a named set in
+``decisions.py`` with the reason for it.
 """
 
 import argparse
@@ -27,411 +27,33 @@ from pathlib import Path
 
 import yaml
 
+from network.data.taxonomy.decisions import (
+    ESCO_ALIAS_BLOCKED,
+    ESCO_CATEGORIES,
+    ESCO_DATA_WORDS,
+    ESCO_EXCLUDED,
+    ESCO_INFRASTRUCTURE_WORDS,
+    ESCO_RENAMED,
+    ESCO_SECURITY_TOOLS,
+    ESCO_SECURITY_WORDS,
+    LINGUIST_CATEGORIES,
+    LINGUIST_EXCLUDED,
+    LINGUIST_FORCED,
+    LINGUIST_NOT_SKILL_ALIASES,
+    MAX_ALIAS_CHARS,
+    MAX_ALIAS_WORDS,
+    MAX_LABEL_CHARS,
+    MAX_LABEL_WORDS,
+    MIN_QUESTIONS,
+    SAFE_SHORT_ALIASES,
+    SO_ALWAYS_KEPT,
+    SO_BLOCKED,
+    SO_QUALIFIERS,
+)
+
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parents[2]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
-
-# --- GitHub Linguist --------------------------------------------------------------------------
-
-# "Mainstream": the language's name (or one of its aliases) is a Stack Overflow tag with at
-# least this many questions.
-MIN_QUESTIONS = 5000
-# Markup in Linguist, but skills every web request names.
-LINGUIST_FORCED = {"HTML": "web", "CSS": "web"}
-# Languages whose matching tag means something else ("io" is input/output, "click" a mouse
-# click, "vim" the editor), or that are build files and debugger scripts rather than skills.
-LINGUIST_EXCLUDED = {
-    "Click",
-    "Emacs Lisp",
-    "GDB",
-    "Io",
-    "Makefile",
-    "Max",
-    "Processing",
-    "ShellSession",
-    "Slice",
-    "Vim script",
-}
-LINGUIST_CATEGORIES = {
-    "ASP.NET": "web",
-    "ColdFusion": "web",
-    "Cypher": "data",
-    "PLSQL": "data",
-    "SAS": "data",
-    "TSQL": "data",
-}
-# Linguist aliases that are file extensions, tools or jokes rather than ways to name the
-# language ("inc" for PHP, "node" for JavaScript, "rake" for Ruby, "apples" for AppleScript).
-LINGUIST_NOT_SKILL_ALIASES = {
-    "apples",
-    "aspx",
-    "aspx-vb",
-    "bsdmake",
-    "cake",
-    "cakescript",
-    "cfm",
-    "coffee",
-    "cperl",
-    "envrc",
-    "inc",
-    "make",
-    "mf",
-    "node",
-    "rake",
-    "rusthon",
-    "sdc",
-    "xdc",
-}
-# Aliases of one or two characters collide with ordinary words and initials ("sh", "rb", "ts",
-# "md"), so they are dropped from every derived source, except these, which are unmistakable.
-SAFE_SHORT_ALIASES = {"js"}
-
-# --- ESCO -------------------------------------------------------------------------------------
-
-MAX_LABEL_CHARS, MAX_LABEL_WORDS = 40, 4
-MAX_ALIAS_CHARS, MAX_ALIAS_WORDS = 60, 6
-# Knowledge concepts outside an IT consultancy for nonprofits (manufacturing, electronics,
-# agriculture, ESCO's service-modelling paradigms), or too vague to match a request by.
-ESCO_EXCLUDED = {
-    "aquaculture production planning software",
-    "ATM systems",
-    "automatic meter reading",
-    "CAD for footwear",
-    "CAD software",
-    "CADD software",
-    "CAE software",
-    "CAM software",
-    "call routing",
-    "call-centre technologies",
-    "circuit diagrams",
-    "computational fluid dynamics",
-    "computer equipment",
-    "configuration of the tote room hardware",
-    "control panel components",
-    "dredging consoles",
-    "e-agriculture",
-    "firmware",
-    "hardware components",
-    "hardware industry",
-    "hardware materials",
-    "hardware platforms",
-    "hardware testing methods",
-    "hybrid control systems",
-    "hybrid model",
-    "ICT environmental policies",
-    "ICT network cable limitations",
-    "ICT power consumption",
-    "industrial software",
-    "information structure",
-    "keywords in digital content",
-    "microchip scanners",
-    "microprocessors",
-    "microsystem test procedures",
-    "ML (computer programming)",
-    "Open source model",
-    "Outsourcing model",
-    "printed circuit boards",
-    "product usage risks analysis",
-    "real-time computing",
-    "SaaS (service-oriented modelling)",
-    "sand blasting machine parts",
-    "scientific modelling",
-    "security panels",
-    "service-oriented modelling",
-    "specialised astrology software",
-    "statistical quality control",
-    "systems theory",
-    "systems thinking",
-    "task algorithmisation",
-    "transmission technology",
-    "types of storage facilities",
-    "types of wire mesh",
-    "vehicle-to-everything technologies",
-}
-# ESCO adds a qualifier in brackets to tell products apart ("Python (computer programming)").
-# It is dropped from the display name (the full label stays as an alias) unless the bare word is
-# an everyday one that free text would match by accident ("from scratch", "a blank canvas").
-ESCO_RENAMED = {
-    "Absorb (learning management systems)": "Absorb LMS",
-    "Canvas (learning management systems)": "Canvas LMS",
-    "Chef (tools for software configuration management)": "Chef (configuration management)",
-    "Eclipse (integrated development environment software)": "Eclipse IDE",
-    "LESS": "Less CSS",
-    "Puppet (tools for software configuration management)": "Puppet (configuration management)",
-    "Salt (tools for software configuration management)": "Salt (configuration management)",
-    "Scratch (computer programming)": "Scratch (programming language)",
-}
-# Alternative labels that name something else: earlier names reused by other products
-# ("Mocha" is now a test framework), sub-communities ("Java Posse"), neighbouring fields
-# (search engine marketing is paid search, not SEO) and labels ESCO shares between a field and
-# a product, which would make both ambiguous.
-ESCO_ALIAS_BLOCKED = {
-    "Access",  # Microsoft Access: "access" is an everyday word in requests
-    "C and Smalltalk",
-    "CAT tranlsation",
-    "computer-assisted translation",
-    "CrackBerry",
-    "data analytics",
-    "dot net",
-    "Escript",
-    "Java Posse",
-    "Javax",
-    "Live script",
-    "Live Script",
-    "Live-script",
-    "Live-Script",
-    "Mac OS X",
-    "Mocha",
-    "Network Magic",
-    "Perl Camel",
-    "Perl golf",
-    "PONIE",
-    "Ponie",
-    "SEM",
-    "Search marketing",
-    "search engine marketing",
-    "Smalltalk and C",
-    "Subquery",
-    "Informix 4GL/SQL",
-    "Adobe Photoshop Elements",  # a separate, consumer product
-    "PHP-FPM",  # a process manager for PHP, not the language
-    "cascading style sheets",  # claimed by both CSS and "style sheet languages": keep it on CSS
-    "museum archives",
-    "museum records",
-    "output of a penetration test",
-}
-# Labels that stand for a field, matched by keyword when no rule below names the category.
-ESCO_CATEGORIES = {
-    "programming": {
-        "ABAP",
-        "APL",
-        "Assembly (computer programming)",
-        "COBOL",
-        "CoffeeScript",
-        "Common Lisp",
-        "computer programming",
-        "Erlang",
-        "Groovy",
-        "Haskell",
-        "ICT system programming",
-        "Lisp",
-        "MATLAB",
-        "OpenEdge Advanced Business Language",
-        "Pascal (computer programming)",
-        "Perl",
-        "PHP",
-        "R",
-        "SAS language",
-        "Scala",
-        "Smalltalk (computer programming)",
-        "TypeScript",
-        "VBScript",
-        "Visual Studio .NET",
-        "Microsoft Visual C++",
-        "C#",
-        "C++",
-        "Objective-C",
-        "JavaScript",
-        "algorithms",
-        "object-oriented modelling",
-        "unified modelling language",
-    },
-    "web": {
-        "AJAX",
-        "Ajax Framework",
-        "ASP.NET",
-        "CSS",
-        "Drupal",
-        "Joomla",
-        "JavaScript Framework",
-        "JSSS",
-        "LESS",
-        "Sass",
-        "SPARK",
-        "search engine optimisation",
-        "web analytics",
-        "web programming",
-        "WebCMS",
-        "WordPress",
-        "World Wide Web Consortium standards",
-        "e-commerce systems",
-        "application usability",
-        "usability engineering",
-        "software interaction design",
-        "software UI design patterns",
-        "human-computer interaction",
-        "information architecture",
-    },
-    "accessibility": {"ICT accessibility standards"},
-    "security": {
-        "attack vectors",
-        "computer forensics",
-        "cyber attack counter-measures",
-        "data protection",
-        "ICT encryption",
-        "ICT network security risks",
-        "ICT recovery techniques",
-        "ICT security standards",
-        "information confidentiality",
-        "information security strategy",
-        "system backup best practice",
-        "web application security threats",
-        "cloud security and compliance",
-    },
-    "infrastructure": {
-        "Apache Tomcat",
-        "Cisco",
-        "cloud monitoring and reporting",
-        "cloud technologies",
-        "distributed computing",
-        "distributed directory information services",
-        "ICT network routing",
-        "ICT network simulation",
-        "ICT networking hardware",
-        "Jboss",
-        "IBM WebSphere",
-        "LDAP",
-        "mobile device management",
-        "network management system tools",
-        "Oracle WebLogic",
-        "proxy servers",
-        "data storage",
-        "Internet of Things",
-        "ICT hardware specifications",
-        "iOS",
-        "Android (mobile operating systems)",
-        "mobile operating systems",
-        "BlackBerry",
-        "Windows Phone",
-        "Kali Linux",
-        "Parrot Security OS",
-        "BlackArch",
-        "ICT system integration",
-        "solution deployment",
-    },
-    "practice": {
-        "Agile development",
-        "ICT problem management techniques",
-        "ICT process quality models",
-        "Incremental development",
-        "Iterative development",
-        "Prototyping development",
-        "Rapid application development",
-        "Spiral development",
-        "systems development life-cycle",
-        "Waterfall development",
-        "ICT system user requirements",
-        "ICT software specifications",
-        "ICT architectural frameworks",
-        "ICT help platforms",
-        "levels of software testing",
-        "software metrics",
-        "software anomalies",
-        "internet governance",
-        "ICT performance analysis methods",
-    },
-}
-_ESCO_DATA_WORDS = (
-    "SQL",
-    "data",
-    "database",
-    "Datacom",
-    "DB2",
-    "Informix",
-    "InfoSphere",
-    "Informatica",
-    "MarkLogic",
-    "MongoDB",
-    "ObjectStore",
-    "Teradata",
-    "Pentaho",
-    "Hadoop",
-    "query",
-    "SPARQL",
-    "XQuery",
-    "LINQ",
-    "MDX",
-    "N1QL",
-    "TripleStore",
-    "Filemaker",
-    "Microsoft Access",
-    "Oracle",
-    "QlikView",
-    "SAS Data",
-    "machine learning",
-    "analytical",
-    "information extraction",
-    "decision support",
-    "artificial intelligence",
-    "computer vision",
-)
-_ESCO_SECURITY_WORDS = ("penetration testing", "Nessus", "Nexpose", "Metasploit", "Maltego")
-_ESCO_SECURITY_TOOLS = {
-    "OWASP ZAP",
-    "Samurai Web Testing Framework",
-    "THC Hydra",
-    "WhiteHat Sentinel",
-    "Wireshark",
-}
-_ESCO_INFRASTRUCTURE_WORDS = (
-    "configuration management",
-    "Ansible",
-    "Vagrant",
-    "DevOps",
-    "Octopus Deploy",
-)
-
-# --- Stack Overflow ---------------------------------------------------------------------------
-
-# Words that may wrap a tag name in a synonym without changing its meaning: "r-language",
-# "vanilla-javascript", "ms-excel", "windows-powershell".
-SO_QUALIFIERS = {
-    "apache",
-    "apple",
-    "classic",
-    "core",
-    "framework",
-    "google",
-    "js",
-    "lang",
-    "language",
-    "microsoft",
-    "ms",
-    "net",
-    "office",
-    "script",
-    "scripting",
-    "server",
-    "vanilla",
-    "visual",
-    "windows",
-}
-# Synonyms kept although the cheap filters would drop them: version names people really list
-# as skills, and an old standard name.
-SO_ALWAYS_KEPT = {
-    "css3",
-    "dotnetcore",
-    "ecmascript",
-    "html5",
-    "revision-control",
-    "source-control",
-    "transact-sql",
-}
-# Synonyms that pass the filters but name a part or an adjective, not the skill.
-SO_BLOCKED = {
-    "coffee",
-    "domain",
-    "domains",
-    "exchange",
-    "javax",
-    "mining",
-    "network",
-    "networks",
-    "pythonic",
-    "sheets",
-    "sql-srever",
-    "stripe.net",  # a .NET library for Stripe
-}
 
 
 def words(text: str) -> list[str]:
@@ -507,11 +129,11 @@ def esco_category(label: str, name: str) -> str:
     for category, labels in ESCO_CATEGORIES.items():
         if label in labels:
             return category
-    if name in _ESCO_SECURITY_TOOLS or any(word in label for word in _ESCO_SECURITY_WORDS):
+    if name in ESCO_SECURITY_TOOLS or any(word in label for word in ESCO_SECURITY_WORDS):
         return "security"
-    if any(word.casefold() in label.casefold() for word in _ESCO_DATA_WORDS):
+    if any(word.casefold() in label.casefold() for word in ESCO_DATA_WORDS):
         return "data"
-    if any(word in label for word in _ESCO_INFRASTRUCTURE_WORDS):
+    if any(word in label for word in ESCO_INFRASTRUCTURE_WORDS):
         return "infrastructure"
     return "software"
 
