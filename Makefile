@@ -47,6 +47,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	env -u DATABASE_URL $(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	@echo "== pytest on SQLite"
 	env -u DATABASE_URL $(DEV_ENV) $(BIN)/pytest -q -n 2

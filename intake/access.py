@@ -3,7 +3,6 @@
 ``user`` may be None for the system's own moves (timers); every rule then answers False.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -89,8 +88,9 @@ def can_use_request_pages(user) -> bool:
     return network_access.is_member(user) and network_access.consultant_of(user) is not None
 
 
-def get_request_for_user(user, pk, *, write: bool = False) -> Request:
-    """404 when the user may not see the request; 403 when they may see but make no move."""
+def get_request_for_user(user, pk) -> Request:
+    """The request, or 404 when the user may not see it (which moves they may make is the
+    workflow's to say: ``intake.workflow.allowed_moves``)."""
     request = (
         visible_requests(user)
         .select_related("assigned_group", "organization", "contact")
@@ -99,11 +99,6 @@ def get_request_for_user(user, pk, *, write: bool = False) -> Request:
     )
     if request is None:
         raise Http404("No such request.")
-    if write:
-        from intake.workflow import allowed_moves
-
-        if not allowed_moves(user, request):
-            raise PermissionDenied("You have no move to make on this request.")
     return request
 
 

@@ -34,8 +34,8 @@ from rest_framework.views import APIView
 
 from intake import access, idempotency, services
 from intake.client_view import client_status
-from intake.matching_panel import request_matches
 from intake.models import Engagement, IdempotencyRecord, Offer, Request, RequestEvent
+from intake.selectors import request_matches
 from intake.serializers import (
     ClientStatusSerializer,
     RequestDetailSerializer,

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from intake.models import Request
+from intake.selectors import skill_suggestions
 from intake.workflow import MAX_SKILLS, MOVES, SKILL_MAX_LENGTH
 from network.forms import DateInput, SearchInput
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
@@ -295,9 +296,6 @@ class TransitionForm(forms.Form):
     def _confirmed_skills(self):
         """The skills recognised in the description, ticked when confirmed: ticked ones are
         required like the named skills, the others stay suggestions."""
-        # Imported here: the panel module imports this one.
-        from intake.matching_panel import skill_suggestions
-
         confirmed = list(self.request.confirmed_skills or [])
         suggested = [name for name in skill_suggestions(self.request) if name not in confirmed]
         return forms.MultipleChoiceField(

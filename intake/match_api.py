@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake import access
-from intake.matching_panel import request_matches
+from intake.selectors import request_matches
 from intake.serializers import RequestMatchesSerializer
 from matching.api import IsCoordinator
 from network.api import FORBIDDEN, NOT_FOUND

@@ -10,7 +10,6 @@ import datetime
 
 from django.db.models import Count, F
 
-from intake.bids.models import BidMember
 from intake.models import Engagement, Offer
 from matching import providers
 
@@ -48,25 +47,9 @@ def engagement_pairs():
     )
 
 
-def bid_seat_pairs():
-    """Consultants on the same team of a bid (accepted seats, won or lost: they built a
-    proposal together), the smaller id first."""
-    accepted = BidMember.Status.ACCEPTED
-    return (
-        BidMember.objects.filter(
-            status=accepted,
-            bid__members__status=accepted,
-            bid__members__consultant_id__gt=F("consultant_id"),
-        )
-        .values_list("consultant_id", "bid__members__consultant_id")
-        .order_by()
-    )
-
-
 def register() -> None:
     """Register intake's providers with the matching engine (``IntakeConfig.ready()``)."""
     providers.register_recent_offers(recent_offers)
     providers.register_engagements(engagements)
     providers.register_stamped_models(stamped_models)
     providers.register_collaboration_pairs(engagement_pairs)
-    providers.register_collaboration_pairs(bid_seat_pairs)

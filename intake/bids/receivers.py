@@ -2,7 +2,6 @@
 
 from intake import hooks
 from intake.bids import access as bid_access
-from intake.bids import views as bid_views
 from intake.bids.models import Bid, BidEvent, BidInterest, BidMember, HoursEntry
 from intake.erasure import erase_text
 from intake.models import Request
@@ -47,6 +46,10 @@ def client_bid(sender, request: Request, **kwargs) -> dict | None:
 def request_page(sender, request: Request, user, **kwargs) -> dict:
     """The coordinator's request page: the teams panel (proposed teams, the open bid's team)
     and a link to the request's bid for those who work with bids."""
+    # Imported on first use, not when the app starts: the panel ranks teams, and the matching
+    # engine (numpy, scikit-learn) loads only once something is ranked.
+    from intake.bids import views as bid_views
+
     context = {"request_panels": ["bids/_teams_panel.html"]}
     context["teams_panel"] = bid_views.teams_panel_for(user, request)
     if context["teams_panel"] is not None:

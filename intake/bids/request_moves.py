@@ -16,7 +16,7 @@ from intake.bids.models import Bid
 from intake.bids.services import BidConflict, _event, _require_status, _save, team
 from intake.models import Engagement, Request
 from intake.workflow import WorkflowConflict
-from matching.adapter import index_version_bump
+from matching.stamp import index_version_bump
 from network.states import Move
 
 B = Bid.Status

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from intake import access
 from intake.bids.views import open_bid_team
-from intake.matching_panel import request_profile_for
+from intake.selectors import request_profile_for
 from matching import adapter
 from matching.api import IsCoordinator
 from matching.serializers import TeamsQuerySerializer, TeamsResultSerializer

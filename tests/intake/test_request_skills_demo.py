@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from intake import services as intake_services
-from intake.matching_panel import request_matches
+from intake.selectors import request_matches
 from intake.models import Request
 from intake.workflow import request_apply
 from matching import adapter

@@ -1,7 +1,6 @@
 """The export_data command: a fixture of all the project's data that loaddata restores."""
 
 import datetime
-import hashlib
 import json
 from decimal import Decimal
 from io import StringIO
@@ -9,7 +8,6 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from network.authentication import api_token_issue
@@ -29,42 +27,7 @@ from network.services import (
     user_grant_role,
 )
 from tests.factories import UserFactory
-
-# Rows that point at these are compared by natural key: migrate and flush recreate them under
-# new primary keys, and the fixture names them by natural key for that reason.
-NATURAL_KEY_MODELS = (Group, Permission, ContentType)
-
-
-def _value(instance, field) -> object:
-    if field.is_relation and field.related_model in NATURAL_KEY_MODELS:
-        related = getattr(instance, field.name)
-        return related.natural_key() if related is not None else None
-    return getattr(instance, field.attname)
-
-
-def fingerprint() -> dict[str, tuple[int, str]]:
-    """Per exported model: its row count and a sha256 of its rows, every column and every
-    many-to-many set included. No field is left out as volatile: a restore must be exact."""
-    result = {}
-    for model in exported_models():
-        rows = []
-        for instance in model._base_manager.all():
-            row = [
-                (field.name, _value(instance, field))
-                for field in model._meta.concrete_fields
-                if not (field.primary_key and model in NATURAL_KEY_MODELS)
-            ]
-            for field in model._meta.many_to_many:
-                related = getattr(instance, field.name).all()
-                if field.related_model in NATURAL_KEY_MODELS:
-                    keys = sorted(item.natural_key() for item in related)
-                else:
-                    keys = sorted(item.pk for item in related)
-                row.append((field.name, keys))
-            rows.append(repr(row))
-        digest = hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
-        result[model._meta.label] = (len(rows), digest)
-    return result
+from tests.helpers import data_fingerprint
 
 
 def build_alliance() -> None:
@@ -135,7 +98,7 @@ def run_export(*args) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_export_flush_and_loaddata_restores_identical_data(tmp_path):
     build_alliance()
-    before = fingerprint()
+    before = data_fingerprint()
     fixture = tmp_path / "switchboard.json"
     run_export("--output", str(fixture))
 
@@ -145,7 +108,7 @@ def test_export_flush_and_loaddata_restores_identical_data(tmp_path):
     assert not Consultant.objects.exists() and Group.objects.exists()
     call_command("loaddata", str(fixture), verbosity=0)
 
-    assert fingerprint() == before
+    assert data_fingerprint() == before
     counts = {label: count for label, (count, _) in before.items()}
     assert counts["network.User"] == 4
     assert counts["network.Consultant"] == 3
@@ -174,11 +137,12 @@ def test_export_covers_every_project_model_and_leaves_out_framework_tables():
 
     project = {
         model._meta.label
-        for label in ("network", "intake", "matching", "handbook")
+        for label in ("network", "intake", "bids", "matching", "handbook")
         for model in apps.get_app_config(label).get_models()
         if model._meta.managed and not model._meta.proxy
     }
     assert exported == project | {"auth.Group"}
+    assert {"bids.Bid", "bids.AgreementSignature", "bids.Settlement"} <= exported
     assert not exported & {
         "contenttypes.ContentType",
         "auth.Permission",

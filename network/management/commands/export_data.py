@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
-# Every model of these apps is exported, so models added later need no change here.
-PROJECT_APPS = ("network", "intake", "matching", "handbook")
 # Models of other apps that hold the project's data: roles (with their permissions). API tokens
 # are network's (ApiToken: digests only, no key). Content types, permissions, sessions, the
 # admin log and django-q's task tables are left out: migrate recreates the first two, and the
@@ -41,11 +40,22 @@ class FixtureEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+def project_app_labels() -> list[str]:
+    """The project's own apps (those whose code lives in this repository), in settings order:
+    every model of theirs is exported, so apps and models added later need no change here."""
+    root = Path(settings.BASE_DIR)
+    return [
+        config.label
+        for config in apps.get_app_configs()
+        if (root / config.name.partition(".")[0]).is_dir()
+    ]
+
+
 def exported_models() -> list[type[models.Model]]:
     """The models exported, ordered so that natural keys are defined before they are used."""
     chosen = [
         model
-        for label in PROJECT_APPS
+        for label in project_app_labels()
         for model in apps.get_app_config(label).get_models()
         if model._meta.managed and not model._meta.proxy
     ]

@@ -3,6 +3,9 @@
 Each request is submitted and moved through ``intake.workflow.request_apply`` as the demo's
 own accounts (seed_demo makes them), so the demo has the same events and notifications a real
 request would. Idempotent: requests are keyed on their title, and an existing one is left alone.
+
+It lives in the bids app because one demo request has a team bid under way; intake itself knows
+nothing of bids.
 """
 
 from dataclasses import dataclass, field
