@@ -26,6 +26,7 @@ from handbook.models import (
 )
 from handbook.rendering import slug_for, wikilink_targets
 from network import access as network_access
+from network.errors import Conflict
 from network.models import Consultant
 from network.text import validate_visible_text
 
@@ -35,7 +36,7 @@ from network.text import validate_visible_text
 WORKING_STATUSES = Consultant.WORKING_STATUSES
 
 
-class EditConflict(Exception):
+class EditConflict(Conflict):
     """The edit was based on a revision that is no longer the latest (HTTP 409)."""
 
     def __init__(self, page: Page, based_on: int | None):
@@ -51,7 +52,7 @@ class EditConflict(Exception):
         self.latest = latest
 
 
-class DecisionClosed(Exception):
+class DecisionClosed(Conflict):
     """A vote on a decision that is closed, or closing it again (HTTP 409)."""
 
 

@@ -47,7 +47,7 @@ from intake.serializers import (
     TransitionSerializer,
 )
 from intake.throttling import RequestSubmitThrottle
-from intake.workflow import WorkflowConflict, request_apply, request_skills_edit
+from intake.workflow import request_apply, request_skills_edit
 from network import access as network_access
 from network.api import (
     FIELD_ERRORS,
@@ -476,20 +476,9 @@ class RequestViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         move, version = fields.pop("action"), fields.pop("version")
-        try:
-            with model_errors_as_400():
-                request_apply(
-                    request_id=visible.pk,
-                    action=move,
-                    actor=request.user,
-                    version=version,
-                    **fields,
-                )
-        except WorkflowConflict as conflict:
-            return Response(
-                {"detail": str(conflict), "status": conflict.status, "version": conflict.version},
-                status=status.HTTP_409_CONFLICT,
-            )
+        # A refusal is answered by network.api_errors.exception_handler: 400, 403 or 409.
+        request_apply(request_id=visible.pk, action=move, actor=request.user, version=version,
+                      **fields)  # fmt: skip
         return Response(self._render(visible.pk))
 
     @extend_schema(
@@ -521,16 +510,9 @@ class RequestViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         version = fields.pop("version")
-        try:
-            with model_errors_as_400():
-                changed, _ = request_skills_edit(
-                    request_id=visible.pk, actor=request.user, version=version, **fields
-                )
-        except WorkflowConflict as conflict:
-            return Response(
-                {"detail": str(conflict), "status": conflict.status, "version": conflict.version},
-                status=status.HTTP_409_CONFLICT,
-            )
+        changed, _ = request_skills_edit(
+            request_id=visible.pk, actor=request.user, version=version, **fields
+        )
         return Response(RequestSkillsSerializer(request_skills_state(changed)).data)
 
 

@@ -20,12 +20,22 @@ exception (a 500). A GET loses nothing by a redirect and keeps it, as pages do.
 """
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.middleware.common import CommonMiddleware
 from django.views import csrf, defaults
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from network.errors import Conflict
 
 API_PREFIX = "/api/"
 
@@ -52,8 +62,30 @@ def refused_body_detail(exception) -> str | None:
     return None
 
 
+def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ``ValidationError`` as DRF's 400: ``{field: [messages]}``, errors not tied to
+    a field under ``non_field_errors``."""
+    if not hasattr(error, "error_dict"):
+        return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
+    detail: dict[str, list[str]] = {}
+    for field, messages in error.message_dict.items():
+        key = api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field
+        detail.setdefault(key, []).extend(messages)
+    return serializers.ValidationError(detail)
+
+
 def exception_handler(exc, context):
-    """DRF's exception handler, with Django's refusals of a body answered as a 400."""
+    """The one answer to a service's refusal, for every API view (DRF's ``EXCEPTION_HANDLER``).
+
+    ``Conflict`` (a stale version, a step the state does not allow) is a 409 with ``detail`` and,
+    when known, the current ``status`` and ``version``; Django's ``ValidationError`` is a 400 with
+    field messages; ``PermissionDenied`` a 403 and ``Http404`` a 404 (DRF's own handling).
+    Django's refusals of a body are a 400 with a message.
+    """
+    if isinstance(exc, Conflict):
+        return Response(exc.as_body(), status=409)
+    if isinstance(exc, DjangoValidationError):
+        exc = field_errors(exc)
     detail = refused_body_detail(exc)
     if detail is not None:
         exc = ParseError(detail)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from network.errors import Conflict
 from network.models import (
     Consultant,
     ConsultantGroup,
@@ -52,11 +53,11 @@ LANGUAGES = [
 ]
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     """A move that the current state does not allow; the API answers 409."""
 
     def __init__(self, message: str, *, current_status: str):
-        super().__init__(message)
+        super().__init__(message, status=current_status)
         self.current_status = current_status
 
 

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A service's refusal that escapes a page view: 409 or 400, never a 500.
+    "network.error_pages.ServiceRefusalMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -44,6 +44,7 @@ from intake.bids.models import (
 )
 from intake.models import Request
 from network import access as network_access
+from network.errors import Conflict
 from network.models import Consultant
 
 B = Bid.Status
@@ -60,7 +61,7 @@ DEFAULT_LEAD_ROLE = "Lead"
 MAX_TEAM_SIZE = 5
 
 
-class BidConflict(Exception):
+class BidConflict(Conflict):
     """A stale version or a step the bid's state does not allow (HTTP 409); nothing changed."""
 
     def __init__(self, message: str, *, bid: Bid | None = None):
