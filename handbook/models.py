@@ -1,5 +1,5 @@
 """The handbook: the alliance's policies, procedures and guides as revised pages, and the meetings,
-decisions and votes that are its record (docs/design.md, "Handbook").
+decisions and votes that are its record (docs/architecture.md, "Handbook").
 
 Pages keep every edit as an append-only ``PageRevision``; the page points at its latest one
 (Wagtail's ``latest_revision``). An edit names the revision it was based on, and an edit based on

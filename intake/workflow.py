@@ -361,7 +361,7 @@ def register_moves(moves: list[Move], *, after: str) -> None:
 # --- A request's skills -------------------------------------------------------------------
 # Named skills (the client's or a coordinator's terms, as written) are required; skills the
 # matching engine recognises in the description are suggestions until a coordinator confirms
-# (required too) or dismisses (no longer suggested) them. See docs/design.md, "Matching".
+# (required too) or dismisses (no longer suggested) them. See docs/architecture.md, "Matching".
 
 SKILL_MAX_LENGTH = 120  # as Skill.name
 MAX_SKILLS = 50  # in each list of a request, and in each list of one edit

@@ -1,6 +1,6 @@
 """Rank the network's consultants for one request, explain why, or refer out.
 
-``rank`` follows docs/design.md, "Matching", steps 1-4:
+``rank`` follows docs/architecture.md, "Matching", steps 1-4:
 
 1. the required skills: the named terms, normalized (unknown ones are reported, never
    dropped), then the skills a coordinator confirmed. Skills the normalizer finds in the

@@ -1,4 +1,4 @@
-"""Propose small teams that together cover a request's required skills (docs/design.md,
+"""Propose small teams that together cover a request's required skills (docs/architecture.md,
 "Matching" 5).
 
 Team formation is set cover with costs, NP-hard in general (Lappas, Liu & Terzi, "Finding a team

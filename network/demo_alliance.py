@@ -1,4 +1,4 @@
-"""The demo alliance as data, following the story in docs/design.md ("The alliance"): six
+"""The demo alliance as data, following the story in docs/architecture.md ("The alliance"): six
 active members (plus one on probation who comes in through an application), fourteen alumni,
 consultant groups with coordinators, the staff roles, and the outside professionals the intake
 coordinator refers clients to. ``network.demo_seed`` writes it to the database.

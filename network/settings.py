@@ -349,7 +349,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Switchboard ----------------------------------------------------------------------------
 # Probation before full membership; nine months follows the practice described in
-# docs/design.md, "The alliance".
+# docs/architecture.md, "The alliance".
 PROBATION_MONTHS = env_int("PROBATION_MONTHS", 9, minimum=0)
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", default="USD")
 

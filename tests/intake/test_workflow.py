@@ -1,7 +1,7 @@
 """The request workflow (``intake.workflow``): every move × every role, every move from every
 state it does not start from, stale versions, each move's effects, and notifications on commit.
 
-The tables below restate the rules of docs/design.md and the README independently of ``MOVES``, so a
+The tables below restate the rules of docs/architecture.md and the README independently of ``MOVES``, so a
 change to the workflow's table that breaks a rule fails here rather than passing silently.
 """
 
@@ -21,6 +21,7 @@ from tests.factories import (
     ConsultantFactory,
     ConsultantGroupFactory,
     ExternalProfessionalFactory,
+    OfferFactory,
     RequestFactory,
 )
 
@@ -73,7 +74,7 @@ ALLOWED = {
 BID_MOVES = {"submit_bid", "win_bid", "lose_bid", "settle_bid"}
 
 OPEN = {S.SUBMITTED, S.CONTACTED, S.TRIAGED, S.ROUTED, S.OFFERED, S.BIDDING, S.BID_SUBMITTED}
-# The states each move starts from and where it leads, from the diagram in docs/design.md.
+# The states each move starts from and where it leads, from the diagram in docs/architecture.md.
 SOURCES = {
     "contact": {S.SUBMITTED},
     "triage": {S.CONTACTED},
@@ -212,13 +213,9 @@ def request_in(status: str, cast: Cast, *, offered_to: Consultant | None = None,
         extra.setdefault("engaged_consultant", holder)
     request = RequestFactory(status=status, **extra)
     if status == S.OFFERED:
-        Offer.objects.create(
-            request=request,
-            consultant=holder,
-            expires_at=timezone.now() + datetime.timedelta(hours=48),
-        )
+        OfferFactory(request=request, consultant=holder)
     if status in (S.ENGAGED, S.COMPLETED):
-        Offer.objects.create(
+        OfferFactory(
             request=request,
             consultant=holder,
             expires_at=timezone.now(),

@@ -6,7 +6,7 @@ alone ends only that process: the sentinel does not watch its parent, so it and 
 under it carry on, re-parented, still taking tasks from the queue and running the schedules,
 with the code they were started with. A signal to the whole process group (what a supervisor
 does with systemd's ``KillMode=control-group`` or supervisord's ``stopasgroup``/``killasgroup``)
-ends all of it. README, "Task clusters", and docs/deploy.md.
+ends all of it. docs/operations.md, "Task clusters".
 """
 
 import os
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import process_env, run_django, wait_for
+from tests.helpers import process_env, run_django, wait_for
 
 _ENQUEUE = """
 from django_q.tasks import async_task

@@ -1,11 +1,11 @@
 """Scale-out: two qcluster processes on one Redis share the work, and each
-task runs once (README, "Deploying on several processes")."""
+task runs once (docs/operations.md, "Deploying on several processes")."""
 
 from collections import Counter
 
 import pytest
 
-from tests.reliability.conftest import process_env, run_django, wait_for
+from tests.helpers import process_env, run_django, wait_for
 
 TASKS = 40
 
