@@ -1,4 +1,5 @@
-"""Search over handbook pages: ranked hits with a highlighted snippet (docs/architecture.md, "Handbook").
+"""Search over handbook pages: ranked hits with a highlighted snippet (docs/architecture.md,
+"Handbook").
 
 On PostgreSQL the pages carry a generated, weighted ``tsvector`` column ``search_vector`` (title
 weight A, body weight B, 'english'; migration 0002) with a GIN index. The query is parsed with

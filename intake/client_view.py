@@ -3,7 +3,8 @@
 Clients follow their request by a private link and never sign in. They see the stage, what
 happens next and by when, and the history of stages; once a member serves them, that member's
 name and contact; once referred out, the professionals recommended and the message. Never
-internal notes, event data, who made a move, other candidates or anyone's rates (docs/architecture.md,
+internal notes, event data, who made a move, other candidates or anyone's rates
+(docs/architecture.md,
 "The request workflow").
 """
 

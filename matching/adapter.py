@@ -70,7 +70,8 @@ __all__ = [
 # Members ranked for work, plus members on leave, so a refer-out can say who has the skills but
 # is away. Applicants, alumni and former members are never offered work and are left out.
 INDEXED_STATUSES = (*Consultant.WORKING_STATUSES, Consultant.Status.ON_LEAVE)
-# Fair rotation counts the offers a member received in this many days (docs/architecture.md, "Matching").
+# Fair rotation counts the offers a member received in this many days (docs/architecture.md,
+# "Matching").
 RECENT_OFFER_DAYS = 90
 # A current engagement's hours are spread over this many weeks to estimate the hours a week it
 # takes; one with no estimate is counted at a few hours a week rather than at nothing.

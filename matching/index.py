@@ -1,7 +1,8 @@
 """The matching index: everything a ranking reads, laid out as arrays once per network version.
 
 Built from plain values (``ConsultantProfile``, ``ExternalProfile``) and a ``Normalizer``, never
-from models (docs/architecture.md, house rule 2). A ranking then costs a handful of sparse column gathers
+from models (docs/architecture.md, house rule 2). A ranking then costs a handful of sparse column
+gathers
 and numpy masks over all consultants instead of a Python loop, which is what keeps 100,000 profiles
 under the benchmark's 15 ms.
 
@@ -247,7 +248,8 @@ class MatchIndex:
     def away_during(self, first: datetime.date, last: datetime.date) -> np.ndarray:
         """A bool mask of the consultants away for the whole of ``first``..``last``.
 
-        The filter is on time away covering the whole window (docs/architecture.md, "Matching"): a member
+        The filter is on time away covering the whole window (docs/architecture.md, "Matching"): a
+        member
         away for a week of a three-month project can still take it, and the coordinator sees the
         dates. (Two back-to-back periods that only together cover the window do not filter.)
         """

@@ -50,10 +50,10 @@ from django.utils import timezone
 
 from handbook import services as handbook_services
 from handbook.models import Decision, Page
-from intake.bids import services as bids
 from intake import services as intake_services
-from intake.models import Request
+from intake.bids import services as bids
 from intake.bids.models import Bid
+from intake.models import Request
 from intake.workflow import request_apply
 from matching import adapter
 from network import services as network_services

@@ -1,7 +1,8 @@
 """The bid JSON API under /api/v1/: team bids, their agreements, hours and settlements, and the
 bid board.
 
-Each view parses its input, calls one service in ``intake.bids.services`` and renders. Bids are loaded
+Each view parses its input, calls one service in ``intake.bids.services`` and renders. Bids are
+loaded
 through ``bid_access.get_bid_for_user`` (404 when the user may not see one, 403 on a write when they
 are neither on its team nor manage it); the services decide every finer right (403), refuse a
 stale version or a step the bid's state does not allow (409) and bad values (400), and in each

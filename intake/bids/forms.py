@@ -1,6 +1,7 @@
 """Forms for the bid pages: starting a bid, and one form per action on the bid workspace.
 
-Forms parse what a person typed; the services in ``intake.bids.services`` check again and write. Their
+Forms parse what a person typed; the services in ``intake.bids.services`` check again and write.
+Their
 ``ValidationError`` goes back onto the form with ``network.forms.add_service_errors``. Forms
 that change the bid carry the bid's ``version`` as the page showed it, so a change decided on a
 stale page is refused (409) instead of applied.

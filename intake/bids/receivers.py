@@ -15,7 +15,8 @@ SENT = (B.SUBMITTED, B.WON, B.IN_PROGRESS, B.SETTLED, B.LOST)
 
 def client_bid(sender, request: Request, **kwargs) -> dict | None:
     """The team's proposal as the client sees it: the price and the team's names only
-    (docs/architecture.md, "Shared-risk rate agreements"); never the split, the rates, the hours or the
+    (docs/architecture.md, "Shared-risk rate agreements"); never the split, the rates, the hours or
+    the
     share. One query: the team's seats joined to their bid, newest bid sent first."""
     if request.status not in (S.BID_SUBMITTED, S.ENGAGED, S.COMPLETED, S.LOST):
         return None

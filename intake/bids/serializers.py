@@ -1,7 +1,8 @@
 """Serializers of the bid API (``intake/bid_api.py``).
 
 Input serializers check the shape of what a member or a coordinator sends; the views hand the
-``validated_data`` to one service in ``intake.bids.services``, which checks the values again (price above
+``validated_data`` to one service in ``intake.bids.services``, which checks the values again (price
+above
 0, share within 0–50 %, hours within a day) and writes. Decimal fields accept strings and JSON
 numbers (DRF reads a number through ``str``, so 12.5 arrives as ``Decimal("12.5")``).
 
@@ -237,7 +238,9 @@ class SeatSerializer(SeatPublicSerializer):
     @extend_schema_field(serializers.DecimalField(**_MONEY, allow_null=True))
     def get_standard_rate(self, seat) -> str | None:
         accepted = seat.status == BidMember.Status.ACCEPTED
-        if bid_access.sees_bid_rate(self.context["viewer"], seat.consultant, accepted_on_bid=accepted):
+        if bid_access.sees_bid_rate(
+            self.context["viewer"], seat.consultant, accepted_on_bid=accepted
+        ):
             return _two_places(seat.standard_rate)
         return None
 

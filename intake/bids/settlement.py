@@ -16,7 +16,8 @@ saying why (``statement_approve_on_behalf``): the approval, its event and the st
 approved for whom and why, and the member is told by email. It is refused while the member
 works: they approve, or dispute, themself.
 
-Each service locks as ``intake.bids.services`` does (request, then bid, when the request moves), checks
+Each service locks as ``intake.bids.services`` does (request, then bid, when the request moves),
+checks
 the caller's right (403), the bid's version and state (409) and the values (400), writes, and
 records one ``BidEvent``; the team is told of each step once the transaction commits.
 """
@@ -230,7 +231,8 @@ def statement_approve(*, bid_id: int, actor, version: int | None = None) -> Stat
     its request completes, in this transaction.
     """
     with transaction.atomic():
-        # Request before bid: the last approval moves the request (intake.bids.services' lock order).
+        # Request before bid: the last approval moves the request (intake.bids.services' lock
+        # order).
         bid = bids._lock_for_request_move(bid_id)
         consultant = _team_member(actor, bid, "approve its statement")
         bids._check_version(bid, version)
@@ -255,7 +257,8 @@ def statement_approve_on_behalf(
     statement is final, as with any other.
     """
     with transaction.atomic():
-        # Request before bid: the last approval moves the request (intake.bids.services' lock order).
+        # Request before bid: the last approval moves the request (intake.bids.services' lock
+        # order).
         bid = bids._lock_for_request_move(bid_id)
         if not bid_access.approves_for_absent_member(actor, bid):
             raise PermissionDenied(

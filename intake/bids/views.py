@@ -2,7 +2,8 @@
 member's own bids; also the teams panel of the coordinator's request page.
 
 Bids are loaded only through ``intake.bid_access.get_bid_for_user``. Each action is a POST to its
-own URL that parses one form and calls one service of ``intake.bids.services``, then redirects back with
+own URL that parses one form and calls one service of ``intake.bids.services``, then redirects back
+with
 a message; a refusal re-renders the workspace: 400 with the form's errors, 409 with the current
 state when the bid changed under the user (``BidConflict``), and 403 from the service's
 ``PermissionDenied``. Who sees money follows ``bid_access.sees_bid_money``: the team and staff

@@ -422,7 +422,9 @@ def test_settling_a_request_is_not_a_right_of_any_team_member(working):
     assert not bid_access.settles_bid(member().user, bid.request)
     approve(bid, lead, third)
     request = fresh(bid).request
-    assert bid_access.settles_bid(second.user, request) and bid_access.settles_bid(third.user, request)
+    assert bid_access.settles_bid(second.user, request) and bid_access.settles_bid(
+        third.user, request
+    )
     assert not bid_access.settles_bid(member().user, request)
     network_services.consultant_set_status(consultant=second, status=Consultant.Status.ALUMNI)
     assert not bid_access.settles_bid(User.objects.get(pk=second.user_id), request)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from handbook import services as handbook_services
 from handbook.models import Page
-from intake.bids import services as bids
 from intake import services as intake_services
+from intake.bids import services as bids
 from intake.workflow import request_apply
 from matching import adapter
 from network import services

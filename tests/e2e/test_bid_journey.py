@@ -23,10 +23,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.bids import settlement as bid_statements
 from intake.bids import services as bids
-from intake.models import Request
+from intake.bids import settlement as bid_statements
 from intake.bids.models import Bid
+from intake.models import Request
 from matching import adapter
 from network import services
 from network.models import Consultant

@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision
-from intake.models import Request
 from intake.bids.models import Bid, BidMember, HoursEntry
+from intake.models import Request
 from network.models import (
     Consultant,
     ConsultantGroup,

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from intake import services as intake_services
-from intake.selectors import request_matches
 from intake.models import Request
+from intake.selectors import request_matches
 from intake.workflow import request_apply
 from matching import adapter
 from network.models import Consultant, ConsultantSkill, User

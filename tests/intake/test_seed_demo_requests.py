@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from intake.models import Request, RequestEvent
 from intake.bids.models import Bid
+from intake.models import Request, RequestEvent
 
 pytestmark = pytest.mark.django_db
 

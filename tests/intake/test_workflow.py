@@ -1,7 +1,8 @@
 """The request workflow (``intake.workflow``): every move × every role, every move from every
 state it does not start from, stale versions, each move's effects, and notifications on commit.
 
-The tables below restate the rules of docs/architecture.md and the README independently of ``MOVES``, so a
+The tables below restate the rules of docs/architecture.md and the README independently of
+``MOVES``, so a
 change to the workflow's table that breaks a rule fails here rather than passing silently.
 """
 

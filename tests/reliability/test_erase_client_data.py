@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from intake.bids.models import Bid, BidMember
 from intake.delivery import notification_deliver
 from intake.models import (
     Contact,
@@ -16,7 +17,6 @@ from intake.models import (
     Request,
     RequestEvent,
 )
-from intake.bids.models import Bid, BidMember
 from intake.workflow import request_apply
 from network.models import User
 
