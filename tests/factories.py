@@ -139,3 +139,75 @@ class RequestFactory(factory.django.DjangoModelFactory):
     description = "Our donor database needs cleaning up before year-end appeals."
     skills = factory.LazyFunction(lambda: ["CiviCRM"])
     status_token_hash = factory.LazyFunction(lambda: status_token_new()[1])
+
+
+# --- Handbook -------------------------------------------------------------------------------
+
+from handbook.models import Decision, Page  # noqa: E402
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    """A handbook page with its first revision, written by ``actor`` (a user; a new active
+    member unless given) through ``handbook.services.page_create``, as a member would write it:
+    create only, there is no page without a revision to build."""
+
+    class Meta:
+        model = Page
+
+    actor = factory.LazyFunction(lambda: ConsultantFactory(status=Consultant.Status.ACTIVE).user)
+    title = factory.Sequence(lambda n: f"Handbook page {n}")
+    body = "Text."
+    category = Page.Category.GUIDE
+    visibility = Page.Visibility.MEMBERS
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from handbook import services
+
+        return services.page_create(**kwargs)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision written row by row: the eligible members (``eligible``, consultants) and the
+    quorum are the ones given, not set by the alliance's rules as
+    ``handbook.services.decision_create`` sets them, as for decisions opened before the rules."""
+
+    class Meta:
+        model = Decision
+        skip_postgeneration_save = True
+
+    text = factory.Sequence(lambda n: f"Motion {n}")
+    rule = Decision.Rule.SIMPLE_MAJORITY
+    quorum = 1
+
+    @factory.post_generation
+    def eligible(decision, create, extracted, **kwargs):
+        if create and extracted:
+            decision.eligible.set(extracted)
+
+
+# --- Intake: offers ---------------------------------------------------------------------------
+
+from intake.models import Offer  # noqa: E402
+
+
+def _offer_expiry():
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS)
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """An offer row: pending and expiring ``OFFER_EXPIRY_HOURS`` from now unless given, on a new
+    request to a new member. The request's status is left as it is; to offer a request as a
+    coordinator does, move it with ``intake.workflow.request_apply(action="offer")``."""
+
+    class Meta:
+        model = Offer
+
+    request = factory.SubFactory(RequestFactory)
+    consultant = factory.SubFactory(ConsultantFactory)
+    expires_at = factory.LazyFunction(_offer_expiry)

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -79,8 +80,8 @@ def bid_at_work(
     import time_machine
     from django.utils import timezone
 
-    from intake import bids
-    from intake.models import Bid
+    from intake.bids import services as bids
+    from intake.bids.models import Bid
 
     bid = bids.bid_create(
         request_id=request.pk,
@@ -135,3 +136,385 @@ def url_routes(patterns=None, prefix: str = ""):
             yield from url_routes(pattern.url_patterns, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern):
             yield prefix + str(pattern.pattern), pattern
+
+
+# --- Users as the next request sees them -----------------------------------------------------
+
+
+def fresh(user):
+    """The user as a new request loads them: nothing cached yet (roles, member record)."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def with_status(user, status):
+    """``user`` after their member record is set to ``status`` directly (no service, no
+    history: stale data as the access rules must still handle it), loaded afresh."""
+    from network.models import Consultant
+
+    Consultant.objects.filter(user=user).update(status=status)
+    return fresh(user)
+
+
+def signed_in_client(user):
+    """A page client with a session of ``user`` (loaded afresh)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(fresh(user))
+    return client
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+# The password tests.factories.UserFactory gives every account.
+PASSWORD = "correct horse battery"
+
+
+def token_for(user, password: str = PASSWORD) -> str:
+    """A new API token of ``user`` from ``POST /api/v1/auth/token/`` (which must answer 200)."""
+    from rest_framework.test import APIClient
+
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": user.username, "password": password}
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def with_token(key: str):
+    """An API client that sends ``Authorization: Token <key>``."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+# --- Client requests --------------------------------------------------------------------------
+
+
+def valid_request_body(**changes) -> dict:
+    """A request for help as ``POST /api/v1/requests/`` accepts it, with ``changes``."""
+    body = {
+        "organization_name": "Mission Food Bank",
+        "organization_website": "https://www.missionfoodbank.example.org/about",
+        "contact_name": "Contact One",
+        "contact_email": "contact.one@missionfoodbank.example.org",
+        "title": "Donor database cleanup",
+        "description": "Our donor records are duplicated across two systems.",
+        "skills": ["CiviCRM", "data cleanup"],
+        "budget_max": "2500.00",
+        "estimated_hours": 30,
+        "pro_bono": False,
+        "urgency": "high",
+        "remote_ok": True,
+        "location": "San Francisco, CA",
+        "languages": ["es", "en"],
+        "desired_start": "2026-09-01",
+    }
+    body.update(changes)
+    return body
+
+
+# The request-for-help page's form, filled in as a client would (a POST to /request/).
+REQUEST_FORM = {
+    "organization_name": "Riverside Food Bank",
+    "organization_website": "riverside-food.example.org",
+    "contact_name": "Contact Person",
+    "contact_email": "desk@riverside-food.example.org",
+    "title": "Our volunteer rota spreadsheet keeps breaking",
+    "description": "We schedule 80 volunteers in a shared spreadsheet that breaks weekly.",
+    "skills": "Google Sheets, volunteer management",
+    "urgency": "high",
+    "budget_max": "1500",
+    "estimated_hours": "20",
+    "remote_ok": "on",
+    "location": "Oakland, CA",
+    "languages": ["es"],
+    "desired_start": "2030-01-15",
+}
+
+
+def submission_from(address: str = "192.0.2.10"):
+    """A request-for-help POST from the client address ``address``, for the throttles."""
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/requests/new/", REMOTE_ADDR=address)
+
+
+# --- Whole-database comparisons ---------------------------------------------------------------
+
+
+def handbook_record_rows():
+    """Every row a decision, a vote, a meeting or an action item writes (a refusal must leave
+    them all as they were)."""
+    from handbook.models import ActionItem, Decision, Meeting, Vote
+
+    return (
+        list(Decision.objects.order_by("pk").values()),
+        list(Decision.eligible.through.objects.order_by("pk").values_list()),
+        list(Vote.objects.order_by("pk").values()),
+        list(Meeting.objects.order_by("pk").values()),
+        list(ActionItem.objects.order_by("pk").values()),
+    )
+
+
+def _natural_key_models():
+    # Rows that point at these are compared by natural key: migrate and flush recreate them
+    # under new primary keys, and the export names them by natural key for that reason.
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return (Group, Permission, ContentType)
+
+
+def _exported_value(instance, field, natural_key_models) -> object:
+    if field.is_relation and field.related_model in natural_key_models:
+        related = getattr(instance, field.name)
+        return related.natural_key() if related is not None else None
+    return getattr(instance, field.attname)
+
+
+def data_fingerprint() -> dict[str, tuple[int, str]]:
+    """Per model ``export_data`` exports: its row count and a sha256 of its rows, every column
+    and every many-to-many set included. No field is left out as volatile: a restore must be
+    exact."""
+    import hashlib
+
+    from network.management.commands.export_data import exported_models
+
+    natural = _natural_key_models()
+    result = {}
+    for model in exported_models():
+        rows = []
+        for instance in model._base_manager.all():
+            row = [
+                (field.name, _exported_value(instance, field, natural))
+                for field in model._meta.concrete_fields
+                if not (field.primary_key and model in natural)
+            ]
+            for field in model._meta.many_to_many:
+                related = getattr(instance, field.name).all()
+                if field.related_model in natural:
+                    keys = sorted(item.natural_key() for item in related)
+                else:
+                    keys = sorted(item.pk for item in related)
+                row.append((field.name, keys))
+            rows.append(repr(row))
+        digest = hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
+        result[model._meta.label] = (len(rows), digest)
+    return result
+
+
+# --- Django in other processes ----------------------------------------------------------------
+
+_PRELUDE = (
+    "import os, json, django\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'network.settings')\n"
+    "django.setup()\n"
+)
+
+
+def process_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a subprocess: this checkout's development settings on the shared
+    database, the ORM broker unless ``REDIS_URL`` is given, mail to the recording backend."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "EMAIL_URL", "DJANGO_SETTINGS_MODULE", "Q_WORKERS"}
+    }
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="network.settings",
+        EMAIL_BACKEND="tests.reliability.probes.RecordingMailBackend",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def run_django(code: str, env: dict[str, str], timeout: float = 60):
+    """Run ``code`` in a fresh Django process; it prints one JSON value, which is returned."""
+    finished = subprocess.run(
+        [sys.executable, "-c", _PRELUDE + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if finished.returncode != 0:
+        raise AssertionError(f"subprocess failed:\n{finished.stdout}\n{finished.stderr}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def wait_for(condition, timeout: float, message, interval: float = 0.05):
+    """Poll ``condition`` until it is truthy; ``message`` (text, or a callable giving it when
+    the wait fails, to describe the state at that moment) otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(message() if callable(message) else message)
+
+
+# --- Intake: threads released at once, organisations on file ----------------------------------
+
+
+def race(calls) -> tuple[list, list]:
+    """Run each call in its own thread, all released at once; return (results, errors)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as error:  # collected and asserted by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+# The organisation on file that a client's submission names (tests of submitted organisations).
+KNOWN_ORGANISATION = "Eastside Food Pantry"
+KNOWN_ORGANISATION_SITE = "https://eastside-pantry.example.org"
+
+
+def organisation_rows() -> list[tuple]:
+    """Every organisation's row, every column, in order (a submission must leave them as they
+    were)."""
+    from intake.models import Organization
+
+    return list(Organization.objects.order_by("pk").values_list())
+
+
+def request_posted(api, **fields):
+    """The request ``POST /api/v1/requests/`` stored (it must answer 201) for a submission that
+    names ``KNOWN_ORGANISATION``, with ``fields``."""
+    from intake.models import Request
+
+    body = {
+        "organization_name": KNOWN_ORGANISATION,
+        "contact_name": "Someone",
+        "contact_email": "someone@mail.example.net",
+        "title": "Help with our website",
+        "description": "Please.",
+        **fields,
+    }
+    response = api.post("/api/v1/requests/", body, format="json")
+    assert response.status_code == 201, response.content
+    return Request.objects.get(pk=response.json()["id"])
+
+
+# --- Intake: a mail server that fails on demand -----------------------------------------------
+
+import datetime  # noqa: E402
+
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend  # noqa: E402
+
+MAIL_START = datetime.datetime(2026, 4, 14, 9, 0, tzinfo=datetime.UTC)
+MINUTE = datetime.timedelta(minutes=1)
+
+
+class MailOutage:
+    """What the test's mail server does: raise ``error`` for the addresses in ``refusing`` (or
+    for every address while ``down``), deliver the rest. The ``server`` fixture of tests/intake
+    resets it."""
+
+    down = False
+    error: Exception = ConnectionRefusedError(111, "Connection refused")
+    refusing: set = set()
+
+
+class OutageMailBackend(LocmemBackend):
+    """Django's in-memory backend, failing as ``MailOutage`` says (``EMAIL_BACKEND``)."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if MailOutage.down or set(message.to) & MailOutage.refusing:
+                raise MailOutage.error
+        return super().send_messages(messages)
+
+
+def notification_queued(address: str, **fields):
+    """A queued notification to ``address``, due now unless ``fields`` say otherwise."""
+    from django.utils import timezone
+
+    from intake.models import Notification
+
+    fields.setdefault("next_attempt_at", timezone.now())
+    return Notification.objects.create(
+        kind="overdue",
+        recipient_email=address,
+        subject="Overdue: REQ-2026-0001 not contacted yet",
+        body_text="Please contact the client.",
+        **fields,
+    )
+
+
+def notification_failed(row, attempts: int, clock) -> None:
+    """Let ``row`` fail ``attempts`` times in a row, each time it is due (the outage), moving
+    ``clock`` (a time-machine traveller) to each due time."""
+    from django.utils import timezone
+
+    from intake import tasks
+
+    for _ in range(attempts):
+        row.refresh_from_db()
+        clock.move_to(max(row.next_attempt_at, timezone.now()))
+        assert tasks.notification_send(row.pk) == "retry"
+
+
+# --- Browser tests ----------------------------------------------------------------------------
+
+AXE = ROOT / "tests" / "e2e" / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_BLOCKING = {"serious", "critical"}
+
+
+def member_with_password(**fields):
+    """A member (``ConsultantFactory`` with ``fields``) who signs in with ``PASSWORD``, set here
+    explicitly so the browser's sign-in does not rest on the factory's default."""
+    from tests.factories import ConsultantFactory
+
+    consultant = ConsultantFactory(**fields)
+    consultant.user.set_password(PASSWORD)
+    consultant.user.save(update_fields=["password"])
+    return consultant
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page loaded in ``page`` (Playwright); its serious and critical
+    violations of WCAG 2.0/2.1 A and AA."""
+    page.evaluate(AXE.read_text() + "\n;true")
+    results = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return [v for v in results["violations"] if v["impact"] in AXE_BLOCKING]
+
+
+def axe_report(address: str, violations: list[dict]) -> str:
+    """``violations`` of the page at ``address``, one line each, with the elements at fault."""
+    lines = [f"{len(violations)} serious or critical accessibility violation(s) on {address}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '')!r}")
+    return "\n".join(lines)

@@ -11,6 +11,7 @@ from network.models import Consultant, User
 from network.roles import Role
 from network.services import user_grant_role
 from tests.factories import ConsultantFactory, UserFactory
+from tests.helpers import fresh, with_status
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +21,6 @@ NOT_WORKING = [
     Consultant.Status.ALUMNI,
     Consultant.Status.FORMER,
 ]
-
-
-def fresh(user):
-    """The user as a new request sees them: nothing cached yet (roles, member record)."""
-    return User.objects.get(pk=user.pk)
-
-
-def with_status(user, status):
-    Consultant.objects.filter(user=user).update(status=status)
-    return fresh(user)
 
 
 def member_with(status) -> User:

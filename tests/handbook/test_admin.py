@@ -3,14 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from handbook import services
 from handbook.models import PageRevision
+from tests.factories import PageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_revisions_are_view_only_in_the_admin(client, admin, member):
-    page = services.page_create(actor=member, title="Cover during time away", body="Text")
+    page = PageFactory(actor=member, title="Cover during time away", body="Text")
     revision = page.latest_revision
     admin.refresh_from_db()
     client.force_login(admin)

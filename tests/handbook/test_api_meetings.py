@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from handbook import services
 from handbook.models import ActionItem, Decision, Meeting, Page, Vote
-from network.models import Consultant, User
+from network.models import Consultant
 from tests.factories import ConsultantFactory
-from tests.helpers import assert_matches_schema
+from tests.helpers import assert_matches_schema, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -65,11 +65,6 @@ def decision(member, meeting, voters):
 def latecomer(decision):
     """A member admitted after the decision was opened: not among its eligible members."""
     return ConsultantFactory(status=Consultant.Status.ACTIVE).user
-
-
-def fresh(user):
-    """The user as a new request sees them: nothing cached yet (roles, member record)."""
-    return User.objects.get(pk=user.pk)
 
 
 def permission_cases(success):

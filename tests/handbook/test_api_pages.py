@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from handbook import services
 from handbook.models import MAX_BODY_CHARACTERS, Page, PageRevision
-from network.models import Consultant, User
+from network.models import Consultant
 from tests.factories import ConsultantFactory
-from tests.helpers import assert_matches_schema
+from tests.helpers import assert_matches_schema, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +69,6 @@ def members_page(author):
 
 def page_url(page, suffix=""):
     return f"{PAGES}{page.slug}/{suffix}"
-
-
-def fresh(user):
-    """The user as a new request sees them: nothing cached yet (roles, member record)."""
-    return User.objects.get(pk=user.pk)
 
 
 def edit(page, actor, body, **fields):

@@ -10,36 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handbook import services
-from handbook.models import ActionItem, Decision, Meeting, Vote
+from handbook.models import Decision
 from handbook.record_views import CHOSEN_BY_CREATOR
-from network.models import Consultant, User
-from tests.factories import ConsultantFactory
-from tests.helpers import api_schema_document
+from network.models import Consultant
+from tests.factories import ConsultantFactory, DecisionFactory
+from tests.helpers import api_schema_document, fresh, handbook_record_rows, with_status
 
 pytestmark = pytest.mark.django_db
 
 DECISIONS = "/api/v1/handbook/decisions/"
-
-
-def fresh(user):
-    """The user as a new request sees them: nothing cached yet (roles, member record)."""
-    return User.objects.get(pk=user.pk)
-
-
-def with_status(user, status):
-    Consultant.objects.filter(user=user).update(status=status)
-    return fresh(user)
-
-
-def snapshot():
-    """Every row a decision, a vote, a meeting or an action item writes."""
-    return (
-        list(Decision.objects.order_by("pk").values()),
-        list(Decision.eligible.through.objects.order_by("pk").values_list()),
-        list(Vote.objects.order_by("pk").values()),
-        list(Meeting.objects.order_by("pk").values()),
-        list(ActionItem.objects.order_by("pk").values()),
-    )
 
 
 @pytest.fixture
@@ -63,11 +42,14 @@ def meeting(opener):
 def open_decision(opener, meeting, on_probation):
     """An open decision of ``opener``'s, its two members eligible, quorum 1. Made row by row,
     as decisions were before the rules set who votes, so it also stands for such a decision."""
-    decision = Decision.objects.create(
-        meeting=meeting, text="Meet monthly", rule="consensus", quorum=1, created_by=opener
+    return DecisionFactory(
+        meeting=meeting,
+        text="Meet monthly",
+        rule=Decision.Rule.CONSENSUS,
+        quorum=1,
+        created_by=opener,
+        eligible=[opener.consultant, on_probation.consultant],
     )
-    decision.eligible.set([opener.consultant, on_probation.consultant])
-    return decision
 
 
 def close_url(decision):
@@ -81,13 +63,13 @@ def close_url(decision):
 def test_a_member_who_did_not_open_the_decision_may_not_close_it(
     api_as, request, open_decision, role
 ):
-    before = snapshot()
+    before = handbook_record_rows()
 
     response = api_as(fresh(request.getfixturevalue(role))).post(close_url(open_decision))
 
     assert response.status_code == 403
     assert "close" in response.json()["detail"]
-    assert snapshot() == before
+    assert handbook_record_rows() == before
 
 
 @pytest.mark.parametrize(
@@ -106,29 +88,29 @@ def test_the_creator_the_secretary_and_staff_close_a_vote(api_as, request, open_
 
 @pytest.mark.parametrize("status", [Consultant.Status.ON_LEAVE, Consultant.Status.ALUMNI])
 def test_a_creator_who_stopped_working_may_not_close(api_as, opener, open_decision, status):
-    before = snapshot()
+    before = handbook_record_rows()
 
     response = api_as(with_status(opener, status)).post(close_url(open_decision))
 
     assert response.status_code == 403
-    assert snapshot() == before
+    assert handbook_record_rows() == before
 
 
 def test_a_coordinator_whose_member_record_is_on_leave_may_not_close(
     api_as, intake_coordinator, open_decision
 ):
-    before = snapshot()
+    before = handbook_record_rows()
     coordinator = with_status(intake_coordinator, Consultant.Status.ON_LEAVE)
 
     assert api_as(coordinator).post(close_url(open_decision)).status_code == 403
-    assert snapshot() == before
+    assert handbook_record_rows() == before
 
 
 def test_the_page_refuses_to_close_with_the_decision_and_changes_nothing(
     client, on_probation, open_decision
 ):
     client.force_login(on_probation)
-    before = snapshot()
+    before = handbook_record_rows()
 
     response = client.post(reverse("handbook-close", args=[open_decision.pk]))
 
@@ -136,7 +118,7 @@ def test_the_page_refuses_to_close_with_the_decision_and_changes_nothing(
     assert response.context["problem"].startswith("Only the member who opened this decision")
     assert b'id="decision-problem"' in response.content
     assert reverse("handbook-close", args=[open_decision.pk]).encode() not in response.content
-    assert snapshot() == before
+    assert handbook_record_rows() == before
 
 
 def test_the_page_closes_for_the_secretary_and_names_who_closed(client, secretary, open_decision):
@@ -165,7 +147,7 @@ def test_the_close_button_shows_only_to_those_who_may_close(
 
 def test_eligible_and_quorum_sent_by_the_caller_are_refused(api_as, opener, on_probation):
     """The outside probe's motion: only the caller eligible, quorum 1. Refused, not trimmed."""
-    before = snapshot()
+    before = handbook_record_rows()
     payload = {
         "text": "Spend the reserve",
         "rule": "simple_majority",
@@ -179,7 +161,7 @@ def test_eligible_and_quorum_sent_by_the_caller_are_refused(api_as, opener, on_p
     body = response.json()
     assert set(body) == {"eligible", "quorum"}
     assert all("Set by the alliance's rules" in body[field][0] for field in body)
-    assert snapshot() == before
+    assert handbook_record_rows() == before
 
 
 def test_every_working_member_votes_and_the_quorum_is_half_rounded_up(api_as, opener):
@@ -240,7 +222,7 @@ def test_a_member_who_stopped_working_after_opening_no_longer_votes(
     api_as, client, open_decision, on_probation, status
 ):
     voter = with_status(on_probation, status)
-    before = snapshot()
+    before = handbook_record_rows()
 
     response = api_as(voter).post(
         f"{DECISIONS}{open_decision.pk}/votes/", {"choice": "for"}, format="json"
@@ -250,7 +232,7 @@ def test_a_member_who_stopped_working_after_opening_no_longer_votes(
 
     assert response.status_code == 403 and "Only working members" in response.json()["detail"]
     assert page.status_code == 403
-    assert snapshot() == before
+    assert handbook_record_rows() == before
     shown = client.get(open_decision.get_absolute_url())
     assert shown.context["no_longer_working"] and not shown.context["is_eligible"]
 

@@ -11,6 +11,7 @@ from handbook import access, services
 from handbook.export import export_zip
 from handbook.models import Page
 from network import access as network_access
+from tests.factories import PageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +66,8 @@ def test_each_page_is_a_markdown_file_with_front_matter(member):
 
 
 def test_only_the_given_pages_are_exported(member):
-    services.page_create(actor=member, title="Public", visibility=Page.Visibility.PUBLIC)
-    services.page_create(actor=member, title="Members only", visibility=Page.Visibility.MEMBERS)
+    PageFactory(actor=member, title="Public", visibility=Page.Visibility.PUBLIC)
+    PageFactory(actor=member, title="Members only", visibility=Page.Visibility.MEMBERS)
 
     files = _read(export_zip(access.visible_pages(None)))
 
@@ -76,7 +77,7 @@ def test_only_the_given_pages_are_exported(member):
 
 def test_the_archive_is_deterministic_and_ordered(member):
     for title, category in [("Zeta", "guide"), ("Alpha", "procedure"), ("Beta", "guide")]:
-        services.page_create(actor=member, title=title, body=f"{title} text", category=category)
+        PageFactory(actor=member, title=title, body=f"{title} text", category=category)
 
     first, second = export_zip(Page.objects.all()), export_zip(Page.objects.all())
 
@@ -90,7 +91,7 @@ def test_the_archive_is_deterministic_and_ordered(member):
 
 
 def test_a_page_without_owner_or_review_date_exports_nulls(member):
-    page = services.page_create(actor=member, title="Orphan", body="")
+    page = PageFactory(actor=member, title="Orphan", body="")
     Page.objects.filter(pk=page.pk).update(owner=None, last_reviewed=None)
 
     meta, body = _split(_read(export_zip(Page.objects.all()))["guide/orphan.md"])
@@ -108,7 +109,7 @@ def test_an_empty_handbook_exports_an_index(db):
 
 def test_export_takes_one_query(member, django_assert_num_queries):
     for number in range(3):
-        services.page_create(actor=member, title=f"Page {number}", body="text")
+        PageFactory(actor=member, title=f"Page {number}", body="text")
 
     # 1. pages with their latest revision and owner
     with django_assert_num_queries(1):

@@ -10,6 +10,7 @@ from django.db import connection
 from handbook import access, services
 from handbook.models import Page
 from handbook.search import SearchHit, search_pages
+from tests.factories import PageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pages(member):
     def make(title, body, visibility=Page.Visibility.MEMBERS):
-        return services.page_create(actor=member, title=title, body=body, visibility=visibility)
+        return PageFactory(actor=member, title=title, body=body, visibility=visibility)
 
     return make
 

@@ -25,23 +25,21 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.network.test_api_tokens import (
-    ISSUED,
-    PASSWORD,
-    SKILLS,
-    _fresh_throttles,
-    member,
-    signed_in,
-    token_for,
-    with_token,
-)
+from tests.helpers import PASSWORD, signed_in_client, token_for, with_token
 
 pytestmark = pytest.mark.django_db
 
 LEGACY_TABLE = "authtoken_token"
+SKILLS = "/api/v1/skills/"
+ISSUED = datetime.datetime(2030, 3, 4, 10, 0, tzinfo=datetime.UTC)
 
-# The token endpoint's helpers and fixtures are those of the token tests, shared.
-__all__ = ["_fresh_throttles", "member"]
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # The token endpoint's throttle counts in the cache.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def sha256(key: str) -> str:
@@ -164,7 +162,7 @@ def _admin_pages_for(user) -> Iterator[str]:
 
 def test_no_admin_page_shows_a_key(member, admin):
     key = token_for(member)
-    client = signed_in(admin)
+    client = signed_in_client(admin)
 
     pages = list(_admin_pages_for(member))
     answers = {page: client.get(page) for page in pages}
@@ -178,7 +176,7 @@ def test_no_admin_page_shows_a_key(member, admin):
 def test_the_token_admin_lists_each_token_by_user_prefix_created_and_expiry(member, admin):
     with time_machine.travel(ISSUED, tick=False):
         key = token_for(member)
-    client = signed_in(admin)
+    client = signed_in_client(admin)
 
     page = client.get("/admin/network/apitoken/").content.decode()
 
@@ -193,7 +191,9 @@ def test_an_administrator_revokes_a_token_by_deleting_it(member, admin):
     revoked, kept = token_for(member), token_for(member)
     token = apps.get_model("network", "ApiToken").objects.get(digest=sha256(revoked))
 
-    response = signed_in(admin).post(f"/admin/network/apitoken/{token.pk}/delete/", {"post": "yes"})
+    response = signed_in_client(admin).post(
+        f"/admin/network/apitoken/{token.pk}/delete/", {"post": "yes"}
+    )
 
     assert response.status_code == 302
     assert with_token(revoked).get(SKILLS).status_code == 401

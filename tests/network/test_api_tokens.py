@@ -22,11 +22,17 @@ from rest_framework.test import APIClient
 from network.authentication import api_token_issue, token_digest
 from network.models import ApiToken, User
 from tests.factories import SkillFactory
-from tests.helpers import api_schema_document, settings_in_a_new_process
+from tests.helpers import (
+    PASSWORD,
+    api_schema_document,
+    settings_in_a_new_process,
+    signed_in_client,
+    token_for,
+    with_token,
+)
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new long passphrase"
 TOKEN = "/api/v1/auth/token/"
 SKILLS = "/api/v1/skills/"
@@ -54,24 +60,6 @@ def member(member):
     member.set_password(PASSWORD)
     member.save(update_fields=["password"])
     return member
-
-
-def token_for(user, password=PASSWORD) -> str:
-    response = APIClient().post(TOKEN, {"username": user.username, "password": password})
-    assert response.status_code == 200, response.content
-    return response.json()["token"]
-
-
-def with_token(key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(pk=user.pk))
-    return client
 
 
 def is_signed_in(client: Client) -> bool:
@@ -194,7 +182,7 @@ def test_the_schema_documents_the_lifetime_and_the_expired_answer():
 
 def test_a_reset_by_email_ends_the_tokens_and_every_session(member):
     key = token_for(member)
-    elsewhere = signed_in(member)
+    elsewhere = signed_in_client(member)
     member = User.objects.get(pk=member.pk)
     uid = urlsafe_base64_encode(force_bytes(member.pk))
     link = f"/accounts/password-reset/{uid}/{default_token_generator.make_token(member)}/"
@@ -216,7 +204,7 @@ def test_a_reset_by_email_ends_the_tokens_and_every_session(member):
 
 def test_a_change_on_the_page_ends_the_tokens_and_the_other_sessions_but_not_this_one(member):
     key = token_for(member)
-    here, elsewhere = signed_in(member), signed_in(member)
+    here, elsewhere = signed_in_client(member), signed_in_client(member)
 
     response = here.post(
         "/accounts/password-change/",
@@ -239,7 +227,7 @@ def test_a_change_on_the_page_ends_the_tokens_and_the_other_sessions_but_not_thi
 def test_a_wrong_current_password_on_the_change_page_changes_nothing(member):
     key = token_for(member)
     hash_before = User.objects.get(pk=member.pk).password
-    here, elsewhere = signed_in(member), signed_in(member)
+    here, elsewhere = signed_in_client(member), signed_in_client(member)
 
     response = here.post(
         "/accounts/password-change/",
@@ -255,14 +243,14 @@ def test_a_wrong_current_password_on_the_change_page_changes_nothing(member):
 
 def test_the_change_page_is_for_signed_in_people_and_linked_from_every_page(member):
     assert Client().get("/accounts/password-change/")["Location"].startswith("/accounts/login/")
-    page = signed_in(member).get("/")
+    page = signed_in_client(member).get("/")
     assert b'href="/accounts/password-change/"' in page.content
 
 
 def test_an_admin_changing_a_members_password_ends_their_tokens_and_sessions(member, admin):
     key = token_for(member)
-    members_session = signed_in(member)
-    admins_session = signed_in(admin)
+    members_session = signed_in_client(member)
+    admins_session = signed_in_client(admin)
 
     response = admins_session.post(
         f"/admin/network/user/{member.pk}/password/",
@@ -279,7 +267,7 @@ def test_an_admin_changing_a_members_password_ends_their_tokens_and_sessions(mem
 def test_an_admin_turning_password_sign_in_off_ends_the_tokens(member, admin):
     key = token_for(member)
 
-    response = signed_in(admin).post(
+    response = signed_in_client(admin).post(
         f"/admin/network/user/{member.pk}/password/",
         # The admin's "Disable password-based authentication" button.
         {"usable_password": "false", "unset-password": "1"},

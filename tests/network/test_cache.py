@@ -8,7 +8,7 @@ from django.core.cache.backends.locmem import LocMemCache
 
 from intake.throttling import RequestSubmitThrottle
 from network.cache import RedisCache, counter_increment
-from tests.intake.test_throttling import from_address
+from tests.helpers import submission_from
 
 
 @pytest.fixture
@@ -62,8 +62,8 @@ def test_the_submission_limit_holds_on_redis(redis_cache, settings):
     for _ in range(5):
         throttle = RequestSubmitThrottle()
         throttle.cache = redis_cache
-        outcomes.append(throttle.count_accepted(from_address("198.51.100.7")))
+        outcomes.append(throttle.count_accepted(submission_from("198.51.100.7")))
     assert outcomes == [True, True, True, False, False]
     throttle = RequestSubmitThrottle()
     throttle.cache = redis_cache
-    assert throttle.count_accepted(from_address("198.51.100.8"))  # per address
+    assert throttle.count_accepted(submission_from("198.51.100.8"))  # per address

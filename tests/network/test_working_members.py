@@ -12,16 +12,12 @@ from network import access, services
 from network.models import Consultant, ConsultantGroup, ConsultantStatusChange, TimeAway
 from network.roles import Role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
 
 Status = Consultant.Status
 NOT_WORKING = [Status.ON_LEAVE, Status.ALUMNI, Status.FORMER, Status.APPLICANT]
-
-
-def fresh(user):
-    """The user as the next request would load it (the access rules cache per request)."""
-    return type(user).objects.get(pk=user.pk)
 
 
 def coordinator_of_a_group(status=Status.ACTIVE):

@@ -1,7 +1,7 @@
-"""Helpers for tests that run real processes (``manage.py qcluster``, Django scripts) against a
-database the test shares with them."""
+"""Fixtures for tests that run real processes (``manage.py qcluster``, Django scripts) against a
+database the test shares with them; ``tests.helpers`` starts the scripts (``process_env``,
+``run_django``) and waits for their effects (``wait_for``)."""
 
-import json
 import os
 import signal
 import sqlite3
@@ -13,12 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-_PRELUDE = (
-    "import os, json, django\n"
-    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'network.settings')\n"
-    "django.setup()\n"
-)
+from tests.helpers import ROOT
 
 
 @pytest.fixture
@@ -29,8 +24,8 @@ def shared_database_url(transactional_db, tmp_path) -> str:
     On PostgreSQL the subprocesses use the test database itself. pytest-django keeps a SQLite
     test database in memory, which no other process can open: it is copied, schema and all, to
     a file with SQLite's backup API (much faster than migrating a new one). Either way the
-    test reads the results through subprocesses too (``run_django``), so it reads the same
-    database on both engines.
+    test reads the results through subprocesses too (``tests.helpers.run_django``), so it reads
+    the same database on both engines.
     """
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -55,41 +50,6 @@ def shared_database_url(transactional_db, tmp_path) -> str:
     pytest.skip(f"no shared database for {connection.vendor}")
 
 
-def process_env(database_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a subprocess: this checkout's development settings on the shared
-    database, the ORM broker unless ``REDIS_URL`` is given, mail to the recording backend."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "EMAIL_URL", "DJANGO_SETTINGS_MODULE", "Q_WORKERS"}
-    }
-    env.update(
-        DEBUG="1",
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="network.settings",
-        EMAIL_BACKEND="tests.reliability.probes.RecordingMailBackend",
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(BASE_DIR),
-    )
-    env.update(extra)
-    return env
-
-
-def run_django(code: str, env: dict[str, str], timeout: float = 60):
-    """Run ``code`` in a fresh Django process; it prints one JSON value, which is returned."""
-    finished = subprocess.run(
-        [sys.executable, "-c", _PRELUDE + code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if finished.returncode != 0:
-        raise AssertionError(f"subprocess failed:\n{finished.stdout}\n{finished.stderr}")
-    return json.loads(finished.stdout.strip().splitlines()[-1])
-
-
 class Cluster:
     """One ``manage.py qcluster`` in its own process group, its output in a file."""
 
@@ -98,7 +58,7 @@ class Cluster:
         self._log = open(log_path, "w", encoding="utf-8")  # closed in stop() or kill()
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
-            cwd=BASE_DIR,
+            cwd=ROOT,
             env={**env, "LOG_LEVEL": "INFO"},
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -160,15 +120,3 @@ def clusters():
     for cluster in started:
         if not cluster._log.closed:
             cluster.stop()
-
-
-def wait_for(condition, timeout: float, message, interval: float = 0.05):
-    """Poll ``condition`` until it is truthy; ``message`` (text, or a callable giving it when
-    the wait fails, to describe the state at that moment) otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(message() if callable(message) else message)

@@ -25,9 +25,7 @@ from network import tasks as network_tasks
 from network.roles import Role
 from network.services import languages_ensure, user_grant_role
 from tests.factories import ConsultantFactory, ConsultantSkillFactory, SkillFactory, UserFactory
-from tests.helpers import settings_in_a_new_process
-from tests.intake.test_api_submit import valid_body
-from tests.intake.test_pages import FORM
+from tests.helpers import REQUEST_FORM, settings_in_a_new_process, valid_request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +90,12 @@ def test_the_cache_is_unreachable_in_these_tests(cache_down):
 def test_submissions_by_api_and_form_are_taken(cache_down, cache_log):
     api = APIClient()
     answers = [
-        api.post("/api/v1/requests/", valid_body(title=f"Donor database {n}"), format="json")
+        api.post(
+            "/api/v1/requests/", valid_request_body(title=f"Donor database {n}"), format="json"
+        )
         for n in range(3)
     ]
-    form = Client().post(reverse("request-help"), FORM)
+    form = Client().post(reverse("request-help"), REQUEST_FORM)
 
     assert [answer.status_code for answer in answers] == [201, 201, 201]
     assert (form.status_code, form["Location"]) == (302, reverse("request-thanks"))
@@ -107,7 +107,7 @@ def test_the_submission_limit_lets_everyone_through_while_the_counter_is_away(ca
     settings.REQUEST_SUBMIT_RATE = "1/hour"
     api = APIClient()
     answers = [
-        api.post("/api/v1/requests/", valid_body(title=f"Website {n}"), format="json")
+        api.post("/api/v1/requests/", valid_request_body(title=f"Website {n}"), format="json")
         for n in range(2)
     ]
     # Two over an allowance of one: with nothing to count in, refusing would refuse everyone.
@@ -165,9 +165,9 @@ def test_a_submission_is_taken_when_the_task_queue_is_down_too(
     monkeypatch.setattr(network_tasks, "_brokers", {})
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = APIClient().post("/api/v1/requests/", valid_body(), format="json")
+        first = APIClient().post("/api/v1/requests/", valid_request_body(), format="json")
     with django_capture_on_commit_callbacks(execute=True):
-        second = Client().post(reverse("request-help"), FORM)
+        second = Client().post(reverse("request-help"), REQUEST_FORM)
 
     assert (first.status_code, second.status_code) == (201, 302)
     assert set(Notification.objects.values_list("status", flat=True)) == {"queued"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import process_env, run_django, wait_for
+from tests.helpers import process_env, run_django, wait_for
 
 _ENQUEUE = """
 from django_q.tasks import async_task

@@ -15,9 +15,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision, Vote
-from intake.models import AgreementSignature, AgreementVersion, Bid, Notification, RequestEvent
+from intake.bids.models import AgreementSignature, AgreementVersion, Bid
+from intake.models import Notification, RequestEvent
 from network.models import Consultant
-from tests.network.test_export_data import fingerprint
+from tests.factories import DecisionFactory
+from tests.helpers import data_fingerprint
 
 
 def build_service(api) -> None:
@@ -42,13 +44,13 @@ def build_service(api) -> None:
         title="Spring general meeting", date=datetime.date(2026, 4, 20), agenda="1. Rates."
     )
     meeting.attendees.set(members)
-    decision = Decision.objects.create(
+    decision = DecisionFactory(
         meeting=meeting,
         text="Adopt the rate card.",
         quorum=2,
         closes_at=timezone.now() + datetime.timedelta(days=7),
+        eligible=members,
     )
-    decision.eligible.set(members)
     Vote.objects.create(decision=decision, consultant=members[0], choice="yes", reason="Fair.")
     ActionItem.objects.create(
         meeting=meeting, text="Publish the card.", owner=members[1], due=datetime.date(2026, 5, 1)
@@ -58,7 +60,7 @@ def build_service(api) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_export_empty_database_and_load_give_identical_data(api, tmp_path):
     build_service(api)
-    before = fingerprint()
+    before = data_fingerprint()
     counts = {label: count for label, (count, _digest) in before.items()}
     # Every kind of row the issue names is in the fixture, so the checksum covers it.
     for model in (RequestEvent, Notification, Bid, AgreementVersion, AgreementSignature, Page,
@@ -72,4 +74,4 @@ def test_export_empty_database_and_load_give_identical_data(api, tmp_path):
     assert not RequestEvent.objects.exists() and not Page.objects.exists()
     call_command("loaddata", str(fixture), verbosity=0)
 
-    assert fingerprint() == before
+    assert data_fingerprint() == before

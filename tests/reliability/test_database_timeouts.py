@@ -19,10 +19,14 @@ from django.utils import timezone
 
 from intake.models import ReferenceCounter, Request
 from network.services import languages_ensure
-from tests.helpers import settings_in_a_new_process
-from tests.intake.test_api_submit import valid_body
-from tests.intake.test_pages import FORM
-from tests.reliability.conftest import BASE_DIR, process_env, wait_for
+from tests.helpers import (
+    REQUEST_FORM,
+    ROOT,
+    process_env,
+    settings_in_a_new_process,
+    valid_request_body,
+    wait_for,
+)
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -66,7 +70,7 @@ def serve(env: dict[str, str], requests: list, timeout: float = 45) -> dict:
     try:
         finished = subprocess.run(
             [sys.executable, "-c", _SERVE],
-            cwd=BASE_DIR,
+            cwd=ROOT,
             env={**env, "REQUESTS": json.dumps(requests)},
             capture_output=True,
             text=True,
@@ -89,7 +93,7 @@ def test_web_processes_connect_with_a_timeout_and_statement_and_lock_timeouts():
     )
     finished = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=BASE_DIR,
+        cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", **PRODUCTION, "DATABASE_LOCK_TIMEOUT_MS": "2500"},
         capture_output=True,
         text=True,
@@ -123,7 +127,7 @@ def test_commands_and_the_cluster_connect_with_a_timeout_and_no_statement_timeou
 def test_a_timeout_that_cannot_be_meant_stops_the_process(variable, value):
     finished = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR,
+        cwd=ROOT,
         env={
             "PATH": "/usr/bin:/bin",
             "DJANGO_SETTINGS_MODULE": "network.settings",
@@ -178,8 +182,8 @@ def test_the_home_page_asks_the_database_nothing(client, django_assert_num_queri
 
 
 SUBMISSIONS = [
-    ["POST", "/api/v1/requests/", json.dumps(valid_body()), "json"],
-    ["POST", "/request/", FORM, "form"],
+    ["POST", "/api/v1/requests/", json.dumps(valid_request_body()), "json"],
+    ["POST", "/request/", REQUEST_FORM, "form"],
 ]
 
 
@@ -309,7 +313,7 @@ def test_a_frozen_server_is_given_up_on_and_the_request_answers_503(shared_datab
     env = process_env(through_proxy, DATABASE_STATEMENT_TIMEOUT_MS="500")
     web = subprocess.Popen(
         [sys.executable, "-c", _FROZEN],
-        cwd=BASE_DIR,
+        cwd=ROOT,
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

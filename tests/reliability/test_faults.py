@@ -22,7 +22,7 @@ from intake.workflow import request_apply
 from network.roles import Role
 from network.services import user_grant_role
 from tests.factories import ConsultantFactory, RequestFactory, UserFactory
-from tests.reliability.conftest import process_env, run_django, wait_for
+from tests.helpers import process_env, run_django, wait_for
 
 MIDDLEWARE_PATH = "network.middleware.DatabaseUnavailableMiddleware"
 START = datetime.datetime(2026, 4, 14, 9, 0, tzinfo=datetime.UTC)

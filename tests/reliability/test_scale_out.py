@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from tests.reliability.conftest import process_env, run_django, wait_for
+from tests.helpers import process_env, run_django, wait_for
 
 TASKS = 40
 
