@@ -31,7 +31,7 @@ from intake.bids import services as bids
 from intake.bids import settlement as bid_statements
 from intake.bids.models import AgreementVersion, Bid, BidInterest, BidMember, Settlement
 from intake.forms import URGENCY_RANK
-from intake.matching_panel import request_profile_for
+from intake.selectors import request_profile_for
 from intake.models import Request
 from intake.views import signed_in
 from matching import adapter
