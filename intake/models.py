@@ -288,13 +288,18 @@ class RequestEvent(models.Model):
         raise ValidationError("Request events are append-only; they cannot be deleted.")
 
 
+class OfferStatus(models.TextChoices):
+    """``Offer.Status``; at module level so the model's constraints can name its values."""
+
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Offer(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        EXPIRED = "expired", "Expired"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Status = OfferStatus
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="offers")
     consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="offers")
@@ -312,7 +317,7 @@ class Offer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["request"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=OfferStatus.PENDING),
                 name="offer_one_pending_per_request",
             ),
         ]

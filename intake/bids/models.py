@@ -17,6 +17,24 @@ from intake.models import Request
 from network.models import Consultant
 
 
+class BidStatus(models.TextChoices):
+    """``Bid.Status``; at module level so the model's constraints can name its values."""
+
+    DRAFT = "draft", "Draft"
+    AGREEMENT_OUT = "agreement_out", "Agreement out for signature"
+    SIGNED = "signed", "Signed by every member"
+    SUBMITTED = "submitted", "Submitted to the client"
+    WON = "won", "Won"
+    IN_PROGRESS = "in_progress", "In progress"
+    SETTLED = "settled", "Settled"
+    LOST = "lost", "Lost"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A request has at most one bid that is not finished one way or the other.
+BID_CLOSED = (BidStatus.SETTLED, BidStatus.LOST, BidStatus.WITHDRAWN)
+
+
 class Bid(models.Model):
     """A team's fixed-price proposal for one request, and the agreement its members sign.
 
@@ -26,16 +44,7 @@ class Bid(models.Model):
     any write that slips past it.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        AGREEMENT_OUT = "agreement_out", "Agreement out for signature"
-        SIGNED = "signed", "Signed by every member"
-        SUBMITTED = "submitted", "Submitted to the client"
-        WON = "won", "Won"
-        IN_PROGRESS = "in_progress", "In progress"
-        SETTLED = "settled", "Settled"
-        LOST = "lost", "Lost"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Status = BidStatus
 
     class SplitMode(models.TextChoices):
         EQUAL_RATE = "equal_rate", "Equal rate: everyone earns the same per hour"
@@ -43,8 +52,7 @@ class Bid(models.Model):
 
     # The terms can still change (a new version) only in these; from "signed" on they are frozen.
     TERMS_OPEN = (Status.DRAFT, Status.AGREEMENT_OUT)
-    # A request has at most one bid that is not finished one way or the other.
-    CLOSED = (Status.SETTLED, Status.LOST, Status.WITHDRAWN)
+    CLOSED = BID_CLOSED
 
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="bids")
     lead = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="led_bids")
@@ -108,7 +116,7 @@ class Bid(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["request"],
-                condition=~models.Q(status__in=["settled", "lost", "withdrawn"]),
+                condition=~models.Q(status__in=BID_CLOSED),
                 name="bid_one_open_per_request",
                 violation_error_message="This request already has a bid under way.",
             ),
@@ -295,6 +303,14 @@ class HoursEntry(models.Model):
         return f"{self.consultant} {self.date} {self.hours} h"
 
 
+class SettlementState(models.TextChoices):
+    """``Settlement.State``; at module level so the model's constraints can name its values."""
+
+    PROPOSED = "proposed", "Proposed: waiting for every member's approval"
+    FINAL = "final", "Final: approved by every member"
+    DISPUTED = "disputed", "Disputed and withdrawn"
+
+
 class Settlement(models.Model):
     """A statement of how a bid's pool is split by the hours logged: proposed by the lead, final
     once every member on the team has approved it.
@@ -305,10 +321,7 @@ class Settlement(models.Model):
     migration 0005).
     """
 
-    class State(models.TextChoices):
-        PROPOSED = "proposed", "Proposed: waiting for every member's approval"
-        FINAL = "final", "Final: approved by every member"
-        DISPUTED = "disputed", "Disputed and withdrawn"
+    State = SettlementState
 
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="settlements")
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="+")
@@ -342,7 +355,7 @@ class Settlement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["bid"],
-                condition=~models.Q(state="disputed"),
+                condition=~models.Q(state=SettlementState.DISPUTED),
                 name="settlement_one_live_per_bid",
                 violation_error_message="This bid already has a statement proposed or final.",
             ),
