@@ -45,6 +45,28 @@ class Language(models.Model):
         return self.name
 
 
+# The languages offered in profiles and request forms: those most spoken in the Bay Area's
+# nonprofit sector first, then other widely used ones. Extend in the admin as needed
+# (``network.services.languages_ensure`` creates these).
+OFFERED_LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("zh", "Chinese"),
+    ("tl", "Tagalog"),
+    ("vi", "Vietnamese"),
+    ("ko", "Korean"),
+    ("ru", "Russian"),
+    ("ja", "Japanese"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("pt", "Portuguese"),
+    ("ar", "Arabic"),
+    ("hi", "Hindi"),
+    ("fa", "Persian"),
+    ("asl", "American Sign Language"),
+]
+
+
 class Skill(models.Model):
     class Category(models.TextChoices):
         CRM = "crm", "CRM and fundraising"

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from network.errors import Conflict
 from network.models import (
+    OFFERED_LANGUAGES,
     Consultant,
     ConsultantGroup,
     ConsultantSkill,
@@ -31,26 +32,6 @@ from network.tasks import task_enqueue
 from network.text import fold
 
 User = get_user_model()
-
-# The languages offered in profiles and request forms: those most spoken in the Bay Area's
-# nonprofit sector first, then other widely used ones. Extend in the admin as needed.
-LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("zh", "Chinese"),
-    ("tl", "Tagalog"),
-    ("vi", "Vietnamese"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("ja", "Japanese"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("pt", "Portuguese"),
-    ("ar", "Arabic"),
-    ("hi", "Hindi"),
-    ("fa", "Persian"),
-    ("asl", "American Sign Language"),
-]
 
 
 class IllegalTransition(Conflict):
@@ -86,7 +67,7 @@ def roles_ensure() -> None:
 def languages_ensure() -> None:
     existing = set(Language.objects.values_list("code", flat=True))
     Language.objects.bulk_create(
-        [Language(code=code, name=name) for code, name in LANGUAGES if code not in existing]
+        [Language(code=code, name=name) for code, name in OFFERED_LANGUAGES if code not in existing]
     )
 
 
