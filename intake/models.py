@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import localdate, now
 
+from network.db import AppendOnlyModel
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
 from network.text import fold, validate_visible_text
 
@@ -255,7 +255,7 @@ class Request(models.Model):
         )
 
 
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnlyModel):
     """Append-only audit trail: one row per move, written in the move's transaction."""
 
     # Indexed with created_at (Meta), which serves look-ups by request alone too.
@@ -278,14 +278,6 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Request events are append-only; they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Request events are append-only; they cannot be deleted.")
 
 
 class OfferStatus(models.TextChoices):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -70,18 +70,6 @@ SUBMISSION_COOKIE_SECONDS = 600
 
 def intake_email() -> str:
     return getattr(settings, "INTAKE_EMAIL", settings.DEFAULT_FROM_EMAIL)
-
-
-def signed_in(view):
-    """Anonymous visitors sign in first (the page they asked for comes back after)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- The public request form ----------------------------------------------------------------
@@ -242,7 +230,7 @@ def queue_requests(user, filters: dict):
 
 
 @require_safe
-@signed_in
+@login_required
 def queue(request):
     if not access.may_use_queue(request.user):
         raise PermissionDenied("The queue is for intake and group coordinators.")
@@ -379,7 +367,7 @@ def _load_request(user, pk):
 
 
 @require_safe
-@signed_in
+@login_required
 def request_detail(request, pk):
     if not access.can_use_request_pages(request.user):
         raise PermissionDenied("The request pages are for coordinators and members.")
@@ -387,7 +375,7 @@ def request_detail(request, pk):
 
 
 @require_POST
-@signed_in
+@login_required
 def request_transition(request, pk, action):
     if action not in PUBLIC_ACTIONS:
         raise Http404("No such action.")
@@ -436,7 +424,7 @@ def request_transition(request, pk, action):
 
 
 @require_POST
-@signed_in
+@login_required
 def request_skills(request, pk):
     """One change to a request's skills from its page's Skills section (name a skill, remove
     one, confirm, dismiss or restore a suggestion), through ``request_skills_edit``."""
@@ -481,7 +469,7 @@ def own_consultant(view):
     members); others get a 403."""
 
     @functools.wraps(view)
-    @signed_in
+    @login_required
     def wrapper(request, *args, **kwargs):
         if not access.can_use_request_pages(request.user) or (
             network_access.consultant_of(request.user) is None

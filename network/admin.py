@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from network import access, services
+from network import access, applications, services
 from network.models import (
     ApiToken,
     Consultant,
@@ -515,7 +515,7 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
         for application in queryset.order_by("pk"):
             try:
                 move(application=application, actor=request.user, notes=notes)
-            except services.IllegalTransition as refusal:
+            except applications.IllegalTransition as refusal:
                 self.message_user(request, f"{application.name}: {refusal}", messages.ERROR)
             except ValidationError as invalid:
                 self.message_user(
@@ -528,19 +528,19 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Start review", permissions=["decide"])
     def start_review(self, request, queryset):
-        self._move(request, queryset, services.application_start_review, "moved to review")
+        self._move(request, queryset, applications.application_start_review, "moved to review")
 
     @admin.action(description="Admit on probation", permissions=["decide"])
     def admit_on_probation(self, request, queryset):
-        self._move(request, queryset, services.application_admit, "admitted on probation")
+        self._move(request, queryset, applications.application_admit, "admitted on probation")
 
     @admin.action(description="Confirm as full member", permissions=["decide"])
     def confirm_membership(self, request, queryset):
-        self._move(request, queryset, services.application_confirm, "confirmed")
+        self._move(request, queryset, applications.application_confirm, "confirmed")
 
     @admin.action(description="Decline", permissions=["decide"])
     def decline(self, request, queryset):
-        self._move(request, queryset, services.application_decline, "declined")
+        self._move(request, queryset, applications.application_decline, "declined")
 
 
 # --- Outside professionals --------------------------------------------------------------------

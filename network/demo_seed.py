@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from network import services
+from network import applications, services
 from network.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_skills_ensure
 from network.demo_alliance import (
     APPLICATIONS,
@@ -142,7 +142,7 @@ def _applications_ensure(
     spec = PROBATIONER
     admitted = MembershipApplication.objects.filter(email__iexact=spec.email).first()
     if admitted is None:
-        admitted = services.application_submit(
+        admitted = applications.application_submit(
             name=spec.display_name,
             email=spec.email,
             location=spec.location,
@@ -150,8 +150,8 @@ def _applications_ensure(
             "community health clinics; wants colleagues to cover during holidays.",
             skills_text=", ".join(spec.skills),
         )
-        services.application_start_review(application=admitted, actor=coordinator)
-        admitted = services.application_admit(
+        applications.application_start_review(application=admitted, actor=coordinator)
+        admitted = applications.application_admit(
             application=admitted, actor=coordinator, notes="Two references checked."
         )
         consultant = admitted.consultant
@@ -175,7 +175,7 @@ def _applications_ensure(
     for application_spec in APPLICATIONS:
         if MembershipApplication.objects.filter(email__iexact=application_spec.email).exists():
             continue
-        application = services.application_submit(
+        application = applications.application_submit(
             name=application_spec.name,
             email=application_spec.email,
             location=application_spec.location,
@@ -184,7 +184,7 @@ def _applications_ensure(
             skills_text=application_spec.skills_text,
         )
         if application_spec.status == MembershipApplication.Status.UNDER_REVIEW:
-            services.application_start_review(application=application, actor=coordinator)
+            applications.application_start_review(application=application, actor=coordinator)
         summary.created["applications"] += 1
     return admitted.consultant
 

@@ -464,14 +464,7 @@ class MembershipApplication(models.Model):
         ACTIVE = "active", "Full member"
         DECLINED = "declined", "Declined"
 
-    # The legal moves of an application; the services refuse any other.
-    TRANSITIONS = {
-        Status.SUBMITTED: {Status.UNDER_REVIEW, Status.DECLINED},
-        Status.UNDER_REVIEW: {Status.PROBATION, Status.DECLINED},
-        Status.PROBATION: {Status.ACTIVE, Status.DECLINED},
-        Status.ACTIVE: set(),
-        Status.DECLINED: set(),
-    }
+    # The legal moves are network.services.APPLICATION_MOVES; application_apply refuses others.
 
     name = models.CharField(max_length=120, validators=[validate_visible_text])
     email = models.EmailField()

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from network.errors import Conflict
 from network.models import (
     OFFERED_LANGUAGES,
     Consultant,
@@ -22,24 +21,14 @@ from network.models import (
     ConsultantStatusChange,
     ExternalProfessional,
     Language,
-    MembershipApplication,
     Skill,
     SkillAlias,
     TimeAway,
 )
 from network.roles import ROLE_PERMISSIONS, Role
-from network.tasks import task_enqueue
 from network.text import fold
 
 User = get_user_model()
-
-
-class IllegalTransition(Conflict):
-    """A move that the current state does not allow; the API answers 409."""
-
-    def __init__(self, message: str, *, current_status: str):
-        super().__init__(message, status=current_status)
-        self.current_status = current_status
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -324,140 +313,6 @@ def skill_alias_add(*, skill: Skill, alias: str, source: str = "") -> SkillAlias
 
 
 # --- Membership applications -----------------------------------------------------------------
-
-
-def application_submit(
-    *,
-    name: str,
-    email: str,
-    statement: str,
-    website: str = "",
-    location: str = "",
-    skills_text: str = "",
-) -> MembershipApplication | None:
-    """Open an application, or, when ``email`` already belongs to an account, open none.
-
-    An application never changes an existing member (admitting one used to move an active
-    member to probation, and declining it made them former). For a known address nothing is
-    stored and the address's owner is told by email, through the task queue so the answer takes
-    the same time either way; the caller answers "we will be in touch" in both cases, so the
-    form does not tell a stranger who has an account. Returns None in that case.
-    """
-    email = User.objects.normalize_email(email).strip()
-    if User.objects.filter(email__iexact=email).exists():
-        transaction.on_commit(
-            lambda: task_enqueue("network.tasks.application_known_email_notify", email)
-        )
-        return None
-    application = MembershipApplication(
-        name=name,
-        email=email,
-        statement=statement,
-        website=website,
-        location=location,
-        skills_text=skills_text,
-    )
-    application.full_clean()
-    application.save()
-    return application
-
-
-def _application_move(application, status, actor, notes) -> MembershipApplication:
-    locked = MembershipApplication.objects.select_for_update().get(pk=application.pk)
-    if status not in MembershipApplication.TRANSITIONS[locked.status]:
-        raise IllegalTransition(
-            f"An application that is {locked.get_status_display().lower()} cannot move to "
-            f"{MembershipApplication.Status(status).label.lower()}.",
-            current_status=locked.status,
-        )
-    locked.status = status
-    locked.reviewer = actor
-    if notes:
-        locked.review_notes = (locked.review_notes + "\n\n" + notes).strip()
-    if status in (MembershipApplication.Status.PROBATION, MembershipApplication.Status.DECLINED):
-        locked.decided_at = timezone.now()
-    locked.save()
-    return locked
-
-
-@transaction.atomic
-def application_start_review(*, application, actor, notes: str = "") -> MembershipApplication:
-    return _application_move(application, MembershipApplication.Status.UNDER_REVIEW, actor, notes)
-
-
-def _known_account(application: MembershipApplication) -> None:
-    """Refuse to act on an application whose address belongs to an account (one stored before
-    the form refused them, or an account made since): it must not touch that member."""
-    existing = User.objects.filter(email__iexact=application.email).first()
-    if existing is None:
-        return
-    consultant = Consultant.objects.filter(user=existing).first()
-    who = f"the member record of {consultant}" if consultant else "an existing account"
-    raise ValidationError(
-        f"{application.email} belongs to {who}. An application never changes an existing "
-        "member: decline this application, and change the member's status on their own record."
-    )
-
-
-@transaction.atomic
-def application_decline(*, application, actor, notes: str = "") -> MembershipApplication:
-    application = _application_move(
-        application, MembershipApplication.Status.DECLINED, actor, notes
-    )
-    # Only the record this application opened on admission, and only while it is still on the
-    # probation the admission started: declining never reaches another member (applications
-    # stored before known addresses were refused may point at an older record).
-    opened_here = (
-        application.consultant_id is not None
-        and application.consultant.created_at >= application.submitted_at
-    )
-    if opened_here and application.consultant.status == Consultant.Status.PROBATION:
-        consultant_set_status(
-            consultant=application.consultant,
-            status=Consultant.Status.FORMER,
-            actor=actor,
-            reason="Not confirmed after probation.",
-        )
-    return application
-
-
-@transaction.atomic
-def application_admit(*, application, actor, notes: str = "") -> MembershipApplication:
-    """Admit on probation: creates the member record (status probation, end date set).
-
-    Refused when the address already has an account: a returning alumnus is moved back to
-    probation on their own record (the status actions), never through an application.
-    """
-    application = _application_move(
-        application, MembershipApplication.Status.PROBATION, actor, notes
-    )
-    _known_account(application)  # raises inside the transaction: the move above is undone
-    consultant = consultant_create(
-        email=application.email,
-        display_name=application.name,
-        status=Consultant.Status.PROBATION,
-        actor=actor,
-        reason="Admitted on probation.",
-        website=application.website,
-        location=application.location,
-        probation_ends=add_months(timezone.localdate(), settings.PROBATION_MONTHS),
-    )
-    application.consultant = consultant
-    application.save(update_fields=["consultant"])
-    return application
-
-
-@transaction.atomic
-def application_confirm(*, application, actor, notes: str = "") -> MembershipApplication:
-    """End probation: the member becomes active."""
-    application = _application_move(application, MembershipApplication.Status.ACTIVE, actor, notes)
-    consultant_set_status(
-        consultant=application.consultant,
-        status=Consultant.Status.ACTIVE,
-        actor=actor,
-        reason="Probation completed.",
-    )
-    return application
 
 
 # --- Taxonomy, groups and outside professionals (used by the API) ---------------------------

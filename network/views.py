@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from network import access, selectors, services
+from network import access, applications, selectors, services
 from network.cache import counter_increment
 from network.client_ip import client_ip_address
 from network.decorators import members_only
@@ -110,7 +110,7 @@ def join(request):
             # Counted once accepted, inside its transaction: over the limit (another application
             # from the address took the last place meanwhile) it is rolled back.
             with transaction.atomic():
-                services.application_submit(
+                applications.application_submit(
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     statement=form.cleaned_data["statement"],

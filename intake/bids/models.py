@@ -8,12 +8,12 @@ database triggers that guard signed agreements and final statements keep working
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
 
 from intake.models import Request
+from network.db import AppendOnlyModel
 from network.models import Consultant
 
 
@@ -414,7 +414,7 @@ class StatementApproval(models.Model):
         return self.recorded_by_id is not None
 
 
-class BidEvent(models.Model):
+class BidEvent(AppendOnlyModel):
     """Append-only audit trail of a bid: one row per change, written in the change's transaction."""
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="events")
@@ -434,11 +434,3 @@ class BidEvent(models.Model):
 
     def __str__(self):
         return f"Bid {self.bid_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Bid events are append-only; they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Bid events are append-only; they cannot be deleted.")

@@ -18,12 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-
 from intake import access
 from intake.bids import access as bid_access
 from intake.bids import forms as bid_forms
@@ -31,9 +31,8 @@ from intake.bids import services as bids
 from intake.bids import settlement as bid_statements
 from intake.bids.models import AgreementVersion, Bid, BidInterest, BidMember, Settlement
 from intake.forms import URGENCY_RANK
-from intake.selectors import request_profile_for
 from intake.models import Request
-from intake.views import signed_in
+from intake.selectors import request_profile_for
 from matching import adapter
 from network import access as network_access
 from network.forms import add_service_errors
@@ -84,7 +83,7 @@ def bid_worker(view):
     """Signed-in users who work on bids (``bid_access.works_for_bids``); others get a 403."""
 
     @functools.wraps(view)
-    @signed_in
+    @login_required
     def wrapper(request, *args, **kwargs):
         if not bid_access.works_for_bids(request.user):
             raise PermissionDenied("The bid pages are for members who may be offered work.")
@@ -259,7 +258,7 @@ class MyBid:
 
 
 @require_safe
-@signed_in
+@login_required
 def my_bids(request):
     # Bids are for members who may be offered work (bid_access.works_for_bids), as every bid page.
     me = network_access.working_consultant_of(request.user)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from network.applications import application_start_review
 from network.models import (
     Consultant,
     ConsultantGroup,
@@ -22,7 +23,6 @@ from network.models import (
     User,
 )
 from network.services import (
-    application_start_review,
     consultant_create,
     consultant_set_status,
     consultant_skill_set,

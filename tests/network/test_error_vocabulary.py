@@ -10,9 +10,9 @@ from handbook.services import DecisionClosed, EditConflict
 from intake.bids.models import Bid
 from intake.workflow import WorkflowConflict
 from network.api_errors import exception_handler
+from network.applications import IllegalTransition
 from network.error_pages import ServiceRefusalMiddleware
 from network.errors import Conflict
-from network.services import IllegalTransition
 
 
 def bid_conflict_class():

@@ -10,15 +10,13 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
+from network.applications import application_admit, application_start_review, application_submit
 from network.authentication import api_token_issue
 from network.management.commands import export_data
 from network.management.commands.export_data import exported_models
 from network.models import Consultant, ConsultantGroup, ExternalProfessional
 from network.roles import Role
 from network.services import (
-    application_admit,
-    application_start_review,
-    application_submit,
     consultant_create,
     consultant_set_status,
     consultant_skill_set,

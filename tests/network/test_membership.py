@@ -8,17 +8,18 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from network.models import Consultant, ConsultantStatusChange, MembershipApplication
-from network.services import (
+from network.applications import (
+    APPLICATION_MOVES,
     IllegalTransition,
     application_admit,
     application_confirm,
     application_decline,
     application_start_review,
     application_submit,
-    consultant_create,
-    consultant_set_status,
 )
+from network.models import Consultant, ConsultantStatusChange, MembershipApplication
+from network.services import consultant_create, consultant_set_status
+from tests.factories import MembershipApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +201,9 @@ def test_the_legal_moves_are_exactly_the_table():
         (state, move)
         for state in Status.values
         for move in MOVES
-        if move not in MembershipApplication.TRANSITIONS[state]
+        if not any(
+            legal.target == move and state in legal.sources for legal in APPLICATION_MOVES.values()
+        )
     }
     assert forbidden == set(ILLEGAL)
 
@@ -318,3 +321,45 @@ def test_declining_an_application_linked_to_an_older_record_leaves_that_member(
 
     member.refresh_from_db()
     assert member.status == Consultant.Status.PROBATION
+
+
+# --- One door: the application's moves are a table of Move rows --------------------------------
+
+
+def test_the_applications_moves_are_one_table_with_the_legal_sources():
+    sources = {action: set(move.sources) for action, move in APPLICATION_MOVES.items()}
+    assert sources == {
+        "start_review": {Status.SUBMITTED},
+        "admit": {Status.UNDER_REVIEW},
+        "confirm": {Status.PROBATION},
+        "decline": {Status.SUBMITTED, Status.UNDER_REVIEW, Status.PROBATION},
+    }
+    assert {move.target for move in APPLICATION_MOVES.values()} == {
+        Status.UNDER_REVIEW, Status.PROBATION, Status.ACTIVE, Status.DECLINED
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_unknown_action_or_field_is_a_field_error_and_changes_nothing(intake_coordinator):
+    from network.applications import application_apply
+
+    application = MembershipApplicationFactory()
+    with pytest.raises(ValidationError) as error:
+        application_apply(application_id=application.pk, action="promote", actor=None)
+
+    assert "action" in error.value.message_dict
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_an_illegal_move_is_a_conflict_naming_the_current_status(intake_coordinator):
+    from network.applications import application_apply
+    from network.errors import Conflict
+
+    application = MembershipApplicationFactory()
+    with pytest.raises(Conflict) as refusal:
+        application_apply(application_id=application.pk, action="confirm", actor=None)
+
+    assert refusal.value.status == Status.SUBMITTED
+    assert "cannot move to full member" in str(refusal.value)

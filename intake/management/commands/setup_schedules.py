@@ -4,12 +4,10 @@ Idempotent, keyed by schedule name: running it again changes only what differs f
 definitions below, and leaves exactly one schedule per name.
 """
 
-import datetime
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
-from django_q.models import Schedule
+
+from network.schedules import schedule_ensure
 
 # (name, task, every N minutes). Offers expire in hours and the response target is in business
 # days, so a 15-minute tick is precise enough for both. Mail is swept every minute: its first
@@ -28,43 +26,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             for name, func, minutes in SCHEDULES:
-                self.stdout.write(f"{name}: {schedule_ensure(name, func, minutes)}")
-
-
-def schedule_ensure(name: str, func: str, minutes: int) -> str:
-    """Make the one schedule called ``name`` run ``func`` every ``minutes``; say what changed."""
-    wanted = {
-        "func": func,
-        "schedule_type": Schedule.MINUTES,
-        "minutes": minutes,
-        "repeats": -1,
-        "args": None,
-        "kwargs": None,
-    }
-    existing = list(Schedule.objects.select_for_update().filter(name=name).order_by("pk"))
-    if not existing:
-        Schedule.objects.create(name=name, **wanted)
-        return f"created (every {minutes} minutes)"
-    schedule, extra = existing[0], existing[1:]
-    # Schedule names are not unique in django-q2; copies made by hand in the admin would run
-    # the same timer twice, so only the oldest is kept.
-    for duplicate in extra:
-        duplicate.delete()
-    changed = [field for field, value in wanted.items() if getattr(schedule, field) != value]
-    if "minutes" in changed and schedule.next_run is not None:
-        # A shorter interval takes effect now, not after the next run of the old one.
-        soonest = timezone.now() + datetime.timedelta(minutes=minutes)
-        if schedule.next_run > soonest:
-            schedule.next_run = soonest
-            changed.append("next_run")
-    if changed:
-        for field in changed:
-            if field in wanted:
-                setattr(schedule, field, wanted[field])
-        schedule.save(update_fields=changed)
-    notes = []
-    if changed:
-        notes.append("updated " + ", ".join(changed))
-    if extra:
-        notes.append(f"removed {len(extra)} duplicate(s)")
-    return "; ".join(notes) if notes else "unchanged"
+                self.stdout.write(f"{name}: {schedule_ensure(name, func, minutes=minutes)}")
