@@ -61,7 +61,6 @@ from network.api import (
     FORBIDDEN,
     NOT_FOUND,
     list_responses,
-    model_errors_as_400,
 )
 
 # --- Shared pieces -------------------------------------------------------------------------
@@ -269,8 +268,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         fields["slug"] = fields.get("slug") or None
-        with model_errors_as_400():
-            page = services.page_create(actor=request.user, **fields)
+        page = services.page_create(actor=request.user, **fields)
         return Response(self._detail(self._page(page.slug)), status=status.HTTP_201_CREATED)
 
     def update(self, request, slug, partial=False):
@@ -280,8 +278,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         fields = dict(serializer.validated_data)
         body = fields.pop("body", page.body)
         try:
-            with model_errors_as_400():
-                services.page_edit(actor=request.user, page_id=page.pk, body=body, **fields)
+            services.page_edit(actor=request.user, page_id=page.pk, body=body, **fields)
         except services.EditConflict as conflict:
             return _conflict_answer(conflict, body)
         return Response(self._detail(self._page(slug)))
@@ -344,13 +341,12 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         wanted = serializer.validated_data["revision"]
         try:
-            with model_errors_as_400():
-                revision = services.page_revert(
-                    actor=request.user,
-                    page_id=page.pk,
-                    revision_id=wanted,
-                    base_revision=serializer.validated_data["base_revision"],
-                )
+            revision = services.page_revert(
+                actor=request.user,
+                page_id=page.pk,
+                revision_id=wanted,
+                base_revision=serializer.validated_data["base_revision"],
+            )
         except services.EditConflict as conflict:
             restoring = page.revisions.filter(pk=wanted).values_list("body", flat=True).first()
             return _conflict_answer(conflict, restoring or "")
@@ -366,10 +362,9 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         page = self._page(slug, write=True)
         serializer = PageReviewedSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            services.page_mark_reviewed(
-                actor=request.user, page_id=page.pk, on=serializer.validated_data.get("on")
-            )
+        services.page_mark_reviewed(
+            actor=request.user, page_id=page.pk, on=serializer.validated_data.get("on")
+        )
         return Response(self._detail(self._page(slug)))
 
     @extend_schema(

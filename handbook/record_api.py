@@ -52,7 +52,6 @@ from network.api import (
     NOT_FOUND,
     Conflict,
     list_responses,
-    model_errors_as_400,
     path_row_id,
 )
 from network.models import Consultant
@@ -133,8 +132,7 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
     def create(self, request):
         serializer = MeetingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            meeting = services.meeting_create(actor=request.user, **serializer.validated_data)
+        meeting = services.meeting_create(actor=request.user, **serializer.validated_data)
         return Response(
             MeetingDetailSerializer(self._meeting(meeting.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -169,10 +167,9 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
         meeting = access.get_meeting_for_user(request.user, pk, write=True)
         serializer = ActionItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            item = services.action_item_create(
-                actor=request.user, meeting_id=meeting.pk, **serializer.validated_data
-            )
+        item = services.action_item_create(
+            actor=request.user, meeting_id=meeting.pk, **serializer.validated_data
+        )
         return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -273,8 +270,7 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
         fields["adopted_revision"] = self._related(
             PageRevision, fields.get("adopted_revision"), "adopted_revision"
         )
-        with model_errors_as_400():
-            decision = services.decision_create(actor=request.user, **fields)
+        decision = services.decision_create(actor=request.user, **fields)
         return Response(
             DecisionDetailSerializer(self._decision(decision.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -300,10 +296,7 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
         serializer = VoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            with model_errors_as_400():
-                services.vote_cast(
-                    actor=request.user, decision_id=int(pk), **serializer.validated_data
-                )
+            services.vote_cast(actor=request.user, decision_id=int(pk), **serializer.validated_data)
         except services.DecisionClosed as closed:
             raise Conflict(str(closed)) from closed
         return Response(

@@ -104,8 +104,7 @@ class ConsultantViewSet(MemberViewSet):
         consultant = access.get_consultant_for_user(request.user, pk, write=True)
         serializer = ConsultantProfileSerializer(consultant, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            services.consultant_update(consultant=consultant, **serializer.validated_data)
+        services.consultant_update(consultant=consultant, **serializer.validated_data)
         return Response(self._render(consultant))
 
     def partial_update(self, request, pk):
@@ -123,10 +122,9 @@ class ConsultantViewSet(MemberViewSet):
             raise PermissionDenied("Only the community coordinator changes a member's status.")
         serializer = ConsultantStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            services.consultant_set_status(
-                consultant=consultant, actor=request.user, **serializer.validated_data
-            )
+        services.consultant_set_status(
+            consultant=consultant, actor=request.user, **serializer.validated_data
+        )
         return Response(self._render(consultant))
 
 
@@ -171,10 +169,7 @@ class ConsultantSkillViewSet(ConsultantNestedViewSet):
         consultant = self._consultant(write=True)
         serializer = ConsultantSkillAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            entry = services.consultant_skill_set(
-                consultant=consultant, **serializer.validated_data
-            )
+        entry = services.consultant_skill_set(consultant=consultant, **serializer.validated_data)
         return Response(ConsultantSkillSerializer(entry).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, consultant_pk, skill_slug):
@@ -182,10 +177,9 @@ class ConsultantSkillViewSet(ConsultantNestedViewSet):
         skill = get_object_or_404(Skill, slug=skill_slug)
         serializer = ConsultantSkillLevelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            entry = services.consultant_skill_set(
-                consultant=consultant, skill=skill, **serializer.validated_data
-            )
+        entry = services.consultant_skill_set(
+            consultant=consultant, skill=skill, **serializer.validated_data
+        )
         return Response(ConsultantSkillSerializer(entry).data)
 
     def destroy(self, request, consultant_pk, skill_slug):
@@ -224,10 +218,9 @@ class TimeAwayViewSet(ConsultantNestedViewSet):
             data=self.request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            return services.time_away_save(
-                consultant=consultant, time_away=time_away, **serializer.validated_data
-            )
+        return services.time_away_save(
+            consultant=consultant, time_away=time_away, **serializer.validated_data
+        )
 
     def list(self, request, consultant_pk):
         entries = self._consultant().time_away.select_related("covering")

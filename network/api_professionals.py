@@ -17,7 +17,6 @@ from network.api import (
     Conflict,
     MemberViewSet,
     list_responses,
-    model_errors_as_400,
     read_responses,
     write_schemas,
 )
@@ -84,8 +83,7 @@ class ExternalProfessionalViewSet(MemberViewSet):
             raise PermissionDenied("Only intake coordinators may change outside professionals.")
         serializer = ExternalProfessionalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            professional = services.external_professional_create(**serializer.validated_data)
+        professional = services.external_professional_create(**serializer.validated_data)
         return Response(self._render(professional), status=status.HTTP_201_CREATED)
 
     def update(self, request, pk, partial=False):
@@ -94,10 +92,9 @@ class ExternalProfessionalViewSet(MemberViewSet):
             professional, data=request.data, partial=partial
         )
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400():
-            services.external_professional_update(
-                professional=professional, **serializer.validated_data
-            )
+        services.external_professional_update(
+            professional=professional, **serializer.validated_data
+        )
         return Response(self._render(professional))
 
     def partial_update(self, request, pk):
