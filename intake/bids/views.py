@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
 from intake import access
 from intake.bids import access as bid_access
 from intake.bids import forms as bid_forms
