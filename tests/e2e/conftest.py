@@ -17,6 +17,7 @@ from tests.factories import (
     SkillAliasFactory,
     SkillFactory,
 )
+from tests.helpers import PASSWORD, member_with_password
 
 # Playwright's sync API runs an asyncio event loop in the test thread, and Django refuses ORM
 # calls from a thread with a running loop. The tests touch the ORM only between browser steps,
@@ -32,7 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "correct horse battery"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -80,14 +80,6 @@ def new_page(browser, live_server, transactional_db):
 @pytest.fixture
 def page(new_page):
     return new_page()
-
-
-def member_with_password(**fields) -> Consultant:
-    consultant = ConsultantFactory(**fields)
-    # UserFactory sets the password after saving and skips the second save.
-    consultant.user.set_password(PASSWORD)
-    consultant.user.save(update_fields=["password"])
-    return consultant
 
 
 @pytest.fixture

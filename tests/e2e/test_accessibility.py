@@ -9,7 +9,6 @@ script is not subject to it, so the page under test keeps its real policy.
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,14 +21,9 @@ from intake.workflow import request_apply
 from matching import adapter
 from network import services
 from network.roles import Role
-from tests.e2e.conftest import member_with_password
-from tests.helpers import bid_at_work
+from tests.helpers import axe_report, axe_violations, bid_at_work, member_with_password
 
 pytestmark = pytest.mark.e2e
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -89,25 +83,6 @@ def site(transactional_db):
     adapter.forget_index()
 
 
-def axe_violations(page) -> list[dict]:
-    """Run axe-core on the loaded page; its serious and critical violations."""
-    page.evaluate(AXE.read_text() + "\n;true")
-    results = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        TAGS,
-    )
-    return [v for v in results["violations"] if v["impact"] in BLOCKING]
-
-
-def report(address: str, violations: list[dict]) -> str:
-    lines = [f"{len(violations)} serious or critical accessibility violation(s) on {address}:"]
-    for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            lines.append(f"    {node['target']}: {node.get('failureSummary', '')!r}")
-    return "\n".join(lines)
-
-
 # (what, who signs in, address built from the site)
 PAGES = [
     ("public request form", None, lambda site: "/request/"),
@@ -137,7 +112,7 @@ def test_no_serious_accessibility_violation(page, site, sign_in, who, address):
 
     assert response.status == 200, target
     violations = axe_violations(page)
-    assert violations == [], report(target, violations)
+    assert violations == [], axe_report(target, violations)
 
 
 def test_the_request_form_with_errors_has_no_serious_violation(page, site):
@@ -150,4 +125,4 @@ def test_the_request_form_with_errors_has_no_serious_violation(page, site):
     page.wait_for_load_state()
 
     violations = axe_violations(page)
-    assert violations == [], report("/request/ (refused)", violations)
+    assert violations == [], axe_report("/request/ (refused)", violations)

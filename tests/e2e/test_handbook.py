@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from handbook import services
 from handbook.models import Page
-from tests.e2e.conftest import member_with_password
+from tests.helpers import member_with_password
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from intake.models import Offer, Request
 from network import services
 from network.roles import Role
-from tests.e2e.conftest import member_with_password
 from tests.factories import ConsultantGroupFactory
+from tests.helpers import member_with_password
 
 pytestmark = pytest.mark.e2e
 

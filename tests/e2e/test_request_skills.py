@@ -13,9 +13,8 @@ from intake.workflow import request_apply
 from matching import adapter
 from network import services
 from network.roles import Role
-from tests.e2e.conftest import member_with_password
-from tests.e2e.test_accessibility import axe_violations, report
 from tests.factories import ConsultantSkillFactory, SkillAliasFactory, SkillFactory
+from tests.helpers import axe_report, axe_violations, member_with_password
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +76,7 @@ def test_the_coordinator_confirms_dismisses_and_adds_skills(page, food_bank, sig
     # The member holding the named skills is suggested, and nobody is proposed for referral.
     expect(page.locator(".match-candidates")).to_contain_text("Database Member")
     expect(page.locator(".match-refer-out")).to_have_count(0)
-    assert not axe_violations(page), report(page.url, axe_violations(page))
+    assert not axe_violations(page), axe_report(page.url, axe_violations(page))
 
     # Confirm one suggestion: it becomes required, and nobody holds it.
     suggested.get_by_role("button", name="Confirm Microsoft Excel").click()
@@ -94,7 +93,7 @@ def test_the_coordinator_confirms_dismisses_and_adds_skills(page, food_bank, sig
     skills.locator(".skills-add-form input[type=text]").fill("wordpres")
     skills.get_by_role("button", name="Add skill").click()
     expect(skills.locator(".skills-named")).to_contain_text("wordpres")
-    assert not axe_violations(page), report(page.url, axe_violations(page))
+    assert not axe_violations(page), axe_report(page.url, axe_violations(page))
 
     request.refresh_from_db()
     assert request.skills == ["NPSP", "data cleanup", "wordpres"]

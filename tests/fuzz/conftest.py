@@ -16,9 +16,6 @@ from matching.adapter import forget_index
 from network.authentication import api_token_issue
 from network.models import Consultant, ConsultantGroup, User
 
-# The roles the fuzzer signs in as; "anonymous" sends no credentials.
-ROLES = ["anonymous", "member", "group_coordinator", "intake", "community", "admin"]
-
 
 @dataclass(frozen=True)
 class FuzzWorld:

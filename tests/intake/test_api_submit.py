@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django_q import tasks as django_q_tasks
 from rest_framework.test import APIClient
 
 from intake import api as intake_api
@@ -12,6 +11,7 @@ from intake import idempotency
 from intake.models import Contact, IdempotencyRecord, Organization, Request, RequestEvent
 from network.services import languages_ensure
 from tests.factories import UserFactory
+from tests.helpers import valid_request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -27,31 +27,9 @@ def _fresh_throttle_and_languages():
     cache.clear()
 
 
-def valid_body(**changes) -> dict:
-    body = {
-        "organization_name": "Mission Food Bank",
-        "organization_website": "https://www.missionfoodbank.example.org/about",
-        "contact_name": "Contact One",
-        "contact_email": "contact.one@missionfoodbank.example.org",
-        "title": "Donor database cleanup",
-        "description": "Our donor records are duplicated across two systems.",
-        "skills": ["CiviCRM", "data cleanup"],
-        "budget_max": "2500.00",
-        "estimated_hours": 30,
-        "pro_bono": False,
-        "urgency": "high",
-        "remote_ok": True,
-        "location": "San Francisco, CA",
-        "languages": ["es", "en"],
-        "desired_start": "2026-09-01",
-    }
-    body.update(changes)
-    return body
-
-
 def submit(body=None, client=None, **headers):
     client = client or APIClient()
-    return client.post(REQUESTS, body or valid_body(), format="json", headers=headers)
+    return client.post(REQUESTS, body or valid_request_body(), format="json", headers=headers)
 
 
 def nothing_stored():
@@ -87,7 +65,7 @@ def test_submission_answers_201_with_reference_and_status_link():
 
 
 def test_submission_stores_the_fields_as_typed():
-    submit(valid_body(title="<b>Help</b> with our site"))
+    submit(valid_request_body(title="<b>Help</b> with our site"))
 
     request = Request.objects.get()
     assert request.title == "<b>Help</b> with our site"
@@ -102,7 +80,7 @@ def test_submission_stores_the_fields_as_typed():
 
 
 def test_urgency_defaults_to_normal():
-    body = valid_body()
+    body = valid_request_body()
     del body["urgency"]
 
     submit(body)
@@ -112,7 +90,7 @@ def test_urgency_defaults_to_normal():
 
 def test_references_count_up_within_the_year():
     first = submit().json()["reference"]
-    second = submit(valid_body(title="Website hosting")).json()["reference"]
+    second = submit(valid_request_body(title="Website hosting")).json()["reference"]
 
     year, number = first.split("-")[1:]
     assert second == f"REQ-{year}-{int(number) + 1:04d}"
@@ -128,9 +106,9 @@ def test_status_url_opens_the_clients_status():
 
 
 def test_organization_is_reused_by_folded_name():
-    submit(valid_body(organization_website=""))
+    submit(valid_request_body(organization_website=""))
     submit(
-        valid_body(
+        valid_request_body(
             organization_name="  MISSION food-bank ",
             organization_website="",
             title="Website hosting",
@@ -144,7 +122,7 @@ def test_organization_is_reused_by_folded_name():
 def test_organization_is_reused_by_website_domain():
     submit()
     submit(
-        valid_body(
+        valid_request_body(
             organization_name="The Food Bank of the Mission",
             organization_website="http://missionfoodbank.example.org",
             title="Website hosting",
@@ -157,7 +135,9 @@ def test_organization_is_reused_by_website_domain():
 def test_contact_is_reused_by_email_at_the_same_organization():
     submit()
     submit(
-        valid_body(contact_email="Contact.One@MissionFoodBank.example.org", title="Website hosting")
+        valid_request_body(
+            contact_email="Contact.One@MissionFoodBank.example.org", title="Website hosting"
+        )
     )
 
     assert Contact.objects.count() == 1
@@ -194,7 +174,7 @@ def test_anonymous_post_needs_no_csrf_token_even_with_a_session_cookie():
     ],
 )
 def test_bad_field_is_refused_and_nothing_is_stored(field, value):
-    response = submit(valid_body(**{field: value}))
+    response = submit(valid_request_body(**{field: value}))
 
     assert response.status_code == 400
     assert field in response.json()
@@ -205,7 +185,7 @@ def test_bad_field_is_refused_and_nothing_is_stored(field, value):
     "field", ["organization_name", "contact_name", "contact_email", "title", "description"]
 )
 def test_missing_field_is_refused_and_nothing_is_stored(field):
-    body = valid_body()
+    body = valid_request_body()
     del body[field]
 
     response = submit(body)
@@ -216,7 +196,7 @@ def test_missing_field_is_refused_and_nothing_is_stored(field):
 
 
 def test_unknown_language_is_named_in_the_message():
-    response = submit(valid_body(languages=["es", "klingon"]))
+    response = submit(valid_request_body(languages=["es", "klingon"]))
 
     assert response.json()["languages"] == ["Unknown language codes: klingon."]
 
@@ -225,7 +205,7 @@ def test_unknown_language_is_named_in_the_message():
 
 
 def test_filled_honeypot_answers_like_a_real_submission_and_stores_nothing():
-    response = submit(valid_body(website_url="https://spam.example.com"))
+    response = submit(valid_request_body(website_url="https://spam.example.com"))
 
     assert response.status_code == 201
     body = response.json()
@@ -238,7 +218,7 @@ def test_filled_honeypot_answers_like_a_real_submission_and_stores_nothing():
 
 
 def test_empty_honeypot_is_a_real_submission():
-    assert submit(valid_body(website_url="")).status_code == 201
+    assert submit(valid_request_body(website_url="")).status_code == 201
     assert Request.objects.count() == 1
 
 
@@ -248,9 +228,9 @@ def test_empty_honeypot_is_a_real_submission():
 def test_submissions_over_the_limit_are_refused_with_429(settings):
     settings.REQUEST_SUBMIT_RATE = "3/hour"
     for n in range(3):
-        assert submit(valid_body(title=f"Request {n}")).status_code == 201
+        assert submit(valid_request_body(title=f"Request {n}")).status_code == 201
 
-    response = submit(valid_body(title="One too many"))
+    response = submit(valid_request_body(title="One too many"))
 
     assert response.status_code == 429
     assert Request.objects.count() == 3
@@ -262,8 +242,8 @@ def test_limit_is_per_address(settings):
     client_b = APIClient(REMOTE_ADDR="192.0.2.20")
 
     assert submit(client=client_a).status_code == 201
-    assert submit(valid_body(title="Second"), client=client_a).status_code == 429
-    assert submit(valid_body(title="Third"), client=client_b).status_code == 201
+    assert submit(valid_request_body(title="Second"), client=client_a).status_code == 429
+    assert submit(valid_request_body(title="Third"), client=client_b).status_code == 201
 
 
 # --- Idempotency --------------------------------------------------------------------------
@@ -281,7 +261,7 @@ def test_retry_with_the_same_key_returns_the_first_answer_and_files_nothing_new(
 
 
 def test_same_body_in_another_key_order_is_the_same_body():
-    body = valid_body()
+    body = valid_request_body()
     reordered = dict(reversed(list(body.items())))
     first = submit(body, **{"Idempotency-Key": "retry-2"})
 
@@ -294,7 +274,7 @@ def test_same_body_in_another_key_order_is_the_same_body():
 def test_same_key_with_a_different_body_is_refused():
     submit(**{"Idempotency-Key": "retry-3"})
 
-    response = submit(valid_body(title="Something else"), **{"Idempotency-Key": "retry-3"})
+    response = submit(valid_request_body(title="Something else"), **{"Idempotency-Key": "retry-3"})
 
     assert response.status_code == 422
     assert "different request body" in response.json()["detail"]
@@ -309,7 +289,7 @@ def test_different_keys_file_two_requests():
 
 
 def test_refused_submission_stores_no_answer_for_its_key():
-    submit(valid_body(contact_email="nope"), **{"Idempotency-Key": "retry-4"})
+    submit(valid_request_body(contact_email="nope"), **{"Idempotency-Key": "retry-4"})
 
     response = submit(**{"Idempotency-Key": "retry-4"})
 
@@ -325,7 +305,7 @@ def test_replays_do_not_count_against_the_limit(settings):
 
     assert [r.status_code for r in replays] == [201, 201, 201]
     assert all(r.json() == first.json() for r in replays)
-    assert submit(valid_body(title="A new one")).status_code == 429
+    assert submit(valid_request_body(title="A new one")).status_code == 429
 
 
 def test_overlong_key_is_refused():
@@ -339,7 +319,7 @@ def test_overlong_key_is_refused():
 def test_concurrent_first_use_of_a_key_answers_with_the_winners_answer(monkeypatch):
     """Two first uses of one key race: both look and find nothing; the loser's insert of the
     key fails, its own submission rolls back, and it answers with the winner's record."""
-    body = valid_body()
+    body = valid_request_body()
     winner_answer = {"id": 999, "reference": "REQ-2026-0999", "status": "submitted"}
     idempotency.record_store(
         key="race",
@@ -402,15 +382,6 @@ def test_two_first_uses_of_a_key_at_once_file_one_request():
 # --- Cost ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    """The tasks the submission hands to the broker, recorded instead of run."""
-
-    calls = []
-    monkeypatch.setattr(django_q_tasks, "async_task", lambda *args, **kwargs: calls.append(args))
-    return calls
-
-
 def test_a_repeat_submission_costs_a_fixed_number_of_queries(
     intake_coordinator, enqueued, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
@@ -433,7 +404,7 @@ def test_a_repeat_submission_costs_a_fixed_number_of_queries(
     # and after the commit, one task enqueued for all of them (no query).
     with django_assert_max_num_queries(12):
         with django_capture_on_commit_callbacks(execute=True):
-            response = submit(valid_body(title="Donor database cleanup, again"))
+            response = submit(valid_request_body(title="Donor database cleanup, again"))
 
     assert response.status_code == 201
     assert Request.objects.get(pk=response.json()["id"]).possible_duplicate_of is not None
@@ -445,7 +416,9 @@ def test_a_first_submission_costs_a_fixed_number_of_queries(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         # Another organisation's: the year's counter row exists from here on.
-        submit(valid_body(organization_name="Other", organization_website="", title="Other"))
+        submit(
+            valid_request_body(organization_name="Other", organization_website="", title="Other")
+        )
 
     # A new organisation: no contact or duplicate to look for, but inserts of its own.
     #  1. languages  2. SAVEPOINT (API)  3. organisation look-up  4.–6. SAVEPOINT, INSERT

@@ -7,15 +7,14 @@ version has moved on and it is refused. Without the lock both read version N, bo
 check, and two events are written for one move.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from intake.models import Request, RequestEvent
 from intake.services import request_submit
 from intake.workflow import WorkflowConflict, request_apply
 from tests.factories import RequestFactory
+from tests.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -27,28 +26,6 @@ def _postgres_only():
             "row locks are exercised on PostgreSQL (set DATABASE_URL); SQLite locks the whole "
             "database, so this run on " + connection.vendor + " would prove nothing"
         )
-
-
-def race(calls) -> tuple[list, list]:
-    """Run each call in its own thread, all released at once; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # collected and asserted by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """intake.delivery's parts: how failures are told apart, the sweep's lease, and the backlog's
-figures (the behaviour they give: tests/intake/test_mail_backlog.py)."""
+figures (the behaviour they give: tests/intake/test_mail_backlog.py; the fixtures:
+tests/intake/conftest.py)."""
 
 import smtplib
 
@@ -7,24 +8,16 @@ import pytest
 
 from intake import delivery
 from intake.metrics import mail_backlog
-from tests.intake.test_mail_backlog import (
-    backlog,
-    clock,
-    enqueued,
-    queued,
-    server,
-)
+from tests.helpers import notification_queued
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["backlog", "clock", "enqueued", "server"]  # fixtures, shared
 
 
 def test_a_task_lost_with_its_broker_is_enqueued_again_once_the_lease_has_passed(
     settings, clock, enqueued
 ):
     settings.NOTIFICATION_RETRY_BATCH = 3
-    rows = [queued(f"coordinator{n}@members.test").pk for n in range(2)]
+    rows = [notification_queued(f"coordinator{n}@members.test").pk for n in range(2)]
 
     assert delivery.notifications_retry_due() == rows
     assert delivery.notifications_retry_due() == []  # its tasks are on their way
@@ -54,7 +47,7 @@ def test_failures_are_told_apart(error, kind):
 
 def test_the_backlog_costs_two_queries_however_many_rows(backlog, django_assert_num_queries):
     for n in range(20):
-        queued(f"more{n}@members.test")
+        notification_queued(f"more{n}@members.test")
     # 1. counts of queued and failed rows and the oldest due time  2. the last error
     with django_assert_num_queries(2):
         figures = mail_backlog()

@@ -15,9 +15,7 @@ from rest_framework.test import APIClient
 
 from intake.models import Request
 from network.services import languages_ensure
-from tests.helpers import ROOT
-from tests.intake.test_api_submit import valid_body
-from tests.intake.test_pages import FORM
+from tests.helpers import REQUEST_FORM, ROOT, valid_request_body
 
 REQUESTS = "/api/v1/requests/"
 SERVED_FROM = "localhost:8123"
@@ -34,7 +32,7 @@ def _fresh_allowance_and_languages(db, settings):
 
 
 def thanks_page_link(client) -> tuple[str, str]:
-    response = client.post(reverse("request-help"), FORM, follow=True)
+    response = client.post(reverse("request-help"), REQUEST_FORM, follow=True)
     assert response.status_code == 200
     link = STATUS_LINK.search(response.content.decode())
     assert link is not None
@@ -71,7 +69,7 @@ def test_the_api_answers_with_a_link_to_the_host_that_served_it(
 ):
     client = APIClient(HTTP_HOST=SERVED_FROM)
     with django_capture_on_commit_callbacks(execute=True):
-        answer = client.post(REQUESTS, valid_body(), format="json")
+        answer = client.post(REQUESTS, valid_request_body(), format="json")
 
     assert answer.status_code == 201
     status_url = answer.json()["status_url"]
@@ -84,7 +82,7 @@ def test_the_api_answers_with_a_link_to_the_host_that_served_it(
 def test_the_honeypots_decoy_answer_links_to_the_same_host():
     """Otherwise a bot could tell the decoy from a real answer by its link."""
     answer = APIClient(HTTP_HOST=SERVED_FROM).post(
-        REQUESTS, valid_body(website_url="https://spam.example"), format="json"
+        REQUESTS, valid_request_body(website_url="https://spam.example"), format="json"
     )
     assert answer.status_code == 201
     assert answer.json()["status_url"].startswith(f"http://{SERVED_FROM}/status/")
@@ -93,8 +91,8 @@ def test_the_honeypots_decoy_answer_links_to_the_same_host():
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8000"])
 def test_a_host_outside_allowed_hosts_gets_400_and_no_link(host):
-    page = Client(HTTP_HOST=host).post(reverse("request-help"), FORM)
-    api = APIClient(HTTP_HOST=host).post(REQUESTS, valid_body(), format="json")
+    page = Client(HTTP_HOST=host).post(reverse("request-help"), REQUEST_FORM)
+    api = APIClient(HTTP_HOST=host).post(REQUESTS, valid_request_body(), format="json")
 
     assert (page.status_code, api.status_code) == (400, 400)
     assert b"evil.example" not in page.content + api.content

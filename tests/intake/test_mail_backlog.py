@@ -1,89 +1,25 @@
 """The mail backlog drains promptly and in sight: sweeps every minute, a full batch enqueues the
 next at once, a send that works releases the rows an outage held back, and the metrics page and
-the admin show queued, failed, the oldest due time and the last error."""
+the admin show queued, failed, the oldest due time and the last error. The stopped clock, the
+mail server and the backlog are fixtures of tests/intake/conftest.py."""
 
 import datetime
 import io
 import smtplib
 
 import pytest
-import time_machine
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from django_q import tasks as django_q_tasks
 from django_q.models import Schedule
 
 from intake import notifications, tasks
 from intake.management.commands.setup_schedules import SCHEDULES
 from intake.models import Notification
+from tests.helpers import MAIL_START, MINUTE, notification_failed, notification_queued
 
 pytestmark = pytest.mark.django_db
-
-START = datetime.datetime(2026, 4, 14, 9, 0, tzinfo=datetime.UTC)
-MINUTE = datetime.timedelta(minutes=1)
-
-
-class Outage:
-    """What the test's mail server does: raise ``error`` for the addresses in ``refusing`` (or
-    for every address while ``down``), deliver the rest."""
-
-    down = False
-    error: Exception = ConnectionRefusedError(111, "Connection refused")
-    refusing: set = set()
-
-
-class SwitchableBackend(LocmemBackend):
-    def send_messages(self, messages):
-        for message in messages:
-            if Outage.down or set(message.to) & Outage.refusing:
-                raise Outage.error
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def server(settings):
-    settings.EMAIL_BACKEND = "tests.intake.test_mail_backlog.SwitchableBackend"
-    Outage.down, Outage.refusing = False, set()
-    Outage.error = ConnectionRefusedError(111, "Connection refused")
-    yield Outage
-    Outage.down, Outage.refusing = False, set()
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-def queued(address: str, **fields) -> Notification:
-    fields.setdefault("next_attempt_at", timezone.now())
-    return Notification.objects.create(
-        kind="overdue",
-        recipient_email=address,
-        subject="Overdue: REQ-2026-0001 not contacted yet",
-        body_text="Please contact the client.",
-        **fields,
-    )
-
-
-def fail_until(row: Notification, attempts: int, clock) -> None:
-    """Let ``row`` fail ``attempts`` times in a row, each time it is due (the outage)."""
-    for _ in range(attempts):
-        row.refresh_from_db()
-        clock.move_to(max(row.next_attempt_at, timezone.now()))
-        assert tasks.notification_send(row.pk) == "retry"
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """The tasks handed to the broker, recorded instead of run."""
-    calls = []
-    monkeypatch.setattr(django_q_tasks, "async_task", lambda *args, **kwargs: calls.append(args))
-    return calls
-
 
 # --- The sweep ----------------------------------------------------------------------------------
 
@@ -100,22 +36,22 @@ def test_setup_schedules_moves_an_existing_deployment_to_every_minute(clock):
         schedule_type=Schedule.MINUTES,
         minutes=5,
         repeats=-1,
-        next_run=START + 5 * MINUTE,
+        next_run=MAIL_START + 5 * MINUTE,
     )
     output = io.StringIO()
 
     call_command("setup_schedules", stdout=output)
 
     retry = Schedule.objects.get(name="Intake: retry notifications")
-    assert retry.minutes == 1 and retry.next_run == START + MINUTE
+    assert retry.minutes == 1 and retry.next_run == MAIL_START + MINUTE
     assert "updated minutes, next_run" in output.getvalue()
     call_command("setup_schedules", stdout=output)  # and rerunning it changes nothing more
-    assert Schedule.objects.get(pk=retry.pk).next_run == START + MINUTE
+    assert Schedule.objects.get(pk=retry.pk).next_run == MAIL_START + MINUTE
 
 
 def test_a_full_batch_enqueues_the_next_sweep_behind_its_sends(settings, clock, enqueued):
     settings.NOTIFICATION_RETRY_BATCH = 3
-    rows = [queued(f"coordinator{n}@members.test").pk for n in range(7)]
+    rows = [notification_queued(f"coordinator{n}@members.test").pk for n in range(7)]
 
     assert tasks.notifications_retry() == 3
 
@@ -127,7 +63,7 @@ def test_a_full_batch_enqueues_the_next_sweep_behind_its_sends(settings, clock, 
 
 def test_a_sweep_that_is_not_full_enqueues_no_other(settings, clock, enqueued):
     settings.NOTIFICATION_RETRY_BATCH = 3
-    rows = [queued(f"coordinator{n}@members.test").pk for n in range(2)]
+    rows = [notification_queued(f"coordinator{n}@members.test").pk for n in range(2)]
 
     assert tasks.notifications_retry() == 2
 
@@ -136,7 +72,7 @@ def test_a_sweep_that_is_not_full_enqueues_no_other(settings, clock, enqueued):
 
 def test_the_chained_sweeps_take_the_next_batches_not_the_same_rows(settings, clock, enqueued):
     settings.NOTIFICATION_RETRY_BATCH = 3
-    rows = [queued(f"coordinator{n}@members.test").pk for n in range(7)]
+    rows = [notification_queued(f"coordinator{n}@members.test").pk for n in range(7)]
 
     # The sends are still in the queue (recorded, not run) while the chain goes on.
     for _ in range(4):
@@ -149,7 +85,7 @@ def test_the_chained_sweeps_take_the_next_batches_not_the_same_rows(settings, cl
 def test_a_backlog_larger_than_a_batch_goes_out_in_one_sweep(settings, clock, server):
     settings.NOTIFICATION_RETRY_BATCH = 4
     for n in range(11):
-        queued(f"coordinator{n}@members.test")
+        notification_queued(f"coordinator{n}@members.test")
 
     tasks.notifications_retry()  # the tasks run inline here: every chained sweep too
 
@@ -164,9 +100,9 @@ def test_a_send_that_works_releases_the_rows_an_outage_held_back(
     clock, server, django_capture_on_commit_callbacks
 ):
     server.down = True
-    held = [queued(f"coordinator{n}@members.test") for n in range(3)]
+    held = [notification_queued(f"coordinator{n}@members.test") for n in range(3)]
     for row, failures in zip(held, (3, 5, 6), strict=True):
-        fail_until(row, failures, clock)
+        notification_failed(row, failures, clock)
     delays = {
         row.pk: Notification.objects.get(pk=row.pk).next_attempt_at - timezone.now() for row in held
     }
@@ -174,7 +110,7 @@ def test_a_send_that_works_releases_the_rows_an_outage_held_back(
 
     server.down = False
     clock.shift(datetime.timedelta(seconds=30))
-    fresh = queued("client@example.org")
+    fresh = notification_queued("client@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.notification_send(fresh.pk) == "sent"
 
@@ -190,14 +126,14 @@ def test_a_row_the_server_refused_keeps_its_backoff(
 ):
     server.refusing = {"gone@example.org"}
     server.error = smtplib.SMTPRecipientsRefused({"gone@example.org": (550, b"No such user")})
-    refused = queued("gone@example.org")
-    fail_until(refused, 3, clock)
+    refused = notification_queued("gone@example.org")
+    notification_failed(refused, 3, clock)
     refused.refresh_from_db()
     assert refused.failure == Notification.Failure.REFUSED
     due = refused.next_attempt_at
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.notification_send(queued("client@example.org").pk) == "sent"
+        assert tasks.notification_send(notification_queued("client@example.org").pk) == "sent"
 
     refused.refresh_from_db()
     assert (refused.next_attempt_at, refused.attempts) == (due, 3)
@@ -208,40 +144,26 @@ def test_a_failure_newer_than_the_working_send_keeps_its_delay(clock, server):
     began) has newer evidence than that send, and keeps its delay; one that failed before it
     is released."""
     held = {"failure": Notification.Failure.UNAVAILABLE, "attempts": 4}
-    before = queued(
+    before = notification_queued(
         "before@members.test",
         **held,
-        last_failed_at=START - 5 * MINUTE,
-        next_attempt_at=START + 3 * MINUTE,
+        last_failed_at=MAIL_START - 5 * MINUTE,
+        next_attempt_at=MAIL_START + 3 * MINUTE,
     )
-    during = queued(
-        "during@members.test", **held, last_failed_at=START + datetime.timedelta(seconds=2),
-        next_attempt_at=START + 8 * MINUTE,
+    during = notification_queued(
+        "during@members.test", **held, last_failed_at=MAIL_START + datetime.timedelta(seconds=2),
+        next_attempt_at=MAIL_START + 8 * MINUTE,
     )  # fmt: skip
 
-    assert tasks.notification_send(queued("client@example.org").pk) == "sent"
+    assert tasks.notification_send(notification_queued("client@example.org").pk) == "sent"
 
     before.refresh_from_db()
     during.refresh_from_db()
-    assert before.next_attempt_at == START  # due now: the next sweep sends it
-    assert during.next_attempt_at == START + 8 * MINUTE
+    assert before.next_attempt_at == MAIL_START  # due now: the next sweep sends it
+    assert during.next_attempt_at == MAIL_START + 8 * MINUTE
 
 
 # --- Where the backlog shows ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def backlog(clock, server):
-    """Two queued rows (one failing since 09:00), one given up, one sent."""
-    server.down = True
-    late = queued("late@members.test")
-    fail_until(late, 2, clock)
-    queued("waiting@members.test", next_attempt_at=START + 10 * MINUTE)
-    queued("given-up@members.test", status=Notification.Status.FAILED, attempts=12)
-    server.down = False
-    queued("sent@members.test", status=Notification.Status.SENT)
-    clock.shift(10 * MINUTE)
-    return late
 
 
 def test_the_metrics_page_shows_the_mail_backlog(backlog, client, intake_coordinator):
@@ -255,7 +177,7 @@ def test_the_metrics_page_shows_the_mail_backlog(backlog, client, intake_coordin
     assert "2 messages" in section and "1 message" in section  # queued, failed
     backlog.refresh_from_db()
     oldest_due = timezone.localtime(backlog.next_attempt_at)
-    assert oldest_due == timezone.localtime(START + 3 * MINUTE)  # 09:00 + 1 + 2 minutes
+    assert oldest_due == timezone.localtime(MAIL_START + 3 * MINUTE)  # 09:00 + 1 + 2 minutes
     assert oldest_due.isoformat() in section
     assert "late by 8 minutes" in section  # at 09:11
     assert "ConnectionRefusedError: [Errno 111] Connection refused" in section
@@ -271,7 +193,7 @@ def test_the_admin_notification_list_shows_the_backlog_and_why(backlog, client, 
     summary = text.split('id="mail-backlog-summary"')[1].split("</div>")[0]
     assert "Queued: <strong>2</strong>" in summary
     assert "failed (given up): <strong>1</strong>" in summary
-    oldest_due = timezone.localtime(START + 3 * MINUTE)  # 09:00 + 1 + 2 minutes
+    oldest_due = timezone.localtime(MAIL_START + 3 * MINUTE)  # 09:00 + 1 + 2 minutes
     assert f"{oldest_due:%d %b %Y, %H:%M}".lstrip("0") in summary
     assert "ConnectionRefusedError" in summary
     for column in ("column-next_attempt_at", "column-failure", "column-last_failed_at"):

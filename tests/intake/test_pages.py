@@ -19,25 +19,9 @@ from tests.factories import (
     ExternalProfessionalFactory,
     RequestFactory,
 )
+from tests.helpers import REQUEST_FORM
 
 pytestmark = pytest.mark.django_db
-
-FORM = {
-    "organization_name": "Riverside Food Bank",
-    "organization_website": "riverside-food.example.org",
-    "contact_name": "Contact Person",
-    "contact_email": "desk@riverside-food.example.org",
-    "title": "Our volunteer rota spreadsheet keeps breaking",
-    "description": "We schedule 80 volunteers in a shared spreadsheet that breaks weekly.",
-    "skills": "Google Sheets, volunteer management",
-    "urgency": "high",
-    "budget_max": "1500",
-    "estimated_hours": "20",
-    "remote_ok": "on",
-    "location": "Oakland, CA",
-    "languages": ["es"],
-    "desired_start": "2030-01-15",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -119,12 +103,12 @@ def test_request_form_is_public_and_shows_the_intake_email(client, settings):
 
 
 def test_submitting_the_form_stores_the_request_and_shows_the_status_link_once(client):
-    response = client.post(reverse("request-help"), FORM)
+    response = client.post(reverse("request-help"), REQUEST_FORM)
     assert response.status_code == 302
     assert response["Location"] == reverse("request-thanks")
 
     stored = Request.objects.get()
-    assert stored.title == FORM["title"]
+    assert stored.title == REQUEST_FORM["title"]
     assert stored.skills == ["Google Sheets", "volunteer management"]
     assert stored.urgency == "high"
     assert stored.estimated_hours == 20
@@ -146,7 +130,9 @@ def test_submitting_the_form_stores_the_request_and_shows_the_status_link_once(c
 
 
 def test_the_honeypot_shows_the_thanks_page_and_stores_nothing(client):
-    response = client.post(reverse("request-help"), {**FORM, "fax": "555-0100"}, follow=True)
+    response = client.post(
+        reverse("request-help"), {**REQUEST_FORM, "fax": "555-0100"}, follow=True
+    )
     assert response.redirect_chain == [(reverse("request-thanks"), 302)]
     assert b"your request has arrived" in response.content
     assert Request.objects.count() == 0
@@ -157,9 +143,11 @@ def test_too_many_submissions_get_a_friendly_429_page(client, settings):
     settings.REQUEST_SUBMIT_RATE = "2/hour"
     settings.INTAKE_EMAIL = "intake@alliance.test"
     for number in range(2):
-        response = client.post(reverse("request-help"), {**FORM, "title": f"Request {number}"})
+        response = client.post(
+            reverse("request-help"), {**REQUEST_FORM, "title": f"Request {number}"}
+        )
         assert response.status_code == 302
-    response = client.post(reverse("request-help"), {**FORM, "title": "One too many"})
+    response = client.post(reverse("request-help"), {**REQUEST_FORM, "title": "One too many"})
     assert response.status_code == 429
     assert b"Too many requests from your connection" in response.content
     assert b"mailto:intake@alliance.test" in response.content
@@ -180,7 +168,7 @@ def test_too_many_submissions_get_a_friendly_429_page(client, settings):
     ],
 )
 def test_bad_input_shows_errors_next_to_the_field_and_stores_nothing(client, field, value, message):
-    response = client.post(reverse("request-help"), {**FORM, field: value})
+    response = client.post(reverse("request-help"), {**REQUEST_FORM, field: value})
     assert response.status_code == 400
     assert message in response.content
     assert f'id="id_{field}_error"'.encode() in response.content
@@ -193,7 +181,12 @@ def test_markup_is_stored_as_typed_and_rendered_escaped(client, signed_in, intak
     markup = '<script>alert("x")</script><b>Bold</b>'
     client.post(
         reverse("request-help"),
-        {**FORM, "title": f"Help {markup}", "description": markup, "organization_name": markup},
+        {
+            **REQUEST_FORM,
+            "title": f"Help {markup}",
+            "description": markup,
+            "organization_name": markup,
+        },
     )
     stored = Request.objects.get()
     assert stored.title == f"Help {markup}"

@@ -14,8 +14,7 @@ from rest_framework.test import APIClient
 from intake import throttling, views
 from intake.models import Contact, Notification, Organization, Request, RequestEvent
 from network.services import languages_ensure
-from tests.intake.test_api_submit import valid_body
-from tests.intake.test_pages import FORM
+from tests.helpers import REQUEST_FORM, valid_request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +39,11 @@ def rows() -> dict:
 
 
 def api_submit(client, title: str, **extra):
-    return client.post(REQUESTS, valid_body(title=title), format="json", **extra)
+    return client.post(REQUESTS, valid_request_body(title=title), format="json", **extra)
 
 
 def form_submit(client, title: str, **extra):
-    return client.post(reverse("request-help"), {**FORM, "title": title}, **extra)
+    return client.post(reverse("request-help"), {**REQUEST_FORM, "title": title}, **extra)
 
 
 def forged(n: int) -> dict:
@@ -94,7 +93,9 @@ def test_corrected_mistakes_on_the_form_do_not_use_up_the_allowance(settings):
     settings.REQUEST_SUBMIT_RATE = "3/hour"
     client = Client()
     for field, value in (("contact_email", "not-an-address"), ("title", ""), ("urgency", "?")):
-        assert client.post(reverse("request-help"), {**FORM, field: value}).status_code == 400
+        assert (
+            client.post(reverse("request-help"), {**REQUEST_FORM, field: value}).status_code == 400
+        )
     answers = [form_submit(client, f"Request {n}").status_code for n in range(4)]
     assert answers == [302, 302, 302, 429]
     assert Request.objects.count() == 3
@@ -104,7 +105,7 @@ def test_corrected_mistakes_on_the_api_do_not_use_up_the_allowance(settings):
     settings.REQUEST_SUBMIT_RATE = "3/hour"
     client = APIClient()
     for changes in ({"contact_email": "nope"}, {"title": ""}, {"languages": ["xx"]}):
-        bad = client.post(REQUESTS, valid_body(**changes), format="json")
+        bad = client.post(REQUESTS, valid_request_body(**changes), format="json")
         assert bad.status_code == 400
     answers = [api_submit(client, f"Request {n}").status_code for n in range(4)]
     assert answers == [201, 201, 201, 429]
@@ -137,7 +138,7 @@ def test_the_form_says_when_to_come_back(settings):
 def test_honeypot_submissions_on_the_form_count_and_are_refused_over_the_limit(settings):
     settings.REQUEST_SUBMIT_RATE = "2/hour"
     client = Client()
-    bot = {**FORM, "fax": "555-0100"}
+    bot = {**REQUEST_FORM, "fax": "555-0100"}
     answers = [client.post(reverse("request-help"), bot).status_code for _ in range(3)]
     assert answers == [302, 302, 429]
     assert form_submit(client, "A person behind the same address").status_code == 429
@@ -147,7 +148,7 @@ def test_honeypot_submissions_on_the_form_count_and_are_refused_over_the_limit(s
 def test_honeypot_submissions_on_the_api_count_and_are_refused_over_the_limit(settings):
     settings.REQUEST_SUBMIT_RATE = "2/hour"
     client = APIClient()
-    bot = valid_body(website_url="https://spam.example")
+    bot = valid_request_body(website_url="https://spam.example")
     answers = [client.post(REQUESTS, bot, format="json").status_code for _ in range(3)]
     assert answers == [201, 201, 429]
     assert api_submit(client, "A person behind the same address").status_code == 429

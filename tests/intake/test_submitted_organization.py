@@ -7,14 +7,17 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.urls import reverse
 
-from intake.models import Organization, Request, RequestEvent
+from intake.models import Request, RequestEvent
 from intake.services import request_submit
 from tests.factories import UserFactory
+from tests.helpers import (
+    KNOWN_ORGANISATION,
+    KNOWN_ORGANISATION_SITE,
+    organisation_rows,
+    request_posted,
+)
 
 pytestmark = pytest.mark.django_db
-
-KNOWN = "Eastside Food Pantry"
-KNOWN_SITE = "https://eastside-pantry.example.org"
 
 
 @pytest.fixture(autouse=True)
@@ -24,42 +27,19 @@ def _fresh_limits():
     cache.clear()
 
 
-@pytest.fixture
-def known(db):
-    """An organisation on file, as the desk keeps it: one without a website, one with."""
-    return {
-        "bare": Organization.objects.create(name=KNOWN, mission="Groceries for the east side."),
-        "full": Organization.objects.create(
-            name="Westside Shelter", website="https://westside-shelter.example.org"
-        ),
-    }
-
-
-def organisations() -> list[tuple]:
-    return list(Organization.objects.order_by("pk").values_list())
-
-
-def post(api, **fields):
-    body = {
-        "organization_name": KNOWN,
-        "contact_name": "Someone",
-        "contact_email": "someone@mail.example.net",
-        "title": "Help with our website",
-        "description": "Please.",
-        **fields,
-    }
-    response = api.post("/api/v1/requests/", body, format="json")
-    assert response.status_code == 201, response.content
-    return Request.objects.get(pk=response.json()["id"])
-
-
 @pytest.mark.parametrize(
     "typed",
     [
         # Its name, and a website it did not have: the attacker's site would show on every
         # request of the organisation.
-        {"organization_name": KNOWN, "organization_website": "https://attacker.example.com"},
-        {"organization_name": KNOWN.upper(), "organization_website": "https://www.evil.example"},
+        {
+            "organization_name": KNOWN_ORGANISATION,
+            "organization_website": "https://attacker.example.com",
+        },
+        {
+            "organization_name": KNOWN_ORGANISATION.upper(),
+            "organization_website": "https://www.evil.example",
+        },
         # Another's website (matched by domain), with another name.
         {
             "organization_name": "Westside Shelter (new board)",
@@ -68,25 +48,29 @@ def post(api, **fields):
         {"organization_name": "westside shelter", "organization_website": ""},
     ],
 )
-def test_no_field_of_an_existing_organisation_changes_on_a_submission(api, known, typed):
-    before = organisations()
+def test_no_field_of_an_existing_organisation_changes_on_a_submission(
+    api, known_organisations, typed
+):
+    before = organisation_rows()
 
-    request = post(api, **typed)
+    request = request_posted(api, **typed)
 
-    assert organisations() == before
-    assert request.organization in known.values()
+    assert organisation_rows() == before
+    assert request.organization in known_organisations.values()
     assert request.submitted_organization_name == typed["organization_name"]
     assert request.submitted_organization_website == typed["organization_website"]
 
 
 def test_a_new_organisation_is_made_from_what_was_typed_and_kept_on_the_request(api):
-    request = post(api, organization_name="Brand New Co-op", organization_website=KNOWN_SITE)
+    request = request_posted(
+        api, organization_name="Brand New Co-op", organization_website=KNOWN_ORGANISATION_SITE
+    )
 
     assert (request.organization.name, request.organization.website) == (
         "Brand New Co-op",
-        KNOWN_SITE,
+        KNOWN_ORGANISATION_SITE,
     )
-    assert request.submitted_organization_website == KNOWN_SITE
+    assert request.submitted_organization_website == KNOWN_ORGANISATION_SITE
 
 
 def merge_action(client, action: str, request: Request):
@@ -97,30 +81,39 @@ def merge_action(client, action: str, request: Request):
     )
 
 
-def test_the_admin_action_copies_the_typed_name_and_website(api, known, client, admin):
-    request = post(api, organization_name=KNOWN.lower(), organization_website=KNOWN_SITE)
+def test_the_admin_action_copies_the_typed_name_and_website(
+    api, known_organisations, client, admin
+):
+    request = request_posted(
+        api,
+        organization_name=KNOWN_ORGANISATION.lower(),
+        organization_website=KNOWN_ORGANISATION_SITE,
+    )
     admin.refresh_from_db()
     client.force_login(admin)
 
     merge_action(client, "copy_submitted_website", request)
     merge_action(client, "copy_submitted_name", request)
 
-    known["bare"].refresh_from_db()
-    assert (known["bare"].name, known["bare"].website) == (KNOWN.lower(), KNOWN_SITE)
+    known_organisations["bare"].refresh_from_db()
+    assert (known_organisations["bare"].name, known_organisations["bare"].website) == (
+        KNOWN_ORGANISATION.lower(),
+        KNOWN_ORGANISATION_SITE,
+    )
     assert RequestEvent.objects.filter(request=request, action="organization_merged").count() == 2
     page = client.get(reverse("admin:intake_request_change", args=[request.pk]))
     assert b"The organisation as the client typed it" in page.content
 
 
-def test_staff_who_may_not_change_organisations_cannot_copy(api, known, client):
-    request = post(api, organization_website=KNOWN_SITE)
+def test_staff_who_may_not_change_organisations_cannot_copy(api, known_organisations, client):
+    request = request_posted(api, organization_website=KNOWN_ORGANISATION_SITE)
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_request", "change_request"])
     )
     staff.refresh_from_db()
     client.force_login(staff)
-    before = organisations()
+    before = organisation_rows()
 
     page = client.get(reverse("admin:intake_request_changelist"))
     merge_action(client, "copy_submitted_website", request)
@@ -129,13 +122,13 @@ def test_staff_who_may_not_change_organisations_cannot_copy(api, known, client):
     assert "copy_submitted_website" not in page.context["cl"].model_admin.get_actions(
         page.wsgi_request
     )
-    assert organisations() == before
+    assert organisation_rows() == before
     assert not RequestEvent.objects.filter(action="organization_merged").exists()
 
 
-def test_the_service_keeps_what_a_direct_caller_typed(db, known):
+def test_the_service_keeps_what_a_direct_caller_typed(db, known_organisations):
     request = request_submit(
-        organization_name=KNOWN,
+        organization_name=KNOWN_ORGANISATION,
         organization_website="eastside-pantry.example.org",
         contact_name="Someone",
         contact_email="someone@mail.example.net",
@@ -144,5 +137,5 @@ def test_the_service_keeps_what_a_direct_caller_typed(db, known):
     ).request
 
     assert request.submitted_organization_website == "eastside-pantry.example.org"
-    known["bare"].refresh_from_db()
-    assert known["bare"].website == ""
+    known_organisations["bare"].refresh_from_db()
+    assert known_organisations["bare"].website == ""
