@@ -25,7 +25,12 @@ from intake.models import (
 from intake.services import request_submit
 from intake.workflow import request_apply
 from network.models import Language
-from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
+from tests.factories import (
+    ConsultantFactory,
+    ConsultantGroupFactory,
+    ExternalProfessionalFactory,
+    OfferFactory,
+)
 from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -152,9 +157,8 @@ def test_request_change_page_does_not_grow_with_its_history(signed_in, admin):
     # Five more declined offers, each with its events and offer rows.
     for _ in range(5):
         RequestEvent.objects.create(request=busy, action="note", note="Another event")
-        Offer.objects.create(
+        OfferFactory(
             request=busy,
-            consultant=ConsultantFactory(),
             offered_by=admin,
             expires_at=busy.submitted_at,
             status=Offer.Status.DECLINED,

@@ -14,6 +14,7 @@ from network.models import Consultant, ConsultantGroup, Language
 from tests.factories import (
     ConsultantFactory,
     ConsultantGroupFactory,
+    OfferFactory,
     OrganizationFactory,
     RequestFactory,
     UserFactory,
@@ -36,12 +37,7 @@ def references(response) -> list[str]:
 
 
 def offer(request, consultant, status=Offer.Status.PENDING) -> Offer:
-    return Offer.objects.create(
-        request=request,
-        consultant=consultant,
-        status=status,
-        expires_at=timezone.now() + datetime.timedelta(hours=48),
-    )
+    return OfferFactory(request=request, consultant=consultant, status=status)
 
 
 def move(request, action, actor, **fields) -> Request:

@@ -6,7 +6,12 @@ from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEv
 from intake.services import request_submit
 from intake.workflow import request_apply
 from network.models import Consultant, ConsultantGroup
-from tests.factories import ConsultantFactory, ExternalProfessionalFactory, UserFactory
+from tests.factories import (
+    ConsultantFactory,
+    ExternalProfessionalFactory,
+    OfferFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -279,7 +284,7 @@ def test_another_member_may_not_accept(api_as, at, consultant, group):
     request = at(S.OFFERED)
     # Another member who once held an offer on it can still see the request, not accept it.
     outsider = ConsultantFactory()
-    Offer.objects.create(
+    OfferFactory(
         request=request,
         consultant=outsider,
         status=Offer.Status.DECLINED,

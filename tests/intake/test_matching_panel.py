@@ -12,6 +12,7 @@ from tests.factories import (
     ConsultantGroupFactory,
     ConsultantSkillFactory,
     ExternalProfessionalFactory,
+    OfferFactory,
     RequestFactory,
     SkillFactory,
 )
@@ -122,7 +123,7 @@ def test_a_member_offered_the_request_sees_no_panel(signed_in, network):
         assigned_group=network["crm_team"],
         offered_consultant=network["best"],
     )
-    offered.offers.create(consultant=network["best"], expires_at=offered.submitted_at)
+    OfferFactory(request=offered, consultant=network["best"], expires_at=offered.submitted_at)
 
     response = signed_in(network["best"].user).get(page_url(offered))
 
