@@ -2,6 +2,7 @@
 survives a failing mail server without sending anything twice."""
 
 import datetime
+import re
 import smtplib
 import threading
 from decimal import Decimal
@@ -69,8 +70,8 @@ def desk(db, intake_coordinator, group_coordinator):
     """An intake coordinator, a group with its coordinator and two members, and a submitted
     request; the submission's messages are cleared."""
     group = ConsultantGroup.objects.get(coordinator__user=group_coordinator)
-    first = ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal("137.00"))
-    second = ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal("142.00"))
+    first = ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal("137.45"))
+    second = ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal("142.65"))
     group.members.add(first, second)
     return {
         "intake": intake_coordinator,
@@ -138,6 +139,32 @@ def outbox_for(address: str) -> list:
 
 def html_of(message) -> str:
     return next(body for body, mimetype in message.alternatives if mimetype == "text/html")
+
+
+def shows_rate(text: str, rate: Decimal) -> bool:
+    """Whether ``text`` shows ``rate`` as an amount: with its decimals ("137.45", "137,45", or
+    rounded, "137.5") or after a currency sign ("$137"). The whole number alone is not looked
+    for: generated names and addresses hold any number ("Consultant 137",
+    user1371@members.test)."""
+    whole = int(rate)
+    return re.search(rf"(?<!\d){whole}[.,]\d|\$\s?{whole}(?!\d)", text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Rate: $137.45/hour", True),
+        ("137,45 an hour", True),
+        ("about 137.5", True),
+        ("$137", True),
+        ("Consultant 137", False),
+        ("user1371@members.test", False),
+        ("REQ-2026-0137", False),
+        ("/status/a-137_b/", False),
+    ],
+)
+def test_a_rate_is_found_as_an_amount_not_as_digits_of_a_name(text, shown):
+    assert shows_rate(text, Decimal("137.45")) is shown
 
 
 def everything_the_client_read(address: str) -> str:
@@ -452,7 +479,8 @@ def test_the_client_never_reads_notes_other_candidates_or_rates(
     assert desk["second"].display_name in read
     assert "INTERNAL-NOTE" not in read
     assert desk["first"].display_name not in read  # the member who declined
-    assert "137" not in read and "142" not in read  # rates
+    assert not shows_rate(read, desk["first"].hourly_rate)
+    assert not shows_rate(read, desk["second"].hourly_rate)
     assert desk["group"].name not in read
 
 
