@@ -80,25 +80,25 @@ def bid_at_work(
     import time_machine
     from django.utils import timezone
 
-    from intake.bids import services as bids
+    from intake.bids import states, team, terms
     from intake.bids.models import Bid
 
-    bid = bids.bid_create(
+    bid = team.bid_create(
         request_id=request.pk,
         actor=lead.user,
         price=price,
         lead_estimated_hours="40",
         invite=[{"consultant": member.pk, "role": "Data", "estimated_hours": "30"}],
     )
-    bids.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = bids.current_agreement(Bid.objects.get(pk=bid.pk)).number
+    team.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
+    states.bid_send(bid_id=bid.pk, actor=lead.user)
+    number = terms.current_agreement(Bid.objects.get(pk=bid.pk)).number
     for signer in (lead, member):
-        bids.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
-    bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
+        terms.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
+    states.bid_submit(bid_id=bid.pk, actor=lead.user)
+    states.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
     with time_machine.travel(timezone.now() - datetime.timedelta(days=started_days_ago)):
-        bids.bid_start(bid_id=bid.pk, actor=lead.user)
+        states.bid_start(bid_id=bid.pk, actor=lead.user)
     return Bid.objects.get(pk=bid.pk)
 
 
@@ -518,3 +518,71 @@ def axe_report(address: str, violations: list[dict]) -> str:
         for node in violation["nodes"]:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '')!r}")
     return "\n".join(lines)
+
+
+# --- Member records, the handbook and the members API, as several test modules read them --------
+
+
+def consultant(user):
+    """The member record of ``user``, read afresh."""
+    from network.models import Consultant
+
+    return Consultant.objects.get(user=user)
+
+
+# The members API (network/api_consultants.py).
+CONSULTANTS_API = "/api/v1/consultants/"
+
+
+def consultant_api_url(consultant) -> str:
+    """A member's address in the members API."""
+    return f"{CONSULTANTS_API}{consultant.pk}/"
+
+
+def handbook_page_url(page, name="handbook-page") -> str:
+    """The address of a handbook page's view ``name`` (the page, its editor, its history…)."""
+    from django.urls import reverse
+
+    return reverse(name, args=[page.slug])
+
+
+# The handbook's pages API (handbook/api.py).
+HANDBOOK_PAGES = "/api/v1/handbook/pages/"
+
+
+def handbook_api_page_url(page, suffix="") -> str:
+    """A page's address in the pages API, with ``suffix`` ("revisions/", "diff/", …)."""
+    return f"{HANDBOOK_PAGES}{page.slug}/{suffix}"
+
+
+def handbook_page_edit(page, actor, body, **fields):
+    """A new revision of ``page`` by ``actor``, based on its latest revision."""
+    from handbook import services
+
+    page.refresh_from_db()
+    return services.page_edit(
+        actor=actor, page_id=page.pk, base_revision=page.latest_revision_id, body=body, **fields
+    )
+
+
+# Who may use the handbook's records API (meetings, decisions: members only); None where a
+# member succeeds, with the code the test names.
+HANDBOOK_RECORD_ROLES = {"anonymous": 401, "applicant": 403, "member": None, "admin": None}
+
+
+def handbook_permission_cases(success):
+    """(role, expected status) for each of ``HANDBOOK_RECORD_ROLES``, a member's ``success``."""
+    return [(role, expected or success) for role, expected in HANDBOOK_RECORD_ROLES.items()]
+
+
+def handbook_record_counts():
+    """How many meetings, decisions, votes, action items and pages there are."""
+    from handbook.models import ActionItem, Decision, Meeting, Page, Vote
+
+    return (
+        Meeting.objects.count(),
+        Decision.objects.count(),
+        Vote.objects.count(),
+        ActionItem.objects.count(),
+        Page.objects.count(),
+    )

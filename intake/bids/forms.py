@@ -1,6 +1,8 @@
 """Forms for the bid pages: starting a bid, and one form per action on the bid workspace.
 
-Forms parse what a person typed; the services in ``intake.bids.services`` check again and write.
+Forms parse what a person typed; the services (``intake.bids.team``, ``terms``, ``states``,
+``work``, ``settlement``) check again and write. Their limits are the models' and the services'
+(``intake.bids.rules``), not numbers of their own.
 Their
 ``ValidationError`` goes back onto the form with ``network.forms.add_service_errors``. Forms
 that change the bid carry the bid's ``version`` as the page showed it, so a change decided on a
@@ -10,8 +12,10 @@ stale page is refused (409) instead of applied.
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from intake.bids import rules
 from intake.bids.models import Bid
 from intake.models import Request
 from network.forms import DateInput
@@ -46,9 +50,9 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 def price_field(**kwargs):
     return forms.DecimalField(
-        max_digits=12,
+        max_digits=rules.PRICE_DIGITS,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=rules.PRICE_MIN,
         label="Price",
         help_text="The fixed price offered to the client.",
         **kwargs,
@@ -57,12 +61,13 @@ def price_field(**kwargs):
 
 def share_field(**kwargs):
     return forms.DecimalField(
-        max_digits=5,
+        max_digits=rules.SHARE_DIGITS,
         decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("50"),
+        min_value=rules.SHARE_MIN,
+        max_value=rules.SHARE_MAX,
         label="Alliance share (%)",
-        help_text="The alliance's share of the price, 0–50 %; the team splits the rest.",
+        help_text=f"The alliance's share of the price, {rules.SHARE_MIN}–{rules.SHARE_MAX} %; "
+        "the team splits the rest.",
         **kwargs,
     )
 
@@ -88,10 +93,10 @@ def due_date_field(**kwargs):
 
 def hours_field(label="Estimated hours", **kwargs):
     return forms.DecimalField(
-        max_digits=7,
+        max_digits=rules.ESTIMATED_HOURS_DIGITS,
         decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("10000"),
+        min_value=rules.CENT,
+        max_value=Decimal(rules.MAX_ESTIMATED_HOURS),
         label=label,
         **kwargs,
     )
@@ -99,7 +104,10 @@ def hours_field(label="Estimated hours", **kwargs):
 
 def role_field(**kwargs):
     return forms.CharField(
-        max_length=80, label="Role", help_text="What they do on the team.", **kwargs
+        max_length=rules.ROLE_MAX_LENGTH,
+        label="Role",
+        help_text="What they do on the team.",
+        **kwargs,
     )
 
 
@@ -110,7 +118,7 @@ class BidStartForm(forms.Form):
     alliance_share_percent = share_field(initial=Decimal("0"))
     split_mode = split_mode_field(initial=Bid.SplitMode.EQUAL_RATE)
     due_date = due_date_field()
-    lead_role = role_field(initial="Lead")
+    lead_role = role_field(initial=rules.DEFAULT_LEAD_ROLE)
     lead_estimated_hours = hours_field(
         label="Your estimated hours", help_text="The lead's own planned hours."
     )
@@ -147,7 +155,7 @@ class BidStartForm(forms.Form):
 class VolunteerForm(forms.Form):
     note = forms.CharField(
         required=False,
-        max_length=1000,
+        max_length=rules.VOLUNTEER_NOTE_MAX,
         label="What you would bring",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -202,6 +210,20 @@ class InviteForm(VersionForm):
             self.fields["consultant"].queryset = members
 
 
+class InviteTeamForm(VersionForm):
+    """The proposed team's members, as parallel lists (id, role, hours) of hidden inputs."""
+
+    def clean(self):
+        data = super().clean()
+        ids = self.data.getlist("member")
+        roles = self.data.getlist("role")
+        hours = self.data.getlist("estimated_hours")
+        if not ids or not (len(ids) == len(roles) == len(hours)):
+            raise ValidationError("Nobody left to invite from this team.")
+        data["members"] = list(zip(ids, roles, hours, strict=True))
+        return data
+
+
 class MemberChangeForm(VersionForm):
     consultant = forms.IntegerField(widget=forms.HiddenInput)
     role = role_field()
@@ -215,7 +237,7 @@ class MemberRemoveForm(VersionForm):
 class DeclineForm(VersionForm):
     reason = forms.CharField(
         required=False,
-        max_length=1000,
+        max_length=rules.DECLINE_REASON_MAX,
         label="Why you decline",
         help_text="Optional; the lead sees it.",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -236,16 +258,16 @@ class DecideForm(VersionForm):
 class HoursForm(forms.Form):
     date = forms.DateField(widget=DateInput, label="Date")
     hours = forms.DecimalField(
-        max_digits=5,
+        max_digits=rules.HOURS_DIGITS,
         decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("24"),
+        min_value=rules.CENT,
+        max_value=rules.HOURS_PER_DAY,
         label="Hours",
     )
-    note = forms.CharField(required=False, max_length=500, label="Note")
+    note = forms.CharField(required=False, max_length=rules.HOURS_NOTE_MAX, label="Note")
 
     def __init__(self, *args, window=None, **kwargs):
-        """``window``: the first and last day hours may be logged for (``bids.hours_window``);
+        """``window``: the first and last day hours may be logged for (``work.hours_window``);
         the service checks the date again."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
@@ -266,7 +288,7 @@ class HoursDeleteForm(forms.Form):
 
 class DisputeForm(VersionForm):
     reason = forms.CharField(
-        max_length=1000,
+        max_length=rules.DISPUTE_REASON_MAX,
         label="What is wrong",
         help_text="Required. The team reads it; the statement is withdrawn and the hours reopen.",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -280,7 +302,7 @@ class OnBehalfForm(VersionForm):
     # the team (400); the list only offers those it would take.
     consultant = forms.IntegerField(widget=forms.Select, label="The member you approve for")
     reason = forms.CharField(
-        max_length=1000,
+        max_length=rules.ON_BEHALF_REASON_MAX,
         label="Why you approve for them",
         help_text="Required. The team and the member read it: for example, that they confirmed "
         "their hours and payout before they left.",

@@ -1,17 +1,18 @@
 """The money of shared-risk rate agreements: pure functions on ``Decimal`` values, no database.
 
-docs/design.md ("Shared-risk rate agreements"): a team bid has a fixed price ``P`` and an alliance
-share ``s``; the pool ``P·(1 − s)`` is split by actual hours when the work ends, either so that
-every member earns the same effective rate (``equal_rate``) or so that every member's standard rate
-scales by the same factor (``rate_weighted``). Payouts are rounded to cents by largest remainder so
-they add up to the pool exactly: a settlement statement that is a cent off is one that the members
-cannot approve and that the lead cannot pay out.
+docs/architecture.md ("Shared-risk rate agreements"): a team bid has a fixed price ``P`` and an
+alliance share ``s``; the pool ``P·(1 − s)`` is split by actual hours when the work ends, either so
+that every member earns the same effective rate (``equal_rate``) or so that every member's standard
+rate scales by the same factor (``rate_weighted``). Payouts are rounded to cents by largest
+remainder so they add up to the pool exactly: a settlement statement that is a cent off is one that
+the members cannot approve and that the lead cannot pay out.
 
 Arithmetic inside is exact (``fractions.Fraction``): a third of a pool has no exact ``Decimal``, and
 the largest-remainder rule compares remainders, so an approximation could hand the last cent to
 the wrong member. Rounding happens only in ``to_cent`` (one amount, half up) and
-``to_cents_largest_remainder`` (a split that must hit a total): docs/design.md, house rule 7. Floats
-are refused everywhere, never converted: ``0.1 + 0.2 != 0.3`` is not a property money may have.
+``to_cents_largest_remainder`` (a split that must hit a total): docs/architecture.md, house rule
+7. Floats are refused everywhere, never converted: ``0.1 + 0.2 != 0.3`` is not a property money may
+have.
 """
 
 import math

@@ -49,14 +49,14 @@ def request_page(sender, request: Request, user, **kwargs) -> dict:
     and a link to the request's bid for those who work with bids."""
     # Imported on first use, not when the app starts: the panel ranks teams, and the matching
     # engine (numpy, scikit-learn) loads only once something is ranked.
-    from intake.bids import views as bid_views
+    from intake.bids import selectors
 
     context = {"request_panels": ["bids/_teams_panel.html"]}
-    context["teams_panel"] = bid_views.teams_panel_for(user, request)
+    context["teams_panel"] = selectors.teams_panel_for(user, request)
     if context["teams_panel"] is not None:
         context["request_bid"] = context["teams_panel"].bid
     elif bid_access.works_for_bids(user):
-        context["request_bid"] = bid_views.request_bid(request)
+        context["request_bid"] = selectors.request_bid(request)
     return context
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from intake import access, hooks, workflow
 from intake.bids import access as bid_access
+from intake.bids import rules
 from intake.bids.models import Bid
-from intake.bids.services import BidConflict, _event, _require_status, _save, team
 from intake.models import Engagement, Request
 from intake.workflow import WorkflowConflict
 from matching.stamp import index_version_bump
@@ -44,33 +44,33 @@ def apply_request_outcome(request: Request, action: str, actor) -> dict:
     if action == "settle_bid":
         settled = request.bids.filter(status=B.SETTLED).order_by("-settled_at", "-pk").first()
         if settled is None:
-            raise BidConflict("This request has no settled bid.")
+            raise rules.BidConflict("This request has no settled bid.")
         return {"bid": settled.pk}
     bid = open_bid_for(request)
     if bid is None:
         if action == "close":
             return {}
-        raise BidConflict("This request has no bid under way.")
+        raise rules.BidConflict("This request has no bid under way.")
     from_status = bid.status
     now = timezone.now()
     if action == "submit_bid":
         if bid.status != B.SIGNED:
-            raise BidConflict(
+            raise rules.BidConflict(
                 "Every member must sign the current agreement before the bid goes to the client.",
                 bid=bid,
             )
         bid.status, bid.submitted_at = B.SUBMITTED, now
         fields = ["status", "submitted_at"]
     elif action == "win_bid":
-        _require_status(bid, (B.SUBMITTED,), "be won")
+        rules.require_status(bid, (B.SUBMITTED,), "be won")
         bid.status, bid.decided_at = B.WON, now
         fields = ["status", "decided_at"]
-        seats = team(bid)
+        seats = rules.team_members(bid)
         for seat in seats:
             Engagement.objects.create(request=request, consultant=seat.consultant)
         request.engaged_consultant = bid.lead
     elif action == "lose_bid":
-        _require_status(bid, (B.SUBMITTED,), "be lost")
+        rules.require_status(bid, (B.SUBMITTED,), "be lost")
         bid.status, bid.decided_at = B.LOST, now
         fields = ["status", "decided_at"]
     elif action == "close":
@@ -78,8 +78,8 @@ def apply_request_outcome(request: Request, action: str, actor) -> dict:
         fields = ["status", "decided_at"]
     else:
         raise ValueError(f"unknown request outcome {action!r}")
-    _save(bid, *fields)
-    _event(bid, actor, action, from_status=from_status)
+    rules.save_bid(bid, *fields)
+    rules.record_event(bid, actor, action, from_status=from_status)
     return {"bid": bid.pk}
 
 
@@ -88,7 +88,7 @@ def _bid_move(request, actor, move, note: str = ""):
     transaction; a bid not in a state for it refuses the request's move (409)."""
     try:
         data = apply_request_outcome(request, move.action, actor)
-    except BidConflict as conflict:
+    except rules.BidConflict as conflict:
         raise WorkflowConflict(str(conflict), request=request) from None
     if move.action == "win_bid":
         index_version_bump()  # the team's hours are committed now

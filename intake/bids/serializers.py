@@ -1,10 +1,10 @@
-"""Serializers of the bid API (``intake/bid_api.py``).
+"""Serializers of the bid API (``intake.bids.api``).
 
-Input serializers check the shape of what a member or a coordinator sends; the views hand the
-``validated_data`` to one service in ``intake.bids.services``, which checks the values again (price
-above
-0, share within 0–50 %, hours within a day) and writes. Decimal fields accept strings and JSON
-numbers (DRF reads a number through ``str``, so 12.5 arrives as ``Decimal("12.5")``).
+Input serializers check the shape of what a member or a coordinator sends, with the limits of
+the models and the services (``intake.bids.rules``); the views hand the ``validated_data`` to one
+service, which checks the values again (price above 0, share within 0–50 %, hours within a day)
+and writes. Decimal fields accept strings and JSON numbers (DRF reads a number through ``str``,
+so 12.5 arrives as ``Decimal("12.5")``).
 
 Output serializers only render. What a viewer sees of a bid (README, "Who sees what") is decided
 here, by ``render_bid``: the team (invited or accepted) and staff coordinators get
@@ -18,10 +18,9 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from intake.bids import access as bid_access
-from intake.bids import money as agreements
+from intake.bids import money, rules, states
 from intake.bids.models import Bid, BidMember
 from intake.models import Request
-from intake.notifications import person_name
 
 # Plain strings in the schema: an enum named "status" would collide with the other "status"
 # enums of the API; the values are listed in the help text instead.
@@ -29,9 +28,10 @@ BID_STATUS_HELP = "One of: " + ", ".join(Bid.Status.values) + "."
 SEAT_STATUS_HELP = "invited or accepted (on the team)."
 
 # Wide enough that the service, not DRF's digit count, answers an out-of-range value with the
-# rule it breaks ("The price must be above 0.", "between 0 and 50 %").
-_MONEY = {"max_digits": 16, "decimal_places": 2}
-_HOURS = {"max_digits": 9, "decimal_places": 2}
+# rule it breaks ("The price must be above 0.", "between 0 and 50 %"). Also the figures of
+# intake.bids.document_serializers.
+MONEY = {"max_digits": 16, "decimal_places": 2}
+HOURS = {"max_digits": 9, "decimal_places": 2}
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -62,15 +62,17 @@ class WholeOnPatch:
 
 class InviteEntrySerializer(serializers.Serializer):
     consultant = serializers.IntegerField(help_text="The member's id.")
-    role = serializers.CharField(max_length=80, help_text="What they do on the team.")
-    estimated_hours = serializers.DecimalField(**_HOURS)
+    role = serializers.CharField(
+        max_length=rules.ROLE_MAX_LENGTH, help_text="What they do on the team."
+    )
+    estimated_hours = serializers.DecimalField(**HOURS)
 
 
 class BidCreateSerializer(serializers.Serializer):
     request = serializers.IntegerField(help_text="A request open for bidding.")
-    price = serializers.DecimalField(**_MONEY, help_text="The fixed price offered, above 0.")
+    price = serializers.DecimalField(**MONEY, help_text="The fixed price offered, above 0.")
     alliance_share_percent = serializers.DecimalField(
-        **_MONEY, required=False, default=Decimal("0"), help_text="0–50 %; default 0."
+        **MONEY, required=False, default=Decimal("0"), help_text="0–50 %; default 0."
     )
     split_mode = serializers.ChoiceField(
         choices=Bid.SplitMode.choices, required=False, default=Bid.SplitMode.EQUAL_RATE
@@ -82,15 +84,17 @@ class BidCreateSerializer(serializers.Serializer):
         default=None,
         help_text="The lead's member id; coordinators may name one, members lead themselves.",
     )
-    lead_role = serializers.CharField(max_length=80, required=False, default="Lead")
-    lead_estimated_hours = serializers.DecimalField(**_HOURS)
+    lead_role = serializers.CharField(
+        max_length=rules.ROLE_MAX_LENGTH, required=False, default=rules.DEFAULT_LEAD_ROLE
+    )
+    lead_estimated_hours = serializers.DecimalField(**HOURS)
     invite = InviteEntrySerializer(many=True, required=False, default=list)
 
 
 class BidTermsSerializer(WholeOnPatch, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The bid's version you saw.")
-    price = serializers.DecimalField(**_MONEY, required=False)
-    alliance_share_percent = serializers.DecimalField(**_MONEY, required=False)
+    price = serializers.DecimalField(**MONEY, required=False)
+    alliance_share_percent = serializers.DecimalField(**MONEY, required=False)
     split_mode = serializers.ChoiceField(choices=Bid.SplitMode.choices, required=False)
     due_date = serializers.DateField(required=False)
 
@@ -101,13 +105,17 @@ class BidInviteSerializer(InviteEntrySerializer, VersionInputSerializer):
 
 class BidRespondSerializer(VersionInputSerializer):
     reason = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, default="", help_text="When declining."
+        max_length=rules.DECLINE_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="When declining.",
     )
 
 
 class BidMemberChangeSerializer(WholeOnPatch, VersionInputSerializer):
-    role = serializers.CharField(max_length=80, required=False)
-    estimated_hours = serializers.DecimalField(**_HOURS, required=False)
+    role = serializers.CharField(max_length=rules.ROLE_MAX_LENGTH, required=False)
+    estimated_hours = serializers.DecimalField(**HOURS, required=False)
 
 
 class BidNoteSerializer(VersionInputSerializer):
@@ -116,6 +124,23 @@ class BidNoteSerializer(VersionInputSerializer):
 
 class BidOutcomeSerializer(BidNoteSerializer):
     outcome = serializers.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")])
+
+
+# A plain string in the schema, as the statuses are: an enum named "action" would collide with
+# the request's moves; the values are listed in the help text instead.
+@extend_schema_field(serializers.CharField())
+class BidActionField(serializers.ChoiceField):
+    pass
+
+
+class BidTransitionSerializer(VersionInputSerializer):
+    """A move of the bid: ``action``, the bid's ``version`` you saw, and the move's own fields
+    (``note`` for withdraw, submit, win and lose; none for send and start)."""
+
+    action = BidActionField(
+        choices=states.BID_ACTIONS, help_text="One of: " + ", ".join(states.BID_ACTIONS) + "."
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class AgreementSignSerializer(serializers.Serializer):
@@ -129,13 +154,16 @@ class HoursLogSerializer(serializers.Serializer):
         help_text="A day of the work: from the day it started (the bid's `work_started_on`) "
         "to today."
     )
-    hours = serializers.DecimalField(**_HOURS, help_text="Above 0, at most 24 in one day.")
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    hours = serializers.DecimalField(**HOURS, help_text="Above 0, at most 24 in one day.")
+    note = serializers.CharField(
+        max_length=rules.HOURS_NOTE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class StatementDisputeSerializer(VersionInputSerializer):
     reason = serializers.CharField(
-        max_length=1000, help_text="What is wrong with the statement (required)."
+        max_length=rules.DISPUTE_REASON_MAX,
+        help_text="What is wrong with the statement (required).",
     )
 
 
@@ -145,7 +173,7 @@ class StatementOnBehalfSerializer(VersionInputSerializer):
         "alumni, former). A working member approves themself (409)."
     )
     reason = serializers.CharField(
-        max_length=1000,
+        max_length=rules.ON_BEHALF_REASON_MAX,
         help_text="Why you approve for them (required); the team and the member read it.",
     )
 
@@ -160,7 +188,9 @@ class BidSettleSerializer(BidNoteSerializer):
 
 
 class VolunteerSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=rules.VOLUNTEER_NOTE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 # --- Output: bids -----------------------------------------------------------------------------
@@ -222,7 +252,7 @@ class SeatPublicSerializer(serializers.Serializer):
 
 
 class SeatSerializer(SeatPublicSerializer):
-    estimated_hours = serializers.DecimalField(**_HOURS)
+    estimated_hours = serializers.DecimalField(**HOURS)
     standard_rate = serializers.SerializerMethodField(
         help_text="Once they accepted their seat; before that, null unless you may see the "
         "member's rate (coordinators, and the member themself)."
@@ -235,7 +265,7 @@ class SeatSerializer(SeatPublicSerializer):
         help_text="Whether they signed the current agreement version."
     )
 
-    @extend_schema_field(serializers.DecimalField(**_MONEY, allow_null=True))
+    @extend_schema_field(serializers.DecimalField(**MONEY, allow_null=True))
     def get_standard_rate(self, seat) -> str | None:
         accepted = seat.status == BidMember.Status.ACCEPTED
         if bid_access.sees_bid_rate(
@@ -292,8 +322,8 @@ class BidSerializer(BidPublicSerializer):
 
     version = serializers.IntegerField(help_text="Send it back with a change.")
     currency = serializers.CharField()
-    price = serializers.DecimalField(**_MONEY)
-    alliance_share_percent = serializers.DecimalField(**_MONEY)
+    price = serializers.DecimalField(**MONEY)
+    alliance_share_percent = serializers.DecimalField(**MONEY)
     pool = serializers.SerializerMethodField(help_text="The price less the alliance's share.")
     split_mode = serializers.ChoiceField(choices=Bid.SplitMode.choices)
     planned_hours = serializers.SerializerMethodField()
@@ -334,7 +364,7 @@ class BidSerializer(BidPublicSerializer):
         return True
 
     def get_pool(self, bid) -> str:
-        return _two_places(agreements.pool_after_share(bid.price, bid.alliance_share_percent))
+        return _two_places(money.pool_after_share(bid.price, bid.alliance_share_percent))
 
     def get_planned_hours(self, bid) -> str | None:
         current = _current_version(bid)
@@ -393,176 +423,6 @@ def render_bid(bid: Bid, viewer) -> dict:
     if viewer_sees_money(viewer, bid):
         return BidSerializer(bid, context={"viewer": viewer}).data
     return BidPublicSerializer(bid).data
-
-
-# --- Output: the agreement, the hours, the statement ----------------------------------------
-
-
-class SignatureSerializer(serializers.Serializer):
-    consultant = serializers.IntegerField(source="consultant_id")
-    name = serializers.CharField(source="consultant.display_name")
-    signed_at = serializers.DateTimeField()
-
-
-class AgreementVersionSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    document = serializers.CharField(help_text="The text the members sign.")
-    terms = serializers.JSONField(
-        help_text="The figures the document was rendered from: price, pool, each member's "
-        "planned hours, rate and payout, and the worked examples."
-    )
-    in_force_at = serializers.DateTimeField(allow_null=True)
-    voided_at = serializers.DateTimeField(allow_null=True)
-    signatures = SignatureSerializer(many=True, source="signatures.all")
-    unsigned = serializers.SerializerMethodField(help_text="Members on it who have not signed.")
-
-    def get_unsigned(self, version) -> list[str]:
-        signed = {signature.consultant_id for signature in version.signatures.all()}
-        return [
-            member["name"]
-            for member in version.terms["members"]
-            if member["consultant"] not in signed
-        ]
-
-
-class AgreementSerializer(serializers.Serializer):
-    current = AgreementVersionSerializer(allow_null=True)
-    history = AgreementVersionSerializer(many=True, help_text="Every version, newest first.")
-
-
-class HoursEntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    consultant = serializers.IntegerField(source="consultant_id")
-    name = serializers.CharField(source="consultant.display_name")
-    date = serializers.DateField()
-    hours = serializers.DecimalField(**_HOURS)
-    note = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
-class HoursTotalSerializer(serializers.Serializer):
-    consultant = serializers.IntegerField()
-    name = serializers.CharField()
-    hours = serializers.DecimalField(**_HOURS)
-
-
-class HoursSerializer(serializers.Serializer):
-    entries = HoursEntrySerializer(many=True)
-    totals = HoursTotalSerializer(many=True, help_text="Per member on the team.")
-    total_hours = serializers.DecimalField(**_HOURS)
-
-
-class StatementLineSerializer(serializers.Serializer):
-    consultant = serializers.IntegerField()
-    name = serializers.CharField()
-    role = serializers.CharField()
-    standard_rate = serializers.DecimalField(**_MONEY)
-    planned_hours = serializers.DecimalField(**_HOURS)
-    planned_payout = serializers.DecimalField(**_MONEY)
-    actual_hours = serializers.DecimalField(**_HOURS)
-    hours_difference = serializers.DecimalField(**_HOURS)
-    payout = serializers.DecimalField(**_MONEY)
-    effective_rate = serializers.DecimalField(
-        **_MONEY, allow_null=True, help_text="Payout per hour worked; null with no hours."
-    )
-
-
-class TransferSerializer(serializers.Serializer):
-    from_consultant = serializers.IntegerField()
-    from_name = serializers.CharField()
-    to_consultant = serializers.IntegerField(allow_null=True, help_text="Null: the alliance.")
-    to_name = serializers.CharField()
-    amount = serializers.DecimalField(**_MONEY)
-
-
-class StatementTotalsSerializer(serializers.Serializer):
-    planned_hours = serializers.DecimalField(**_HOURS)
-    actual_hours = serializers.DecimalField(**_HOURS)
-    planned_payout = serializers.DecimalField(**_MONEY)
-    payout = serializers.DecimalField(**_MONEY, help_text="Always equals the pool.")
-    effective_rate = serializers.DecimalField(**_MONEY, allow_null=True)
-
-
-class ApprovalSerializer(serializers.Serializer):
-    consultant = serializers.IntegerField(source="consultant_id")
-    name = serializers.CharField(source="consultant.display_name")
-    approved_at = serializers.DateTimeField()
-    on_behalf = serializers.BooleanField(
-        help_text="Recorded by a coordinator for a member who no longer works, not by them."
-    )
-    recorded_by = serializers.SerializerMethodField(
-        help_text="The coordinator who approved on the member's behalf; null when the member "
-        "approved it."
-    )
-    on_behalf_reason = serializers.CharField(help_text="Why; empty when the member approved it.")
-
-    def get_recorded_by(self, approval) -> str | None:
-        return person_name(approval.recorded_by) if approval.on_behalf else None
-
-
-STATEMENT_STATE_HELP = (
-    "proposed: waiting for every member's approval, the hours fixed; final: every member "
-    "approved it, the bid is settled; disputed: a member disputed it, the hours reopened."
-)
-
-
-class StatementSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    bid = serializers.IntegerField(source="bid_id")
-    state = serializers.CharField(help_text=STATEMENT_STATE_HELP)
-    state_label = serializers.CharField(source="get_state_display")
-    agreement = serializers.IntegerField(source="agreement.number")
-    currency = serializers.CharField(source="bid.currency")
-    split_mode = serializers.CharField(source="agreement.split_mode")
-    pool = serializers.DecimalField(**_MONEY)
-    total_hours = serializers.DecimalField(**_HOURS)
-    collector = serializers.IntegerField(source="collector_id", allow_null=True)
-    proposed_at = serializers.DateTimeField(source="created_at")
-    settled_at = serializers.SerializerMethodField(
-        help_text="When the last member approved it; null until then."
-    )
-    lines = StatementLineSerializer(many=True)
-    transfers = TransferSerializer(many=True)
-    totals = serializers.SerializerMethodField()
-    approvals = ApprovalSerializer(many=True, source="approvals.all")
-    unapproved = serializers.SerializerMethodField(help_text="Members yet to approve.")
-    disputed_by = serializers.IntegerField(
-        source="disputed_by_id", allow_null=True, help_text="The member who disputed it."
-    )
-    dispute_reason = serializers.CharField()
-
-    @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_settled_at(self, settlement):
-        return (
-            serializers.DateTimeField().to_representation(settlement.decided_at)
-            if settlement.state == settlement.State.FINAL
-            else None
-        )
-
-    @extend_schema_field(StatementTotalsSerializer)
-    def get_totals(self, settlement) -> dict:
-        return StatementTotalsSerializer(statement_totals(settlement)).data
-
-    def get_unapproved(self, settlement) -> list[str]:
-        approved = {approval.consultant_id for approval in settlement.approvals.all()}
-        return [line["name"] for line in settlement.lines if line["consultant"] not in approved]
-
-
-def statement_totals(settlement) -> dict:
-    def total(key: str) -> Decimal:
-        return sum((Decimal(line[key]) for line in settlement.lines), Decimal("0.00"))
-
-    actual = total("actual_hours")
-    payout = total("payout")
-    return {
-        "planned_hours": total("planned_hours"),
-        "actual_hours": actual,
-        "planned_payout": total("planned_payout"),
-        "payout": payout,
-        "effective_rate": agreements.effective_rate(payout, actual) if actual > 0 else None,
-    }
 
 
 # --- Output: the bid board --------------------------------------------------------------------

@@ -16,10 +16,9 @@ saying why (``statement_approve_on_behalf``): the approval, its event and the st
 approved for whom and why, and the member is told by email. It is refused while the member
 works: they approve, or dispute, themself.
 
-Each service locks as ``intake.bids.services`` does (request, then bid, when the request moves),
-checks
-the caller's right (403), the bid's version and state (409) and the values (400), writes, and
-records one ``BidEvent``; the team is told of each step once the transaction commits.
+Each service locks as ``intake.bids.rules`` says (request, then bid, when the request moves),
+checks the caller's right (403), the bid's version and state (409) and the values (400), writes,
+and records one ``BidEvent``; the team is told of each step once the transaction commits.
 """
 
 from decimal import Decimal
@@ -30,9 +29,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from intake.bids import access as bid_access
-from intake.bids import money as agreements
-from intake.bids import notifications as bid_notices
-from intake.bids import services as bids
+from intake.bids import money, notifications, rules
 from intake.bids.models import AgreementVersion, Bid, BidMember, Settlement, StatementApproval
 from network import access as network_access
 from network.models import Consultant
@@ -40,9 +37,6 @@ from network.models import Consultant
 B = Bid.Status
 M = BidMember.Status
 S = Settlement.State
-
-DISPUTE_REASON_MAX = 1000
-ON_BEHALF_REASON_MAX = 1000
 
 
 def live_statement(bid: Bid) -> Settlement | None:
@@ -66,13 +60,13 @@ def members_away_from(bid: Bid) -> list[Consultant]:
     if statement is None:
         return []
     approved = set(statement.approvals.values_list("consultant_id", flat=True))
-    return members_away(bids.team(bid), approved)
+    return members_away(rules.team_members(bid), approved)
 
 
 def _event(bid: Bid, actor, action: str, **fields):
-    event = bids._event(bid, actor, action, **fields)
+    event = rules.record_event(bid, actor, action, **fields)
     event_id = event.pk
-    transaction.on_commit(lambda: bid_notices.statement_event(event_id), robust=True)
+    transaction.on_commit(lambda: notifications.statement_event(event_id), robust=True)
     return event
 
 
@@ -101,7 +95,7 @@ def _reason(reason, missing: str, limit: int) -> str:
 def _proposed(bid: Bid) -> Settlement:
     statement = Settlement.objects.select_for_update().filter(bid=bid, state=S.PROPOSED).first()
     if statement is None:
-        raise bids.BidConflict(
+        raise rules.BidConflict(
             "No statement is waiting for approval: "
             + (
                 "it is final."
@@ -124,13 +118,13 @@ def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | N
         for member in planned
     ]
     try:
-        results = agreements.settle(agreement.pool, shares, agreement.split_mode)
+        results = money.settle(agreement.pool, shares, agreement.split_mode)
     except ValueError as error:
         raise ValidationError({"hours": str(error)}) from None
     ids = [member["consultant"] for member in planned]
     collector_index = ids.index(collector_id) if collector_id in ids else None
     alliance_amount = Decimal(agreement.terms["alliance_amount"])
-    transfers = agreements.transfers_owed(
+    transfers = money.transfers_owed(
         collector_index, [payout for payout, _rate in results], alliance_amount
     )
     lines = []
@@ -143,10 +137,10 @@ def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | N
                 "standard_rate": member["standard_rate"],
                 "planned_hours": member["estimated_hours"],
                 "planned_payout": member["planned_payout"],
-                "actual_hours": bids._money(hours),
-                "hours_difference": bids._money(hours - Decimal(member["estimated_hours"])),
-                "payout": bids._money(payout),
-                "effective_rate": bids._money(rate) if rate is not None else None,
+                "actual_hours": rules.money_text(hours),
+                "hours_difference": rules.money_text(hours - Decimal(member["estimated_hours"])),
+                "payout": rules.money_text(payout),
+                "effective_rate": rules.money_text(rate) if rate is not None else None,
             }
         )
     transfer_rows = [
@@ -155,7 +149,7 @@ def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | N
             "from_name": planned[collector_index]["name"],
             "to_consultant": ids[index] if index is not None else None,
             "to_name": planned[index]["name"] if index is not None else "The alliance",
-            "amount": bids._money(amount),
+            "amount": rules.money_text(amount),
         }
         for index, amount in transfers
     ]
@@ -189,12 +183,12 @@ def bid_settle(
     what they owe each other member and the alliance.
     """
     with transaction.atomic():
-        bid = bids._lock(bid_id)
-        bids._check_version(bid, version)
-        bids._require_manager(actor, bid, "settle the bid")
-        bids._require_status(bid, (B.IN_PROGRESS,), "be settled")
+        bid = rules.lock_bid(bid_id)
+        rules.check_version(bid, version)
+        rules.require_manager(actor, bid, "settle the bid")
+        rules.require_status(bid, (B.IN_PROGRESS,), "be settled")
         if bid.settlements.filter(state=S.PROPOSED).exists():
-            raise bids.BidConflict("A statement is already out for the team's approval.", bid=bid)
+            raise rules.BidConflict("A statement is already out for the team's approval.", bid=bid)
         agreement = bid.agreement_versions.filter(in_force_at__isnull=False).get()
         collector_id = None
         if collector not in (None, ""):
@@ -217,10 +211,10 @@ def bid_settle(
         )
         statement.save()
         # A new version: an approval sent for an earlier proposal (or none) is stale.
-        bids._save(bid)
+        rules.save_bid(bid)
         _event(bid, actor, "settlement_proposed", note=(note or "").strip(),
-               settlement=statement.pk, pool=bids._money(statement.pool),
-               total_hours=bids._money(total_hours))  # fmt: skip
+               settlement=statement.pk, pool=rules.money_text(statement.pool),
+               total_hours=rules.money_text(total_hours))  # fmt: skip
     return statement
 
 
@@ -231,11 +225,11 @@ def statement_approve(*, bid_id: int, actor, version: int | None = None) -> Stat
     its request completes, in this transaction.
     """
     with transaction.atomic():
-        # Request before bid: the last approval moves the request (intake.bids.services' lock
+        # Request before bid: the last approval moves the request (intake.bids.rules' lock
         # order).
-        bid = bids._lock_for_request_move(bid_id)
+        bid = rules.lock_for_request_move(bid_id)
         consultant = _team_member(actor, bid, "approve its statement")
-        bids._check_version(bid, version)
+        rules.check_version(bid, version)
         statement = _proposed(bid)
         existing = statement.approvals.filter(consultant=consultant).first()
         if existing is not None:
@@ -257,9 +251,9 @@ def statement_approve_on_behalf(
     statement is final, as with any other.
     """
     with transaction.atomic():
-        # Request before bid: the last approval moves the request (intake.bids.services' lock
+        # Request before bid: the last approval moves the request (intake.bids.rules' lock
         # order).
-        bid = bids._lock_for_request_move(bid_id)
+        bid = rules.lock_for_request_move(bid_id)
         if not bid_access.approves_for_absent_member(actor, bid):
             raise PermissionDenied(
                 "Only a staff coordinator records an approval on a member's behalf."
@@ -267,9 +261,9 @@ def statement_approve_on_behalf(
         reason = _reason(
             reason,
             "Say why you approve for them: the team and the member read it.",
-            ON_BEHALF_REASON_MAX,
+            rules.ON_BEHALF_REASON_MAX,
         )
-        bids._check_version(bid, version)
+        rules.check_version(bid, version)
         statement = _proposed(bid)
         absent = _on_team(bid, consultant, "consultant")
         if absent.user_id == actor.pk:
@@ -281,7 +275,7 @@ def statement_approve_on_behalf(
         # for this approval, or this one sees it.
         absent = Consultant.objects.select_for_update().get(pk=absent.pk)
         if absent.can_be_offered_work:
-            raise bids.BidConflict(
+            raise rules.BidConflict(
                 f"{absent} is a working member: they approve or dispute the statement themself.",
                 bid=bid,
             )
@@ -317,13 +311,13 @@ def _make_final(bid: Bid, statement: Settlement, actor) -> None:
     statement.save(update_fields=["state", "decided_at"])
     from_status = bid.status
     bid.status, bid.settled_at, bid.collector_id = B.SETTLED, now, statement.collector_id
-    bids._save(bid, "status", "settled_at", "collector")
+    rules.save_bid(bid, "status", "settled_at", "collector")
     _event(bid, actor, "settled", from_status=from_status, settlement=statement.pk)
     # The request is done too: its engagements end and the members' hours are free again. The
     # move is made in the name of whoever completed the statement: the last approver (a
     # working member of the team, or the coordinator recording an absent member's approval),
     # whom bid_access.settles_bid admits. The proposer and the lead may have stopped working since.
-    bids._request_move(bid, "settle_bid", actor, "Every member of the team approved it.")
+    rules.request_move(bid, "settle_bid", actor, "Every member of the team approved it.")
 
 
 def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = None) -> Settlement:
@@ -334,17 +328,17 @@ def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = 
     """
     reason = _reason(
         reason, "Say what is wrong with the statement, so the team can correct it.",
-        DISPUTE_REASON_MAX,
+        rules.DISPUTE_REASON_MAX,
     )  # fmt: skip
     with transaction.atomic():
-        bid = bids._lock(bid_id)
+        bid = rules.lock_bid(bid_id)
         consultant = _team_member(actor, bid, "dispute its statement")
-        bids._check_version(bid, version)
+        rules.check_version(bid, version)
         statement = _proposed(bid)
         statement.state, statement.decided_at = S.DISPUTED, timezone.now()
         statement.disputed_by, statement.dispute_reason = consultant, reason
         statement.save(update_fields=["state", "decided_at", "disputed_by", "dispute_reason"])
-        bids._save(bid)
+        rules.save_bid(bid)
         _event(bid, actor, "statement_disputed", note=reason, consultant=consultant.pk,
                settlement=statement.pk)  # fmt: skip
     return statement

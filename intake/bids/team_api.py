@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake import access
-from intake.bids.views import open_bid_team
+from intake.bids.selectors import open_bid_team
 from intake.selectors import request_profile_for
 from matching import adapter
 from matching.api import IsCoordinator

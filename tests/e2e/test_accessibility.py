@@ -16,7 +16,7 @@ from django.utils import timezone
 from handbook import services as handbook_services
 from handbook.models import Page
 from intake import services as intake_services
-from intake.bids import services as bids
+from intake.bids import work
 from intake.workflow import request_apply
 from matching import adapter
 from network import services
@@ -51,7 +51,7 @@ def site(transactional_db):
     for action in ("contact", "triage", "start_bidding"):
         request_apply(request_id=request.pk, action=action, actor=intake.user, version=None)
     bid = bid_at_work(request=request, lead=lead, member=member, coordinator=intake.user)
-    bids.hours_log(
+    work.hours_log(
         bid_id=bid.pk,
         actor=member.user,
         date=timezone.localdate() - datetime.timedelta(days=1),

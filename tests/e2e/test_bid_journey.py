@@ -23,8 +23,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import settlement, work
 from intake.bids.models import Bid
 from intake.models import Request
 from matching import adapter
@@ -234,9 +233,9 @@ def test_a_coordinator_approves_for_a_member_who_went_on_leave(new_page, allianc
     lead, away, intake = alliance["A"], alliance["B"], alliance["intake"]
     bid = bid_at_work(request=alliance["request"], lead=lead, member=away, coordinator=intake.user)
     for consultant, hours in ((lead, "6"), (away, "4")):
-        bids.hours_log(bid_id=bid.pk, actor=consultant.user, date=timezone.localdate(), hours=hours)
-    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
-    bid_statements.statement_approve(bid_id=bid.pk, actor=lead.user)
+        work.hours_log(bid_id=bid.pk, actor=consultant.user, date=timezone.localdate(), hours=hours)
+    settlement.bid_settle(bid_id=bid.pk, actor=lead.user)
+    settlement.statement_approve(bid_id=bid.pk, actor=lead.user)
     services.consultant_set_status(
         consultant=away, status=Consultant.Status.ON_LEAVE, reason="Six months away"
     )

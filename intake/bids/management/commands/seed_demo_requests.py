@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intake.bids import services as bids
+from intake.bids import states, team, terms
 from intake.models import Request
 from intake.services import request_submit
 from intake.workflow import request_apply
@@ -219,7 +219,7 @@ class Command(BaseCommand):
         def user(username: str) -> User:
             return User.objects.get(username=username)
 
-        bid = bids.bid_create(
+        bid = team.bid_create(
             request_id=request.pk,
             actor=user(spec.lead),
             price=spec.price,
@@ -231,9 +231,9 @@ class Command(BaseCommand):
             ],
         )
         for name in spec.accepted:
-            bids.bid_member_respond(bid_id=bid.pk, actor=user(name), accept=True)
+            team.bid_member_respond(bid_id=bid.pk, actor=user(name), accept=True)
         if spec.send:
-            bids.bid_send(bid_id=bid.pk, actor=user(spec.lead))
-            number = bids.current_agreement(bid).number
+            states.bid_send(bid_id=bid.pk, actor=user(spec.lead))
+            number = terms.current_agreement(bid).number
             for name in spec.signed:
-                bids.agreement_sign(bid_id=bid.pk, actor=user(name), agreement_version=number)
+                terms.agreement_sign(bid_id=bid.pk, actor=user(name), agreement_version=number)

@@ -13,14 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import rules, settlement
 from intake.bids.models import BidEvent, Settlement, StatementApproval
 from intake.bids.notifications import StatementKind
 from intake.models import Notification, Request, RequestEvent
 from network import services as network_services
 from network.models import Consultant, User
-from tests.bids.test_bids import (
+from tests.bids.helpers import (
     assert_unchanged,
     fresh,
     log,
@@ -43,7 +42,7 @@ def proposed(db, intake_coordinator):
     lead, second, third = member("100.00"), member("80.00"), member("60.00")
     bid = working_bid(intake_coordinator, lead, second, third)
     log(bid, second, "5")
-    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user)
+    settlement.bid_settle(bid_id=bid.pk, actor=lead.user)
     return fresh(bid), lead, second, third
 
 
@@ -61,11 +60,11 @@ def as_loaded(user) -> User:
 
 def approve(bid, *consultants) -> None:
     for consultant in consultants:
-        bid_statements.statement_approve(bid_id=bid.pk, actor=as_loaded(consultant.user))
+        settlement.statement_approve(bid_id=bid.pk, actor=as_loaded(consultant.user))
 
 
 def approve_for(bid, actor, consultant, reason=REASON, **fields) -> StatementApproval:
-    return bid_statements.statement_approve_on_behalf(
+    return settlement.statement_approve_on_behalf(
         bid_id=bid.pk, actor=actor, consultant=consultant.pk, reason=reason, **fields
     )
 
@@ -87,7 +86,7 @@ def test_a_statement_waiting_for_a_member_on_leave_is_approved_on_their_behalf(
 
     assert (approval.consultant, approval.recorded_by) == (second, intake_coordinator)
     assert approval.on_behalf_reason == REASON and approval.on_behalf
-    statement = bid_statements.live_statement(fresh(bid))
+    statement = settlement.live_statement(fresh(bid))
     assert statement.state == Settlement.State.FINAL
     assert fresh(bid).status == "settled"
     assert fresh(bid).request.status == Request.Status.COMPLETED
@@ -118,13 +117,13 @@ def test_an_approval_on_behalf_that_is_not_the_last_leaves_the_statement_propose
 
     approve_for(bid, community_coordinator, second)
 
-    statement = bid_statements.live_statement(fresh(bid))
+    statement = settlement.live_statement(fresh(bid))
     assert statement.state == Settlement.State.PROPOSED
     assert fresh(bid).request.status == Request.Status.ENGAGED
     approvals = list(statement.approvals.values_list("consultant", "recorded_by"))
     assert approvals == [(second.pk, community_coordinator.pk)]
     approve(bid, lead)
-    assert bid_statements.live_statement(fresh(bid)).state == Settlement.State.PROPOSED
+    assert settlement.live_statement(fresh(bid)).state == Settlement.State.PROPOSED
 
 
 def test_the_lead_who_stopped_working_is_approved_for_and_the_last_member_closes_it(
@@ -162,7 +161,7 @@ def test_a_member_who_still_works_approves_themself(proposed, intake_coordinator
     bid, _lead, second, _third = proposed
     before = snapshot()
 
-    with pytest.raises(bids.BidConflict) as conflict:
+    with pytest.raises(rules.BidConflict) as conflict:
         approve_for(bid, intake_coordinator, second)
 
     assert "working member" in str(conflict.value)
@@ -244,7 +243,7 @@ def test_an_approval_on_behalf_is_for_a_member_on_the_team(proposed, intake_coor
     before = snapshot()
 
     with pytest.raises(ValidationError) as error:
-        bid_statements.statement_approve_on_behalf(
+        settlement.statement_approve_on_behalf(
             bid_id=bid.pk, actor=intake_coordinator, consultant=value, reason=REASON
         )
 
@@ -259,13 +258,13 @@ def test_an_approval_on_behalf_with_no_statement_out_or_a_stale_version_is_a_con
     bid, lead, second, third = proposed
     version = fresh(bid).version
     if stage == "disputed":
-        bid_statements.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Wrong")
+        settlement.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Wrong")
     if stage == "final":
         approve(bid, lead, second, third)
     stop_working(second)
     before = snapshot()
 
-    with pytest.raises(bids.BidConflict):
+    with pytest.raises(rules.BidConflict):
         approve_for(bid, intake_coordinator, second, version=version - 1 if stage == "stale"
                     else None)  # fmt: skip
 

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intake.bids import services as bids
-from network.models import Consultant, User
-from tests.bids.test_api_bids import (
+from intake.bids import team
+from network.models import Consultant
+from tests.bids.api_helpers import (
     BIDS,
     bid_url,
     draft_bid,
@@ -20,6 +20,7 @@ from tests.bids.test_api_bids import (
     working_member,
 )
 from tests.factories import ConsultantFactory, UserFactory
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +31,6 @@ PUBLIC_KEYS = {"id", "request", "status", "status_label", "lead", "due_date", "m
 MONEY_KEYS = {"price", "pool", "alliance_share_percent", "split_mode", "planned_hours",
               "planned_blended_rate", "hours_logged", "agreement", "version"}  # fmt: skip
 SEAT_MONEY_KEYS = {"estimated_hours", "standard_rate", "planned_payout", "hours_logged"}
-
-
-def fresh(user) -> User:
-    """The user re-read, so role look-ups cached on the object are not reused."""
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
@@ -209,10 +205,10 @@ def test_the_detail_query_count(api_as, intake_coordinator, django_assert_max_nu
 
 
 def test_the_board_query_count(api_as, other_member, django_assert_max_num_queries):
-    team = [working_member() for _ in range(2)]
+    members = [working_member() for _ in range(2)]
     for _ in range(3):
-        draft_bid(working_member(), *team)
-    bids.bid_volunteer(
+        draft_bid(working_member(), *members)
+    team.bid_volunteer(
         request_id=draft_bid(working_member()).request_id, actor=other_member, note=""
     )
     client = api_as(fresh(other_member))

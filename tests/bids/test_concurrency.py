@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from intake.bids import services as bids
+from intake.bids import rules, terms, work
 from intake.bids.models import AgreementSignature, Bid, BidEvent, HoursEntry
-from tests.bids.test_bids import bidding_request, member, sent_bid, start, working_bid
-from tests.intake.test_concurrency import race
+from tests.bids.helpers import bidding_request, member, sent_bid, start, working_bid
+from tests.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -44,12 +44,12 @@ def test_the_last_two_signatures_at_once_put_the_agreement_in_force_once():
     for _ in range(ROUNDS):
         lead, second, third = member(), member(), member()
         bid = sent_bid(lead, second, third)
-        number = bids.current_agreement(bid).number
-        bids.agreement_sign(bid_id=bid.pk, actor=lead.user, agreement_version=number)
+        number = terms.current_agreement(bid).number
+        terms.agreement_sign(bid_id=bid.pk, actor=lead.user, agreement_version=number)
 
         results, errors = race(
             [
-                lambda signer=signer, bid=bid, number=number: bids.agreement_sign(
+                lambda signer=signer, bid=bid, number=number: terms.agreement_sign(
                     bid_id=bid.pk, actor=user_of(signer), agreement_version=number
                 )
                 for signer in (second, third)
@@ -64,7 +64,7 @@ def test_the_last_two_signatures_at_once_put_the_agreement_in_force_once():
         )
         assert BidEvent.objects.filter(bid=bid, action="in_force").count() == 1
         assert Bid.objects.get(pk=bid.pk).status == Bid.Status.SIGNED
-        assert bids.current_agreement(bid).in_force_at is not None
+        assert terms.current_agreement(bid).in_force_at is not None
 
 
 def test_two_members_starting_a_bid_on_one_request_at_once_make_one_bid():
@@ -77,7 +77,7 @@ def test_two_members_starting_a_bid_on_one_request_at_once_make_one_bid():
         )
 
         assert len(results) == 1, errors
-        assert len(errors) == 1 and isinstance(errors[0], bids.BidConflict), errors
+        assert len(errors) == 1 and isinstance(errors[0], rules.BidConflict), errors
         (bid,) = Bid.objects.filter(request=request)
         assert bid.pk == results[0].pk
         assert bid.agreement_versions.count() == 1
@@ -96,7 +96,7 @@ def test_two_entries_of_16_hours_for_one_member_and_date_at_once_store_one(
 
         results, errors = race(
             [
-                lambda bid=bid, worker=worker, day=day: bids.hours_log(
+                lambda bid=bid, worker=worker, day=day: work.hours_log(
                     bid_id=bid.pk, actor=user_of(worker), date=day, hours="16"
                 )
                 for bid in (first, second)

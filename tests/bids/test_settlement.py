@@ -13,8 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from intake.bids import access as bid_access
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import rules, settlement, work
 from intake.bids.models import (
     AgreementVersion,
     Bid,
@@ -28,13 +27,15 @@ from intake.models import Engagement, Notification, Request, RequestEvent
 from intake.workflow import WorkflowConflict, request_apply
 from network import services as network_services
 from network.models import Consultant, User
-from tests.bids.test_bids import (
+from tests.bids.helpers import (
     actions,
     assert_unchanged,
+    emails,
     fresh,
     log,
     log_total,
     member,
+    sent,
     snapshot,
     working_bid,
 )
@@ -55,12 +56,12 @@ def working(db, intake_coordinator):
 
 
 def propose(bid, lead, **fields) -> Settlement:
-    return bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, **fields)
+    return settlement.bid_settle(bid_id=bid.pk, actor=lead.user, **fields)
 
 
 def approve(bid, *consultants) -> None:
     for consultant in consultants:
-        bid_statements.statement_approve(bid_id=bid.pk, actor=consultant.user)
+        settlement.statement_approve(bid_id=bid.pk, actor=consultant.user)
 
 
 # --- The repro: back-dated hours and a settlement nobody confirmed ---------------------------
@@ -76,7 +77,7 @@ def test_a_lead_cannot_take_the_pool_with_back_dated_hours(db, intake_coordinato
 
     for day in range(50):
         with pytest.raises(ValidationError) as error:
-            bids.hours_log(
+            work.hours_log(
                 bid_id=bid.pk,
                 actor=lead.user,
                 date=datetime.date(1900, 1, 1) + datetime.timedelta(days=day),
@@ -91,17 +92,17 @@ def test_a_lead_cannot_take_the_pool_with_back_dated_hours(db, intake_coordinato
     assert statement.state == PROPOSED
     assert fresh(bid).status == B.IN_PROGRESS
     assert fresh(bid).request.status == Request.Status.ENGAGED
-    bid_statements.statement_dispute(
+    settlement.statement_dispute(
         bid_id=bid.pk, actor=other.user, reason="Nobody worked 24 hours today."
     )
     statement.refresh_from_db()
     assert (statement.state, statement.disputed_by) == (DISPUTED, other)
     entry = HoursEntry.objects.get(bid=bid, consultant=lead)
-    bids.hours_delete(bid_id=bid.pk, actor=lead.user, entry_id=entry.pk)
+    work.hours_delete(bid_id=bid.pk, actor=lead.user, entry_id=entry.pk)
     log(bid, lead, "10")
     propose(bid, lead)
     approve(bid, lead, other)
-    final = bid_statements.live_statement(bid)
+    final = settlement.live_statement(bid)
     assert final.state == FINAL
     assert [line["payout"] for line in final.lines] == ["500.00", "500.00"]
 
@@ -159,7 +160,7 @@ def test_a_coordinator_may_propose(working, community_coordinator):
     bid, _lead, second, _third = working
     log(bid, second, "5")
 
-    statement = bid_statements.bid_settle(bid_id=bid.pk, actor=community_coordinator)
+    statement = settlement.bid_settle(bid_id=bid.pk, actor=community_coordinator)
 
     assert statement.settled_by == community_coordinator
     assert statement.state == PROPOSED
@@ -171,7 +172,7 @@ def test_a_second_proposal_while_one_is_out_is_a_conflict(working):
     propose(bid, lead)
     before = snapshot()
 
-    with pytest.raises(bids.BidConflict):
+    with pytest.raises(rules.BidConflict):
         propose(bid, lead)
 
     assert_unchanged(before)
@@ -183,16 +184,16 @@ def test_a_stale_version_is_a_conflict_for_every_statement_step(working):
     stale = fresh(bid).version - 1
     before = snapshot()
 
-    with pytest.raises(bids.BidConflict):
+    with pytest.raises(rules.BidConflict):
         propose(bid, lead, version=stale)
     assert_unchanged(before)
 
     propose(bid, lead)
     before = snapshot()
-    with pytest.raises(bids.BidConflict):
-        bid_statements.statement_approve(bid_id=bid.pk, actor=second.user, version=stale)
-    with pytest.raises(bids.BidConflict):
-        bid_statements.statement_dispute(
+    with pytest.raises(rules.BidConflict):
+        settlement.statement_approve(bid_id=bid.pk, actor=second.user, version=stale)
+    with pytest.raises(rules.BidConflict):
+        settlement.statement_dispute(
             bid_id=bid.pk, actor=second.user, reason="Too late", version=stale
         )
     assert_unchanged(before)
@@ -218,10 +219,10 @@ def test_the_hours_are_fixed_while_the_statement_is_out(working):
     propose(bid, lead)
     before = snapshot()
 
-    with pytest.raises(bids.BidConflict):
+    with pytest.raises(rules.BidConflict):
         log(bid, second, "1")
-    with pytest.raises(bids.BidConflict):
-        bids.hours_delete(bid_id=bid.pk, actor=second.user, entry_id=entry.pk)
+    with pytest.raises(rules.BidConflict):
+        work.hours_delete(bid_id=bid.pk, actor=second.user, entry_id=entry.pk)
 
     assert_unchanged(before)
 
@@ -355,7 +356,7 @@ def test_a_statement_proposed_by_a_coordinator_who_left_the_role_still_becomes_f
     request's move is the last approver's."""
     bid, lead, second, third = working
     log(bid, second, "5")
-    bid_statements.bid_settle(bid_id=bid.pk, actor=community_coordinator)
+    settlement.bid_settle(bid_id=bid.pk, actor=community_coordinator)
     community_coordinator.groups.clear()
 
     approve(bid, lead, second, third)
@@ -380,7 +381,7 @@ def test_the_last_approval_closes_the_request_when_the_lead_proposer_stopped_wor
 
     approve(bid, third)
 
-    statement = bid_statements.live_statement(fresh(bid))
+    statement = settlement.live_statement(fresh(bid))
     assert statement.state == FINAL
     assert fresh(bid).status == B.SETTLED
     assert fresh(bid).request.status == Request.Status.COMPLETED
@@ -402,9 +403,9 @@ def test_a_member_who_stopped_working_cannot_approve_or_dispute_themself(working
     before = snapshot()
 
     with pytest.raises(PermissionDenied):
-        bid_statements.statement_approve(bid_id=bid.pk, actor=signed_in_again)
+        settlement.statement_approve(bid_id=bid.pk, actor=signed_in_again)
     with pytest.raises(PermissionDenied):
-        bid_statements.statement_dispute(bid_id=bid.pk, actor=signed_in_again, reason="Wrong")
+        settlement.statement_dispute(bid_id=bid.pk, actor=signed_in_again, reason="Wrong")
 
     assert_unchanged(before)
 
@@ -435,8 +436,8 @@ def test_approving_twice_answers_the_first_approval(working):
     log(bid, second, "5")
     propose(bid, lead)
 
-    first = bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
-    again = bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+    first = settlement.statement_approve(bid_id=bid.pk, actor=second.user)
+    again = settlement.statement_approve(bid_id=bid.pk, actor=second.user)
 
     assert first.pk == again.pk
     assert StatementApproval.objects.filter(settlement__bid=bid).count() == 1
@@ -461,9 +462,9 @@ def test_only_members_on_the_team_approve_or_dispute(working, who, step, intake_
 
     with pytest.raises(PermissionDenied):
         if step == "approve":
-            bid_statements.statement_approve(bid_id=bid.pk, actor=actor)
+            settlement.statement_approve(bid_id=bid.pk, actor=actor)
         else:
-            bid_statements.statement_dispute(bid_id=bid.pk, actor=actor, reason="No")
+            settlement.statement_dispute(bid_id=bid.pk, actor=actor, reason="No")
 
     assert_unchanged(before)
 
@@ -478,14 +479,14 @@ def test_approving_or_disputing_with_no_statement_out_is_a_conflict(working, sta
     if stage == "final":
         approve(bid, lead, second, third)
     if stage == "disputed":
-        bid_statements.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Wrong")
+        settlement.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Wrong")
     before = snapshot()
 
-    with pytest.raises(bids.BidConflict):
+    with pytest.raises(rules.BidConflict):
         if step == "approve":
-            bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+            settlement.statement_approve(bid_id=bid.pk, actor=second.user)
         else:
-            bid_statements.statement_dispute(bid_id=bid.pk, actor=second.user, reason="Late")
+            settlement.statement_dispute(bid_id=bid.pk, actor=second.user, reason="Late")
 
     assert_unchanged(before)
 
@@ -518,7 +519,7 @@ def test_a_dispute_withdraws_the_statement_and_reopens_the_hours(working):
     approve(bid, lead)
     version = fresh(bid).version
 
-    bid_statements.statement_dispute(
+    settlement.statement_dispute(
         bid_id=bid.pk, actor=third.user, reason="  My 6 hours on Monday are missing.  "
     )
 
@@ -528,7 +529,7 @@ def test_a_dispute_withdraws_the_statement_and_reopens_the_hours(working):
     assert first.decided_at is not None
     bid = fresh(bid)
     assert (bid.status, bid.version) == (B.IN_PROGRESS, version + 1)
-    assert bid_statements.live_statement(bid) is None
+    assert settlement.live_statement(bid) is None
     event = BidEvent.objects.filter(bid=bid).latest("pk")
     assert (event.action, event.note) == ("statement_disputed", "My 6 hours on Monday are missing.")
     # The hours reopen; the next proposal starts with no approvals.
@@ -548,7 +549,7 @@ def test_a_dispute_needs_a_reason(working, reason):
     before = snapshot()
 
     with pytest.raises(ValidationError) as error:
-        bid_statements.statement_dispute(bid_id=bid.pk, actor=second.user, reason=reason)
+        settlement.statement_dispute(bid_id=bid.pk, actor=second.user, reason=reason)
 
     assert list(error.value.message_dict) == ["reason"]
     assert_unchanged(before)
@@ -559,7 +560,7 @@ def test_the_lead_may_dispute_their_own_proposal(working):
     log(bid, second, "5")
     propose(bid, lead)
 
-    statement = bid_statements.statement_dispute(
+    statement = settlement.statement_dispute(
         bid_id=bid.pk, actor=lead.user, reason="I forgot my own hours."
     )
 
@@ -567,14 +568,6 @@ def test_the_lead_may_dispute_their_own_proposal(working):
 
 
 # --- Notifications ---------------------------------------------------------------------------
-
-
-def sent(kind) -> list[str]:
-    return sorted(Notification.objects.filter(kind=kind).values_list("recipient_email", flat=True))
-
-
-def emails(*consultants) -> list[str]:
-    return sorted(consultant.user.email for consultant in consultants)
 
 
 def test_every_step_of_the_statement_tells_the_team(working, django_capture_on_commit_callbacks):
@@ -590,7 +583,7 @@ def test_every_step_of_the_statement_tells_the_team(working, django_capture_on_c
     assert "your payout: USD 9000.00" in body and "dispute" in body
 
     with django_capture_on_commit_callbacks(execute=True):
-        bid_statements.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Hours missing")
+        settlement.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Hours missing")
     assert sent(StatementKind.DISPUTED) == emails(lead, second)
     assert "Hours missing" in Notification.objects.filter(kind=StatementKind.DISPUTED)[0].body_text
 

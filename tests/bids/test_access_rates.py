@@ -16,10 +16,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import settlement, states, team, terms, work
 from intake.bids.models import Bid, BidMember
-from intake.bids.views import proposed_teams
+from intake.bids.selectors import proposed_teams
 from intake.models import Request
 from network.models import Consultant, User
 from tests.factories import (
@@ -65,7 +64,7 @@ def bid(people) -> Bid:
         estimated_hours=120,
         skills=["CiviCRM", "Web accessibility", "Drupal"],
     )
-    created = bids.bid_create(
+    created = team.bid_create(
         request_id=request.pk,
         actor=people["lead"].user,
         price="9000.00",
@@ -75,7 +74,7 @@ def bid(people) -> Bid:
             {"consultant": people["invited"].pk, "role": "Drupal", "estimated_hours": "20"},
         ],
     )
-    bids.bid_member_respond(bid_id=created.pk, actor=people["second"].user, accept=True)
+    team.bid_member_respond(bid_id=created.pk, actor=people["second"].user, accept=True)
     return Bid.objects.get(pk=created.pk)
 
 
@@ -148,7 +147,7 @@ def test_the_invited_member_and_coordinators_see_the_invited_rate(api_as, people
 
 
 def test_a_rate_reaches_the_team_once_the_member_accepts(api_as, people, bid):
-    bids.bid_member_respond(bid_id=bid.pk, actor=people["invited"].user, accept=True)
+    team.bid_member_respond(bid_id=bid.pk, actor=people["invited"].user, accept=True)
 
     rates = rates_in_api(api_as, people["lead"].user, bid)
 
@@ -176,7 +175,7 @@ def test_the_workspace_hides_the_rate_of_a_member_who_has_not_joined(client, peo
 
 
 def test_the_workspace_hides_the_rate_of_a_member_who_declined(client, people, bid):
-    bids.bid_member_respond(bid_id=bid.pk, actor=people["invited"].user, accept=False)
+    team.bid_member_respond(bid_id=bid.pk, actor=people["invited"].user, accept=False)
 
     html = workspace(client, people["lead"].user, bid)
 
@@ -218,12 +217,12 @@ def test_proposed_teams_carry_no_rate_for_a_reader_who_may_not_see_them(people, 
     hidden = proposed_teams(bid.request, reader=people["lead"].user, accepted=accepted)
     shown = proposed_teams(bid.request, reader=people["coordinator"], accepted=accepted)
 
-    assert hidden and all(team.rates_hidden for team in hidden)
-    for team in hidden:
-        assert team.planned_blended_rate is None and team.estimated_cost is None
-        assert team.explanation == [] and all(m.rate is None for m in team.members)
-    assert not any(team.rates_hidden for team in shown)
-    assert any(team.planned_blended_rate is not None for team in shown)
+    assert hidden and all(proposal.rates_hidden for proposal in hidden)
+    for proposal in hidden:
+        assert proposal.planned_blended_rate is None and proposal.estimated_cost is None
+        assert proposal.explanation == [] and all(m.rate is None for m in proposal.members)
+    assert not any(proposal.rates_hidden for proposal in shown)
+    assert any(proposal.planned_blended_rate is not None for proposal in shown)
 
 
 def test_a_team_of_accepted_members_shows_its_blend_to_the_team(people, bid):
@@ -231,7 +230,7 @@ def test_a_team_of_accepted_members_shows_its_blend_to_the_team(people, bid):
 
     teams = proposed_teams(bid.request, reader=people["lead"].user, accepted=accepted)
 
-    assert teams and not any(team.rates_hidden for team in teams)
+    assert teams and not any(proposal.rates_hidden for proposal in teams)
 
 
 # --- Other places that could carry a rate ------------------------------------------------------
@@ -270,18 +269,18 @@ def test_the_bid_board_shows_no_rate(api_as, client, people, bid, who):
 def test_the_statement_csv_lists_the_rates_of_the_team_to_the_team_only(
     api_as, people, bid, intake_coordinator
 ):
-    bids.bid_member_remove(bid_id=bid.pk, actor=people["lead"].user,
+    team.bid_member_remove(bid_id=bid.pk, actor=people["lead"].user,
                            consultant_id=people["invited"].pk)  # fmt: skip
-    bids.bid_send(bid_id=bid.pk, actor=people["lead"].user)
-    number = bids.current_agreement(bid).number
+    states.bid_send(bid_id=bid.pk, actor=people["lead"].user)
+    number = terms.current_agreement(bid).number
     for who in ("lead", "second"):
-        bids.agreement_sign(bid_id=bid.pk, actor=people[who].user, agreement_version=number)
-    bids.bid_submit(bid_id=bid.pk, actor=people["lead"].user)
-    bids.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=people["lead"].user)
-    bids.hours_log(bid_id=bid.pk, actor=people["second"].user, date=timezone.localdate(),
+        terms.agreement_sign(bid_id=bid.pk, actor=people[who].user, agreement_version=number)
+    states.bid_submit(bid_id=bid.pk, actor=people["lead"].user)
+    states.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
+    states.bid_start(bid_id=bid.pk, actor=people["lead"].user)
+    work.hours_log(bid_id=bid.pk, actor=people["second"].user, date=timezone.localdate(),
                    hours="5")  # fmt: skip
-    bid_statements.bid_settle(bid_id=bid.pk, actor=people["lead"].user)
+    settlement.bid_settle(bid_id=bid.pk, actor=people["lead"].user)
     address = f"/api/v1/bids/{bid.pk}/statement/csv/"
 
     rows = list(csv.reader(io.StringIO(api_as(people["second"].user).get(address)

@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import rules, settlement, states, team, terms, work
 from intake.bids.models import AgreementVersion, Bid
 from intake.models import Engagement, Notification, Request
 from matching.adapter import collaboration_pairs
@@ -22,7 +21,7 @@ def _member(rate):
 
 
 def _start(request, lead, second, third):
-    return bids.bid_create(
+    return team.bid_create(
         request_id=request.pk,
         actor=lead.user,
         price="10000.00",
@@ -50,46 +49,46 @@ def test_a_bid_goes_from_board_to_settled_statement(
     assert Notification.objects.filter(kind="bid_invitation").count() == 2
 
     with django_capture_on_commit_callbacks(execute=True):
-        bids.bid_member_respond(bid_id=bid.pk, actor=second.user, accept=True)
-        bids.bid_member_respond(bid_id=bid.pk, actor=third.user, accept=True)
-    agreement = bids.current_agreement(bid)
+        team.bid_member_respond(bid_id=bid.pk, actor=second.user, accept=True)
+        team.bid_member_respond(bid_id=bid.pk, actor=third.user, accept=True)
+    agreement = terms.current_agreement(bid)
     assert agreement.number == 3
-    terms = agreement.terms
-    assert terms["pool"] == "9000.00"
-    assert terms["planned_hours"] == "100.00"
-    assert terms["planned_blended_rate"] == "90.00"
-    assert [m["planned_payout"] for m in terms["members"]] == ["3600.00", "2700.00", "2700.00"]
+    figures = agreement.terms
+    assert figures["pool"] == "9000.00"
+    assert figures["planned_hours"] == "100.00"
+    assert figures["planned_blended_rate"] == "90.00"
+    assert [m["planned_payout"] for m in figures["members"]] == ["3600.00", "2700.00", "2700.00"]
     assert "VERSION 3" in agreement.document and "20 % longer" in agreement.document
 
     with django_capture_on_commit_callbacks(execute=True):
-        bids.bid_send(bid_id=bid.pk, actor=lead.user)
+        states.bid_send(bid_id=bid.pk, actor=lead.user)
     assert Notification.objects.filter(kind="agreement_to_sign").count() == 2
-    bids.agreement_sign(bid_id=bid.pk, actor=second.user, agreement_version=3)
-    bids.agreement_sign(bid_id=bid.pk, actor=lead.user, agreement_version=3)
+    terms.agreement_sign(bid_id=bid.pk, actor=second.user, agreement_version=3)
+    terms.agreement_sign(bid_id=bid.pk, actor=lead.user, agreement_version=3)
     # A change before the last signature voids the two signatures on version 3.
-    bids.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="11000.00")
-    with pytest.raises(bids.BidConflict):
-        bids.agreement_sign(bid_id=bid.pk, actor=third.user, agreement_version=3)
+    terms.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="11000.00")
+    with pytest.raises(rules.BidConflict):
+        terms.agreement_sign(bid_id=bid.pk, actor=third.user, agreement_version=3)
     for member in (lead, second, third):
-        bids.agreement_sign(bid_id=bid.pk, actor=member.user, agreement_version=4)
+        terms.agreement_sign(bid_id=bid.pk, actor=member.user, agreement_version=4)
     bid.refresh_from_db()
     assert bid.status == Bid.Status.SIGNED
     in_force = AgreementVersion.objects.get(bid=bid, in_force_at__isnull=False)
     assert in_force.number == 4 and in_force.pool == Decimal("9900.00")
     assert AgreementVersion.objects.get(bid=bid, number=3).signatures.count() == 2
-    with pytest.raises(bids.BidConflict):
-        bids.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="12000.00")
+    with pytest.raises(rules.BidConflict):
+        terms.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="12000.00")
 
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+    states.bid_submit(bid_id=bid.pk, actor=lead.user)
     request.refresh_from_db()
     assert request.status == Request.Status.BID_SUBMITTED
-    bids.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
+    states.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
     request.refresh_from_db()
     assert request.status == Request.Status.ENGAGED
     assert Engagement.objects.filter(request=request).count() == 3
     assert (min(lead.pk, second.pk), max(lead.pk, second.pk)) in collaboration_pairs()
 
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+    states.bid_start(bid_id=bid.pk, actor=lead.user)
     today = timezone.localdate()
     # The work started a week ago: hours are taken for the days since then.
     Bid.objects.filter(pk=bid.pk).update(work_started_on=today - datetime.timedelta(days=7))
@@ -98,22 +97,22 @@ def test_a_bid_goes_from_board_to_settled_statement(
     for member, days in logged.items():
         for back, hours in enumerate(days):
             day = today - datetime.timedelta(days=back)
-            bids.hours_log(bid_id=bid.pk, actor=member.user, date=day, hours=hours)
-    settlement = bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
-    payouts = [Decimal(line["payout"]) for line in settlement.lines]
+            work.hours_log(bid_id=bid.pk, actor=member.user, date=day, hours=hours)
+    statement = settlement.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    payouts = [Decimal(line["payout"]) for line in statement.lines]
     assert sum(payouts) == Decimal("9900.00")
-    assert settlement.total_hours == Decimal("103.50")
+    assert statement.total_hours == Decimal("103.50")
     # equal_rate: 9900 / 103.5 = 95.652… an hour for everyone.
-    assert {line["effective_rate"] for line in settlement.lines} == {"95.65"}
-    assert [t["to_name"] for t in settlement.transfers][-1] == "The alliance"
-    assert Decimal(settlement.transfers[-1]["amount"]) == Decimal("1100.00")
+    assert {line["effective_rate"] for line in statement.lines} == {"95.65"}
+    assert [t["to_name"] for t in statement.transfers][-1] == "The alliance"
+    assert Decimal(statement.transfers[-1]["amount"]) == Decimal("1100.00")
     # Proposed, not final: the request completes when every member has approved.
     request.refresh_from_db()
     assert request.status == Request.Status.ENGAGED
     for member in (third, second, lead):
-        bid_statements.statement_approve(bid_id=bid.pk, actor=member.user)
-    assert settlement.approvals.count() == 3
-    settlement.refresh_from_db()
-    assert settlement.state == settlement.State.FINAL
+        settlement.statement_approve(bid_id=bid.pk, actor=member.user)
+    assert statement.approvals.count() == 3
+    statement.refresh_from_db()
+    assert statement.state == statement.State.FINAL
     request.refresh_from_db()
     assert request.status == Request.Status.COMPLETED

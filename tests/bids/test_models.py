@@ -17,8 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import settlement, states, terms
 from intake.bids.models import (
     AgreementSignature,
     AgreementVersion,
@@ -26,7 +25,7 @@ from intake.bids.models import (
     Settlement,
     StatementApproval,
 )
-from tests.bids.test_bids import log, member, sent_bid, signed_bid, team_bid, working_bid
+from tests.bids.helpers import log, member, sent_bid, signed_bid, team_bid, working_bid
 
 pytestmark = pytest.mark.django_db
 
@@ -121,12 +120,12 @@ def test_a_current_version_may_be_voided_or_put_in_force(db, field):
 def test_no_signature_can_change(db, on, field):
     lead, second, third = member(), member(), member()
     bid = sent_bid(lead, second, third)
-    bids.agreement_sign(bid_id=bid.pk, actor=lead.user, agreement_version=3)
+    terms.agreement_sign(bid_id=bid.pk, actor=lead.user, agreement_version=3)
     if on == "voided":
-        bids.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="1.00")
+        terms.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="1.00")
     else:
         for signer in (second, third):
-            bids.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=3)
+            terms.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=3)
     signature = AgreementSignature.objects.filter(version__bid=bid, consultant=lead)
     value = {"signed_at": timezone.now(), "consultant": third}[field]
 
@@ -179,8 +178,8 @@ def proposed(db, intake_coordinator):
     lead, second = member(), member()
     bid = working_bid(intake_coordinator, lead, second)
     log(bid, second, "5")
-    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
-    bid_statements.statement_approve(bid_id=bid.pk, actor=lead.user)
+    settlement.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
+    settlement.statement_approve(bid_id=bid.pk, actor=lead.user)
     return bid, lead, second
 
 
@@ -208,14 +207,14 @@ def test_the_figures_of_a_proposed_statement_cannot_change(proposed, values):
 )  # fmt: skip
 def test_a_final_statement_cannot_change_at_all(proposed, values):
     bid, _lead, second = proposed
-    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+    settlement.statement_approve(bid_id=bid.pk, actor=second.user)
 
     refused(Settlement.objects.filter(bid=bid, state="final"), **values)
 
 
 def test_a_disputed_statement_cannot_change(proposed):
     bid, _lead, second = proposed
-    bid_statements.statement_dispute(bid_id=bid.pk, actor=second.user, reason="My hours")
+    settlement.statement_dispute(bid_id=bid.pk, actor=second.user, reason="My hours")
 
     refused(Settlement.objects.filter(bid=bid), state="proposed")
 
@@ -240,7 +239,7 @@ def test_approvals_cannot_change(proposed):
 
 def test_a_final_statement_takes_no_approval(proposed):
     bid, lead, second = proposed
-    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+    settlement.statement_approve(bid_id=bid.pk, actor=second.user)
     final = Settlement.objects.get(bid=bid)
     StatementApproval.objects.filter(settlement=final, consultant=second).delete()
 
@@ -277,6 +276,6 @@ def test_the_database_is_still_usable_after_a_refused_write(signed):
     bid, in_force = signed
     refused(in_force, price=D("1.00"))
 
-    bids.bid_withdraw(bid_id=bid.pk, actor=bid.lead.user)
+    states.bid_withdraw(bid_id=bid.pk, actor=bid.lead.user)
 
     assert Bid.objects.get(pk=bid.pk).status == Bid.Status.WITHDRAWN

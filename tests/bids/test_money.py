@@ -1,5 +1,5 @@
 """The money of shared-risk rate agreements (``intake/agreements.py``): worked examples, every
-refusal, and the properties of docs/design.md checked by hypothesis.
+refusal, and the properties of docs/architecture.md checked by hypothesis.
 
 The properties compare rounded payouts with the exact split in ``Fraction``s, so the tolerances
 below are proofs, not fudge factors: largest-remainder rounding puts every payout strictly within

@@ -10,13 +10,13 @@ from intake.models import Engagement
 from matching import adapter
 from matching.serializers import TeamMemberSerializer
 from matching.teams import TeamMember
-from network.models import User
 from tests.factories import (
     ConsultantFactory,
     ConsultantSkillFactory,
     RequestFactory,
     SkillFactory,
 )
+from tests.helpers import fresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
@@ -24,11 +24,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 def teams_url(request_id: int, **query) -> str:
     params = "&".join(f"{key}={value}" for key, value in query.items())
     return f"/api/v1/requests/{request_id}/teams/" + (f"?{params}" if params else "")
-
-
-def fresh(user) -> User:
-    """The user re-read, so role look-ups cached on the object are not reused."""
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

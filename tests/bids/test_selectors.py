@@ -9,24 +9,16 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from intake.bids import services as bids
+from intake.bids import states, team
 from intake.bids.models import Bid, BidMember
-from intake.bids.views import bid_team, open_bid_team, proposed_teams
+from intake.bids.selectors import bid_team, open_bid_team, proposed_teams
 from network.models import Consultant, Skill
-from tests.bids.test_bid_pages import (
-    bid,
-    bidding,
-    people,
-    signed_in,
-    start_bid,
-    url,
-)
+from tests.bids.page_helpers import start_bid, url
 from tests.factories import ConsultantFactory, ConsultantSkillFactory, SkillFactory
+from tests.helpers import fresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
-# The bid pages' people, request, bid and fixtures, shared (tests ask for them by name).
-__all__ = ["bid", "bidding", "people", "signed_in"]
 
 COVERED_ALREADY = (
     "The current team already covers every required skill an available member holds: "
@@ -50,8 +42,8 @@ def teams_url(request_id: int) -> str:
     return f"/api/v1/requests/{request_id}/teams/"
 
 
-def member_ids(team) -> list[int]:
-    return [member.consultant_id for member in team.members]
+def member_ids(proposal) -> list[int]:
+    return [member.consultant_id for member in proposal.members]
 
 
 def workspace_teams(client, bid):
@@ -68,10 +60,10 @@ def test_the_bid_team_is_the_lead_then_members_invited_or_on_it(people, bidding)
     lead, second, third = people["_lead"], people["_second"], people["_third"]
     assert bid_team(started) == [lead.pk, second.pk, third.pk]
     assert open_bid_team(bidding) == [lead.pk, second.pk, third.pk]
-    bids.bid_member_respond(bid_id=started.pk, actor=third.user, accept=False)
+    team.bid_member_respond(bid_id=started.pk, actor=third.user, accept=False)
     assert bid_team(Bid.objects.get(pk=started.pk)) == [lead.pk, second.pk]
     assert open_bid_team(bidding) == [lead.pk, second.pk]
-    bids.bid_withdraw(bid_id=started.pk, actor=people["lead"])
+    states.bid_withdraw(bid_id=started.pk, actor=people["lead"])
     assert bid_team(Bid.objects.get(pk=started.pk)) == []
     assert open_bid_team(bidding) == []
 
@@ -91,14 +83,15 @@ def test_workspace_proposals_keep_the_lead_and_members_and_add_only_what_is_miss
     teams, html = workspace_teams(signed_in(people["lead"]), bid)
 
     assert teams
-    for team in teams:
-        assert member_ids(team)[:2] == [lead.pk, second.pk]
-        assert [member.already for member in team.members][:2] == [True, True]
-        assert team.missing_skills == []
+    for proposal in teams:
+        assert member_ids(proposal)[:2] == [lead.pk, second.pk]
+        assert [member.already for member in proposal.members][:2] == [True, True]
+        assert proposal.missing_skills == []
         # One member joins, for Drupal: the third member ($77.77) or the expert ($90).
-        assert len(team.members) == 3
-        assert team.to_invite == team.members[2:]
-    assert [member_ids(team)[2] for team in teams] == [third.pk, expert.pk]  # cheapest first
+        assert len(proposal.members) == 3
+        assert proposal.to_invite == proposal.members[2:]
+    # cheapest first
+    assert [member_ids(proposal)[2] for proposal in teams] == [third.pk, expert.pk]
     invite = html.split('id="team-1"', 1)[1].split("</li>\n", 3)[-1].split("</form>", 1)[0]
     assert f'name="member" value="{third.pk}"' in invite
     assert f'name="member" value="{lead.pk}"' not in invite
@@ -139,10 +132,10 @@ def test_a_bid_member_who_may_not_work_now_is_named_and_replaced(
 
     note = f"Second Member is on the bid but not counted in these teams: {reason}."
     assert teams
-    for team in teams:
-        assert member_ids(team)[0] == people["_lead"].pk
-        assert second.pk not in member_ids(team)
-        assert note in team.notes
+    for proposal in teams:
+        assert member_ids(proposal)[0] == people["_lead"].pk
+        assert second.pk not in member_ids(proposal)
+        assert note in proposal.notes
     assert member_ids(teams[0]) == [people["_lead"].pk, stand_in.pk]
     assert note in html
 
@@ -168,10 +161,10 @@ def test_the_request_page_proposes_teams_from_the_bid(signed_in, people, bid, dr
 
     panel = response.context["teams_panel"]
     assert panel.bid == bid
-    assert [member_ids(team)[:2] for team in panel.teams] == [
+    assert [member_ids(proposal)[:2] for proposal in panel.teams] == [
         [people["_lead"].pk, people["_second"].pk]
     ] * len(panel.teams)
-    assert all(team.members[0].already for team in panel.teams)
+    assert all(proposal.members[0].already for proposal in panel.teams)
     assert "(already on the bid)" in response.content.decode()
 
 
@@ -194,12 +187,12 @@ def test_the_teams_api_starts_from_the_bid(api_as, intake_coordinator, people, b
     assert response.status_code == 200
     teams = response.json()["teams"]
     assert teams
-    for team in teams:
-        ids = [member["consultant"]["id"] for member in team["members"]]
+    for proposal in teams:
+        ids = [member["consultant"]["id"] for member in proposal["members"]]
         assert ids[:2] == [lead.pk, second.pk]
-        assert team["leader"] == lead.pk
-        assert team["missing_skills"] == []
-        assert team["explanation"][0].startswith("Leads (on the team already): Lead Member")
+        assert proposal["leader"] == lead.pk
+        assert proposal["missing_skills"] == []
+        assert proposal["explanation"][0].startswith("Leads (on the team already): Lead Member")
     assert [member["consultant"]["id"] for member in teams[0]["members"]] == [
         lead.pk,
         second.pk,
@@ -212,7 +205,7 @@ def test_the_teams_api_starts_from_the_bid(api_as, intake_coordinator, people, b
 def test_the_teams_api_after_the_bid_is_withdrawn_is_unseeded(
     api_as, intake_coordinator, people, bid, drupal
 ):
-    bids.bid_withdraw(bid_id=bid.pk, actor=people["lead"])
+    states.bid_withdraw(bid_id=bid.pk, actor=people["lead"])
 
     teams = api_as(intake_coordinator).get(teams_url(bid.request.pk)).json()["teams"]
 
@@ -228,18 +221,16 @@ def test_the_teams_api_names_a_bid_member_on_leave(api_as, intake_coordinator, p
 
     assert teams
     line = "Second Member is on the team but not counted in this proposal: not working (on leave)."
-    assert all(line in team["explanation"] for team in teams)
+    assert all(line in proposal["explanation"] for proposal in teams)
     assert all(
-        second.pk not in [member["consultant"]["id"] for member in team["members"]]
-        for team in teams
+        second.pk not in [member["consultant"]["id"] for member in proposal["members"]]
+        for proposal in teams
     )
 
 
 def test_the_teams_api_with_a_bid_reads_its_team_in_one_query(
     api_as, intake_coordinator, people, bid, drupal, django_assert_max_num_queries
 ):
-    from tests.bids.test_api_teams import fresh
-
     api_as(intake_coordinator).get(teams_url(bid.request.pk))  # builds the index
     client = api_as(fresh(intake_coordinator))
     # The request API's five (roles, the request, its languages, the index stamp, the

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import settlement, states, team, terms, work
 from intake.bids.models import (
     AgreementVersion,
     Bid,
@@ -21,7 +20,7 @@ from intake.bids.models import (
     Settlement,
 )
 from intake.models import Request
-from network.models import Consultant, User
+from tests.bids.page_helpers import LEAD_RATE, PRICE, SECOND_RATE, THIRD_RATE, start_bid, url
 from tests.factories import (
     ConsultantFactory,
     ConsultantSkillFactory,
@@ -31,107 +30,29 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
-# Figures that appear nowhere else on the pages, so their absence proves the money is hidden.
-PRICE = "12345.67"
-LEAD_RATE = "101.11"
-SECOND_RATE = "83.33"
-THIRD_RATE = "77.77"
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        if user is not None:
-            client.force_login(User.objects.get(pk=user.pk))
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def people(db, intake_coordinator):
-    civicrm = SkillFactory(name="CiviCRM")
-    accessibility = SkillFactory(name="Web accessibility")
-    lead = ConsultantFactory(display_name="Lead Member", hourly_rate=Decimal(LEAD_RATE))
-    ConsultantSkillFactory(consultant=lead, skill=civicrm, level=5)
-    second = ConsultantFactory(display_name="Second Member", hourly_rate=Decimal(SECOND_RATE))
-    ConsultantSkillFactory(consultant=second, skill=accessibility, level=4)
-    third = ConsultantFactory(display_name="Third Member", hourly_rate=Decimal(THIRD_RATE))
-    other = ConsultantFactory(display_name="Other Member")
-    applicant = ConsultantFactory(display_name="Applicant", status=Consultant.Status.APPLICANT)
-    return {
-        "anonymous": None,
-        "applicant": applicant.user,
-        "other member": other.user,
-        "team member": second.user,
-        "lead": lead.user,
-        "intake coordinator": intake_coordinator,
-        "_lead": lead,
-        "_second": second,
-        "_third": third,
-        "_other": other,
-    }
-
-
-@pytest.fixture
-def bidding(db):
-    return RequestFactory(
-        status=Request.Status.BIDDING,
-        title="A new donor CRM and an accessible website",
-        budget_max=Decimal("15000"),
-        estimated_hours=120,
-        skills=["CiviCRM", "web accessibility", "Drupal"],
-    )
-
-
-def start_bid(request, people, *, invite_third=False) -> Bid:
-    invite = [
-        {"consultant": people["_second"].pk, "role": "Accessibility", "estimated_hours": "30"}
-    ]
-    if invite_third:
-        invite.append(
-            {"consultant": people["_third"].pk, "role": "Drupal", "estimated_hours": "20"}
-        )
-    return bids.bid_create(
-        request_id=request.pk,
-        actor=people["lead"],
-        price=PRICE,
-        lead_estimated_hours="40",
-        invite=invite,
-    )
-
-
-@pytest.fixture
-def bid(bidding, people):
-    """A draft bid: the lead on the team, the second member invited and accepted."""
-    started = start_bid(bidding, people)
-    bids.bid_member_respond(bid_id=started.pk, actor=people["team member"], accept=True)
-    started.refresh_from_db()
-    return started
-
 
 def fresh(bid) -> Bid:
     return Bid.objects.get(pk=bid.pk)
 
 
 def sent(bid, people) -> Bid:
-    bids.bid_send(bid_id=bid.pk, actor=people["lead"])
+    states.bid_send(bid_id=bid.pk, actor=people["lead"])
     return fresh(bid)
 
 
 def signed(bid, people) -> Bid:
     bid = sent(bid, people)
-    number = bids.current_agreement(bid).number
+    number = terms.current_agreement(bid).number
     for who in ("lead", "team member"):
-        bids.agreement_sign(bid_id=bid.pk, actor=people[who], agreement_version=number)
+        terms.agreement_sign(bid_id=bid.pk, actor=people[who], agreement_version=number)
     return fresh(bid)
 
 
 def in_progress(bid, people, intake_coordinator) -> Bid:
     bid = signed(bid, people)
-    bids.bid_submit(bid_id=bid.pk, actor=people["lead"])
-    bids.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=people["lead"])
+    states.bid_submit(bid_id=bid.pk, actor=people["lead"])
+    states.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
+    states.bid_start(bid_id=bid.pk, actor=people["lead"])
     return fresh(bid)
 
 
@@ -139,9 +60,9 @@ def proposed(bid, people, intake_coordinator) -> Bid:
     """In progress, hours logged today by both, and the statement proposed by the lead."""
     bid = in_progress(bid, people, intake_coordinator)
     today = timezone.localdate()
-    bids.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
-    bids.hours_log(bid_id=bid.pk, actor=people["team member"], date=today, hours="5.5")
-    bid_statements.bid_settle(bid_id=bid.pk, actor=people["lead"], collector=people["_lead"].pk)
+    work.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
+    work.hours_log(bid_id=bid.pk, actor=people["team member"], date=today, hours="5.5")
+    settlement.bid_settle(bid_id=bid.pk, actor=people["lead"], collector=people["_lead"].pk)
     return fresh(bid)
 
 
@@ -149,12 +70,8 @@ def settled(bid, people, intake_coordinator) -> Bid:
     """The proposed statement approved by both members: final."""
     bid = proposed(bid, people, intake_coordinator)
     for who in ("team member", "lead"):
-        bid_statements.statement_approve(bid_id=bid.pk, actor=people[who])
+        settlement.statement_approve(bid_id=bid.pk, actor=people[who])
     return fresh(bid)
-
-
-def url(name, bid) -> str:
-    return reverse(name, args=[bid.pk])
 
 
 def login_redirect(path: str) -> str:
@@ -295,7 +212,7 @@ def test_board_runs_a_fixed_number_of_queries(signed_in, people, django_assert_m
     for _ in range(4):
         request = RequestFactory(status=Request.Status.BIDDING, budget_max=Decimal("9000"))
         lead = ConsultantFactory()
-        bids.bid_create(
+        team.bid_create(
             request_id=request.pk,
             actor=lead.user,
             price="9000",
@@ -411,7 +328,7 @@ def test_other_members_see_the_team_and_status_but_no_money(signed_in, people, b
 
 def test_the_team_sees_the_agreement_and_rates(signed_in, people, bid):
     html = signed_in(people["team member"]).get(url("bid-workspace", bid)).content.decode()
-    agreement = bids.current_agreement(bid)
+    agreement = terms.current_agreement(bid)
     assert f"Agreement, version {agreement.number}" in html
     assert PRICE in html and LEAD_RATE in html and SECOND_RATE in html
     assert "SHARED-RISK RATE AGREEMENT" in html
@@ -613,7 +530,7 @@ def test_answering_an_invitation_on_a_stale_page_is_a_conflict(signed_in, people
     the page sent no version and the member joined terms they had not read."""
     bid = start_bid(bidding, people, invite_third=True)
     seen = bid.version
-    bids.bid_terms_change(bid_id=bid.pk, actor=people["lead"], version=seen, price="20000.00")
+    terms.bid_terms_change(bid_id=bid.pk, actor=people["lead"], version=seen, price="20000.00")
     before = snapshot(bid)
 
     response = post(signed_in(people["_third"].user), action, bid, {"version": seen})
@@ -675,7 +592,7 @@ def test_the_lead_cannot_be_removed(signed_in, people, bid):
 
 def test_change_the_terms_makes_a_new_version(signed_in, people, bid):
     client = signed_in(people["lead"])
-    number = bids.current_agreement(bid).number
+    number = terms.current_agreement(bid).number
     response = post(
         client,
         "bid-terms",
@@ -688,7 +605,7 @@ def test_change_the_terms_makes_a_new_version(signed_in, people, bid):
         },
     )
     assert response.status_code == 302
-    agreement = bids.current_agreement(bid)
+    agreement = terms.current_agreement(bid)
     assert agreement.number == number + 1 and agreement.price == Decimal("13000.00")
     html = client.get(url("bid-workspace", bid)).content.decode()
     assert f"Agreement, version {number + 1}" in html and "Changed price, alliance share" in html
@@ -739,7 +656,7 @@ def test_send_and_sign(signed_in, people, bid):
     client = signed_in(people["lead"])
     assert post(client, "bid-send", bid, {"version": bid.version}).status_code == 302
     assert fresh(bid).status == Bid.Status.AGREEMENT_OUT
-    number = bids.current_agreement(bid).number
+    number = terms.current_agreement(bid).number
     html = client.get(url("bid-workspace", bid)).content.decode()
     assert f"Sign version {number}" in html and "0 of 2 signed" in html
     assert post(client, "bid-sign", bid, {"agreement_version": number}).status_code == 302
@@ -761,7 +678,7 @@ def test_send_needs_a_second_member(signed_in, people, bidding):
 
 def test_sign_refusals_change_nothing(signed_in, people, bid):
     bid = sent(bid, people)
-    number = bids.current_agreement(bid).number
+    number = terms.current_agreement(bid).number
     before = snapshot(bid)
     # A member not on the team: 403 (the gate); an old version: 409.
     response = post(
@@ -776,8 +693,8 @@ def test_sign_refusals_change_nothing(signed_in, people, bid):
 
 def test_a_price_change_voids_the_signatures_on_the_page(signed_in, people, bid):
     bid = sent(bid, people)
-    number = bids.current_agreement(bid).number
-    bids.agreement_sign(bid_id=bid.pk, actor=people["lead"], agreement_version=number)
+    number = terms.current_agreement(bid).number
+    terms.agreement_sign(bid_id=bid.pk, actor=people["lead"], agreement_version=number)
     client = signed_in(people["lead"])
     post(
         client,
@@ -888,7 +805,7 @@ def test_hours_refusals_change_nothing(
 
 def test_taking_back_someone_elses_hours_is_403(signed_in, people, bid, intake_coordinator):
     bid = in_progress(bid, people, intake_coordinator)
-    entry = bids.hours_log(
+    entry = work.hours_log(
         bid_id=bid.pk, actor=people["lead"], date=timezone.localdate(), hours="2"
     )
     response = post(signed_in(people["team member"]), "bid-hours-delete", bid, {"entry": entry.pk})
@@ -900,8 +817,8 @@ def test_propose_the_statement_and_every_member_approves_it(
 ):
     bid = in_progress(bid, people, intake_coordinator)
     today = timezone.localdate()
-    bids.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
-    bids.hours_log(bid_id=bid.pk, actor=people["team member"], date=today, hours="4")
+    work.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
+    work.hours_log(bid_id=bid.pk, actor=people["team member"], date=today, hours="4")
     lead = signed_in(people["lead"])
     response = post(
         lead, "bid-settle", bid, {"version": bid.version, "collector": people["_lead"].pk}
@@ -996,7 +913,7 @@ def test_settling_without_hours_is_400_and_changes_nothing(
 
 def test_settle_refusals(signed_in, people, bid, intake_coordinator):
     bid = in_progress(bid, people, intake_coordinator)
-    bids.hours_log(bid_id=bid.pk, actor=people["lead"], date=timezone.localdate(), hours="8")
+    work.hours_log(bid_id=bid.pk, actor=people["lead"], date=timezone.localdate(), hours="8")
     before = snapshot(bid)
     member = signed_in(people["team member"])
     assert post(member, "bid-settle", bid, {"version": bid.version}).status_code == 403
@@ -1043,7 +960,7 @@ def test_an_invitation_still_open_when_the_team_signs_is_closed(signed_in, peopl
     """The agreement comes into force once every accepted member signs, even with an
     invitation unanswered; that invitation is then closed (on the record), so the invitee is
     offered no answer that could only 409 and no longer sees the bid's money."""
-    bids.bid_invite(
+    team.bid_invite(
         bid_id=bid.pk,
         actor=people["lead"],
         consultant=people["_third"].pk,

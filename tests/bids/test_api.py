@@ -7,135 +7,34 @@ import io
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
-from intake.bids import services as bids
-from intake.bids import settlement as bid_statements
+from intake.bids import settlement, states, team, terms, work
 from intake.bids.models import (
-    AgreementSignature,
     AgreementVersion,
     Bid,
-    BidEvent,
     BidInterest,
     BidMember,
     HoursEntry,
-    Settlement,
 )
 from intake.models import Request
 from network import services as network_services
 from network.models import Consultant
-from tests.factories import ConsultantFactory, RequestFactory
+from tests.bids.api_helpers import (
+    BIDS,
+    bid_url,
+    bidding_request,
+    draft_bid,
+    proposed_bid,
+    signed_bid,
+    snapshot,
+    working_bid,
+    working_member,
+)
+from tests.factories import RequestFactory
 from tests.helpers import api_schema_document, assert_matches_schema
 
 pytestmark = pytest.mark.django_db
-
-BIDS = "/api/v1/bids/"
-
-
-def bid_url(bid_id: int, tail: str = "") -> str:
-    return f"{BIDS}{bid_id}/{tail}"
-
-
-def working_member(rate="95", **fields) -> Consultant:
-    return ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal(rate), **fields)
-
-
-def bidding_request(**fields) -> Request:
-    return RequestFactory(status=Request.Status.BIDDING, budget_max=Decimal("12000"), **fields)
-
-
-# --- Bids built through the services, for tests about one later step --------------------------
-
-
-def draft_bid(lead: Consultant, *others: Consultant, accept=True) -> Bid:
-    """A draft on a fresh request: ``lead`` 40 h, each other member 30 h, all accepted."""
-    bid = bids.bid_create(
-        request_id=bidding_request().pk,
-        actor=lead.user,
-        price="10000.00",
-        alliance_share_percent="10",
-        lead_estimated_hours="40",
-        invite=[
-            {"consultant": member.pk, "role": "Developer", "estimated_hours": "30"}
-            for member in others
-        ],
-    )
-    if accept:
-        for member in others:
-            bids.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
-    return Bid.objects.get(pk=bid.pk)
-
-
-def signed_bid(lead: Consultant, *others: Consultant) -> Bid:
-    bid = draft_bid(lead, *others)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = bids.current_agreement(bid).number
-    for member in (lead, *others):
-        bids.agreement_sign(bid_id=bid.pk, actor=member.user, agreement_version=number)
-    return Bid.objects.get(pk=bid.pk)
-
-
-def working_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
-    """Signed, submitted, won and started a week ago: members may log hours since then."""
-    bid = signed_bid(lead, *others)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
-    bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=7)):
-        bids.bid_start(bid_id=bid.pk, actor=lead.user)
-    return Bid.objects.get(pk=bid.pk)
-
-
-def proposed_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
-    """Working, 8 h logged today by each member, and the statement proposed by the lead."""
-    bid = working_bid(lead, *others, coordinator=coordinator)
-    today = timezone.localdate()
-    for member in (lead, *others):
-        bids.hours_log(bid_id=bid.pk, actor=member.user, date=today, hours="8")
-    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=lead.pk)
-    return Bid.objects.get(pk=bid.pk)
-
-
-def settled_bid(lead: Consultant, *others: Consultant, coordinator) -> Bid:
-    """The proposed statement approved by every member: final, the bid settled."""
-    bid = proposed_bid(lead, *others, coordinator=coordinator)
-    for member in (lead, *others):
-        bid_statements.statement_approve(bid_id=bid.pk, actor=member.user)
-    return Bid.objects.get(pk=bid.pk)
-
-
-def snapshot(bid: Bid) -> tuple:
-    """Everything a refused write could have touched, to assert that nothing did."""
-    bid = Bid.objects.get(pk=bid.pk)
-    return (
-        (bid.status, bid.version, bid.price, bid.alliance_share_percent, bid.split_mode),
-        sorted(
-            BidMember.objects.filter(bid=bid).values_list(
-                "consultant_id", "status", "role", "estimated_hours"
-            )
-        ),
-        sorted(AgreementVersion.objects.filter(bid=bid).values_list("number", "voided_at")),
-        AgreementSignature.objects.filter(version__bid=bid).count(),
-        HoursEntry.objects.filter(bid=bid).count(),
-        Settlement.objects.filter(bid=bid).count(),
-        BidEvent.objects.filter(bid=bid).count(),
-    )
-
-
-@pytest.fixture
-def lead():
-    return working_member("100")
-
-
-@pytest.fixture
-def second():
-    return working_member("80")
-
-
-@pytest.fixture
-def third():
-    return working_member("60")
-
 
 # --- The journey --------------------------------------------------------------------------------
 
@@ -389,7 +288,7 @@ def test_the_list_is_newest_first_and_filters_by_status_and_request(api_as, lead
     """``status`` repeats; ``request`` picks one request's bids."""
     first = draft_bid(lead)
     middle = draft_bid(second)
-    bids.bid_withdraw(bid_id=middle.pk, actor=second.user)
+    states.bid_withdraw(bid_id=middle.pk, actor=second.user)
     last = draft_bid(third)
     client = api_as(lead.user)
 
@@ -562,7 +461,7 @@ def test_declining_leaves_the_team_as_it_was(api_as, lead, second):
     assert response.status_code == 200
     assert response.json()["sees_money"] is False
     assert BidMember.objects.get(bid=bid, consultant=second).decline_reason == "Too busy"
-    assert bids.current_agreement(bid).number == 1
+    assert terms.current_agreement(bid).number == 1
 
 
 # --- Signing ----------------------------------------------------------------------------------
@@ -570,8 +469,8 @@ def test_declining_leaves_the_team_as_it_was(api_as, lead, second):
 
 def test_signing_a_version_no_longer_current_is_409(api_as, lead, second):
     bid = draft_bid(lead, second)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    stale = bids.current_agreement(bid).number - 1
+    states.bid_send(bid_id=bid.pk, actor=lead.user)
+    stale = terms.current_agreement(bid).number - 1
     before = snapshot(bid)
     response = api_as(second.user).post(bid_url(bid.pk, "sign/"), {"version": stale})
     assert response.status_code == 409
@@ -581,8 +480,8 @@ def test_signing_a_version_no_longer_current_is_409(api_as, lead, second):
 
 def test_a_non_member_cannot_sign(api_as, lead, second, other_member):
     bid = draft_bid(lead, second)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = bids.current_agreement(bid).number
+    states.bid_send(bid_id=bid.pk, actor=lead.user)
+    number = terms.current_agreement(bid).number
     before = snapshot(bid)
     response = api_as(other_member).post(bid_url(bid.pk, "sign/"), {"version": number})
     assert response.status_code == 403
@@ -592,11 +491,11 @@ def test_a_non_member_cannot_sign(api_as, lead, second, other_member):
 def test_an_invited_member_cannot_sign_before_accepting(api_as, lead, second, third):
     """An invitation is a seat to see the bid, not to sign it: the service answers 403."""
     bid = draft_bid(lead, second)
-    bids.bid_invite(bid_id=bid.pk, actor=lead.user, consultant=third.pk, role="QA",
+    team.bid_invite(bid_id=bid.pk, actor=lead.user, consultant=third.pk, role="QA",
                     estimated_hours="5")  # fmt: skip
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
+    states.bid_send(bid_id=bid.pk, actor=lead.user)
     before = snapshot(bid)
-    number = bids.current_agreement(bid).number
+    number = terms.current_agreement(bid).number
     response = api_as(third.user).post(bid_url(bid.pk, "sign/"), {"version": number})
     assert response.status_code == 403
     assert snapshot(bid) == before
@@ -615,7 +514,7 @@ def test_signing_needs_the_agreement_version(api_as, lead, second):
 def test_the_lead_cannot_record_the_outcome(api_as, lead, second):
     """The client's answer is recorded by intake coordinators."""
     bid = signed_bid(lead, second)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+    states.bid_submit(bid_id=bid.pk, actor=lead.user)
     bid.refresh_from_db()
     before = snapshot(bid)
     response = api_as(lead.user).post(
@@ -627,7 +526,7 @@ def test_the_lead_cannot_record_the_outcome(api_as, lead, second):
 
 def test_a_lost_bid_loses_the_request(api_as, intake_coordinator, lead, second):
     bid = signed_bid(lead, second)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+    states.bid_submit(bid_id=bid.pk, actor=lead.user)
     response = api_as(intake_coordinator).post(
         bid_url(bid.pk, "outcome/"),
         {"outcome": "lost", "note": "Went with another firm", "version": bid.version + 1},
@@ -693,7 +592,7 @@ def test_a_day_over_24_hours_in_total_is_400(api_as, intake_coordinator, lead, s
     """Two entries on one date may not add up to more than a day."""
     bid = working_bid(lead, second, coordinator=intake_coordinator)
     today = timezone.localdate()
-    bids.hours_log(bid_id=bid.pk, actor=second.user, date=today, hours="20")
+    work.hours_log(bid_id=bid.pk, actor=second.user, date=today, hours="20")
     before = snapshot(bid)
     response = api_as(second.user).post(
         bid_url(bid.pk, "hours/"), {"date": today.isoformat(), "hours": "5"}
@@ -735,7 +634,7 @@ def test_hours_before_the_work_starts_are_409(api_as, lead, second):
 
 def test_a_member_takes_back_only_their_own_hours(api_as, intake_coordinator, lead, second):
     bid = working_bid(lead, second, coordinator=intake_coordinator)
-    entry = bids.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours=3)
+    entry = work.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours=3)
     assert api_as(lead.user).delete(bid_url(bid.pk, f"hours/{entry.pk}/")).status_code == 403
     assert HoursEntry.objects.filter(pk=entry.pk).exists()
     assert api_as(second.user).delete(bid_url(bid.pk, "hours/999999/")).status_code == 404
@@ -760,7 +659,7 @@ def test_settling_with_no_hours_is_400_and_changes_nothing(
 
 def test_a_collector_off_the_team_is_400(api_as, intake_coordinator, lead, second, third):
     bid = working_bid(lead, second, coordinator=intake_coordinator)
-    bids.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours=3)
+    work.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours=3)
     before = snapshot(bid)
     response = api_as(lead.user).post(
         bid_url(bid.pk, "settle/"), {"collector": third.pk, "version": bid.version}
@@ -780,22 +679,22 @@ def test_the_csv_neutralises_formulas_in_names_and_roles(api_as, intake_coordina
     """A name a spreadsheet would run as a formula is written as text; numbers stay numbers."""
     sly = working_member("80", display_name='=HYPERLINK("http://evil.test")')
     bid = draft_bid(lead, sly, accept=False)
-    bids.bid_member_change(bid_id=bid.pk, actor=lead.user, consultant_id=sly.pk, role="@SUM(A1)")
-    bids.bid_member_respond(bid_id=bid.pk, actor=sly.user, accept=True)
-    bids.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = bids.current_agreement(bid).number
+    team.bid_member_change(bid_id=bid.pk, actor=lead.user, consultant_id=sly.pk, role="@SUM(A1)")
+    team.bid_member_respond(bid_id=bid.pk, actor=sly.user, accept=True)
+    states.bid_send(bid_id=bid.pk, actor=lead.user)
+    number = terms.current_agreement(bid).number
     for member in (lead, sly):
-        bids.agreement_sign(bid_id=bid.pk, actor=member.user, agreement_version=number)
-    bids.bid_submit(bid_id=bid.pk, actor=lead.user)
-    bids.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
-    bids.bid_start(bid_id=bid.pk, actor=lead.user)
+        terms.agreement_sign(bid_id=bid.pk, actor=member.user, agreement_version=number)
+    states.bid_submit(bid_id=bid.pk, actor=lead.user)
+    states.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
+    states.bid_start(bid_id=bid.pk, actor=lead.user)
     two_days_ago = timezone.localdate() - datetime.timedelta(days=2)
     Bid.objects.filter(pk=bid.pk).update(work_started_on=two_days_ago)
-    bids.hours_log(bid_id=bid.pk, actor=sly.user, date=timezone.localdate(), hours="10")
+    work.hours_log(bid_id=bid.pk, actor=sly.user, date=timezone.localdate(), hours="10")
     for back in range(3):
         day = timezone.localdate() - datetime.timedelta(days=back)
-        bids.hours_log(bid_id=bid.pk, actor=lead.user, date=day, hours="20")
-    bid_statements.bid_settle(bid_id=bid.pk, actor=lead.user, collector=sly.pk)
+        work.hours_log(bid_id=bid.pk, actor=lead.user, date=day, hours="20")
+    settlement.bid_settle(bid_id=bid.pk, actor=lead.user, collector=sly.pk)
 
     rows = list(
         csv.reader(io.StringIO(api_as(lead.user).get(bid_url(bid.pk, "statement/csv/"))
@@ -887,16 +786,16 @@ def _stage_for(step: str, lead, second, coordinator) -> Bid:
         return signed_bid(lead, second)
     if step == "outcome":
         bid = signed_bid(lead, second)
-        bids.bid_submit(bid_id=bid.pk, actor=lead.user)
+        states.bid_submit(bid_id=bid.pk, actor=lead.user)
         return Bid.objects.get(pk=bid.pk)
     if step == "start":
         bid = signed_bid(lead, second)
-        bids.bid_submit(bid_id=bid.pk, actor=lead.user)
-        bids.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
+        states.bid_submit(bid_id=bid.pk, actor=lead.user)
+        states.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
         return Bid.objects.get(pk=bid.pk)
     if step == "settle":
         bid = working_bid(lead, second, coordinator=coordinator)
-        bids.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours="3")
+        work.hours_log(bid_id=bid.pk, actor=second.user, date=timezone.localdate(), hours="3")
         return bid
     bid = proposed_bid(lead, second, coordinator=coordinator)  # approve, dispute
     if step == "approve-on-behalf":
@@ -1009,7 +908,7 @@ def test_the_schema_requires_the_version_of_every_bid_write():
 
 def test_the_statement_shows_its_state_and_who_approved(api_as, intake_coordinator, lead, second):
     bid = proposed_bid(lead, second, coordinator=intake_coordinator)
-    bid_statements.statement_approve(bid_id=bid.pk, actor=second.user)
+    settlement.statement_approve(bid_id=bid.pk, actor=second.user)
 
     response = api_as(lead.user).get(bid_url(bid.pk, "statement/"))
 
