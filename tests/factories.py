@@ -211,3 +211,43 @@ class OfferFactory(factory.django.DjangoModelFactory):
     request = factory.SubFactory(RequestFactory)
     consultant = factory.SubFactory(ConsultantFactory)
     expires_at = factory.LazyFunction(_offer_expiry)
+
+
+# --- Team bids --------------------------------------------------------------------------------
+
+from intake.bids.models import Bid, BidMember  # noqa: E402
+
+
+class BidFactory(factory.django.DjangoModelFactory):
+    """A bid row in any status, led by a new member on a new request open for bids, with its lead
+    on the team (accepted). No agreement version or event is written: for a bid as the services
+    make it, use the builders of ``tests/bids/helpers.py``."""
+
+    class Meta:
+        model = Bid
+        skip_postgeneration_save = True
+
+    request = factory.SubFactory(RequestFactory, status=Request.Status.BIDDING)
+    lead = factory.SubFactory(ConsultantFactory)
+    price = Decimal("9000.00")
+    currency = factory.SelfAttribute("request.currency")
+    status = Bid.Status.DRAFT
+
+    @factory.post_generation
+    def lead_seat(bid, create, extracted, **kwargs):
+        if create:
+            BidMemberFactory(bid=bid, consultant=bid.lead, role="Lead", estimated_hours=40)
+
+
+class BidMemberFactory(factory.django.DjangoModelFactory):
+    """A seat on a bid: a new member on the team (accepted) at their standard rate, 20 h."""
+
+    class Meta:
+        model = BidMember
+
+    bid = factory.SubFactory(BidFactory)
+    consultant = factory.SubFactory(ConsultantFactory)
+    role = "Developer"
+    estimated_hours = Decimal("20")
+    standard_rate = factory.SelfAttribute("consultant.hourly_rate")
+    status = BidMember.Status.ACCEPTED
