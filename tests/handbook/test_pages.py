@@ -1,5 +1,6 @@
 """The handbook pages: who may open each, what each shows, what each writes, and what a refused
-write leaves behind (nothing)."""
+write leaves behind (nothing). A page's history, diff and revert are in test_page_history.py;
+meetings, decisions and votes in test_record_pages.py."""
 
 import datetime
 import io
@@ -12,63 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handbook import services
-from handbook.models import ActionItem, Decision, Meeting, Page, PageRevision, Vote
-from handbook.record_views import RULE_EXPLANATIONS, RULES_PREVIEW
-from network.models import Consultant, User
+from handbook.models import Page, PageRevision
 from network.services import add_months
-from tests.factories import ConsultantFactory
+from tests.helpers import handbook_page_url as page_url
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def applicant(db):
-    """Signed in, but not (yet) a member: reads public pages only."""
-    return ConsultantFactory(status=Consultant.Status.APPLICANT).user
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        if user is not None:
-            client.force_login(User.objects.get(pk=user.pk))
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def pages(member):
-    """A public procedure, a members-only policy that links to it, and a guide."""
-    public = services.page_create(
-        actor=member,
-        title="How intake works",
-        body="# How intake works\n\nRequests arrive through the public form.",
-        category=Page.Category.PROCEDURE,
-        visibility=Page.Visibility.PUBLIC,
-    )
-    policy = services.page_create(
-        actor=member,
-        title="Outside referral policy",
-        body="We refer out when nobody fits. See [[How intake works]] and [[Cover plan]].",
-        category=Page.Category.POLICY,
-    )
-    guide = services.page_create(
-        actor=member, title="Team bids", body="Rate agreements split the pool.", summary="First"
-    )
-    return {"public": public, "policy": policy, "guide": guide}
-
-
-def consultant(user) -> Consultant:
-    return Consultant.objects.get(user=user)
-
-
 def login_redirect(path: str) -> str:
     return f"{reverse('login')}?next={path}"
-
-
-def page_url(page, name="handbook-page") -> str:
-    return reverse(name, args=[page.slug])
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -187,20 +140,6 @@ def test_history_and_diff_are_for_signed_in_readers(client, signed_in, applicant
     for name in names:
         assert client.get(page_url(pages["policy"], name)).status_code == 404
         assert client.get(page_url(pages["public"], name)).status_code == 200
-
-
-def test_decisions_and_meetings_need_membership(client, signed_in, applicant, member):
-    meeting = services.meeting_create(actor=member, title="Spring", date=datetime.date(2030, 4, 1))
-    decision = services.decision_create(actor=member, text="Adopt", rule="consensus")
-    addresses = (meeting.get_absolute_url(), decision.get_absolute_url())
-    for address in addresses:
-        assert client.get(address).status_code == 302
-    signed_in(applicant)
-    for address in addresses:
-        assert client.get(address).status_code == 403
-    signed_in(member)
-    for address in addresses:
-        assert client.get(address).status_code == 200
 
 
 # --- Creating and editing -------------------------------------------------------------------
@@ -469,89 +408,6 @@ def test_xss_vectors_are_rendered_inert(signed_in, member):
         assert live_vectors(response.content.decode()) == [], address
 
 
-# --- History, diff, revert ------------------------------------------------------------------
-
-
-@pytest.fixture
-def revised(member, pages):
-    """The guide with three revisions: created, extended, reworded."""
-    page = pages["guide"]
-    first = page.latest_revision_id
-    second = services.page_edit(
-        actor=member,
-        page_id=page.pk,
-        base_revision=first,
-        body="Rate agreements split the pool.\nBy hours.",
-        summary="Add the split",
-    )
-    services.page_edit(
-        actor=member,
-        page_id=page.pk,
-        base_revision=second.pk,
-        body="Agreements split the pool.\nBy hours.",
-        summary="Reword",
-    )
-    return Page.objects.get(pk=page.pk)
-
-
-def test_the_history_lists_revisions_with_authors_and_line_counts(signed_in, member, revised):
-    response = signed_in(member).get(page_url(revised, "handbook-history"))
-    rows = response.context["rows"]
-    assert [row.revision.number for row in rows] == [3, 2, 1]
-    assert [(row.added, row.removed) for row in rows] == [(1, 1), (1, 0), (1, 0)]
-    assert rows[0].author == consultant(member).display_name
-    content = response.content.decode()
-    assert "Reword" in content and "Revert to this revision" in content
-
-
-def test_the_diff_shows_two_revisions_side_by_side(signed_in, member, revised):
-    response = signed_in(member).get(page_url(revised, "handbook-diff"), {"from": 1, "to": 3})
-    assert response.status_code == 200
-    kinds = [row.kind for row in response.context["rows"]]
-    assert kinds == ["replace", "insert"]
-    assert response.context["stats"] == {"added": 2, "removed": 1}
-    default = signed_in(member).get(page_url(revised, "handbook-diff"))
-    assert (default.context["old"].number, default.context["new"].number) == (2, 3)
-
-
-@pytest.mark.parametrize("query", [{"from": 1, "to": 9}, {"from": "x", "to": 2}, {"to": 2}])
-def test_a_diff_of_revisions_that_do_not_exist_is_a_form_error(signed_in, member, revised, query):
-    response = signed_in(member).get(page_url(revised, "handbook-diff"), query)
-    assert response.status_code == 400
-
-
-def test_revert_restores_an_old_revision_as_a_new_one(signed_in, member, revised):
-    first = revised.revisions.get(number=1)
-    response = signed_in(member).post(
-        page_url(revised, "handbook-revert"),
-        {"revision": first.pk, "base_revision": revised.latest_revision_id},
-    )
-    assert response.status_code == 302
-    revised.refresh_from_db()
-    assert revised.body == "Rate agreements split the pool."
-    assert revised.latest_revision.number == 4 and revised.latest_revision.reverts == first
-
-
-def test_a_stale_revert_answers_409_and_changes_nothing(signed_in, member, revised):
-    first = revised.revisions.get(number=1)
-    stale = revised.revisions.get(number=2)
-    response = signed_in(member).post(
-        page_url(revised, "handbook-revert"), {"revision": first.pk, "base_revision": stale.pk}
-    )
-    assert response.status_code == 409
-    assert b"Someone saved revision 3 of this page" in response.content
-    assert revised.revisions.count() == 3
-
-
-def test_reverting_to_the_latest_revision_is_refused(signed_in, member, revised):
-    response = signed_in(member).post(
-        page_url(revised, "handbook-revert"),
-        {"revision": revised.latest_revision_id, "base_revision": revised.latest_revision_id},
-    )
-    assert response.status_code == 400
-    assert revised.revisions.count() == 3
-
-
 # --- Search and export ----------------------------------------------------------------------
 
 
@@ -590,198 +446,6 @@ def test_export_gives_anonymous_visitors_the_public_pages_only(client, signed_in
     assert "policy/outside-referral-policy.md" in names.namelist()
 
 
-# --- Meetings, decisions, votes, action items -----------------------------------------------
-
-
-@pytest.fixture
-def trio(member, other_member):
-    third = ConsultantFactory(status=Consultant.Status.ACTIVE).user
-    return [member, other_member, third]
-
-
-def test_a_member_records_a_meeting_with_minutes(signed_in, member, trio):
-    response = signed_in(member).post(
-        reverse("handbook-meetings"),
-        {
-            "title": "Spring meeting",
-            "date": "2030-04-01",
-            "attendees": [consultant(user).pk for user in trio],
-            "agenda": "1. Referral policy",
-            "minutes": "We met and agreed.",
-        },
-    )
-    meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response.url == meeting.get_absolute_url()
-    assert meeting.attendees.count() == 3
-    assert meeting.minutes.category == Page.Category.MINUTES
-    assert meeting.minutes.body == "We met and agreed."
-    page = signed_in(member).get(meeting.get_absolute_url())
-    assert meeting.minutes.get_absolute_url() in page.content.decode()
-    # The motion form asks for neither voters nor quorum; it says what the rules will set.
-    assert set(page.context["decision_form"].fields) == {"text", "rule", "adopted_revision"}
-    preview = RULES_PREVIEW.format(working=3, percent=50, quorum=2)
-    assert page.context["rules_preview"] == preview and preview in page.content.decode()
-
-
-def test_a_bad_meeting_is_refused_with_the_form(signed_in, member):
-    response = signed_in(member).post(
-        reverse("handbook-meetings"), {"title": "Spring", "date": "2030-13-45"}
-    )
-    assert response.status_code == 400
-    assert "date" in response.context["form"].errors
-    assert not Meeting.objects.exists()
-
-
-@pytest.fixture
-def meeting(member, trio):
-    meeting = services.meeting_create(
-        actor=member,
-        title="Spring meeting",
-        date=datetime.date(2030, 4, 1),
-        attendees=[consultant(user).pk for user in trio],
-    )
-    return meeting
-
-
-def test_a_two_thirds_decision_follows_the_votes(client, signed_in, member, trio, meeting):
-    response = signed_in(member).post(
-        reverse("handbook-decision-new", args=[meeting.pk]),
-        {"decision-text": "Adopt the referral policy", "decision-rule": "two_thirds"},
-    )
-    decision = Decision.objects.get()
-    assert response.status_code == 302 and response.url == decision.get_absolute_url()
-    # The three working members may vote; the quorum is half of them, rounded up.
-    assert {voter.user for voter in decision.eligible.all()} == set(trio)
-    assert (decision.quorum, decision.quorum_percent) == (2, 50)
-    vote_url = reverse("handbook-vote", args=[decision.pk])
-
-    for user, choice in zip(trio, ["for", "for", "against"], strict=True):
-        client.force_login(user)
-        assert client.post(vote_url, {"choice": choice}).status_code == 302
-    page = client.get(decision.get_absolute_url())
-    assert page.context["outcome"] == "passed"
-    assert 'data-outcome="passed">Passed<' in page.content.decode()
-
-    client.force_login(trio[1])
-    client.post(vote_url, {"choice": "against", "reason": "Changed my mind"})
-    page = client.get(decision.get_absolute_url())
-    assert page.context["outcome"] == "failed"
-    assert [vote.choice for vote in page.context["superseded"]] == ["for"]
-    assert Vote.objects.filter(decision=decision).count() == 4
-    register = client.get(reverse("handbook-decisions"))
-    assert 'data-outcome="failed"' in register.content.decode()
-    failed = client.get(reverse("handbook-decisions"), {"outcome": "passed"})
-    assert list(failed.context["listing"].object_list) == []
-
-
-def test_a_decision_links_the_policy_revision_it_adopted(signed_in, member, meeting, pages):
-    revision = pages["policy"].latest_revision
-    client = signed_in(member)
-    client.post(
-        reverse("handbook-decision-new", args=[meeting.pk]),
-        {
-            "decision-text": "Adopt the referral policy",
-            "decision-rule": "consensus",
-            "decision-adopted_revision": revision.pk,
-        },
-    )
-    decision = Decision.objects.get()
-    assert decision.adopted_revision == revision
-    link = reverse("handbook-history", args=[pages["policy"].slug]) + "#revision-1"
-    assert link in client.get(decision.get_absolute_url()).content.decode()
-    assert link in client.get(reverse("handbook-decisions")).content.decode()
-
-
-def test_a_bad_decision_is_refused_with_the_form(signed_in, member, meeting):
-    response = signed_in(member).post(
-        reverse("handbook-decision-new", args=[meeting.pk]),
-        {"decision-text": "", "decision-rule": "unanimity"},
-    )
-    assert response.status_code == 400
-    assert {"text", "rule"} <= set(response.context["decision_form"].errors)
-    assert not Decision.objects.exists()
-
-
-@pytest.fixture
-def decision(member, meeting):
-    return services.decision_create(
-        actor=member, meeting=meeting, text="Adopt the cover plan", rule="simple_majority"
-    )
-
-
-def test_a_vote_by_a_member_not_eligible_is_forbidden(signed_in, decision):
-    """A member admitted after the decision was opened is not on its list."""
-    latecomer = ConsultantFactory(status=Consultant.Status.ACTIVE).user
-    response = signed_in(latecomer).post(
-        reverse("handbook-vote", args=[decision.pk]), {"choice": "for"}
-    )
-    assert response.status_code == 403
-    assert b"not among the members eligible" in response.content
-    assert not Vote.objects.exists()
-
-
-def test_a_vote_after_the_decision_closed_answers_409(signed_in, member, decision):
-    client = signed_in(member)
-    assert client.post(reverse("handbook-close", args=[decision.pk])).status_code == 302
-    response = client.post(reverse("handbook-vote", args=[decision.pk]), {"choice": "for"})
-    assert response.status_code == 409
-    assert b"Voting on this decision has closed" in response.content
-    assert not Vote.objects.exists()
-    again = client.post(reverse("handbook-close", args=[decision.pk]))
-    assert again.status_code == 409
-
-
-def test_a_bad_vote_is_refused_with_the_form(signed_in, member, decision):
-    response = signed_in(member).post(
-        reverse("handbook-vote", args=[decision.pk]), {"choice": "maybe"}
-    )
-    assert response.status_code == 400
-    assert not Vote.objects.exists()
-
-
-@pytest.mark.parametrize("rule", list(Decision.Rule.values))
-def test_the_decision_page_states_how_abstentions_count(signed_in, member, rule):
-    decision = services.decision_create(actor=member, text="Motion", rule=rule)
-    content = signed_in(member).get(decision.get_absolute_url()).content.decode()
-    assert RULE_EXPLANATIONS[rule] in content
-    assert "abst" in RULE_EXPLANATIONS[rule].lower()
-    assert "Every vote counts towards quorum (for, against, abstain and block alike)" in content
-
-
-def test_action_items_are_added_and_marked_done(signed_in, member, meeting):
-    client = signed_in(member)
-    response = client.post(
-        reverse("handbook-action-new", args=[meeting.pk]),
-        {"action-text": "Draft the cover plan", "action-owner": consultant(member).pk,
-         "action-due": "2030-05-01"},
-    )  # fmt: skip
-    assert response.status_code == 302
-    item = ActionItem.objects.get()
-    assert client.post(reverse("handbook-action-done", args=[item.pk])).status_code == 302
-    item.refresh_from_db()
-    assert item.done_at is not None
-    bad = client.post(
-        reverse("handbook-action-new", args=[meeting.pk]), {"action-text": "", "action-due": "x"}
-    )
-    assert bad.status_code == 400
-    assert ActionItem.objects.count() == 1
-
-
-def test_every_form_carries_a_csrf_token(signed_in, member, pages, decision):
-    client = signed_in(member)
-    for address in (
-        reverse("handbook-new"),
-        page_url(pages["guide"], "handbook-edit"),
-        page_url(pages["guide"]),
-        reverse("handbook-meetings"),
-        decision.meeting.get_absolute_url(),
-        decision.get_absolute_url(),
-    ):
-        content = client.get(address).content.decode()
-        posts = len(re.findall(r'<form[^>]*method="post"', content))
-        assert posts and content.count("csrfmiddlewaretoken") >= posts, address
-
-
 # --- Query counts ---------------------------------------------------------------------------
 
 
@@ -810,23 +474,3 @@ def test_the_index_makes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get(reverse("handbook-index"))
     assert response.context["listing"].paginator.count == 33
-
-
-def test_the_decisions_register_makes_a_bounded_number_of_queries(
-    signed_in, member, trio, meeting, django_assert_max_num_queries
-):
-    for number in range(10):
-        decision = services.decision_create(
-            actor=member,
-            meeting=meeting,
-            text=f"Motion {number}",
-            rule="two_thirds",
-        )
-        for user in trio:
-            services.vote_cast(actor=user, decision_id=decision.pk, choice="for")
-    client = signed_in(member)
-    # 1-5 session, user, roles, member record, group coordinator, 6 the decisions with their
-    # meeting, adopted revision's page and eligible count, 7 their current votes.
-    with django_assert_max_num_queries(7):
-        response = client.get(reverse("handbook-decisions"))
-    assert len(response.context["listing"].object_list) == 10
