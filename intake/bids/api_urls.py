@@ -1,15 +1,14 @@
-"""Bid API routes under /api/v1/ (views in intake/bid_api.py)."""
+"""Bid API routes under /api/v1/ (views in ``intake.bids.api``)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from intake.bids import api as bid_api
-from intake.bids import team_api
+from intake.bids import api, team_api
 
 # A SimpleRouter: the API root view belongs to network's DefaultRouter.
 router = SimpleRouter(trailing_slash=True)
-router.register("bids", bid_api.BidViewSet, basename="api-bid")
-router.register("bid-board", bid_api.BidBoardViewSet, basename="api-bid-board")
+router.register("bids", api.BidViewSet, basename="api-bid")
+router.register("bid-board", api.BidBoardViewSet, basename="api-bid-board")
 
 urlpatterns = [
     path(

@@ -73,6 +73,9 @@ SHARE_MAX = _limit(Bid, "alliance_share_percent", MaxValueValidator)
 # A member's planned hours: above 0, in hundredths, at most this many.
 ESTIMATED_HOURS_DIGITS = _field(BidMember, "estimated_hours").max_digits
 MAX_ESTIMATED_HOURS = 10_000
+# The least a seat's planned hours may be by the model's validator: what a proposed team plans at
+# least for each member (the services take any amount above 0 that a person sends).
+SEAT_HOURS_MIN = _limit(BidMember, "estimated_hours", MinValueValidator)
 ROLE_MAX_LENGTH = _field(BidMember, "role").max_length
 DECLINE_REASON_MAX = _field(BidMember, "decline_reason").max_length
 VOLUNTEER_NOTE_MAX = _field(BidInterest, "note").max_length

@@ -24,6 +24,7 @@ from django.db.models import (
 
 from intake import access
 from intake.bids import access as bid_access
+from intake.bids import rules
 from intake.bids.models import (
     AgreementSignature,
     AgreementVersion,
@@ -273,7 +274,7 @@ def fair_hours(client_request: Request, team_size: int) -> Decimal:
     if not client_request.estimated_hours or team_size < 1:
         return DEFAULT_MEMBER_HOURS
     share = Decimal(client_request.estimated_hours) / team_size
-    return max(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), Decimal("0.25"))
+    return max(share.quantize(rules.CENT, rounding=ROUND_HALF_UP), rules.SEAT_HOURS_MIN)
 
 
 @dataclass
@@ -342,7 +343,7 @@ def proposed_teams(
                 consultant_id=member.consultant_id,
                 name=member.name,
                 covers=list(member.covers),
-                role=(", ".join(member.covers) or "Team member")[:80],
+                role=(", ".join(member.covers) or "Team member")[: rules.ROLE_MAX_LENGTH],
                 hours=hours,
                 rate=member.hourly_rate if rates_shown else None,
                 already=member.consultant_id in taken,

@@ -194,9 +194,9 @@ class VolunteerSerializer(serializers.Serializer):
 
 
 # --- Output: bids -----------------------------------------------------------------------------
-# The loader in bid_api.py puts on each bid: ``seats`` (members invited or accepted, in the
-# order they were invited), ``current_versions`` (the agreement version not voided, with its
-# signatures) and ``hours_by_member`` ({consultant id: hours logged}).
+# The loader (intake.bids.selectors.load_bids) puts on each bid: ``seats`` (members invited or
+# accepted, in the order they were invited), ``current_versions`` (the agreement version not
+# voided, with its signatures) and ``hours_by_member`` ({consultant id: hours logged}).
 
 
 def viewer_sees_money(viewer, bid: Bid) -> bool:
