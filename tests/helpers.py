@@ -586,3 +586,123 @@ def handbook_record_counts():
         ActionItem.objects.count(),
         Page.objects.count(),
     )
+
+
+# --- Intake: the workflow tests' cast and the requests they move ------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from intake.models import Request
+    from network.models import Consultant, ConsultantGroup, ExternalProfessional
+
+
+@dataclass
+class WorkflowCast:
+    """Who is who around a request in the workflow tests (the ``cast`` fixture of tests/intake):
+    the group it is routed to and another, a member of that group, the member it is offered to
+    and a second choice, a professional to refer it to, and the user of each role (``None`` for
+    the timers)."""
+
+    group: "ConsultantGroup"
+    other_group: "ConsultantGroup"
+    group_member: "Consultant"
+    offered: "Consultant"
+    second_choice: "Consultant"
+    professional: "ExternalProfessional"
+    users: dict
+
+    def user(self, role: str):
+        return self.users[role]
+
+
+def workflow_fields(action: str, cast: WorkflowCast) -> dict:
+    """Valid fields for each move."""
+    return {
+        "contact": {"note": "Called the director."},
+        "triage": {"skills": ["CiviCRM", " Data cleanup "], "urgency": "high", "note": "Sized"},
+        "route": {"group": cast.group.pk, "note": "Database work"},
+        "offer": {"consultant": cast.offered.pk, "note": "Fits your skills"},
+        "accept": {"note": "Happy to"},
+        "decline": {"reason": "Fully booked until May."},
+        "expire": {},
+        "start_bidding": {"note": "Too big for one"},
+        "refer_out": {"professionals": [cast.professional.pk], "message": "They can help."},
+        "withdraw": {"note": "Client found help"},
+        "mark_spam": {"note": "Advertising"},
+        "complete": {"note": "Done"},
+        "submit_bid": {"note": "Sent to the director"},
+        "win_bid": {"note": "Signed by the client"},
+        "lose_bid": {"note": "They chose another firm"},
+        "settle_bid": {"note": "Settled"},
+    }[action]
+
+
+def workflow_request_in(
+    status: str, cast: WorkflowCast, *, offered_to: "Consultant | None" = None, **extra
+):
+    """A request row in ``status`` with the related rows that status implies."""
+    from django.utils import timezone
+
+    from intake.models import Engagement, Offer, Request
+    from tests.factories import OfferFactory, RequestFactory
+
+    S = Request.Status
+    # States in which the request is routed to a group (so the group's coordinator is involved).
+    routed = {S.ROUTED, S.OFFERED, S.ENGAGED, S.COMPLETED, S.BIDDING, S.BID_SUBMITTED, S.LOST}
+    if status in routed:
+        extra.setdefault("assigned_group", cast.group)
+    holder = offered_to or cast.offered
+    if status == S.OFFERED:
+        extra.setdefault("offered_consultant", holder)
+    if status in (S.ENGAGED, S.COMPLETED):
+        extra.setdefault("offered_consultant", holder)
+        extra.setdefault("engaged_consultant", holder)
+    request = RequestFactory(status=status, **extra)
+    if status == S.OFFERED:
+        OfferFactory(request=request, consultant=holder)
+    if status in (S.ENGAGED, S.COMPLETED):
+        OfferFactory(
+            request=request,
+            consultant=holder,
+            expires_at=timezone.now(),
+            status=Offer.Status.ACCEPTED,
+        )
+        Engagement.objects.create(request=request, consultant=holder)
+    return request
+
+
+def workflow_snapshot(request: "Request") -> tuple:
+    """Everything a move may change; equal before and after a refused move."""
+    from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
+
+    row = Request.objects.get(pk=request.pk)
+    return (
+        row.status,
+        row.version,
+        row.assigned_group_id,
+        row.offered_consultant_id,
+        row.engaged_consultant_id,
+        row.intake_coordinator_id,
+        row.first_contact_at,
+        row.closed_at,
+        row.skills,
+        row.urgency,
+        list(RequestEvent.objects.filter(request=request).values_list("pk", flat=True)),
+        list(Offer.objects.filter(request=request).values_list("pk", "status")),
+        list(Engagement.objects.filter(request=request).values_list("pk", "end")),
+        OutsideReferral.objects.filter(request=request).count(),
+    )
+
+
+def workflow_apply(request: "Request", action: str, actor, *, version: int | None = -1, **fields):
+    """request_apply with the row's current version unless told otherwise."""
+    from intake.models import Request
+    from intake.workflow import request_apply
+
+    if version == -1:
+        version = Request.objects.get(pk=request.pk).version
+    return request_apply(
+        request_id=request.pk, action=action, actor=actor, version=version, **fields
+    )

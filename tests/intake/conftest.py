@@ -1,17 +1,21 @@
 """Fixtures shared by the intake tests: the mail backlog's (a stopped clock, a mail server that
-fails on demand, tasks recorded instead of run, a backlog on the metrics page) and the
-organisations on file that an anonymous submission must not change."""
+fails on demand, tasks recorded instead of run, a backlog on the metrics page), the
+organisations on file that an anonymous submission must not change, and the workflow tests'
+cast."""
 
 import pytest
 import time_machine
 from django_q import tasks as django_q_tasks
 
 from intake.models import Notification, Organization
+from network.models import ConsultantGroup
+from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
 from tests.helpers import (
     KNOWN_ORGANISATION,
     MAIL_START,
     MINUTE,
     MailOutage,
+    WorkflowCast,
     notification_failed,
     notification_queued,
 )
@@ -72,3 +76,40 @@ def known_organisations(db):
             name="Westside Shelter", website="https://westside-shelter.example.org"
         ),
     }
+
+
+# --- The workflow tests' cast -------------------------------------------------------------------
+
+
+@pytest.fixture
+def cast(
+    member, other_member, intake_coordinator, community_coordinator, group_coordinator, admin
+) -> WorkflowCast:
+    """Who is who around a request: ``group_coordinator``'s group with ``member``, the member it
+    is offered to and a second choice; another group with its coordinator; a professional to
+    refer to. ``cast.user(role)`` is the user of each role of tests/intake/test_workflow.py."""
+    group = ConsultantGroup.objects.get(coordinator__user=group_coordinator)
+    offered = ConsultantFactory()
+    second_choice = ConsultantFactory()
+    group.members.add(member.consultant, offered, second_choice)
+    other_coordinator = ConsultantFactory()
+    other_group = ConsultantGroupFactory(coordinator=other_coordinator)
+    return WorkflowCast(
+        group=group,
+        other_group=other_group,
+        group_member=member.consultant,
+        offered=offered,
+        second_choice=second_choice,
+        professional=ExternalProfessionalFactory(),
+        users={
+            "system": None,
+            "member": member,
+            "offered_member": offered.user,
+            "other_member": other_member,
+            "group_coordinator": group_coordinator,
+            "other_group_coordinator": other_coordinator.user,
+            "intake_coordinator": intake_coordinator,
+            "community_coordinator": community_coordinator,
+            "admin": admin,
+        },
+    )
