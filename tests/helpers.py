@@ -706,3 +706,83 @@ def workflow_apply(request: "Request", action: str, actor, *, version: int | Non
     return request_apply(
         request_id=request.pk, action=action, actor=actor, version=version, **fields
     )
+
+
+# --- Intake: notifications, from a submission through the moves to the outbox -----------------
+
+# A note the alliance writes on a move: it is for the alliance, never for the client.
+INTERNAL_NOTE = "INTERNAL-NOTE: board chair is hard to reach"
+
+
+def notified_submission(commit, **overrides) -> "tuple[Request, str]":
+    """A request submitted with ``overrides``, its commit hooks run (``commit`` is pytest-django's
+    ``django_capture_on_commit_callbacks``), so its messages go out; the request and the client's
+    status address."""
+    from intake.services import request_submit
+
+    fields = {
+        "organization_name": "Community Food Network",
+        "organization_website": "https://food.example.org",
+        "contact_name": "Client Contact",
+        "contact_email": "contact@food.example.org",
+        "title": "Donor database cleanup",
+        "description": "Our donor database needs cleaning up before year-end appeals.",
+        "skills": ["CiviCRM"],
+    }
+    fields.update(overrides)
+    with commit(execute=True):
+        submission = request_submit(**fields)
+    return submission.request, submission.status_url
+
+
+def notified_move(commit, request: "Request", action: str, actor, **fields):
+    """``action`` on ``request`` at its current version, its commit hooks run (its messages go
+    out); the event."""
+    from intake.workflow import request_apply
+
+    request.refresh_from_db()
+    with commit(execute=True):
+        return request_apply(
+            request_id=request.pk, action=action, actor=actor, version=request.version, **fields
+        )
+
+
+def notified_to_routed(commit, request: "Request", desk: dict) -> None:
+    """``request`` contacted, triaged and routed to ``desk``'s group (the ``desk`` fixture of
+    tests/intake), each move with ``INTERNAL_NOTE``."""
+    notified_move(commit, request, "contact", desk["intake"], note=INTERNAL_NOTE)
+    notified_move(commit, request, "triage", desk["intake"], note=INTERNAL_NOTE)
+    notified_move(
+        commit, request, "route", desk["intake"], group=desk["group"].pk, note=INTERNAL_NOTE
+    )
+
+
+def notifications_sent_to(kind: str) -> list[str]:
+    """The addresses the notifications of ``kind`` were sent to, in order."""
+    from intake.models import Notification
+
+    return sorted(
+        Notification.objects.filter(kind=kind, status=Notification.Status.SENT).values_list(
+            "recipient_email", flat=True
+        )
+    )
+
+
+def outbox_for(address: str) -> list:
+    """The messages in the test outbox addressed to ``address``."""
+    from django.core import mail
+
+    return [message for message in mail.outbox if address in message.to]
+
+
+def html_of(message) -> str:
+    """The HTML alternative of ``message``."""
+    return next(body for body, mimetype in message.alternatives if mimetype == "text/html")
+
+
+def everything_the_client_read(address: str) -> str:
+    """Every subject, text and HTML body the outbox holds for ``address``, as one text."""
+    texts = []
+    for message in outbox_for(address):
+        texts += [message.subject, message.body, html_of(message)]
+    return "\n".join(texts)

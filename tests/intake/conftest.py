@@ -1,14 +1,16 @@
 """Fixtures shared by the intake tests: the mail backlog's (a stopped clock, a mail server that
 fails on demand, tasks recorded instead of run, a backlog on the metrics page), the
-organisations on file that an anonymous submission must not change, and the workflow tests'
-cast."""
+organisations on file that an anonymous submission must not change, the workflow tests' cast,
+and the notification tests' desk."""
+
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django_q import tasks as django_q_tasks
 
 from intake.models import Notification, Organization
-from network.models import ConsultantGroup
+from network.models import Consultant, ConsultantGroup
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
 from tests.helpers import (
     KNOWN_ORGANISATION,
@@ -113,3 +115,23 @@ def cast(
             "admin": admin,
         },
     )
+
+
+# --- The notification tests' desk ---------------------------------------------------------------
+
+
+@pytest.fixture
+def desk(db, intake_coordinator, group_coordinator):
+    """An intake coordinator, and a group with its coordinator and two active members whose
+    hourly rates the client must never read."""
+    group = ConsultantGroup.objects.get(coordinator__user=group_coordinator)
+    first = ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal("137.45"))
+    second = ConsultantFactory(status=Consultant.Status.ACTIVE, hourly_rate=Decimal("142.65"))
+    group.members.add(first, second)
+    return {
+        "intake": intake_coordinator,
+        "group": group,
+        "group_coordinator": group_coordinator,
+        "first": first,
+        "second": second,
+    }
