@@ -42,7 +42,7 @@ class BidEventInline(ReadOnlyInline):
     fields = ["created_at", "action", "from_status", "to_status", "actor", "note", "data"]
     readonly_fields = fields
     show_change_link = False
-    verbose_name_plural = "history (every change goes through intake.bids.services)"
+    verbose_name_plural = "history (every change goes through intake.bids)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
