@@ -127,3 +127,16 @@ def fresh_index(db):
     cache.clear()
     yield
     adapter.forget_index()
+
+
+@pytest.fixture
+def signed_in(client):
+    """``signed_in(user)``: the page client, signed in as ``user`` (loaded afresh, so nothing
+    cached on the object leaks in); left anonymous for None."""
+
+    def sign_in(user):
+        if user is not None:
+            client.force_login(type(user).objects.get(pk=user.pk))
+        return client
+
+    return sign_in

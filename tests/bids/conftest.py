@@ -11,7 +11,7 @@ from intake.bids import states, team, terms
 from intake.models import Request
 from intake.services import request_submit
 from intake.workflow import request_apply
-from network.models import Consultant, User
+from network.models import Consultant
 from tests.bids.api_helpers import working_member
 from tests.bids.helpers import member, named_member
 from tests.bids.page_helpers import LEAD_RATE, SECOND_RATE, THIRD_RATE, start_bid
@@ -45,16 +45,6 @@ def third():
 
 
 # --- The bid pages ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        if user is not None:
-            client.force_login(User.objects.get(pk=user.pk))
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

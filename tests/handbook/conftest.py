@@ -10,7 +10,7 @@ import pytest
 
 from handbook import services
 from handbook.models import Decision, Page
-from network.models import Consultant, User
+from network.models import Consultant
 from tests.factories import ConsultantFactory
 
 # --- Roles -----------------------------------------------------------------------------------
@@ -31,18 +31,6 @@ def caller(request):
         return None if role == "anonymous" else request.getfixturevalue(role)
 
     return make
-
-
-@pytest.fixture
-def signed_in(client):
-    """A page client signed in as the given user (anonymous for None)."""
-
-    def sign_in(user):
-        if user is not None:
-            client.force_login(User.objects.get(pk=user.pk))
-        return client
-
-    return sign_in
 
 
 # --- Pages, as the page views read them --------------------------------------------------------
