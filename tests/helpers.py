@@ -786,3 +786,53 @@ def everything_the_client_read(address: str) -> str:
     for message in outbox_for(address):
         texts += [message.subject, message.body, html_of(message)]
     return "\n".join(texts)
+
+
+# --- Intake: requests as the page tests take them ---------------------------------------------
+
+
+def login_redirect(path: str) -> str:
+    """Where a page sends an anonymous visitor of ``path``: the sign-in page, coming back."""
+    from django.urls import reverse
+
+    return f"{reverse('login')}?next={path}"
+
+
+def request_submitted(**overrides):
+    """A request for help submitted through the service, by Harbour Literacy Project unless
+    ``overrides`` say otherwise; the submission (its request and status token)."""
+    from intake.services import request_submit
+
+    fields = {
+        "organization_name": "Harbour Literacy Project",
+        "contact_name": "Contact Person",
+        "contact_email": "office@harbour.example.org",
+        "title": "Donor database needs cleaning up",
+        "description": "Duplicates everywhere in the donor records.",
+        **overrides,
+    }
+    return request_submit(**fields)
+
+
+def request_moved(request: "Request", action: str, actor, **fields):
+    """``action`` on ``request`` by ``actor`` at its current version (read afresh); the event."""
+    from intake.workflow import request_apply
+
+    request.refresh_from_db()
+    return request_apply(
+        request_id=request.pk, action=action, actor=actor, version=request.version, **fields
+    )
+
+
+def routed_to_group(group_coordinator, intake_coordinator, **overrides):
+    """A submitted request moved through contact and triage to the group coordinator's group."""
+    from network.models import ConsultantGroup
+
+    submission = request_submitted(**overrides)
+    request = submission.request
+    group = ConsultantGroup.objects.get(coordinator=consultant(group_coordinator))
+    request_moved(request, "contact", intake_coordinator)
+    request_moved(request, "triage", intake_coordinator)
+    request_moved(request, "route", intake_coordinator, group=group.pk)
+    request.refresh_from_db()
+    return submission

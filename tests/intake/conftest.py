@@ -1,16 +1,22 @@
 """Fixtures shared by the intake tests: the mail backlog's (a stopped clock, a mail server that
 fails on demand, tasks recorded instead of run, a backlog on the metrics page), the
 organisations on file that an anonymous submission must not change, the workflow tests' cast,
-and the notification tests' desk."""
+the notification tests' desk, and the page tests' (languages and a fresh cache, a client signed
+in as someone, a request offered to ``member``, a user per role).
+
+A module that needs another shape of one of these defines its own, which takes precedence over
+the one here (``signed_in`` in test_admin and test_matching_panel, ``offered`` in test_timers)."""
 
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django_q import tasks as django_q_tasks
 
 from intake.models import Notification, Organization
-from network.models import Consultant, ConsultantGroup
+from network import services as network_services
+from network.models import Consultant, ConsultantGroup, User
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
 from tests.helpers import (
     KNOWN_ORGANISATION,
@@ -18,8 +24,11 @@ from tests.helpers import (
     MINUTE,
     MailOutage,
     WorkflowCast,
+    consultant,
     notification_failed,
     notification_queued,
+    request_moved,
+    routed_to_group,
 )
 
 # --- Mail -------------------------------------------------------------------------------------
@@ -134,4 +143,50 @@ def desk(db, intake_coordinator, group_coordinator):
         "group_coordinator": group_coordinator,
         "first": first,
         "second": second,
+    }
+
+
+# --- The page tests -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _languages_and_cache(db):
+    """The languages offered and an empty cache; the page modules use it for every test
+    (``pytestmark = [..., pytest.mark.usefixtures("_languages_and_cache")]``)."""
+    network_services.languages_ensure()
+    # The submission throttle counts in the cache; each test starts with a fresh allowance.
+    cache.clear()
+
+
+@pytest.fixture
+def signed_in(client):
+    """``signed_in(user)``: the page client, signed in as ``user`` (left anonymous for None)."""
+
+    def sign_in(user):
+        if user is not None:
+            client.force_login(User.objects.get(pk=user.pk))
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def offered(group_coordinator, intake_coordinator, member):
+    """A request the group coordinator offered to ``member``."""
+    submission = routed_to_group(group_coordinator, intake_coordinator)
+    request_moved(submission.request, "offer", group_coordinator, consultant=consultant(member).pk)
+    submission.request.refresh_from_db()
+    return submission
+
+
+@pytest.fixture
+def roles(member, other_member, group_coordinator, intake_coordinator, admin):
+    """The user of each role the page access tests try (None: anonymous)."""
+    return {
+        "anonymous": None,
+        "member without offers": other_member,
+        "member with an offer": member,
+        "group coordinator": group_coordinator,
+        "intake coordinator": intake_coordinator,
+        "admin": admin,
     }
