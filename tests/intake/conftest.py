@@ -1,11 +1,12 @@
 """Fixtures shared by the intake tests: the mail backlog's (a stopped clock, a mail server that
 fails on demand, tasks recorded instead of run, a backlog on the metrics page), the
 organisations on file that an anonymous submission must not change, the workflow tests' cast,
-the notification tests' desk, and the page tests' (languages and a fresh cache, a client signed
-in as someone, a request offered to ``member``, a user per role).
+the notification tests' desk, and the page tests' (languages and a fresh cache, a request
+offered to ``member``, a user per role; the page client signed in as someone is ``signed_in`` of
+tests/conftest.py).
 
 A module that needs another shape of one of these defines its own, which takes precedence over
-the one here (``signed_in`` in test_admin and test_matching_panel, ``offered`` in test_timers)."""
+the one here (``offered`` in test_timers)."""
 
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from django_q import tasks as django_q_tasks
 
 from intake.models import Notification, Organization
 from network import services as network_services
-from network.models import Consultant, ConsultantGroup, User
+from network.models import Consultant, ConsultantGroup
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
 from tests.helpers import (
     KNOWN_ORGANISATION,
@@ -156,18 +157,6 @@ def _languages_and_cache(db):
     network_services.languages_ensure()
     # The submission throttle counts in the cache; each test starts with a fresh allowance.
     cache.clear()
-
-
-@pytest.fixture
-def signed_in(client):
-    """``signed_in(user)``: the page client, signed in as ``user`` (left anonymous for None)."""
-
-    def sign_in(user):
-        if user is not None:
-            client.force_login(User.objects.get(pk=user.pk))
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

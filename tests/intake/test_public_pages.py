@@ -5,8 +5,8 @@ the thanks page that shows the status link once, and the client's status page (t
 private detail, the consultant once engaged, the professionals once referred, the plain 404 for
 an unknown or withdrawn token).
 
-The fixtures (languages and a fresh cache, ``signed_in``, ``offered``) are in
-tests/intake/conftest.py; submitting and moving a request in tests/helpers.py.
+The fixtures (languages and a fresh cache, ``offered``) are in tests/intake/conftest.py,
+``signed_in`` in tests/conftest.py; submitting and moving a request in tests/helpers.py.
 """
 
 import datetime

@@ -3,8 +3,9 @@ coordinator sees, the nav's links per role; its filters, sorting and flags (over
 duplicates), the htmx answer with the results only, pagination by 25 and a fixed number of
 queries whatever the rows.
 
-The fixtures (languages and a fresh cache, ``signed_in``, ``offered``, ``roles``) are in
-tests/intake/conftest.py; submitting and routing a request in tests/helpers.py.
+The fixtures (languages and a fresh cache, ``offered``, ``roles``) are in
+tests/intake/conftest.py, ``signed_in`` in tests/conftest.py; submitting and routing a request
+in tests/helpers.py.
 """
 
 import datetime

@@ -5,8 +5,9 @@ and its message, a stale version's 409, a refused move's 403, an unknown action'
 error's 400); the offer form's choices; a member's offers without the client's contact, a
 decline's reason, an accepted offer among their engagements, and no one else's offers.
 
-The fixtures (languages and a fresh cache, ``signed_in``, ``offered``, ``roles``) are in
-tests/intake/conftest.py; submitting, moving and routing a request in tests/helpers.py.
+The fixtures (languages and a fresh cache, ``offered``, ``roles``) are in
+tests/intake/conftest.py, ``signed_in`` in tests/conftest.py; submitting, moving and routing a
+request in tests/helpers.py.
 """
 
 import re
