@@ -19,7 +19,7 @@ from django.utils import timezone
 from intake.bids import rules, terms, work
 from intake.bids.models import AgreementSignature, Bid, BidEvent, HoursEntry
 from tests.bids.helpers import bidding_request, member, sent_bid, start, working_bid
-from tests.helpers import race
+from tests.intake.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

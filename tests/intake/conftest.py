@@ -19,13 +19,13 @@ from intake.models import Notification, Organization
 from network import services as network_services
 from network.models import Consultant, ConsultantGroup
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, ExternalProfessionalFactory
-from tests.helpers import (
+from tests.helpers import consultant
+from tests.intake.helpers import (
     KNOWN_ORGANISATION,
     MAIL_START,
     MINUTE,
     MailOutage,
     WorkflowCast,
-    consultant,
     notification_failed,
     notification_queued,
     request_moved,
@@ -38,7 +38,7 @@ from tests.helpers import (
 @pytest.fixture
 def server(settings):
     """The mail server: delivers, unless the test sets ``down``, ``refusing`` or ``error``."""
-    settings.EMAIL_BACKEND = "tests.helpers.OutageMailBackend"
+    settings.EMAIL_BACKEND = "tests.intake.helpers.OutageMailBackend"
     MailOutage.down, MailOutage.refusing = False, set()
     MailOutage.error = ConnectionRefusedError(111, "Connection refused")
     yield MailOutage

@@ -14,7 +14,7 @@ from intake.models import Request, RequestEvent
 from intake.services import request_submit
 from intake.workflow import WorkflowConflict, request_apply
 from tests.factories import RequestFactory
-from tests.helpers import race
+from tests.intake.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

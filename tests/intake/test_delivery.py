@@ -8,7 +8,7 @@ import pytest
 
 from intake import delivery
 from intake.metrics import mail_backlog
-from tests.helpers import notification_queued
+from tests.intake.helpers import notification_queued
 
 pytestmark = pytest.mark.django_db
 

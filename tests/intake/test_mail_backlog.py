@@ -17,7 +17,7 @@ from django_q.models import Schedule
 from intake import notifications, tasks
 from intake.management.commands.setup_schedules import SCHEDULES
 from intake.models import Notification
-from tests.helpers import MAIL_START, MINUTE, notification_failed, notification_queued
+from tests.intake.helpers import MAIL_START, MINUTE, notification_failed, notification_queued
 
 pytestmark = pytest.mark.django_db
 

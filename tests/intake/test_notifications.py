@@ -23,11 +23,11 @@ from network.models import ConsultantGroup
 from network.roles import Role
 from network.services import user_grant_role
 from tests.factories import ExternalProfessionalFactory
-from tests.helpers import INTERNAL_NOTE, everything_the_client_read, html_of, outbox_for
-from tests.helpers import notifications_sent_to as sent_to
-from tests.helpers import notified_move as move
-from tests.helpers import notified_submission as submit
-from tests.helpers import notified_to_routed as to_routed
+from tests.intake.helpers import INTERNAL_NOTE, everything_the_client_read, html_of, outbox_for
+from tests.intake.helpers import notifications_sent_to as sent_to
+from tests.intake.helpers import notified_move as move
+from tests.intake.helpers import notified_submission as submit
+from tests.intake.helpers import notified_to_routed as to_routed
 
 
 def to_offered(commit, request, desk, consultant=None):

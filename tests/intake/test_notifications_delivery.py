@@ -26,10 +26,10 @@ from intake.notifications import Kind
 from network.roles import Role
 from network.services import user_grant_role
 from tests.factories import UserFactory
-from tests.helpers import MAIL_START
-from tests.helpers import notified_move as move
-from tests.helpers import notified_submission as submit
-from tests.helpers import notified_to_routed as to_routed
+from tests.intake.helpers import MAIL_START
+from tests.intake.helpers import notified_move as move
+from tests.intake.helpers import notified_submission as submit
+from tests.intake.helpers import notified_to_routed as to_routed
 
 START = MAIL_START  # the clock fixture's time: Tuesday 14 April 2026, 09:00 UTC
 

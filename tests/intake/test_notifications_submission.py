@@ -24,9 +24,9 @@ from network.models import Consultant
 from network.roles import Role
 from network.services import user_grant_role
 from tests.factories import UserFactory
-from tests.helpers import everything_the_client_read, html_of, outbox_for
-from tests.helpers import notifications_sent_to as sent_to
-from tests.helpers import notified_submission as submit
+from tests.intake.helpers import everything_the_client_read, html_of, outbox_for
+from tests.intake.helpers import notifications_sent_to as sent_to
+from tests.intake.helpers import notified_submission as submit
 
 # --- Submission ---------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from intake.models import Request, RequestEvent
 from intake.services import organization_merge_submitted
-from tests.helpers import KNOWN_ORGANISATION_SITE, organisation_rows, request_posted
+from tests.intake.helpers import KNOWN_ORGANISATION_SITE, organisation_rows, request_posted
 
 pytestmark = pytest.mark.django_db
 

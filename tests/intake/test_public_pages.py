@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from intake.models import Organization, Request
 from tests.factories import ConsultantFactory, ExternalProfessionalFactory
-from tests.helpers import REQUEST_FORM, consultant, routed_to_group
-from tests.helpers import request_moved as move
-from tests.helpers import request_submitted as submit
+from tests.helpers import REQUEST_FORM, consultant
+from tests.intake.helpers import request_moved as move
+from tests.intake.helpers import request_submitted as submit
+from tests.intake.helpers import routed_to_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_languages_and_cache")]
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from network.models import ConsultantGroup
 from tests.factories import RequestFactory
-from tests.helpers import login_redirect, routed_to_group
-from tests.helpers import request_submitted as submit
+from tests.intake.helpers import login_redirect, routed_to_group
+from tests.intake.helpers import request_submitted as submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_languages_and_cache")]
 

@@ -18,9 +18,9 @@ from django.urls import reverse
 from intake.models import Offer, Request, RequestEvent
 from network.models import Consultant
 from tests.factories import ConsultantFactory
-from tests.helpers import login_redirect, routed_to_group
-from tests.helpers import request_moved as move
-from tests.helpers import request_submitted as submit
+from tests.intake.helpers import login_redirect, routed_to_group
+from tests.intake.helpers import request_moved as move
+from tests.intake.helpers import request_submitted as submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_languages_and_cache")]
 

@@ -9,7 +9,7 @@ import pytest
 from intake.models import Request, RequestEvent
 from intake.workflow import WorkflowConflict, request_skills_edit
 from tests.factories import RequestFactory, SkillFactory
-from tests.helpers import race
+from tests.intake.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from intake.models import Request, RequestEvent
 from intake.services import request_submit
 from tests.factories import UserFactory
-from tests.helpers import (
+from tests.intake.helpers import (
     KNOWN_ORGANISATION,
     KNOWN_ORGANISATION_SITE,
     organisation_rows,

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from intake.models import Request
 from intake.workflow import MOVES, PUBLIC_ACTIONS, WorkflowConflict, allowed_moves
-from tests.helpers import WorkflowCast as Cast
-from tests.helpers import workflow_apply as apply
-from tests.helpers import workflow_fields as fields_for
-from tests.helpers import workflow_request_in as request_in
-from tests.helpers import workflow_snapshot as snapshot
+from tests.intake.helpers import WorkflowCast as Cast
+from tests.intake.helpers import workflow_apply as apply
+from tests.intake.helpers import workflow_fields as fields_for
+from tests.intake.helpers import workflow_request_in as request_in
+from tests.intake.helpers import workflow_snapshot as snapshot
 
 pytestmark = pytest.mark.django_db
 

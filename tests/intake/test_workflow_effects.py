@@ -20,10 +20,10 @@ from intake.models import Offer, Request, RequestEvent
 from intake.workflow import WorkflowConflict
 from network.models import Consultant
 from tests.factories import ConsultantFactory, ExternalProfessionalFactory
-from tests.helpers import workflow_apply as apply
-from tests.helpers import workflow_fields as fields_for
-from tests.helpers import workflow_request_in as request_in
-from tests.helpers import workflow_snapshot as snapshot
+from tests.intake.helpers import workflow_apply as apply
+from tests.intake.helpers import workflow_fields as fields_for
+from tests.intake.helpers import workflow_request_in as request_in
+from tests.intake.helpers import workflow_snapshot as snapshot
 
 pytestmark = pytest.mark.django_db
 
