@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from intake.bids import access as bid_access
 from intake.bids import money, rules, states
-from intake.bids.models import Bid, BidMember
+from intake.bids.models import Bid, BidMember, Settlement
 from intake.models import Request
 
 # Plain strings in the schema: an enum named "status" would collide with the other "status"
@@ -381,7 +381,8 @@ class BidSerializer(BidPublicSerializer):
     def get_statement_state(self, bid) -> str | None:
         statements = getattr(bid, "live_statements", None)
         if statements is None:
-            statements = list(bid.settlements.exclude(state="disputed").order_by("-pk"))
+            live = bid.settlements.exclude(state=Settlement.State.DISPUTED)
+            statements = list(live.order_by("-pk"))
         return statements[0].state if statements else None
 
     @extend_schema_field(AgreementSummarySerializer(allow_null=True))
