@@ -1,16 +1,30 @@
-"""The bid pages' tests' figures and a bid started on their request (plain functions; the
-people, the request and the bid are fixtures in ``tests/bids/conftest.py``)."""
+"""The bid pages' tests' figures, who may open a bid page, a bid started on their request and
+taken on stage by stage through the services, a snapshot of what an action could change, and
+posting an action (plain functions; the people, the request and the bid are fixtures in
+``tests/bids/conftest.py``)."""
 
 from django.urls import reverse
+from django.utils import timezone
 
-from intake.bids import team
-from intake.bids.models import Bid
+from intake.bids import settlement, states, team, terms, work
+from intake.bids.models import AgreementVersion, Bid, BidEvent, HoursEntry
 
 # Figures that appear nowhere else on the pages, so their absence proves the money is hidden.
 PRICE = "12345.67"
 LEAD_RATE = "101.11"
 SECOND_RATE = "83.33"
 THIRD_RATE = "77.77"
+
+# Who may open the board, the start page, a workspace and my bids: working members and
+# coordinators; an applicant gets 403 and an anonymous visitor goes to sign in.
+BOARD_CODES = {
+    "anonymous": 302,
+    "applicant": 403,
+    "other member": 200,
+    "team member": 200,
+    "lead": 200,
+    "intake coordinator": 200,
+}
 
 
 def start_bid(request, people, *, invite_third=False) -> Bid:
@@ -32,3 +46,71 @@ def start_bid(request, people, *, invite_third=False) -> Bid:
 
 def url(name, bid) -> str:
     return reverse(name, args=[bid.pk])
+
+
+def post(client, name, bid, data=None):
+    return client.post(url(name, bid), data or {})
+
+
+def login_redirect(path: str) -> str:
+    return f"{reverse('login')}?next={path}"
+
+
+# --- The bid fixture taken on, stage by stage ------------------------------------------------
+
+
+def fresh(bid) -> Bid:
+    return Bid.objects.get(pk=bid.pk)
+
+
+def sent(bid, people) -> Bid:
+    states.bid_send(bid_id=bid.pk, actor=people["lead"])
+    return fresh(bid)
+
+
+def signed(bid, people) -> Bid:
+    bid = sent(bid, people)
+    number = terms.current_agreement(bid).number
+    for who in ("lead", "team member"):
+        terms.agreement_sign(bid_id=bid.pk, actor=people[who], agreement_version=number)
+    return fresh(bid)
+
+
+def in_progress(bid, people, intake_coordinator) -> Bid:
+    bid = signed(bid, people)
+    states.bid_submit(bid_id=bid.pk, actor=people["lead"])
+    states.bid_decide(bid_id=bid.pk, actor=intake_coordinator, won=True)
+    states.bid_start(bid_id=bid.pk, actor=people["lead"])
+    return fresh(bid)
+
+
+def proposed(bid, people, intake_coordinator) -> Bid:
+    """In progress, hours logged today by both, and the statement proposed by the lead."""
+    bid = in_progress(bid, people, intake_coordinator)
+    today = timezone.localdate()
+    work.hours_log(bid_id=bid.pk, actor=people["lead"], date=today, hours="8")
+    work.hours_log(bid_id=bid.pk, actor=people["team member"], date=today, hours="5.5")
+    settlement.bid_settle(bid_id=bid.pk, actor=people["lead"], collector=people["_lead"].pk)
+    return fresh(bid)
+
+
+def settled(bid, people, intake_coordinator) -> Bid:
+    """The proposed statement approved by both members: final."""
+    bid = proposed(bid, people, intake_coordinator)
+    for who in ("team member", "lead"):
+        settlement.statement_approve(bid_id=bid.pk, actor=people[who])
+    return fresh(bid)
+
+
+def snapshot(bid):
+    """Everything an action could change, to prove a refusal changed nothing."""
+    bid = fresh(bid)
+    return (
+        bid.status,
+        bid.version,
+        bid.price,
+        list(bid.members.values_list("consultant_id", "status", "role", "estimated_hours")),
+        list(AgreementVersion.objects.filter(bid=bid).values_list("number", "voided_at")),
+        BidEvent.objects.filter(bid=bid).count(),
+        HoursEntry.objects.filter(bid=bid).count(),
+    )
