@@ -1,5 +1,6 @@
 """Fixtures of the bid tests, by the names the tests ask for: members (``trio``; ``lead``,
-``second`` and ``third`` at the API tests' rates) and the bid pages' people, request and bid.
+``second`` and ``third`` at the API tests' rates), a bid at work (``working``, for the statement's
+tests) and the bid pages' people, request and bid.
 
 A test module may define a fixture of the same name for its own people; its own wins there."""
 
@@ -13,7 +14,7 @@ from intake.services import request_submit
 from intake.workflow import request_apply
 from network.models import Consultant
 from tests.bids.api_helpers import working_member
-from tests.bids.helpers import member, named_member
+from tests.bids.helpers import member, named_member, working_bid
 from tests.bids.page_helpers import LEAD_RATE, SECOND_RATE, THIRD_RATE, start_bid
 from tests.factories import (
     ConsultantFactory,
@@ -42,6 +43,13 @@ def second():
 @pytest.fixture
 def third():
     return working_member("60")
+
+
+@pytest.fixture
+def working(db, intake_coordinator):
+    """A bid at work for 30 days: a lead (100/h), two members (80/h and 60/h), price 9000."""
+    lead, second, third = member("100.00"), member("80.00"), member("60.00")
+    return working_bid(intake_coordinator, lead, second, third), lead, second, third
 
 
 # --- The bid pages ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Team bids built through the services, stage by stage, for tests about one later step; and a
-snapshot of every row a bid service may touch, to check that a refusal changed nothing.
+"""Team bids built through the services, stage by stage, for tests about one later step; the
+statement proposed and approved; and a snapshot of every row a bid service may touch, to check
+that a refusal changed nothing.
 
 Plain functions (the fixtures are in ``tests/bids/conftest.py``). ``start`` and the builders after
 it use the service tests' figures: a price of 9,000, the lead 40 h, each other member 20 h.
@@ -11,7 +12,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from intake.bids import states, team, terms, work
+from intake.bids import settlement, states, team, terms, work
 from intake.bids.models import (
     AgreementSignature,
     AgreementVersion,
@@ -188,6 +189,21 @@ CHANGES = {
         due_date=timezone.localdate(),
     ),  # fmt: skip
 }
+
+
+# --- the statement ---------------------------------------------------------------------------
+
+# The statement's states, as stored (Settlement.State).
+PROPOSED, FINAL, DISPUTED = "proposed", "final", "disputed"
+
+
+def propose(bid, lead, **fields) -> Settlement:
+    return settlement.bid_settle(bid_id=bid.pk, actor=lead.user, **fields)
+
+
+def approve(bid, *consultants) -> None:
+    for consultant in consultants:
+        settlement.statement_approve(bid_id=bid.pk, actor=consultant.user)
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -1,15 +1,20 @@
-"""Who is told of a bid's steps, by email, once the step commits (``intake.bids.notifications``)."""
+"""Who is told of a bid's steps, by email, once the step commits (``intake.bids.notifications``):
+the team's steps and the statement's."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
 
-from intake.bids import rules, states, team, terms
+from intake.bids import rules, settlement, states, team, terms
+from intake.bids.notifications import StatementKind
 from intake.models import Notification
 from tests.bids.helpers import (
     CHANGES,
+    approve,
     emails,
+    log,
+    propose,
     sent,
     sent_bid,
     sign_all,
@@ -142,3 +147,38 @@ def test_a_rolled_back_change_tells_nobody(trio, django_capture_on_commit_callba
             terms.bid_terms_change(bid_id=bid.pk, actor=lead.user, price="1.00")
 
     assert callbacks == []
+
+
+# --- the statement -----------------------------------------------------------------------------
+
+
+def test_every_step_of_the_statement_tells_the_team(working, django_capture_on_commit_callbacks):
+    bid, lead, second, third = working
+    log(bid, second, "5")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        propose(bid, lead)
+    assert sent(StatementKind.TO_APPROVE) == emails(second, third)
+    body = Notification.objects.get(
+        kind=StatementKind.TO_APPROVE, recipient_email=second.user.email
+    ).body_text
+    assert "your payout: USD 9000.00" in body and "dispute" in body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        settlement.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Hours missing")
+    assert sent(StatementKind.DISPUTED) == emails(lead, second)
+    assert "Hours missing" in Notification.objects.filter(kind=StatementKind.DISPUTED)[0].body_text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        propose(bid, lead)
+        approve(bid, second)
+    assert sent(StatementKind.APPROVED) == emails(lead, third)
+    assert f"Still to approve: {lead.display_name}, {third.display_name}" in (
+        Notification.objects.filter(kind=StatementKind.APPROVED)[0].body_text
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(bid, lead, third)
+    # The last approval says "final" to everyone, not "approved".
+    assert sent(StatementKind.FINAL) == emails(lead, second, third)
+    assert sent(StatementKind.APPROVED) == sorted(emails(lead, third) + emails(second, third))
