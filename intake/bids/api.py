@@ -134,7 +134,7 @@ class BidViewSet(BidWorkActions):
         request_id = fields.pop("request")
         self._check_request_open(request_id)
         fields["invite"] = [dict(entry) for entry in fields["invite"]]
-        bid = self._call(team.bid_create, request_id=request_id, **fields)
+        bid = team.bid_create(actor=self.request.user, request_id=request_id, **fields)
         self.bid_pk = bid.pk
         return self._detail(bid.pk, status.HTTP_201_CREATED)
 
@@ -164,7 +164,7 @@ class BidViewSet(BidWorkActions):
         bid = self._bid(pk, write=True)
         serializer = BidTermsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._call(terms.bid_terms_change, bid_id=bid.pk, **serializer.validated_data)
+        terms.bid_terms_change(actor=self.request.user, bid_id=bid.pk, **serializer.validated_data)
         return self._detail(bid.pk)
 
     @extend_schema(
@@ -177,7 +177,7 @@ class BidViewSet(BidWorkActions):
         bid = self._bid(pk, write=True)
         serializer = BidInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._call(team.bid_invite, bid_id=bid.pk, **serializer.validated_data)
+        team.bid_invite(actor=self.request.user, bid_id=bid.pk, **serializer.validated_data)
         return self._detail(bid.pk, status.HTTP_201_CREATED)
 
     def _respond(self, request, pk, *, accept: bool) -> Response:
@@ -186,8 +186,8 @@ class BidViewSet(BidWorkActions):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         reason = fields.pop("reason")
-        self._call(
-            team.bid_member_respond,
+        team.bid_member_respond(
+            actor=self.request.user,
             bid_id=bid.pk,
             accept=accept,
             reason="" if accept else reason,
@@ -245,8 +245,8 @@ class BidViewSet(BidWorkActions):
         bid = self._bid(pk, write=True)
         consultant_id = path_row_id(consultant_id, "member on this bid")
         if request.method == "DELETE":
-            self._call(
-                team.bid_member_remove,
+            team.bid_member_remove(
+                actor=self.request.user,
                 bid_id=bid.pk,
                 consultant_id=consultant_id,
                 version=version_from(request),
@@ -254,8 +254,8 @@ class BidViewSet(BidWorkActions):
             return self._detail(bid.pk)
         serializer = BidMemberChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._call(
-            team.bid_member_change,
+        team.bid_member_change(
+            actor=self.request.user,
             bid_id=bid.pk,
             consultant_id=consultant_id,
             **serializer.validated_data,
@@ -277,8 +277,8 @@ class BidViewSet(BidWorkActions):
         bid = self._bid(pk, write=True)
         serializer = AgreementSignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._call(
-            terms.agreement_sign,
+        terms.agreement_sign(
+            actor=self.request.user,
             bid_id=bid.pk,
             agreement_version=serializer.validated_data["version"],
         )
@@ -318,7 +318,9 @@ class BidViewSet(BidWorkActions):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         move, version = fields.pop("action"), fields.pop("version")
-        self._call(states.bid_apply, bid_id=bid.pk, action=move, version=version, **fields)
+        states.bid_apply(
+            actor=self.request.user, bid_id=bid.pk, action=move, version=version, **fields
+        )
         return self._detail(bid.pk)
 
     def _move(self, request, pk, serializer_class, service, **fields) -> Response:
@@ -326,7 +328,7 @@ class BidViewSet(BidWorkActions):
         bid = self._bid(pk, write=True)
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self._call(service, bid_id=bid.pk, **serializer.validated_data, **fields)
+        service(actor=self.request.user, bid_id=bid.pk, **serializer.validated_data, **fields)
         return self._detail(bid.pk)
 
     @extend_schema(
@@ -376,7 +378,7 @@ class BidViewSet(BidWorkActions):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         won = fields.pop("outcome") == "won"
-        self._call(states.bid_decide, bid_id=bid.pk, won=won, **fields)
+        states.bid_decide(actor=self.request.user, bid_id=bid.pk, won=won, **fields)
         return self._detail(bid.pk)
 
     @extend_schema(
@@ -431,5 +433,7 @@ class BidBoardViewSet(BidApiView):
             raise Http404("No request open for bids has this id.")
         serializer = VolunteerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        interest = self._call(team.bid_volunteer, request_id=int(pk), **serializer.validated_data)
+        interest = team.bid_volunteer(
+            actor=self.request.user, request_id=int(pk), **serializer.validated_data
+        )
         return Response(VolunteeredSerializer(interest).data, status=status.HTTP_201_CREATED)

@@ -16,11 +16,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from intake.bids import access as bid_access
-from intake.bids import rules, selectors
+from intake.bids import selectors
 from intake.bids.models import Bid
 from intake.bids.serializers import VersionInputSerializer, render_bid
-from intake.workflow import WorkflowConflict
-from network.api import FIELD_ERRORS, NOT_FOUND, model_errors_as_400
+from network.api import FIELD_ERRORS, NOT_FOUND
 
 BID_CONFLICT = OpenApiResponse(
     response=inline_serializer(
@@ -65,32 +64,11 @@ class WorksForBids(BasePermission):
 
 
 class BidApiView(viewsets.GenericViewSet):
-    """Shared: the gate, the 409 answer, and calling one service with its errors as a 400."""
+    """Shared: the gate and loading a bid; refusals are answered by the API's exception handler
+    (``network.api_errors``: 400, 403, 409 with the bid's status and version)."""
 
     permission_classes = [IsAuthenticated, WorksForBids]
     lookup_value_regex = r"[0-9]+"
-
-    def handle_exception(self, exc):
-        if isinstance(exc, rules.BidConflict):
-            return self._conflict(str(exc), exc.status, exc.version)
-        if isinstance(exc, WorkflowConflict):
-            # The request refused the move (its own state or version): answer with the bid's
-            # state, which is what the caller sent a version of.
-            bid = Bid.objects.filter(pk=getattr(self, "bid_pk", None)).first()
-            return self._conflict(
-                str(exc), bid.status if bid else exc.status, bid.version if bid else None
-            )
-        return super().handle_exception(exc)
-
-    def _conflict(self, detail: str, bid_status: str, version: int | None) -> Response:
-        return Response(
-            {"detail": detail, "status": bid_status, "version": version},
-            status=status.HTTP_409_CONFLICT,
-        )
-
-    def _call(self, service, /, field_map: dict[str, str] | None = None, **kwargs):
-        with model_errors_as_400(field_map):
-            return service(actor=self.request.user, **kwargs)
 
     def _bid(self, pk, *, write: bool = False) -> Bid:
         bid = bid_access.get_bid_for_user(self.request.user, pk, write=write)

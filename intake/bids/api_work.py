@@ -67,7 +67,7 @@ class BidWorkActions(BidApiView):
         bid = self._bid(pk, write=True)
         serializer = HoursLogSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = self._call(work.hours_log, bid_id=bid.pk, **serializer.validated_data)
+        entry = work.hours_log(actor=self.request.user, bid_id=bid.pk, **serializer.validated_data)
         entry = HoursEntry.objects.select_related("consultant").get(pk=entry.pk)
         return Response(HoursEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -92,7 +92,7 @@ class BidWorkActions(BidApiView):
         bid = self._bid(pk, write=True)
         if not HoursEntry.objects.filter(bid=bid, pk=entry_id).exists():
             raise Http404("No such hours entry on this bid.")
-        self._call(work.hours_delete, bid_id=bid.pk, entry_id=int(entry_id))
+        work.hours_delete(actor=self.request.user, bid_id=bid.pk, entry_id=int(entry_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -113,7 +113,9 @@ class BidWorkActions(BidApiView):
         bid = self._bid(pk, write=True)
         serializer = BidSettleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        statement = self._call(settlement.bid_settle, bid_id=bid.pk, **serializer.validated_data)
+        statement = settlement.bid_settle(
+            actor=self.request.user, bid_id=bid.pk, **serializer.validated_data
+        )
         return Response(StatementSerializer(_statement(statement.bid_id)).data)
 
     @extend_schema(
@@ -171,8 +173,8 @@ class BidWorkActions(BidApiView):
         bid = self._bid(pk, write=True)
         serializer = VersionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        approval = self._call(
-            settlement.statement_approve, bid_id=bid.pk, **serializer.validated_data
+        approval = settlement.statement_approve(
+            actor=self.request.user, bid_id=bid.pk, **serializer.validated_data
         )
         return Response(StatementSerializer(documents.statement_row(approval.settlement_id)).data)
 
@@ -205,8 +207,8 @@ class BidWorkActions(BidApiView):
             )
         serializer = StatementOnBehalfSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        approval = self._call(
-            settlement.statement_approve_on_behalf,
+        approval = settlement.statement_approve_on_behalf(
+            actor=self.request.user,
             bid_id=bid.pk,
             **serializer.validated_data,
         )
@@ -229,7 +231,7 @@ class BidWorkActions(BidApiView):
         bid = self._bid(pk, write=True)
         serializer = StatementDisputeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        statement = self._call(
-            settlement.statement_dispute, bid_id=bid.pk, **serializer.validated_data
+        statement = settlement.statement_dispute(
+            actor=self.request.user, bid_id=bid.pk, **serializer.validated_data
         )
         return Response(StatementSerializer(documents.statement_row(statement.pk)).data)

@@ -104,6 +104,10 @@ class BidConflict(Conflict):
         self.status = bid.status if bid is not None else ""
         self.version = bid.version if bid is not None else None
 
+    def as_body(self) -> dict:
+        """The 409's body: the bid's status and version always (null before there is a bid)."""
+        return {"detail": self.detail, "status": self.status, "version": self.version}
+
 
 # --- Reading and locking ---------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from intake import access
 from intake.bids import access as bid_access
 from intake.bids import rules, terms
 from intake.bids.models import Bid, BidMember
+from intake.workflow import WorkflowConflict
 from network.states import Move, move_for, table
 
 B = Bid.Status
@@ -95,7 +96,12 @@ def _request_move(request_action: str):
     """The effect of a move the request makes with the bid: ``request_action`` on the request."""
 
     def effect(bid: Bid, actor, move: Move, note: str = "") -> None:
-        rules.request_move(bid, request_action, actor, note)
+        try:
+            rules.request_move(bid, request_action, actor, note)
+        except WorkflowConflict as refusal:
+            # The request refused (its own state or version): the caller sent the bid's
+            # version, so the answer gives the bid's state, as it is (nothing changed).
+            raise rules.BidConflict(str(refusal), bid=bid) from None
 
     return effect
 
