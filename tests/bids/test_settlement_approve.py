@@ -112,7 +112,7 @@ def test_the_last_approval_closes_the_request_when_the_lead_proposer_stopped_wor
 @pytest.mark.parametrize("status", ["on_leave", "alumni", "former"])
 def test_a_member_who_stopped_working_cannot_approve_or_dispute_themself(working, status):
     """Approving is a member's right, so it needs a working member, as the bid pages do; a
-    coordinator records the approval on their behalf instead (test_bid_statement_on_behalf)."""
+    coordinator records the approval on their behalf instead (test_settlement_on_behalf)."""
     bid, lead, second, _third = working
     log(bid, second, "5")
     propose(bid, lead)

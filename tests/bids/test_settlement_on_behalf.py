@@ -1,10 +1,10 @@
-"""A statement that waits for a member who stopped working (``intake/bid_statements.py``,
+"""A statement that waits for a member who stopped working (``intake/bids/settlement.py``,
 ``statement_approve_on_behalf``): the member can no longer open the bid, so a staff coordinator
 records their approval on their behalf, with a reason, and it is recorded as such: on the
 approval, in the bid's log, on the statement (API and workspace) and in the member's email. It
 is refused while the member still works, and for anyone but a staff coordinator.
 
-Refusals are checked as in ``test_bids``: the exception or the answer, and a snapshot of every
+Refusals are checked as in the other bid tests: the exception or the answer, and a snapshot of every
 bid row before and after.
 """
 
