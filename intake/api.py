@@ -55,7 +55,6 @@ from network.api import (
     NOT_FOUND,
     StableOrderingFilter,
     list_responses,
-    model_errors_as_400,
 )
 from network.models import Language
 
@@ -302,6 +301,13 @@ class RequestViewSet(viewsets.GenericViewSet):
     """Requests for help. Submitting one is anonymous; reading and moving them is for
     coordinators and for the members they are offered to."""
 
+    @property
+    def service_field_map(self) -> dict[str, str]:
+        """A submission's errors name the form's fields (the contact's email, the website)."""
+        if self.action == "create":
+            return {"email": "contact_email", "website": "organization_website"}
+        return {}
+
     permission_classes = [IsAuthenticated, UsesRequestPages]
     lookup_value_regex = r"[0-9]+"
     queryset = Request.objects.none()  # for the schema; rows come through the gate
@@ -415,10 +421,7 @@ class RequestViewSet(viewsets.GenericViewSet):
             # use of the same key fails on the key's unique constraint and rolls its own
             # submission back, then answers with the winner's record below.
             with transaction.atomic():
-                with model_errors_as_400(
-                    {"email": "contact_email", "website": "organization_website"}
-                ):
-                    submission = services.request_submit(**fields)
+                submission = services.request_submit(**fields)
                 body = RequestSubmittedSerializer(
                     {
                         "id": submission.request.pk,

@@ -8,50 +8,16 @@ Each view parses its input, calls one service and renders. Objects are loaded th
 change it); every rule about who may do what lives there, not in the views.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.settings import api_settings
 
 from network import access
 from network.serializers import MAX_ROW_ID
-
-
-def drf_validation_error(
-    error: DjangoValidationError, field_map: dict[str, str] | None = None
-) -> serializers.ValidationError:
-    """The 400 answer for a model ``ValidationError`` raised by a service: ``{field: [messages]}``.
-
-    ``field_map`` renames model fields to the input field the client sent (a skill's ``slug`` is
-    made from its ``name``); errors not tied to a field go under ``non_field_errors``.
-    """
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-    detail: dict[str, list[str]] = {}
-    for model_field, messages in error.message_dict.items():
-        field = field_map.get(model_field, model_field)
-        if field == "__all__":
-            field = api_settings.NON_FIELD_ERRORS_KEY
-        detail.setdefault(field, []).extend(messages)
-    return serializers.ValidationError(detail)
-
-
-@contextmanager
-def model_errors_as_400(field_map: dict[str, str] | None = None) -> Iterator[None]:
-    """Turn a service's model validation error into a DRF 400 with field messages."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        raise drf_validation_error(error, field_map) from error
 
 
 class Conflict(APIException):

@@ -15,7 +15,6 @@ from network.api import (
     MemberViewSet,
     StableOrderingFilter,
     list_responses,
-    model_errors_as_400,
     read_responses,
     request_user,
     write_responses,
@@ -61,6 +60,12 @@ from network.serializers import (
 class ConsultantViewSet(MemberViewSet):
     """Members of the alliance. Rates are null unless the viewer may see them."""
 
+    @property
+    def service_field_map(self) -> dict[str, str]:
+        """A new record's account: its only cross-field rule is its case-insensitive unique
+        email, so the service's account errors are the email's."""
+        return {"__all__": "email", "username": "email"} if self.action == "create" else {}
+
     serializer_class = ConsultantSerializer
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = ConsultantFilter
@@ -95,9 +100,7 @@ class ConsultantViewSet(MemberViewSet):
                 "Only the community coordinator sets a member's status; "
                 "leave status out to open an applicant's record."
             )
-        # The user account's only cross-field rule is its case-insensitive unique email.
-        with model_errors_as_400(field_map={"__all__": "email", "username": "email"}):
-            consultant = services.consultant_create(actor=request.user, **fields)
+        consultant = services.consultant_create(actor=request.user, **fields)
         return Response(self._render(consultant), status=status.HTTP_201_CREATED)
 
     def update(self, request, pk, partial=False):

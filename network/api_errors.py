@@ -62,14 +62,23 @@ def refused_body_detail(exception) -> str | None:
     return None
 
 
-def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
+def field_errors(
+    error: DjangoValidationError, field_map: dict[str, str] | None = None
+) -> serializers.ValidationError:
     """A service's ``ValidationError`` as DRF's 400: ``{field: [messages]}``, errors not tied to
-    a field under ``non_field_errors``."""
+    a field under ``non_field_errors``.
+
+    ``field_map`` renames model fields to the input field the client sent (a skill's ``slug``
+    is made from its ``name``; ``"__all__"`` names the field a model-wide rule is about). A view
+    gives it as ``service_field_map``."""
+    field_map = field_map or {}
     if not hasattr(error, "error_dict"):
-        return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
+        error = DjangoValidationError({"__all__": error.messages})
     detail: dict[str, list[str]] = {}
     for field, messages in error.message_dict.items():
-        key = api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field
+        key = field_map.get(field, field)
+        if key == "__all__":
+            key = api_settings.NON_FIELD_ERRORS_KEY
         detail.setdefault(key, []).extend(messages)
     return serializers.ValidationError(detail)
 
@@ -85,7 +94,7 @@ def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         return Response(exc.as_body(), status=409)
     if isinstance(exc, DjangoValidationError):
-        exc = field_errors(exc)
+        exc = field_errors(exc, getattr(context.get("view"), "service_field_map", None))
     detail = refused_body_detail(exc)
     if detail is not None:
         exc = ParseError(detail)

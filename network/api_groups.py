@@ -15,7 +15,6 @@ from network.api import (
     DELETED,
     MemberViewSet,
     list_responses,
-    model_errors_as_400,
     read_responses,
     request_user,
     write_schemas,
@@ -52,6 +51,9 @@ class GroupFilter(django_filters.FilterSet):
 class GroupViewSet(MemberViewSet):
     """Groups of consultants; a group's coordinator receives the requests routed to it."""
 
+    # A group's name is unique without regard to case: Django reports it without a field.
+    service_field_map = {"__all__": "name"}
+
     serializer_class = GroupSerializer
     filter_backends = [DjangoFilterBackend, SearchFilter]
     filterset_class = GroupFilter
@@ -78,8 +80,7 @@ class GroupViewSet(MemberViewSet):
             raise PermissionDenied("Only staff coordinators may form groups.")
         serializer = GroupInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400({"__all__": "name"}):
-            group = services.group_create(**serializer.validated_data)
+        group = services.group_create(**serializer.validated_data)
         return Response(self._render(group), status=status.HTTP_201_CREATED)
 
     def update(self, request, pk, partial=False):
@@ -88,8 +89,7 @@ class GroupViewSet(MemberViewSet):
             group, data=request.data, partial=partial, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400({"__all__": "name"}):
-            services.group_update(group=group, **serializer.validated_data)
+        services.group_update(group=group, **serializer.validated_data)
         return Response(self._render(group))
 
     def partial_update(self, request, pk):

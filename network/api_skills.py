@@ -16,7 +16,6 @@ from network.api import (
     Conflict,
     MemberViewSet,
     list_responses,
-    model_errors_as_400,
     read_responses,
     write_schemas,
 )
@@ -70,7 +69,7 @@ class SkillViewSet(MemberViewSet):
     filterset_class = SkillFilter
     # Skill names decide both the name and the slug, and the name's uniqueness is a constraint
     # on the lower-cased name, which Django reports without a field.
-    _field_map = {"__all__": "name", "slug": "name", "alias": "aliases", "folded": "aliases"}
+    service_field_map = {"__all__": "name", "slug": "name", "alias": "aliases", "folded": "aliases"}
 
     def get_queryset(self):
         working_members = Q(consultant_skills__consultant__status__in=Consultant.WORKING_STATUSES)
@@ -98,16 +97,14 @@ class SkillViewSet(MemberViewSet):
             raise PermissionDenied("Only coordinators may change the skills taxonomy.")
         serializer = SkillInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400(self._field_map):
-            skill = services.skill_create(**serializer.validated_data)
+        skill = services.skill_create(**serializer.validated_data)
         return Response(self._render(skill), status=status.HTTP_201_CREATED)
 
     def update(self, request, pk, partial=False):
         skill = access.get_skill_for_user(request.user, pk, write=True)
         serializer = SkillInputSerializer(skill, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        with model_errors_as_400(self._field_map):
-            services.skill_update(skill=skill, **serializer.validated_data)
+        services.skill_update(skill=skill, **serializer.validated_data)
         return Response(self._render(skill))
 
     def partial_update(self, request, pk):

@@ -110,3 +110,13 @@ def test_the_middleware_leaves_api_addresses_and_other_errors_alone(rf):
 
     assert middleware.process_exception(rf.post("/api/v1/bids/1/"), Conflict("x")) is None
     assert middleware.process_exception(rf.post("/bids/1/"), KeyError("x")) is None
+
+
+def test_a_views_field_map_names_the_fields_the_client_sent():
+    view = type("SkillView", (), {"service_field_map": {"__all__": "name", "slug": "name"}})()
+    error = ValidationError({"__all__": ["Taken."], "slug": ["Taken too."], "category": ["No."]})
+
+    response = exception_handler(error, {**api_context(), "view": view})
+
+    assert response.status_code == 400
+    assert response.data == {"name": ["Taken.", "Taken too."], "category": ["No."]}
