@@ -2,7 +2,8 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from network.views import PasswordResetView
@@ -34,7 +35,21 @@ handler403 = "network.api_errors.permission_denied"
 handler404 = "network.api_errors.page_not_found"
 handler500 = "network.api_errors.server_error"
 
+# The bid models moved from the intake app to their own (label "bids"): the admin's old
+# addresses, bookmarked or linked from mail, answer with a permanent redirect to the new ones.
+BID_MODELS_MOVED = (
+    "bid|bidmember|bidinterest|agreementversion|agreementsignature|hoursentry|settlement"
+    "|statementapproval|bidevent"
+)
+moved_bid_admin = RedirectView.as_view(
+    url="/admin/bids/%(model)s/%(rest)s", permanent=True, query_string=True
+)
+
 urlpatterns = [
+    path(
+        "admin/intake/",
+        include([re_path(rf"^(?P<model>{BID_MODELS_MOVED})/(?P<rest>.*)$", moved_bid_admin)]),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -74,3 +74,30 @@ def test_bid_rows_are_viewable_in_the_admin_and_never_edited(
     assert client.get(reverse(f"admin:bids_{name}_add")).status_code == 403
     assert client.post(reverse(f"admin:bids_{name}_delete", args=[row.pk])).status_code == 403
     assert model.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("model", BID_MODELS, ids=lambda model: model.__name__)
+def test_the_admins_old_bid_addresses_redirect_to_the_bids_app(client, admin, whole_bid, model):
+    """Bookmarks and links from before the move (``/admin/intake/<model>/…``) still arrive."""
+    admin.refresh_from_db()
+    client.force_login(admin)
+    name = model._meta.model_name
+    row = model.objects.order_by("pk").first()
+
+    listed = client.get(f"/admin/intake/{name}/?o=1")
+    changed = client.get(f"/admin/intake/{name}/{row.pk}/change/")
+
+    assert (listed.status_code, listed["Location"]) == (301, f"/admin/bids/{name}/?o=1")
+    assert (changed.status_code, changed["Location"]) == (
+        301,
+        reverse(f"admin:bids_{name}_change", args=[row.pk]),
+    )
+    assert client.get(changed["Location"]).status_code == 200
+
+
+def test_the_intake_apps_own_admin_addresses_are_not_redirected(client, admin):
+    admin.refresh_from_db()
+    client.force_login(admin)
+
+    assert client.get("/admin/intake/request/").status_code == 200
+    assert client.get("/admin/intake/offer/").status_code == 200
