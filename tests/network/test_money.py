@@ -1,0 +1,34 @@
+"""The money filter: one way to write an amount on pages and in emails."""
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from network.templatetags.money import format_money
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        (Decimal("12000"), "USD", "USD\u00a012,000.00"),
+        (Decimal("1234567.891"), "eur", "EUR\u00a01,234,567.89"),
+        (Decimal("0.005"), "USD", "USD\u00a00.01"),
+        (Decimal("-1234.5"), "USD", "USD\u00a0\u22121,234.50"),
+        (Decimal("999.99"), "", "999.99"),
+        ("250", "USD", "USD\u00a0250.00"),
+        (0, "USD", "USD\u00a00.00"),
+        (None, "USD", ""),
+        ("", "USD", ""),
+        ("not a number", "USD", ""),
+    ],
+)
+def test_format_money(amount, currency, expected):
+    assert format_money(amount, currency) == expected
+
+
+def test_the_filter_in_a_template():
+    rendered = Template("{% load money %}{{ price|money:currency }}").render(
+        Context({"price": Decimal("12000.00"), "currency": "USD"})
+    )
+    assert rendered == "USD\u00a012,000.00"
