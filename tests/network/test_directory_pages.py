@@ -235,3 +235,12 @@ def test_member_detail_shows_skills_groups_time_away_and_cover(
     assert "Family visit" in page and cover_link in page
     assert "Long past" not in page
     assert 'href="https://subject.test"' in page
+
+
+def test_rates_read_like_money(client, signed_in, member, intake_coordinator):
+    own = consultant(member)
+    services.consultant_update(consultant=own, hourly_rate=Decimal("1250"))
+    signed_in(intake_coordinator)
+    assert "USD\u00a01,250.00 an hour" in client.get(reverse("member-list")).content.decode()
+    detail = client.get(reverse("member-detail", args=[own.pk])).content.decode()
+    assert "USD\u00a01,250.00 an hour" in detail
