@@ -195,6 +195,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # 429 Too Many Requests: the request was fine, there were just too many of them.
 AXES_HTTP_RESPONSE_CODE = 429
+# No "AXES: BEGIN version …" line at the start of every command and process; lockouts and
+# failed sign-ins are still logged (as WARNING).
+AXES_VERBOSE = False
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use the socket's
 # address). Without it, behind a proxy every client would share the proxy's address; set too
 # high, a client could choose its own. Every per-address limit reads the client's address
@@ -385,6 +388,11 @@ LOGGING = {
             "propagate": False,
             "filters": ["secret_paths"],
         },
+        # django-q2 writes a line at INFO for every task queued ("Enqueued [switchboard] 12"),
+        # picked up and finished, and for each process of a cluster starting and stopping. Unless
+        # LOG_LEVEL asks for them, only its warnings and errors (a task that failed or timed
+        # out, a worker that died) are written.
+        "django-q": {"level": env_str("LOG_LEVEL", default="WARNING")},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
 }
