@@ -10,7 +10,7 @@ file's columns and how a cell is read are in ``network.csv_format``.
 """
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -50,6 +50,10 @@ IMPORT_REASON = "CSV import"
 # SQLite caps the parameters of one statement (999 on older builds), so look-ups by a list of
 # keys go in batches of this size.
 _BATCH = 500
+# How far an import has got: called with a stage's name, the rows done and the rows in all.
+ProgressCallback = Callable[[str, int, int], None]
+CHECKING = "Checking rows"
+IMPORTING = "Importing consultants"
 
 
 @dataclass(frozen=True)
@@ -377,7 +381,9 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
     return plan, errors
 
 
-def consultants_import_plan(content: bytes) -> list[RowPlan]:
+def consultants_import_plan(
+    content: bytes, progress: ProgressCallback | None = None
+) -> list[RowPlan]:
     """Check the whole file against the database; raise ``ConsultantImportError`` listing every
     problem, or return one plan per row. Writes nothing."""
     records = read_records(decode(content))
@@ -404,11 +410,13 @@ def consultants_import_plan(content: bytes) -> list[RowPlan]:
     reference.load_members(record["email"].lower() for _, record in rows if record["email"])
     reference.load_names(record.get("display_name", "") for _, record in rows)
     plans, seen = [], {}
-    for line, record in rows:
+    for done, (line, record) in enumerate(rows, start=1):
         plan, row_errors = _plan_row(line, record, reference, seen)
         if plan is not None:
             plans.append(plan)
         errors.extend(row_errors.lines())
+        if progress is not None:
+            progress(CHECKING, done, len(rows))
     if errors:
         errors.sort(key=lambda message: int(message.split(":", 1)[0].removeprefix("line ")))
         raise ConsultantImportError(errors)
@@ -464,20 +472,27 @@ def _apply_row(plan: RowPlan, actor) -> Consultant:
     return consultant
 
 
-def consultants_import(*, content: bytes, dry_run: bool = False, actor=None) -> ImportSummary:
+def consultants_import(
+    *,
+    content: bytes,
+    dry_run: bool = False,
+    actor=None,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
     """Import members from CSV ``content`` (UTF-8, with or without a byte-order mark).
 
     Every row is checked before anything is written; if any row is bad, nothing is written and
     ``ConsultantImportError`` lists every problem. Otherwise all rows are applied in one
-    transaction. With ``dry_run`` the plan is returned and nothing is written.
+    transaction. With ``dry_run`` the plan is returned and nothing is written. ``progress``, if
+    given, hears of every row checked (``CHECKING``) and applied (``IMPORTING``).
     """
     if dry_run:
-        return ImportSummary(plans=consultants_import_plan(content), dry_run=True)
+        return ImportSummary(plans=consultants_import_plan(content, progress), dry_run=True)
     # The check runs inside the transaction too, so the plan is made from the rows it writes.
     with transaction.atomic():
-        plans = consultants_import_plan(content)
+        plans = consultants_import_plan(content, progress)
         joining: dict[int, tuple[ConsultantGroup, list[Consultant]]] = {}
-        for plan in plans:
+        for done, plan in enumerate(plans, start=1):
             try:
                 consultant = _apply_row(plan, actor)
             except ValidationError as error:
@@ -488,6 +503,8 @@ def consultants_import(*, content: bytes, dry_run: bool = False, actor=None) -> 
                 raise ConsultantImportError(row_errors.lines()) from error
             for group in plan.groups:
                 joining.setdefault(group.pk, (group, []))[1].append(consultant)
+            if progress is not None:
+                progress(IMPORTING, done, len(plans))
         # One insert per group rather than one per member; there is no service for membership.
         for group, members in joining.values():
             group.members.add(*members)

@@ -10,6 +10,7 @@ adds new ones, fast, with ``bulk_create``.
 import datetime
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -200,12 +201,15 @@ class _SyntheticContext:
 
 
 @transaction.atomic
-def synthetic_consultants_add(count: int, *, seed: int) -> SyntheticResult:
+def synthetic_consultants_add(
+    count: int, *, seed: int, progress: Callable[[int], None] | None = None
+) -> SyntheticResult:
     """Add ``count`` synthetic members, with skills, languages, groups, history and time away.
 
     Emails continue from the highest existing index, so every call adds new members; the same
     seed on the same database gives the same members. The number of queries depends on
-    ``count`` only through the number of batches of ``SYNTHETIC_BATCH`` rows.
+    ``count`` only through the number of batches of ``SYNTHETIC_BATCH`` rows. ``progress`` is
+    called with the number of members added so far after each chunk of ``SYNTHETIC_CHUNK``.
     """
     result = SyntheticResult()
     skill_ids, skill_names, cumulative = _skill_pool()
@@ -228,6 +232,8 @@ def synthetic_consultants_add(count: int, *, seed: int) -> SyntheticResult:
         for start in range(first, first + count, SYNTHETIC_CHUNK):
             size = min(SYNTHETIC_CHUNK, first + count - start)
             result.rows.update(_synthetic_chunk(start, size, rng, context))
+            if progress is not None:
+                progress(start + size - first)
     return result
 
 

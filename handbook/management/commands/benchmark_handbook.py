@@ -6,7 +6,8 @@ every page and most on a few) with one revision each, in one transaction, bypass
 services for speed but keeping ``body`` and ``latest_revision`` consistent. Then runs Q
 searches of one to three vocabulary words through ``handbook.search.search_pages`` (all pages
 visible, limit 20) and prints one JSON line: database, pages, queries, p50_ms, p95_ms, max_ms,
-build_s. The pages are deleted afterwards unless ``--keep``.
+build_s. The pages are deleted afterwards unless ``--keep``. Progress goes to standard error
+(on a terminal, or with ``--progress``).
 
 The issue's target: p95 ≤ 10 ms on PostgreSQL at 5,000 pages.
 """
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from handbook.models import Page, PageRevision
 from handbook.search import search_pages
+from network.progress import CommandProgress, Progress, add_progress_argument
 
 VOCABULARY = """
 agreement alliance alumni analytics application archive backup bid blended board budget
@@ -129,23 +131,41 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--limit", type=int, default=20, help="Hits per search.")
         parser.add_argument("--keep", action="store_true", help="Leave the pages in place.")
+        add_progress_argument(parser)
 
     def handle(self, *args, **options):
         if options["pages"] < 1 or options["queries"] < 1:
             raise CommandError("--pages and --queries must be at least 1.")
+        shown = CommandProgress(self, requested=options["progress"], verbosity=options["verbosity"])
+        with shown:
+            result = self._benchmark(shown, options)
+            shown.finish(
+                f"Benchmarked {result['queries']:,} searches over {result['pages']:,} pages"
+            )
+        self.stdout.write(json.dumps(result))
+
+    def _benchmark(self, shown: CommandProgress, options: dict) -> dict:
         corpus = Corpus(options["seed"])
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         started = time.perf_counter()
-        self._build(corpus, options["pages"], prefix)
+        self._build(
+            corpus, options["pages"], prefix, shown.stage("Writing pages", options["pages"])
+        )
         build_seconds = time.perf_counter() - started
         try:
+            shown.stage("Analysing the tables")
             self._prepare()
-            timings = self._measure(corpus, options["queries"], options["limit"])
+            searching = shown.stage("Searching", total=options["queries"])
+            timings = self._measure(corpus, options["queries"], options["limit"], searching)
+        except BaseException:
+            shown.stop()
+            raise
         finally:
             if not options["keep"]:
-                self._remove(prefix)
+                with shown.stage("Removing the pages"):
+                    self._remove(prefix)
         timings.sort()
-        result = {
+        return {
             "database": connection.vendor,
             "pages": options["pages"],
             "queries": options["queries"],
@@ -154,13 +174,13 @@ class Command(BaseCommand):
             "max_ms": round(timings[-1], 2),
             "build_s": round(build_seconds, 2),
         }
-        self.stdout.write(json.dumps(result))
 
-    def _build(self, corpus: Corpus, count: int, prefix: str) -> None:
+    def _build(self, corpus: Corpus, count: int, prefix: str, progress: Progress) -> None:
         now = timezone.now()
         written = []
         for number in range(count):
             written.append(corpus.page(number, [title for title, _ in written[-50:]]))
+            progress.advance()
         titles = [title for title, _ in written]
         bodies = [body for _, body in written]
         categories = [Page.Category.POLICY, Page.Category.PROCEDURE, Page.Category.GUIDE]
@@ -213,7 +233,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
 
-    def _measure(self, corpus: Corpus, count: int, limit: int) -> list[float]:
+    def _measure(self, corpus: Corpus, count: int, limit: int, progress: Progress) -> list[float]:
         visible = Page.objects.all()
         for _ in range(5):  # warm-up: connection, plan caches
             search_pages(visible, corpus.query(), limit=limit)
@@ -223,6 +243,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             search_pages(visible, query, limit=limit)
             timings.append((time.perf_counter() - started) * 1000)
+            progress.advance()
         return timings
 
     def _remove(self, prefix: str) -> None:

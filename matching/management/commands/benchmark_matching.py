@@ -7,7 +7,7 @@ loop, then times team formation (``propose_teams``, top 5 teams of at most 5) on
 that need 4 to 6 skills, with a synthetic collaboration history of one pair per ten members
 (turned into index positions once, on the warm-up call, as it is once per network version).
 Prints one JSON line. Run it with ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` for the
-single-thread figures.
+single-thread figures. Progress goes to standard error (on a terminal, or with ``--progress``).
 """
 
 import json
@@ -23,6 +23,7 @@ from matching.rank import _required_skills, rank
 from matching.synthetic import synthetic_network, synthetic_requests
 from matching.teams import propose_teams
 from matching.types import ConsultantProfile, RequestProfile
+from network.progress import CommandProgress, add_progress_argument
 
 LIMIT = 10
 TEAMS = 5
@@ -58,14 +59,24 @@ class Command(BaseCommand):
         parser.add_argument("--consultants", type=int, default=1000, metavar="N")
         parser.add_argument("--queries", type=int, default=200, metavar="Q")
         parser.add_argument("--seed", type=int, default=0)
+        add_progress_argument(parser)
 
     def handle(self, *args, consultants: int, queries: int, seed: int, **options):
         if consultants < 1 or queries < 1:
             raise CommandError("--consultants and --queries must be positive.")
+        shown = CommandProgress(self, requested=options["progress"], verbosity=options["verbosity"])
+        with shown:
+            figures = self._measure(shown, consultants, queries, seed)
+            shown.finish(f"Benchmarked {consultants:,} consultants with {queries:,} requests")
+        self.stdout.write(json.dumps(figures))
+
+    def _measure(self, shown: CommandProgress, consultants: int, queries: int, seed: int) -> dict:
+        shown.stage(f"Building a synthetic network of {consultants:,} consultants")
         profiles, externals, taxonomy = synthetic_network(consultants, seed=seed)
         requests = synthetic_requests(queries, taxonomy, seed)
         normalizer = Normalizer.from_taxonomy(taxonomy)
 
+        shown.stage("Building the index")
         started = time.perf_counter()
         index = MatchIndex.build(profiles, externals, normalizer)
         build_s = time.perf_counter() - started
@@ -74,14 +85,18 @@ class Command(BaseCommand):
         rank(index, requests[0], limit=LIMIT)
         naive_rank(index.consultants, normalizer, requests[0])
         timings, naive_timings = [], []
+        stage = shown.stage("Ranking", total=len(requests))
         for request in requests:
             started = time.perf_counter()
             rank(index, request, limit=LIMIT)
             timings.append(time.perf_counter() - started)
+            stage.advance()
+        stage = shown.stage("Ranking the naive way", total=len(requests))
         for request in requests:
             started = time.perf_counter()
             naive_rank(index.consultants, normalizer, request)
             naive_timings.append(time.perf_counter() - started)
+            stage.advance()
 
         team_requests = [
             request
@@ -92,16 +107,18 @@ class Command(BaseCommand):
         pair_ids = pair_rng.integers(1, consultants + 1, size=(max(1, consultants // 10), 2))
         collaborations = frozenset(map(tuple, pair_ids.tolist()))
         team_timings = []
+        stage = shown.stage("Proposing teams", total=len(team_requests))
         if team_requests:
             propose_teams(index, team_requests[0], k=TEAMS, collaborations=collaborations)
         for request in team_requests:
             started = time.perf_counter()
             propose_teams(index, request, k=TEAMS, collaborations=collaborations)
             team_timings.append(time.perf_counter() - started)
+            stage.advance()
 
         p50, p95 = (float(np.percentile(timings, q)) * 1000 for q in (50, 95))
         naive_p50, naive_p95 = (float(np.percentile(naive_timings, q)) * 1000 for q in (50, 95))
-        figures = {
+        return {
             "consultants": consultants,
             "queries": queries,
             "build_s": round(build_s, 3),
@@ -115,7 +132,6 @@ class Command(BaseCommand):
             "teams_p50_ms": _percentile_ms(team_timings, 50),
             "teams_p95_ms": _percentile_ms(team_timings, 95),
         }
-        self.stdout.write(json.dumps(figures))
 
 
 def _percentile_ms(timings: list[float], q: float) -> float | None:

@@ -1,10 +1,14 @@
-"""Export the alliance's data as a fixture that ``loaddata`` restores into a migrated database."""
+"""Export the alliance's data as a fixture that ``loaddata`` restores into a migrated database.
+
+Rows written so far go to standard error when it is a terminal, or with ``--progress`` (never at
+``--verbosity 0``); the fixture itself goes to ``--output`` or standard output, untouched.
+"""
 
 import datetime
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.apps import apps
@@ -14,6 +18,8 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+
+from network.progress import CommandProgress, add_progress_argument
 
 # Models of other apps that hold the project's data: roles (with their permissions). API tokens
 # are network's (ApiToken: digests only, no key). Content types, permissions, sessions, the
@@ -85,8 +91,9 @@ def _rows(model: type[models.Model]) -> models.QuerySet:
     return model._base_manager.order_by("pk").select_related(*select).prefetch_related(*prefetch)
 
 
-def export_chunks() -> Iterator[str]:
-    """The fixture, as JSON text in pieces: one object a line, rows in primary-key order."""
+def export_chunks(on_row: Callable[[], None] | None = None) -> Iterator[str]:
+    """The fixture, as JSON text in pieces: one object a line, rows in primary-key order.
+    ``on_row`` is called after each row."""
     yield "["
     first = True
     for model in exported_models():
@@ -99,6 +106,8 @@ def export_chunks() -> Iterator[str]:
         for row in objects:
             yield ("\n" if first else ",\n") + json.dumps(row, cls=FixtureEncoder)
             first = False
+            if on_row is not None:
+                on_row()
     yield "\n]\n"
 
 
@@ -133,8 +142,16 @@ class Command(BaseCommand):
             "-o",
             help="Write to this file (replaced atomically) instead of standard output.",
         )
+        add_progress_argument(parser)
 
-    def handle(self, *args, output, **options):
+    def handle(self, *args, output, verbosity, progress, **options):
+        with CommandProgress(self, requested=progress, verbosity=verbosity) as shown:
+            path = self._export(output, shown)
+        if path is not None:
+            self.stdout.write(f"Exported to {path}.")
+
+    def _export(self, output: str | None, shown: CommandProgress) -> Path | None:
+        """Write the fixture to ``output`` (standard output when None); return the file's path."""
         outermost = not connection.in_atomic_block
         with transaction.atomic():
             if connection.vendor == "postgresql" and outermost:
@@ -143,12 +160,18 @@ class Command(BaseCommand):
                 # first statement; inside a caller's transaction, the caller's rules apply.
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            if output is None:
-                for chunk in export_chunks():
-                    self.stdout.write(chunk, ending="")
-                return
-            path = Path(output)
-            if not path.parent.is_dir():
+            path = None if output is None else Path(output)
+            if path is not None and not path.parent.is_dir():
                 raise CommandError(f"No such directory: {path.parent}")
-            _write_atomically(path, export_chunks())
-        self.stdout.write(f"Exported to {path}.")
+            if shown.enabled:
+                # Counting every table costs one query each: only when the count is shown.
+                total = sum(_rows(model).count() for model in exported_models())
+                chunks = export_chunks(on_row=shown.stage("Exporting rows", total=total).advance)
+            else:
+                chunks = export_chunks()
+            if path is None:
+                for chunk in chunks:
+                    self.stdout.write(chunk, ending="")
+                return None
+            _write_atomically(path, chunks)
+        return path

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, DjangoHelpFor
 
 from network.csv_format import ConsultantImportError
 from network.csv_import import consultants_import
+from network.progress import CommandProgress, add_progress_argument
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -44,6 +45,9 @@ Columns (header names, any order; only email and display_name are required):
 The import only adds. An empty cell keeps the member's current value (a new member gets the
 default). Languages, skills and groups not listed are kept: listed ones are added, and a
 listed skill's level (and years, if given) is updated.
+
+Progress (rows checked, then rows imported) goes to standard error when it is a terminal, or
+with --progress; never with --verbosity 0.
 """
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -58,19 +62,23 @@ listed skill's level (and years, if given) is updated.
             action="store_true",
             help="Check the file and report what would change, without writing anything.",
         )
+        add_progress_argument(parser)
 
-    def handle(self, *args, csv_file, dry_run, verbosity, **options):
+    def handle(self, *args, csv_file, dry_run, verbosity, progress, **options):
         try:
             content = Path(csv_file).read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {csv_file}: {error.strerror}.") from error
-        try:
-            summary = consultants_import(content=content, dry_run=dry_run)
-        except ConsultantImportError as error:
-            raise CommandError(
-                f"{len(error.errors)} error(s) in {csv_file}; nothing was imported.\n"
-                + "\n".join(error.errors)
-            ) from error
+        with CommandProgress(self, requested=progress, verbosity=verbosity) as shown:
+            try:
+                summary = consultants_import(
+                    content=content, dry_run=dry_run, progress=shown.report
+                )
+            except ConsultantImportError as error:
+                raise CommandError(
+                    f"{len(error.errors)} error(s) in {csv_file}; nothing was imported.\n"
+                    + "\n".join(error.errors)
+                ) from error
         if verbosity >= 2:
             for plan in summary.plans:
                 self.stdout.write(f"line {plan.line}: {plan.email}: {plan.action}")

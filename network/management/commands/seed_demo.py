@@ -1,4 +1,5 @@
-"""``manage.py seed_demo [--scale N] [--seed S]``: the demo alliance, and synthetic members."""
+"""``manage.py seed_demo [--scale N] [--seed S] [--progress]``: the demo alliance, and synthetic
+members (their progress on standard error: on a terminal, or with --progress)."""
 
 import time
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from network.demo import DEMO_PASSWORD, SYNTHETIC_DOMAIN, synthetic_consultants_add
 from network.demo_seed import demo_alliance_seed
+from network.progress import CommandProgress, add_progress_argument
 
 
 class Command(BaseCommand):
@@ -31,8 +33,9 @@ class Command(BaseCommand):
             default=2002,
             help="Random seed for the synthetic consultants (default 2002: same data each time).",
         )
+        add_progress_argument(parser)
 
-    def handle(self, *args, scale: int, seed: int, verbosity: int, **options):
+    def handle(self, *args, scale: int, seed: int, verbosity: int, progress: bool, **options):
         if scale < 0:
             raise CommandError("--scale must be zero or a positive number.")
         summary = demo_alliance_seed()
@@ -43,7 +46,9 @@ class Command(BaseCommand):
 
         if scale:
             started = time.perf_counter()
-            result = synthetic_consultants_add(scale, seed=seed)
+            shown = CommandProgress(self, requested=progress, verbosity=verbosity)
+            with shown.stage("Adding synthetic consultants", total=scale) as stage:
+                result = synthetic_consultants_add(scale, seed=seed, progress=stage.update)
             elapsed = time.perf_counter() - started
             rows = ", ".join(f"{count:,} {what}" for what, count in result.rows.items())
             self.stdout.write(
