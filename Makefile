@@ -10,6 +10,25 @@ DEV_ENV := DEBUG=1
 PORT ?= 8000
 RUN_ENV = $(DEV_ENV) SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT))
 
+# `make run` refuses a PORT that is not a port number, or that something already listens on,
+# before its set-up rather than after it.
+define PORT_CHECK
+import socket, sys
+port = sys.argv[1]
+if not port.isdigit() or not 0 < int(port) < 65536:
+    sys.exit(f"PORT={port} is not a port number; for example: make run PORT=8123")
+with socket.socket() as probe:
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind(("127.0.0.1", int(port)))
+    except OSError:
+        sys.exit(
+            f"Port {port} on 127.0.0.1 is already in use (another make run, or another "
+            f"program). Stop it, or choose another port: make run PORT={int(port) + 1}"
+        )
+endef
+export PORT_CHECK
+
 .PHONY: run test fuzz install install-dev e2e clean load
 
 $(BIN)/python:
@@ -27,22 +46,28 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The set-up steps print only what a person needs (the demo alliance and its logins) and any
+# error; runserver's own notice that it is a development server is left out (it is).
 run: $(VENV)/.installed
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py load_skills
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo_requests
-	$(RUN_ENV) $(BIN)/python manage.py setup_schedules
-	$(RUN_ENV) $(BIN)/python manage.py handbook_schedules
+	@$(BIN)/python -c "$$PORT_CHECK" "$(PORT)"
+	@echo "Setting up: the database, the skills taxonomy, the demo alliance, the task schedules."
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput >/dev/null
+	@$(RUN_ENV) $(BIN)/python manage.py load_skills >/dev/null
+	@$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@$(RUN_ENV) $(BIN)/python manage.py seed_demo_requests >/dev/null
+	@$(RUN_ENV) $(BIN)/python manage.py setup_schedules >/dev/null
+	@$(RUN_ENV) $(BIN)/python manage.py handbook_schedules >/dev/null
 	@echo ""
 	@echo "  Switchboard:  http://127.0.0.1:$(PORT)/"
+	@echo "  Your desk:    http://127.0.0.1:$(PORT)/desk/ (after signing in)"
 	@echo "  Admin:        http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API docs:     http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "  Ctrl-C stops the web server and the task cluster."
 	@echo ""
 	@$(RUN_ENV) $(BIN)/python manage.py qcluster & cluster=$$!; \
 	trap 'kill -INT $$cluster 2>/dev/null; wait $$cluster 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+	$(RUN_ENV) DJANGO_RUNSERVER_HIDE_WARNING=true \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
