@@ -8,7 +8,10 @@ DEV_ENV := DEBUG=1
 # `make run PORT=8123` serves on another port. The links in emails (SITE_URL) follow it unless
 # SITE_URL is set; pages and API answers link to whatever host served them.
 PORT ?= 8000
-RUN_ENV = $(DEV_ENV) SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT))
+# The demo's emails go to files in mail/ (one per message) unless EMAIL_URL says otherwise, so
+# the terminal shows the service, not hundreds of notifications.
+RUN_ENV = $(DEV_ENV) SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT)) \
+	EMAIL_URL=$(or $(EMAIL_URL),file://$(CURDIR)/mail)
 
 # `make run` refuses a PORT that is not a port number, or that something already listens on,
 # before its set-up rather than after it.
@@ -62,6 +65,7 @@ run: $(VENV)/.installed
 	@echo "  Your desk:    http://127.0.0.1:$(PORT)/desk/ (after signing in)"
 	@echo "  Admin:        http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API docs:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Emails:       $(if $(EMAIL_URL),sent by $(firstword $(subst :, ,$(EMAIL_URL))),written to mail/ one file each)"
 	@echo "  Ctrl-C stops the web server and the task cluster."
 	@echo ""
 	@$(RUN_ENV) $(BIN)/python manage.py qcluster & cluster=$$!; \

@@ -61,13 +61,15 @@ _EMAIL_SCHEMES = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
     "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
 }
 
 
 def parse_email_url(url: str) -> dict:
     """Turn ``smtp+tls://user:password@host:587`` into Django's EMAIL_* settings.
 
-    Supported schemes: smtp, smtp+tls (STARTTLS), smtp+ssl, console, locmem, dummy.
+    Supported schemes: smtp, smtp+tls (STARTTLS), smtp+ssl, console, locmem, dummy, and
+    ``file:///absolute/folder`` (each message written to a file in that folder).
     ``?from=`` sets DEFAULT_FROM_EMAIL.
     """
     parts = urlsplit(url)
@@ -90,6 +92,12 @@ def parse_email_url(url: str) -> dict:
             EMAIL_USE_TLS=parts.scheme == "smtp+tls",
             EMAIL_USE_SSL=parts.scheme == "smtp+ssl",
         )
+    if parts.scheme == "file":
+        if not parts.path.startswith("/"):
+            raise ImproperlyConfigured(
+                "EMAIL_URL file:// needs an absolute folder, e.g. file:///srv/mail."
+            )
+        config["EMAIL_FILE_PATH"] = unquote(parts.path)
     query = parse_qs(parts.query)
     if "from" in query:
         config["DEFAULT_FROM_EMAIL"] = query["from"][0]

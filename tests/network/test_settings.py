@@ -166,3 +166,14 @@ def test_a_secret_key_alone_means_production():
         _debug_with(SECRET_KEY=PRODUCTION_SECRET, ALLOWED_HOSTS="switchboard.example.org")
         == "False"
     )
+
+
+def test_email_url_file_writes_each_message_to_a_folder():
+    config = parse_email_url("file:///srv/switchboard/mail")
+    assert config["EMAIL_BACKEND"].endswith("filebased.EmailBackend")
+    assert config["EMAIL_FILE_PATH"] == "/srv/switchboard/mail"
+
+
+def test_email_url_file_needs_an_absolute_folder():
+    with pytest.raises(ImproperlyConfigured, match="absolute folder"):
+        parse_email_url("file://mail")
