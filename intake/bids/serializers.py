@@ -6,10 +6,10 @@ service, which checks the values again (price above 0, share within 0–50 %, ho
 and writes. Decimal fields accept strings and JSON numbers (DRF reads a number through ``str``,
 so 12.5 arrives as ``Decimal("12.5")``).
 
-Output serializers only render. What a viewer sees of a bid (docs/reference.md, "Who sees what") is decided
-here, by ``render_bid``: the team (invited or accepted) and staff coordinators get
-``BidSerializer`` with the money; every other member gets ``BidPublicSerializer``: the request,
-the lead, the team's names and roles and the status, nothing else.
+Output serializers only render. What a viewer sees of a bid (docs/reference.md, "Who sees
+what") is decided here, by ``render_bid``: the team (invited or accepted) and staff coordinators
+get ``BidSerializer`` with the money; every other member gets ``BidPublicSerializer``: the
+request, the lead, the team's names and roles and the status, nothing else.
 """
 
 from decimal import Decimal
