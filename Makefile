@@ -32,7 +32,7 @@ with socket.socket() as probe:
 endef
 export PORT_CHECK
 
-.PHONY: run test fuzz install install-dev e2e clean load
+.PHONY: run test fuzz install install-dev e2e clean load screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,13 @@ fuzz: $(VENV)/.installed-dev
 load: | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev,load]"
 	$(BIN)/python -m tests.load.run
+
+# Screenshots: the demo alliance (seeded as `make run` seeds it, on a throw-away test database)
+# photographed in Chromium into docs/screenshots/, the README's tour in pictures
+# (tests/e2e/test_screenshots.py). Needs /usr/bin/chromium.
+screenshots: $(VENV)/.installed-dev
+	SCREENSHOTS_DIR=docs/screenshots env -u DATABASE_URL $(DEV_ENV) \
+		$(BIN)/pytest -q -p no:cacheprovider tests/e2e/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

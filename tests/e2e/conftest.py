@@ -115,3 +115,28 @@ def sign_in():
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     return sign_in_as
+
+
+# --- The role journeys (tests/e2e/journey.py) -------------------------------------------------
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def journey_size(request):
+    """Each journey runs twice: at 1280 px ("desktop") and at 390 px ("phone")."""
+    return request.param
+
+
+@pytest.fixture
+def person(new_page, journey_size):
+    """``person(user=None)``: a new browser context at the journey's size, as a ``Journey``
+    (tests/e2e/journey.py) that checks every page; signed in as ``user`` (a User or a member)
+    through the sign-in form when given."""
+    from tests.e2e.journey import SIZES, Journey
+
+    def open_person(user=None):
+        journey = Journey(new_page(viewport=SIZES[journey_size]), journey_size)
+        if user is not None:
+            journey.sign_in(user)
+        return journey
+
+    return open_person
