@@ -49,6 +49,15 @@ def holds_the_offer(user, request: Request) -> bool:
     return consultant is not None and consultant.pk == request.offered_consultant_id
 
 
+def serves_the_request(user, request: Request) -> bool:
+    """The member engaged on the request, while a working member: they report the work done
+    (a coordinator then confirms it with ``complete``)."""
+    if not signed_in(user) or request.engaged_consultant_id is None:
+        return False
+    consultant = network_access.working_consultant_of(user)
+    return consultant is not None and consultant.pk == request.engaged_consultant_id
+
+
 def may_complete(user, request: Request) -> bool:
     """Staff (intake and community coordinators, administrators) mark work completed."""
     return signed_in(user) and network_access.is_staff_coordinator(user)

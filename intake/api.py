@@ -461,7 +461,11 @@ class RequestViewSet(viewsets.GenericViewSet):
         description=(
             "Send `action`, the `version` you saw and the action's fields (the request's "
             "`allowed_actions` lists them). A stale version or a move the status does not "
-            "allow answers 409 with the current status and version, and changes nothing."
+            "allow answers 409 with the current status and version, and changes nothing. "
+            "`report_done` is the engaged member's word that the work is done: the request "
+            "stays engaged, its `done_reported_at` is set and the intake coordinators are told; "
+            "a coordinator confirms it with `complete`. Reporting twice, or on a request a team "
+            "bid works on (the team's settlement completes it), answers 409."
         ),
         request=TransitionSerializer,
         responses={

@@ -1,22 +1,31 @@
 """What a client may see of their own request, in plain words: for the status page and the API.
 
 Clients follow their request by a private link and never sign in. They see the stage, what
-happens next and by when, and the history of stages; once a member serves them, that member's
-name and contact; once referred out, the professionals recommended and the message. Never
-internal notes, event data, who made a move, other candidates or anyone's rates
-(docs/architecture.md,
-"The request workflow").
+happens next and by when, the path their request takes (a stepper) and the history of stages;
+then one story for the kind of help they get: a single consultant's name and contact (they agree
+the scope and the rate with them), a team's fixed-price proposal with the team's names and the
+lead's contact, or the outside professionals recommended and the message. Never internal notes,
+event data, who made a move, other candidates or anyone's rates (docs/architecture.md, "The
+request workflow").
 """
 
 import datetime
+from dataclasses import dataclass
 
 from intake import hooks
 from intake.models import Offer, Request
 
 S = Request.Status
 
+# The kinds of help a request leads to; each tells its own story and has its own path.
+SINGLE = "single"  # one consultant (offered → engaged → completed); the default until it is not
+TEAM = "team"  # a team's fixed-price proposal (bidding → bid_submitted → engaged or lost)
+REFERRAL = "referral"  # outside professionals recommended (referred_out)
+CLOSED = "closed"  # withdrawn or closed as spam (their links answer 404; kept for completeness)
+KINDS = (SINGLE, TEAM, REFERRAL, CLOSED)
+
 # The stage in the client's words, and what happens next. Withdrawn and spam requests are never
-# shown (their link answers 404), so they need no words here.
+# shown (their link answers 404); their words are here so every status has some.
 STAGE_LABELS: dict[str, str] = {
     S.SUBMITTED: "Received",
     S.CONTACTED: "We have been in touch",
@@ -29,7 +38,11 @@ STAGE_LABELS: dict[str, str] = {
     S.BID_SUBMITTED: "Team proposal sent",
     S.LOST: "Closed: the team proposal was not taken up",
     S.REFERRED_OUT: "Referred to outside professionals",
+    S.WITHDRAWN: "Withdrawn",
+    S.CLOSED_SPAM: "Closed",
 }
+# Where a team's story reads differently from one consultant's.
+TEAM_STAGE_LABELS: dict[str, str] = {S.ENGAGED: "The team is working with you"}
 
 NEXT_STEPS: dict[str, str] = {
     S.SUBMITTED: "An intake coordinator will contact you to talk through your request.",
@@ -40,15 +53,120 @@ NEXT_STEPS: dict[str, str] = {
     S.ENGAGED: "Your consultant works with you directly; contact them with any question.",
     S.COMPLETED: "Nothing more to do. Write to us whenever you need help again.",
     S.BIDDING: "Several members are preparing a joint proposal for you.",
-    S.BID_SUBMITTED: "Read the team's proposal; they will follow up with you.",
+    S.BID_SUBMITTED: "Read the team's proposal; its lead will follow up with you.",
     S.LOST: "Nothing more to do. Write to us whenever you need help again.",
     S.REFERRED_OUT: "Contact the professionals we recommend below; they are not part of the "
     "alliance and will agree terms with you directly.",
+    S.WITHDRAWN: "Your request is closed. Write to us whenever you need help again.",
+    S.CLOSED_SPAM: "This request is closed.",
+}
+TEAM_NEXT_STEPS: dict[str, str] = {
+    S.ENGAGED: "The team works with you directly; write to its lead with any question.",
 }
 
 
-def stage_label(status: str) -> str:
+def stage_label(status: str, kind: str = SINGLE) -> str:
+    if kind == TEAM and status in TEAM_STAGE_LABELS:
+        return TEAM_STAGE_LABELS[status]
     return STAGE_LABELS.get(status, "In progress")
+
+
+def next_step(status: str, kind: str = SINGLE) -> str:
+    if kind == TEAM and status in TEAM_NEXT_STEPS:
+        return TEAM_NEXT_STEPS[status]
+    return NEXT_STEPS.get(status, "")
+
+
+# --- The path: a stepper of plain-language stages --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of the path: ``state`` is "done", "current" or "upcoming"."""
+
+    key: str
+    label: str
+    state: str
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == "current"
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == "done"
+
+
+# Each kind's path: (key, label, the statuses at which this stage is where the request stands).
+# Until a request becomes a team's or a referral it is on the single consultant's path, so the
+# other paths name only the statuses a request of their kind can be in.
+_RECEIVED = ("received", "Received", (S.SUBMITTED,))
+_CONTACTED = ("contacted", "We contacted you", (S.CONTACTED,))
+PATHS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    SINGLE: (
+        _RECEIVED,
+        _CONTACTED,
+        ("matching", "Finding your consultant", (S.TRIAGED, S.ROUTED, S.OFFERED)),
+        ("working", "Work under way", (S.ENGAGED,)),
+        ("done", "Done", (S.COMPLETED,)),
+    ),
+    TEAM: (
+        _RECEIVED,
+        _CONTACTED,
+        ("preparing", "A team is preparing a proposal", (S.BIDDING,)),
+        ("proposed", "Proposal sent", (S.BID_SUBMITTED,)),
+        ("working", "Work under way", (S.ENGAGED,)),
+        ("done", "Done", (S.COMPLETED,)),
+    ),
+    REFERRAL: (
+        _RECEIVED,
+        _CONTACTED,
+        ("referred", "Referred to other professionals", (S.REFERRED_OUT,)),
+    ),
+    CLOSED: (_RECEIVED, ("closed", "Closed", (S.WITHDRAWN, S.CLOSED_SPAM))),
+}
+# A team's proposal the client did not take ends the team's path early.
+_TEAM_NOT_TAKEN = (
+    *PATHS[TEAM][:4],
+    ("not_taken", "Proposal not taken up", (S.LOST,)),
+)
+_WITHDRAWN_LABEL = "Withdrawn"
+
+
+def client_kind(status: str, *, team: bool = False) -> str:
+    """The kind of help a request in ``status`` leads to; ``team``: a team's proposal was sent
+    for it (an engaged or completed request may be a team's work)."""
+    if status == S.REFERRED_OUT:
+        return REFERRAL
+    if status in Request.HIDDEN_FROM_CLIENT:
+        return CLOSED
+    if team or status in (S.BIDDING, S.BID_SUBMITTED, S.LOST):
+        return TEAM
+    return SINGLE
+
+
+def client_steps(status: str, kind: str) -> list[Step]:
+    """The path a request of ``kind`` goes through, each stage done, current or upcoming:
+    the stage where a request in ``status`` stands is current, those before it done."""
+    path = PATHS[kind]
+    if kind == TEAM and status == S.LOST:
+        path = _TEAM_NOT_TAKEN
+    at = next((index for index, (_, _, statuses) in enumerate(path) if status in statuses), None)
+    steps = []
+    for index, (key, label, _) in enumerate(path):
+        if key == "closed" and status == S.WITHDRAWN:
+            label = _WITHDRAWN_LABEL
+        if at is None or index > at:
+            state = "upcoming"
+        elif index == at:
+            state = "current"
+        else:
+            state = "done"
+        steps.append(Step(key, label, state))
+    return steps
+
+
+# --- What the client reads -------------------------------------------------------------------
 
 
 def _next_step_by(request: Request) -> datetime.datetime | None:
@@ -61,8 +179,9 @@ def _next_step_by(request: Request) -> datetime.datetime | None:
     return None
 
 
-def _history(request: Request) -> list[dict]:
-    """One entry per stage reached; a move that keeps the stage (re-routing) adds none."""
+def _history(request: Request, kind: str) -> list[dict]:
+    """One entry per stage reached; a move that keeps the stage (re-routing, the work reported
+    done) adds none."""
     history: list[dict] = []
     stages = (
         request.events.exclude(to_status="")
@@ -72,14 +191,17 @@ def _history(request: Request) -> list[dict]:
     for stage, at in stages:
         if history and history[-1]["stage"] == stage:
             continue
-        history.append({"stage": stage, "stage_label": stage_label(stage), "at": at})
+        history.append({"stage": stage, "stage_label": stage_label(stage, kind), "at": at})
     return history
 
 
-def _consultant(request: Request) -> dict | None:
-    if request.status not in (S.ENGAGED, S.COMPLETED) or request.engaged_consultant is None:
+def _consultant(request: Request, kind: str) -> dict | None:
+    """The one consultant serving the client; a team's members are the team's story."""
+    if kind != SINGLE or request.status not in (S.ENGAGED, S.COMPLETED):
         return None
     consultant = request.engaged_consultant
+    if consultant is None:
+        return None
     return {
         "display_name": consultant.display_name,
         "email": consultant.user.email,
@@ -112,20 +234,27 @@ def _referral(request: Request) -> dict | None:
 def client_status(request: Request) -> dict:
     """The client's view of ``request`` (as loaded by ``services.request_for_status_token``).
 
-    Keys: ``stage``, ``stage_label``, ``next_step``, ``next_step_by`` (datetime or None),
+    Keys: ``kind`` (single, team, referral or closed), ``stage``, ``stage_label``,
+    ``next_step``, ``next_step_by`` (datetime or None), ``steps`` ([Step]: the kind's path),
     ``history`` ([{stage, stage_label, at}]), ``consultant`` ({display_name, email, website}
-    once engaged, else None), ``referral`` ({message, sent_at, professionals: [{name,
-    organization, email, phone, website}]} once referred out, else None), ``bid``
-    ({price, currency, team: [names], submitted_at} once a team bid is sent, else None).
+    once one consultant is engaged, else None), ``referral`` ({message, sent_at, professionals:
+    [{name, organization, email, phone, website}]} once referred out, else None), ``bid``
+    ({price, currency, team: [names], members: [{display_name, lead, email}], submitted_at}
+    once a team's proposal is sent, else None; from the ``client_status`` hook, whose receivers
+    decide what a client may see of it).
     """
+    extra = hooks.merged(hooks.client_status, request=request)
+    kind = client_kind(request.status, team=extra.pop("kind", None) == TEAM)
     return {
+        "kind": kind,
         "stage": request.status,
-        "stage_label": stage_label(request.status),
-        "next_step": NEXT_STEPS.get(request.status, ""),
+        "stage_label": stage_label(request.status, kind),
+        "next_step": next_step(request.status, kind),
         "next_step_by": _next_step_by(request),
-        "history": _history(request),
-        "consultant": _consultant(request),
+        "steps": client_steps(request.status, kind),
+        "history": _history(request, kind),
+        "consultant": _consultant(request, kind),
         "referral": _referral(request),
         "bid": None,
-        **hooks.merged(hooks.client_status, request=request),
+        **extra,
     }

@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from intake.models import Request
 from intake.selectors import skill_suggestions
-from intake.workflow import MAX_SKILLS, MOVES, SKILL_MAX_LENGTH
+from intake.workflow import MAX_SKILLS, MOVES, SKILL_MAX_LENGTH, is_final
 from network.forms import DateInput, SearchInput
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
 from network.text import validate_visible_text
@@ -246,7 +246,9 @@ class TransitionForm(forms.Form):
     """The fields of one move (``MOVES[action].fields``) plus the version the page showed.
 
     Build it with ``TransitionForm(action, request, data)``; the field names are prefixed with
-    the action so several moves' forms can sit on one page.
+    the action so several moves' forms can sit on one page. A move that closes the request for
+    good (``intake.workflow.is_final``) also needs its ``confirm`` box ticked: the confirmation
+    works without JavaScript, and a form sent without it is refused with a field error.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -274,6 +276,22 @@ class TransitionForm(forms.Form):
         for name in self.move.fields:
             if builders[name] is not None:
                 self.fields[name] = builders[name]()
+        if self.needs_confirmation:
+            self.fields["confirm"] = self._confirm()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return is_final(self.move)
+
+    def _confirm(self):
+        return forms.BooleanField(
+            required=True,
+            label=f"I understand this closes {self.request.reference} for good",
+            help_text="It cannot be undone.",
+            error_messages={
+                "required": "Tick the box to confirm: this closes the request for good."
+            },
+        )
 
     def _note(self):
         return forms.CharField(

@@ -225,7 +225,7 @@ def match_panel_for(user, client_request: Request) -> MatchPanel | None:
             external=result.external,
             refer_message=_refer_message(result),
             refer_fields=_field_names(
-                "refer_out", client_request, ("version", "professionals", "message")
+                "refer_out", client_request, ("version", "professionals", "message", "confirm")
             ),
         )
     return MatchPanel(**panel)

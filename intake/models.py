@@ -204,6 +204,19 @@ class Request(models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     overdue_reminded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The engaged member's word that the work is done (the "report_done" move); the request stays
+    # engaged until a coordinator confirms it with "complete".
+    done_reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member serving the client reported it done."
+    )
+    done_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who reported the work done.",
+    )
     status_token_hash = models.CharField(max_length=64, editable=False)  # unique: see Meta
     possible_duplicate_of = models.ForeignKey(
         "self",

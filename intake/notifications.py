@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from intake import sealing
 from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
+from network.access import has_role
 from network.roles import Role
 from network.tasks import task_enqueue
 
@@ -58,6 +59,7 @@ class Kind:
     OFFER_EXPIRED = "offer_expired"  # group coordinator (or intake): needs a new offer
     REFERRED_OUT = "referred_out"  # client: the outside professionals and the message
     REQUEST_COMPLETED = "request_completed"  # client: thanks
+    WORK_REPORTED = "work_reported"  # intake coordinators: the member says the work is done
     OVERDUE = "overdue"  # intake coordinators: not contacted within the response target
     BID_INVITATION = "bid_invitation"  # a member invited to a bid's team: accept or decline
     AGREEMENT_TO_SIGN = "agreement_to_sign"  # the team: a (new) agreement version to sign
@@ -75,6 +77,7 @@ SUBJECTS = {
     Kind.OFFER_EXPIRED: "{reference} offer expired: it needs a new offer",
     Kind.REFERRED_OUT: "Your request {reference}: professionals who can help",
     Kind.REQUEST_COMPLETED: "Your request {reference} is completed: thank you",
+    Kind.WORK_REPORTED: "{consultant} reported the work on {reference} done: please confirm",
     Kind.OVERDUE: "Overdue: {reference} not contacted yet",
     Kind.BID_INVITATION: "Join a team bid on {reference}: {title}",
     Kind.AGREEMENT_TO_SIGN: "Please sign version {number} of the agreement for {reference}",
@@ -480,6 +483,29 @@ def _referred_out(event: RequestEvent, request: Request) -> list[Notification]:
     )
 
 
+def _work_reported(event: RequestEvent, request: Request) -> list[Notification]:
+    """The staff who confirm completion: the intake coordinator who took the request while
+    they hold the role, else every intake coordinator."""
+    coordinator = request.intake_coordinator
+    staff = []
+    if coordinator is not None and has_role(coordinator, Role.INTAKE_COORDINATOR):
+        staff = _user_recipient(coordinator)
+    reporter = person_name(event.actor) or (
+        request.engaged_consultant.display_name if request.engaged_consultant else ""
+    )
+    return notify(
+        Kind.WORK_REPORTED,
+        request,
+        staff or _intake_coordinators(),
+        {
+            "subject": subject_fields(request, consultant=one_line(reporter)),
+            "event": event,
+            "reporter": reporter,
+            "request_url": request_page_url(request),
+        },
+    )
+
+
 def _completed(event: RequestEvent, request: Request) -> list[Notification]:
     return notify(
         Kind.REQUEST_COMPLETED, request, _client(request), {"subject": subject_fields(request)}
@@ -493,5 +519,6 @@ _EVENT_MESSAGES = {
     "decline": _needs_new_offer,
     "expire": _needs_new_offer,
     "refer_out": _referred_out,
+    "report_done": _work_reported,
     "complete": _completed,
 }

@@ -9,7 +9,7 @@ request is decided by ``intake.access`` and passed in the context as ``viewer``.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from intake import access
+from intake import access, client_view
 from intake.models import Request
 from intake.workflow import MAX_SKILLS, PUBLIC_ACTIONS, SKILL_MAX_LENGTH, SKILLS_EDIT
 from matching.serializers import (
@@ -90,11 +90,32 @@ class ClientReferralSerializer(serializers.Serializer):
     professionals = ClientProfessionalSerializer(many=True)
 
 
+class ClientTeamMemberSerializer(serializers.Serializer):
+    display_name = serializers.CharField()
+    lead = serializers.BooleanField(help_text="The team's lead: the client's main contact.")
+    email = serializers.CharField(
+        help_text="The lead's address while the proposal stands or the work goes on; empty "
+        "for the other members."
+    )
+
+
 class ClientBidSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
-    team = serializers.ListField(child=serializers.CharField(), help_text="The members' names.")
+    team = serializers.ListField(
+        child=serializers.CharField(), help_text="The members' names, the lead first."
+    )
+    members = ClientTeamMemberSerializer(many=True, help_text="The team, the lead first.")
     submitted_at = serializers.DateTimeField()
+
+
+class ClientStepSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField(help_text="The stage in plain words.")
+    # A plain string (the values in the help text): an enum named "State" would be too general.
+    state = serializers.CharField(
+        help_text="One of: done, current (where the request is now), upcoming."
+    )
 
 
 class ClientStatusSerializer(serializers.Serializer):
@@ -102,21 +123,32 @@ class ClientStatusSerializer(serializers.Serializer):
 
     reference = serializers.CharField()
     title = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=list(client_view.KINDS),
+        help_text="The help the request leads to: one consultant (single, until it is "
+        "otherwise), a team's fixed-price proposal, a referral to outside professionals, or "
+        "closed.",
+    )
     stage = serializers.CharField(help_text=STATUS_HELP)
     stage_label = serializers.CharField(help_text="The stage in plain words.")
     next_step = serializers.CharField(help_text="What happens next.")
     next_step_by = serializers.DateTimeField(
         allow_null=True, help_text="By when, where there is a deadline."
     )
+    steps = ClientStepSerializer(
+        many=True, help_text="The path a request of this kind goes through, in order."
+    )
     history = ClientStageSerializer(many=True)
     consultant = ClientConsultantSerializer(
-        allow_null=True, help_text="The member who serves you, once engaged."
+        allow_null=True,
+        help_text="The one member who serves you, once engaged (a team's members are in `bid`).",
     )
     referral = ClientReferralSerializer(
         allow_null=True, help_text="The professionals we recommend, once referred out."
     )
     bid = ClientBidSerializer(
-        allow_null=True, help_text="The team's proposal (price and names), once it is sent."
+        allow_null=True,
+        help_text="The team's proposal (the price, the team, the lead's contact), once sent.",
     )
 
 
@@ -284,6 +316,11 @@ class RequestDetailSerializer(RequestRowSerializer):
         child=serializers.CharField(),
         help_text="Skills recognised in the description that a coordinator dismissed "
         "(canonical names): no longer suggested.",
+    )
+    done_reported_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the engaged member reported the work done (`report_done`); a "
+        "coordinator confirms it with `complete`.",
     )
     organization = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()

@@ -1,20 +1,17 @@
-"""Intake pages: the public request form and the client's status page; the coordinators' queue
-and request page; a member's offers and engagements.
+"""Intake's public pages (the request form, the thanks page, the client's status page) and the
+coordinators' queue. A request's own page and its moves are in ``intake.request_views``; a
+member's offers and engagements in ``intake.member_views``.
 
-Each view parses the request, loads requests through ``intake.access``, calls one service (or
-the workflow's ``request_apply``) and renders. Staff pages send anonymous visitors to sign in
-and answer 403 to signed-in people who have no business there; a request the user may not see
-is a 404.
+Each view parses the request, loads requests through ``intake.access``, calls one service and
+renders. Staff pages send anonymous visitors to sign in and answer 403 to signed-in people who
+have no business there.
 """
 
 import datetime
-import functools
 import json
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -26,31 +23,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import access, hooks
+from intake import access
 from intake.client_view import client_status
-from intake.forms import (
-    SORTS,
-    URGENCY_RANK,
-    QueueFilterForm,
-    RequestHelpForm,
-    SkillsEditForm,
-    TransitionForm,
-)
-from intake.matching_panel import skills_section_for
-from intake.models import Engagement, Offer, Request
+from intake.forms import SORTS, URGENCY_RANK, QueueFilterForm, RequestHelpForm
+from intake.models import Request
 from intake.services import request_for_status_token, request_submit
 from intake.throttling import submission_allowed, submission_counted, submission_retry_after
-from intake.workflow import (
-    MOVES,
-    PUBLIC_ACTIONS,
-    SKILLS_EDIT,
-    WorkflowConflict,
-    allowed_moves,
-    request_apply,
-    request_skills_edit,
-)
 from network import access as network_access
 from network.forms import add_service_errors
 from network.limits import LimitReached
@@ -59,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 # A screenful to triage at once; the same size as the member directory's pages.
 QUEUE_PAGE_SIZE = 25
-# Past offers on "My offers": enough to remember recent ones, not a full archive.
-PAST_OFFERS_SHOWN = 50
 # The session key that carries a new request's reference and status link to the thanks page,
 # once: the thanks page removes it, so a reload or a shared screen does not show it again.
 # The cookie that carries a new request's status link to the thanks page, and how long it lasts.
@@ -192,10 +170,13 @@ def queue_requests(user, filters: dict):
     # query-count test catches.
     requests = (
         access.queue_requests(user)
-        .select_related("organization", "assigned_group", "possible_duplicate_of")
+        .select_related(
+            "organization", "assigned_group", "offered_consultant", "possible_duplicate_of"
+        )
         .only(
             *("reference", "title", "status", "urgency", "submitted_at", "response_due_at"),
             *("organization__name", "assigned_group__name", "possible_duplicate_of__reference"),
+            "offered_consultant__display_name",
         )
     )
     search = (filters.get("search") or "").strip()
@@ -260,278 +241,3 @@ def queue(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-# --- The request page -----------------------------------------------------------------------
-
-# How the timeline names the submission, which is not a workflow move.
-EVENT_LABELS = {
-    "submit": "Submitted",
-    "organization_merged": "The client's details copied onto the organisation",
-    SKILLS_EDIT: "Skills changed",
-    **{action: move.label for action, move in MOVES.items()},
-}
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    label: str
-    actor: str
-    from_status: str
-    to_status: str
-    note: str
-    at: object
-
-
-def _actor_name(user) -> str:
-    if user is None:
-        return "Switchboard"
-    consultant = getattr(user, "consultant", None)
-    return consultant.display_name if consultant else user.get_username()
-
-
-def _timeline(client_request) -> list[TimelineEntry]:
-    statuses = dict(Request.Status.choices)
-    events = client_request.events.select_related("actor__consultant")
-    return [
-        TimelineEntry(
-            label=EVENT_LABELS.get(event.action, event.action),
-            actor=_actor_name(event.actor)
-            if event.actor_id
-            else ("The client, through the form" if event.action == "submit" else "Switchboard"),
-            from_status=statuses.get(event.from_status, event.from_status),
-            to_status=statuses.get(event.to_status, event.to_status),
-            note=event.note,
-            at=event.created_at,
-        )
-        for event in events
-    ]
-
-
-def _request_page(
-    request, client_request, *, failed_form=None, skills_form=None, conflict=None, status=200
-):
-    """The request page; a move's (or the skills') form that failed is passed in so its errors
-    show."""
-    user = request.user
-    internal = access.sees_internal_detail(user, client_request)
-    forms = []
-    for move in allowed_moves(user, client_request):
-        if failed_form is not None and failed_form.action == move.action:
-            forms.append(failed_form)
-        else:
-            forms.append(TransitionForm(move.action, client_request))
-    context = {
-        "client_request": client_request,
-        "internal": internal,
-        # Contact details go to coordinators and to the working member serving the client; a
-        # member who is only offered the request sees them once they accept.
-        "show_contact": access.may_reach_client(user, client_request),
-        "languages": client_request.languages.all(),
-        "move_forms": forms,
-        "conflict": conflict,
-        "skills_section": skills_section_for(user, client_request, failed_form=skills_form),
-    }
-    context.update(hooks.merged(hooks.request_page, request=client_request, user=user))
-    if internal:
-        context.update(
-            timeline=_timeline(client_request),
-            offers=client_request.offers.select_related("consultant", "offered_by__consultant"),
-            referrals=client_request.referrals.prefetch_related("professionals"),
-            engagements=client_request.engagements.select_related("consultant__user"),
-            duplicate_visible=client_request.possible_duplicate_of_id is not None
-            and access.visible_requests(user)
-            .filter(pk=client_request.possible_duplicate_of_id)
-            .exists(),
-        )
-    return render(request, "intake/request_detail.html", context, status=status)
-
-
-def _load_request(user, pk):
-    client_request = access.get_request_for_user(user, pk)
-    # The gate's queryset does not join these; the page shows them.
-    return (
-        Request.objects.select_related(
-            "organization",
-            "contact",
-            "assigned_group",
-            "offered_consultant",
-            "engaged_consultant__user",
-            "possible_duplicate_of",
-        )
-        # The page, the suggestions and the teams panels all read the languages: read them once.
-        .prefetch_related("languages")
-        .filter(pk=client_request.pk)
-        .get()
-    )
-
-
-@require_safe
-@login_required
-def request_detail(request, pk):
-    if not access.can_use_request_pages(request.user):
-        raise PermissionDenied("The request pages are for coordinators and members.")
-    return _request_page(request, _load_request(request.user, pk))
-
-
-@require_POST
-@login_required
-def request_transition(request, pk, action):
-    if action not in PUBLIC_ACTIONS:
-        raise Http404("No such action.")
-    # Refused as the request page is (403), before any look-up, for those it is not for.
-    if not access.can_use_request_pages(request.user):
-        raise PermissionDenied("The request pages are for coordinators and members.")
-    client_request = _load_request(request.user, pk)
-    back_to_offers = request.POST.get("next") == reverse("my-offers")
-    # On "My offers" the ids carry the request, so a failed form shows next to its offer.
-    auto_id = f"offer{client_request.pk}_%s" if back_to_offers else "id_%s"
-    form = TransitionForm(action, client_request, request.POST, auto_id=auto_id)
-    if form.is_valid():
-        try:
-            request_apply(
-                request_id=client_request.pk,
-                action=action,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                **form.workflow_fields(),
-            )
-        except WorkflowConflict:
-            messages.error(
-                request,
-                "This request changed while you were looking at it — here is the current "
-                "state. Check it, then try again if your action still makes sense.",
-            )
-            if back_to_offers:
-                return _offers_page(request, status=409)
-            return _request_page(
-                request, _load_request(request.user, pk), conflict=True, status=409
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"{client_request.reference}: {MOVES[action].label.lower()} — done."
-            )
-            if back_to_offers:
-                return redirect("my-offers")
-            if access.visible_requests(request.user).filter(pk=pk).exists():
-                return redirect("intake-request", pk=pk)
-            return redirect("intake-queue")
-    if back_to_offers:
-        return _offers_page(request, failed_form=form, status=400)
-    return _request_page(request, client_request, failed_form=form, status=400)
-
-
-@require_POST
-@login_required
-def request_skills(request, pk):
-    """One change to a request's skills from its page's Skills section (name a skill, remove
-    one, confirm, dismiss or restore a suggestion), through ``request_skills_edit``."""
-    if not access.can_use_request_pages(request.user):
-        raise PermissionDenied("The request pages are for coordinators and members.")
-    client_request = _load_request(request.user, pk)
-    if not access.works_the_queue(request.user, client_request):
-        raise PermissionDenied("Only intake coordinators change a request's skills.")
-    form = SkillsEditForm(client_request, request.POST)
-    if form.is_valid():
-        try:
-            _, change = request_skills_edit(
-                request_id=client_request.pk,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                **form.service_arguments(),
-            )
-        except WorkflowConflict as conflict:
-            messages.error(
-                request,
-                f"The skills were not changed: {conflict} Here is the current state; check it, "
-                "then try again if your change still makes sense.",
-            )
-            return _request_page(
-                request, _load_request(request.user, pk), conflict=True, status=409
-            )
-        except ValidationError as error:
-            # The buttons' fields are hidden: their errors go to the top of the section.
-            hidden = {name: "__all__" for name in ("remove", "confirm", "dismiss", "restore")}
-            add_service_errors(form, error, renames=hidden)
-        else:
-            messages.success(request, f"{client_request.reference}: {change.sentences()}")
-            return redirect(reverse("intake-request", args=[pk]) + "#skills")
-    return _request_page(request, client_request, skills_form=form, status=400)
-
-
-# --- A member's offers and engagements ------------------------------------------------------
-
-
-def own_consultant(view):
-    """Runs ``view`` for a member with a member record (applicants and former members are not
-    members); others get a 403."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not access.can_use_request_pages(request.user) or (
-            network_access.consultant_of(request.user) is None
-        ):
-            raise PermissionDenied("This page is for members of the alliance.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@dataclass(frozen=True)
-class PendingOffer:
-    offer: Offer
-    accept_form: TransitionForm
-    decline_form: TransitionForm
-
-
-def _offers_page(request, *, failed_form=None, status=200):
-    consultant = network_access.consultant_of(request.user)
-    offers = Offer.objects.filter(consultant=consultant).select_related(
-        "request", "request__assigned_group"
-    )
-    pending = []
-    for offer in offers.filter(status=Offer.Status.PENDING).order_by("expires_at", "pk"):
-        forms = {}
-        for action in ("accept", "decline"):
-            failed = (
-                failed_form is not None
-                and failed_form.action == action
-                and failed_form.request.pk == offer.request_id
-            )
-            # Names carry the action (what the transition view reads); ids carry the request,
-            # so several offers' forms can share the page.
-            forms[action] = (
-                failed_form
-                if failed
-                else TransitionForm(action, offer.request, auto_id=f"offer{offer.request_id}_%s")
-            )
-        pending.append(PendingOffer(offer, forms["accept"], forms["decline"]))
-    past = offers.exclude(status=Offer.Status.PENDING).order_by("-created_at", "-pk")
-    context = {"pending": pending, "past": past[:PAST_OFFERS_SHOWN]}
-    return render(request, "intake/my_offers.html", context, status=status)
-
-
-@require_safe
-@own_consultant
-def my_offers(request):
-    return _offers_page(request)
-
-
-@require_safe
-@own_consultant
-def my_engagements(request):
-    consultant = network_access.consultant_of(request.user)
-    engagements = Engagement.objects.filter(consultant=consultant).select_related(
-        "request", "request__organization", "request__contact"
-    )
-    context = {
-        "current": [engagement for engagement in engagements if engagement.end is None],
-        "past": [engagement for engagement in engagements if engagement.end is not None],
-        # The clients' details belong to working members (access.may_reach_client): a member on
-        # leave, an alumnus or a former member sees the record of their work, not the contacts.
-        "reaches_clients": network_access.working_consultant_of(request.user) is not None,
-    }
-    return render(request, "intake/my_engagements.html", context)

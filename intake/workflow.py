@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from intake import access, hooks, notifications
 from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
+from intake.skill_lists import MAX_SKILLS, SKILL_MAX_LENGTH, canonical_skills, skill_list
 from matching.stamp import index_version_bump
 from network.errors import Conflict
-from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
+from network.models import Consultant, ConsultantGroup, ExternalProfessional
 from network.states import Move, move_for, table
 from network.text import fold
 
@@ -45,8 +46,39 @@ def allowed_moves(user, request: Request) -> list[Move]:
     return [
         move
         for action, move in MOVES.items()
-        if action in PUBLIC_ACTIONS and request.status in move.sources and move.may(user, request)
+        if action in PUBLIC_ACTIONS
+        and request.status in move.sources
+        and move.may(user, request)
+        and not_now(action, request) is None
     ]
+
+
+def is_final(move: Move) -> bool:
+    """Does the move close the request for good (completed, referred out, withdrawn, spam, a
+    lost bid)? The pages ask for a confirmation before making one."""
+    return move.target not in Request.OPEN_STATUSES and move.target != S.ENGAGED
+
+
+def not_now(action: str, request: Request) -> str | None:
+    """Why a move the status allows cannot be made on ``request`` now, or None. The door
+    answers such a move 409 with the reason; ``allowed_moves`` leaves it out."""
+    check = _NOT_NOW.get(action)
+    return check(request) if check is not None else None
+
+
+def _report_done_not_now(request: Request) -> str | None:
+    if request.done_reported_at is not None:
+        return (
+            f"The work on {request.reference} was already reported done; a coordinator "
+            "confirms it by marking the request completed."
+        )
+    # A team's work ends with its settlement, not with a coordinator's confirmation.
+    for reason in hooks.replies(hooks.request_completing, request=request):
+        return reason
+    return None
+
+
+_NOT_NOW = {"report_done": _report_done_not_now}
 
 
 def request_apply(
@@ -79,6 +111,9 @@ def request_apply(
             )
         if not move.may(actor, request):
             raise PermissionDenied(f"You may not {move.label.lower()} on this request.")
+        reason = not_now(action, request)
+        if reason is not None:
+            raise WorkflowConflict(reason, request=request)
         from_status = request.status
         target, note, data = (move.effect or _no_effect)(request, actor, move, **fields)
         # The apps built on intake take their side of the move (a team bid closes with its
@@ -142,9 +177,9 @@ def _triage(
     # suggestions with the confirmed ones ticked).
     confirmed = dismissed = None
     if confirmed_skills is not None:
-        confirmed = _canonical_skills(confirmed_skills, "confirmed_skills")
+        confirmed = canonical_skills(confirmed_skills, "confirmed_skills")
     if dismissed_skills is not None:
-        dismissed = _canonical_skills(dismissed_skills, "dismissed_skills")
+        dismissed = canonical_skills(dismissed_skills, "dismissed_skills")
     if confirmed is not None and dismissed is not None:
         both = [name for name in confirmed if name in dismissed]
         if both:
@@ -302,6 +337,13 @@ def _close_open_offer(request, actor, move, note: str = ""):
     return None, note, {}
 
 
+def _report_done(request, actor, move, note: str = ""):
+    # The request stays engaged: a coordinator confirms the work done with "complete".
+    request.done_reported_at = timezone.now()
+    request.done_reported_by = actor
+    return None, note, {}
+
+
 def _complete(request, actor, move, note: str = ""):
     # An app built on intake may hold the request open (a team bid's work ends with its
     # settlement, which completes the request itself).
@@ -338,6 +380,10 @@ MOVES: dict[str, Move] = table(
          "Withdraw (the client's wish)", ("note",), effect=_close_open_offer),
     Move("mark_spam", (S.SUBMITTED, S.CONTACTED, S.TRIAGED), S.CLOSED_SPAM,
          access.works_the_queue, "Close as spam", ("note",), effect=_close_open_offer),
+    # The member serving the client says the work is done; the request stays engaged until a
+    # coordinator confirms it with "complete".
+    Move("report_done", (S.ENGAGED,), S.ENGAGED, access.serves_the_request,
+         "Report the work done", ("note",), effect=_report_done),
     Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, "Mark completed",
          ("note",), effect=_complete),
 )  # fmt: skip
@@ -363,59 +409,7 @@ def register_moves(moves: list[Move], *, after: str) -> None:
 # matching engine recognises in the description are suggestions until a coordinator confirms
 # (required too) or dismisses (no longer suggested) them. See docs/architecture.md, "Matching".
 
-SKILL_MAX_LENGTH = 120  # as Skill.name
-MAX_SKILLS = 50  # in each list of a request, and in each list of one edit
 SKILLS_EDIT = "skills_edit"  # the RequestEvent action of request_skills_edit
-
-
-def _skill_list(values, field_name: str) -> list[str]:
-    """A list of non-empty strings of at most SKILL_MAX_LENGTH characters, stripped, without
-    repeats (case and spacing ignored); anything else is a field error."""
-    if values is None:
-        return []
-    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-        raise ValidationError({field_name: "A list of skill names."})
-    if len(values) > MAX_SKILLS:
-        raise ValidationError({field_name: f"At most {MAX_SKILLS} skills at once."})
-    cleaned: list[str] = []
-    seen: set[str] = set()
-    for value in values:
-        value = value.strip()
-        if not value:
-            raise ValidationError({field_name: "A skill name cannot be empty."})
-        if len(value) > SKILL_MAX_LENGTH:
-            raise ValidationError(
-                {field_name: f"A skill name may have at most {SKILL_MAX_LENGTH} characters."}
-            )
-        key = fold(value) or value.casefold()
-        if key not in seen:
-            seen.add(key)
-            cleaned.append(value)
-    return cleaned
-
-
-def _canonical_skills(values, field_name: str) -> list[str]:
-    """The taxonomy's canonical names for ``values`` (any spelling of a skill's own name, in
-    order); a name the taxonomy does not know is a field error naming it."""
-    names = _skill_list(values, field_name)
-    if not names:
-        return []
-    keys = [fold(name) for name in names]
-    known = dict(
-        Skill.objects.filter(folded_name__in=[key for key in keys if key]).values_list(
-            "folded_name", "name"
-        )
-    )
-    unknown = [name for name, key in zip(names, keys, strict=True) if key not in known]
-    if unknown:
-        raise ValidationError(
-            {field_name: f"Not in the skills list: {', '.join(unknown)}. Name it instead."}
-        )
-    canonical: list[str] = []
-    for key in keys:
-        if known[key] not in canonical:
-            canonical.append(known[key])
-    return canonical
 
 
 @dataclass(frozen=True)
@@ -466,11 +460,11 @@ def request_skills_edit(
     nothing), ``PermissionDenied`` (the actor does not work the queue) or ``WorkflowConflict``
     (stale version, or a request no longer open); in every case nothing is changed.
     """
-    add = _skill_list(add, "add")
-    remove = _skill_list(remove, "remove")
-    confirm = _canonical_skills(confirm, "confirm")
-    dismiss = _canonical_skills(dismiss, "dismiss")
-    restore = _canonical_skills(restore, "restore")
+    add = skill_list(add, "add")
+    remove = skill_list(remove, "remove")
+    confirm = canonical_skills(confirm, "confirm")
+    dismiss = canonical_skills(dismiss, "dismiss")
+    restore = canonical_skills(restore, "restore")
     if not (add or remove or confirm or dismiss or restore):
         raise ValidationError(
             "Nothing to change: send skills to add or remove, or suggestions to confirm, "

@@ -14,17 +14,19 @@ SENT = (B.SUBMITTED, B.WON, B.IN_PROGRESS, B.SETTLED, B.LOST)
 
 
 def client_bid(sender, request: Request, **kwargs) -> dict | None:
-    """The team's proposal as the client sees it: the price and the team's names only
-    (docs/architecture.md, "Shared-risk rate agreements"); never the split, the rates, the hours or
-    the
-    share. One query: the team's seats joined to their bid, newest bid sent first."""
+    """The team's proposal as the client sees it: the price, the team's names and the lead as
+    the main contact, with their email while the proposal stands or the work goes on
+    (docs/architecture.md, "Shared-risk rate agreements"); never the split, the rates, the
+    hours, the share or the other members' addresses. ``"kind": "team"`` tells the status page
+    that the engagement is the team's. One query: the team's seats joined to their bid and
+    member, newest bid sent first."""
     if request.status not in (S.BID_SUBMITTED, S.ENGAGED, S.COMPLETED, S.LOST):
         return None
     seats = list(
         BidMember.objects.filter(
             bid__request=request, bid__status__in=SENT, status=BidMember.Status.ACCEPTED
         )
-        .select_related("bid", "consultant")
+        .select_related("bid", "consultant__user")
         .order_by("-bid__submitted_at", "-bid_id", "invited_at", "pk")
     )
     if not seats:
@@ -34,13 +36,26 @@ def client_bid(sender, request: Request, **kwargs) -> dict | None:
         (seat for seat in seats if seat.bid_id == bid.pk),
         key=lambda seat: seat.consultant_id != bid.lead_id,
     )
+    # A proposal the client turned down leaves them nobody to write to.
+    reachable = bid.status != B.LOST
     return {
+        "kind": "team",
         "bid": {
             "price": bid.price,
             "currency": bid.currency,
             "team": [seat.consultant.display_name for seat in team],
+            "members": [
+                {
+                    "display_name": seat.consultant.display_name,
+                    "lead": seat.consultant_id == bid.lead_id,
+                    "email": seat.consultant.user.email
+                    if reachable and seat.consultant_id == bid.lead_id
+                    else "",
+                }
+                for seat in team
+            ],
             "submitted_at": bid.submitted_at,
-        }
+        },
     }
 
 

@@ -28,14 +28,19 @@ def test_client_sees_the_price_and_team_names_only_once_sent(signed_for_client, 
     body = response.json()
     assert body["bid"]["price"] == "7777.00"
     assert body["bid"]["team"] == ["Member Lead", "Member Second"]
-    assert set(body["bid"]) == {"price", "currency", "team", "submitted_at"}
+    assert set(body["bid"]) == {"price", "currency", "team", "members", "submitted_at"}
+    # The lead is the client's main contact, with their address; the others are names only.
+    assert body["bid"]["members"] == [
+        {"display_name": "Member Lead", "lead": True, "email": lead.user.email},
+        {"display_name": "Member Second", "lead": False, "email": ""},
+    ]
     text = response.content.decode()
     # Rates, the pool, the share and planned hours never reach the client.
     for private in ("97.00", "83.00", "7388.15", "388.85", "40.00", "30.00"):
         assert private not in text
     page = APIClient().get(reverse("request-status", args=[submission.status_token]))
     html = page.content.decode()
-    assert "7777.00" in html and "Member Second" in html
+    assert "USD\u00a07,777.00" in html and "Member Second" in html
     assert "97.00" not in html and "7388.15" not in html
 
 

@@ -1,7 +1,8 @@
 """The whole journey of a request through the pages, each person in their own browser context:
 a nonprofit submits the form, the intake coordinator contacts, triages and routes it, the group
-coordinator offers it, one member declines, another accepts, staff completes it, and the client
-follows it all on the status page.
+coordinator offers it, one member declines, another accepts and reports the work done, staff
+confirms the completion (ticking the box that says it closes the request for good), and the
+client follows it all on the status page.
 
 Screenshots of the form, the queue and the request page go to E2E_SCREENSHOT_DIR (default /tmp).
 """
@@ -39,13 +40,21 @@ def desk(transactional_db):
     return {"intake": intake, "coordinator": coordinator, "first": first, "second": second}
 
 
+def nav_to(page, group: str, link: str) -> None:
+    """Follow ``link`` in the main navigation's ``group`` (a menu that opens on a click)."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text=group).click()
+    nav.get_by_role("link", name=link).click()
+
+
 def open_request(page, title: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
+    nav_to(page, "Coordination", "Queue")
     page.get_by_role("link", name=re.compile(re.escape(title))).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
-def make_move(page, action: str, button: str, **fields) -> None:
+def make_move(page, action: str, button: str, said: str, **fields) -> None:
+    """Fill the move's card, press its button and find the message ``said`` (what happened)."""
     card = page.locator(f"#move-{action}")
     for label, value in fields.items():
         field = card.get_by_label(re.compile(rf"^{label}\b"))
@@ -54,7 +63,7 @@ def make_move(page, action: str, button: str, **fields) -> None:
         else:
             field.fill(value)
     card.get_by_role("button", name=button).click()
-    expect(page.get_by_role("status")).to_contain_text("done")
+    expect(page.get_by_role("status")).to_contain_text(said)
 
 
 def test_a_request_goes_from_the_form_to_a_completed_engagement(
@@ -92,25 +101,43 @@ def test_a_request_goes_from_the_form_to_a_completed_engagement(
     # The intake coordinator contacts the client, triages and routes to the group.
     intake = new_page()
     sign_in(intake, desk["intake"])
-    intake.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
+    nav_to(intake, "Coordination", "Queue")
     expect(intake.locator("#queue-results")).to_contain_text(request.reference)
     intake.screenshot(path=str(SCREENSHOTS / "intake-queue.png"), full_page=True)
     open_request(intake, title)
     intake.screenshot(path=str(SCREENSHOTS / "intake-request.png"), full_page=True)
-    make_move(intake, "contact", "Record first contact", Note="Called; they use CiviCRM 5.")
-    make_move(intake, "triage", "Triage", Urgency="High")
-    make_move(intake, "route", "Route", Group="Databases and CRM")
+    make_move(
+        intake,
+        "contact",
+        "Record first contact",
+        f"First contact with the client of {request.reference} recorded.",
+        Note="Called; they use CiviCRM 5.",
+    )
+    make_move(intake, "triage", "Triage", f"{request.reference} triaged.", Urgency="High")
+    make_move(
+        intake,
+        "route",
+        "Route",
+        f"{request.reference} routed to the Databases and CRM group.",
+        Group="Databases and CRM",
+    )
     expect(intake.locator(".badges")).to_contain_text("Routed")
 
     # The group coordinator offers it to member A, who declines with a reason.
     coordinator = new_page()
     sign_in(coordinator, desk["coordinator"])
     open_request(coordinator, title)
-    make_move(coordinator, "offer", "Offer to a member", Member="Member A · in the group")
+    make_move(
+        coordinator,
+        "offer",
+        "Offer to a member",
+        f"Offer of {request.reference} made to Member A; they have until",
+        Member="Member A · in the group",
+    )
 
     first = new_page()
     sign_in(first, desk["first"])
-    first.get_by_role("navigation", name="Main").get_by_role("link", name="My offers").click()
+    nav_to(first, "My work", "My offers")
     offer_card = first.locator(".offer-card", has_text=title)
     expect(offer_card).not_to_contain_text("office@harbour-literacy.example.org")
     offer_card.get_by_text("Decline…").click()
@@ -122,35 +149,67 @@ def test_a_request_goes_from_the_form_to_a_completed_engagement(
     first.locator(".offer-card", has_text=title).get_by_role(
         "button", name="Decline this offer"
     ).click()
-    expect(first.get_by_role("status")).to_contain_text("done")
+    expect(first.get_by_role("status")).to_contain_text(f"You declined {request.reference}")
     expect(first.locator(".data-table")).to_contain_text("Fully booked until spring.")
 
     # Offered again, to member B, who accepts and finds the client's contact details.
     coordinator.reload()
-    make_move(coordinator, "offer", "Offer to a member", Member="Member B · in the group")
+    make_move(
+        coordinator,
+        "offer",
+        "Offer to a member",
+        "made to Member B",
+        Member="Member B · in the group",
+    )
     second = new_page()
     sign_in(second, desk["second"])
-    second.get_by_role("navigation", name="Main").get_by_role("link", name="My offers").click()
+    nav_to(second, "My work", "My offers")
     second.locator(".offer-card", has_text=title).get_by_role("button", name="Accept").click()
-    expect(second.get_by_role("status")).to_contain_text("done")
-    second.get_by_role("navigation", name="Main").get_by_role("link", name="My engagements").click()
+    expect(second.get_by_role("status")).to_contain_text(f"You accepted {request.reference}")
+    nav_to(second, "My work", "My engagements")
     expect(second.locator(".offer-card")).to_contain_text("office@harbour-literacy.example.org")
 
-    # Staff marks the work completed; the timeline shows every step.
+    # Member B reports the work done; the request stays engaged until staff confirms it.
+    second.locator(".offer-card", has_text=title).get_by_role(
+        "button", name="Report the work done"
+    ).click()
+    expect(second.get_by_role("status")).to_contain_text(
+        f"Work on {request.reference} reported done"
+    )
+    expect(second.locator(".offer-card", has_text=title)).to_contain_text(
+        "waiting for a coordinator to confirm it"
+    )
+
+    # Staff confirms the completion: refused until the box is ticked, then made.
     intake.reload()
-    make_move(intake, "complete", "Mark completed")
+    expect(intake.locator("#work-reported")).to_contain_text("Work reported done by Member B")
+    card = intake.locator("#move-complete")
+    card.get_by_role("button", name="Mark completed").click()
+    expect(intake.locator("[data-error-summary]")).to_contain_text("Tick the box to confirm")
+    intake.locator("#move-complete").get_by_label(re.compile("closes .* for good")).check()
+    intake.locator("#move-complete").get_by_role("button", name="Mark completed").click()
+    expect(intake.get_by_role("status")).to_contain_text(f"{request.reference} marked completed.")
     timeline = intake.locator(".timeline")
-    for step in ("Submitted", "Record first contact", "Triage", "Route", "Decline the offer"):
+    for step in (
+        "Submitted",
+        "Record first contact",
+        "Triage",
+        "Route",
+        "Decline the offer",
+        "Work reported done",
+    ):
         expect(timeline).to_contain_text(step)
     expect(timeline).to_contain_text("Fully booked until spring.")
 
     # The client's status page shows the outcome and the consultant, and nothing internal.
     client.goto(status_url)
     expect(client.locator(".stage-panel")).to_contain_text("Completed")
+    expect(client.locator('.stepper [aria-current="step"]')).to_contain_text("Done")
     heading = client.get_by_role("heading", name="Your consultant")
     consultant = client.locator("section", has=heading)
     expect(consultant).to_contain_text("Member B")
     expect(consultant).to_contain_text(desk["second"].user.email)
+    expect(consultant).to_contain_text("you agree the scope and the rate with them")
     body = client.locator("body")
     for private in ("Member A", "Fully booked", "Called; they use CiviCRM"):
         expect(body).not_to_contain_text(private)

@@ -171,6 +171,7 @@ def workflow_fields(action: str, cast: WorkflowCast) -> dict:
         "refer_out": {"professionals": [cast.professional.pk], "message": "They can help."},
         "withdraw": {"note": "Client found help"},
         "mark_spam": {"note": "Advertising"},
+        "report_done": {"note": "Delivered and handed over"},
         "complete": {"note": "Done"},
         "submit_bid": {"note": "Sent to the director"},
         "win_bid": {"note": "Signed by the client"},
@@ -227,6 +228,7 @@ def workflow_snapshot(request: "Request") -> tuple:
         row.intake_coordinator_id,
         row.first_contact_at,
         row.closed_at,
+        row.done_reported_at,
         row.skills,
         row.urgency,
         list(RequestEvent.objects.filter(request=request).values_list("pk", flat=True)),
@@ -376,3 +378,31 @@ def routed_to_group(group_coordinator, intake_coordinator, **overrides):
     request_moved(request, "route", intake_coordinator, group=group.pk)
     request.refresh_from_db()
     return submission
+
+
+# --- Intake: a team's proposal, as the client's status page shows it ---------------------------
+
+
+def team_proposal_sent(request: "Request", *, lead, member, coordinator, price: str = "7777.00"):
+    """``request`` (submitted) taken to bidding by ``coordinator`` (a user), and a two-member
+    team bid led by ``lead`` with ``member`` (members), accepted, signed and sent to the client:
+    the request is ``bid_submitted``. Returns the bid as stored."""
+    from intake.bids import states, team, terms
+    from intake.bids.models import Bid
+
+    for action in ("contact", "triage", "start_bidding"):
+        request_moved(request, action, coordinator)
+    bid = team.bid_create(
+        request_id=request.pk,
+        actor=lead.user,
+        price=price,
+        lead_estimated_hours="40",
+        invite=[{"consultant": member.pk, "role": "Data", "estimated_hours": "30"}],
+    )
+    team.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
+    states.bid_send(bid_id=bid.pk, actor=lead.user)
+    number = terms.current_agreement(Bid.objects.get(pk=bid.pk)).number
+    for signer in (lead, member):
+        terms.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
+    states.bid_submit(bid_id=bid.pk, actor=lead.user)
+    return Bid.objects.get(pk=bid.pk)

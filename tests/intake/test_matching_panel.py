@@ -192,6 +192,20 @@ def test_route_to_the_group_holding_most_candidates(signed_in, intake_coordinato
     assert triaged.assigned_group == network["crm_team"]
 
 
+def test_the_route_hint_counts_members_in_singular_and_plural(
+    signed_in, intake_coordinator, network
+):
+    triaged = RequestFactory(status=Request.Status.TRIAGED, skills=["CiviCRM"])
+    client = signed_in(intake_coordinator)
+    assert "2 of these members are in CRM team." in client.get(page_url(triaged)).content.decode()
+
+    network["crm_team"].members.remove(network["second"])
+
+    html = client.get(page_url(triaged)).content.decode()
+    assert "1 of these members is in CRM team." in html
+    assert "1 of these members are" not in html
+
+
 def test_a_stale_one_click_offer_is_refused(signed_in, intake_coordinator, network):
     triaged = RequestFactory(status=Request.Status.TRIAGED, skills=["CiviCRM"])
     client = signed_in(intake_coordinator)
@@ -200,7 +214,9 @@ def test_a_stale_one_click_offer_is_refused(signed_in, intake_coordinator, netwo
 
     response = client.post(offer["action"], offer["data"])
 
-    assert response.status_code == 409
+    # Back to the request's own page with the reason, not a 409 at the move's address.
+    assert response.status_code == 303
+    assert response["Location"] == page_url(triaged)
     triaged.refresh_from_db()
     assert triaged.status == Request.Status.TRIAGED
 
@@ -223,6 +239,13 @@ def test_refer_out_offers_the_suggested_professionals_unticked(
     refer["data"]["refer_out-professionals"] = [str(network["outside"].pk)]
     assert "Web accessibility" in refer["data"]["refer_out-message"][0]
     refer["data"]["refer_out-message"] = ["Edited by the coordinator: please contact them."]
+    # Referring out closes the request for good: refused until the box is ticked.
+    assert "refer_out-confirm" not in refer["data"]
+    refused = client.post(refer["action"], refer["data"])
+    assert refused.status_code == 400
+    assert "Tick the box to confirm" in refused.content.decode()
+    assert Request.objects.get(pk=triaged.pk).status == Request.Status.TRIAGED
+    refer["data"]["refer_out-confirm"] = ["on"]
     client.post(refer["action"], refer["data"])
 
     triaged.refresh_from_db()

@@ -114,26 +114,40 @@ def test_a_move_through_the_page_redirects_with_a_message(client, signed_in, int
         url, {"contact-version": request.version, "contact-note": "Called them."}, follow=True
     )
     assert response.redirect_chain == [(reverse("intake-request", args=[request.pk]), 302)]
-    assert b"record first contact" in response.content
+    # What happened to what, not the move's name.
+    assert f"First contact with the client of {request.reference} recorded.".encode() in (
+        response.content
+    )
+    assert "— done" not in response.content.decode()
     request.refresh_from_db()
     assert request.status == Request.Status.CONTACTED
     assert request.events.last().note == "Called them."
 
 
-def test_a_stale_version_answers_409_and_changes_nothing(client, signed_in, intake_coordinator):
+def test_a_stale_version_sends_back_to_the_request_with_its_fresh_state(
+    client, signed_in, intake_coordinator
+):
+    """A refused move answers 303 to the request's own page, not a 409 at the move's address:
+    the address bar shows the request, and a reload does not post again."""
     request = submit().request
     stale = request.version
     move(request, "contact", intake_coordinator)
     request.refresh_from_db()
     events = RequestEvent.objects.count()
     response = signed_in(intake_coordinator).post(
-        reverse("intake-transition", args=[request.pk, "mark_spam"]), {"mark_spam-version": stale}
+        reverse("intake-transition", args=[request.pk, "mark_spam"]),
+        {"mark_spam-version": stale, "mark_spam-confirm": "on"},
     )
-    assert response.status_code == 409
-    assert "changed while you were looking at it — here is the current state" in (
-        response.content.decode()
-    )
-    assert b"Contacted" in response.content
+    assert response.status_code == 303
+    assert response["Location"] == reverse("intake-request", args=[request.pk])
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert (
+        f"{request.reference} changed while you were looking at it, so nothing was done: it is "
+        "now contacted."
+    ) in html
+    assert "message-error" in html
     after = Request.objects.get(pk=request.pk)
     assert (after.status, after.version) == (Request.Status.CONTACTED, request.version)
     assert RequestEvent.objects.count() == events

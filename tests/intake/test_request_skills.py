@@ -276,8 +276,11 @@ def test_a_stale_page_is_refused_with_the_current_state(client, intake_coordinat
         {"skills-version": food_bank.version, "skills-confirm": "Microsoft Excel"},
     )
 
-    assert response.status_code == 409
-    assert "changed while you were looking at it" in response.content.decode()
+    # Back to the request's Skills section (303), with the reason and the fresh state.
+    assert response.status_code == 303
+    assert response["Location"] == page_url(food_bank) + "#skills"
+    page = client.get(response["Location"]).content.decode()
+    assert "were not changed: it changed while you were looking at it." in page
     assert snapshot(food_bank) == before
 
 
@@ -289,9 +292,10 @@ def test_a_closed_request_takes_no_skill_change(client, intake_coordinator, food
         skills_url(done), {"skills-version": done.version, "skills-add": "Mailchimp"}
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 303
     assert snapshot(done) == before
     html = signed_in(client, intake_coordinator).get(page_url(done)).content.decode()
+    assert "no longer takes skill changes" in html
     assert 'name="skills-remove"' not in html and "Add skill" not in html
 
 

@@ -55,6 +55,8 @@ ALLOWED = {
     "refer_out": QUEUE,
     "withdraw": QUEUE,
     "mark_spam": QUEUE,
+    # The member serving the client, and nobody else, says the work is done.
+    "report_done": {"offered_member"},
     "complete": {"intake_coordinator", "community_coordinator", "admin"},
     # Team bids: the lead of the open bid (none in this cast) or the queue sends it; the queue
     # records the client's answer; the settlement (lead or staff) completes the request.
@@ -81,6 +83,7 @@ SOURCES = {
     "refer_out": OPEN,
     "withdraw": OPEN,
     "mark_spam": {S.SUBMITTED, S.CONTACTED, S.TRIAGED},
+    "report_done": {S.ENGAGED},
     "complete": {S.ENGAGED},
     "submit_bid": {S.BIDDING},
     "win_bid": {S.BID_SUBMITTED},
@@ -99,6 +102,7 @@ TARGET = {
     "refer_out": S.REFERRED_OUT,
     "withdraw": S.WITHDRAWN,
     "mark_spam": S.CLOSED_SPAM,
+    "report_done": S.ENGAGED,  # the request stays engaged until a coordinator completes it
     "complete": S.COMPLETED,
     "submit_bid": S.BID_SUBMITTED,
     "win_bid": S.ENGAGED,
@@ -118,6 +122,7 @@ START = {
     "refer_out": S.SUBMITTED,
     "withdraw": S.SUBMITTED,
     "mark_spam": S.SUBMITTED,
+    "report_done": S.ENGAGED,
     "complete": S.ENGAGED,
     "submit_bid": S.BIDDING,
     "win_bid": S.BID_SUBMITTED,

@@ -35,6 +35,14 @@ ROWS = [
         body={"action": "complete", "version": "{request_version}"},
     ),
     R(
+        "api/v1/requests/<pk>/transitions/",
+        "post",
+        "/api/v1/requests/{request}/transitions/",
+        (401, 401, 403, 403, 403, 403, 403, 403, 403, 404),
+        body={"action": "report_done", "version": "{request_version}"},
+        what="report_done: the engaged member only (here the team's lead, no actor)",
+    ),
+    R(
         "api/v1/requests/<pk>/skills/",
         "post",
         "/api/v1/requests/{request}/skills/",
@@ -84,16 +92,35 @@ ROWS = [
         "coordination/requests/<int:pk>/transitions/<slug:action>/",
         "post",
         "/coordination/requests/{request}/transitions/complete/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 404),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 404),
+        body={"complete-version": "{request_version}", "complete-confirm": "on"},
+        what="confirmed; 303: refused (a team bid completes by its settlement), back to the "
+        "request's page",
+    ),
+    R(
+        "coordination/requests/<int:pk>/transitions/<slug:action>/",
+        "post",
+        "/coordination/requests/{request}/transitions/complete/",
+        (L, L, 400, 400, 400, 400, 403, 400, 403, 404),
         body={"complete-version": "{request_version}"},
+        what="not confirmed: a form error (400) for all who see the request",
+    ),
+    R(
+        "coordination/requests/<int:pk>/transitions/<slug:action>/",
+        "post",
+        "/coordination/requests/{request}/transitions/report_done/",
+        (L, L, 403, 403, 403, 403, 403, 403, 403, 404),
+        body={"report_done-version": "{request_version}"},
+        what="report_done: the engaged member only (here the team's lead, no actor)",
     ),
     R(
         "coordination/requests/<int:pk>/skills/",
         "post",
         "/coordination/requests/{request}/skills/",
-        (L, L, 403, 403, 409, 403, 403, 409, 403, 404),
+        (L, L, 403, 403, 303, 403, 403, 303, 403, 404),
         body={"skills-version": "{request_version}", "skills-add": "Grant writing"},
-        what="intake coordinators only; 409: the request is engaged, no longer open",
+        what="intake coordinators only; 303: refused (the request is engaged, no longer "
+        "open), back to the request's page",
     ),
     R(
         "coordination/metrics/",
