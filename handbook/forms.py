@@ -5,6 +5,8 @@ Their ``ValidationError`` goes back onto the form with ``network.forms.add_servi
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 
 from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, PageRevision, Vote
 from network.forms import DateInput, SearchInput
@@ -16,7 +18,9 @@ ATTENDING_STATUSES = (*Consultant.WORKING_STATUSES, Consultant.Status.ON_LEAVE)
 
 
 def attending_members():
-    return Consultant.objects.filter(status__in=ATTENDING_STATUSES).order_by("display_name", "pk")
+    return Consultant.objects.filter(status__in=ATTENDING_STATUSES).order_by(
+        Lower("display_name"), "pk"
+    )
 
 
 def working_members():
@@ -44,18 +48,30 @@ BODY_HELP = (
 )
 
 
+BODY_REQUIRED = "Write the page's text: a handbook page cannot be empty."
+
+
 class MarkdownField(forms.CharField):
     """Markdown as typed, with the browser's CRLF line endings made plain newlines: a form
-    post and an API call of the same text must store the same body (and diff as equal)."""
+    post and an API call of the same text must store the same body (and diff as equal). When
+    required, text of spaces and line breaks alone is missing too."""
 
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
+    def validate(self, value):
+        super().validate(value)
+        if self.required and not value.strip():
+            raise ValidationError(self.error_messages["required"], code="required")
+
 
 def _body_field(**kwargs) -> forms.CharField:
     return MarkdownField(
-        required=False,
+        # A page is its text: the editor asks for it (the API still takes an empty body, for
+        # a page whose text is written later).
+        required=True,
+        error_messages={"required": BODY_REQUIRED},
         # The service refuses longer bodies too; the form says so before anything is sent on.
         max_length=MAX_BODY_CHARACTERS,
         strip=False,
@@ -145,8 +161,10 @@ class MeetingForm(forms.Form):
     attendees = MembersChoiceField(
         queryset=Consultant.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+        # Tick boxes in a fieldset (field.html gives it the legend), sorted by name; a long
+        # list scrolls within its box (handbook.css).
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "attendee-list"}),
+        help_text="Tick everyone who came: members and members on leave, sorted by name.",
     )
     agenda = forms.CharField(
         required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})

@@ -94,6 +94,12 @@ RULES_PREVIEW = (
 )
 
 
+def _short(text: str, length: int = 80) -> str:
+    """A motion or an action item in a message: its first ``length`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class DecisionSummary:
     decision: Decision
@@ -162,7 +168,12 @@ def meeting_list(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Recorded the meeting “{meeting.title}”.")
+                minutes = ", with its minutes" if meeting.minutes_id else ""
+                messages.success(
+                    request,
+                    f"Recorded the meeting {meeting.title} of "
+                    f"{date_format(meeting.date, 'j F Y')}{minutes}.",
+                )
                 return redirect(meeting)
         status = 400
     else:
@@ -216,6 +227,7 @@ def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=
         "decision_form": decision_form or DecisionForm(prefix="decision"),
         "action_form": action_form or ActionItemForm(prefix="action"),
         "may_edit": access.may_edit(user),
+        "minutes_title": services.minutes_title(meeting.title, meeting.date),
         "may_change": may_change,
         "rules_preview": _rules_preview() if may_change else "",
         "today": timezone.localdate(),
@@ -247,7 +259,12 @@ def decision_new(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Recorded the decision; eligible members can vote now.")
+            messages.success(
+                request,
+                f"Recorded the decision “{_short(decision.text)}”: its "
+                f"{decision.eligible.count()} eligible members can vote now, and "
+                f"{decision.quorum} votes make a quorum.",
+            )
             return redirect(decision)
     return _meeting_page(request, meeting, decision_form=form, status=400)
 
@@ -259,13 +276,17 @@ def action_item_new(request, pk):
     form = ActionItemForm(request.POST, prefix="action")
     if form.is_valid():
         try:
-            services.action_item_create(
+            item = services.action_item_create(
                 actor=request.user, meeting_id=meeting.pk, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Added the action item.")
+            messages.success(
+                request,
+                f"Added the action item “{_short(item.text)}” for {item.owner.display_name}, "
+                f"due {date_format(item.due, 'j F Y')}.",
+            )
             return redirect(reverse("handbook-meeting", args=[meeting.pk]) + "#actions")
     return _meeting_page(request, meeting, action_form=form, status=400)
 
@@ -275,7 +296,7 @@ def action_item_new(request, pk):
 def action_item_done(request, pk):
     item = access.get_action_item_for_user(request.user, pk, write=True)
     services.action_item_done(actor=request.user, item_id=item.pk)
-    messages.success(request, f"Marked “{item.text}” as done.")
+    messages.success(request, f"Marked the action item “{_short(item.text)}” as done.")
     return redirect(reverse("handbook-meeting", args=[item.meeting_id]) + "#actions")
 
 
@@ -288,7 +309,7 @@ def decision_register(request):
     outcome_filter = request.GET.get("outcome", "")
     if outcome_filter and outcome_filter not in decisions.OUTCOME_LABELS:
         outcome_filter = ""
-        messages.error(request, "That outcome filter is not one of the outcomes; showing all.")
+        messages.error(request, "There is no such outcome to filter by: showing every decision.")
     # The outcome is computed from the votes, not stored, so the filter runs over the computed
     # summaries: one query for the decisions (with their eligible counts) and one for their
     # current votes.
@@ -391,7 +412,10 @@ def vote_cast(request, pk):
         add_service_errors(form, error)
         return _decision_page(request, decision, vote_form=form, status=400)
     # PermissionDenied (not eligible) is the 403 page, with the service's explanation.
-    messages.success(request, f"Your vote is recorded: {vote.get_choice_display()}.")
+    messages.success(
+        request,
+        f"Your vote on “{_short(decision.text)}” is recorded: {vote.get_choice_display()}.",
+    )
     return redirect(decision)
 
 
@@ -409,5 +433,8 @@ def decision_close(request, pk):
         decision.refresh_from_db()
         problem = f"{closed} Nothing changed."
         return _decision_page(request, decision, problem=problem, status=409)
-    messages.success(request, "Voting is closed; the outcome below is final.")
+    outcome = decisions.OUTCOME_LABELS[services.decision_outcome(decision)]
+    messages.success(
+        request, f"Closed the vote on “{_short(decision.text)}”. Final outcome: {outcome}."
+    )
     return redirect(decision)

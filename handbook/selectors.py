@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from handbook.models import Page, PageLink
-from handbook.rendering import Rendered, render
+from handbook.rendering import Rendered, render, wikilink_targets
 
 
 def backlinks(page: Page, visible: QuerySet[Page]) -> QuerySet[Page]:
@@ -18,3 +18,11 @@ def rendered(page: Page) -> Rendered:
     targets = PageLink.objects.filter(from_page=page).values_list("to_slug", flat=True)
     existing = set(Page.objects.filter(slug__in=targets).values_list("slug", flat=True))
     return render(page.body, existing)
+
+
+def rendered_text(body: str) -> Rendered:
+    """Markdown not saved yet (the editor's preview) as the page would show it: the same
+    renderer and sanitiser, red links for pages that do not exist (one query)."""
+    targets = wikilink_targets(body)
+    existing = set(Page.objects.filter(slug__in=targets).values_list("slug", flat=True))
+    return render(body, existing)

@@ -39,13 +39,19 @@ WORKING_STATUSES = Consultant.WORKING_STATUSES
 class EditConflict(Conflict):
     """The edit was based on a revision that is no longer the latest (HTTP 409)."""
 
-    def __init__(self, page: Page, based_on: int | None):
+    def __init__(self, page: Page, based_on: int | None, *, based_on_number: int | None = None):
         latest = page.latest_revision
-        based = PageRevision.objects.filter(pk=based_on).values_list("number", flat=True).first()
+        based = based_on_number
+        if based is None:
+            based = (
+                PageRevision.objects.filter(pk=based_on).values_list("number", flat=True).first()
+            )
+        based = based if based is not None else based_on
+        latest_number = latest.number if latest else "none"
         super().__init__(
-            f"Someone saved this page since you opened it (you edited revision "
-            f"{based or based_on}; the latest is {latest.number if latest else 'none'}). Nothing "
-            "was saved: compare your text with theirs, then save again based on the latest."
+            f"Someone saved this page since you opened it (you edited revision {based}; the "
+            f"latest is {latest_number}). Nothing was saved: compare your text with theirs, then "
+            "save again based on the latest."
         )
         self.page = page
         self.based_on = based_on
@@ -191,30 +197,45 @@ def page_create(
     return page
 
 
+def _is_latest(page: Page, base_revision: int | None, base_number: int | None) -> bool:
+    """Whether the edit's base is the page's latest revision: by id (the editor's hidden field)
+    or by the page's own revision number (the API's ``revision``)."""
+    if base_number is not None:
+        latest = page.latest_revision
+        return latest is not None and latest.number == base_number
+    return page.latest_revision_id == base_revision
+
+
+def _check_base(page: Page, base_revision: int | None, base_number: int | None) -> None:
+    if not _is_latest(page, base_revision, base_number):
+        raise EditConflict(page, base_revision, based_on_number=base_number)
+
+
 def page_edit(
     *,
     actor,
     page_id: int,
-    base_revision: int | None,
+    base_revision: int | None = None,
     body: str,
     summary: str = "",
     title: str | None = None,
+    base_number: int | None = None,
 ) -> PageRevision:
-    """Save a new revision of the page, based on ``base_revision``.
+    """Save a new revision of the page, based on ``base_revision`` (a revision's id) or on
+    ``base_number`` (the page's revision number, as the API shows it as ``revision``).
 
-    Raises ``EditConflict`` when ``base_revision`` is not the page's latest revision (someone
-    saved in between): nothing is saved and the caller shows both texts.
+    Raises ``EditConflict`` when that is not the page's latest revision (someone saved in
+    between): nothing is saved and the caller shows both texts.
     """
     _require_editor(actor)
     body, summary = _body(body), _summary(summary)
-    if base_revision is None:
+    if base_revision is None and base_number is None:
         raise ValidationError({"base_revision": "Name the revision your edit is based on."})
     with transaction.atomic():
         # Only the page row is locked (of=self): PostgreSQL refuses FOR UPDATE on the nullable
         # side of the outer join to latest_revision.
         page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
-        if page.latest_revision_id != base_revision:
-            raise EditConflict(page, base_revision)
+        _check_base(page, base_revision, base_number)
         new_title = _title(title) if title is not None else page.title
         if new_title == page.title and body == page.body:
             raise ValidationError({"body": "Nothing changed: the text is the same as the latest."})
@@ -224,16 +245,23 @@ def page_edit(
         )  # fmt: skip
 
 
-def page_revert(*, actor, page_id: int, revision_id: int, base_revision: int | None):
-    """Restore an earlier revision's title and body as a new revision (history is kept)."""
+def page_revert(
+    *,
+    actor,
+    page_id: int,
+    revision_id: int,
+    base_revision: int | None = None,
+    base_number: int | None = None,
+):
+    """Restore an earlier revision's title and body as a new revision (history is kept).
+    Based, as an edit is, on a revision's id or on the page's revision number."""
     _require_editor(actor)
     # A revert replaces the text like any edit: it names the revision it was decided on.
-    if base_revision is None:
+    if base_revision is None and base_number is None:
         raise ValidationError({"base_revision": "Name the revision your revert is based on."})
     with transaction.atomic():
         page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
-        if page.latest_revision_id != base_revision:
-            raise EditConflict(page, base_revision)
+        _check_base(page, base_revision, base_number)
         old = PageRevision.objects.filter(page=page, pk=revision_id).first()
         if old is None:
             raise ValidationError({"revision": "No such revision of this page."})
@@ -314,6 +342,22 @@ def _members(ids, field: str) -> list[Consultant]:
     return found
 
 
+MINUTES_PREFIX = "Minutes: "
+
+
+def minutes_title(meeting_title: str, date: datetime.date | None = None) -> str:
+    """The title of a meeting's minutes page: "Minutes: December members' meeting
+    (2026-12-10)". A meeting already called "Minutes …" is not prefixed twice; a long title is
+    shortened so the whole fits in a page title."""
+    title = meeting_title.strip()
+    if not title.casefold().startswith("minutes"):
+        title = MINUTES_PREFIX + title
+    suffix = f" ({date:%Y-%m-%d})" if date is not None else ""
+    if len(title) + len(suffix) > 200:
+        title = title[: 199 - len(suffix)].rstrip() + "…"
+    return title + suffix
+
+
 def meeting_create(
     *,
     actor,
@@ -337,7 +381,7 @@ def meeting_create(
         if minutes_body is not None:
             meeting.minutes = page_create(
                 actor=actor,
-                title=f"Minutes: {title} ({date:%Y-%m-%d})",
+                title=minutes_title(title, date),
                 # Two meetings may share a title and a date; the id keeps their minutes apart.
                 slug=f"minutes-{date:%Y-%m-%d}-{meeting.pk}-{title}",
                 body=minutes_body,

@@ -26,6 +26,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from handbook import access, reminders, selectors, services
@@ -222,6 +223,18 @@ def page_detail(request, slug):
 # --- Writing pages --------------------------------------------------------------------------
 
 
+def _previewing(request) -> bool:
+    """The editor's Preview button was pressed: show the text rendered, save nothing."""
+    return "preview" in request.POST
+
+
+def _preview(form) -> dict:
+    return {
+        "preview": selectors.rendered_text(form.cleaned_data["body"]),
+        "preview_title": form.cleaned_data["title"],
+    }
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def page_new(request):
@@ -234,19 +247,22 @@ def page_new(request):
         return render(request, "handbook/page_new.html", {"form": form})
     form = PageCreateForm(request.POST)
     if form.is_valid():
+        if _previewing(request):
+            context = {"form": form, **_preview(form)}
+            return render(request, "handbook/page_new.html", context)
         try:
             page = services.page_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             # The address is made from the title, so a taken address is the title's problem.
             add_service_errors(form, error, renames={"slug": "title"})
         else:
-            messages.success(request, f"Created “{page.title}”.")
+            messages.success(request, f"Created the page {page.title}.")
             return redirect(page)
     return render(request, "handbook/page_new.html", {"form": form}, status=400)
 
 
-def _editor(request, page: Page, form: PageEditForm, *, conflict=None, status=200):
-    context = {"page": page, "form": form, "conflict": conflict}
+def _editor(request, page: Page, form: PageEditForm, *, conflict=None, preview=None, status=200):
+    context = {"page": page, "form": form, "conflict": conflict, **(preview or {})}
     if conflict is not None:
         latest = conflict.latest
         mine = form.data.get("body", "")
@@ -278,6 +294,10 @@ def page_edit(request, slug):
     form = PageEditForm(request.POST)
     if not form.is_valid():
         return _editor(request, page, form, status=400)
+    if _previewing(request):
+        # Nothing is saved; the hidden base revision stays as it was, so the save that follows
+        # is still checked against what the writer opened.
+        return _editor(request, page, form, preview=_preview(form))
     try:
         revision = services.page_edit(
             actor=request.user,
@@ -298,7 +318,7 @@ def page_edit(request, slug):
     except ValidationError as error:
         add_service_errors(form, error)
         return _editor(request, page, form, status=400)
-    messages.success(request, f"Saved revision {revision.number} of “{revision.title}”.")
+    messages.success(request, f"Saved revision {revision.number} of {revision.title}.")
     return redirect(page)
 
 
@@ -307,7 +327,9 @@ def page_edit(request, slug):
 def page_review(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
     page = services.page_mark_reviewed(actor=request.user, page_id=page.pk)
-    messages.success(request, f"Marked “{page.title}” as reviewed today.")
+    messages.success(
+        request, f"Marked {page.title} as reviewed on {date_format(page.last_reviewed, 'j F Y')}."
+    )
     return redirect(page)
 
 
@@ -430,6 +452,8 @@ def page_revert(request, slug):
     except ValidationError as error:
         return _history(request, page, error=" ".join(error.messages), status=400)
     messages.success(
-        request, f"Restored revision {revision.reverts.number} as revision {revision.number}."
+        request,
+        f"Restored revision {revision.reverts.number} of {revision.title} as revision "
+        f"{revision.number}.",
     )
     return redirect(page)

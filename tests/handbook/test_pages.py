@@ -182,7 +182,8 @@ def test_the_new_page_form_is_prefilled_from_a_red_link(signed_in, member):
     ],
 )
 def test_a_bad_new_page_is_refused_with_the_form(signed_in, member, pages, fields, field):
-    data = {"title": "A new page", "category": "guide", "visibility": "members", **fields}
+    data = {"title": "A new page", "category": "guide", "visibility": "members", "body": "Text."}
+    data.update(fields)
     response = signed_in(member).post(reverse("handbook-new"), data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
@@ -457,8 +458,9 @@ def test_the_page_view_makes_a_bounded_number_of_queries(
     client = signed_in(member)
     # 1 session, 2 user, 3 the viewer's role groups, 4 their member record, 5 whether they
     # coordinate a group (context processor), 6 the page with its latest revision and owner
-    # through the access gate, 7 which linked pages exist (red links), 8 backlinks.
-    with django_assert_max_num_queries(8):
+    # through the access gate, 7 which linked pages exist (red links), 8 backlinks, 9 the
+    # navigation's counts (network.desk).
+    with django_assert_max_num_queries(9):
         response = client.get(page_url(pages["guide"]))
     assert len(response.context["backlinks"]) == 10
 
@@ -470,7 +472,8 @@ def test_the_index_makes_a_bounded_number_of_queries(
         services.page_create(actor=member, title=f"Guide {number}", category="guide")
     client = signed_in(member)
     # 1-5 session, user, roles, member record, group coordinator (as for every page),
-    # 6 the count of pages, 7 one page of pages (without their bodies).
-    with django_assert_max_num_queries(7):
+    # 6 the count of pages, 7 one page of pages (without their bodies), 8 the navigation's
+    # counts (network.desk).
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("handbook-index"))
     assert response.context["listing"].paginator.count == 33
