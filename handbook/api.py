@@ -146,7 +146,8 @@ def _conflict_answer(conflict: services.EditConflict, your_body: str) -> Respons
     return Response(
         {
             "detail": str(conflict),
-            "latest_revision": latest.pk if latest is not None else None,
+            "latest_revision": latest.number if latest is not None else None,
+            "latest_revision_id": latest.pk if latest is not None else None,
             "latest_body": latest_body,
             "your_body": your_body,
             "diff": diff.unified(latest_body, your_body, old_label=label, new_label="your edit"),
@@ -237,8 +238,13 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         return [IsAuthenticated(), MayEditHandbook()]
 
     def get_queryset(self):
-        # A list never needs the text: leave the (up to 200,000-character) bodies behind.
-        return access.visible_pages(request_user(self)).select_related("owner").defer("body")
+        # A list never needs the text: leave the (up to 200,000-character) bodies behind. The
+        # latest revision gives each row its revision number (one join, not its text).
+        return (
+            access.visible_pages(request_user(self))
+            .select_related("owner", "latest_revision")
+            .defer("body", "latest_revision__body")
+        )
 
     def _page(self, slug: str, *, write: bool = False) -> Page:
         return access.get_page_for_user(self.request.user, slug, write=write)
@@ -277,8 +283,12 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         body = fields.pop("body", page.body)
+        # ``base_revision`` is the page's revision number, as ``revision`` shows it.
+        base_number = fields.pop("base_revision")
         try:
-            services.page_edit(actor=request.user, page_id=page.pk, body=body, **fields)
+            services.page_edit(
+                actor=request.user, page_id=page.pk, body=body, base_number=base_number, **fields
+            )
         except services.EditConflict as conflict:
             return _conflict_answer(conflict, body)
         return Response(self._detail(self._page(slug)))
@@ -345,7 +355,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
                 actor=request.user,
                 page_id=page.pk,
                 revision_id=wanted,
-                base_revision=serializer.validated_data["base_revision"],
+                base_number=serializer.validated_data["base_revision"],
             )
         except services.EditConflict as conflict:
             restoring = page.revisions.filter(pk=wanted).values_list("body", flat=True).first()

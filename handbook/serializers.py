@@ -103,10 +103,17 @@ class PageSummarySerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Page.Visibility.choices, read_only=True)
     owner = serializers.SerializerMethodField()
     revision = serializers.IntegerField(
+        source="latest_revision.number",
+        read_only=True,
+        allow_null=True,
+        help_text="The page's revision number (1, 2, 3 …), as its page shows it: send it as "
+        "`base_revision` with an edit or a revert.",
+    )
+    revision_id = serializers.IntegerField(
         source="latest_revision_id",
         read_only=True,
         allow_null=True,
-        help_text="The latest revision's id: send it as `base_revision` with an edit.",
+        help_text="The latest revision's id, as `/revisions/<id>/` and diffs name revisions.",
     )
     last_reviewed = serializers.DateField(read_only=True, allow_null=True)
     due_for_review = serializers.SerializerMethodField()
@@ -168,7 +175,8 @@ class PageEditSerializer(serializers.Serializer):
     """A new revision of a page's text, based on the revision the writer started from."""
 
     base_revision = serializers.IntegerField(
-        help_text="The `revision` you started editing from; a stale one is refused with 409."
+        help_text="The page's `revision` number you started editing from; a stale one is "
+        "refused with 409."
     )
     body = serializers.CharField(
         max_length=MAX_BODY_CHARACTERS, allow_blank=True, trim_whitespace=False
@@ -191,7 +199,12 @@ class EditConflictSerializer(serializers.Serializer):
     """The 409 answer to a stale edit: both texts and their diff, so nothing is lost."""
 
     detail = serializers.CharField()
-    latest_revision = serializers.IntegerField(allow_null=True)
+    latest_revision = serializers.IntegerField(
+        allow_null=True, help_text="The latest revision's number: send it as `base_revision`."
+    )
+    latest_revision_id = serializers.IntegerField(
+        allow_null=True, help_text="The latest revision's id."
+    )
     latest_body = serializers.CharField(allow_blank=True)
     your_body = serializers.CharField(allow_blank=True)
     diff = serializers.CharField(
@@ -200,9 +213,11 @@ class EditConflictSerializer(serializers.Serializer):
 
 
 class PageRevertSerializer(serializers.Serializer):
-    revision = row_id_field(help_text="The earlier revision to restore.")
+    revision = row_id_field(
+        help_text="The id of the earlier revision to restore (`id` in the revisions list)."
+    )
     base_revision = serializers.IntegerField(
-        help_text="The page's latest revision as you saw it; a stale one is refused with 409."
+        help_text="The page's `revision` number as you saw it; a stale one is refused with 409."
     )
 
 
