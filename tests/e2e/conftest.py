@@ -140,3 +140,19 @@ def person(new_page, journey_size):
         return journey
 
     return open_person
+
+
+@pytest.fixture
+def person_at_both_sizes(new_page):
+    """``person_at_both_sizes(user=None)``: a ``Journey`` at 1280 px with the same person on a
+    phone beside it (390 px), which opens and checks every page the journey checks."""
+    from tests.e2e.journey import SIZES, Journey
+
+    def open_person(user=None):
+        phone = Journey(new_page(viewport=SIZES["phone"]), "phone")
+        journey = Journey(new_page(viewport=SIZES["desktop"]), "desktop", phone=phone)
+        if user is not None:
+            journey.sign_in(user)
+        return journey
+
+    return open_person

@@ -4,15 +4,19 @@ every page it lands on.
 ``Journey.visit(path)`` opens a page and checks it; ``Journey.check()`` checks the page the last
 click led to. A check fails, with a readable list, on:
 
-- a serious or critical axe-core finding (WCAG 2.0/2.1 A and AA, the standard of
-  test_accessibility.py, through the same ``tests.helpers.axe_violations``);
+- a serious or critical axe-core finding (WCAG 2.0/2.1 A and AA: the vendored axe-core, tags
+  and impacts of ``tests.helpers.axe_violations``, the standard of test_accessibility.py; run here
+  for the violations alone, which is several times faster than carrying every result back);
 - a page wider than the window (``document.documentElement.scrollWidth`` more than one pixel
   over the viewport's width): nothing may scroll sideways, at 390 px above all;
 - any answer of 500 or more the browser received since the last check (pages, redirects,
   fragments fetched by htmx).
 
-Every journey runs at 1280 px and at 390 px: the ``journey_size`` fixture (tests/e2e/conftest.py)
-is parametrized over ``SIZES``, and the ``person`` fixture opens a ``Journey`` at that size.
+Every journey is checked at 1280 px and at 390 px. A short one runs whole at each size: the
+``journey_size`` fixture (tests/e2e/conftest.py) is parametrized over ``SIZES``, and the ``person``
+fixture opens a ``Journey`` at that size. A long one runs once, at 1280 px, and each person has a
+phone beside them (``person_at_both_sizes``): every page the journey checks, the phone opens as it
+stands then and checks at 390 px, without making the journey's moves a second time.
 A confirmation dialog (``data-confirm``) is accepted, as the person would, and remembered in
 ``dialogs``.
 """
@@ -22,7 +26,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.helpers import PASSWORD, axe_report, axe_violations
+from tests.helpers import AXE, AXE_BLOCKING, AXE_TAGS, PASSWORD, axe_report
 
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -31,9 +35,10 @@ class Journey:
     """``page`` (Playwright) as one person walks through the site, at ``size`` ("desktop" or
     "phone")."""
 
-    def __init__(self, page: Page, size: str) -> None:
+    def __init__(self, page: Page, size: str, phone: "Journey | None" = None) -> None:
         self.page = page
         self.size = size
+        self.phone = phone  # the same person at 390 px, who opens every page checked here
         self.server_errors: list[str] = []
         self.dialogs: list[str] = []
         self.checked: list[str] = []
@@ -59,11 +64,16 @@ class Journey:
         self.page.get_by_label("Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Sign in").click()
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+        if self.phone is not None:
+            self.phone.sign_in(user)
 
     def form(self, button: str | re.Pattern, *, within=None):
         """The form whose submit button is named ``button`` (exactly, for a string)."""
         scope = within if within is not None else self.page
-        button_locator = self.page.get_by_role("button", name=button, exact=isinstance(button, str))
+        # Hidden too: a form folded in a closed <details> is found, then unfolded.
+        button_locator = self.page.get_by_role(
+            "button", name=button, exact=isinstance(button, str), include_hidden=True
+        )
         return scope.locator("form").filter(has=button_locator).first
 
     def submit(self, button: str | re.Pattern, fields: dict | None = None, *, within=None):
@@ -115,10 +125,40 @@ class Journey:
         where = f"{page.url} ({self.size})"
         assert not self.server_errors, f"server errors before {where}: {self.server_errors}"
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{where} scrolls sideways by {overflow}px"
-        violations = axe_violations(page)
+        assert overflow <= 1, f"{where} scrolls sideways by {overflow}px: {self._too_wide()}"
+        violations = serious_violations(page)
         assert violations == [], axe_report(where, violations)
         self.checked.append(page.url)
+        if self.phone is not None:
+            # The page as it stands now, at 390 px; a refused form's page is opened afresh.
+            response = self.phone.page.goto(path_of(page))
+            assert response is not None and response.status < 500, f"{where} on the phone"
+            self.phone.check()
+
+    def _too_wide(self) -> list[str]:
+        """The innermost shown elements that reach past the window's right edge, as CSS
+        paths."""
+        return self.page.evaluate(
+            """() => {
+              const edge = window.innerWidth + 1;
+              const wide = [...document.body.querySelectorAll("*")].filter(
+                (element) => element.checkVisibility({contentVisibilityAuto: true}) &&
+                  element.getBoundingClientRect().right > edge);
+              const innermost = wide.filter(
+                (element) => !wide.some((other) => other !== element && element.contains(other)));
+              const name = (element) => element.tagName.toLowerCase() +
+                (element.id ? "#" + element.id : "") +
+                [...element.classList].map((c) => "." + c).join("");
+              return innermost.slice(0, 5).map((element) => {
+                const path = [];
+                for (let at = element; at && at !== document.body; at = at.parentElement) {
+                  path.unshift(name(at));
+                }
+                return path.slice(-4).join(" > ") +
+                  " (right edge " + Math.round(element.getBoundingClientRect().right) + "px)";
+              });
+            }"""
+        )
 
     def _record_response(self, response) -> None:
         if response.status >= 500:
@@ -127,6 +167,22 @@ class Journey:
     def _accept_dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.accept()
+
+
+_AXE_RUN = """async ([tags, blocking]) => {
+  const results = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+  });
+  return results.violations.filter((violation) => blocking.includes(violation.impact));
+}"""
+
+
+def serious_violations(page: Page) -> list[dict]:
+    """The serious and critical axe-core violations of WCAG 2.0/2.1 A and AA on ``page``, as
+    ``tests.helpers.axe_violations`` finds them, shaped for ``axe_report``."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text() + "\n;true")
+    return page.evaluate(_AXE_RUN, [AXE_TAGS, sorted(AXE_BLOCKING)])
 
 
 def _option_labels(select, wanted: str | list[str]) -> list[str]:
