@@ -131,8 +131,11 @@ class Journey:
         self.checked.append(page.url)
         if self.phone is not None:
             # The page as it stands now, at 390 px; a refused form's page is opened afresh.
-            response = self.phone.page.goto(path_of(page))
-            assert response is not None and response.status < 500, f"{where} on the phone"
+            path = path_of(page).split("#")[0]
+            response = self.phone.page.goto(path)
+            if response is None:  # the phone was there already, at another #fragment
+                response = self.phone.page.reload()
+            assert response.status < 500, f"{path} answered {response.status} on the phone"
             self.phone.check()
 
     def _too_wide(self) -> list[str]:

@@ -1,8 +1,9 @@
-"""A consultant's journey, at 1280 and at 390 px: signing in lands on the desk, which shows the
-offer waiting; the member accepts it on My offers, finds the client's contact on My engagements
-and reports the work done; the intake coordinator confirms it by marking the request completed,
-and the client's status page says so and names the consultant. Every page is checked by the
-journey harness (tests/e2e/journey.py)."""
+"""A consultant's journey: signing in lands on the desk, which shows the offer waiting; the member
+accepts it on My offers, finds the client's contact on My engagements and reports the work done;
+the intake coordinator confirms it by marking the request completed, and the client's status page
+says so and names the consultant. Every page is checked by the journey harness
+(tests/e2e/journey.py) at 1280 px and, as it stands at that step, on the person's phone at
+390 px."""
 
 import re
 
@@ -18,7 +19,10 @@ TITLE = "Move our email from an old server to Microsoft 365"
 CLIENT_EMAIL = "office@senior-services-network.example.org"
 
 
-def test_a_consultant_accepts_an_offer_and_reports_the_work_done(person, transactional_db):
+def test_a_consultant_accepts_an_offer_and_reports_the_work_done(
+    person_at_both_sizes, transactional_db
+):
+    person = person_at_both_sizes
     desk = intake_desk()
     submission = request_submitted(
         TITLE, organization="Senior Services Network", skills=["Microsoft 365"]

@@ -1,8 +1,9 @@
-"""The intake coordinator's journey, at 1280 and at 390 px: signing in lands on the desk, whose
-intake panel leads to the queue; from the queue a new request, which the coordinator contacts,
-triages and routes to a consultant group; a second request nobody in the alliance can serve is
-referred to an outside professional, and its client's status page says who to contact. Every page
-is checked by the journey harness (tests/e2e/journey.py)."""
+"""The intake coordinator's journey: signing in lands on the desk, whose intake panel leads to the
+queue; from the queue a new request, which the coordinator contacts, triages and routes to a
+consultant group; a second request nobody in the alliance can serve is referred to an outside
+professional, and its client's status page says who to contact. Every page is checked by the journey
+harness (tests/e2e/journey.py) at 1280 px and, as it stands at that step, on the person's phone at
+390 px."""
 
 import re
 
@@ -24,7 +25,10 @@ def moved(journey, said: str) -> None:
     journey.check()
 
 
-def test_the_intake_coordinator_works_the_queue(person, transactional_db, live_server, settings):
+def test_the_intake_coordinator_works_the_queue(
+    person_at_both_sizes, transactional_db, live_server, settings
+):
+    person = person_at_both_sizes
     settings.SITE_URL = live_server.url
     desk = intake_desk()
     request = request_submitted(TITLE).request
