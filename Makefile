@@ -104,7 +104,7 @@ load: | $(BIN)/python
 # (tests/e2e/test_screenshots.py). Needs /usr/bin/chromium.
 screenshots: $(VENV)/.installed-dev
 	SCREENSHOTS_DIR=docs/screenshots env -u DATABASE_URL $(DEV_ENV) \
-		$(BIN)/pytest -q -p no:cacheprovider tests/e2e/test_screenshots.py
+		$(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -25,7 +25,8 @@ from tests.e2e.conftest import DESKTOP, PHONE
 pytestmark = pytest.mark.e2e
 
 FOLDER = os.environ.get("SCREENSHOTS_DIR", "")
-MAX_HEIGHT = 1600  # px: a long page is cut here, so each picture stays small and readable
+MAX_HEIGHT = 1400  # px: a long page is cut here, so each picture stays small and readable
+MAX_BYTES = 300 * 1024  # each picture's size at most, so the repository stays light
 
 # Demo requests the pictures show, by title (intake/bids/management/commands/seed_demo_requests.py).
 ENGAGED = "Move our email from an old server to Microsoft 365"
@@ -118,3 +119,5 @@ def test_the_tour_in_pictures(new_page, demo):
 
     for path in taken:
         print(f"{path}: {path.stat().st_size // 1024} KB")
+    too_large = [path.name for path in taken if path.stat().st_size > MAX_BYTES]
+    assert not too_large, f"over {MAX_BYTES // 1024} KB: {too_large}; lower MAX_HEIGHT"
