@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from network import views
+from network import desk_views, views
 from network.forms import SignInForm
 
 urlpatterns = [
@@ -30,6 +30,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("desk/", desk_views.desk_page, name="desk"),
     path("members/", views.member_list, name="member-list"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
     path("profile/", views.my_profile, name="my-profile"),

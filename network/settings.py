@@ -178,7 +178,7 @@ else:
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "network.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "desk"
 LOGOUT_REDIRECT_URL = "home"
 # django-axes first: it refuses a locked-out username+address before any password is checked.
 AUTHENTICATION_BACKENDS = [

@@ -12,8 +12,9 @@ class BidsConfig(AppConfig):
     verbose_name = "Team bids"
 
     def ready(self):
-        from intake.bids import matching_providers, receivers, request_moves
+        from intake.bids import desk, matching_providers, receivers, request_moves
 
         request_moves.connect()
         receivers.connect()
         matching_providers.register()
+        desk.register()

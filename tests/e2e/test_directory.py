@@ -10,7 +10,9 @@ pytestmark = pytest.mark.e2e
 
 def test_member_filters_the_directory_by_skill_without_a_full_reload(page, alliance, sign_in):
     sign_in(page, alliance["me"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Directory").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="Alliance").click()
+    nav.get_by_role("link", name="Directory").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Member directory")
     results = page.locator("#directory-results")
     expect(page.locator("#directory-status")).to_have_text("Showing 1–25 of 28 members.")

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.e2e
 
 def test_member_adds_a_skill_and_time_away_and_sees_them_on_their_page(page, alliance, sign_in):
     sign_in(page, alliance["me"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My profile").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="Account").click()
+    nav.get_by_role("link", name="My profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
 
     add_skill = page.locator("form", has=page.get_by_role("heading", name="Add a skill"))

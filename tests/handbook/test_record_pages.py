@@ -238,7 +238,8 @@ def test_the_decisions_register_makes_a_bounded_number_of_queries(
             services.vote_cast(actor=user, decision_id=decision.pk, choice="for")
     client = signed_in(member)
     # 1-5 session, user, roles, member record, group coordinator, 6 the decisions with their
-    # meeting, adopted revision's page and eligible count, 7 their current votes.
-    with django_assert_max_num_queries(7):
+    # meeting, adopted revision's page and eligible count, 7 their current votes, 8 the
+    # navigation's counts (network.desk).
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("handbook-decisions"))
     assert len(response.context["listing"].object_list) == 10

@@ -145,12 +145,13 @@ def test_directory_page_makes_a_bounded_number_of_queries(
     # 1 session, 2 user, 3 the viewer's role groups, 4 the viewer's member record,
     # 5 whether the viewer coordinates a group (context processor), 6 count, 7 the page of
     # members, 8 their skills with the skill, 9 their languages, 10 their groups,
-    # 11 language and 12 group choices of the filter form, 13 skill names for the datalist.
-    with django_assert_max_num_queries(13):
+    # 11 language and 12 group choices of the filter form, 13 skill names for the datalist,
+    # 14 the navigation's counts (network.desk).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("member-list"))
     assert len(response.context["entries"]) == 25
     # Filtering adds one query per model choice read from the address: the group, the language.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("member-list"), {"group": "big-group", "language": "en"})
     assert len(response.context["entries"]) == 25
 
@@ -161,8 +162,8 @@ def test_member_page_makes_a_bounded_number_of_queries(
     signed_in(member)
     # 1-5 session, user, roles, own record, group coordinator (as for the directory),
     # 6 the member through the access gate, 7 skills, 8 time away, 9 covering for others,
-    # 10 languages, 11 groups.
-    with django_assert_max_num_queries(11):
+    # 10 languages, 11 groups, 12 the navigation's counts (network.desk).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("member-detail", args=[thirty_members[0].pk]))
     assert response.status_code == 200
 

@@ -1,6 +1,7 @@
 /* Switchboard's progressive enhancements. Every page works without this file: it only moves
-   focus to where it helps, asks before destructive actions, and tidies the directory's live
-   filtering (driven by htmx). No inline scripts anywhere, so a strict CSP can forbid them. */
+   focus to where it helps, asks before destructive actions, tidies the directory's live
+   filtering (driven by htmx) and closes the navigation's menus sensibly. No inline scripts
+   anywhere, so a strict CSP can forbid them. */
 (function () {
   "use strict";
 
@@ -107,9 +108,71 @@
     }
   });
 
+  // The navigation's menus are <details> and work without this. It closes them sensibly: one
+  // group open at a time (for browsers that ignore <details name>), Escape closes the innermost
+  // open one and returns focus to its button, a click elsewhere closes them all.
+  var NAV_MENUS = ".site-nav details";
+
+  function openNavMenus() {
+    return Array.prototype.slice.call(document.querySelectorAll(NAV_MENUS + "[open]"));
+  }
+
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var opened = event.target;
+      if (!opened.matches || !opened.matches("[data-nav-group]") || !opened.open) {
+        return;
+      }
+      openNavMenus().forEach(function (other) {
+        if (other !== opened && other.matches("[data-nav-group]")) {
+          other.open = false;
+        }
+      });
+    },
+    true
+  );
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var open = openNavMenus().filter(function (menu) {
+      // The menu is always open on wide screens (its button hidden): leave it be.
+      return menu.querySelector("summary").offsetParent !== null;
+    });
+    var innermost = open[open.length - 1];
+    if (innermost) {
+      innermost.open = false;
+      innermost.querySelector("summary").focus();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".site-nav")) {
+      return;
+    }
+    openNavMenus().forEach(function (menu) {
+      if (menu.querySelector("summary").offsetParent !== null) {
+        menu.open = false;
+      }
+    });
+  });
+
+  // Browsers without ::details-content cannot show the closed menu's links on wide screens;
+  // open it for them (its button stays, so it can still be closed).
+  function openMenuOnWideScreens() {
+    var menu = document.querySelector("[data-nav-menu]");
+    var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+    if (menu && !supported && window.matchMedia("(min-width: 48em)").matches) {
+      menu.open = true;
+    }
+  }
+
   function start() {
     focusErrorSummary();
     foldFiltersOnNarrowScreens();
+    openMenuOnWideScreens();
   }
 
   if (document.readyState === "loading") {

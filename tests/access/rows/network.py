@@ -165,6 +165,10 @@ ROWS = [
         "/accounts/password-change/done/",
         (L, L, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
+    # --- Pages: the desk, where sign-in lands. Everyone signed in has one; a member who stopped
+    # working (the former and alumni coordinators) gets no member or coordinator panel on it
+    # (tests/network/test_desk.py).
+    R("desk/", "get", "/desk/", (L, L, 200, 200, 200, 200, 200, 200, 200, 200)),
     # --- Pages: the directory and one's own profile
     R("members/", "get", "/members/", (L, L, 200, 200, 200, 200, 200, 200, 403, 200)),
     R(

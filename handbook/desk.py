@@ -1,0 +1,224 @@
+"""What the handbook puts on the desk (``network.desk``): for the record keepers (the secretary,
+the staff coordinators, administrators) the open decisions, the action items and the policies
+due for review; for a working member the votes, action items and pages that wait for them.
+
+Registered by ``HandbookConfig.ready``. Each panel reads its counts in one query
+(``network.desk.count_all``) and one query per list.
+"""
+
+import datetime
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+
+from handbook import access
+from handbook.models import ActionItem, Decision, Page, Vote
+from handbook.reminders import ACTION_ITEM_NOTICE_DAYS, pages_due_for_review
+from network import access as network_access
+from network import desk
+
+
+def _open_decisions(now):
+    return Decision.objects.filter(closed_at__isnull=True).filter(
+        Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+    )
+
+
+def _votes_waiting(consultant, now):
+    """Open decisions ``consultant`` may vote on and has not."""
+    voted = Vote.objects.filter(
+        decision=OuterRef("pk"), consultant=consultant, superseded_at__isnull=True
+    )
+    return _open_decisions(now).filter(eligible=consultant).filter(~Exists(voted))
+
+
+def _open_items():
+    return ActionItem.objects.filter(done_at__isnull=True)
+
+
+def _soon(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=ACTION_ITEM_NOTICE_DAYS)
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _motion(decision: Decision) -> str:
+    return Truncator(decision.text).chars(90)
+
+
+def _decision_item(decision: Decision, now, *, for_vote: bool) -> desk.DeskItem:
+    if decision.closes_at is None:
+        note = "Open, with no closing time: the vote is closed by hand"
+    else:
+        closes = date_format(timezone.localtime(decision.closes_at), "j F, H:i")
+        note = f"Voting closes {closes}"
+    if for_vote:
+        note = f"Your vote is waiting. {note}"
+    return desk.DeskItem(
+        title=_motion(decision),
+        url=decision.get_absolute_url(),
+        note=note,
+        urgent=decision.closes_at is not None
+        and decision.closes_at <= now + datetime.timedelta(days=1),
+    )
+
+
+def _action_item(item: ActionItem, today: datetime.date, *, owner: bool) -> desk.DeskItem:
+    late = item.due < today
+    note = f"{'Was due' if late else 'Due'} {_day(item.due)}"
+    if not owner:
+        note += f" · {item.owner.display_name}"
+    return desk.DeskItem(
+        title=item.text,
+        url=item.meeting.get_absolute_url() + "#actions",
+        note=note,
+        urgent=late,
+    )
+
+
+def _page_item(page: Page) -> desk.DeskItem:
+    reviewed = _day(page.last_reviewed) if page.last_reviewed else None
+    return desk.DeskItem(
+        title=page.title,
+        url=page.get_absolute_url(),
+        note=f"Last reviewed {reviewed}" if reviewed else "Never reviewed",
+    )
+
+
+def _pages_list(pages):
+    return pages.only("pk", "slug", "title", "last_reviewed").order_by(
+        F("last_reviewed").asc(nulls_first=True), "title", "pk"
+    )[: desk.ITEMS_SHOWN]
+
+
+def _items_list(items):
+    return (
+        items.select_related("meeting", "owner")
+        .only("pk", "text", "due", "meeting__id", "owner__display_name")
+        .order_by("due", "pk")[: desk.ITEMS_SHOWN]
+    )
+
+
+# --- Panels ---------------------------------------------------------------------------------
+
+
+def record_panel(user) -> desk.DeskPanel:
+    now = timezone.now()
+    today = timezone.localdate()
+    counted = desk.count_all(
+        user,
+        {
+            "decisions": _open_decisions(now),
+            "late": _open_items().filter(due__lt=today),
+            "open": _open_items(),
+            "pages": pages_due_for_review(today),
+        },
+    )
+    decisions = (
+        _open_decisions(now)
+        .only("pk", "text", "closes_at")
+        .order_by(F("closes_at").asc(nulls_last=True), "created_at", "pk")[: desk.ITEMS_SHOWN]
+    )
+    items = [_decision_item(decision, now, for_vote=False) for decision in decisions]
+    items += [_action_item(item, today, owner=False) for item in _items_list(_open_items())]
+    items += [_page_item(page) for page in _pages_list(pages_due_for_review(today))]
+    return desk.DeskPanel(
+        key="record",
+        title="The alliance's record",
+        order=50,
+        intro="Decisions open for votes, action items from meetings and policies due for review.",
+        counts=[
+            desk.DeskCount("Decisions open", counted["decisions"], reverse("handbook-decisions")),
+            desk.DeskCount("Action items overdue", counted["late"], reverse("handbook-meetings")),
+            desk.DeskCount("Action items open", counted["open"], reverse("handbook-meetings")),
+            desk.DeskCount(
+                "Policies due for review",
+                counted["pages"],
+                reverse("handbook-index") + "?due=on",
+            ),
+        ],
+        items=items,
+        items_title="Open decisions, action items and reviews",
+        empty_text="The record is up to date: no open decision, no action item, no review due.",
+        link_url=reverse("handbook-meetings"),
+        link_text="Meetings and minutes",
+    )
+
+
+def member_panel(user, consultant) -> desk.DeskPanel:
+    now = timezone.now()
+    today = timezone.localdate()
+    mine = _open_items().filter(owner=consultant)
+    my_pages = pages_due_for_review(today).filter(owner=consultant)
+    counted = desk.count_all(
+        user,
+        {"votes": _votes_waiting(consultant, now), "items": mine, "pages": my_pages},
+    )
+    votes = (
+        _votes_waiting(consultant, now)
+        .only("pk", "text", "closes_at")
+        .order_by(F("closes_at").asc(nulls_last=True), "created_at", "pk")[: desk.ITEMS_SHOWN]
+    )
+    items = [_decision_item(decision, now, for_vote=True) for decision in votes]
+    items += [_action_item(item, today, owner=True) for item in _items_list(mine)]
+    items += [_page_item(page) for page in _pages_list(my_pages)]
+    return desk.DeskPanel(
+        key="handbook",
+        title="Your votes and action items",
+        order=60,
+        intro="Decisions waiting for your vote, what you took on at meetings, pages you keep.",
+        counts=[
+            desk.DeskCount("Votes waiting", counted["votes"], reverse("handbook-decisions")),
+            desk.DeskCount("Your action items", counted["items"], reverse("handbook-meetings")),
+            desk.DeskCount("Your pages due for review", counted["pages"]),
+        ],
+        items=items,
+        items_title="Waiting for you",
+        empty_text="No vote is waiting for you, you have no open action item and no page due.",
+        link_url=reverse("handbook-decisions"),
+        link_text="The decisions register",
+    )
+
+
+def panels(user):
+    found = []
+    if access.keeps_the_record(user):
+        found.append(record_panel(user))
+    consultant = network_access.working_consultant_of(user)
+    if consultant is not None:
+        found.append(member_panel(user, consultant))
+    return found
+
+
+# --- The navigation's counts ------------------------------------------------------------------
+
+
+def counts(user):
+    """Decisions: votes waiting for the member. Meetings: the member's action items due within
+    the reminder's notice, and for the record keepers every overdue item. Handbook: policies due
+    for review (the member's own; all of them for the record keepers)."""
+    today = timezone.localdate()
+    keeper = access.keeps_the_record(user)
+    consultant = network_access.working_consultant_of(user)
+    found = []
+    items = Q(due__lt=today) if keeper else Q()
+    pages = Q() if keeper else None
+    if consultant is not None:
+        found.append(("decisions", _votes_waiting(consultant, timezone.now())))
+        items |= Q(owner=consultant, due__lte=_soon(today))
+        if pages is None:
+            pages = Q(owner=consultant)
+    if items:
+        found.append(("meetings", _open_items().filter(items)))
+    if pages is not None:
+        found.append(("handbook", pages_due_for_review(today).filter(pages)))
+    return found
+
+
+def register() -> None:
+    desk.register("handbook", panels, counts=counts)
