@@ -126,7 +126,12 @@ class BidStartForm(forms.Form):
     def __init__(self, *args, client_request: Request, staff: bool, own=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["price"].initial = client_request.budget_max
+        # The member offering to lead fills in their own seat.
+        self.fields["lead_role"].label = "Your role"
+        self.fields["lead_role"].help_text = "What you do on the team."
         if staff:
+            self.fields["lead_role"].label = "The lead's role"
+            self.fields["lead_role"].help_text = "What the lead does on the team."
             self.fields["lead"] = MemberChoiceField(
                 queryset=working_members(),
                 initial=own.pk if own is not None else None,

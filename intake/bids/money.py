@@ -17,6 +17,7 @@ have.
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -239,6 +240,54 @@ def transfers_owed(
     if alliance_amount > 0:
         owed.append((None, alliance_amount))
     return owed
+
+
+@dataclass(frozen=True)
+class BelowCost:
+    """A pool that pays the team less than their standard rates for the estimated hours."""
+
+    pool: Decimal  # what the team splits
+    cost: Decimal  # Σ estimated hours × standard rate, to the cent
+    # pool ÷ cost in whole percent, rounded down so it never overstates what the team is paid:
+    # 0 to 99 (0 when the pool is under 1 % of the cost).
+    percent: int
+
+
+def below_cost(
+    pool: Decimal | int, shares: Sequence[tuple[Decimal | int, Decimal | int]]
+) -> BelowCost | None:
+    """How far the pool falls short of the team's cost at standard rates, or None when it does not.
+
+    ``shares`` are ``(estimated hours, standard rate)`` pairs as for ``split_pool``. The cost is
+    rounded to the cent first (``to_cent``) and the pool compared with that, so the warning never
+    says "USD 100.00 of USD 100.00"; a team that charges nothing (every rate 0) has no cost to
+    fall short of. The percentage is rounded down to a whole percent: 75.9 % shows as 75 %, and a
+    pool a cent short of the cost as 99 %, never 100 %.
+    """
+    pool_exact = _exact(pool, "pool")
+    if pool_exact < 0:
+        raise ValueError(f"pool must not be negative, got {pool}")
+    cost = to_cent(sum((hours * rate for hours, rate in _member_terms(shares)), Fraction(0)))
+    if cost == 0 or pool_exact >= Fraction(cost):
+        return None
+    percent = math.floor(pool_exact * 100 / Fraction(cost))
+    return BelowCost(pool=to_cent(pool_exact), cost=cost, percent=percent)
+
+
+def below_cost_of_terms(terms: dict) -> BelowCost | None:
+    """``below_cost`` for an agreement version's figures (``AgreementVersion.terms``, written by
+    ``intake.bids.terms.agreement_terms``: the pool and each member's estimated hours and
+    standard rate, as strings of two decimals)."""
+    members = terms.get("members") or []
+    if not members:
+        return None
+    return below_cost(
+        Decimal(terms["pool"]),
+        [
+            (Decimal(member["estimated_hours"]), Decimal(member["standard_rate"]))
+            for member in members
+        ],
+    )
 
 
 # --- inside ----------------------------------------------------------------------------------

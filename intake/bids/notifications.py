@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from intake import notifications
+from intake.bids import money
 from intake.bids.models import BidEvent, BidMember, Settlement
 from intake.models import Notification
 
@@ -187,4 +188,6 @@ def bid_event(event_id: int) -> list[int]:
     ]
     subject = notifications.subject_fields(request, number=agreement.number)
     context |= {"agreement": agreement, "subject": subject}
+    if kind == notifications.Kind.AGREEMENT_TO_SIGN:
+        context["below_cost"] = money.below_cost_of_terms(agreement.terms)
     return notifications.store(notifications.notify(kind, request, recipients, context))

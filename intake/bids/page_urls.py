@@ -1,10 +1,12 @@
 """Bid pages: the bid board, starting a bid, the workspace and its actions (views in
-``intake.bids.views``). Each workspace action posts to ``bids/<pk>/<action>/``, named
-``bid-<action>``."""
+``intake.bids.views``). Each workspace action (``intake.bids.actions``) posts to
+``bids/<pk>/<action>/``, named ``bid-<action>``; the workspace's sections are ``?section=`` on
+``bids/<pk>/``."""
 
 from django.urls import path
 
 from intake.bids import views
+from intake.bids.actions import ACTIONS
 
 urlpatterns = [
     path("bids/board/", views.board, name="bid-board"),
@@ -18,7 +20,7 @@ urlpatterns = [
             {"action": action},
             name=f"bid-{action}",
         )
-        for action in views.ACTIONS
+        for action in ACTIONS
     ),
     path("my/bids/", views.my_bids, name="my-bids"),
 ]

@@ -427,6 +427,7 @@ class TeamsPanel:
     teams: list[ProposedTeam]
     bid: Bid | None
     bidding: bool
+    currency: str = ""  # the request's: the teams' rates and costs are written in it
 
 
 def teams_panel_for(user, client_request: Request) -> TeamsPanel | None:
@@ -445,6 +446,7 @@ def teams_panel_for(user, client_request: Request) -> TeamsPanel | None:
         teams=proposed_teams(client_request, set(seed), reader=user, seed=seed),
         bid=bid,
         bidding=client_request.status == Request.Status.BIDDING,
+        currency=client_request.currency,
     )
 
 

@@ -1,30 +1,33 @@
 """Bid pages: the bid board, offering to lead a bid, the bid workspace and its actions, and a
 member's own bids.
 
-Bids are loaded only through ``intake.bids.access.get_bid_for_user``. Each action is a POST to
-its own URL that parses one form and calls one service (``intake.bids.team``, ``terms``,
-``states``, ``work``, ``settlement``), then redirects back with a message; a refusal re-renders
-the workspace: 400 with the form's errors, 409 with the current state when the bid changed under
-the user (``BidConflict``), and 403 from the service's ``PermissionDenied``. What the pages show
-is read by ``intake.bids.selectors`` and ``intake.bids.workspace``.
+Bids are loaded only through ``intake.bids.access.get_bid_for_user``. The workspace shows one
+section at a time (``?section=``, ``intake.bids.stages``). Each action is a POST to its own URL
+that parses one form and calls one service (``intake.bids.actions``), then redirects back to the
+section its form lives in with a message saying what happened. A refusal: bad input re-renders
+that section with the form's errors (400); a move the bid refused because it is not as the page
+showed it (``BidConflict``) redirects to the section (303) with a message saying what changed
+(the API answers 409); the service's ``PermissionDenied`` is a 403. What the pages show is read by
+``intake.bids.selectors`` and ``intake.bids.workspace``.
 """
 
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from intake import access
 from intake.bids import access as bid_access
-from intake.bids import forms, rules, selectors, settlement, states, team, terms, work
+from intake.bids import forms, rules, selectors, settlement, team, work
+from intake.bids.actions import ACTIONS, NOT_DONE
 from intake.bids.models import Bid
+from intake.bids.stages import ACTION_SECTIONS
 from intake.bids.workspace import build_workspace
+from intake.bids.workspace_parts import event_row
 from intake.models import Request
 from network import access as network_access
 from network.forms import add_service_errors
@@ -48,8 +51,8 @@ def bid_worker(view):
 def _conflict(request, error: rules.BidConflict) -> None:
     messages.error(
         request,
-        f"{error} Nothing was changed; here is the bid as it is now. Check it, then try again "
-        "if your action still makes sense.",
+        f"{error} Nothing was changed; here is the page as it is now. Check it, then try again "
+        "if it still makes sense.",
     )
 
 
@@ -90,7 +93,8 @@ def volunteer(request, request_id):
         else:
             messages.success(
                 request,
-                f"{client_request.reference}: you volunteered; the lead sees your note.",
+                f"You volunteered to join the team bidding on {client_request.reference}; "
+                "the lead sees your note.",
             )
             return redirect("bid-board")
     return _board_page(request, status=400, failed_form=form, failed_request_id=request_id)
@@ -132,7 +136,7 @@ def start(request, request_id):
             else:
                 messages.success(
                     request,
-                    f"{client_request.reference}: your bid is started. Invite the team next.",
+                    f"Your bid on {client_request.reference} is started. Invite the team next.",
                 )
                 return redirect(bid)
     context = {"client_request": client_request, "form": form, "open_bid": open_bid}
@@ -162,18 +166,17 @@ def my_bids(request):
 # --- The workspace --------------------------------------------------------------------------
 
 
-def _workspace_page(request, bid, *, failed=None, conflict=False, status=200):
-    page = build_workspace(request, bid, failed=failed)
+def workspace_url(bid: Bid, section: str) -> str:
+    return f"{reverse('bid-workspace', args=[bid.pk])}?section={section}"
+
+
+def _workspace_page(request, bid, *, section=None, failed=None, status=200):
+    page = build_workspace(request, bid, section=section, failed=failed)
     context = {
         "page": page,
         "bid": bid,
         "client_request": bid.request,
-        "conflict": conflict,
         "failed_form": failed[1] if failed else None,
-        "can_submit": bid.status == B.SIGNED
-        and (bid_access.leads_bid(request.user, bid) or access.is_intake_coordinator(request.user)),
-        "can_decide": bid.status == B.SUBMITTED and access.is_intake_coordinator(request.user),
-        "can_withdraw": page.manages and bid.status in (B.DRAFT, B.AGREEMENT_OUT, B.SIGNED),
         "statuses": B,
     }
     return render(request, "bids/workspace.html", context, status=status)
@@ -182,198 +185,30 @@ def _workspace_page(request, bid, *, failed=None, conflict=False, status=200):
 @require_safe
 @bid_worker
 def workspace(request, pk):
-    return _workspace_page(request, bid_access.get_bid_for_user(request.user, pk))
+    bid = bid_access.get_bid_for_user(request.user, pk)
+    return _workspace_page(request, bid, section=request.GET.get("section"))
 
 
 # --- Workspace actions ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BidAction:
-    """One POST on the workspace: its form, the service call, and the message when done."""
-
-    form: Callable[..., Form]
-    run: Callable[[Bid, object, dict], object]
-    done: str
-    auto_id: str = "%s"
-    # Who may post it at all, checked before the form: (user, bid) -> bool. The services check
-    # every right again; this only makes "you may not" a 403 whatever the form holds.
-    may: Callable[[object, Bid], bool] | None = None
-
-
-ACTIONS: dict[str, BidAction] = {
-    "invite": BidAction(
-        forms.InviteForm,
-        lambda bid, actor, data: team.bid_invite(
-            bid_id=bid.pk,
-            actor=actor,
-            version=data["version"],
-            consultant=data["consultant"],
-            role=data["role"],
-            estimated_hours=data["estimated_hours"],
-        ),
-        "Invitation sent.",
-        "invite_%s",
-    ),
-    "invite-team": BidAction(
-        forms.InviteTeamForm,
-        lambda bid, actor, data: team.bid_invite_team(
-            bid_id=bid.pk, actor=actor, version=data["version"], members=data["members"]
-        ),
-        "The team is invited.",
-    ),
-    "accept": BidAction(
-        forms.VersionForm,
-        lambda bid, actor, data: team.bid_member_respond(
-            bid_id=bid.pk, actor=actor, accept=True, version=data["version"]
-        ),
-        "You joined the team.",
-        "accept_%s",
-    ),
-    "decline": BidAction(
-        forms.DeclineForm,
-        lambda bid, actor, data: team.bid_member_respond(
-            bid_id=bid.pk,
-            actor=actor,
-            accept=False,
-            reason=data["reason"],
-            version=data["version"],
-        ),
-        "You declined the invitation.",
-        "decline_%s",
-    ),
-    "member": BidAction(
-        forms.MemberChangeForm,
-        lambda bid, actor, data: team.bid_member_change(
-            bid_id=bid.pk,
-            actor=actor,
-            version=data["version"],
-            consultant_id=data["consultant"],
-            role=data["role"],
-            estimated_hours=data["estimated_hours"],
-        ),
-        "The member's role and hours are changed.",
-    ),
-    "remove": BidAction(
-        forms.MemberRemoveForm,
-        lambda bid, actor, data: team.bid_member_remove(
-            bid_id=bid.pk, actor=actor, version=data["version"], consultant_id=data["consultant"]
-        ),
-        "The member is off the team.",
-    ),
-    "terms": BidAction(
-        forms.TermsForm,
-        lambda bid, actor, data: terms.bid_terms_change(
-            bid_id=bid.pk,
-            actor=actor,
-            version=data["version"],
-            price=data["price"],
-            alliance_share_percent=data["alliance_share_percent"],
-            split_mode=data["split_mode"],
-            due_date=data["due_date"],
-        ),
-        "The terms are changed.",
-        "terms_%s",
-    ),
-    "send": BidAction(
-        forms.VersionForm,
-        lambda bid, actor, data: states.bid_send(
-            bid_id=bid.pk, actor=actor, version=data["version"]
-        ),
-        "The agreement is out for signature.",
-    ),
-    "sign": BidAction(
-        forms.SignForm,
-        lambda bid, actor, data: terms.agreement_sign(
-            bid_id=bid.pk, actor=actor, agreement_version=data["agreement_version"]
-        ),
-        "You signed the agreement.",
-    ),
-    "withdraw": BidAction(
-        forms.NoteForm,
-        lambda bid, actor, data: states.bid_withdraw(
-            bid_id=bid.pk, actor=actor, version=data["version"], note=data["note"]
-        ),
-        "The bid is withdrawn.",
-    ),
-    "submit": BidAction(
-        forms.NoteForm,
-        lambda bid, actor, data: states.bid_submit(
-            bid_id=bid.pk, actor=actor, version=data["version"], note=data["note"]
-        ),
-        "The bid is submitted to the client.",
-    ),
-    "decide": BidAction(
-        forms.DecideForm,
-        lambda bid, actor, data: states.bid_decide(
-            bid_id=bid.pk,
-            actor=actor,
-            version=data["version"],
-            won=data["outcome"] == "won",
-            note=data["note"],
-        ),
-        "The client's answer is recorded.",
-    ),
-    "start-work": BidAction(
-        forms.VersionForm,
-        lambda bid, actor, data: states.bid_start(
-            bid_id=bid.pk, actor=actor, version=data["version"]
-        ),
-        "The work has started: the team can log hours.",
-    ),
-    "hours": BidAction(
-        forms.HoursForm,
-        lambda bid, actor, data: work.hours_log(
-            bid_id=bid.pk, actor=actor, date=data["date"], hours=data["hours"], note=data["note"]
-        ),
-        "Your hours are logged.",
-        "hours_%s",
-    ),
-    "hours-delete": BidAction(
-        forms.HoursDeleteForm,
-        lambda bid, actor, data: work.hours_delete(
-            bid_id=bid.pk, actor=actor, entry_id=data["entry"]
-        ),
-        "The entry is taken back.",
-    ),
-    "settle": BidAction(
-        forms.SettleForm,
-        lambda bid, actor, data: settlement.bid_settle(
-            bid_id=bid.pk, actor=actor, version=data["version"], collector=data["collector"]
-        ),
-        "The statement is proposed: every member of the team now approves or disputes it.",
-        "settle_%s",
-    ),
-    "approve": BidAction(
-        forms.VersionForm,
-        lambda bid, actor, data: settlement.statement_approve(
-            bid_id=bid.pk, actor=actor, version=data["version"]
-        ),
-        "You approved the statement.",
-        "approve_%s",
-    ),
-    "approve-on-behalf": BidAction(
-        forms.OnBehalfForm,
-        lambda bid, actor, data: settlement.statement_approve_on_behalf(
-            bid_id=bid.pk,
-            actor=actor,
-            version=data["version"],
-            consultant=data["consultant"],
-            reason=data["reason"],
-        ),
-        "You approved the statement on the member's behalf; they are told by email.",
-        "onbehalf_%s",
-        may=bid_access.approves_for_absent_member,
-    ),
-    "dispute": BidAction(
-        forms.DisputeForm,
-        lambda bid, actor, data: settlement.statement_dispute(
-            bid_id=bid.pk, actor=actor, version=data["version"], reason=data["reason"]
-        ),
-        "You disputed the statement: it is withdrawn and the hours are open again.",
-        "dispute_%s",
-    ),
-}
+def _refused(action: str, error: rules.BidConflict, posted_version, bid: Bid) -> str:
+    """What the reader is told after a move the bid refused: what was not done, and what
+    changed since they opened the page."""
+    not_done = NOT_DONE[action]
+    if posted_version is not None and posted_version != bid.version:
+        latest = bid.events.select_related("actor__consultant").order_by("-created_at", "-pk")
+        latest = latest.first()
+        change = ""
+        if latest is not None:
+            row = event_row(latest, [])
+            change = f" The latest change: {row['label'].rstrip('.')} ({row['actor']})."
+        return (
+            f"{not_done}: the bid changed after you opened the page.{change} It is now "
+            f"{bid.get_status_display().lower()}. Check it as it is now, then try again if it "
+            "still makes sense."
+        )
+    return f"{not_done}. {error} Nothing was changed."
 
 
 @require_POST
@@ -381,6 +216,7 @@ ACTIONS: dict[str, BidAction] = {
 def bid_action(request, pk, action):
     bid = bid_access.get_bid_for_user(request.user, pk, write=True)
     spec = ACTIONS[action]
+    section = ACTION_SECTIONS[action]
     if spec.may is not None and not spec.may(request.user, bid):
         raise PermissionDenied("You may not do this on this bid.")
     kwargs = {"auto_id": spec.auto_id}
@@ -393,15 +229,18 @@ def bid_action(request, pk, action):
     form = spec.form(request.POST, **kwargs)
     if form.is_valid():
         try:
-            spec.run(bid, request.user, form.cleaned_data)
+            result = spec.run(bid, request.user, form.cleaned_data)
         except rules.BidConflict as error:
-            _conflict(request, error)
+            # Refused because the bid is not as the page showed it: back to the workspace as it
+            # is now (303, so a reload does not post again), saying what changed.
             fresh = bid_access.get_bid_for_user(request.user, pk)
-            return _workspace_page(request, fresh, conflict=True, status=409)
+            posted = form.cleaned_data.get("version")
+            messages.error(request, _refused(action, error, posted, fresh))
+            return HttpResponseRedirect(workspace_url(bid, section), status=303)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{bid.request.reference}: {spec.done}")
-            return redirect("bid-workspace", pk=bid.pk)
+            messages.success(request, spec.done(bid, result, form.cleaned_data))
+            return redirect(workspace_url(bid, section))
     fresh = bid_access.get_bid_for_user(request.user, pk)
-    return _workspace_page(request, fresh, failed=(action, form), status=400)
+    return _workspace_page(request, fresh, section=section, failed=(action, form), status=400)

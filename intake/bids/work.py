@@ -91,8 +91,9 @@ def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "")
     return entry
 
 
-def hours_delete(*, bid_id: int, actor, entry_id: int) -> None:
-    """A member takes back one of their own entries while the work is in progress."""
+def hours_delete(*, bid_id: int, actor, entry_id: int) -> HoursEntry:
+    """A member takes back one of their own entries while the work is in progress; returns the
+    entry as it was (deleted)."""
     consultant = rules.consultant_of(actor)
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
@@ -107,3 +108,4 @@ def hours_delete(*, bid_id: int, actor, entry_id: int) -> None:
             hours=rules.money_text(entry.hours),
         )  # fmt: skip
         entry.delete()
+    return entry

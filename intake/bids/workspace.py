@@ -1,78 +1,48 @@
-"""The bid workspace as one user sees it: the team and who signed, the agreement and its
-versions, the log, the proposed teams, the hours, the statement, and the forms of the actions
-that user may take (``build_workspace``).
+"""The bid workspace as one user sees it: where the bid stands (the stepper), which sections they
+may open, and the one section shown (``build_workspace``): the team, the agreement, the hours,
+the settlement or the history, with the forms of the actions that user may take there.
 
-Who sees money follows ``bid_access.sees_bid_money``: the team and staff coordinators; other
-members see a bid's team and status only.
+Each section reads only what it shows, so a long history or many hours cost nothing on the other
+sections. Who sees money follows ``bid_access.sees_bid_money``: the team and staff coordinators;
+other members see a bid's team and status only (the team section).
 """
 
-import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
 from django.forms import Form
 
+from intake import access
 from intake.bids import access as bid_access
-from intake.bids import forms, settlement, terms, work
+from intake.bids import forms, money, settlement, terms
 from intake.bids.models import AgreementVersion, Bid, BidInterest, BidMember, Settlement
-from intake.bids.selectors import (
-    ProposedTeam,
-    SkillCoverage,
-    bid_team,
-    proposed_teams,
-    skill_coverage,
+from intake.bids.selectors import ProposedTeam, SkillCoverage, skill_coverage
+from intake.bids.stages import (
+    DONE,
+    SECTIONS,
+    Stage,
+    available_sections,
+    bid_stages,
+    chosen_section,
+)
+from intake.bids.workspace_parts import (
+    HoursTotal,
+    OnBehalf,
+    event_row,
+    hours_section,
+    settlement_section,
+    team_building,
 )
 from network import access as network_access
 from network.models import Consultant
-from network.text import fold
 
 B = Bid.Status
 M = BidMember.Status
 
-# Where the statement's CSV is served (the bid API); the page only links to it.
-STATEMENT_CSV_PATH = "/api/v1/bids/{pk}/statement/csv/"
-EVENT_LABELS = {
-    "created": "Started the bid",
-    "volunteered": "Volunteered to join",
-    "invited": "Invited a member",
-    "joined": "Joined the team",
-    "declined": "Declined the invitation",
-    "member_changed": "Changed a member's role or hours",
-    "removed": "Took a member off the team",
-    "terms_changed": "Changed the terms",
-    "sent": "Sent the agreement for signature",
-    "signed": "Signed the agreement",
-    "in_force": "The agreement came into force",
-    "withdrawn": "Withdrew the bid",
-    "submit_bid": "Submitted the bid to the client",
-    "win_bid": "Recorded the bid as won",
-    "lose_bid": "Recorded the bid as lost",
-    "close": "The request was closed",
-    "started": "Started the work",
-    "hours_logged": "Logged hours",
-    "hours_removed": "Took back hours",
-    "settlement_proposed": "Proposed the statement for the team's approval",
-    "statement_approved": "Approved the statement",
-    "statement_approved_on_behalf": "Approved the statement on behalf of a member who no longer "
-    "works",
-    "statement_disputed": "Disputed the statement: the hours reopened",
-    "settled": "Every member approved: the statement is final and the bid settled",
-}
+HISTORY_PAGE_SIZE = 20
 
-
-def actor_name(user) -> str:
-    if user is None:
-        return "Switchboard"
-    consultant = getattr(user, "consultant", None)
-    return consultant.display_name if consultant else user.get_username()
-
-
-def _event_kind(event) -> str:
-    """The log's name for an event: an approval a coordinator recorded for a member has its own."""
-    if event.action == "statement_approved" and event.data.get("on_behalf"):
-        return "statement_approved_on_behalf"
-    return event.action
+__all__ = ["HISTORY_PAGE_SIZE", "HoursTotal", "OnBehalf", "Seat", "Workspace", "build_workspace"]
 
 
 @dataclass
@@ -85,27 +55,6 @@ class Seat:
 
 
 @dataclass
-class HoursTotal:
-    name: str
-    planned: Decimal
-    logged: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        return self.logged - self.planned
-
-
-@dataclass
-class OnBehalf:
-    """An approval a coordinator recorded for a member who no longer works, as the page says it."""
-
-    by: str
-    member: str
-    reason: str
-    at: datetime.datetime
-
-
-@dataclass
 class Workspace:
     """What the workspace shows to one user, and which forms they get."""
 
@@ -113,10 +62,14 @@ class Workspace:
     manages: bool
     money: bool
     seat: BidMember | None
-    seats: list[Seat]
-    coverage: list[SkillCoverage]
+    section: str = "team"
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    seats: list[Seat] = field(default_factory=list)
+    coverage: list[SkillCoverage] = field(default_factory=list)
     action_forms: dict[str, Form] = field(default_factory=dict)
     agreement: AgreementVersion | None = None
+    below_cost: money.BelowCost | None = None
     signed_count: int = 0
     team_size: int = 0
     may_sign: bool = False
@@ -126,10 +79,12 @@ class Workspace:
     teams: list[ProposedTeam] = field(default_factory=list)
     interests: list[BidInterest] = field(default_factory=list)
     skill_filter: str = ""
-    events: list = field(default_factory=list)
-    hours: list = field(default_factory=list)
+    history: Page | None = None  # the history section's page of events, newest first
+    latest: dict | None = None  # the newest event, on the other sections
+    hours: Page | None = None  # the hours section's page of entries, newest first
     hours_totals: list[HoursTotal] = field(default_factory=list)
     settlement: Settlement | None = None
+    statement_out: bool = False  # a statement is proposed: the hours are fixed
     approved_ids: set[int] = field(default_factory=set)
     approvals: list[str] = field(default_factory=list)
     to_approve: list[str] = field(default_factory=list)
@@ -139,11 +94,16 @@ class Workspace:
     away: list[Consultant] = field(default_factory=list)
     on_behalf_form: Form | None = None
     may_approve: bool = False
+    final_approval: bool = False  # the reader's approval would be the last: it makes it final
     may_dispute: bool = False
     disputes: list[Settlement] = field(default_factory=list)
     statement_csv: str = ""
     me: Consultant | None = None
     hours_open: bool = False  # members log and take back hours (no statement out)
+    can_submit: bool = False
+    can_decide: bool = False
+    can_withdraw: bool = False
+    can_start: bool = False
 
     @property
     def on_team(self) -> bool:
@@ -154,200 +114,78 @@ class Workspace:
         """Invited and still able to answer: the terms are open."""
         return self.seat is not None and self.seat.status == M.INVITED and self.bid.terms_open
 
+    @property
+    def shows_facts(self) -> bool:
+        """The request's and the bid's details sit beside the team; the other sections take the
+        whole width (their tables of figures need it)."""
+        return self.section == "team"
 
-def _invite_candidates(skill_text: str, taken: set[int]):
-    members = forms.working_members().exclude(pk__in=taken)
-    skill_text = skill_text.strip()
-    if skill_text:
-        members = members.filter(
-            Q(skills__skill__name__icontains=skill_text)
-            | Q(skills__skill__aliases__folded__contains=fold(skill_text))
-        ).distinct()
-    return members.order_by("display_name", "pk")
+    @property
+    def current_stage(self) -> Stage | None:
+        return next((stage for stage in self.stages if stage.state != DONE), None)
 
 
-def build_workspace(request, bid: Bid, *, failed: tuple[str, Form] | None = None):
-    """The workspace for ``request.user``. Reads are bounded: see the query-count test."""
+def build_workspace(
+    request, bid: Bid, *, section: str | None = None, failed: tuple[str, Form] | None = None
+):
+    """The workspace for ``request.user``, showing ``section`` (``?section=``) when they may open
+    it, else the section of the bid's current stage. ``failed``: an action's form refused with
+    errors, shown in its own section. Reads are bounded: see the query-count tests."""
     user = request.user
     me = network_access.consultant_of(user)
     seat = bid_access.bid_seat(user, bid)
-    manages = bid_access.manages_bid(user, bid)
-    money = bid_access.sees_bid_money(user, bid)
-    members = [
-        member
-        for member in bid.members.select_related("consultant").order_by("invited_at", "pk")
-        if member.status != M.REMOVED
-    ]
-    members.sort(key=lambda member: member.consultant_id != bid.lead_id)
-    active = [member for member in members if member.status in (M.INVITED, M.ACCEPTED)]
-    team = [member for member in members if member.status == M.ACCEPTED]
-    taken = {member.consultant_id for member in active}
     page = Workspace(
         bid=bid,
-        manages=manages,
-        money=money,
+        manages=bid_access.manages_bid(user, bid),
+        money=bid_access.sees_bid_money(user, bid),
         seat=seat,
-        seats=[
-            Seat(
-                member,
-                rate_shown=bid_access.sees_bid_rate(
-                    user, member.consultant, accepted_on_bid=member.status == M.ACCEPTED
-                ),
-            )
-            for member in members
-        ],
-        coverage=skill_coverage(bid.request, active),
+        me=me,
     )
+    everyone = list(bid.members.select_related("consultant").order_by("invited_at", "pk"))
+    members = [member for member in everyone if member.status != M.REMOVED]
+    members.sort(key=lambda member: member.consultant_id != bid.lead_id)
+    team = [member for member in members if member.status == M.ACCEPTED]
     page.team_size = len(team)
-    page.uncovered = [item.skill for item in page.coverage if not item.covered_by]
+
+    statement = None
+    if page.money and bid.status in (B.IN_PROGRESS, B.SETTLED):
+        statement = settlement.live_statement(bid)
+    page.statement_out = statement is not None and statement.state == Settlement.State.PROPOSED
+    withdrawn_from = ""
+    if bid.status == B.WITHDRAWN:
+        withdrawn_from = (
+            bid.events.filter(action="withdrawn").values_list("from_status", flat=True).first()
+            or ""
+        )
+    page.stages = bid_stages(
+        bid.status,
+        team_size=len(team),
+        statement_out=page.statement_out,
+        withdrawn_from=withdrawn_from,
+    )
+    available = available_sections(bid.status, money=page.money)
+    page.sections = [(name, label) for name, label in SECTIONS if name in available]
+    page.section = chosen_section(section, page.stages, available, invited=page.invited)
+
     forms_by_action: dict[str, Form] = {}
-    terms_open = bid.terms_open
-
-    if money:
-        page.agreement = terms.current_agreement(bid)
-        if page.agreement is not None:
-            signed = set(page.agreement.signatures.values_list("consultant_id", flat=True))
-            page.signed_count = len(signed & {member.consultant_id for member in team})
-            page.unsigned = [
-                member.consultant.display_name
-                for member in team
-                if member.consultant_id not in signed
-            ]
-            for item in page.seats:
-                item.signed = item.member.consultant_id in signed
-            page.may_sign = (
-                bid.status == B.AGREEMENT_OUT and page.on_team and seat.consultant_id not in signed
-            )
-        page.versions = list(
-            bid.agreement_versions.annotate(signed=Count("signatures")).order_by("-number")
-        )
-        page.events = [
-            {
-                "label": EVENT_LABELS.get(_event_kind(event), event.action),
-                "actor": actor_name(event.actor) if event.actor_id else "Switchboard",
-                "subject": page_name(members, event.data.get("consultant")),
-                "note": event.note,
-                "at": event.created_at,
-                "to_status": B(event.to_status).label if event.to_status else "",
-            }
-            for event in bid.events.select_related("actor__consultant")
-        ]
-
-    if manages and terms_open:
-        for item in page.seats:
-            if item.member.status in (M.INVITED, M.ACCEPTED):
-                auto = f"member{item.member.consultant_id}_%s"
-                item.change_form = forms.MemberChangeForm(
-                    bid=bid,
-                    auto_id=auto,
-                    initial={
-                        "consultant": item.member.consultant_id,
-                        "role": item.member.role,
-                        "estimated_hours": item.member.estimated_hours,
-                    },
-                )
-                if item.member.consultant_id != bid.lead_id:
-                    item.remove_form = forms.MemberRemoveForm(
-                        bid=bid, auto_id=auto, initial={"consultant": item.member.consultant_id}
-                    )
-        page.skill_filter = request.GET.get("skill", "")[:100]
-        forms_by_action["invite"] = forms.InviteForm(
-            bid=bid,
-            members=_invite_candidates(page.skill_filter, taken),
-            auto_id="invite_%s",
-        )
-        forms_by_action["terms"] = forms.TermsForm(bid=bid, auto_id="terms_%s")
-        page.teams = proposed_teams(
-            bid.request,
-            taken,
-            reader=user,
-            accepted={member.consultant_id for member in team},
-            seed=bid_team(bid, members),
-        )
-        page.interests = [
-            interest
-            for interest in BidInterest.objects.filter(request=bid.request).select_related(
-                "consultant"
-            )
-            if interest.consultant_id not in taken
-        ]
-    if page.invited:
-        forms_by_action["accept"] = forms.VersionForm(bid=bid, auto_id="accept_%s")
-        forms_by_action["decline"] = forms.DeclineForm(bid=bid, auto_id="decline_%s")
-    statement = settlement.live_statement(bid) if money else None
-    proposed = statement is not None and statement.state == Settlement.State.PROPOSED
-    page.hours_open = page.on_team and bid.status == B.IN_PROGRESS and not proposed
-    if page.hours_open:
-        forms_by_action["hours"] = forms.HoursForm(
-            auto_id="hours_%s", window=work.hours_window(bid)
-        )
-    if manages and bid.status == B.IN_PROGRESS and not proposed:
-        forms_by_action["settle"] = forms.SettleForm(bid=bid, team=team, auto_id="settle_%s")
-    if money and bid.status in (B.IN_PROGRESS, B.SETTLED):
-        page.hours = list(bid.hours.select_related("consultant").order_by("-date", "-pk"))
-        planned = {}
-        in_force = next((v for v in page.versions if v.in_force_at is not None), None)
-        if in_force is not None:
-            planned = {
-                member["consultant"]: Decimal(member["estimated_hours"])
-                for member in in_force.terms["members"]
-            }
-        logged: dict[int, Decimal] = {}
-        for entry in page.hours:
-            logged[entry.consultant_id] = logged.get(entry.consultant_id, Decimal(0)) + entry.hours
-        page.hours_totals = [
-            HoursTotal(
-                member.consultant.display_name,
-                planned.get(member.consultant_id, member.estimated_hours),
-                logged.get(member.consultant_id, Decimal(0)),
-            )
-            for member in team
-        ]
-    if statement is not None:
-        page.settlement = statement
-        approvals = list(
-            statement.approvals.select_related("consultant", "recorded_by__consultant")
-        )
-        page.approved_ids = {approval.consultant_id for approval in approvals}
-        page.on_behalf = [
-            OnBehalf(
-                by=actor_name(approval.recorded_by),
-                member=approval.consultant.display_name,
-                reason=approval.on_behalf_reason,
-                at=approval.approved_at,
-            )
-            for approval in approvals
-            if approval.on_behalf
-        ]
-        page.approvals = [
-            member.consultant.display_name
-            for member in team
-            if member.consultant_id in page.approved_ids
-        ]
-        page.to_approve = [
-            member.consultant.display_name
-            for member in team
-            if member.consultant_id not in page.approved_ids
-        ]
-        page.may_approve = proposed and page.on_team and me.pk not in page.approved_ids
-        page.may_dispute = proposed and page.on_team
-        if page.may_approve:
-            forms_by_action["approve"] = forms.VersionForm(bid=bid, auto_id="approve_%s")
-        if page.may_dispute:
-            forms_by_action["dispute"] = forms.DisputeForm(bid=bid, auto_id="dispute_%s")
-        if proposed:
-            page.away = settlement.members_away(team, page.approved_ids)
-        if page.away and bid_access.approves_for_absent_member(user, bid):
-            forms_by_action["approve-on-behalf"] = forms.OnBehalfForm(
-                bid=bid, away=page.away, auto_id="onbehalf_%s"
-            )
-        page.statement_csv = STATEMENT_CSV_PATH.format(pk=bid.pk)
-    if money and bid.status == B.IN_PROGRESS:
-        page.disputes = list(
-            bid.settlements.filter(state=Settlement.State.DISPUTED)
-            .select_related("disputed_by")
-            .order_by("-decided_at", "-pk")
-        )
+    if page.section == "team":
+        _team_section(page, request, members, team, forms_by_action)
+    elif page.section == "agreement":
+        _agreement_section(page, user, team, forms_by_action)
+    elif page.section == "hours":
+        hours_section(page, request, team, forms_by_action)
+    elif page.section == "settlement":
+        settlement_section(page, user, team, statement, forms_by_action)
+    elif page.section == "history":
+        page.history = Paginator(
+            bid.events.select_related("actor__consultant").order_by("-created_at", "-pk"),
+            HISTORY_PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        page.history.object_list = [event_row(event, everyone) for event in page.history]
+    if page.money and page.section != "history":
+        latest = bid.events.select_related("actor__consultant").order_by("-created_at", "-pk")
+        latest = latest.first()
+        page.latest = event_row(latest, everyone) if latest is not None else None
 
     if failed is not None:
         action, form = failed
@@ -355,12 +193,63 @@ def build_workspace(request, bid: Bid, *, failed: tuple[str, Form] | None = None
     page.action_forms = forms_by_action
     # Its action's name has hyphens, which a template cannot look up.
     page.on_behalf_form = forms_by_action.get("approve-on-behalf")
-    page.me = me
     return page
 
 
-def page_name(members: list[BidMember], consultant_id) -> str:
-    for member in members:
-        if member.consultant_id == consultant_id:
-            return member.consultant.display_name
-    return ""
+def _signatures(page: Workspace, team: list[BidMember]) -> set[int]:
+    """The current agreement (on the page) and who on the team signed it."""
+    page.agreement = terms.current_agreement(page.bid)
+    if page.agreement is None:
+        return set()
+    signed = set(page.agreement.signatures.values_list("consultant_id", flat=True))
+    page.signed_count = len(signed & {member.consultant_id for member in team})
+    page.unsigned = [
+        member.consultant.display_name for member in team if member.consultant_id not in signed
+    ]
+    return signed
+
+
+def _team_section(page: Workspace, request, members, team, forms_by_action) -> None:
+    user, bid = request.user, page.bid
+    active = [member for member in members if member.status in (M.INVITED, M.ACCEPTED)]
+    page.seats = [
+        Seat(
+            member,
+            rate_shown=bid_access.sees_bid_rate(
+                user, member.consultant, accepted_on_bid=member.status == M.ACCEPTED
+            ),
+        )
+        for member in members
+    ]
+    page.coverage = skill_coverage(bid.request, active)
+    page.uncovered = [item.skill for item in page.coverage if not item.covered_by]
+    if page.money and bid.status == B.AGREEMENT_OUT:
+        signed = _signatures(page, team)
+        for item in page.seats:
+            item.signed = item.member.consultant_id in signed
+    if page.manages and bid.terms_open:
+        team_building(page, request, members, team, forms_by_action)
+
+
+def _agreement_section(page: Workspace, user, team, forms_by_action) -> None:
+    bid = page.bid
+    if page.invited:
+        forms_by_action["accept"] = forms.VersionForm(bid=bid, auto_id="accept_%s")
+        forms_by_action["decline"] = forms.DeclineForm(bid=bid, auto_id="decline_%s")
+    if page.manages and bid.terms_open:
+        forms_by_action["terms"] = forms.TermsForm(bid=bid, auto_id="terms_%s")
+    if not page.money:
+        return
+    signed = _signatures(page, team)
+    if page.agreement is not None:
+        page.below_cost = money.below_cost_of_terms(page.agreement.terms)
+        page.may_sign = (
+            bid.status == B.AGREEMENT_OUT and page.on_team and page.seat.consultant_id not in signed
+        )
+    page.versions = list(
+        bid.agreement_versions.annotate(signed=Count("signatures")).order_by("-number")
+    )
+    leads = bid_access.leads_bid(user, bid)
+    page.can_submit = bid.status == B.SIGNED and (leads or access.is_intake_coordinator(user))
+    page.can_decide = bid.status == B.SUBMITTED and access.is_intake_coordinator(user)
+    page.can_withdraw = page.manages and bid.status in (B.DRAFT, B.AGREEMENT_OUT, B.SIGNED)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from intake.bids import settlement, states, team, terms, work
 from intake.bids.models import AgreementVersion, Bid, BidEvent, HoursEntry
+from network.templatetags.money import format_money
 
 # Figures that appear nowhere else on the pages, so their absence proves the money is hidden.
 PRICE = "12345.67"
@@ -48,8 +49,23 @@ def url(name, bid) -> str:
     return reverse(name, args=[bid.pk])
 
 
-def post(client, name, bid, data=None):
-    return client.post(url(name, bid), data or {})
+def section(bid, name: str) -> str:
+    """The workspace's address showing one section."""
+    return f"{reverse('bid-workspace', args=[bid.pk])}?section={name}"
+
+
+def money(amount, currency="USD") -> str:
+    """An amount as the pages and emails write it: "USD 12,345.67" (a no-break space)."""
+    return format_money(amount, currency)
+
+
+def messages_of(response) -> list[str]:
+    """The messages the request behind ``response`` added (not those still waiting from before)."""
+    return [str(message) for message in response.wsgi_request._messages._queued_messages]
+
+
+def post(client, name, bid, data=None, follow=False):
+    return client.post(url(name, bid), data or {}, follow=follow)
 
 
 def login_redirect(path: str) -> str:

@@ -88,8 +88,9 @@ def rates_in_api(api_as, user, bid) -> dict[int, str | None]:
 
 
 def workspace(client, user, bid) -> str:
+    """The workspace's team section: the team table and the proposed teams."""
     client.force_login(User.objects.get(pk=user.pk))
-    return client.get(reverse("bid-workspace", args=[bid.pk])).content.decode()
+    return client.get(reverse("bid-workspace", args=[bid.pk]) + "?section=team").content.decode()
 
 
 # --- The invitation's answer and the bid's member list (API) -----------------------------------

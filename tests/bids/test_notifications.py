@@ -162,7 +162,8 @@ def test_every_step_of_the_statement_tells_the_team(working, django_capture_on_c
     body = Notification.objects.get(
         kind=StatementKind.TO_APPROVE, recipient_email=second.user.email
     ).body_text
-    assert "your payout: USD 9000.00" in body and "dispute" in body
+    assert "your payout: USD\u00a09,000.00" in body and "dispute" in body
+    assert "The pool of USD\u00a09,000.00 is split" in body
 
     with django_capture_on_commit_callbacks(execute=True):
         settlement.statement_dispute(bid_id=bid.pk, actor=third.user, reason="Hours missing")

@@ -19,6 +19,7 @@ from intake.bids.notifications import StatementKind
 from intake.models import Notification, Request, RequestEvent
 from network import services as network_services
 from network.models import Consultant, User
+from network.templatetags.money import format_money
 from tests.bids.helpers import (
     assert_unchanged,
     fresh,
@@ -323,7 +324,7 @@ def test_the_member_and_the_team_are_told_who_approved_for_whom_and_why(
     assert "on your behalf" in for_you.subject
     line = next(line for line in bid.settlements.get().lines if line["consultant"] == second.pk)
     assert REASON in for_you.body_text
-    assert f"your payout: USD {line['payout']}" in for_you.body_text
+    assert f"your payout: {format_money(line['payout'], 'USD')}" in for_you.body_text
     assert REASON in for_you.body_html
     told = Notification.objects.filter(kind=StatementKind.APPROVED)
     assert sorted(told.values_list("recipient_email", flat=True)) == sorted(
@@ -470,8 +471,9 @@ def test_the_workspace_offers_coordinators_the_approval_on_behalf_and_shows_it(
     coordinator_name = Consultant.objects.get(user=intake_coordinator).display_name
     assert f"Approved by {coordinator_name} on behalf of {second.display_name}" in html
     assert REASON in html
-    assert "Approved the statement on behalf of a member who no longer works" in html
     assert "is no longer a working member" not in html
+    history = client.get(page(bid) + "?section=history").content.decode()
+    assert "Approved the statement on behalf of a member who no longer works" in history
 
 
 def test_no_approval_on_behalf_is_offered_while_every_member_works(
@@ -485,7 +487,7 @@ def test_no_approval_on_behalf_is_offered_while_every_member_works(
     assert "Approve on their behalf" not in html and "no longer a working member" not in html
 
 
-def test_the_workspace_refuses_a_working_member_with_409_and_no_reason_with_400(
+def test_the_workspace_refuses_a_working_member_and_no_reason_with_400(
     proposed, client, intake_coordinator
 ):
     bid, _lead, second, third = proposed
@@ -499,8 +501,10 @@ def test_the_workspace_refuses_a_working_member_with_409_and_no_reason_with_400(
     )
     blank = client.post(action, {"version": bid.version, "consultant": second.pk, "reason": ""})
 
-    assert working.status_code == 409
-    assert "is a working member" in working.content.decode()
+    assert working.status_code == 303
+    assert working["Location"] == page(bid) + "?section=settlement"
+    (message,) = [str(m) for m in working.wsgi_request._messages._queued_messages]
+    assert message.startswith("The approval was not recorded.") and "is a working member" in message
     assert blank.status_code == 400
     assert "This field is required." in blank.content.decode()
     assert f'<option value="{second.pk}" selected>' in blank.content.decode()

@@ -250,7 +250,7 @@ def test_bid_create_writes_agreement_v1_with_the_lead_alone_and_invites_the_rest
     assert v1.terms["planned_blended_rate"] == "225.00"
     assert [m["consultant"] for m in v1.terms["members"]] == [lead.pk]
     assert v1.terms["members"][0]["planned_payout"] == "9000.00"
-    assert "VERSION 1" in v1.document and "9000.00" in v1.document
+    assert "VERSION 1" in v1.document and "USD\u00a09,000.00" in v1.document
     assert actions(bid) == ["created", "invited", "invited"]
 
 

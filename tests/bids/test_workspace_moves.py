@@ -1,11 +1,22 @@
 """The workspace's moves (``intake/bids/views.py``): withdrawing, submitting to the client, the
-coordinator's outcome and starting the work; an action answers only a POST."""
+coordinator's outcome and starting the work; an action answers only a POST. The messages, the
+confirmation of moves that cannot be undone and the answer to a refused move:
+``test_workspace_refusals``."""
 
 import pytest
 
 from intake.bids.models import Bid
 from intake.models import Request
-from tests.bids.page_helpers import fresh, post, sent, signed, snapshot, url
+from tests.bids.page_helpers import (
+    fresh,
+    messages_of,
+    post,
+    section,
+    sent,
+    signed,
+    snapshot,
+    url,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
@@ -32,12 +43,13 @@ def test_submit_decide_and_start(signed_in, people, bid, intake_coordinator):
     assert bid.status == Bid.Status.SUBMITTED
     # Only intake coordinators record the client's answer.
     before = snapshot(bid)
-    assert "Won" not in lead.get(url("bid-workspace", bid)).content.decode().split("Next step")[0]
+    assert url("bid-decide", bid) not in lead.get(url("bid-workspace", bid)).content.decode()
     response = post(lead, "bid-decide", bid, {"version": bid.version, "outcome": "won"})
     assert response.status_code == 403 and snapshot(bid) == before
     coordinator = signed_in(intake_coordinator)
     html = coordinator.get(url("bid-workspace", bid)).content.decode()
-    assert ">Won</button>" in html and ">Lost</button>" in html
+    assert "Yes, record the bid as won</button>" in html
+    assert "Yes, record the bid as lost</button>" in html
     response = post(coordinator, "bid-decide", bid, {"version": bid.version, "outcome": "won"})
     assert response.status_code == 302
     bid = fresh(bid)
@@ -53,7 +65,12 @@ def test_submitting_an_unsigned_bid_is_409(signed_in, people, bid):
     bid = sent(bid, people)
     before = snapshot(bid)
     response = post(signed_in(people["lead"]), "bid-submit", bid, {"version": bid.version})
-    assert response.status_code == 409 and snapshot(bid) == before
+    assert response.status_code == 303 and response["Location"] == section(bid, "agreement")
+    assert messages_of(response) == [
+        "The bid was not submitted. A bid that is agreement out for signature cannot be "
+        "submitted. Nothing was changed."
+    ]
+    assert snapshot(bid) == before
 
 
 def test_a_get_on_an_action_is_405(signed_in, people, bid):

@@ -9,7 +9,17 @@ from django.urls import reverse
 
 from intake.bids import terms
 from intake.bids.models import BidMember
-from tests.bids.page_helpers import THIRD_RATE, fresh, post, snapshot, start_bid, url
+from tests.bids.page_helpers import (
+    THIRD_RATE,
+    fresh,
+    messages_of,
+    money,
+    post,
+    section,
+    snapshot,
+    start_bid,
+    url,
+)
 from tests.factories import ConsultantSkillFactory, SkillFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
@@ -28,10 +38,10 @@ def test_invite_a_member(signed_in, people, bid):
             "estimated_hours": "20",
         },
     )
-    assert response.status_code == 302 and response["Location"] == url("bid-workspace", bid)
+    assert response.status_code == 302 and response["Location"] == section(bid, "team")
     seat = BidMember.objects.get(bid=bid, consultant=people["_third"])
     assert seat.status == BidMember.Status.INVITED and seat.standard_rate == Decimal(THIRD_RATE)
-    assert "Invitation sent." in client.get(url("bid-workspace", bid)).content.decode()
+    assert "Invitation sent to Third Member." in client.get(section(bid, "team")).content.decode()
 
 
 def test_invite_refusals_change_nothing(signed_in, people, bid):
@@ -47,10 +57,14 @@ def test_invite_refusals_change_nothing(signed_in, people, bid):
     # A team member who does not lead: the service refuses (403).
     assert post(signed_in(people["team member"]), "bid-invite", bid, data).status_code == 403
     client = signed_in(people["lead"])
-    # A stale version: 409 with the current state.
+    # A stale version: back to the team section (303), saying the bid changed.
     response = post(client, "bid-invite", bid, {**data, "version": bid.version - 1})
-    assert response.status_code == 409
-    assert "This bid changed while you were looking at it" in response.content.decode()
+    assert response.status_code == 303 and response["Location"] == section(bid, "team")
+    assert messages_of(response) == [
+        "The invitation was not sent: the bid changed after you opened the page. The latest "
+        "change: Joined the team (Second Member). It is now draft. Check it as it is now, then "
+        "try again if it still makes sense."
+    ]
     # No role: 400 with the error next to the field.
     response = post(client, "bid-invite", bid, {**data, "role": ""})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
@@ -61,7 +75,7 @@ def test_invite_a_proposed_team(signed_in, people, bid):
     drupal = SkillFactory(name="Drupal")
     ConsultantSkillFactory(consultant=people["_third"], skill=drupal, level=5)
     client = signed_in(people["lead"])
-    html = client.get(url("bid-workspace", bid)).content.decode()
+    html = client.get(section(bid, "team")).content.decode()
     assert "Invite this team" in html
     response = post(
         client,
@@ -118,7 +132,12 @@ def test_answering_twice_or_uninvited_is_refused(signed_in, people, bid):
     before = snapshot(bid)
     data = {"version": bid.version}
     assert post(signed_in(people["other member"]), "bid-accept", bid, data).status_code == 403
-    assert post(signed_in(people["team member"]), "bid-accept", bid, data).status_code == 409
+    response = post(signed_in(people["team member"]), "bid-accept", bid, data)
+    assert response.status_code == 303 and response["Location"] == section(bid, "agreement")
+    assert messages_of(response) == [
+        "You did not join the team. You have already answered this invitation (on the team). "
+        "Nothing was changed."
+    ]
     assert snapshot(bid) == before
 
 
@@ -138,18 +157,20 @@ def test_the_invitation_forms_carry_the_bid_version(signed_in, people, bidding, 
 @pytest.mark.parametrize("action", ["bid-accept", "bid-decline"])
 def test_answering_an_invitation_on_a_stale_page_is_a_conflict(signed_in, people, bidding, action):
     """The lead changed the terms after the member opened the invitation: the answer the page
-    sends carries the old version and is refused (409, the workspace as it is now); before,
-    the page sent no version and the member joined terms they had not read."""
+    sends carries the old version and is refused (back to the agreement as it is now, saying
+    what changed); before, the page sent no version and the member joined terms they had not
+    read."""
     bid = start_bid(bidding, people, invite_third=True)
     seen = bid.version
     terms.bid_terms_change(bid_id=bid.pk, actor=people["lead"], version=seen, price="20000.00")
     before = snapshot(bid)
 
-    response = post(signed_in(people["_third"].user), action, bid, {"version": seen})
+    response = post(signed_in(people["_third"].user), action, bid, {"version": seen}, follow=True)
 
-    assert response.status_code == 409
+    assert response.redirect_chain == [(section(bid, "agreement"), 303)]
     html = response.content.decode()
-    assert "This bid changed while you were looking at it" in html
+    assert "the bid changed after you opened the page. The latest change: Changed the terms" in html
+    assert money("20000.00") in html  # the agreement as it is now
     assert BidMember.objects.get(bid=bid, consultant=people["_third"]).status == "invited"
     assert snapshot(bid) == before
 

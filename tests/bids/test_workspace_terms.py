@@ -8,7 +8,17 @@ import pytest
 
 from intake.bids import terms
 from intake.bids.models import Bid
-from tests.bids.page_helpers import fresh, post, sent, signed, snapshot, start_bid, url
+from tests.bids.page_helpers import (
+    fresh,
+    messages_of,
+    post,
+    section,
+    sent,
+    signed,
+    snapshot,
+    start_bid,
+    url,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
@@ -27,9 +37,13 @@ def test_change_the_terms_makes_a_new_version(signed_in, people, bid):
             "split_mode": "equal_rate",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == section(bid, "agreement")
     agreement = terms.current_agreement(bid)
     assert agreement.number == number + 1 and agreement.price == Decimal("13000.00")
+    assert messages_of(response) == [
+        f"Terms saved: the agreement is now version {number + 1}, and signatures on earlier "
+        "versions no longer count."
+    ]
     html = client.get(url("bid-workspace", bid)).content.decode()
     assert f"Agreement, version {number + 1}" in html and "Changed price, alliance share" in html
 
@@ -38,7 +52,7 @@ def test_change_the_terms_makes_a_new_version(signed_in, people, bid):
     ("role", "change", "code"),
     [
         ("team member", {}, 403),
-        ("lead", {"version": 1}, 409),
+        ("lead", {"version": 1}, 303),
         ("lead", {"alliance_share_percent": "51"}, 400),
         ("lead", {"price": "-5"}, 400),
     ],
@@ -70,8 +84,12 @@ def test_terms_of_a_signed_agreement_are_refused_409(signed_in, people, bid):
             "split_mode": "equal_rate",
         },
     )
-    assert response.status_code == 409
-    assert "can no longer change" in response.content.decode()
+    assert response.status_code == 303 and response["Location"] == section(bid, "agreement")
+    assert messages_of(response) == [
+        "The terms were not saved. Every member has signed the agreement: it is in force and can "
+        "no longer change. Withdraw the bid and start a new one to change its terms. Nothing was "
+        "changed."
+    ]
     assert snapshot(bid) == before
 
 
@@ -82,11 +100,16 @@ def test_send_and_sign(signed_in, people, bid):
     number = terms.current_agreement(bid).number
     html = client.get(url("bid-workspace", bid)).content.decode()
     assert f"Sign version {number}" in html and "0 of 2 signed" in html
-    assert post(client, "bid-sign", bid, {"agreement_version": number}).status_code == 302
+    response = post(client, "bid-sign", bid, {"agreement_version": number})
+    assert response.status_code == 302
+    assert messages_of(response) == [f"You signed version {number} of the agreement."]
     member = signed_in(people["team member"])
     html = member.get(url("bid-workspace", bid)).content.decode()
     assert "1 of 2 signed" in html and "Still to sign: Second Member" in html
-    assert post(member, "bid-sign", bid, {"agreement_version": number}).status_code == 302
+    response = post(member, "bid-sign", bid, {"agreement_version": number})
+    assert messages_of(response) == [
+        f"You signed version {number} of the agreement. Every member has signed: it is in force."
+    ]
     assert fresh(bid).status == Bid.Status.SIGNED
 
 
@@ -109,8 +132,8 @@ def test_sign_refusals_change_nothing(signed_in, people, bid):
     )
     assert response.status_code == 403
     response = post(signed_in(people["lead"]), "bid-sign", bid, {"agreement_version": number - 1})
-    assert response.status_code == 409
-    assert "is no longer the agreement" in response.content.decode()
+    assert response.status_code == 303 and response["Location"] == section(bid, "agreement")
+    assert "is no longer the agreement" in messages_of(response)[0]
     assert snapshot(bid) == before
 
 

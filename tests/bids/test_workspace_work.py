@@ -10,7 +10,17 @@ from django.utils import timezone
 from intake.bids import work
 from intake.bids.models import Bid, HoursEntry, Settlement
 from intake.models import Request
-from tests.bids.page_helpers import fresh, in_progress, post, proposed, snapshot, url
+from tests.bids.page_helpers import (
+    fresh,
+    in_progress,
+    messages_of,
+    money,
+    post,
+    proposed,
+    section,
+    snapshot,
+    url,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_index")]
 
@@ -26,7 +36,9 @@ def test_log_and_take_back_hours(signed_in, people, bid, intake_coordinator):
         bid,
         {"date": timezone.localdate().isoformat(), "hours": "6.5", "note": "Audit"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == section(bid, "hours")
+    today = timezone.localdate()
+    assert messages_of(response) == [f"Hours logged: 6.5 on {today.day} {today:%b}."]
     entry = HoursEntry.objects.get(bid=bid)
     assert entry.hours == Decimal("6.5") and entry.consultant == people["_second"]
     # The lead sees everyone's hours and the totals against the plan.
@@ -34,6 +46,7 @@ def test_log_and_take_back_hours(signed_in, people, bid, intake_coordinator):
     assert "Audit" in html and "6.50" in html
     response = post(signed_in(people["team member"]), "bid-hours-delete", bid, {"entry": entry.pk})
     assert response.status_code == 302 and not HoursEntry.objects.exists()
+    assert messages_of(response) == [f"Hours taken back: 6.5 on {today.day} {today:%b}."]
 
 
 @pytest.mark.parametrize(
@@ -80,30 +93,44 @@ def test_propose_the_statement_and_every_member_approves_it(
     response = post(
         lead, "bid-settle", bid, {"version": bid.version, "collector": people["_lead"].pk}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == section(bid, "settlement")
     settlement = Settlement.objects.get(bid=bid)
     assert settlement.state == Settlement.State.PROPOSED
-    html = lead.get(url("bid-workspace", bid)).content.decode()
+    assert messages_of(response) == [
+        f"Statement proposed: {money(settlement.pool)} split over 12 hours. Every member of the "
+        "team now approves or disputes it."
+    ]
+    html = lead.get(url("bid-workspace", bid)).content.decode()  # the settlement, by default
     assert "Statement" in html and f"/api/v1/bids/{bid.pk}/statement/csv/" in html
     assert "Transfers owed" in html
     for line in settlement.lines:
-        assert line["payout"] in html
+        assert f'<td class="num payout" data-amount="{line["payout"]}">{money(line["payout"])}' in (
+            html
+        )
     assert "Still to approve: <strong" in html and "Lead Member, Second Member" in html
-    assert "Log hours" not in html and "Propose the statement" not in html  # hours fixed
-    assert f'action="{url("bid-hours-delete", bid)}"' not in html
+    assert "Propose the statement" not in html
+    hours = lead.get(section(bid, "hours")).content.decode()
+    assert "Log hours" not in hours and "The hours are fixed" in hours  # hours fixed
+    assert f'action="{url("bid-hours-delete", bid)}"' not in hours
     member = signed_in(people["team member"])
     html = member.get(url("bid-workspace", bid)).content.decode()
     assert "Approve the statement" in html and "Dispute the statement" in html
     assert "What protects you" in html
     assert "Nothing is paid out on this statement until every member" in html
     version = fresh(bid).version
-    assert post(member, "bid-approve", bid, {"version": version}).status_code == 302
+    response = post(member, "bid-approve", bid, {"version": version})
+    assert response.status_code == 302
+    assert messages_of(response) == ["You approved the statement."]
     assert settlement.approvals.get().consultant == people["_second"]
     html = member.get(url("bid-workspace", bid)).content.decode()
     assert "Approve the statement" not in html and "Approved by Second Member." in html
     assert fresh(bid).request.status == Request.Status.ENGAGED
     lead = signed_in(people["lead"])
-    assert post(lead, "bid-approve", bid, {"version": version}).status_code == 302
+    response = post(lead, "bid-approve", bid, {"version": version})
+    assert messages_of(response) == [
+        "You approved the statement. Every member has approved it: it is final and the bid is "
+        "settled."
+    ]
     settlement.refresh_from_db()
     assert settlement.state == Settlement.State.FINAL
     assert fresh(bid).status == Bid.Status.SETTLED
@@ -126,17 +153,20 @@ def test_a_member_disputes_the_statement_with_a_reason(signed_in, people, bid, i
     assert done.status_code == 302
     statement = Settlement.objects.get(bid=bid)
     assert (statement.state, statement.dispute_reason) == (Settlement.State.DISPUTED, "I did 7.5 h")
+    assert done["Location"] == section(bid, "settlement")
     html = member.get(url("bid-workspace", bid)).content.decode()
-    assert "Log hours" in html and "I did 7.5 h" in html  # the hours reopened, the reason shown
+    assert "Log hours" in html  # the hours reopened: the workspace opens on them
+    html = member.get(section(bid, "settlement")).content.decode()
+    assert "I did 7.5 h" in html  # the reason shown
 
 
-def test_a_stale_approval_is_409(signed_in, people, bid, intake_coordinator):
+def test_a_stale_approval_is_refused(signed_in, people, bid, intake_coordinator):
     bid = proposed(bid, people, intake_coordinator)
     before = snapshot(bid)
 
     response = post(signed_in(people["team member"]), "bid-approve", bid, {"version": 1})
 
-    assert response.status_code == 409
+    assert response.status_code == 303 and response["Location"] == section(bid, "settlement")
     assert snapshot(bid) == before and not Settlement.objects.get(bid=bid).approvals.exists()
 
 
@@ -175,7 +205,7 @@ def test_settle_refusals(signed_in, people, bid, intake_coordinator):
     member = signed_in(people["team member"])
     assert post(member, "bid-settle", bid, {"version": bid.version}).status_code == 403
     lead = signed_in(people["lead"])
-    assert post(lead, "bid-settle", bid, {"version": bid.version - 1}).status_code == 409
+    assert post(lead, "bid-settle", bid, {"version": bid.version - 1}).status_code == 303
     # A collector who is not on the team is not among the choices.
     response = post(
         lead, "bid-settle", bid, {"version": bid.version, "collector": people["_other"].pk}

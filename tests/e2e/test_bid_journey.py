@@ -74,30 +74,34 @@ def open_bid(page, bid_path: str) -> None:
 
 
 def sign(page, bid_path: str, number: int) -> None:
-    open_bid(page, bid_path)
+    open_bid(page, bid_path)  # the agreement, while it is out for signature
     page.get_by_role("button", name=f"Sign version {number}").click()
-    done(page, "You signed the agreement.")
+    done(page, f"You signed version {number} of the agreement.")
 
 
 def log_hours(page, bid_path: str, hours: str) -> None:
-    open_bid(page, bid_path)
+    open_bid(page, bid_path)  # the hours, while the work goes on
     form = page.locator(".hours-form")
     form.get_by_label("Hours", exact=True).fill(hours)
     form.get_by_label("Note").fill("Worked on it")
     page.get_by_role("button", name="Log hours").click()
-    done(page, "Your hours are logged.")
+    done(page, f"Hours logged: {hours} on ")
 
 
 def propose(page, bid_path: str) -> None:
-    open_bid(page, bid_path)
+    open_bid(page, f"{bid_path}?section=settlement")
     page.get_by_label("Who collected the client's payment").select_option(label="Member A")
     page.get_by_role("button", name="Propose the statement").click()
-    done(page, "The statement is proposed")
+    done(page, "Statement proposed: ")
 
 
-def approve(page, bid_path: str) -> None:
-    open_bid(page, bid_path)
-    page.get_by_role("button", name="Approve the statement").click()
+def approve(page, bid_path: str, *, last: bool = False) -> None:
+    open_bid(page, bid_path)  # the statement, while it waits for approvals
+    if last:  # the approval that makes it final asks to confirm
+        page.get_by_text("Approve the statement…").click()
+        page.get_by_role("button", name="Yes, approve: the statement is final").click()
+    else:
+        page.get_by_role("button", name="Approve the statement").click()
     done(page, "You approved the statement.")
 
 
@@ -105,7 +109,9 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     # Member A finds the request on the bid board and offers to lead.
     lead = new_page()
     sign_in(lead, alliance["A"])
-    lead.get_by_role("navigation", name="Main").get_by_role("link", name="Bid board").click()
+    nav = lead.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="My work").click()
+    nav.get_by_role("link", name="Bid board").click()
     card = lead.locator(".bid-board-item", has_text=TITLE)
     expect(card).to_contain_text("Drupal")
     expect(card).not_to_contain_text(alliance["request"].contact.email)
@@ -114,7 +120,7 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     expect(lead.get_by_label("Price")).to_have_value("12000.00")
     lead.get_by_label("Your estimated hours").fill("30")
     lead.get_by_role("button", name="Start the bid").click()
-    done(lead, "your bid is started")
+    done(lead, "is started. Invite the team next.")
     expect(lead).to_have_url(re.compile(r"/bids/\d+/$"))
     bid_path = lead.url.removeprefix(lead.url.split("/bids/")[0])
     expect(lead.locator(".uncovered-skills")).to_contain_text("Web accessibility, Drupal")
@@ -122,7 +128,7 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     # A proposed team covers every skill: A invites it in one click.
     team = lead.locator(".proposed-team", has_text="Member B").filter(has_text="Member C").first
     team.get_by_role("button", name="Invite this team").click()
-    done(lead, "The team is invited.")
+    done(lead, "Invitations sent to Member")
     expect(lead.locator(".uncovered-skills")).to_contain_text("Every skill the request names")
 
     # B and C accept from their own "My bids".
@@ -130,17 +136,19 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     for letter in ("B", "C"):
         page = new_page()
         sign_in(page, alliance[letter])
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="My bids").click()
+        nav = page.get_by_role("navigation", name="Main")
+        nav.locator("summary", has_text="My work").click()
+        nav.get_by_role("link", name="My bids").click()
         page.locator(".my-bid-invitation", has_text=TITLE).get_by_role(
             "button", name="Accept"
         ).click()
-        done(page, "You joined the team.")
+        done(page, "You joined the team bidding on")
         members[letter] = page
 
     # A sends the agreement; A and B sign it.
     open_bid(lead, bid_path)
     lead.get_by_role("button", name="Send for signature").click()
-    done(lead, "The agreement is out for signature.")
+    done(lead, "sent to the team for signature")
     expect(lead.locator("#bid-status")).to_have_text("Agreement out for signature")
     heading = lead.get_by_role("heading", name=re.compile(r"^Agreement, version \d+$"))
     first_version = int(heading.inner_text().rsplit(" ", 1)[1])
@@ -152,7 +160,7 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     open_bid(lead, bid_path)
     lead.locator("#terms_price").fill("11000.00")
     lead.get_by_role("button", name="Change the terms").click()
-    done(lead, "The terms are changed.")
+    done(lead, "Terms saved: the agreement is now version")
     second_version = first_version + 1
     expect(lead.locator(".agreement-summary")).to_contain_text(
         f"Version {second_version} · 0 of 3 signed"
@@ -167,19 +175,21 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
 
     # A submits the bid; the intake coordinator records that the client took it.
     open_bid(lead, bid_path)
-    lead.get_by_role("button", name="Submit to the client").click()
+    lead.get_by_text("Submit to the client…").click()
+    lead.get_by_role("button", name="Yes, submit the bid to the client").click()
     done(lead, "submitted to the client")
     intake = new_page()
     sign_in(intake, alliance["intake"])
     open_bid(intake, bid_path)
-    intake.get_by_role("button", name="Won", exact=True).click()
-    done(intake, "The client's answer is recorded.")
+    intake.get_by_text("The client took the bid…").click()
+    intake.get_by_role("button", name="Yes, record the bid as won").click()
+    done(intake, "Recorded: the client took the bid")
     expect(intake.locator("#bid-status")).to_have_text("Won")
 
     # A starts the work; everyone logs hours.
     open_bid(lead, bid_path)
     lead.get_by_role("button", name="Start the work").click()
-    done(lead, "The work has started")
+    done(lead, "The work started on")
     log_hours(lead, bid_path, "12")
     log_hours(members["B"], bid_path, "9.5")
     log_hours(members["C"], bid_path, "7.25")
@@ -188,8 +198,11 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     propose(lead, bid_path)
     statement = lead.locator("#statement")
     expect(statement).to_contain_text("Transfers owed")
-    pool = Decimal(statement.locator(".statement-pool").inner_text())
-    payouts = [Decimal(text) for text in statement.locator(".payout").all_inner_texts()]
+    expect(statement.locator(".statement-pool")).to_have_text("USD\u00a011,000.00")
+    pool = Decimal(statement.locator(".statement-pool").get_attribute("data-amount"))
+    payouts = [
+        Decimal(cell.get_attribute("data-amount")) for cell in statement.locator(".payout").all()
+    ]
     assert len(payouts) == 3
     assert pool == Decimal("11000.00")
     assert sum(payouts) == pool
@@ -217,7 +230,7 @@ def test_a_team_bid_from_the_board_to_an_approved_statement(new_page, alliance, 
     for letter in ("B", "C"):
         approve(members[letter], bid_path)
         expect(members[letter].locator(".statement-state")).to_contain_text("Proposed")
-    approve(lead, bid_path)
+    approve(lead, bid_path, last=True)
     expect(lead.locator(".statement-state")).to_contain_text("Final")
     expect(lead.locator("#bid-status")).to_have_text("Settled")
 
@@ -259,7 +272,7 @@ def test_a_coordinator_approves_for_a_member_who_went_on_leave(new_page, allianc
     reason = "Member B confirmed the 4 hours and the payout in writing before the leave."
     desk.get_by_label("Why you approve for them").fill(reason)
     desk.get_by_role("button", name="Approve on their behalf").click()
-    done(desk, "You approved the statement on the member's behalf")
+    done(desk, "You approved the statement on behalf of Member B")
     expect(desk.locator(".statement-state")).to_contain_text("Final")
 
     # The lead reads who approved for whom, and why; it was the last approval.

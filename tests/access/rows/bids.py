@@ -2,7 +2,8 @@
 and the pages.
 
 One row per route and method, one status code per actor (``ACTORS`` in tests/access/matrix.py;
-``L`` is the redirect to the sign-in page)."""
+``L`` is the redirect to the sign-in page). A workspace action the bid refuses because of its
+state answers 303, back to the workspace's section with a message (the API answers 409)."""
 
 from tests.access.matrix import L, R
 
@@ -218,7 +219,7 @@ ROWS = [
         "bids/<int:pk>/invite/",
         "post",
         "/bids/{bid}/invite/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={
             "version": "{bid_version}",
             "consultant": "{outsider}",
@@ -230,7 +231,7 @@ ROWS = [
         "bids/<int:pk>/invite-team/",
         "post",
         "/bids/{bid}/invite-team/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={
             "version": "{bid_version}",
             "member": "{outsider}",
@@ -242,21 +243,21 @@ ROWS = [
         "bids/<int:pk>/accept/",
         "post",
         "/bids/{bid}/accept/",
-        (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
+        (L, L, 303, 403, 403, 403, 403, 403, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/decline/",
         "post",
         "/bids/{bid}/decline/",
-        (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
+        (L, L, 303, 403, 403, 403, 403, 403, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/member/",
         "post",
         "/bids/{bid}/member/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={
             "version": "{bid_version}",
             "consultant": "{consultant}",
@@ -268,14 +269,14 @@ ROWS = [
         "bids/<int:pk>/remove/",
         "post",
         "/bids/{bid}/remove/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={"version": "{bid_version}", "consultant": "{consultant}"},
     ),
     R(
         "bids/<int:pk>/terms/",
         "post",
         "/bids/{bid}/terms/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={
             "version": "{bid_version}",
             "price": "9500",
@@ -287,7 +288,7 @@ ROWS = [
         "bids/<int:pk>/send/",
         "post",
         "/bids/{bid}/send/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
@@ -301,28 +302,28 @@ ROWS = [
         "bids/<int:pk>/withdraw/",
         "post",
         "/bids/{bid}/withdraw/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/submit/",
         "post",
         "/bids/{bid}/submit/",
-        (L, L, 403, 403, 409, 403, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 403, 403, 303, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/decide/",
         "post",
         "/bids/{bid}/decide/",
-        (L, L, 403, 403, 409, 403, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 403, 403, 303, 403, 403),
         body={"version": "{bid_version}", "outcome": "won"},
     ),
     R(
         "bids/<int:pk>/start-work/",
         "post",
         "/bids/{bid}/start-work/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
@@ -350,22 +351,22 @@ ROWS = [
         "bids/<int:pk>/approve/",
         "post",
         "/bids/{bid}/approve/",
-        (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
+        (L, L, 303, 403, 403, 403, 403, 403, 403, 403),
         body={"version": "{bid_version}"},
     ),
     R(
         "bids/<int:pk>/approve-on-behalf/",
         "post",
         "/bids/{bid}/approve-on-behalf/",
-        (L, L, 403, 403, 409, 409, 403, 409, 403, 403),
+        (L, L, 403, 403, 303, 303, 403, 303, 403, 403),
         body={"version": "{bid_version}", "consultant": "{consultant}", "reason": "On leave"},
-        what="staff coordinators only; 409: no statement is out",
+        what="staff coordinators only; 303: no statement is out",
     ),
     R(
         "bids/<int:pk>/dispute/",
         "post",
         "/bids/{bid}/dispute/",
-        (L, L, 409, 403, 403, 403, 403, 403, 403, 403),
+        (L, L, 303, 403, 403, 403, 403, 403, 403, 403),
         body={"version": "{bid_version}", "reason": "Wrong hours"},
     ),
     R("my/bids/", "get", "/my/bids/", (L, L, 200, 200, 200, 403, 403, 403, 403, 403)),
