@@ -58,7 +58,10 @@ def test_the_team_sees_the_agreement_and_rates(signed_in, people, bid):
     assert f"Agreement, version {agreement.number}" in html
     assert money(PRICE) in html and money(LEAD_RATE) in html and money(SECOND_RATE) in html
     assert "SHARED-RISK RATE AGREEMENT" in html
-    assert "Latest activity: <strong>Joined the team</strong>" in html
+    latest = html.split('class="bid-latest"', 1)[1].split("</p>", 1)[0]
+    assert "<strong>Joined the team</strong>" in latest
+    # The member who joined is both the subject and the actor: named once.
+    assert latest.count("Second Member") == 1
     assert "Change the terms" not in html  # the lead's
     history = client.get(section(bid, "history")).content.decode()
     assert "Joined the team" in history and "Started the bid" in history
