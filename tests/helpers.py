@@ -68,18 +68,9 @@ def assert_matches_schema(response, operation: str) -> None:
     case.validate_response(received, checks=checks)
 
 
-def bid_at_work(
-    *, request, lead, member, coordinator, price: str = "9000", started_days_ago: int = 7
-):
-    """A two-member team bid on ``request`` (open for bids), carried through acceptance, the
-    agreement signed by both, submission, a win decided by ``coordinator`` (a user) and the
-    start of the work ``started_days_ago`` days ago: members may log hours for those days and
-    today. Returns the bid as stored."""
-    import datetime
-
-    import time_machine
-    from django.utils import timezone
-
+def team_bid_submitted(*, request, lead, member, price: str):
+    """A two-member team bid on ``request`` (open for bids) led by ``lead`` with ``member``,
+    accepted, signed by both and submitted. Returns the bid as stored."""
     from intake.bids import states, team, terms
     from intake.bids.models import Bid
 
@@ -96,6 +87,25 @@ def bid_at_work(
     for signer in (lead, member):
         terms.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
     states.bid_submit(bid_id=bid.pk, actor=lead.user)
+    return Bid.objects.get(pk=bid.pk)
+
+
+def bid_at_work(
+    *, request, lead, member, coordinator, price: str = "9000", started_days_ago: int = 7
+):
+    """A two-member team bid on ``request`` (open for bids), carried through acceptance, the
+    agreement signed by both, submission, a win decided by ``coordinator`` (a user) and the
+    start of the work ``started_days_ago`` days ago: members may log hours for those days and
+    today. Returns the bid as stored."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from intake.bids import states
+    from intake.bids.models import Bid
+
+    bid = team_bid_submitted(request=request, lead=lead, member=member, price=price)
     states.bid_decide(bid_id=bid.pk, actor=coordinator, won=True)
     with time_machine.travel(timezone.now() - datetime.timedelta(days=started_days_ago)):
         states.bid_start(bid_id=bid.pk, actor=lead.user)

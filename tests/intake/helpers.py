@@ -387,22 +387,8 @@ def team_proposal_sent(request: "Request", *, lead, member, coordinator, price: 
     """``request`` (submitted) taken to bidding by ``coordinator`` (a user), and a two-member
     team bid led by ``lead`` with ``member`` (members), accepted, signed and sent to the client:
     the request is ``bid_submitted``. Returns the bid as stored."""
-    from intake.bids import states, team, terms
-    from intake.bids.models import Bid
+    from tests.helpers import team_bid_submitted
 
     for action in ("contact", "triage", "start_bidding"):
         request_moved(request, action, coordinator)
-    bid = team.bid_create(
-        request_id=request.pk,
-        actor=lead.user,
-        price=price,
-        lead_estimated_hours="40",
-        invite=[{"consultant": member.pk, "role": "Data", "estimated_hours": "30"}],
-    )
-    team.bid_member_respond(bid_id=bid.pk, actor=member.user, accept=True)
-    states.bid_send(bid_id=bid.pk, actor=lead.user)
-    number = terms.current_agreement(Bid.objects.get(pk=bid.pk)).number
-    for signer in (lead, member):
-        terms.agreement_sign(bid_id=bid.pk, actor=signer.user, agreement_version=number)
-    states.bid_submit(bid_id=bid.pk, actor=lead.user)
-    return Bid.objects.get(pk=bid.pk)
+    return team_bid_submitted(request=request, lead=lead, member=member, price=price)
