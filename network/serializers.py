@@ -83,6 +83,19 @@ class ConsultantSkillSerializer(serializers.Serializer):
     note = serializers.CharField(read_only=True, help_text="Versions, certifications, context.")
 
 
+class SkillSlugsField(serializers.SlugRelatedField):
+    """Skills named by slug; a text no slug can hold (a NUL character) is simply not found.
+
+    PostgreSQL refuses NUL in any string, so looking it up would fail the request instead of
+    answering 400 with the field's message.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ConsultantSerializer(serializers.ModelSerializer):
     """A member as the directory shows them; rates are blanked for viewers who may not see them."""
 
@@ -375,7 +388,7 @@ class GroupInputSerializer(serializers.ModelSerializer):
     slug = serializers.SlugField(
         max_length=140, required=False, help_text="Defaults to one made from the name."
     )
-    focus_skills = serializers.SlugRelatedField(
+    focus_skills = SkillSlugsField(
         many=True,
         required=False,
         slug_field="slug",
@@ -442,7 +455,7 @@ class ExternalProfessionalSerializer(serializers.ModelSerializer):
 
 
 class ExternalProfessionalInputSerializer(serializers.ModelSerializer):
-    skills = serializers.SlugRelatedField(
+    skills = SkillSlugsField(
         many=True,
         required=False,
         slug_field="slug",

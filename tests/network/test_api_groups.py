@@ -115,6 +115,7 @@ def test_member_may_not_form_a_group(api_as, member):
     [
         ({"name": "Taken"}, "name"),
         ({"name": "New", "focus_skills": ["no-such-skill"]}, "focus_skills"),
+        ({"name": "New", "focus_skills": ["web\x00"]}, "focus_skills"),
         ({"name": "New", "members": [999999]}, "members"),
         ({"name": "New", "coordinator": 999999}, "coordinator"),
         ({"name": "New", "slug": "taken"}, "slug"),
