@@ -135,6 +135,13 @@ class Request(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="requests")
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=10_000)
+    # The language the client used on the public form: their emails and status page use it.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language the client wrote in; their emails and status page use it.",
+    )
     skills = models.JSONField(
         default=list,
         blank=True,

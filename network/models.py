@@ -13,12 +13,24 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from network.text import fold, name_key, validate_visible_text
 
 
 class User(AbstractUser):
     """An account. Email is unique (ignoring case) because imports and invitations key on it."""
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language Switchboard's pages and emails use for this person; empty follows "
+            "their browser."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

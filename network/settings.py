@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from network.env import env_bool, env_int, env_list, env_str, parse_email_url
 
@@ -59,11 +60,14 @@ MIDDLEWARE = [
     # Before sessions and auth: a lost database answers a friendly 503, not a traceback.
     "network.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language cookie, then Accept-Language; a member's saved choice follows auth below.
+    "django.middleware.locale.LocaleMiddleware",
     # Django's, but a POST (PUT, PATCH, DELETE) to an /api/ address without its slash is a
     # JSON 404, not a redirect that loses the body.
     "network.api_errors.ApiCommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "network.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -240,7 +244,9 @@ else:
     )
 
 # --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English is the source; Spanish and French catalogs live in each app's locale/ folder.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French"))]
 TIME_ZONE = env_str("TIME_ZONE", default="America/Los_Angeles")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from network.language import set_language
 from network.views import PasswordResetView
 
 # The split view serves Swagger UI's start-up code as a script file (?script), so the page
@@ -51,6 +52,8 @@ urlpatterns = [
         include([re_path(rf"^(?P<model>{BID_MODELS_MOVED})/(?P<rest>.*)$", moved_bid_admin)]),
     ),
     path("admin/", admin.site.urls),
+    # The footer's language switcher: Django's set_language, remembered on a member's account.
+    path("language/", set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/v1/", include("intake.api_urls")),
