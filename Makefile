@@ -32,7 +32,32 @@ with socket.socket() as probe:
 endef
 export PORT_CHECK
 
-.PHONY: run test fuzz install install-dev e2e clean load screenshots
+.PHONY: run test fuzz install install-dev e2e clean load screenshots messages catalogs
+
+# The translations: each app's catalogs (locale/<language>/LC_MESSAGES/django.po) compiled to
+# the .mo files Django reads. GNU gettext (msgfmt) is installed first when it is missing and
+# this machine can install packages (Debian, as root); otherwise the error says what to install.
+define GETTEXT_INSTALL
+if ! command -v msgfmt >/dev/null 2>&1; then \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing GNU gettext for the translations"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	else \
+		echo "GNU gettext (msgfmt) is needed to compile the translations: install the gettext package." >&2; \
+		exit 1; \
+	fi; \
+fi
+endef
+
+messages: $(VENV)/.installed
+	@$(GETTEXT_INSTALL)
+	@$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=staticfiles -v 0
+
+# Catalogs: every app's catalogs brought up to date with its sources (new strings appear with
+# empty translations, gone ones leave); `make test` fails until each is translated.
+catalogs: $(VENV)/.installed
+	@$(GETTEXT_INSTALL)
+	@$(DEV_ENV) $(BIN)/python manage.py catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +76,7 @@ install-dev: $(VENV)/.installed-dev
 
 # The set-up steps print only what a person needs (the demo alliance and its logins) and any
 # error; runserver's own notice that it is a development server is left out (it is).
-run: $(VENV)/.installed
+run: $(VENV)/.installed messages
 	@$(BIN)/python -c "$$PORT_CHECK" "$(PORT)"
 	@echo "Setting up: the database, the skills taxonomy, the demo alliance, the task schedules."
 	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput >/dev/null
@@ -73,7 +98,7 @@ run: $(VENV)/.installed
 	$(RUN_ENV) DJANGO_RUNSERVER_HIDE_WARNING=true \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -88,7 +113,7 @@ test: $(VENV)/.installed-dev
 # Fuzz: the API fuzzer of `make test` (tests/fuzz, 15 examples per operation and role) with
 # FUZZ_EXAMPLES examples instead, on the database DATABASE_URL names (SQLite when unset).
 FUZZ_EXAMPLES ?= 500
-fuzz: $(VENV)/.installed-dev
+fuzz: $(VENV)/.installed-dev messages
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(DEV_ENV) $(BIN)/pytest -q -p no:logging -n auto tests/fuzz
 
 # Load: the service on a fresh PostgreSQL database under gunicorn (sync workers) with a django-q2
@@ -102,7 +127,7 @@ load: | $(BIN)/python
 # Screenshots: the demo alliance (seeded as `make run` seeds it, on a throw-away test database)
 # photographed in Chromium into docs/screenshots/, the README's tour in pictures
 # (tests/e2e/test_screenshots.py). Needs /usr/bin/chromium.
-screenshots: $(VENV)/.installed-dev
+screenshots: $(VENV)/.installed-dev messages
 	SCREENSHOTS_DIR=docs/screenshots env -u DATABASE_URL $(DEV_ENV) \
 		$(BIN)/pytest -q -s -p no:cacheprovider tests/e2e/test_screenshots.py
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from network.templatetags.money import format_money
 
@@ -32,3 +33,25 @@ def test_the_filter_in_a_template():
         Context({"price": Decimal("12000.00"), "currency": "USD"})
     )
     assert rendered == "USD\u00a012,000.00"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "USD\u00a0\u22121,234,567.50"),
+        ("es", "USD\u00a0\u22121\u00a0234\u00a0567,50"),
+        ("fr", "USD\u00a0\u22121\u00a0234\u00a0567,50"),
+    ],
+)
+def test_the_separators_follow_the_active_language(language, expected):
+    with translation.override(language):
+        assert format_money(Decimal("-1234567.5"), "usd") == expected
+
+
+def test_a_template_in_spanish_writes_the_decimal_comma():
+    with translation.override("es"):
+        rendered = Template("{% load money %}{{ amount|money:'USD' }}").render(
+            Context({"amount": Decimal("12000")})
+        )
+
+    assert rendered == "USD\u00a012\u00a0000,00"
