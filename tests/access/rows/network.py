@@ -108,6 +108,16 @@ ROWS = [
     R("", "get", "/", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     R("join/", "get", "/join/", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     R("join/thanks/", "get", "/join/thanks/", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # The footer's language switcher: anyone may choose a language (a redirect back); a GET
+    # changes nothing and is refused.
+    R(
+        "language/",
+        "post",
+        "/language/",
+        (302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+        body={"language": "fr", "next": "/"},
+    ),
+    R("language/", "get", "/language/", (405, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
     R(
         "accounts/login/",
         "get",
