@@ -14,7 +14,7 @@ import django_filters
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -229,7 +229,7 @@ class RequestOrderingFilter(StableOrderingFilter):
 _ROW_FIELDS = (
     *("id", "reference", "title", "status", "urgency", "version", "skills", "budget_max"),
     *("currency", "estimated_hours", "pro_bono", "remote_ok", "location", "desired_start"),
-    *("submitted_at", "response_due_at", "first_contact_at", "closed_at"),
+    *("submitted_at", "response_due_at", "first_contact_at", "closed_at", "language"),
     *("organization__name", "assigned_group__name", "assigned_group__coordinator_id"),
     *("offered_consultant__display_name", "offered_consultant__user_id"),
     *("engaged_consultant__display_name", "engaged_consultant__user_id"),
@@ -421,7 +421,8 @@ class RequestViewSet(viewsets.GenericViewSet):
             # use of the same key fails on the key's unique constraint and rolls its own
             # submission back, then answers with the winner's record below.
             with transaction.atomic():
-                submission = services.request_submit(**fields)
+                # The language the caller asked for (Accept-Language): the client's emails use it.
+                submission = services.request_submit(**fields, language=translation.get_language())
                 body = RequestSubmittedSerializer(
                     {
                         "id": submission.request.pk,

@@ -21,7 +21,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from intake import sealing
 from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
@@ -67,21 +68,25 @@ class Kind:
 
 
 SUBJECTS = {
-    Kind.REQUEST_RECEIVED: "We received your request {reference}",
-    Kind.REQUEST_NEW: "New request {reference}: {title}",
-    Kind.REQUEST_ROUTED: "Request {reference} routed to {group}: please offer it to a member",
-    Kind.OFFER_MADE: "Offer: {reference} {title}",
-    Kind.OFFER_ACCEPTED: "{consultant} accepted {reference}",
-    Kind.CONSULTANT_ASSIGNED: "Your request {reference}: your consultant is {consultant}",
-    Kind.OFFER_DECLINED: "{reference} declined: it needs a new offer",
-    Kind.OFFER_EXPIRED: "{reference} offer expired: it needs a new offer",
-    Kind.REFERRED_OUT: "Your request {reference}: professionals who can help",
-    Kind.REQUEST_COMPLETED: "Your request {reference} is completed: thank you",
-    Kind.WORK_REPORTED: "{consultant} reported the work on {reference} done: please confirm",
-    Kind.OVERDUE: "Overdue: {reference} not contacted yet",
-    Kind.BID_INVITATION: "Join a team bid on {reference}: {title}",
-    Kind.AGREEMENT_TO_SIGN: "Please sign version {number} of the agreement for {reference}",
-    Kind.AGREEMENT_IN_FORCE: "Agreement for {reference} signed by everyone: version {number}",
+    Kind.REQUEST_RECEIVED: _("We received your request %(reference)s"),
+    Kind.REQUEST_NEW: _("New request %(reference)s: %(title)s"),
+    Kind.REQUEST_ROUTED: _(
+        "Request %(reference)s routed to %(group)s: please offer it to a member"
+    ),
+    Kind.OFFER_MADE: _("Offer: %(reference)s %(title)s"),
+    Kind.OFFER_ACCEPTED: _("%(consultant)s accepted %(reference)s"),
+    Kind.CONSULTANT_ASSIGNED: _("Your request %(reference)s: your consultant is %(consultant)s"),
+    Kind.OFFER_DECLINED: _("%(reference)s declined: it needs a new offer"),
+    Kind.OFFER_EXPIRED: _("%(reference)s offer expired: it needs a new offer"),
+    Kind.REFERRED_OUT: _("Your request %(reference)s: professionals who can help"),
+    Kind.REQUEST_COMPLETED: _("Your request %(reference)s is completed: thank you"),
+    Kind.WORK_REPORTED: _("%(consultant)s reported the work on %(reference)s done: please confirm"),
+    Kind.OVERDUE: _("Overdue: %(reference)s not contacted yet"),
+    Kind.BID_INVITATION: _("Join a team bid on %(reference)s: %(title)s"),
+    Kind.AGREEMENT_TO_SIGN: _("Please sign version %(number)s of the agreement for %(reference)s"),
+    Kind.AGREEMENT_IN_FORCE: _(
+        "Agreement for %(reference)s signed by everyone: version %(number)s"
+    ),
 }
 
 
@@ -89,13 +94,26 @@ SUBJECTS = {
 
 
 class Recipient:
-    """An address and, for people with an account, the user it belongs to."""
+    """An address and, for people with an account, the user it belongs to; ``language`` is the
+    one their messages are written in (a member's own choice, else the site's; a client's is the
+    request's)."""
 
-    def __init__(self, email: str, user=None, name: str = "", *, user_id: int | None = None):
+    def __init__(
+        self,
+        email: str,
+        user=None,
+        name: str = "",
+        *,
+        user_id: int | None = None,
+        language: str | None = None,
+    ):
         self.email = email
         self.user = user
         self.user_id = user.pk if user is not None else user_id
         self.name = name
+        if language is None and user is not None:
+            language = getattr(user, "language", "")
+        self.language = language or settings.LANGUAGE_CODE
 
 
 def person_name(user) -> str:
@@ -117,15 +135,21 @@ def _intake_coordinators() -> list[Recipient]:
         .order_by("pk")
         # No DISTINCT: one group has the role's name, and a user is in it once.
         .values_list(
-            "pk", "email", "consultant__display_name", "first_name", "last_name", "username"
+            "pk",
+            "email",
+            "consultant__display_name",
+            "first_name",
+            "last_name",
+            "username",
+            "language",
         )
     )
     recipients = []
-    for pk, email, display_name, first_name, last_name, username in rows:
+    for pk, email, display_name, first_name, last_name, username, language in rows:
         # As person_name: the member name, else the account's full name, else its username.
         if display_name is None:
             display_name = f"{first_name} {last_name}".strip() or username
-        recipients.append(Recipient(email, name=display_name, user_id=pk))
+        recipients.append(Recipient(email, name=display_name, user_id=pk, language=language))
     return recipients
 
 
@@ -152,7 +176,7 @@ def _group_coordinator(request: Request) -> list[Recipient]:
 
 
 def _client(request: Request) -> list[Recipient]:
-    return [Recipient(request.contact.email, None, request.contact.name)]
+    return [Recipient(request.contact.email, None, request.contact.name, language=request.language)]
 
 
 # --- Composing and storing ----------------------------------------------------------------
@@ -177,6 +201,12 @@ def my_offers_url() -> str:
 
 
 def _compose(kind: str, request: Request | None, recipient: Recipient, context: dict):
+    """One message for ``recipient``, in their language (subject and both bodies)."""
+    with translation.override(recipient.language):
+        return _compose_in_language(kind, request, recipient, context)
+
+
+def _compose_in_language(kind: str, request, recipient: Recipient, context: dict):
     context = {
         **context,
         "kind": kind,
@@ -185,7 +215,7 @@ def _compose(kind: str, request: Request | None, recipient: Recipient, context: 
         "site_url": settings.SITE_URL,
         "intake_email": getattr(settings, "INTAKE_EMAIL", settings.DEFAULT_FROM_EMAIL),
     }
-    subject = SUBJECTS[kind].format(**context.get("subject", {}))
+    subject = str(SUBJECTS[kind]) % context.get("subject", {})
     notification = Notification(
         kind=kind,
         request=request,

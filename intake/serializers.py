@@ -264,6 +264,11 @@ class RequestRowSerializer(serializers.Serializer):
     organization = ReferenceSerializer()
     skills = serializers.ListField(child=serializers.CharField())
     languages = serializers.SerializerMethodField()
+    language = serializers.CharField(
+        read_only=True,
+        help_text="The language the client used (one of: en, es, fr); their emails and status "
+        "page are written in it.",
+    )
     budget_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     currency = serializers.CharField()
     estimated_hours = serializers.IntegerField(allow_null=True)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from rapidfuzz import fuzz
 
 from intake import notifications
@@ -24,6 +24,18 @@ from network.text import fold
 # within DUPLICATE_WINDOW_DAYS are flagged; 85 catches "Donor database broken" against
 # "Our donor database is broken" without flagging "Website redesign" against "Website hosting".
 DUPLICATE_TITLE_SCORE = 85
+
+
+def client_language(code: str | None = None) -> str:
+    """One of the site's languages for ``code`` (default: the language the page was shown in),
+    so ``es-mx`` is ``es``; English when Switchboard does not speak it."""
+    code = code or translation.get_language()
+    if code:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
 
 
 def status_token_new() -> tuple[str, str]:
@@ -192,12 +204,14 @@ def request_submit(
     location: str = "",
     languages: list[str] | None = None,
     desired_start: datetime.date | None = None,
+    language: str | None = None,
 ) -> Submission:
     """Record a nonprofit's request, flag a likely duplicate, and store its two messages.
 
     The client gets a confirmation with their private status link; the intake coordinators
     get the new request. The token is returned once; the request keeps only its hash. ``languages``
-    are codes the caller has checked (the API's serializer and the form both do).
+    are codes the caller has checked (the API's serializer and the form both do). ``language`` is
+    the one the client used (default: the active one); their emails and status page use it.
     """
     organization, organization_is_new = _organization_find_or_create(
         name=organization_name, website=organization_website
@@ -215,6 +229,7 @@ def request_submit(
         contact=contact,
         title=title.strip(),
         description=description,
+        language=client_language(language),
         skills=[skill.strip() for skill in (skills or []) if skill.strip()],
         budget_max=budget_max,
         estimated_hours=estimated_hours,

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -33,6 +33,7 @@ from intake.services import request_for_status_token, request_submit
 from intake.throttling import submission_allowed, submission_counted, submission_retry_after
 from network import access as network_access
 from network.forms import add_service_errors
+from network.language import supported
 from network.limits import LimitReached
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ def request_help(request):
             # Counted once accepted, inside its transaction: over the limit (another submission
             # from the address took the last place meanwhile) it is rolled back, messages too.
             with transaction.atomic():
-                submission = request_submit(**form.service_arguments())
+                # The language the form was shown in: the client's emails and status page use it.
+                submission = request_submit(
+                    **form.service_arguments(), language=translation.get_language()
+                )
                 if not submission_counted(request):
                     raise LimitReached
         except ValidationError as error:
@@ -148,12 +152,18 @@ def request_status(request, token):
     client_request = request_for_status_token(token)
     if client_request is None:
         raise Http404("No such request.")
-    context = {
-        "client_request": client_request,
-        "status": client_status(client_request),
-        "intake_email": intake_email(),
-    }
-    response = render(request, "intake/status.html", context)
+    # In the client's language, unless this visitor chose one with the footer's switcher.
+    language = translation.get_language()
+    if not supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
+        language = client_request.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "client_request": client_request,
+            "status": client_status(client_request),
+            "intake_email": intake_email(),
+        }
+        response = render(request, "intake/status.html", context)
+    response["Content-Language"] = language
     # The link is the client's key: no Referer carries it to another site, no index keeps it.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -175,6 +185,7 @@ def queue_requests(user, filters: dict):
         )
         .only(
             *("reference", "title", "status", "urgency", "submitted_at", "response_due_at"),
+            "language",
             *("organization__name", "assigned_group__name", "possible_duplicate_of__reference"),
             "offered_consultant__display_name",
         )
