@@ -42,6 +42,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -134,8 +135,12 @@ def cells(rows):
             yield pytest.param(row, actor, code, id=f"{label} as {actor}")
 
 
-def request_as(world, actor: str, row: Row):
+def request_as(world, actor: str, row: Row, language: str | None = None):
+    """``row``'s request by ``actor``; with ``language``, as a visitor who chose that language in
+    the footer's switcher (its cookie)."""
     client = Client()
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     user = world["users"][actor]
     if user is not None:
         client.force_login(user, backend=BACKEND)
