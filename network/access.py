@@ -7,6 +7,7 @@ Views and API endpoints load objects only through the ``get_<thing>_for_user`` g
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
 from network.roles import Role
@@ -187,42 +188,42 @@ def visible_consultants(user) -> QuerySet[Consultant]:
 def get_consultant_for_user(user, pk, *, write: bool = False) -> Consultant:
     consultant = visible_consultants(user).filter(pk=pk).first()
     if consultant is None:
-        raise Http404("No such member.")
+        raise Http404(_("No such member."))
     if write and not can_edit_consultant(user, consultant):
-        raise PermissionDenied("You may only change your own profile.")
+        raise PermissionDenied(_("You may only change your own profile."))
     return consultant
 
 
 def get_group_for_user(user, pk, *, write: bool = False) -> ConsultantGroup:
     if not is_member(user):
-        raise Http404("No such group.")
+        raise Http404(_("No such group."))
     group = ConsultantGroup.objects.filter(pk=pk).first()
     if group is None:
-        raise Http404("No such group.")
+        raise Http404(_("No such group."))
     if write and not can_edit_group(user, group):
-        raise PermissionDenied("Only coordinators may change a group.")
+        raise PermissionDenied(_("Only coordinators may change a group."))
     return group
 
 
 def get_skill_for_user(user, pk, *, write: bool = False) -> Skill:
     if not is_member(user):
-        raise Http404("No such skill.")
+        raise Http404(_("No such skill."))
     skill = Skill.objects.filter(pk=pk).first()
     if skill is None:
-        raise Http404("No such skill.")
+        raise Http404(_("No such skill."))
     if write and not can_edit_taxonomy(user):
-        raise PermissionDenied("Only coordinators may change the skills taxonomy.")
+        raise PermissionDenied(_("Only coordinators may change the skills taxonomy."))
     return skill
 
 
 def get_external_professional_for_user(user, pk, *, write: bool = False) -> ExternalProfessional:
     if not is_member(user):
-        raise Http404("No such professional.")
+        raise Http404(_("No such professional."))
     professional = ExternalProfessional.objects.filter(pk=pk).first()
     if professional is None:
-        raise Http404("No such professional.")
+        raise Http404(_("No such professional."))
     if write and not can_edit_external_professionals(user):
-        raise PermissionDenied("Only intake coordinators may change outside professionals.")
+        raise PermissionDenied(_("Only intake coordinators may change outside professionals."))
     return professional
 
 

@@ -10,6 +10,7 @@ change it); every rule about who may do what lives there, not in the views.
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException
@@ -22,7 +23,7 @@ from network.serializers import MAX_ROW_ID
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object is in use and cannot be removed."
+    default_detail = _("The object is in use and cannot be removed.")
     default_code = "conflict"
 
 

@@ -3,6 +3,7 @@ time away (``/api/v1/consultants/``). Rates are null unless the viewer may see t
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -91,14 +92,16 @@ class ConsultantViewSet(MemberViewSet):
 
     def create(self, request):
         if not access.can_create_consultant(request.user):
-            raise PermissionDenied("Only staff coordinators may open member records.")
+            raise PermissionDenied(_("Only staff coordinators may open member records."))
         serializer = ConsultantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         if "status" in fields and not access.can_change_member_status(request.user):
             raise PermissionDenied(
-                "Only the community coordinator sets a member's status; "
-                "leave status out to open an applicant's record."
+                _(
+                    "Only the community coordinator sets a member's status; "
+                    "leave status out to open an applicant's record."
+                )
             )
         consultant = services.consultant_create(actor=request.user, **fields)
         return Response(self._render(consultant), status=status.HTTP_201_CREATED)
@@ -122,7 +125,7 @@ class ConsultantViewSet(MemberViewSet):
     def set_status(self, request, pk):
         consultant = access.get_consultant_for_user(request.user, pk)
         if not access.can_change_member_status(request.user):
-            raise PermissionDenied("Only the community coordinator changes a member's status.")
+            raise PermissionDenied(_("Only the community coordinator changes a member's status."))
         serializer = ConsultantStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.consultant_set_status(

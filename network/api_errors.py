@@ -28,6 +28,7 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.middleware.common import CommonMiddleware
+from django.utils.translation import gettext_lazy as _
 from django.views import csrf, defaults
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
@@ -39,10 +40,11 @@ from network.errors import Conflict
 
 API_PREFIX = "/api/"
 
-NOT_FOUND = "No API operation at this address; the operations are listed at /api/docs/."
-SERVER_ERROR = "Something went wrong on the server; the error is logged. Try again later."
-BAD_REQUEST = "The request could not be read."
-FORBIDDEN = "You do not have permission to perform this action."
+# In the language of the request's Accept-Language (LocaleMiddleware); the keys stay English.
+NOT_FOUND = _("No API operation at this address; the operations are listed at /api/docs/.")
+SERVER_ERROR = _("Something went wrong on the server; the error is logged. Try again later.")
+BAD_REQUEST = _("The request could not be read.")
+FORBIDDEN = _("You do not have permission to perform this action.")
 
 
 def is_api_request(request) -> bool:
@@ -53,12 +55,16 @@ def refused_body_detail(exception) -> str | None:
     """What to tell a client whose body Django refused to read, or None for other errors."""
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return f"The request body is larger than {limit:,} bytes, the most the API reads."
+        return _("The request body is larger than %(limit)s bytes, the most the API reads.") % {
+            "limit": f"{limit:,}"
+        }
     if isinstance(exception, TooManyFieldsSent):
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return f"The request has more than {limit:,} fields, the most the API reads."
+        return _("The request has more than %(limit)s fields, the most the API reads.") % {
+            "limit": f"{limit:,}"
+        }
     if isinstance(exception, TooManyFilesSent):
-        return "The request has more file parts than the API reads; it takes no files."
+        return str(_("The request has more file parts than the API reads; it takes no files."))
     return None
 
 
@@ -102,7 +108,7 @@ def exception_handler(exc, context):
 
 
 def _json_error(detail: str, status: int) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status)
+    return JsonResponse({"detail": str(detail)}, status=status)
 
 
 def bad_request(request, exception):
@@ -134,11 +140,10 @@ METHODS_NOT_REDIRECTED = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def missing_slash_detail(request) -> str:
-    return (
-        f"No API operation at this address; API addresses end with a slash: {request.path}/ "
-        f"(a {request.method} is not redirected: clients send it again as a GET, or without "
-        "its body)."
-    )
+    return _(
+        "No API operation at this address; API addresses end with a slash: %(path)s/ "
+        "(a %(method)s is not redirected: clients send it again as a GET, or without its body)."
+    ) % {"path": request.path, "method": request.method}
 
 
 class ApiCommonMiddleware(CommonMiddleware):
@@ -167,4 +172,4 @@ def csrf_failure(request, reason=""):
     """``CSRF_FAILURE_VIEW``: DRF's own wording under /api/, Django's page elsewhere."""
     if not is_api_request(request):
         return csrf.csrf_failure(request, reason=reason)
-    return _json_error(f"CSRF Failed: {reason}", 403)
+    return _json_error(_("CSRF Failed: %(reason)s") % {"reason": reason}, 403)

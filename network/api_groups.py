@@ -4,6 +4,7 @@ requests routed to it."""
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -77,7 +78,7 @@ class GroupViewSet(MemberViewSet):
 
     def create(self, request):
         if not access.can_add_or_remove_group(request.user):
-            raise PermissionDenied("Only staff coordinators may form groups.")
+            raise PermissionDenied(_("Only staff coordinators may form groups."))
         serializer = GroupInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         group = services.group_create(**serializer.validated_data)
@@ -98,6 +99,6 @@ class GroupViewSet(MemberViewSet):
     def destroy(self, request, pk):
         group = access.get_group_for_user(request.user, pk)
         if not access.can_add_or_remove_group(request.user):
-            raise PermissionDenied("Only staff coordinators may dissolve groups.")
+            raise PermissionDenied(_("Only staff coordinators may dissolve groups."))
         services.group_delete(group=group)
         return Response(status=status.HTTP_204_NO_CONTENT)

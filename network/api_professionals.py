@@ -4,6 +4,7 @@ referred to when no member fits."""
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -80,7 +81,7 @@ class ExternalProfessionalViewSet(MemberViewSet):
 
     def create(self, request):
         if not access.can_edit_external_professionals(request.user):
-            raise PermissionDenied("Only intake coordinators may change outside professionals.")
+            raise PermissionDenied(_("Only intake coordinators may change outside professionals."))
         serializer = ExternalProfessionalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         professional = services.external_professional_create(**serializer.validated_data)
@@ -106,6 +107,7 @@ class ExternalProfessionalViewSet(MemberViewSet):
             services.external_professional_delete(professional=professional)
         except ProtectedError as error:
             raise Conflict(
-                f"{professional.name} has referrals on record; mark them inactive instead."
+                _("%(name)s has referrals on record; mark them inactive instead.")
+                % {"name": professional.name}
             ) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,6 +4,7 @@ how many working members list each."""
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, ProtectedError, Q
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -94,7 +95,7 @@ class SkillViewSet(MemberViewSet):
 
     def create(self, request):
         if not access.can_edit_taxonomy(request.user):
-            raise PermissionDenied("Only coordinators may change the skills taxonomy.")
+            raise PermissionDenied(_("Only coordinators may change the skills taxonomy."))
         serializer = SkillInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         skill = services.skill_create(**serializer.validated_data)
@@ -116,7 +117,10 @@ class SkillViewSet(MemberViewSet):
             services.skill_delete(skill=skill)
         except ProtectedError as error:
             raise Conflict(
-                f"{len(error.protected_objects)} member profile(s) list {skill.name}; "
-                "remove it from them (or merge it into another skill) first."
+                _(
+                    "%(count)s member profile(s) list %(name)s; remove it from them (or merge it "
+                    "into another skill) first."
+                )
+                % {"count": len(error.protected_objects), "name": skill.name}
             ) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

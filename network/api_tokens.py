@@ -1,6 +1,7 @@
 """Token sign-in for the API (``POST /api/v1/auth/token/``): a username and password for a new
 token."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import renderers, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -24,7 +25,7 @@ class TokenRequestThrottle(ClientAddressThrottleMixin, AnonRateThrottle):
 
 class SignInLockedOut(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = "Too many failed sign-in attempts for this username; try again later."
+    default_detail = _("Too many failed sign-in attempts for this username; try again later.")
     default_code = "locked_out"
 
 

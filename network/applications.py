@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from network.errors import Conflict
 from network.models import Consultant, MembershipApplication
@@ -78,11 +80,19 @@ def _known_account(application: MembershipApplication) -> None:
     if existing is None:
         return
     consultant = Consultant.objects.filter(user=existing).first()
-    who = f"the member record of {consultant}" if consultant else "an existing account"
-    raise ValidationError(
-        f"{application.email} belongs to {who}. An application never changes an existing "
-        "member: decline this application, and change the member's status on their own record."
-    )
+    if consultant is not None:
+        message = _(
+            "%(email)s belongs to the member record of %(name)s. An application never changes "
+            "an existing member: decline this application, and change the member's status on "
+            "their own record."
+        ) % {"email": application.email, "name": consultant}
+    else:
+        message = _(
+            "%(email)s belongs to an existing account. An application never changes an existing "
+            "member: decline this application, and change the member's status on their own "
+            "record."
+        ) % {"email": application.email}
+    raise ValidationError(message)
 
 
 def _declined(application, actor, move) -> None:
@@ -135,14 +145,14 @@ def _confirmed(application, actor, move) -> None:
 
 # The legal moves of a membership application; application_apply refuses any other.
 APPLICATION_MOVES = table(
-    Move("start_review", (A.SUBMITTED,), A.UNDER_REVIEW, _reviewer, "Start the review",
-         ("notes",)),
-    Move("admit", (A.UNDER_REVIEW,), A.PROBATION, _reviewer, "Admit on probation", ("notes",),
-         effect=_admitted),
-    Move("confirm", (A.PROBATION,), A.ACTIVE, _reviewer, "Confirm after probation", ("notes",),
-         effect=_confirmed),
+    Move("start_review", (A.SUBMITTED,), A.UNDER_REVIEW, _reviewer,
+         gettext_lazy("Start the review"), ("notes",)),
+    Move("admit", (A.UNDER_REVIEW,), A.PROBATION, _reviewer,
+         gettext_lazy("Admit on probation"), ("notes",), effect=_admitted),
+    Move("confirm", (A.PROBATION,), A.ACTIVE, _reviewer,
+         gettext_lazy("Confirm after probation"), ("notes",), effect=_confirmed),
     Move("decline", (A.SUBMITTED, A.UNDER_REVIEW, A.PROBATION), A.DECLINED, _reviewer,
-         "Decline", ("notes",), effect=_declined),
+         gettext_lazy("Decline"), ("notes",), effect=_declined),
 )  # fmt: skip
 
 
@@ -158,12 +168,15 @@ def application_apply(*, application_id: int, action: str, actor, notes: str = "
         locked = MembershipApplication.objects.select_for_update().get(pk=application_id)
         if locked.status not in move.sources:
             raise IllegalTransition(
-                f"An application that is {locked.get_status_display().lower()} cannot move to "
-                f"{A(move.target).label.lower()}.",
+                _("An application that is %(status)s cannot move to %(target)s.")
+                % {
+                    "status": locked.get_status_display().lower(),
+                    "target": A(move.target).label.lower(),
+                },
                 current_status=locked.status,
             )
         if not move.may(actor, locked):
-            raise PermissionDenied(f"You may not {move.label.lower()}.")
+            raise PermissionDenied(_("You may not %(action)s.") % {"action": move.label.lower()})
         locked.status = move.target
         locked.reviewer = actor
         if notes:

@@ -34,6 +34,7 @@ from django.contrib.auth.hashers import is_password_usable
 from django.db import transaction
 from django.db.models.signals import post_init, post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -72,9 +73,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         try:
             token = ApiToken.objects.select_related("user").get(digest=token_digest(key))
         except ApiToken.DoesNotExist:
-            raise AuthenticationFailed("Invalid token.") from None
+            raise AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
-            raise AuthenticationFailed("User inactive or deleted.")
+            raise AuthenticationFailed(_("User inactive or deleted."))
         if token_has_expired(token):
             raise AuthenticationFailed(
                 f"The token has expired (tokens last {settings.API_TOKEN_LIFETIME_DAYS} days); "

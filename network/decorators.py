@@ -4,10 +4,11 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from network import access
 
-MEMBERS_ONLY = "The member pages are open to members of the alliance only."
+MEMBERS_ONLY = _("The member pages are open to members of the alliance only.")
 
 
 def members_only(view=None, *, message: str = MEMBERS_ONLY):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import IntegerField, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 # The navigation's entries that can carry a count, and the group each belongs to (None: a link
 # of its own). Providers name these; the base template shows them.
@@ -63,11 +64,11 @@ class DeskPanel:
     order: int  # panels are shown by this, lowest first
     counts: list[DeskCount] = field(default_factory=list)
     items: list[DeskItem] = field(default_factory=list)
-    empty_text: str = "Nothing is waiting for you here."
+    empty_text: str = _("Nothing is waiting for you here.")
     intro: str = ""  # one sentence: what the panel is about
     link_url: str = ""  # the page with all of it
     link_text: str = ""
-    items_title: str = "Most urgent"
+    items_title: str = _("Most urgent")
     template: str = ""  # an include of its own, instead of the standard body
 
     @property

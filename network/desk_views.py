@@ -3,6 +3,7 @@ app's provider (``network.desk``); a friendly page for those who look after noth
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from network import access, desk
@@ -13,17 +14,17 @@ def _roles_in_words(user, consultant) -> list[str]:
     """The hats the user wears here, as the page names them."""
     names = []
     if access.is_admin(user):
-        names.append("administrator")
+        names.append(_("administrator"))
     names.extend(
-        role.label.lower()
+        str(role.label).lower()
         for role in Role
         if role.value in access.role_names(user) and access.has_role(user, role)
     )
     if access.is_group_coordinator(user):
-        names.append("group coordinator")
+        names.append(_("group coordinator"))
     if consultant is not None and consultant.can_be_offered_work:
         on_probation = consultant.status == consultant.Status.PROBATION
-        names.append("member on probation" if on_probation else "member")
+        names.append(_("member on probation") if on_probation else _("member"))
     return names
 
 

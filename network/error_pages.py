@@ -9,6 +9,7 @@ Django's own. Under /api/ DRF's exception handler (``network.api_errors``) answe
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from network.api_errors import is_api_request
 from network.errors import Conflict
@@ -25,9 +26,9 @@ class ServiceRefusalMiddleware:
         if is_api_request(request):
             return None
         if isinstance(exception, Conflict):
-            context = {"title": "This changed while you were looking", "messages_": [exception]}
+            context = {"title": _("This changed while you were looking"), "messages_": [exception]}
             return render(request, "refusal.html", context, status=409)
         if isinstance(exception, ValidationError):
-            context = {"title": "That could not be saved", "messages_": exception.messages}
+            context = {"title": _("That could not be saved"), "messages_": exception.messages}
             return render(request, "refusal.html", context, status=400)
         return None

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from network.models import (
     Consultant,
@@ -16,22 +17,23 @@ from network.text import fold
 
 class ConsultantFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
-        method="filter_search", label="Search", help_text="Words in the name, location or bio."
+        method="filter_search", label=_("Search"), help_text="Words in the name, location or bio."
     )
     skill = django_filters.CharFilter(
         method="filter_skill",
-        label="Skill",
+        label=_("Skill"),
         help_text="A skill's slug, name or alias, e.g. wordpress or Postgres.",
     )
     min_level = django_filters.NumberFilter(
         method="filter_noop",
-        label="Minimum level",
+        label=_("Minimum level"),
         min_value=1,
         max_value=5,
         help_text="With skill: only members at this level (1–5) or above.",
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Consultant.Status.choices,
+        label=_("Status"),
         distinct=False,  # the consultant's own column: no row can repeat
     )
     group = django_filters.ModelChoiceFilter(
@@ -47,10 +49,10 @@ class ConsultantFilter(django_filters.FilterSet):
     )
     available_on = django_filters.DateFilter(
         method="filter_available_on",
-        label="Available on",
+        label=_("Available on"),
         help_text="Members who can take work on this date (active or on probation, not away).",
     )
-    remote_ok = django_filters.BooleanFilter(label="Works remotely")
+    remote_ok = django_filters.BooleanFilter(label=_("Works remotely"))
 
     class Meta:
         model = Consultant

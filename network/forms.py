@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from network.filters import ConsultantFilter
 from network.models import Consultant, ConsultantSkill, Language, Skill
@@ -71,9 +72,9 @@ def skill_by_name(text: str) -> Skill | None:
 class SignInForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields[
-            "username"
-        ].help_text = "Accounts made when the alliance admits a member use their email address."
+        self.fields["username"].help_text = _(
+            "Accounts made when the alliance admits a member use their email address."
+        )
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -89,21 +90,21 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class MembershipApplicationForm(forms.Form):
     """The public form for joining; ``fax`` is a honeypot that people never see."""
 
-    name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput())
-    email = forms.EmailField(label="Email address")
+    name = forms.CharField(max_length=120, label=_("Your name"), widget=forms.TextInput())
+    email = forms.EmailField(label=_("Email address"))
     website = forms.URLField(
         required=False,
         assume_scheme="https",
-        label="Website",
-        help_text="Your practice's site or a public portfolio.",
+        label=_("Website"),
+        help_text=_("Your practice's site or a public portfolio."),
     )
     location = forms.CharField(
-        max_length=120, required=False, label="Location", help_text="City and region."
+        max_length=120, required=False, label=_("Location"), help_text=_("City and region.")
     )
     statement = forms.CharField(
         max_length=5000,
-        label="About your practice",
-        help_text=(
+        label=_("About your practice"),
+        help_text=_(
             "Your experience, the nonprofits you have served, and why you want to join the "
             "alliance."
         ),
@@ -112,12 +113,12 @@ class MembershipApplicationForm(forms.Form):
     skills = forms.CharField(
         max_length=1000,
         required=False,
-        label="Skills",
-        help_text="Separate skills with commas, e.g. Salesforce, WordPress, network setup.",
+        label=_("Skills"),
+        help_text=_("Separate skills with commas, e.g. Salesforce, WordPress, network setup."),
     )
     fax = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -142,34 +143,37 @@ class ProfileForm(forms.ModelForm):
     """The member's own profile. Built on a copy of the record: it is checked, never saved."""
 
     website = forms.URLField(
-        required=False, assume_scheme="https", help_text="Your practice's site, if you have one."
+        required=False,
+        assume_scheme="https",
+        label=_("Website"),
+        help_text=_("Your practice's site, if you have one."),
     )
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
+    timezone = forms.ChoiceField(choices=timezone_choices, label=_("Time zone"))
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(),
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Languages you work in",
+        label=_("Languages you work in"),
     )
 
     class Meta:
         model = Consultant
         fields = [*PROFILE_FIELDS[:5], "languages", *PROFILE_FIELDS[5:]]
         labels = {
-            "display_name": "Name shown to members",
-            "remote_ok": "I work with clients remotely",
-            "hourly_rate": "Standard hourly rate",
-            "sliding_scale": "I offer a sliding scale to small organisations",
-            "pro_bono_hours_per_month": "Pro bono hours a month",
-            "capacity_hours_per_week": "Client hours a week on offer",
+            "display_name": _("Name shown to members"),
+            "remote_ok": _("I work with clients remotely"),
+            "hourly_rate": _("Standard hourly rate"),
+            "sliding_scale": _("I offer a sliding scale to small organisations"),
+            "pro_bono_hours_per_month": _("Pro bono hours a month"),
+            "capacity_hours_per_week": _("Client hours a week on offer"),
         }
         help_texts = {
-            "bio": "What you do and for whom. Other members and coordinators read this.",
-            "hourly_rate": "Shown only to you and to coordinators.",
-            "currency": "Three-letter code, e.g. USD.",
-            "pro_bono_hours_per_month": "0 to 200.",
-            "capacity_hours_per_week": "0 to 80.",
+            "bio": _("What you do and for whom. Other members and coordinators read this."),
+            "hourly_rate": _("Shown only to you and to coordinators."),
+            "currency": _("Three-letter code, e.g. USD."),
+            "pro_bono_hours_per_month": _("0 to 200."),
+            "capacity_hours_per_week": _("0 to 80."),
             "sliding_scale": "",
         }
         widgets = {
@@ -192,15 +196,17 @@ class SkillDetailsForm(forms.Form):
     """Level, years and note of one skill on a member's profile."""
 
     level = forms.TypedChoiceField(
-        choices=[("", "Choose a level"), *ConsultantSkill.Level.choices],
+        choices=[("", _("Choose a level")), *ConsultantSkill.Level.choices],
         coerce=int,
-        help_text="1 aware · 2 working knowledge · 3 practitioner · 4 advanced · 5 expert.",
+        label=_("Level"),
+        help_text=_("1 aware · 2 working knowledge · 3 practitioner · 4 advanced · 5 expert."),
     )
-    years = forms.IntegerField(min_value=0, max_value=60, required=False, label="Years")
+    years = forms.IntegerField(min_value=0, max_value=60, required=False, label=_("Years"))
     note = forms.CharField(
         max_length=300,
         required=False,
-        help_text="Versions, certifications, the kind of projects.",
+        label=_("Note"),
+        help_text=_("Versions, certifications, the kind of projects."),
     )
 
 
@@ -209,7 +215,8 @@ class SkillEntryForm(SkillDetailsForm):
 
     skill = forms.CharField(
         max_length=200,
-        help_text="Pick from the suggestions; common aliases such as Postgres work too.",
+        label=_("Skill"),
+        help_text=_("Pick from the suggestions; common aliases such as Postgres work too."),
         widget=forms.TextInput(attrs={"list": "skill-names", "autocomplete": "off"}),
     )
 
@@ -217,15 +224,17 @@ class SkillEntryForm(SkillDetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["years"].label = "Years of practice"
+        self.fields["years"].label = _("Years of practice")
 
     def clean_skill(self) -> Skill:
         text = self.cleaned_data["skill"]
         skill = skill_by_name(text)
         if skill is None:
             raise ValidationError(
-                "“%(text)s” is not in the skills list. Choose one of the suggestions, or ask a "
-                "coordinator to add it.",
+                _(
+                    "“%(text)s” is not in the skills list. Choose one of the suggestions, or ask "
+                    "a coordinator to add it."
+                ),
                 code="unknown_skill",
                 params={"text": text},
             )
@@ -233,19 +242,20 @@ class SkillEntryForm(SkillDetailsForm):
 
 
 class TimeAwayForm(forms.Form):
-    start = forms.DateField(widget=DateInput(), label="First day away")
-    end = forms.DateField(widget=DateInput(), label="Last day away")
+    start = forms.DateField(widget=DateInput(), label=_("First day away"))
+    end = forms.DateField(widget=DateInput(), label=_("Last day away"))
     note = forms.CharField(
         max_length=300,
         required=False,
-        help_text="Shown to members, e.g. “Travelling, email only”.",
+        label=_("Note"),
+        help_text=_("Shown to members, e.g. “Travelling, email only”."),
     )
     covering = forms.ModelChoiceField(
         queryset=Consultant.objects.none(),
         required=False,
-        empty_label="Nobody yet",
-        label="Member covering for you",
-        help_text="They take urgent requests from your clients meanwhile.",
+        empty_label=_("Nobody yet"),
+        label=_("Member covering for you"),
+        help_text=_("They take urgent requests from your clients meanwhile."),
     )
 
     def __init__(self, *args, covering_choices, **kwargs):
@@ -256,14 +266,14 @@ class TimeAwayForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
-            self.add_error("end", "The last day away cannot be before the first.")
+            self.add_error("end", _("The last day away cannot be before the first."))
         return cleaned
 
 
 # --- The member directory's filters ---------------------------------------------------------
 
 _ANY_LEVEL = [
-    ("", "Any level"),
+    ("", _("Any level")),
     *((str(value), label) for value, label in ConsultantSkill.Level.choices),
 ]
 
@@ -276,18 +286,18 @@ def directory_filterset(data, *, queryset, request) -> ConsultantFilter:
     fields["skill"].widget = forms.TextInput(attrs={"list": "skill-names", "autocomplete": "off"})
     fields["min_level"].widget = forms.Select(choices=_ANY_LEVEL)
     fields["status"].widget = forms.CheckboxSelectMultiple(choices=fields["status"].choices)
-    fields["group"].label, fields["group"].empty_label = "Group", "Any group"
-    fields["language"].label, fields["language"].empty_label = "Language", "Any language"
+    fields["group"].label, fields["group"].empty_label = _("Group"), _("Any group")
+    fields["language"].label, fields["language"].empty_label = _("Language"), _("Any language")
     fields["available_on"].widget = DateInput()
     remote = forms.NullBooleanSelect()
-    remote.choices = [("unknown", "Either"), ("true", "Yes"), ("false", "No")]
+    remote.choices = [("unknown", _("Either")), ("true", _("Yes")), ("false", _("No"))]
     fields["remote_ok"].widget = remote
     for name, field in fields.items():
         field.widget.is_required = False
         if name == "search":
-            field.help_text = "Words in the name, location or bio."
+            field.help_text = _("Words in the name, location or bio.")
         elif name == "skill":
-            field.help_text = "A skill's name or a common alias."
+            field.help_text = _("A skill's name or a common alias.")
         else:
             field.help_text = ""
     return filterset

@@ -27,13 +27,15 @@ from django.db import InterfaceError, OperationalError, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Long enough for a restart or a failover; short enough that a person who reloads is not kept out.
 RETRY_AFTER_SECONDS = 30
-UNAVAILABLE_DETAIL = "The service is briefly unavailable; please try again in a moment."
+UNAVAILABLE_DETAIL = _("The service is briefly unavailable; please try again in a moment.")
 # Set on the request when an inner middleware's database error became a 500 response.
 _MARKER = "_switchboard_database_error"
 
@@ -101,9 +103,16 @@ def _wants_json(request) -> bool:
 
 
 def database_unavailable_response(request) -> HttpResponse:
-    """The 503 answer: JSON for the API, a standalone page (no database needed) for the rest."""
+    """The 503 answer: JSON for the API, a standalone page (no database needed) for the rest,
+    in the language of the request's cookie or ``Accept-Language`` (the account's is out of
+    reach without the database)."""
+    with translation.override(translation.get_language_from_request(request)):
+        return _database_unavailable_response(request)
+
+
+def _database_unavailable_response(request) -> HttpResponse:
     if _wants_json(request):
-        response = JsonResponse({"detail": UNAVAILABLE_DETAIL}, status=503)
+        response = JsonResponse({"detail": str(UNAVAILABLE_DETAIL)}, status=503)
     else:
         # Rendered without the request: context processors would ask the database for the user.
         page = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 
 from network.tasks import task_enqueue
 
@@ -37,12 +38,21 @@ def password_reset_email_enqueue(*, email: str) -> None:
     )
 
 
+class AccountLanguagePasswordResetForm(PasswordResetForm):
+    """Django's form; each account's mail in the language saved on it (English if none)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = getattr(context.get("user"), "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 def password_reset_email_send(email: str) -> None:
     """The task: a reset link to each active account with a usable password at ``email``.
 
     Django's form logs a mail server's refusal (with the account's id) and goes on; the person
     can ask again."""
-    form = PasswordResetForm({"email": email})
+    form = AccountLanguagePasswordResetForm({"email": email})
     if not form.is_valid():
         return
     site = urlsplit(settings.SITE_URL)

@@ -5,14 +5,15 @@ group, so it moves with the group rather than with a person's account.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    INTAKE_COORDINATOR = "Intake coordinators", "Intake coordinator"
-    COMMUNITY_COORDINATOR = "Community coordinators", "Community coordinator"
-    SECRETARY = "Secretaries", "Secretary"
-    WEBMASTER = "Webmasters", "Webmaster"
-    RECORDS_KEEPER = "Records keepers", "Records keeper"
+    INTAKE_COORDINATOR = "Intake coordinators", _("Intake coordinator")
+    COMMUNITY_COORDINATOR = "Community coordinators", _("Community coordinator")
+    SECRETARY = "Secretaries", _("Secretary")
+    WEBMASTER = "Webmasters", _("Webmaster")
+    RECORDS_KEEPER = "Records keepers", _("Records keeper")
 
 
 # Model permissions each role holds, as "app_label.codename".

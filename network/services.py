@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from network.models import (
     OFFERED_LANGUAGES,
@@ -66,8 +67,8 @@ def user_grant_role(*, user, role: Role) -> None:
     consultant = Consultant.objects.filter(user=user).first()
     if consultant is not None and not consultant.can_be_offered_work:
         raise ValidationError(
-            f"{consultant} is {consultant.status_in_words}; roles are held by "
-            "active members and members on probation."
+            _("%(name)s is %(status)s; roles are held by active members and members on probation.")
+            % {"name": consultant, "status": consultant.status_in_words}
         )
     user.groups.add(Group.objects.get(name=role))
 
@@ -160,7 +161,9 @@ def _languages(codes: Iterable[str]) -> list[Language]:
     found = {language.code: language for language in Language.objects.filter(code__in=codes)}
     missing = [code for code in codes if code not in found]
     if missing:
-        raise ValidationError({"languages": f"Unknown language codes: {', '.join(missing)}."})
+        raise ValidationError(
+            {"languages": _("Unknown language codes: %(codes)s.") % {"codes": ", ".join(missing)}}
+        )
     return [found[code] for code in codes]
 
 
@@ -181,7 +184,9 @@ def consultant_set_status(
 ) -> Consultant:
     """Move a member to a new status and record who did it, when and why."""
     if status not in Consultant.Status.values:
-        raise ValidationError({"status": f"{status!r} is not a member status."})
+        raise ValidationError(
+            {"status": _("%(status)r is not a member status.") % {"status": status}}
+        )
     # Lock the row so two coordinators changing the status at once both leave a history row
     # whose from_status is what the other really left behind.
     locked = Consultant.objects.select_for_update().get(pk=consultant.pk)

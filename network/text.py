@@ -6,6 +6,7 @@ matching engine can use ``fold`` without it; they are importable from here as be
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from network.text_rules import fold, hidden_characters, name_key
 
@@ -18,7 +19,10 @@ def validate_visible_text(value: str) -> None:
     hidden = hidden_characters(value)
     if hidden:
         raise ValidationError(
-            "Use only visible characters: this contains invisible or direction-changing "
-            f"characters ({', '.join(dict.fromkeys(hidden))}).",
+            _(
+                "Use only visible characters: this contains invisible or direction-changing "
+                "characters (%(characters)s)."
+            )
+            % {"characters": ", ".join(dict.fromkeys(hidden))},
             code="hidden_characters",
         )

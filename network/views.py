@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from network import access, applications, selectors, services
@@ -279,7 +280,7 @@ def my_profile(request, consultant):
             consultant.refresh_from_db()
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return _back_to_profile()
     return _profile_page(request, consultant, profile_form=form)
 
@@ -302,8 +303,11 @@ def my_skill_add(request, consultant):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            verb = "updated" if already_listed else "added"
-            messages.success(request, f"{skill.name} {verb} at level {entry.level}.")
+            if already_listed:
+                message = _("%(skill)s updated at level %(level)s.")
+            else:
+                message = _("%(skill)s added at level %(level)s.")
+            messages.success(request, message % {"skill": skill.name, "level": entry.level})
             return _back_to_profile("skills")
     return _profile_page(request, consultant, new_skill_form=form)
 
@@ -327,7 +331,7 @@ def my_skill_update(request, consultant, skill_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{entry.skill.name} saved.")
+            messages.success(request, _("%(skill)s saved.") % {"skill": entry.skill.name})
             return _back_to_profile("skills")
     return _profile_page(request, consultant, skill_forms={entry.skill_id: form})
 
@@ -339,7 +343,9 @@ def my_skill_remove(request, consultant, skill_pk):
         ConsultantSkill.objects.select_related("skill"), consultant=consultant, skill_id=skill_pk
     )
     services.consultant_skill_remove(consultant=consultant, skill=entry.skill)
-    messages.success(request, f"{entry.skill.name} removed from your profile.")
+    messages.success(
+        request, _("%(skill)s removed from your profile.") % {"skill": entry.skill.name}
+    )
     return _back_to_profile("skills")
 
 
@@ -357,7 +363,7 @@ def my_time_away_add(request, consultant):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your time away is saved.")
+            messages.success(request, _("Your time away is saved."))
             return _back_to_profile("time-away")
     return _profile_page(request, consultant, time_away_form=form)
 
@@ -367,7 +373,7 @@ def my_time_away_add(request, consultant):
 def my_time_away_delete(request, consultant, pk):
     entry = get_object_or_404(TimeAway, pk=pk, consultant=consultant)
     services.time_away_delete(time_away=entry)
-    messages.success(request, "Time away removed.")
+    messages.success(request, _("Time away removed."))
     return _back_to_profile("time-away")
 
 
@@ -403,8 +409,10 @@ class PasswordResetView(auth_views.PasswordResetView):
             form.is_valid()  # bound, so the address typed stays in the field
             form.add_error(
                 None,
-                "Too many password reset requests from your network. Wait an hour, then try "
-                "again, or ask the alliance's administrator.",
+                _(
+                    "Too many password reset requests from your network. Wait an hour, then try "
+                    "again, or ask the alliance's administrator."
+                ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)

@@ -18,6 +18,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.utils.translation import gettext as _
 
 from network.progress import CommandProgress, add_progress_argument
 
@@ -148,7 +149,7 @@ class Command(BaseCommand):
         with CommandProgress(self, requested=progress, verbosity=verbosity) as shown:
             path = self._export(output, shown)
         if path is not None:
-            self.stdout.write(f"Exported to {path}.")
+            self.stdout.write(_("Exported to %(path)s.") % {"path": path})
 
     def _export(self, output: str | None, shown: CommandProgress) -> Path | None:
         """Write the fixture to ``output`` (standard output when None); return the file's path."""
@@ -162,7 +163,7 @@ class Command(BaseCommand):
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             path = None if output is None else Path(output)
             if path is not None and not path.parent.is_dir():
-                raise CommandError(f"No such directory: {path.parent}")
+                raise CommandError(_("No such directory: %(path)s") % {"path": path.parent})
             if shown.enabled:
                 # Counting every table costs one query each: only when the count is shown.
                 total = sum(_rows(model).count() for model in exported_models())

@@ -2,6 +2,7 @@ import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.utils.translation import gettext as _
 
 from network.csv_format import ConsultantImportError
 from network.csv_import import consultants_import
@@ -68,7 +69,10 @@ with --progress; never with --verbosity 0.
         try:
             content = Path(csv_file).read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {csv_file}: {error.strerror}.") from error
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s.")
+                % {"file": csv_file, "reason": error.strerror}
+            ) from error
         with CommandProgress(self, requested=progress, verbosity=verbosity) as shown:
             try:
                 summary = consultants_import(
@@ -76,21 +80,31 @@ with --progress; never with --verbosity 0.
                 )
             except ConsultantImportError as error:
                 raise CommandError(
-                    f"{len(error.errors)} error(s) in {csv_file}; nothing was imported.\n"
+                    _("%(count)s error(s) in %(file)s; nothing was imported.")
+                    % {"count": len(error.errors), "file": csv_file}
+                    + "\n"
                     + "\n".join(error.errors)
                 ) from error
         if verbosity >= 2:
             for plan in summary.plans:
                 self.stdout.write(f"line {plan.line}: {plan.email}: {plan.action}")
-        counts = (
-            f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
-        )
+        counts = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % {
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+        }
         if dry_run:
             self.stdout.write(
-                f"Dry run of {csv_file}: {len(summary.plans)} valid rows would give "
-                f"{counts}. Nothing was written."
+                _(
+                    "Dry run of %(file)s: %(rows)s valid rows would give %(counts)s. Nothing was "
+                    "written."
+                )
+                % {"file": csv_file, "rows": len(summary.plans), "counts": counts}
             )
         else:
             self.stdout.write(
-                self.style.SUCCESS(f"Imported {csv_file}: {len(summary.plans)} rows, {counts}.")
+                self.style.SUCCESS(
+                    _("Imported %(file)s: %(rows)s rows, %(counts)s.")
+                    % {"file": csv_file, "rows": len(summary.plans), "counts": counts}
+                )
             )

@@ -1,6 +1,7 @@
 """``manage.py load_skills``: load the skills taxonomy from the committed files; safe to rerun."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from network.taxonomy import SOURCES, TaxonomyError, load_taxonomy
 
@@ -42,4 +43,7 @@ class Command(BaseCommand):
                 + "."
             )
         if verbosity >= 2 and report.ambiguous:
-            self.stdout.write("Ambiguous aliases skipped: " + ", ".join(report.ambiguous))
+            self.stdout.write(
+                _("Ambiguous aliases skipped: %(aliases)s")
+                % {"aliases": ", ".join(report.ambiguous)}
+            )

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from network.demo import DEMO_PASSWORD, SYNTHETIC_DOMAIN, synthetic_consultants_add
 from network.demo_seed import demo_alliance_seed
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: int, seed: int, verbosity: int, progress: bool, **options):
         if scale < 0:
-            raise CommandError("--scale must be zero or a positive number.")
+            raise CommandError(_("--scale must be zero or a positive number."))
         summary = demo_alliance_seed()
         created = ", ".join(f"{count} {what}" for what, count in summary.created.items())
         counts = ", ".join(f"{count} {what}" for what, count in summary.counts.items())
@@ -69,8 +70,11 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING(
-                f"Demo logins -- DEMO ONLY: every account below has the published password "
-                f"{DEMO_PASSWORD!r}. Never run seed_demo on a server others can reach."
+                _(
+                    "Demo logins -- DEMO ONLY: every account below has the published password "
+                    "%(password)r. Never run seed_demo on a server others can reach."
+                )
+                % {"password": DEMO_PASSWORD}
             )
         )
         for username, password, role in [header, *logins]:
@@ -78,7 +82,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             self.stdout.write(
                 self.style.ERROR(
-                    "DEBUG is off: if this is a public server, delete these accounts or change "
-                    "their passwords now."
+                    _(
+                        "DEBUG is off: if this is a public server, delete these accounts or "
+                        "change their passwords now."
+                    )
                 )
             )
