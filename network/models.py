@@ -39,7 +39,7 @@ class User(AbstractUser):
                 Lower("email"),
                 condition=~models.Q(email=""),
                 name="user_email_unique_ci",
-                violation_error_message="A user with this email address already exists.",
+                violation_error_message=_("A user with this email address already exists."),
             ),
         ]
 
@@ -47,11 +47,15 @@ class User(AbstractUser):
 class Language(models.Model):
     """A spoken language, by ISO 639-1 code, that members work in and clients ask for."""
 
-    code = models.CharField(max_length=8, primary_key=True, help_text="ISO 639-1 code, e.g. es.")
-    name = models.CharField(max_length=60, unique=True)
+    code = models.CharField(
+        _("code"), max_length=8, primary_key=True, help_text=_("ISO 639-1 code, e.g. es.")
+    )
+    name = models.CharField(_("name"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
 
     def __str__(self):
         return self.name
@@ -81,45 +85,54 @@ OFFERED_LANGUAGES = [
 
 class Skill(models.Model):
     class Category(models.TextChoices):
-        CRM = "crm", "CRM and fundraising"
-        WEB = "web", "Websites and CMS"
-        PRODUCTIVITY = "productivity", "Office and collaboration"
-        INFRASTRUCTURE = "infrastructure", "Networks, hardware and cloud"
-        SECURITY = "security", "Security and backups"
-        DATA = "data", "Data and databases"
-        PROGRAMMING = "programming", "Programming languages"
-        SOFTWARE = "software", "Software and platforms"
-        ACCESSIBILITY = "accessibility", "Accessibility"
-        PRACTICE = "practice", "Planning, training and support"
-        OTHER = "other", "Other"
+        CRM = "crm", _("CRM and fundraising")
+        WEB = "web", _("Websites and CMS")
+        PRODUCTIVITY = "productivity", _("Office and collaboration")
+        INFRASTRUCTURE = "infrastructure", _("Networks, hardware and cloud")
+        SECURITY = "security", _("Security and backups")
+        DATA = "data", _("Data and databases")
+        PROGRAMMING = "programming", _("Programming languages")
+        SOFTWARE = "software", _("Software and platforms")
+        ACCESSIBILITY = "accessibility", _("Accessibility")
+        PRACTICE = "practice", _("Planning, training and support")
+        OTHER = "other", _("Other")
 
     name = models.CharField(
+        _("name"),
         max_length=120,
         validators=[validate_visible_text],
-        help_text="Canonical name, unique regardless of case.",
+        help_text=_("Canonical name, unique regardless of case."),
     )
     # The name folded like aliases are ("Node.js" → "nodejs"), so a lookup by any spelling of
     # the name itself needs no alias row and two spellings of one name cannot both exist.
     folded_name = models.CharField(
+        _("folded name"),
         max_length=120,
         unique=True,
         editable=False,
-        error_messages={"unique": "A skill with this name already exists."},
+        error_messages={"unique": _("A skill with this name already exists.")},
     )
-    slug = models.SlugField(max_length=140, unique=True)
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
-    description = models.TextField(blank=True)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    description = models.TextField(_("description"), blank=True)
     source = models.CharField(
-        max_length=40, blank=True, help_text="Where the entry came from (curated, esco, linguist)."
+        _("source"),
+        max_length=40,
+        blank=True,
+        help_text=_("Where the entry came from (curated, esco, linguist)."),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
                 name="skill_name_unique_ci",
-                violation_error_message="A skill with this name already exists.",
+                violation_error_message=_("A skill with this name already exists."),
             ),
         ]
 
@@ -133,13 +146,16 @@ class Skill(models.Model):
     def clean(self):
         self.folded_name = fold(self.name)
         if not self.folded_name:
-            raise ValidationError({"name": "A skill name needs at least one letter or digit."})
+            raise ValidationError({"name": _("A skill name needs at least one letter or digit.")})
         # Checked here rather than as folded_name's own uniqueness error, so forms that do not
         # show folded_name (the admin, the API) still report it, and against the name field.
         clash = Skill.objects.filter(folded_name=self.folded_name).exclude(pk=self.pk).first()
         if clash is not None:
             raise ValidationError(
-                {"name": f"A skill with this name already exists ({clash.name})."}
+                {
+                    "name": _("A skill with this name already exists (%(name)s).")
+                    % {"name": clash.name}
+                }
             )
 
     def validate_unique(self, exclude=None):
@@ -149,14 +165,17 @@ class Skill(models.Model):
 class SkillAlias(models.Model):
     """Another way people write a skill ("Postgres" for PostgreSQL), matched after folding."""
 
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(max_length=200)
-    folded = models.CharField(max_length=200, unique=True, editable=False)
-    source = models.CharField(max_length=40, blank=True)
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("skill")
+    )
+    alias = models.CharField(_("alias"), max_length=200)
+    folded = models.CharField(_("folded"), max_length=200, unique=True, editable=False)
+    source = models.CharField(_("source"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["alias"]
-        verbose_name_plural = "skill aliases"
+        verbose_name = _("skill alias")
+        verbose_name_plural = _("skill aliases")
 
     def __str__(self):
         return f"{self.alias} → {self.skill}"
@@ -168,7 +187,7 @@ class SkillAlias(models.Model):
     def clean(self):
         self.folded = fold(self.alias)
         if not self.folded:
-            raise ValidationError({"alias": "An alias needs at least one letter or digit."})
+            raise ValidationError({"alias": _("An alias needs at least one letter or digit.")})
 
 
 @functools.cache
@@ -179,10 +198,12 @@ def _known_timezones() -> frozenset[str]:
 
 def validate_timezone(value: str) -> None:
     if value not in _known_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Los_Angeles).")
+        raise ValidationError(
+            _("%(value)r is not a known time zone (e.g. America/Los_Angeles).") % {"value": value}
+        )
 
 
-DISPLAY_NAME_TAKEN = (
+DISPLAY_NAME_TAKEN = _(
     "Another member already goes by this name. Add what tells you apart, such as an initial or "
     "your practice's name."
 )
@@ -192,54 +213,69 @@ class Consultant(models.Model):
     """A member of the alliance (or an applicant, or an alumnus), one per user account."""
 
     class Status(models.TextChoices):
-        APPLICANT = "applicant", "Applicant"
-        PROBATION = "probation", "On probation"
-        ACTIVE = "active", "Active"
-        ON_LEAVE = "on_leave", "On leave"
-        ALUMNI = "alumni", "Alumni"
-        FORMER = "former", "Former member"
+        APPLICANT = "applicant", _("Applicant")
+        PROBATION = "probation", _("On probation")
+        ACTIVE = "active", _("Active")
+        ON_LEAVE = "on_leave", _("On leave")
+        ALUMNI = "alumni", _("Alumni")
+        FORMER = "former", _("Former member")
 
     # Only these statuses are ever offered work; alumni and former members stay listed.
     WORKING_STATUSES = (Status.ACTIVE, Status.PROBATION)
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consultant",
+        verbose_name=_("user"),
     )
     display_name = models.CharField(
+        _("display name"),
         max_length=120,
         validators=[validate_visible_text],
-        help_text="The name shown in the directory; no two members share one.",
+        help_text=_("The name shown in the directory; no two members share one."),
     )
     # ``display_name`` as names compare (network.text.name_key), kept on save: one member cannot
     # take another's name in other letter case, spacing or compatibility forms.
     display_name_key = models.CharField(max_length=120, editable=False, default="")
-    bio = models.TextField(blank=True, max_length=5000)
-    website = models.URLField(blank=True)
-    location = models.CharField(max_length=120, blank=True, help_text="City and region.")
-    timezone = models.CharField(
-        max_length=64, default="America/Los_Angeles", validators=[validate_timezone]
+    bio = models.TextField(_("bio"), blank=True, max_length=5000)
+    website = models.URLField(_("website"), blank=True)
+    location = models.CharField(
+        _("location"), max_length=120, blank=True, help_text=_("City and region.")
     )
-    remote_ok = models.BooleanField("works remotely", default=True)
-    languages = models.ManyToManyField(Language, blank=True, related_name="consultants")
+    timezone = models.CharField(
+        _("timezone"), max_length=64, default="America/Los_Angeles", validators=[validate_timezone]
+    )
+    remote_ok = models.BooleanField(_("works remotely"), default=True)
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="consultants", verbose_name=_("languages")
+    )
     hourly_rate = models.DecimalField(
-        "standard hourly rate",
+        _("standard hourly rate"),
         max_digits=8,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code.")
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", help_text=_("ISO 4217 code.")
+    )
     sliding_scale = models.BooleanField(
-        default=False, help_text="Willing to lower the rate for small organisations."
+        _("sliding scale"),
+        default=False,
+        help_text=_("Willing to lower the rate for small organisations."),
     )
     pro_bono_hours_per_month = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(200)]
+        _("pro bono hours per month"), default=0, validators=[MaxValueValidator(200)]
     )
     capacity_hours_per_week = models.PositiveSmallIntegerField(
-        default=20, validators=[MaxValueValidator(80)], help_text="Client hours a week on offer."
+        _("capacity hours per week"),
+        default=20,
+        validators=[MaxValueValidator(80)],
+        help_text=_("Client hours a week on offer."),
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.APPLICANT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.APPLICANT, db_index=True
     )
     # Where a status sorts in the directory: the members who can take work first, then those on
     # leave, applicants (whom only coordinators see), alumni and former members last. Stored by
@@ -255,13 +291,15 @@ class Consultant(models.Model):
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,
     )
-    probation_ends = models.DateField(null=True, blank=True)
-    joined_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(default=now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    probation_ends = models.DateField(_("probation ends"), null=True, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["display_name", "pk"]
+        verbose_name = _("consultant")
+        verbose_name_plural = _("consultants")
         indexes = [
             models.Index(fields=["display_name", "id"], name="consultant_directory_order"),
             models.Index(
@@ -274,7 +312,7 @@ class Consultant(models.Model):
             models.CheckConstraint(
                 condition=models.Q(hourly_rate__gte=0),
                 name="consultant_rate_not_negative",
-                violation_error_message="The hourly rate cannot be negative.",
+                violation_error_message=_("The hourly rate cannot be negative."),
             ),
         ]
 
@@ -294,7 +332,7 @@ class Consultant(models.Model):
     def clean(self):
         self.currency = (self.currency or "").upper()
         if len(self.currency) != 3 or not self.currency.isalpha():
-            raise ValidationError({"currency": "Use a three-letter ISO 4217 code such as USD."})
+            raise ValidationError({"currency": _("Use a three-letter ISO 4217 code such as USD.")})
         self.display_name = " ".join(self.display_name.split())
 
     def validate_unique(self, exclude=None):
@@ -315,9 +353,9 @@ class Consultant(models.Model):
     def status_in_words(self) -> str:
         """The status as it reads after "is": "a former member", "on leave", "an alumnus"."""
         return {
-            self.Status.APPLICANT: "an applicant",
-            self.Status.ALUMNI: "an alumnus",
-            self.Status.FORMER: "a former member",
+            self.Status.APPLICANT: _("an applicant"),
+            self.Status.ALUMNI: _("an alumnus"),
+            self.Status.FORMER: _("a former member"),
         }.get(self.status, self.get_status_display().lower())
 
 
@@ -325,23 +363,38 @@ class ConsultantStatusChange(models.Model):
     """Append-only history of a consultant's status: who changed it, when and why."""
 
     consultant = models.ForeignKey(
-        Consultant, on_delete=models.CASCADE, related_name="status_changes"
+        Consultant,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("consultant"),
     )
-    from_status = models.CharField(max_length=20, choices=Consultant.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Consultant.Status.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=Consultant.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=20, choices=Consultant.Status.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
-    changed_at = models.DateTimeField(default=now)
-    reason = models.TextField(blank=True)
+    changed_at = models.DateTimeField(_("changed at"), default=now)
+    reason = models.TextField(_("reason"), blank=True)
     ended_roles = models.JSONField(
+        _("ended roles"),
         default=list,
         blank=True,
-        help_text="Roles the change ended: groups no longer coordinated, alliance roles removed.",
+        help_text=_(
+            "Roles the change ended: groups no longer coordinated, alliance roles removed."
+        ),
     )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
+        verbose_name = _("consultant status change")
+        verbose_name_plural = _("consultant status changes")
 
     def __str__(self):
         return f"{self.consultant}: {self.from_status or '—'} → {self.to_status}"
@@ -353,30 +406,42 @@ class ConsultantStatusChange(models.Model):
 
 class ConsultantSkill(models.Model):
     class Level(models.IntegerChoices):
-        AWARE = 1, "1 · aware"
-        WORKING = 2, "2 · working knowledge"
-        PRACTITIONER = 3, "3 · practitioner"
-        ADVANCED = 4, "4 · advanced"
-        EXPERT = 5, "5 · expert"
+        AWARE = 1, _("1 · aware")
+        WORKING = 2, _("2 · working knowledge")
+        PRACTITIONER = 3, _("3 · practitioner")
+        ADVANCED = 4, _("4 · advanced")
+        EXPERT = 5, _("5 · expert")
 
-    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="skills")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="consultant_skills")
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="skills", verbose_name=_("consultant")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="consultant_skills", verbose_name=_("skill")
+    )
     level = models.PositiveSmallIntegerField(
-        choices=Level.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("level"),
+        choices=Level.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     years = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(60)], help_text="Years of practice."
+        _("years"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Years of practice."),
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-level", "skill__name"]
+        verbose_name = _("consultant skill")
+        verbose_name_plural = _("consultant skills")
         constraints = [
             models.UniqueConstraint(fields=["consultant", "skill"], name="consultant_skill_once"),
             models.CheckConstraint(
                 condition=models.Q(level__gte=1, level__lte=5),
                 name="consultant_skill_level_1_to_5",
-                violation_error_message="Level must be between 1 and 5.",
+                violation_error_message=_("Level must be between 1 and 5."),
             ),
         ]
         indexes = [models.Index(fields=["skill", "level"])]
@@ -386,27 +451,31 @@ class ConsultantSkill(models.Model):
 
 
 class TimeAway(models.Model):
-    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="time_away")
-    start = models.DateField()
-    end = models.DateField()
-    note = models.CharField(max_length=300, blank=True)
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="time_away", verbose_name=_("consultant")
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
     covering = models.ForeignKey(
         Consultant,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="covering_for",
-        help_text="The member who covers this member's clients meanwhile.",
+        verbose_name=_("covering"),
+        help_text=_("The member who covers this member's clients meanwhile."),
     )
 
     class Meta:
         ordering = ["start", "pk"]
-        verbose_name_plural = "time away"
+        verbose_name = _("time away")
+        verbose_name_plural = _("time away")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gte=models.F("start")),
                 name="time_away_ends_after_start",
-                violation_error_message="Time away cannot end before it starts.",
+                violation_error_message=_("Time away cannot end before it starts."),
             ),
         ]
         indexes = [models.Index(fields=["consultant", "start", "end"])]
@@ -416,15 +485,17 @@ class TimeAway(models.Model):
 
     def clean(self):
         if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": "Time away cannot end before it starts."})
+            raise ValidationError({"end": _("Time away cannot end before it starts.")})
         if self.covering_id and self.covering_id == self.consultant_id:
-            raise ValidationError({"covering": "A member cannot cover for themselves."})
+            raise ValidationError({"covering": _("A member cannot cover for themselves.")})
         if self.covering_id and not self.covering.can_be_offered_work:
             raise ValidationError(
                 {
-                    "covering": f"{self.covering} is "
-                    f"{self.covering.status_in_words}; the member who covers must "
-                    "be active or on probation."
+                    "covering": _(
+                        "%(name)s is %(status)s; the member who covers must be active or on "
+                        "probation."
+                    )
+                    % {"name": self.covering, "status": self.covering.status_in_words}
                 }
             )
 
@@ -432,21 +503,30 @@ class TimeAway(models.Model):
 class ConsultantGroup(models.Model):
     """A group of consultants with a coordinator who receives the requests routed to it."""
 
-    name = models.CharField(max_length=120, unique=True, validators=[validate_visible_text])
-    slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True)
-    focus_skills = models.ManyToManyField(Skill, blank=True, related_name="focus_of_groups")
+    name = models.CharField(
+        _("name"), max_length=120, unique=True, validators=[validate_visible_text]
+    )
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    focus_skills = models.ManyToManyField(
+        Skill, blank=True, related_name="focus_of_groups", verbose_name=_("focus skills")
+    )
     coordinator = models.ForeignKey(
         Consultant,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="coordinated_groups",
+        verbose_name=_("coordinator"),
     )
-    members = models.ManyToManyField(Consultant, blank=True, related_name="consultant_groups")
+    members = models.ManyToManyField(
+        Consultant, blank=True, related_name="consultant_groups", verbose_name=_("members")
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("consultant group")
+        verbose_name_plural = _("consultant groups")
 
     def __str__(self):
         return self.name
@@ -459,9 +539,11 @@ class ConsultantGroup(models.Model):
             if not coordinator.can_be_offered_work:
                 raise ValidationError(
                     {
-                        "coordinator": f"{coordinator} is "
-                        f"{coordinator.status_in_words}; a group's coordinator must "
-                        "be an active member or a member on probation."
+                        "coordinator": _(
+                            "%(name)s is %(status)s; a group's coordinator must be an active "
+                            "member or a member on probation."
+                        )
+                        % {"name": coordinator, "status": coordinator.status_in_words}
                     }
                 )
 
@@ -470,42 +552,54 @@ class MembershipApplication(models.Model):
     """Someone asking to join, reviewed by the community coordinator."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        UNDER_REVIEW = "under_review", "Under review"
-        PROBATION = "probation", "Admitted on probation"
-        ACTIVE = "active", "Full member"
-        DECLINED = "declined", "Declined"
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        PROBATION = "probation", _("Admitted on probation")
+        ACTIVE = "active", _("Full member")
+        DECLINED = "declined", _("Declined")
 
     # The legal moves are network.services.APPLICATION_MOVES; application_apply refuses others.
 
-    name = models.CharField(max_length=120, validators=[validate_visible_text])
-    email = models.EmailField()
-    website = models.URLField(blank=True)
-    location = models.CharField(max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_visible_text])
+    email = models.EmailField(_("email"))
+    website = models.URLField(_("website"), blank=True)
+    location = models.CharField(_("location"), max_length=120, blank=True)
     statement = models.TextField(
-        max_length=5000, help_text="Experience, the nonprofits served, and why the alliance."
+        _("statement"),
+        max_length=5000,
+        help_text=_("Experience, the nonprofits served, and why the alliance."),
     )
     skills_text = models.CharField(
-        "skills", max_length=1000, blank=True, help_text="Comma-separated skills."
+        _("skills"), max_length=1000, blank=True, help_text=_("Comma-separated skills.")
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
     consultant = models.OneToOneField(
         Consultant,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="application",
-        help_text="The member record created on admission to probation.",
+        verbose_name=_("consultant"),
+        help_text=_("The member record created on admission to probation."),
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
     )
-    review_notes = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(default=now)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    review_notes = models.TextField(_("review notes"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
 
     def __str__(self):
         return f"{self.name} ({self.get_status_display()})"
@@ -514,18 +608,24 @@ class MembershipApplication(models.Model):
 class ExternalProfessional(models.Model):
     """An outside professional the alliance recommends when no member can serve a client."""
 
-    name = models.CharField(max_length=120, validators=[validate_visible_text])
-    organization = models.CharField(max_length=160, blank=True, validators=[validate_visible_text])
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    website = models.URLField(blank=True)
-    skills = models.ManyToManyField(Skill, blank=True, related_name="external_professionals")
-    notes = models.TextField(blank=True)
-    active = models.BooleanField(default=True)
-    last_referred_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_visible_text])
+    organization = models.CharField(
+        _("organization"), max_length=160, blank=True, validators=[validate_visible_text]
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="external_professionals", verbose_name=_("skills")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    last_referred_at = models.DateTimeField(_("last referred at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("external professional")
+        verbose_name_plural = _("external professionals")
 
     def __str__(self):
         return f"{self.name} ({self.organization})" if self.organization else self.name
@@ -570,7 +670,8 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["user", "-created", "-pk"]
         indexes = [models.Index(fields=["user", "created"], name="apitoken_user_created")]
-        verbose_name = "API token"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"

@@ -4,8 +4,11 @@ import logging
 import os
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_q import tasks as django_q_tasks
 from django_q.brokers import get_broker
 
@@ -62,9 +65,12 @@ def application_known_email_notify(email: str) -> None:
     an account: the person who applied is answered "we will be in touch" whatever the case, so
     only the real owner of the address learns that it is known (and what to do instead)."""
     context = {"site_url": settings.SITE_URL, "intake_email": settings.INTAKE_EMAIL}
-    send_mail(
-        subject="Your application to join the alliance",
-        message=render_to_string("network/email/known_applicant.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-    )
+    # In the language the account behind the address chose (English when none did).
+    owner = get_user_model().objects.filter(email__iexact=email).exclude(language="").first()
+    with translation.override(owner.language if owner is not None else settings.LANGUAGE_CODE):
+        send_mail(
+            subject=_("Your application to join the alliance"),
+            message=render_to_string("network/email/known_applicant.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[email],
+        )
