@@ -57,15 +57,16 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server, transactional_db):
-    """Open a page on the live server: ``new_page(viewport=PHONE, javascript_enabled=False)``."""
+    """Open a page on the live server: ``new_page(viewport=PHONE, javascript_enabled=False)``;
+    ``locale="es-ES"`` for a browser that asks for Spanish pages (Accept-Language)."""
     contexts = []
 
-    def open_page(viewport=DESKTOP, javascript_enabled=True):
+    def open_page(viewport=DESKTOP, javascript_enabled=True, locale="en-US"):
         context = browser.new_context(
             base_url=live_server.url,
             viewport=viewport,
             java_script_enabled=javascript_enabled,
-            locale="en-US",
+            locale=locale,
             timezone_id="America/Los_Angeles",
         )
         context.set_default_timeout(10_000)
