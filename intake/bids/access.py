@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from intake.access import signed_in, works_the_queue
 from intake.bids.models import Bid, BidMember, Settlement
@@ -78,9 +79,9 @@ def get_bid_for_user(user, pk, *, write: bool = False):
     and do not manage it."""
     bid = visible_bids(user).select_related("request", "lead__user").filter(pk=pk).first()
     if bid is None:
-        raise Http404("No such bid.")
+        raise Http404(_("No such bid."))
     if write and not (manages_bid(user, bid) or bid_seat(user, bid) is not None):
-        raise PermissionDenied("Only the bid's team and coordinators may change it.")
+        raise PermissionDenied(_("Only the bid's team and coordinators may change it."))
     return bid
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.forms import Form
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake.bids import access as bid_access
 from intake.bids import forms, settlement, states, team, terms, work
@@ -35,12 +37,12 @@ def hours_text(hours: Decimal) -> str:
 
 def day_text(date: datetime.date) -> str:
     """ "3 Dec" this year, "3 Dec 2025" in another."""
-    text = f"{date.day} {date:%b}"
-    return text if date.year == timezone.localdate().year else f"{text} {date.year}"
+    same_year = date.year == timezone.localdate().year
+    return dateformat.format(date, "j M" if same_year else "j M Y")
 
 
 def names(seats) -> str:
-    return get_text_list([seat.consultant.display_name for seat in seats], "and")
+    return get_text_list([seat.consultant.display_name for seat in seats], _("and"))
 
 
 def _current_number(bid: Bid) -> int | None:
@@ -50,131 +52,155 @@ def _current_number(bid: Bid) -> int | None:
 
 def _agreement_now(bid: Bid) -> str:
     number = _current_number(bid)
-    return f" The agreement is now version {number}." if number else ""
+    return (
+        " " + _("The agreement is now version %(number)s.") % {"number": number} if number else ""
+    )
 
 
 # --- The messages, one per action: (the bid before, what the service returned, the form's data)
 
 
 def _invited(bid, seat: BidMember, data) -> str:
-    return f"Invitation sent to {seat.consultant.display_name}."
+    return _("Invitation sent to %(name)s.") % {"name": seat.consultant.display_name}
 
 
 def _team_invited(bid, seats: list[BidMember], data) -> str:
-    return f"Invitations sent to {names(seats)}."
+    return _("Invitations sent to %(names)s.") % {"names": names(seats)}
 
 
 def _accepted(bid, seat, data) -> str:
-    joined = f"You joined the team bidding on {bid.request.reference}."
+    reference = bid.request.reference
     if Bid.objects.only("status").get(pk=bid.pk).status == B.AGREEMENT_OUT:
-        return f"{joined} Version {_current_number(bid)} of the agreement waits for your signature."
-    return joined
+        return _(
+            "You joined the team bidding on %(reference)s. Version %(number)s of the agreement "
+            "waits for your signature."
+        ) % {"reference": reference, "number": _current_number(bid)}
+    return _("You joined the team bidding on %(reference)s.") % {"reference": reference}
 
 
 def _declined(bid, seat, data) -> str:
-    return f"You declined the invitation to the bid on {bid.request.reference}; the lead is told."
+    return _("You declined the invitation to the bid on %(reference)s; the lead is told.") % {
+        "reference": bid.request.reference
+    }
 
 
 def _member_changed(bid, seat: BidMember, data) -> str:
-    changed = (
-        f"{seat.consultant.display_name}: {seat.role}, {hours_text(seat.estimated_hours)} h "
-        "planned."
-    )
+    figures = {
+        "name": seat.consultant.display_name,
+        "role": seat.role,
+        "hours": hours_text(seat.estimated_hours),
+    }
     if seat.status == BidMember.Status.ACCEPTED:
-        return f"Saved {changed}{_agreement_now(bid)}"
-    return f"Saved the invitation of {changed}"
+        saved = _("Saved %(name)s: %(role)s, %(hours)s h planned.") % figures
+        return saved + _agreement_now(bid)
+    return _("Saved the invitation of %(name)s: %(role)s, %(hours)s h planned.") % figures
 
 
 def _removed(bid, seat: BidMember, data) -> str:
-    return f"{seat.consultant.display_name} is off the team."
+    return _("%(name)s is off the team.") % {"name": seat.consultant.display_name}
 
 
 def _terms_changed(bid, fresh: Bid, data) -> str:
     if fresh.version == bid.version:
-        return "Nothing changed: the terms were already as you sent them."
+        return _("Nothing changed: the terms were already as you sent them.")
     if any(getattr(fresh, name) != getattr(bid, name) for name in TERMS):
-        return (
-            f"Terms saved: the agreement is now version {_current_number(fresh)}, and signatures "
-            "on earlier versions no longer count."
-        )
-    return f"Proposal due date saved: {fresh.due_date.day} {fresh.due_date:%b %Y}."
+        return _(
+            "Terms saved: the agreement is now version %(number)s, and signatures on earlier "
+            "versions no longer count."
+        ) % {"number": _current_number(fresh)}
+    return _("Proposal due date saved: %(date)s.") % {
+        "date": dateformat.format(fresh.due_date, "j M Y")
+    }
 
 
 def _sent(bid, fresh: Bid, data) -> str:
-    return (
-        f"Agreement version {_current_number(fresh)} sent to the team for signature; "
-        "each member is emailed."
-    )
+    return _(
+        "Agreement version %(number)s sent to the team for signature; each member is emailed."
+    ) % {"number": _current_number(fresh)}
 
 
 def _signed(bid, signature, data) -> str:
     number = data["agreement_version"]
     fresh = Bid.objects.only("status").get(pk=bid.pk)
     if fresh.status == B.SIGNED:
-        return (
-            f"You signed version {number} of the agreement. Every member has signed: it is in "
+        return _(
+            "You signed version %(number)s of the agreement. Every member has signed: it is in "
             "force."
-        )
-    return f"You signed version {number} of the agreement."
+        ) % {"number": number}
+    return _("You signed version %(number)s of the agreement.") % {"number": number}
 
 
 def _withdrawn(bid, fresh, data) -> str:
-    return (
-        f"You withdrew the bid on {bid.request.reference}. The request stays open for other bids."
-    )
+    return _("You withdrew the bid on %(reference)s. The request stays open for other bids.") % {
+        "reference": bid.request.reference
+    }
 
 
 def _submitted(bid, fresh, data) -> str:
-    return f"The bid on {bid.request.reference} is submitted to the client."
+    return _("The bid on %(reference)s is submitted to the client.") % {
+        "reference": bid.request.reference
+    }
 
 
 def _decided(bid, fresh, data) -> str:
     if data["outcome"] == "won":
-        return (
-            f"Recorded: the client took the bid on {bid.request.reference}. The lead starts the "
-            "work when the team begins."
-        )
-    return f"Recorded: the client turned down the bid on {bid.request.reference}."
+        return _(
+            "Recorded: the client took the bid on %(reference)s. The lead starts the work when "
+            "the team begins."
+        ) % {"reference": bid.request.reference}
+    return _("Recorded: the client turned down the bid on %(reference)s.") % {
+        "reference": bid.request.reference
+    }
 
 
 def _started(bid, fresh: Bid, data) -> str:
-    return (
-        f"The work started on {day_text(fresh.work_started_on)}: the team can log hours from today."
-    )
+    return _("The work started on %(day)s: the team can log hours from today.") % {
+        "day": day_text(fresh.work_started_on)
+    }
 
 
 def _hours_logged(bid, entry, data) -> str:
-    return f"Hours logged: {hours_text(entry.hours)} on {day_text(entry.date)}."
+    return _("Hours logged: %(hours)s on %(day)s.") % {
+        "hours": hours_text(entry.hours),
+        "day": day_text(entry.date),
+    }
 
 
 def _hours_taken_back(bid, entry, data) -> str:
-    return f"Hours taken back: {hours_text(entry.hours)} on {day_text(entry.date)}."
+    return _("Hours taken back: %(hours)s on %(day)s.") % {
+        "hours": hours_text(entry.hours),
+        "day": day_text(entry.date),
+    }
 
 
 def _proposed(bid, statement: Settlement, data) -> str:
-    return (
-        f"Statement proposed: {format_money(statement.pool, bid.currency)} split over "
-        f"{hours_text(statement.total_hours)} hours. Every member of the team now approves or "
-        "disputes it."
-    )
+    return _(
+        "Statement proposed: %(pool)s split over %(hours)s hours. Every member of the team now "
+        "approves or disputes it."
+    ) % {
+        "pool": format_money(statement.pool, bid.currency),
+        "hours": hours_text(statement.total_hours),
+    }
 
 
 def _approved(bid, approval, data) -> str:
     if Bid.objects.only("status").get(pk=bid.pk).status == B.SETTLED:
-        return (
+        return _(
             "You approved the statement. Every member has approved it: it is final and the bid "
             "is settled."
         )
-    return "You approved the statement."
+    return _("You approved the statement.")
 
 
 def _approved_on_behalf(bid, approval, data) -> str:
     name = approval.consultant.display_name
-    return f"You approved the statement on behalf of {name}; they are told by email."
+    return _("You approved the statement on behalf of %(name)s; they are told by email.") % {
+        "name": name
+    }
 
 
 def _disputed(bid, statement, data) -> str:
-    return "You disputed the statement: it is withdrawn and the hours are open again."
+    return _("You disputed the statement: it is withdrawn and the hours are open again.")
 
 
 @dataclass(frozen=True)
@@ -366,23 +392,23 @@ ACTIONS: dict[str, BidAction] = {
 
 # What was not done when the bid refused an action (the start of the message after a refusal).
 NOT_DONE = {
-    "invite": "The invitation was not sent",
-    "invite-team": "The team was not invited",
-    "accept": "You did not join the team",
-    "decline": "Your answer was not recorded",
-    "member": "The member's role and hours were not saved",
-    "remove": "Nobody was taken off the team",
-    "terms": "The terms were not saved",
-    "send": "The agreement was not sent",
-    "sign": "You did not sign",
-    "withdraw": "The bid was not withdrawn",
-    "submit": "The bid was not submitted",
-    "decide": "The client's answer was not recorded",
-    "start-work": "The work was not started",
-    "hours": "Your hours were not logged",
-    "hours-delete": "The entry was not taken back",
-    "settle": "The statement was not proposed",
-    "approve": "You did not approve the statement",
-    "approve-on-behalf": "The approval was not recorded",
-    "dispute": "The statement was not disputed",
+    "invite": gettext_lazy("The invitation was not sent"),
+    "invite-team": gettext_lazy("The team was not invited"),
+    "accept": gettext_lazy("You did not join the team"),
+    "decline": gettext_lazy("Your answer was not recorded"),
+    "member": gettext_lazy("The member's role and hours were not saved"),
+    "remove": gettext_lazy("Nobody was taken off the team"),
+    "terms": gettext_lazy("The terms were not saved"),
+    "send": gettext_lazy("The agreement was not sent"),
+    "sign": gettext_lazy("You did not sign"),
+    "withdraw": gettext_lazy("The bid was not withdrawn"),
+    "submit": gettext_lazy("The bid was not submitted"),
+    "decide": gettext_lazy("The client's answer was not recorded"),
+    "start-work": gettext_lazy("The work was not started"),
+    "hours": gettext_lazy("Your hours were not logged"),
+    "hours-delete": gettext_lazy("The entry was not taken back"),
+    "settle": gettext_lazy("The statement was not proposed"),
+    "approve": gettext_lazy("You did not approve the statement"),
+    "approve-on-behalf": gettext_lazy("The approval was not recorded"),
+    "dispute": gettext_lazy("The statement was not disputed"),
 }

@@ -11,6 +11,7 @@ viewer sees of a bid is decided in ``intake.bids.serializers``.
 
 import django_filters
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -147,7 +148,7 @@ class BidViewSet(BidWorkActions):
             found = found.filter(status=Request.Status.BIDDING)
         if not found.exists():
             raise serializers.ValidationError(
-                {"request": ["No request open for bids has this id."]}
+                {"request": [_("No request open for bids has this id.")]}
             )
 
     @extend_schema(
@@ -430,7 +431,7 @@ class BidBoardViewSet(BidApiView):
     @action(detail=True, methods=["post"], url_path="volunteer", url_name="volunteer")
     def volunteer(self, request, pk):
         if not Request.objects.filter(pk=pk, status=Request.Status.BIDDING).exists():
-            raise Http404("No request open for bids has this id.")
+            raise Http404(_("No request open for bids has this id."))
         serializer = VolunteerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         interest = team.bid_volunteer(

@@ -10,6 +10,8 @@ right (403), refuse a stale version or a step the bid's state does not allow (40
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -57,7 +59,9 @@ def read_responses(response) -> dict:
 class WorksForBids(BasePermission):
     """Working members and staff coordinators; everyone else gets 403 before any lookup."""
 
-    message = "Only working members of the alliance and coordinators may use team bids."
+    message = gettext_lazy(
+        "Only working members of the alliance and coordinators may use team bids."
+    )
 
     def has_permission(self, request, view):
         return bid_access.works_for_bids(request.user)
@@ -79,7 +83,7 @@ class BidApiView(viewsets.GenericViewSet):
         """The bid, for the team and coordinators only: others may know it exists (403)."""
         bid = self._bid(pk)
         if not bid_access.sees_bid_money(self.request.user, bid):
-            raise PermissionDenied("Only the bid's team and coordinators see its money.")
+            raise PermissionDenied(_("Only the bid's team and coordinators see its money."))
         return bid
 
     def _detail(self, pk, code=status.HTTP_200_OK) -> Response:
@@ -91,7 +95,7 @@ class BidApiView(viewsets.GenericViewSet):
             .first()
         )
         if bid is None:
-            raise Http404("No such bid.")
+            raise Http404(_("No such bid."))
         selectors.load_bids([bid])
         return Response(render_bid(bid, self.request.user), status=code)
 

@@ -6,6 +6,7 @@ CSV file). ``BidWorkActions`` adds them to ``intake.bids.api.BidViewSet``, under
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -41,7 +42,7 @@ def _statement(bid_id: int) -> Settlement:
     """The bid's statement out for approval, or its final one; 404 without one."""
     statement = documents.statement_of(bid_id)
     if statement is None:
-        raise Http404("No statement is proposed for this bid.")
+        raise Http404(_("No statement is proposed for this bid."))
     return statement
 
 
@@ -91,7 +92,7 @@ class BidWorkActions(BidApiView):
     def hours_entry(self, request, pk, entry_id):
         bid = self._bid(pk, write=True)
         if not HoursEntry.objects.filter(bid=bid, pk=entry_id).exists():
-            raise Http404("No such hours entry on this bid.")
+            raise Http404(_("No such hours entry on this bid."))
         work.hours_delete(actor=self.request.user, bid_id=bid.pk, entry_id=int(entry_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -203,7 +204,7 @@ class BidWorkActions(BidApiView):
         # Before the body is read: a team member sending nothing hears "you may not" (403).
         if not bid_access.approves_for_absent_member(request.user, bid):
             raise PermissionDenied(
-                "Only a staff coordinator records an approval on a member's behalf."
+                _("Only a staff coordinator records an approval on a member's behalf.")
             )
         serializer = StatementOnBehalfSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

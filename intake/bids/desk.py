@@ -9,6 +9,8 @@ from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, Oute
 from django.db.models import IntegerField as Integer
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake.bids.models import AgreementSignature, Bid, BidMember, Settlement, StatementApproval
 from network import access as network_access
@@ -20,16 +22,16 @@ M = BidMember.Status
 # What waits on a bid, most urgent first: the rank orders the panel's list.
 KINDS = ("to_approve", "to_sign", "invited", "at_work")
 NOTES = {
-    "to_approve": "The statement is ready: approve it, or dispute it with a reason",
-    "to_sign": "The agreement is out for signature: read it and sign",
-    "invited": "You are invited to the team: accept or decline",
-    "at_work": "The work is under way: log your hours",
+    "to_approve": gettext_lazy("The statement is ready: approve it, or dispute it with a reason"),
+    "to_sign": gettext_lazy("The agreement is out for signature: read it and sign"),
+    "invited": gettext_lazy("You are invited to the team: accept or decline"),
+    "at_work": gettext_lazy("The work is under way: log your hours"),
 }
 LABELS = {
-    "invited": "Invitations to answer",
-    "to_sign": "Agreements to sign",
-    "at_work": "Bids at work: log your hours",
-    "to_approve": "Statements to approve",
+    "invited": gettext_lazy("Invitations to answer"),
+    "to_sign": gettext_lazy("Agreements to sign"),
+    "at_work": gettext_lazy("Bids at work: log your hours"),
+    "to_approve": gettext_lazy("Statements to approve"),
 }
 
 
@@ -88,9 +90,11 @@ def bids_panel(user, consultant) -> desk.DeskPanel:
     items = []
     for bid in rows:
         kind = next(kind for kind in KINDS if getattr(bid, kind))
-        note = NOTES[kind]
+        note = str(NOTES[kind])
         if kind == "invited" and bid.due_date:
-            note += f"; the proposal is due {date_format(bid.due_date, 'j F Y')}"
+            note = _(
+                "You are invited to the team: accept or decline; the proposal is due %(date)s"
+            ) % {"date": date_format(bid.due_date, "j F Y")}
         items.append(
             desk.DeskItem(
                 title=bid.request.title,
@@ -103,15 +107,15 @@ def bids_panel(user, consultant) -> desk.DeskPanel:
     my_bids = reverse("my-bids")
     return desk.DeskPanel(
         key="bids",
-        title="Your team bids",
+        title=_("Your team bids"),
         order=40,
-        intro="Bids that wait for your answer, your signature, your hours or your approval.",
-        counts=[desk.DeskCount(LABELS[kind], counted[kind], my_bids) for kind in LABELS],
+        intro=_("Bids that wait for your answer, your signature, your hours or your approval."),
+        counts=[desk.DeskCount(str(LABELS[kind]), counted[kind], my_bids) for kind in LABELS],
         items=items,
-        items_title="Waiting for you",
-        empty_text="No bid is waiting for you: no invitation, agreement, hours or statement.",
+        items_title=_("Waiting for you"),
+        empty_text=_("No bid is waiting for you: no invitation, agreement, hours or statement."),
         link_url=my_bids,
-        link_text="All my bids",
+        link_text=_("All my bids"),
     )
 
 

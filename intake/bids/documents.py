@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from intake.bids import money, rules
 from intake.bids.models import AgreementSignature, Bid, Settlement, StatementApproval
@@ -20,9 +21,11 @@ from intake.bids.models import AgreementSignature, Bid, Settlement, StatementApp
 
 def agreement_text(bid: Bid, terms: dict, number: int) -> str:
     """The text members sign: version ``number`` of the agreement with its figures ``terms``."""
-    return render_to_string(
-        "bids/agreement_document.txt", {"terms": terms, "number": number, "bid": bid}
-    )
+    # One text for the whole team, whatever language the member who changed it reads.
+    with translation.override("en"):
+        return render_to_string(
+            "bids/agreement_document.txt", {"terms": terms, "number": number, "bid": bid}
+        )
 
 
 def agreement_versions(bid: Bid) -> dict:

@@ -13,7 +13,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from intake.bids import rules
 from intake.bids.models import Bid
@@ -22,11 +25,11 @@ from network.forms import DateInput
 from network.models import Consultant
 
 SPLIT_MODE_HELP = {
-    Bid.SplitMode.EQUAL_RATE: (
+    Bid.SplitMode.EQUAL_RATE: _(
         "Equal rate: when the work ends, the pool is divided by the team's total hours, so "
         "every member earns the same per hour, whatever their standard rate."
     ),
-    Bid.SplitMode.RATE_WEIGHTED: (
+    Bid.SplitMode.RATE_WEIGHTED: _(
         "Rate weighted: each member's share is their hours times their standard rate; every "
         "standard rate scales by the same factor, so an overrun or an early finish is lost "
         "or gained equally."
@@ -42,10 +45,9 @@ def working_members():
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, consultant):
-        label = consultant.display_name
         if consultant.status == Consultant.Status.PROBATION:
-            label += " (on probation)"
-        return label
+            return _("%(name)s (on probation)") % {"name": consultant.display_name}
+        return consultant.display_name
 
 
 def price_field(**kwargs):
@@ -53,10 +55,16 @@ def price_field(**kwargs):
         max_digits=rules.PRICE_DIGITS,
         decimal_places=2,
         min_value=rules.PRICE_MIN,
-        label="Price",
-        help_text="The fixed price offered to the client.",
+        label=_("Price"),
+        help_text=_("The fixed price offered to the client."),
         **kwargs,
     )
+
+
+def _share_help_text() -> str:
+    return gettext(
+        "The alliance's share of the price, %(min)s–%(max)s %%; the team splits the rest."
+    ) % {"min": rules.SHARE_MIN, "max": rules.SHARE_MAX}
 
 
 def share_field(**kwargs):
@@ -65,9 +73,8 @@ def share_field(**kwargs):
         decimal_places=2,
         min_value=rules.SHARE_MIN,
         max_value=rules.SHARE_MAX,
-        label="Alliance share (%)",
-        help_text=f"The alliance's share of the price, {rules.SHARE_MIN}–{rules.SHARE_MAX} %; "
-        "the team splits the rest.",
+        label=_("Alliance share (%)"),
+        help_text=lazy(_share_help_text, str)(),
         **kwargs,
     )
 
@@ -76,7 +83,7 @@ def split_mode_field(**kwargs):
     return forms.ChoiceField(
         choices=SPLIT_MODE_CHOICES,
         widget=forms.RadioSelect,
-        label="How the pool is split",
+        label=_("How the pool is split"),
         **kwargs,
     )
 
@@ -85,13 +92,16 @@ def due_date_field(**kwargs):
     return forms.DateField(
         required=False,
         widget=DateInput,
-        label="Proposal due",
-        help_text="When the proposal is due to the client.",
+        label=_("Proposal due"),
+        help_text=_("When the proposal is due to the client."),
         **kwargs,
     )
 
 
-def hours_field(label="Estimated hours", **kwargs):
+ESTIMATED_HOURS = _("Estimated hours")
+
+
+def hours_field(label=ESTIMATED_HOURS, **kwargs):
     return forms.DecimalField(
         max_digits=rules.ESTIMATED_HOURS_DIGITS,
         decimal_places=2,
@@ -105,8 +115,8 @@ def hours_field(label="Estimated hours", **kwargs):
 def role_field(**kwargs):
     return forms.CharField(
         max_length=rules.ROLE_MAX_LENGTH,
-        label="Role",
-        help_text="What they do on the team.",
+        label=_("Role"),
+        help_text=_("What they do on the team."),
         **kwargs,
     )
 
@@ -118,28 +128,28 @@ class BidStartForm(forms.Form):
     alliance_share_percent = share_field(initial=Decimal("0"))
     split_mode = split_mode_field(initial=Bid.SplitMode.EQUAL_RATE)
     due_date = due_date_field()
-    lead_role = role_field(initial=rules.DEFAULT_LEAD_ROLE)
+    lead_role = role_field(initial=pgettext_lazy("role on a team", "Lead"))
     lead_estimated_hours = hours_field(
-        label="Your estimated hours", help_text="The lead's own planned hours."
+        label=_("Your estimated hours"), help_text=_("The lead's own planned hours.")
     )
 
     def __init__(self, *args, client_request: Request, staff: bool, own=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["price"].initial = client_request.budget_max
         # The member offering to lead fills in their own seat.
-        self.fields["lead_role"].label = "Your role"
-        self.fields["lead_role"].help_text = "What you do on the team."
+        self.fields["lead_role"].label = _("Your role")
+        self.fields["lead_role"].help_text = _("What you do on the team.")
         if staff:
-            self.fields["lead_role"].label = "The lead's role"
-            self.fields["lead_role"].help_text = "What the lead does on the team."
+            self.fields["lead_role"].label = _("The lead's role")
+            self.fields["lead_role"].help_text = _("What the lead does on the team.")
             self.fields["lead"] = MemberChoiceField(
                 queryset=working_members(),
                 initial=own.pk if own is not None else None,
-                empty_label="Choose a member",
-                label="Lead",
-                help_text="The member who leads the bid and assembles the team.",
+                empty_label=_("Choose a member"),
+                label=pgettext_lazy("bid field", "Lead"),
+                help_text=_("The member who leads the bid and assembles the team."),
             )
-            self.fields["lead_estimated_hours"].label = "The lead's estimated hours"
+            self.fields["lead_estimated_hours"].label = _("The lead's estimated hours")
             self.order_fields(["lead"])
 
     def service_arguments(self) -> dict:
@@ -161,7 +171,7 @@ class VolunteerForm(forms.Form):
     note = forms.CharField(
         required=False,
         max_length=rules.VOLUNTEER_NOTE_MAX,
-        label="What you would bring",
+        label=_("What you would bring"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -184,7 +194,7 @@ class NoteForm(VersionForm):
     note = forms.CharField(
         required=False,
         max_length=5000,
-        label="Note",
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -204,7 +214,7 @@ class TermsForm(VersionForm):
 
 class InviteForm(VersionForm):
     consultant = MemberChoiceField(
-        queryset=working_members(), empty_label="Choose a member", label="Member"
+        queryset=working_members(), empty_label=_("Choose a member"), label=_("Member")
     )
     role = role_field()
     estimated_hours = hours_field()
@@ -224,7 +234,7 @@ class InviteTeamForm(VersionForm):
         roles = self.data.getlist("role")
         hours = self.data.getlist("estimated_hours")
         if not ids or not (len(ids) == len(roles) == len(hours)):
-            raise ValidationError("Nobody left to invite from this team.")
+            raise ValidationError(_("Nobody left to invite from this team."))
         data["members"] = list(zip(ids, roles, hours, strict=True))
         return data
 
@@ -243,8 +253,8 @@ class DeclineForm(VersionForm):
     reason = forms.CharField(
         required=False,
         max_length=rules.DECLINE_REASON_MAX,
-        label="Why you decline",
-        help_text="Optional; the lead sees it.",
+        label=_("Why you decline"),
+        help_text=_("Optional; the lead sees it."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -255,21 +265,25 @@ class SignForm(forms.Form):
 
 class DecideForm(VersionForm):
     outcome = forms.ChoiceField(
-        choices=[("won", "Won"), ("lost", "Lost")], widget=forms.HiddenInput
+        choices=[
+            ("won", pgettext_lazy("bid status", "Won")),
+            ("lost", pgettext_lazy("bid status", "Lost")),
+        ],
+        widget=forms.HiddenInput,
     )
     note = forms.CharField(required=False, max_length=5000, widget=forms.HiddenInput)
 
 
 class HoursForm(forms.Form):
-    date = forms.DateField(widget=DateInput, label="Date")
+    date = forms.DateField(widget=DateInput, label=_("Date"))
     hours = forms.DecimalField(
         max_digits=rules.HOURS_DIGITS,
         decimal_places=2,
         min_value=rules.CENT,
         max_value=rules.HOURS_PER_DAY,
-        label="Hours",
+        label=_("Hours"),
     )
-    note = forms.CharField(required=False, max_length=rules.HOURS_NOTE_MAX, label="Note")
+    note = forms.CharField(required=False, max_length=rules.HOURS_NOTE_MAX, label=_("Note"))
 
     def __init__(self, *args, window=None, **kwargs):
         """``window``: the first and last day hours may be logged for (``work.hours_window``);
@@ -281,10 +295,9 @@ class HoursForm(forms.Form):
             self.fields["date"].widget.attrs.update(
                 {"min": first_day.isoformat(), "max": today.isoformat()}
             )
-            self.fields["date"].help_text = (
-                f"A day of the work: from {first_day.day} {first_day:%b %Y}, the day it started, "
-                "to today."
-            )
+            self.fields["date"].help_text = _(
+                "A day of the work: from %(first_day)s, the day it started, to today."
+            ) % {"first_day": dateformat.format(first_day, "j M Y")}
 
 
 class HoursDeleteForm(forms.Form):
@@ -294,8 +307,10 @@ class HoursDeleteForm(forms.Form):
 class DisputeForm(VersionForm):
     reason = forms.CharField(
         max_length=rules.DISPUTE_REASON_MAX,
-        label="What is wrong",
-        help_text="Required. The team reads it; the statement is withdrawn and the hours reopen.",
+        label=_("What is wrong"),
+        help_text=_(
+            "Required. The team reads it; the statement is withdrawn and the hours reopen."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -305,12 +320,14 @@ class OnBehalfForm(VersionForm):
 
     # An id, not a choice: the service answers a member who works again (409) or one not on
     # the team (400); the list only offers those it would take.
-    consultant = forms.IntegerField(widget=forms.Select, label="The member you approve for")
+    consultant = forms.IntegerField(widget=forms.Select, label=_("The member you approve for"))
     reason = forms.CharField(
         max_length=rules.ON_BEHALF_REASON_MAX,
-        label="Why you approve for them",
-        help_text="Required. The team and the member read it: for example, that they confirmed "
-        "their hours and payout before they left.",
+        label=_("Why you approve for them"),
+        help_text=_(
+            "Required. The team and the member read it: for example, that they confirmed "
+            "their hours and payout before they left."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -328,8 +345,8 @@ class SettleForm(VersionForm):
         required=False,
         coerce=int,
         empty_value=None,
-        label="Who collected the client's payment",
-        help_text=(
+        label=_("Who collected the client's payment"),
+        help_text=_(
             "If one member collected the client's payment, the statement lists what they owe "
             "each other member and the alliance."
         ),
@@ -337,6 +354,6 @@ class SettleForm(VersionForm):
 
     def __init__(self, *args, team=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["collector"].choices = [("", "Nobody: each member invoiced the client")] + [
+        self.fields["collector"].choices = [("", _("Nobody: each member invoiced the client"))] + [
             (seat.consultant_id, seat.consultant.display_name) for seat in team
         ]

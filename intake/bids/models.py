@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from intake.models import Request
 from network.db import AppendOnlyModel
@@ -20,15 +22,15 @@ from network.models import Consultant
 class BidStatus(models.TextChoices):
     """``Bid.Status``; at module level so the model's constraints can name its values."""
 
-    DRAFT = "draft", "Draft"
-    AGREEMENT_OUT = "agreement_out", "Agreement out for signature"
-    SIGNED = "signed", "Signed by every member"
-    SUBMITTED = "submitted", "Submitted to the client"
-    WON = "won", "Won"
-    IN_PROGRESS = "in_progress", "In progress"
-    SETTLED = "settled", "Settled"
-    LOST = "lost", "Lost"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    AGREEMENT_OUT = "agreement_out", _("Agreement out for signature")
+    SIGNED = "signed", _("Signed by every member")
+    SUBMITTED = "submitted", _("Submitted to the client")
+    WON = "won", pgettext_lazy("bid status", "Won")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SETTLED = "settled", pgettext_lazy("bid status", "Settled")
+    LOST = "lost", pgettext_lazy("bid status", "Lost")
+    WITHDRAWN = "withdrawn", pgettext_lazy("bid status", "Withdrawn")
 
 
 # A request has at most one bid that is not finished one way or the other.
@@ -47,38 +49,48 @@ class Bid(models.Model):
     Status = BidStatus
 
     class SplitMode(models.TextChoices):
-        EQUAL_RATE = "equal_rate", "Equal rate: everyone earns the same per hour"
-        RATE_WEIGHTED = "rate_weighted", "Rate weighted: standard rates scale by one factor"
+        EQUAL_RATE = "equal_rate", _("Equal rate: everyone earns the same per hour")
+        RATE_WEIGHTED = "rate_weighted", _("Rate weighted: standard rates scale by one factor")
 
     # The terms can still change (a new version) only in these; from "signed" on they are frozen.
     TERMS_OPEN = (Status.DRAFT, Status.AGREEMENT_OUT)
     CLOSED = BID_CLOSED
 
-    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="bids")
-    lead = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="led_bids")
+    request = models.ForeignKey(
+        Request, on_delete=models.PROTECT, related_name="bids", verbose_name=_("request")
+    )
+    lead = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="led_bids", verbose_name=_("lead")
+    )
     price = models.DecimalField(
+        _("price"),
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="The fixed price agreed with the client.",
+        help_text=_("The fixed price agreed with the client."),
     )
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
     alliance_share_percent = models.DecimalField(
+        _("alliance share (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
-        help_text="The alliance's share of the price, 0–50 %.",
+        help_text=_("The alliance's share of the price, 0–50 %."),
     )
     split_mode = models.CharField(
-        max_length=20, choices=SplitMode.choices, default=SplitMode.EQUAL_RATE
+        _("split"), max_length=20, choices=SplitMode.choices, default=SplitMode.EQUAL_RATE
     )
-    due_date = models.DateField(null=True, blank=True, help_text="When the proposal is due.")
+    due_date = models.DateField(
+        _("proposal due"), null=True, blank=True, help_text=_("When the proposal is due.")
+    )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(
-        default=1, help_text="Bumped by every change; a change based on an older one is refused."
+        _("version"),
+        default=1,
+        help_text=_("Bumped by every change; a change based on an older one is refused."),
     )
     collector = models.ForeignKey(
         Consultant,
@@ -86,39 +98,46 @@ class Bid(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The member who collected the client's payment, if one did.",
+        verbose_name=_("collector"),
+        help_text=_("The member who collected the client's payment, if one did."),
     )
-    created_at = models.DateTimeField(default=now, editable=False)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("started"), default=now, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     work_started_on = models.DateField(
+        _("work started on"),
         null=True,
         blank=True,
-        help_text="The day the work started: hours are logged for this day up to today.",
+        help_text=_("The day the work started: hours are logged for this day up to today."),
     )
     settled_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the last member approved the statement."
+        _("settled"),
+        null=True,
+        blank=True,
+        help_text=_("When the last member approved the statement."),
     )
 
     class Meta:
         db_table = "intake_bid"  # the table it had in intake, kept by the move
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gt=0), name="bid_price_positive",
-                violation_error_message="The price must be above 0.",
+                violation_error_message=_("The price must be above 0."),
             ),
             models.CheckConstraint(
                 condition=models.Q(alliance_share_percent__gte=0)
                 & models.Q(alliance_share_percent__lte=50),
                 name="bid_share_within_0_50",
-                violation_error_message="The alliance share must be between 0 and 50 %.",
+                violation_error_message=_("The alliance share must be between 0 and 50 %."),
             ),
             models.UniqueConstraint(
                 fields=["request"],
                 condition=~models.Q(status__in=BID_CLOSED),
                 name="bid_one_open_per_request",
-                violation_error_message="This request already has a bid under way.",
+                violation_error_message=_("This request already has a bid under way."),
             ),
         ]  # fmt: skip
 
@@ -143,43 +162,55 @@ class BidMember(models.Model):
     """
 
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACCEPTED = "accepted", "On the team"
-        DECLINED = "declined", "Declined"
-        REMOVED = "removed", "Removed"
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("On the team")
+        DECLINED = "declined", pgettext_lazy("invitation status", "Declined")
+        REMOVED = "removed", pgettext_lazy("invitation status", "Removed")
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="members")
-    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="bid_seats")
-    role = models.CharField(max_length=80, help_text="What they do on the team.")
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="members", verbose_name=_("bid")
+    )
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="bid_seats", verbose_name=_("member")
+    )
+    role = models.CharField(_("role"), max_length=80, help_text=_("What they do on the team."))
     estimated_hours = models.DecimalField(
-        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))]
+        _("estimated hours"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
     )
     standard_rate = models.DecimalField(
+        _("standard rate"),
         max_digits=8,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="Their standard hourly rate when invited.",
+        help_text=_("Their standard hourly rate when invited."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.INVITED
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     invited_at = models.DateTimeField(default=now, editable=False)
     responded_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(blank=True, max_length=1000)
+    decline_reason = models.TextField(_("why they declined"), blank=True, max_length=1000)
 
     class Meta:
         db_table = "intake_bidmember"  # the table it had in intake, kept by the move
         ordering = ["bid", "invited_at", "pk"]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
         constraints = [
             models.UniqueConstraint(fields=["bid", "consultant"], name="bid_member_once"),
             models.CheckConstraint(
                 condition=models.Q(estimated_hours__gt=0), name="bid_member_hours_positive",
-                violation_error_message="Estimated hours must be above 0.",
+                violation_error_message=_("Estimated hours must be above 0."),
             ),
             models.CheckConstraint(
                 condition=models.Q(standard_rate__gte=0), name="bid_member_rate_not_negative",
-                violation_error_message="The standard rate cannot be negative.",
+                violation_error_message=_("The standard rate cannot be negative."),
             ),
         ]  # fmt: skip
 
@@ -194,12 +225,16 @@ class BidInterest(models.Model):
     consultant = models.ForeignKey(
         Consultant, on_delete=models.CASCADE, related_name="bid_interests"
     )
-    note = models.TextField(blank=True, max_length=1000, help_text="What they would bring.")
+    note = models.TextField(
+        _("note"), blank=True, max_length=1000, help_text=_("What they would bring.")
+    )
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
         db_table = "intake_bidinterest"  # the table it had in intake, kept by the move
         ordering = ["created_at", "pk"]
+        verbose_name = _("volunteer for a bid")
+        verbose_name_plural = _("volunteers for bids")
         constraints = [
             models.UniqueConstraint(fields=["request", "consultant"], name="bid_interest_once")
         ]
@@ -225,7 +260,9 @@ class AgreementVersion(models.Model):
     split_mode = models.CharField(max_length=20, choices=Bid.SplitMode.choices)
     terms = models.JSONField()
     document = models.TextField()
-    reason = models.CharField(max_length=200, help_text="What changed from the version before.")
+    reason = models.CharField(
+        _("what changed"), max_length=200, help_text=_("What changed from the version before.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -236,6 +273,8 @@ class AgreementVersion(models.Model):
     class Meta:
         db_table = "intake_agreementversion"  # the table it had in intake, kept by the move
         ordering = ["bid", "number"]
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
         constraints = [
             models.UniqueConstraint(fields=["bid", "number"], name="agreement_version_number_once"),
             models.CheckConstraint(
@@ -268,6 +307,8 @@ class AgreementSignature(models.Model):
     class Meta:
         db_table = "intake_agreementsignature"  # the table it had in intake, kept by the move
         ordering = ["version", "signed_at", "pk"]
+        verbose_name = _("agreement signature")
+        verbose_name_plural = _("agreement signatures")
         constraints = [
             models.UniqueConstraint(fields=["version", "consultant"], name="agreement_signed_once")
         ]
@@ -289,12 +330,13 @@ class HoursEntry(models.Model):
     class Meta:
         db_table = "intake_hoursentry"  # the table it had in intake, kept by the move
         ordering = ["date", "pk"]
-        verbose_name_plural = "hours entries"
+        verbose_name = _("hours entry")
+        verbose_name_plural = _("hours entries")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(hours__gt=0) & models.Q(hours__lte=24),
                 name="hours_entry_within_a_day",
-                violation_error_message="Hours must be above 0 and at most 24.",
+                violation_error_message=_("Hours must be above 0 and at most 24."),
             ),
         ]
         indexes = [models.Index(fields=["consultant", "date"])]
@@ -306,9 +348,9 @@ class HoursEntry(models.Model):
 class SettlementState(models.TextChoices):
     """``Settlement.State``; at module level so the model's constraints can name its values."""
 
-    PROPOSED = "proposed", "Proposed: waiting for every member's approval"
-    FINAL = "final", "Final: approved by every member"
-    DISPUTED = "disputed", "Disputed and withdrawn"
+    PROPOSED = "proposed", _("Proposed: waiting for every member's approval")
+    FINAL = "final", _("Final: approved by every member")
+    DISPUTED = "disputed", _("Disputed and withdrawn")
 
 
 class Settlement(models.Model):
@@ -327,7 +369,7 @@ class Settlement(models.Model):
     agreement = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="+")
     pool = models.DecimalField(max_digits=12, decimal_places=2)
     total_hours = models.DecimalField(max_digits=9, decimal_places=2)
-    lines = models.JSONField(help_text="One entry per member: hours, planned, payout, rates.")
+    lines = models.JSONField(help_text=_("One entry per member: hours, planned, payout, rates."))
     transfers = models.JSONField(default=list, blank=True)
     collector = models.ForeignKey(
         Consultant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -337,27 +379,31 @@ class Settlement(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
-        help_text="Who proposed the statement.",
+        help_text=_("Who proposed the statement."),
     )
     created_at = models.DateTimeField(default=now, editable=False)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PROPOSED
+    )
     decided_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it became final, or was disputed."
+        null=True, blank=True, help_text=_("When it became final, or was disputed.")
     )
     disputed_by = models.ForeignKey(
         Consultant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    dispute_reason = models.TextField(blank=True, max_length=1000)
+    dispute_reason = models.TextField(_("what is wrong"), blank=True, max_length=1000)
 
     class Meta:
         db_table = "intake_settlement"  # the table it had in intake, kept by the move
         ordering = ["created_at", "pk"]
+        verbose_name = _("settlement statement")
+        verbose_name_plural = _("settlement statements")
         constraints = [
             models.UniqueConstraint(
                 fields=["bid"],
                 condition=~models.Q(state=SettlementState.DISPUTED),
                 name="settlement_one_live_per_bid",
-                violation_error_message="This bid already has a statement proposed or final.",
+                violation_error_message=_("This bid already has a statement proposed or final."),
             ),
         ]
 
@@ -383,16 +429,20 @@ class StatementApproval(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The coordinator who approved on the member's behalf; empty when the member "
-        "approved it.",
+        help_text=_(
+            "The coordinator who approved on the member's behalf; empty when the member "
+            "approved it."
+        ),
     )
     on_behalf_reason = models.TextField(
-        blank=True, max_length=1000, help_text="Why the coordinator approved for the member."
+        blank=True, max_length=1000, help_text=_("Why the coordinator approved for the member.")
     )
 
     class Meta:
         db_table = "intake_statementapproval"  # the table it had in intake, kept by the move
         ordering = ["approved_at", "pk"]
+        verbose_name = _("statement approval")
+        verbose_name_plural = _("statement approvals")
         constraints = [
             models.UniqueConstraint(
                 fields=["settlement", "consultant"], name="statement_approved_once"
@@ -401,7 +451,9 @@ class StatementApproval(models.Model):
                 condition=models.Q(recorded_by__isnull=True, on_behalf_reason="")
                 | (models.Q(recorded_by__isnull=False) & ~models.Q(on_behalf_reason="")),
                 name="statement_approval_on_behalf_has_reason",
-                violation_error_message="An approval recorded on a member's behalf needs a reason.",
+                violation_error_message=_(
+                    "An approval recorded on a member's behalf needs a reason."
+                ),
             ),
         ]
 
@@ -431,6 +483,8 @@ class BidEvent(AppendOnlyModel):
     class Meta:
         db_table = "intake_bidevent"  # the table it had in intake, kept by the move
         ordering = ["created_at", "pk"]
+        verbose_name = _("bid event")
+        verbose_name_plural = _("bid events")
 
     def __str__(self):
         return f"Bid {self.bid_id} {self.action}"

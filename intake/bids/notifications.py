@@ -11,6 +11,9 @@ notice of their own (they can no longer open the bid, so it carries their figure
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake import notifications
 from intake.bids import money
@@ -30,12 +33,16 @@ class StatementKind:
 
 
 SUBJECTS = {
-    StatementKind.TO_APPROVE: "Please approve or dispute the statement for {reference}",
-    StatementKind.APPROVED: "{member} approved the statement for {reference}",
-    StatementKind.DISPUTED: "{member} disputed the statement for {reference}",
-    StatementKind.FINAL: "The statement for {reference} is final: every member approved it",
-    StatementKind.APPROVED_FOR_YOU: (
-        "{member} approved the statement for {reference} on your behalf"
+    StatementKind.TO_APPROVE: gettext_lazy(
+        "Please approve or dispute the statement for %(reference)s"
+    ),
+    StatementKind.APPROVED: gettext_lazy("%(member)s approved the statement for %(reference)s"),
+    StatementKind.DISPUTED: gettext_lazy("%(member)s disputed the statement for %(reference)s"),
+    StatementKind.FINAL: gettext_lazy(
+        "The statement for %(reference)s is final: every member approved it"
+    ),
+    StatementKind.APPROVED_FOR_YOU: gettext_lazy(
+        "%(member)s approved the statement for %(reference)s on your behalf"
     ),
 }
 
@@ -48,9 +55,17 @@ _KIND_OF_ACTION = {
 
 
 def _compose(kind: str, recipient, context: dict) -> Notification:
+    """One message for ``recipient``, in their language (subject and both bodies)."""
+    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _compose_in_language(kind, recipient, context)
+
+
+def _compose_in_language(kind: str, recipient, context: dict) -> Notification:
     context = {**context, "kind": kind, "recipient_name": recipient.name,
                "site_url": settings.SITE_URL}  # fmt: skip
-    subject = SUBJECTS[kind].format(**context["subject"])
+    fields = context["subject"]
+    subject = SUBJECTS[kind] % {**fields, "member": fields["member"] or _("A member")}
     return Notification(
         kind=kind,
         request=context["request"],
@@ -101,7 +116,7 @@ def statement_event(event_id: int) -> list[int]:
             seat.consultant.display_name for seat in seats if seat.consultant_id not in approved
         ],  # fmt: skip
         "bid_url": bid_page_url(bid),
-        "subject": {"reference": bid.request.reference, "member": actor_name or "A member"},
+        "subject": {"reference": bid.request.reference, "member": actor_name},
     }
     composed, seen = [], set()
     for seat in seats:

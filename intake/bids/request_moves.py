@@ -9,6 +9,8 @@ team is at work is completed by the bid's settlement, not by hand.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake import access, hooks, workflow
 from intake.bids import access as bid_access
@@ -44,25 +46,28 @@ def apply_request_outcome(request: Request, action: str, actor) -> dict:
     if action == "settle_bid":
         settled = request.bids.filter(status=B.SETTLED).order_by("-settled_at", "-pk").first()
         if settled is None:
-            raise rules.BidConflict("This request has no settled bid.")
+            raise rules.BidConflict(_("This request has no settled bid."))
         return {"bid": settled.pk}
     bid = open_bid_for(request)
     if bid is None:
         if action == "close":
             return {}
-        raise rules.BidConflict("This request has no bid under way.")
+        raise rules.BidConflict(_("This request has no bid under way."))
     from_status = bid.status
     now = timezone.now()
     if action == "submit_bid":
         if bid.status != B.SIGNED:
             raise rules.BidConflict(
-                "Every member must sign the current agreement before the bid goes to the client.",
+                _(
+                    "Every member must sign the current agreement before the bid goes to the "
+                    "client."
+                ),
                 bid=bid,
             )
         bid.status, bid.submitted_at = B.SUBMITTED, now
         fields = ["status", "submitted_at"]
     elif action == "win_bid":
-        rules.require_status(bid, (B.SUBMITTED,), "be won")
+        rules.require_status(bid, (B.SUBMITTED,), _("A bid that is %(status)s cannot be won."))
         bid.status, bid.decided_at = B.WON, now
         fields = ["status", "decided_at"]
         seats = rules.team_members(bid)
@@ -70,7 +75,7 @@ def apply_request_outcome(request: Request, action: str, actor) -> dict:
             Engagement.objects.create(request=request, consultant=seat.consultant)
         request.engaged_consultant = bid.lead
     elif action == "lose_bid":
-        rules.require_status(bid, (B.SUBMITTED,), "be lost")
+        rules.require_status(bid, (B.SUBMITTED,), _("A bid that is %(status)s cannot be lost."))
         bid.status, bid.decided_at = B.LOST, now
         fields = ["status", "decided_at"]
     elif action == "close":
@@ -102,13 +107,13 @@ def _bid_move(request, actor, move, note: str = ""):
 # (intake.bids.settlement), which has the statement to write, completes the request.
 REQUEST_MOVES = [
     Move("submit_bid", (S.BIDDING,), S.BID_SUBMITTED, bid_access.submits_bid,
-         "Send the signed bid to the client", ("note",), effect=_bid_move),
+         gettext_lazy("Send the signed bid to the client"), ("note",), effect=_bid_move),
     Move("win_bid", (S.BID_SUBMITTED,), S.ENGAGED, access.works_the_queue,
-         "The client took the bid", ("note",), effect=_bid_move),
+         gettext_lazy("The client took the bid"), ("note",), effect=_bid_move),
     Move("lose_bid", (S.BID_SUBMITTED,), S.LOST, access.works_the_queue,
-         "The client turned the bid down", ("note",), effect=_bid_move),
+         gettext_lazy("The client turned the bid down"), ("note",), effect=_bid_move),
     Move("settle_bid", (S.ENGAGED,), S.COMPLETED, bid_access.settles_bid,
-         "Bid settled", ("note",), effect=_bid_move, public=False),
+         gettext_lazy("Bid settled"), ("note",), effect=_bid_move, public=False),
 ]  # fmt: skip
 
 
@@ -123,7 +128,7 @@ def _request_completing(sender, request, **kwargs) -> str | None:
     """A team's work ends with its settlement, which splits the pool and completes the request;
     completing it by hand would leave the bid unsettlable."""
     if request.bids.filter(status__in=AT_WORK).exists():
-        return "A team bid is working on this request: the lead closes it by settling the bid."
+        return _("A team bid is working on this request: the lead closes it by settling the bid.")
     return None
 
 

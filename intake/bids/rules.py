@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from intake.bids import access as bid_access
 from intake.bids import notifications
@@ -122,7 +123,7 @@ def lock_bid(bid_id: int) -> Bid:
         # a move needs it, always request before bid, so two writers never wait on each other.
         return Bid.objects.select_for_update(of=("self",)).select_related("request").get(pk=bid_id)
     except Bid.DoesNotExist:
-        raise ValidationError({"bid": "No such bid."}) from None
+        raise ValidationError({"bid": _("No such bid.")}) from None
 
 
 def lock_for_request_move(bid_id: int) -> Bid:
@@ -131,7 +132,7 @@ def lock_for_request_move(bid_id: int) -> Bid:
     and a request move that closes the bid never wait on each other."""
     request_id = Bid.objects.filter(pk=bid_id).values_list("request_id", flat=True).first()
     if request_id is None:
-        raise ValidationError({"bid": "No such bid."})
+        raise ValidationError({"bid": _("No such bid.")})
     Request.objects.select_for_update().filter(pk=request_id).first()
     return lock_bid(bid_id)
 
@@ -139,7 +140,7 @@ def lock_for_request_move(bid_id: int) -> Bid:
 def lock_request(request_id) -> Request:
     request = Request.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
-        raise ValidationError({"request": "No such request."})
+        raise ValidationError({"request": _("No such request.")})
     return request
 
 
@@ -160,44 +161,61 @@ def team_members(bid: Bid) -> list[BidMember]:
 def check_version(bid: Bid, version: int | None) -> None:
     if version is not None and version != bid.version:
         raise BidConflict(
-            f"The bid changed since you loaded it (version {version}, now {bid.version}); "
-            "reload and try again.",
+            _(
+                "The bid changed since you loaded it (version %(sent)s, now %(now)s); "
+                "reload and try again."
+            )
+            % {"sent": version, "now": bid.version},
             bid=bid,
         )
 
 
-def require_manager(actor, bid: Bid, doing: str) -> None:
+def status_text(bid: Bid) -> str:
+    """The bid's status as a sentence says it ("agreement out for signature")."""
+    return str(bid.get_status_display()).lower()
+
+
+def require_manager(actor, bid: Bid, refusal: str) -> None:
+    """403 with ``refusal`` (a whole sentence: "Only the bid's lead or a coordinator may …")
+    unless ``actor`` manages the bid."""
     if not bid_access.manages_bid(actor, bid):
-        raise PermissionDenied(f"Only the bid's lead or a coordinator may {doing}.")
+        raise PermissionDenied(str(refusal))
 
 
 def require_terms_open(bid: Bid) -> None:
     if not bid.terms_open:
         if bid.status == B.SIGNED or bid.status not in Bid.CLOSED:
             raise BidConflict(
-                "Every member has signed the agreement: it is in force and can no longer "
-                "change. Withdraw the bid and start a new one to change its terms.",
+                _(
+                    "Every member has signed the agreement: it is in force and can no longer "
+                    "change. Withdraw the bid and start a new one to change its terms."
+                ),
                 bid=bid,
             )
-        raise BidConflict(f"The bid is {bid.get_status_display().lower()}.", bid=bid)
+        raise BidConflict(_("The bid is %(status)s.") % {"status": status_text(bid)}, bid=bid)
 
 
-def require_status(bid: Bid, statuses: tuple[str, ...], doing: str) -> None:
+def require_status(bid: Bid, statuses: tuple[str, ...], refusal: str) -> None:
+    """409 unless the bid is in one of ``statuses``; ``refusal`` is a whole sentence with a
+    ``%(status)s`` placeholder ("A bid that is %(status)s cannot be settled.")."""
     if bid.status not in statuses:
-        raise BidConflict(
-            f"A bid that is {bid.get_status_display().lower()} cannot {doing}.", bid=bid
-        )
+        raise BidConflict(str(refusal) % {"status": status_text(bid)}, bid=bid)
 
 
 def same_currency(bid: Bid, consultant: Consultant, field: str) -> None:
     """Standard rates in another currency cannot be added up with the bid's: refused, not
     converted (there is no exchange rate anyone agreed to)."""
     if consultant.currency.upper() != bid.currency.upper():
+        message = _("%(member)s's rate is in %(member_currency)s; this bid is in %(currency)s.")
         raise ValidationError(
             {
-                field: f"{consultant}'s rate is in {consultant.currency}; this bid is in "
-                f"{bid.currency}."
-            }  # fmt: skip
+                field: message
+                % {
+                    "member": consultant,
+                    "member_currency": consultant.currency,
+                    "currency": bid.currency,
+                }
+            }
         )
 
 
@@ -206,45 +224,49 @@ def same_currency(bid: Bid, consultant: Consultant, field: str) -> None:
 
 def parse_decimal(value, field: str) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError({field: "A decimal number, sent as a string or an integer."})
+        raise ValidationError({field: _("A decimal number, sent as a string or an integer.")})
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "Not a number."}) from None
+        raise ValidationError({field: _("Not a number.")}) from None
     if not number.is_finite():
-        raise ValidationError({field: "Not a number."})
+        raise ValidationError({field: _("Not a number.")})
     return number
 
 
 def parse_price(value) -> Decimal:
     price = parse_decimal(value, "price")
     if price <= 0:
-        raise ValidationError({"price": "The price must be above 0."})
+        raise ValidationError({"price": _("The price must be above 0.")})
     if price != price.quantize(CENT):
-        raise ValidationError({"price": "Whole cents only (two decimal places)."})
+        raise ValidationError({"price": _("Whole cents only (two decimal places).")})
     if price >= PRICE_LIMIT:
-        raise ValidationError({"price": f"At most {PRICE_LIMIT - CENT:,}."})
+        raise ValidationError(
+            {"price": _("At most %(limit)s.") % {"limit": f"{PRICE_LIMIT - CENT:,}"}}
+        )
     return price
 
 
 def parse_share(value) -> Decimal:
     share = parse_decimal(value, "alliance_share_percent")
     if not SHARE_MIN <= share <= SHARE_MAX:
+        message = _("The alliance share must be between %(min)s and %(max)s %%.")
         raise ValidationError(
-            {
-                "alliance_share_percent": "The alliance share must be between "
-                f"{SHARE_MIN} and {SHARE_MAX} %."
-            }  # fmt: skip
+            {"alliance_share_percent": message % {"min": SHARE_MIN, "max": SHARE_MAX}}
         )
     if share != share.quantize(CENT):
-        raise ValidationError({"alliance_share_percent": "At most two decimal places."})
+        raise ValidationError({"alliance_share_percent": _("At most two decimal places.")})
     return share
 
 
 def parse_split_mode(value) -> str:
     if value not in Bid.SplitMode.values:
+        message = _("%(value)s is not one of %(choices)s.")
         raise ValidationError(
-            {"split_mode": f"{value!r} is not one of {', '.join(Bid.SplitMode.values)}."}
+            {
+                "split_mode": message
+                % {"value": repr(value), "choices": ", ".join(Bid.SplitMode.values)}
+            }
         )
     return value
 
@@ -252,20 +274,19 @@ def parse_split_mode(value) -> str:
 def parse_estimated_hours(value, field: str = "estimated_hours") -> Decimal:
     hours = parse_decimal(value, field)
     if hours <= 0:
-        raise ValidationError({field: "Estimated hours must be above 0."})
+        raise ValidationError({field: _("Estimated hours must be above 0.")})
     if hours > MAX_ESTIMATED_HOURS or hours != hours.quantize(CENT):
-        raise ValidationError(
-            {field: f"At most {MAX_ESTIMATED_HOURS:,} hours, to two decimal places."}
-        )
+        message = _("At most %(limit)s hours, to two decimal places.")
+        raise ValidationError({field: message % {"limit": f"{MAX_ESTIMATED_HOURS:,}"}})
     return hours
 
 
 def parse_role(value, field: str = "role") -> str:
     role = (value or "").strip() if isinstance(value, str) else ""
     if not role:
-        raise ValidationError({field: "Say what they do on the team (for example: developer)."})
+        raise ValidationError({field: _("Say what they do on the team (for example: developer).")})
     if len(role) > ROLE_MAX_LENGTH:
-        raise ValidationError({field: f"At most {ROLE_MAX_LENGTH} characters."})
+        raise ValidationError({field: characters_limit(ROLE_MAX_LENGTH)})
     return role
 
 
@@ -273,21 +294,23 @@ def working_member(consultant, field: str = "consultant") -> Consultant:
     """The member ``consultant`` (a record or an id) names, when they may be offered work."""
     if not isinstance(consultant, Consultant):
         if isinstance(consultant, bool):
-            raise ValidationError({field: "Not a valid id."})
+            raise ValidationError({field: _("Not a valid id.")})
         try:
             consultant = Consultant.objects.filter(pk=int(consultant)).first()
         except (TypeError, ValueError):
-            raise ValidationError({field: "Not a valid id."}) from None
+            raise ValidationError({field: _("Not a valid id.")}) from None
     if consultant is None:
-        raise ValidationError({field: "No such member."})
+        raise ValidationError({field: _("No such member.")})
     if not consultant.can_be_offered_work:
-        raise ValidationError(
-            {
-                field: f"{consultant} is {consultant.get_status_display().lower()} and cannot join "
-                "a bid."
-            }  # fmt: skip
-        )
+        message = _("%(member)s is %(status)s and cannot join a bid.")
+        status = str(consultant.get_status_display()).lower()
+        raise ValidationError({field: message % {"member": consultant, "status": status}})
     return consultant
+
+
+def characters_limit(limit: int) -> str:
+    """The refusal of a text longer than ``limit`` characters."""
+    return _("At most %(limit)s characters.") % {"limit": f"{limit:,}"}
 
 
 def money_text(amount: Decimal) -> str:

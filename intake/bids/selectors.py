@@ -21,6 +21,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.utils.translation import gettext as _
 
 from intake import access
 from intake.bids import access as bid_access
@@ -343,7 +344,7 @@ def proposed_teams(
                 consultant_id=member.consultant_id,
                 name=member.name,
                 covers=list(member.covers),
-                role=(", ".join(member.covers) or "Team member")[: rules.ROLE_MAX_LENGTH],
+                role=(", ".join(member.covers) or _("Team member"))[: rules.ROLE_MAX_LENGTH],
                 hours=hours,
                 rate=member.hourly_rate if rates_shown else None,
                 already=member.consultant_id in taken,
@@ -371,8 +372,11 @@ def proposed_teams(
 
 def _set_aside_note(item, people: dict[int, Consultant]) -> str:
     person = people.get(item.consultant_id)
-    name = person.display_name if person is not None else item.name or "A member"
-    return f"{name} is on the bid but not counted in these teams: {item.reason}."
+    name = person.display_name if person is not None else item.name or _("A member")
+    return _("%(name)s is on the bid but not counted in these teams: %(reason)s.") % {
+        "name": name,
+        "reason": item.reason,
+    }
 
 
 # Request statuses in which a request may have an open bid.

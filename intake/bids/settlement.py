@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake.bids import access as bid_access
 from intake.bids import money, notifications, rules
@@ -70,7 +71,7 @@ def _event(bid: Bid, actor, action: str, **fields):
     return event
 
 
-def _team_member(actor, bid: Bid, doing: str) -> Consultant:
+def _team_member(actor, bid: Bid, refusal: str) -> Consultant:
     """The actor's member record when they are a working member on the bid's team (accepted);
     else 403. A member who stopped working has their approval recorded by a coordinator."""
     consultant = network_access.working_consultant_of(actor)
@@ -78,7 +79,7 @@ def _team_member(actor, bid: Bid, doing: str) -> Consultant:
         consultant is None
         or not bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
     ):
-        raise PermissionDenied(f"Only working members on the bid's team {doing}.")
+        raise PermissionDenied(refusal)
     return consultant
 
 
@@ -88,7 +89,7 @@ def _reason(reason, missing: str, limit: int) -> str:
     if not reason:
         raise ValidationError({"reason": missing})
     if len(reason) > limit:
-        raise ValidationError({"reason": f"At most {limit:,} characters."})
+        raise ValidationError({"reason": rules.characters_limit(limit)})
     return reason
 
 
@@ -96,11 +97,11 @@ def _proposed(bid: Bid) -> Settlement:
     statement = Settlement.objects.select_for_update().filter(bid=bid, state=S.PROPOSED).first()
     if statement is None:
         raise rules.BidConflict(
-            "No statement is waiting for approval: "
-            + (
-                "it is final."
-                if bid.status == B.SETTLED
-                else "the lead has not proposed one, or it was disputed."
+            _("No statement is waiting for approval: it is final.")
+            if bid.status == B.SETTLED
+            else _(
+                "No statement is waiting for approval: the lead has not proposed one, or it "
+                "was disputed."
             ),
             bid=bid,
         )
@@ -161,14 +162,19 @@ def _on_team(bid: Bid, consultant, field: str) -> Consultant:
     """The member on the bid's team (accepted) that ``consultant`` (a record or an id) names;
     400 on ``field`` otherwise."""
     if isinstance(consultant, bool):
-        raise ValidationError({field: "Not a valid id."})
+        raise ValidationError({field: _("Not a valid id.")})
     try:
         consultant_id = int(consultant.pk if isinstance(consultant, Consultant) else consultant)
     except (TypeError, ValueError):
-        raise ValidationError({field: "Not a valid id."}) from None
+        raise ValidationError({field: _("Not a valid id.")}) from None
     seat = bid.members.filter(consultant_id=consultant_id, status=M.ACCEPTED).first()
     if seat is None:
-        raise ValidationError({field: f"The {field} must be a member of the team."})
+        message = (
+            _("The collector must be a member of the team.")
+            if field == "collector"
+            else _("The consultant must be a member of the team.")
+        )
+        raise ValidationError({field: message})
     return seat.consultant
 
 
@@ -185,16 +191,22 @@ def bid_settle(
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
         rules.check_version(bid, version)
-        rules.require_manager(actor, bid, "settle the bid")
-        rules.require_status(bid, (B.IN_PROGRESS,), "be settled")
+        rules.require_manager(
+            actor, bid, _("Only the bid's lead or a coordinator may settle the bid.")
+        )
+        rules.require_status(
+            bid, (B.IN_PROGRESS,), _("A bid that is %(status)s cannot be settled.")
+        )
         if bid.settlements.filter(state=S.PROPOSED).exists():
-            raise rules.BidConflict("A statement is already out for the team's approval.", bid=bid)
+            raise rules.BidConflict(
+                _("A statement is already out for the team's approval."), bid=bid
+            )
         agreement = bid.agreement_versions.filter(in_force_at__isnull=False).get()
         collector_id = None
         if collector not in (None, ""):
             collector_id = _on_team(bid, collector, "collector").pk
         if not bid.hours.exists():
-            raise ValidationError({"hours": "No hours are logged: log the team's hours first."})
+            raise ValidationError({"hours": _("No hours are logged: log the team's hours first.")})
         lines, transfers, total_hours = statement_lines(bid, agreement, collector_id)
         statement = Settlement(
             bid=bid,
@@ -228,7 +240,9 @@ def statement_approve(*, bid_id: int, actor, version: int | None = None) -> Stat
         # Request before bid: the last approval moves the request (intake.bids.rules' lock
         # order).
         bid = rules.lock_for_request_move(bid_id)
-        consultant = _team_member(actor, bid, "approve its statement")
+        consultant = _team_member(
+            actor, bid, _("Only working members on the bid's team approve its statement.")
+        )
         rules.check_version(bid, version)
         statement = _proposed(bid)
         existing = statement.approvals.filter(consultant=consultant).first()
@@ -256,18 +270,18 @@ def statement_approve_on_behalf(
         bid = rules.lock_for_request_move(bid_id)
         if not bid_access.approves_for_absent_member(actor, bid):
             raise PermissionDenied(
-                "Only a staff coordinator records an approval on a member's behalf."
+                _("Only a staff coordinator records an approval on a member's behalf.")
             )
         reason = _reason(
             reason,
-            "Say why you approve for them: the team and the member read it.",
+            _("Say why you approve for them: the team and the member read it."),
             rules.ON_BEHALF_REASON_MAX,
         )
         rules.check_version(bid, version)
         statement = _proposed(bid)
         absent = _on_team(bid, consultant, "consultant")
         if absent.user_id == actor.pk:
-            raise PermissionDenied("Nobody approves a statement on their own behalf.")
+            raise PermissionDenied(_("Nobody approves a statement on their own behalf."))
         existing = statement.approvals.filter(consultant=absent).first()
         if existing is not None:
             return existing
@@ -276,7 +290,8 @@ def statement_approve_on_behalf(
         absent = Consultant.objects.select_for_update().get(pk=absent.pk)
         if absent.can_be_offered_work:
             raise rules.BidConflict(
-                f"{absent} is a working member: they approve or dispute the statement themself.",
+                _("%(member)s is a working member: they approve or dispute the statement themself.")
+                % {"member": absent},
                 bid=bid,
             )
         approval = StatementApproval(consultant=absent, recorded_by=actor, on_behalf_reason=reason)
@@ -327,12 +342,14 @@ def statement_dispute(*, bid_id: int, actor, reason: str, version: int | None = 
     can be corrected; the lead then proposes a new statement.
     """
     reason = _reason(
-        reason, "Say what is wrong with the statement, so the team can correct it.",
+        reason, _("Say what is wrong with the statement, so the team can correct it."),
         rules.DISPUTE_REASON_MAX,
     )  # fmt: skip
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
-        consultant = _team_member(actor, bid, "dispute its statement")
+        consultant = _team_member(
+            actor, bid, _("Only working members on the bid's team dispute its statement.")
+        )
         rules.check_version(bid, version)
         statement = _proposed(bid)
         statement.state, statement.decided_at = S.DISPUTED, timezone.now()

@@ -9,19 +9,46 @@ tested without one.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from intake.bids.models import BidStatus
 
 B = BidStatus
 
 # name, label, what the stage is about (said under the current one)
 STAGES = (
-    ("team", "Team", "The lead invites the team: a bid needs one member besides the lead."),
-    ("agreement", "Agreement", "The lead sets the terms and sends the agreement for signature."),
-    ("signatures", "Signatures", "Every member on the team signs the agreement."),
-    ("submitted", "Submitted", "The lead submits the signed bid to the client."),
-    ("won", "Won", "The bid is with the client: waiting for their answer."),
-    ("work", "Work", "The team works and logs its hours."),
-    ("settlement", "Settlement", "Every member approves the statement that splits the pool."),
+    (
+        "team",
+        pgettext_lazy("bid stage", "Team"),
+        _("The lead invites the team: a bid needs one member besides the lead."),
+    ),
+    (
+        "agreement",
+        pgettext_lazy("bid stage", "Agreement"),
+        _("The lead sets the terms and sends the agreement for signature."),
+    ),
+    (
+        "signatures",
+        pgettext_lazy("bid stage", "Signatures"),
+        _("Every member on the team signs the agreement."),
+    ),
+    (
+        "submitted",
+        pgettext_lazy("bid stage", "Submitted"),
+        _("The lead submits the signed bid to the client."),
+    ),
+    (
+        "won",
+        pgettext_lazy("bid stage", "Won"),
+        _("The bid is with the client: waiting for their answer."),
+    ),
+    ("work", pgettext_lazy("bid stage", "Work"), _("The team works and logs its hours.")),
+    (
+        "settlement",
+        pgettext_lazy("bid stage", "Settlement"),
+        _("Every member approves the statement that splits the pool."),
+    ),
 )
 STAGE_NAMES = tuple(name for name, _label, _about in STAGES)
 
@@ -43,9 +70,12 @@ class Stage:
     @property
     def spoken_state(self) -> str:
         """What a screen reader hears after the name ("Stage 3 of 7: Signatures, current")."""
-        return {DONE: "done", CURRENT: "current", STOPPED: "where the bid ended"}.get(
-            self.state, "to come"
-        )
+        spoken = {
+            DONE: pgettext_lazy("bid stage state", "done"),
+            CURRENT: pgettext_lazy("bid stage state", "current"),
+            STOPPED: _("where the bid ended"),
+        }
+        return spoken.get(self.state, _("to come"))
 
 
 def _index(status: str, team_size: int, statement_out: bool) -> int:
@@ -78,10 +108,10 @@ def bid_stages(
     stopped_at = None
     if status == B.LOST:
         stopped_at = _index(B.LOST, team_size, False)
-        about = "The client turned the bid down."
+        about = _("The client turned the bid down.")
     elif status == B.WITHDRAWN:
         stopped_at = _index(withdrawn_from or B.DRAFT, team_size, False)
-        about = "The team withdrew the bid; the request stayed open for other bids."
+        about = _("The team withdrew the bid; the request stayed open for other bids.")
     at = stopped_at if stopped_at is not None else _index(status, team_size, statement_out)
     stages = []
     for index, (name, label, what) in enumerate(STAGES):
@@ -99,7 +129,7 @@ def bid_stages(
 
 def _about_now(name: str, status: str) -> str:
     if name == "work" and status == B.WON:
-        return "The client took the bid: the lead starts the work, then the team logs hours."
+        return _("The client took the bid: the lead starts the work, then the team logs hours.")
     return ""
 
 
@@ -107,11 +137,11 @@ def _about_now(name: str, status: str) -> str:
 
 # name, label: the workspace's tabs, in order.
 SECTIONS = (
-    ("team", "Team"),
-    ("agreement", "Agreement"),
-    ("hours", "Hours"),
-    ("settlement", "Settlement"),
-    ("history", "History"),
+    ("team", pgettext_lazy("bid section", "Team")),
+    ("agreement", pgettext_lazy("bid section", "Agreement")),
+    ("hours", pgettext_lazy("bid section", "Hours")),
+    ("settlement", pgettext_lazy("bid section", "Settlement")),
+    ("history", pgettext_lazy("bid section", "History")),
 )
 SECTION_NAMES = tuple(name for name, _label in SECTIONS)
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake import access
 from intake.bids import access as bid_access
@@ -73,7 +75,7 @@ def _records_the_answer(actor, bid: Bid) -> bool:
 def _send(bid: Bid, actor, move: Move) -> Done:
     if bid.members.filter(status=M.ACCEPTED).count() < 2:
         raise ValidationError(
-            {"team": "A team bid needs at least one member besides the lead on the team."}
+            {"team": _("A team bid needs at least one member besides the lead on the team.")}
         )
     return Done("sent", data={"agreement": terms.current_agreement(bid).number})
 
@@ -108,32 +110,47 @@ def _request_move(request_action: str):
 
 BID_MOVES: dict[str, Move] = table(
     Move("send", (B.DRAFT,), B.AGREEMENT_OUT, _manages,
-         "Send the agreement for signature", effect=_send),
+         gettext_lazy("Send the agreement for signature"), effect=_send),
     Move("withdraw", (B.DRAFT, B.AGREEMENT_OUT, B.SIGNED), B.WITHDRAWN, _manages,
-         "Withdraw the bid", ("note",), effect=_withdraw),
+         gettext_lazy("Withdraw the bid"), ("note",), effect=_withdraw),
     Move("submit", (B.SIGNED,), B.SUBMITTED, _submits,
-         "Send the signed bid to the client", ("note",), effect=_request_move("submit_bid")),
+         gettext_lazy("Send the signed bid to the client"), ("note",),
+         effect=_request_move("submit_bid")),
     Move("win", (B.SUBMITTED,), B.WON, _records_the_answer,
-         "The client took the bid", ("note",), effect=_request_move("win_bid")),
+         gettext_lazy("The client took the bid"), ("note",), effect=_request_move("win_bid")),
     Move("lose", (B.SUBMITTED,), B.LOST, _records_the_answer,
-         "The client turned the bid down", ("note",), effect=_request_move("lose_bid")),
+         gettext_lazy("The client turned the bid down"), ("note",),
+         effect=_request_move("lose_bid")),
     Move("start", (B.WON,), B.IN_PROGRESS, _manages,
-         "Start the work", effect=_start),
+         gettext_lazy("Start the work"), effect=_start),
 )  # fmt: skip
 
 BID_ACTIONS = [action for action, move in BID_MOVES.items() if move.public]
 # The moves that move the request too: the request's row is locked before the bid's.
 MOVES_THE_REQUEST = ("submit", "win", "lose")
-# action: (what the bid cannot do in another status, the refusal of an actor without the right)
-_MANAGERS = "Only the bid's lead or a coordinator may"
-_ANSWER = "Only intake coordinators record the client's answer."
+# action: (the refusal in another status, with the bid's status as %(status)s; the refusal of an
+# actor without the right)
+_DECIDED = gettext_lazy("A bid that is %(status)s cannot be decided.")
+_ANSWER = gettext_lazy("Only intake coordinators record the client's answer.")
 REFUSALS = {
-    "send": ("be sent for signature", f"{_MANAGERS} send the agreement."),
-    "withdraw": ("be withdrawn", f"{_MANAGERS} withdraw the bid."),
-    "submit": ("be submitted", "Only the bid's lead or an intake coordinator submits it."),
-    "win": ("be decided", _ANSWER),
-    "lose": ("be decided", _ANSWER),
-    "start": ("start", f"{_MANAGERS} start the work."),
+    "send": (
+        gettext_lazy("A bid that is %(status)s cannot be sent for signature."),
+        gettext_lazy("Only the bid's lead or a coordinator may send the agreement."),
+    ),
+    "withdraw": (
+        gettext_lazy("A bid that is %(status)s cannot be withdrawn."),
+        gettext_lazy("Only the bid's lead or a coordinator may withdraw the bid."),
+    ),
+    "submit": (
+        gettext_lazy("A bid that is %(status)s cannot be submitted."),
+        gettext_lazy("Only the bid's lead or an intake coordinator submits it."),
+    ),
+    "win": (_DECIDED, _ANSWER),
+    "lose": (_DECIDED, _ANSWER),
+    "start": (
+        gettext_lazy("A bid that is %(status)s cannot start."),
+        gettext_lazy("Only the bid's lead or a coordinator may start the work."),
+    ),
 }
 
 
@@ -156,7 +173,7 @@ def bid_apply(*, bid_id: int, action: str, actor, version: int | None, **fields)
         # on since they looked hears "this changed" (409), not "you may not" (403).
         rules.require_status(bid, move.sources, REFUSALS[action][0])
         if not move.may(actor, bid):
-            raise PermissionDenied(REFUSALS[action][1])
+            raise PermissionDenied(str(REFUSALS[action][1]))
         from_status = bid.status
         done = move.effect(bid, actor, move, **fields)
         if done is None:  # the request's move has moved the bid and written its event
@@ -182,7 +199,7 @@ def _as_before(action: str, *, bid_id: int, actor, version, right_first=False, *
         if not right_first:
             rules.check_version(bid, version)
         if not move.may(actor, bid):
-            raise PermissionDenied(REFUSALS[action][1])
+            raise PermissionDenied(str(REFUSALS[action][1]))
         if right_first:
             rules.check_version(bid, version)
     return bid_apply(bid_id=bid_id, action=action, actor=actor, version=version, **fields)

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake.bids import rules, terms
 from intake.bids.models import Bid, BidInterest, BidMember
@@ -22,19 +24,21 @@ from network.models import Consultant
 B = Bid.Status
 M = BidMember.Status
 
+CHANGES_THE_TEAM = gettext_lazy("Only the bid's lead or a coordinator may change the team.")
+
 
 def bid_volunteer(*, request_id: int, actor, note: str = "") -> BidInterest:
     """A member on the bid board would like to join a team for ``request_id``."""
     consultant = rules.consultant_of(actor)
     if consultant is None or not consultant.can_be_offered_work:
-        raise PermissionDenied("Only members who may be offered work can volunteer.")
+        raise PermissionDenied(_("Only members who may be offered work can volunteer."))
     note = (note or "").strip()
     if len(note) > rules.VOLUNTEER_NOTE_MAX:
-        raise ValidationError({"note": f"At most {rules.VOLUNTEER_NOTE_MAX:,} characters."})
+        raise ValidationError({"note": rules.characters_limit(rules.VOLUNTEER_NOTE_MAX)})
     with transaction.atomic():
         request = rules.lock_request(request_id)
         if request.status != Request.Status.BIDDING:
-            raise rules.BidConflict("This request is not open for bids.")
+            raise rules.BidConflict(_("This request is not open for bids."))
         interest, created = BidInterest.objects.get_or_create(
             request=request, consultant=consultant, defaults={"note": note}
         )
@@ -74,27 +78,29 @@ def bid_create(
     own = rules.consultant_of(actor)
     if lead is None:
         if own is None:
-            raise ValidationError({"lead": "Name the member who leads the bid."})
+            raise ValidationError({"lead": _("Name the member who leads the bid.")})
         lead = own
     lead = rules.working_member(lead, "lead")
     staff = actor is not None and network_access.is_staff_coordinator(actor)
     if not staff and (own is None or own.pk != lead.pk):
-        raise PermissionDenied("Members start a bid by offering to lead it themselves.")
+        raise PermissionDenied(_("Members start a bid by offering to lead it themselves."))
     if not staff and not own.can_be_offered_work:
-        raise PermissionDenied("Only members who may be offered work can lead a bid.")
+        raise PermissionDenied(_("Only members who may be offered work can lead a bid."))
     if due_date is not None and due_date < timezone.localdate():
-        raise ValidationError({"due_date": "The due date has passed."})
+        raise ValidationError({"due_date": _("The due date has passed.")})
     invitations = _invitations(invite, lead)
     with transaction.atomic():
         request = rules.lock_request(request_id)
         if request.status != Request.Status.BIDDING:
+            status = str(request.get_status_display()).lower()
             raise rules.BidConflict(
-                f"A request that is {request.get_status_display().lower()} is not open for bids."
+                _("A request that is %(status)s is not open for bids.") % {"status": status}
             )
         open_bid = request.bids.exclude(status__in=Bid.CLOSED).select_related("lead").first()
         if open_bid is not None:
             raise rules.BidConflict(
-                f"{open_bid.lead} already leads a bid on this request; volunteer to join it.",
+                _("%(lead)s already leads a bid on this request; volunteer to join it.")
+                % {"lead": open_bid.lead},
                 bid=open_bid,
             )
         bid = Bid(
@@ -112,7 +118,7 @@ def bid_create(
             with transaction.atomic():
                 bid.save()
         except IntegrityError:  # another bid started between the check and the insert
-            raise rules.BidConflict("Another bid on this request was just started.") from None
+            raise rules.BidConflict(_("Another bid on this request was just started.")) from None
         now = timezone.now()
         BidMember.objects.create(
             bid=bid,
@@ -133,19 +139,20 @@ def bid_create(
 
 def _invitations(invite, lead: Consultant) -> list[tuple[Consultant, str, Decimal]]:
     if not isinstance(invite, list | tuple):
-        raise ValidationError({"invite": "A list of members to invite."})
+        raise ValidationError({"invite": _("A list of members to invite.")})
     if len(invite) + 1 > rules.MAX_TEAM_SIZE:
-        raise ValidationError(
-            {"invite": f"A team has at most {rules.MAX_TEAM_SIZE} members, the lead included."}
-        )
+        message = _("A team has at most %(count)s members, the lead included.")
+        raise ValidationError({"invite": message % {"count": rules.MAX_TEAM_SIZE}})
     found = []
     seen = {lead.pk}
     for index, entry in enumerate(invite):
         if not isinstance(entry, dict):
-            raise ValidationError({"invite": f"Entry {index + 1}: consultant, role and hours."})
+            message = _("Entry %(number)s: consultant, role and hours.")
+            raise ValidationError({"invite": message % {"number": index + 1}})
         consultant = rules.working_member(entry.get("consultant"), "invite")
         if consultant.pk in seen:
-            raise ValidationError({"invite": f"{consultant} is named twice (or is the lead)."})
+            message = _("%(member)s is named twice (or is the lead).")
+            raise ValidationError({"invite": message % {"member": consultant}})
         seen.add(consultant.pk)
         found.append(
             (
@@ -161,7 +168,8 @@ def _invite(bid: Bid, actor, consultant: Consultant, role: str, hours: Decimal) 
     rules.same_currency(bid, consultant, "consultant")
     seat = BidMember.objects.select_for_update().filter(bid=bid, consultant=consultant).first()
     if seat is not None and seat.status in (M.INVITED, M.ACCEPTED):
-        raise ValidationError({"consultant": f"{consultant} is already invited to this bid."})
+        message = _("%(member)s is already invited to this bid.")
+        raise ValidationError({"consultant": message % {"member": consultant}})
     if seat is None:
         seat = BidMember(bid=bid, consultant=consultant)
     seat.role, seat.estimated_hours, seat.standard_rate = role, hours, consultant.hourly_rate
@@ -185,16 +193,14 @@ def bid_invite(
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
         rules.check_version(bid, version)
-        rules.require_manager(actor, bid, "invite members")
+        rules.require_manager(
+            actor, bid, _("Only the bid's lead or a coordinator may invite members.")
+        )
         rules.require_terms_open(bid)
         seats = bid.members.filter(status__in=[M.INVITED, M.ACCEPTED]).count()
         if seats >= rules.MAX_TEAM_SIZE:
-            raise ValidationError(
-                {
-                    "consultant": f"A team has at most {rules.MAX_TEAM_SIZE} members, "
-                    "invitations included."
-                }  # fmt: skip
-            )
+            message = _("A team has at most %(count)s members, invitations included.")
+            raise ValidationError({"consultant": message % {"count": rules.MAX_TEAM_SIZE}})
         seat = _invite(bid, actor, consultant, role, hours)
         rules.save_bid(bid)
     return seat
@@ -231,22 +237,23 @@ def bid_member_respond(
             else None
         )
         if seat is None:
-            raise PermissionDenied("You are not invited to this bid.")
+            raise PermissionDenied(_("You are not invited to this bid."))
         rules.check_version(bid, version)
         # A closed team first: an invitation closed when the agreement came into force is
         # "this changed" (409), not "you may not" (403).
         rules.require_terms_open(bid)
         if seat.status == M.REMOVED:
-            raise PermissionDenied("Your invitation to this bid was withdrawn.")
+            raise PermissionDenied(_("Your invitation to this bid was withdrawn."))
         if seat.status != M.INVITED:
+            answer = str(seat.get_status_display()).lower()
             raise rules.BidConflict(
-                f"You have already answered this invitation ({seat.get_status_display().lower()}).",
+                _("You have already answered this invitation (%(answer)s).") % {"answer": answer},
                 bid=bid,
             )
         seat.responded_at = timezone.now()
         if accept:
             if not consultant.can_be_offered_work:
-                raise PermissionDenied("Only members who may be offered work can join a bid.")
+                raise PermissionDenied(_("Only members who may be offered work can join a bid."))
             seat.status = M.ACCEPTED
             seat.save(update_fields=["status", "responded_at"])
             agreement = terms.write_version(bid, actor, f"{consultant} joined the team")
@@ -279,7 +286,7 @@ def bid_member_change(
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
         rules.check_version(bid, version)
-        rules.require_manager(actor, bid, "change the team")
+        rules.require_manager(actor, bid, CHANGES_THE_TEAM)
         rules.require_terms_open(bid)
         seat = (
             BidMember.objects.select_for_update()
@@ -287,7 +294,7 @@ def bid_member_change(
             .first()
         )
         if seat is None:
-            raise ValidationError({"consultant": "Not on this bid's team."})
+            raise ValidationError({"consultant": _("Not on this bid's team.")})
         changed = []
         if role is not None and rules.parse_role(role) != seat.role:
             seat.role = rules.parse_role(role)
@@ -321,17 +328,17 @@ def bid_member_remove(
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
         rules.check_version(bid, version)
-        rules.require_manager(actor, bid, "change the team")
+        rules.require_manager(actor, bid, CHANGES_THE_TEAM)
         rules.require_terms_open(bid)
         if consultant_id == bid.lead_id:
-            raise ValidationError({"consultant": "The lead cannot be removed from their bid."})
+            raise ValidationError({"consultant": _("The lead cannot be removed from their bid.")})
         seat = (
             BidMember.objects.select_for_update()
             .filter(bid=bid, consultant_id=consultant_id, status__in=[M.INVITED, M.ACCEPTED])
             .first()
         )
         if seat is None:
-            raise ValidationError({"consultant": "Not on this bid's team."})
+            raise ValidationError({"consultant": _("Not on this bid's team.")})
         was_on_team = seat.status == M.ACCEPTED
         seat.status, seat.responded_at = M.REMOVED, timezone.now()
         seat.save(update_fields=["status", "responded_at"])

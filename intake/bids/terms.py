@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from intake.bids import documents, money, rules
 from intake.bids.models import AgreementSignature, AgreementVersion, Bid, BidMember
@@ -41,9 +42,11 @@ def agreement_terms(bid: Bid, seats: list[BidMember]) -> dict:
         # Members may charge 0 (pro bono), but then there is nothing to weigh the pool by.
         raise ValidationError(
             {
-                "split_mode": "Rate weighted needs at least one member with a standard rate above "
-                "0; every rate on this team is 0. Use equal rate."
-            }  # fmt: skip
+                "split_mode": _(
+                    "Rate weighted needs at least one member with a standard rate above 0; "
+                    "every rate on this team is 0. Use equal rate."
+                )
+            }
         )
     planned = money.split_pool(pool, shares, bid.split_mode)
     overrun = money.worked_example(pool, shares, bid.split_mode, OVERRUN_FACTOR)
@@ -82,13 +85,20 @@ def agreement_terms(bid: Bid, seats: list[BidMember]) -> dict:
         "alliance_amount": rules.money_text(bid.price - pool),
         "pool": rules.money_text(pool),
         "split_mode": bid.split_mode,
-        "split_mode_label": Bid.SplitMode(bid.split_mode).label,
+        # The signed text is one document for the whole team: its figures are kept in English.
+        "split_mode_label": english(Bid.SplitMode(bid.split_mode).label),
         "planned_hours": rules.money_text(planned_hours),
         "planned_blended_rate": rules.money_text(money.planned_blended_rate(pool, planned_hours)),
         "overrun_percent": "20",
         "early_percent": "20",
         "members": members,
     }
+
+
+def english(text) -> str:
+    """``text`` (a translatable label) in English, as the agreement's stored figures keep it."""
+    with translation.override("en"):
+        return str(text)
 
 
 def write_version(bid: Bid, actor, reason: str) -> AgreementVersion:
@@ -102,7 +112,9 @@ def write_version(bid: Bid, actor, reason: str) -> AgreementVersion:
     )
     if current is not None:
         if current.in_force_at is not None:  # the service checks first; this is the backstop
-            raise rules.BidConflict("The agreement is in force and can no longer change.", bid=bid)
+            raise rules.BidConflict(
+                _("The agreement is in force and can no longer change."), bid=bid
+            )
         AgreementVersion.objects.filter(pk=current.pk).update(voided_at=now)
     number = (current.number + 1) if current is not None else 1
     terms = agreement_terms(bid, rules.team_members(bid))
@@ -141,7 +153,9 @@ def bid_terms_change(
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
         rules.check_version(bid, version)
-        rules.require_manager(actor, bid, "change the terms")
+        rules.require_manager(
+            actor, bid, _("Only the bid's lead or a coordinator may change the terms.")
+        )
         changed: list[str] = []
         updates = {
             "price": rules.parse_price(price) if price is not None else None,
@@ -155,9 +169,11 @@ def bid_terms_change(
                 changed.append(field_name)
         if due_date is not None and due_date != bid.due_date:
             if due_date < timezone.localdate():
-                raise ValidationError({"due_date": "The due date has passed."})
+                raise ValidationError({"due_date": _("The due date has passed.")})
             if bid.status in Bid.CLOSED:
-                raise rules.BidConflict(f"The bid is {bid.get_status_display().lower()}.", bid=bid)
+                raise rules.BidConflict(
+                    _("The bid is %(status)s.") % {"status": rules.status_text(bid)}, bid=bid
+                )
         if changed:
             rules.require_terms_open(bid)
         if not changed and (due_date is None or due_date == bid.due_date):
@@ -203,7 +219,7 @@ def agreement_sign(*, bid_id: int, actor, agreement_version: int) -> AgreementSi
             and bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
         )
         if not on_team:
-            raise PermissionDenied("Only members on the bid's team sign its agreement.")
+            raise PermissionDenied(_("Only members on the bid's team sign its agreement."))
         agreement = (
             AgreementVersion.objects.select_for_update()
             .filter(bid=bid, voided_at__isnull=True)
@@ -211,20 +227,23 @@ def agreement_sign(*, bid_id: int, actor, agreement_version: int) -> AgreementSi
             .first()
         )
         if agreement is None or agreement.number != agreement_version:
-            current = agreement.number if agreement else "none"
+            current = agreement.number if agreement else _("none")
+            message = _(
+                "Version %(number)s is no longer the agreement (the current version is "
+                "%(current)s); read the current version and sign that."
+            )
             raise rules.BidConflict(
-                f"Version {agreement_version} is no longer the agreement (the current version is "
-                f"{current}); read the current version and sign that.",
-                bid=bid,
+                message % {"number": agreement_version, "current": current}, bid=bid
             )
         existing = agreement.signatures.filter(consultant=consultant).first()
         if existing is not None:
             return existing
         if bid.status != B.AGREEMENT_OUT:
             raise rules.BidConflict(
-                "The agreement has not been sent for signature yet."
+                _("The agreement has not been sent for signature yet.")
                 if bid.status == B.DRAFT
-                else f"A bid that is {bid.get_status_display().lower()} takes no signatures.",
+                else _("A bid that is %(status)s takes no signatures.")
+                % {"status": rules.status_text(bid)},
                 bid=bid,
             )
         signature = AgreementSignature.objects.create(version=agreement, consultant=consultant)

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from intake.bids import access as bid_access
@@ -42,7 +43,7 @@ def bid_worker(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if not bid_access.works_for_bids(request.user):
-            raise PermissionDenied("The bid pages are for members who may be offered work.")
+            raise PermissionDenied(_("The bid pages are for members who may be offered work."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -51,8 +52,11 @@ def bid_worker(view):
 def _conflict(request, error: rules.BidConflict) -> None:
     messages.error(
         request,
-        f"{error} Nothing was changed; here is the page as it is now. Check it, then try again "
-        "if it still makes sense.",
+        _(
+            "%(refusal)s Nothing was changed; here is the page as it is now. Check it, then try "
+            "again if it still makes sense."
+        )
+        % {"refusal": error},
     )
 
 
@@ -93,8 +97,11 @@ def volunteer(request, request_id):
         else:
             messages.success(
                 request,
-                f"You volunteered to join the team bidding on {client_request.reference}; "
-                "the lead sees your note.",
+                _(
+                    "You volunteered to join the team bidding on %(reference)s; the lead sees "
+                    "your note."
+                )
+                % {"reference": client_request.reference},
             )
             return redirect("bid-board")
     return _board_page(request, status=400, failed_form=form, failed_request_id=request_id)
@@ -108,7 +115,7 @@ def volunteer(request, request_id):
 def start(request, request_id):
     client_request = get_object_or_404(Request, pk=request_id)
     if client_request.status != Request.Status.BIDDING:
-        raise PermissionDenied("This request is not open for bids.")
+        raise PermissionDenied(_("This request is not open for bids."))
     user = request.user
     staff = network_access.is_staff_coordinator(user)
     own = network_access.consultant_of(user)
@@ -136,7 +143,8 @@ def start(request, request_id):
             else:
                 messages.success(
                     request,
-                    f"Your bid on {client_request.reference} is started. Invite the team next.",
+                    _("Your bid on %(reference)s is started. Invite the team next.")
+                    % {"reference": client_request.reference},
                 )
                 return redirect(bid)
     context = {"client_request": client_request, "form": form, "open_bid": open_bid}
@@ -152,7 +160,7 @@ def my_bids(request):
     # Bids are for members who may be offered work (bid_access.works_for_bids), as every bid page.
     me = network_access.working_consultant_of(request.user)
     if me is None:
-        raise PermissionDenied("This page is for active members and members on probation.")
+        raise PermissionDenied(_("This page is for active members and members on probation."))
     rows = selectors.my_bid_rows(me)
     context = {
         # An invitation can only be answered while the terms are open (team.bid_member_respond).
@@ -199,16 +207,27 @@ def _refused(action: str, error: rules.BidConflict, posted_version, bid: Bid) ->
     if posted_version is not None and posted_version != bid.version:
         latest = bid.events.select_related("actor__consultant").order_by("-created_at", "-pk")
         latest = latest.first()
-        change = ""
+        said = [
+            _("%(not_done)s: the bid changed after you opened the page.") % {"not_done": not_done}
+        ]
         if latest is not None:
             row = event_row(latest, [])
-            change = f" The latest change: {row['label'].rstrip('.')} ({row['actor']})."
-        return (
-            f"{not_done}: the bid changed after you opened the page.{change} It is now "
-            f"{bid.get_status_display().lower()}. Check it as it is now, then try again if it "
-            "still makes sense."
+            said.append(
+                _("The latest change: %(label)s (%(actor)s).")
+                % {"label": str(row["label"]).rstrip("."), "actor": row["actor"]}
+            )
+        said.append(
+            _(
+                "It is now %(status)s. Check it as it is now, then try again if it still makes "
+                "sense."
+            )
+            % {"status": rules.status_text(bid)}
         )
-    return f"{not_done}. {error} Nothing was changed."
+        return " ".join(said)
+    return _("%(not_done)s. %(refusal)s Nothing was changed.") % {
+        "not_done": not_done,
+        "refusal": error,
+    }
 
 
 @require_POST
@@ -218,7 +237,7 @@ def bid_action(request, pk, action):
     spec = ACTIONS[action]
     section = ACTION_SECTIONS[action]
     if spec.may is not None and not spec.may(request.user, bid):
-        raise PermissionDenied("You may not do this on this bid.")
+        raise PermissionDenied(_("You may not do this on this bid."))
     kwargs = {"auto_id": spec.auto_id}
     if spec.form is forms.SettleForm:
         kwargs["team"] = rules.team_members(bid)

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake.bids import rules
 from intake.bids.models import Bid, BidMember, HoursEntry, Settlement
@@ -30,30 +32,38 @@ def hours_window(bid: Bid) -> tuple[datetime.date, datetime.date]:
     return min(bid.work_started_on or today, today), today
 
 
-def require_hours_open(bid: Bid, doing: str) -> None:
-    rules.require_status(bid, (B.IN_PROGRESS,), doing)
+def require_hours_open(bid: Bid, refusal: str) -> None:
+    """409 unless hours may change: ``refusal`` (with ``%(status)s``) when the work is not in
+    progress, and while a statement is out for approval."""
+    rules.require_status(bid, (B.IN_PROGRESS,), refusal)
     if bid.settlements.filter(state=Settlement.State.PROPOSED).exists():
         raise rules.BidConflict(
-            "The statement is out for the team's approval: the hours are fixed until every "
-            "member approves it, or a member disputes it and the work reopens.",
+            _(
+                "The statement is out for the team's approval: the hours are fixed until every "
+                "member approves it, or a member disputes it and the work reopens."
+            ),
             bid=bid,
         )
+
+
+TAKES_NO_HOURS = gettext_lazy("A bid that is %(status)s cannot take hours.")
+HOURS_CANNOT_CHANGE = gettext_lazy("A bid that is %(status)s cannot change its hours.")
 
 
 def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "") -> HoursEntry:
     """A team member logs hours worked on one date (their own only)."""
     amount = rules.parse_decimal(hours, "hours")
     if amount <= 0:
-        raise ValidationError({"hours": "Hours must be above 0."})
+        raise ValidationError({"hours": _("Hours must be above 0.")})
     if amount > rules.HOURS_PER_DAY:
-        raise ValidationError({"hours": "A day has at most 24 hours."})
+        raise ValidationError({"hours": _("A day has at most 24 hours.")})
     if amount != amount.quantize(rules.CENT):
-        raise ValidationError({"hours": "At most two decimal places."})
+        raise ValidationError({"hours": _("At most two decimal places.")})
     if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
-        raise ValidationError({"date": "A date (YYYY-MM-DD)."})
+        raise ValidationError({"date": _("A date (YYYY-MM-DD).")})
     note = (note or "").strip()
     if len(note) > rules.HOURS_NOTE_MAX:
-        raise ValidationError({"note": f"At most {rules.HOURS_NOTE_MAX:,} characters."})
+        raise ValidationError({"note": rules.characters_limit(rules.HOURS_NOTE_MAX)})
     consultant = rules.consultant_of(actor)
     with transaction.atomic():
         bid = rules.lock_bid(bid_id)
@@ -61,16 +71,16 @@ def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "")
             consultant is None
             or not bid.members.filter(consultant=consultant, status=M.ACCEPTED).exists()
         ):
-            raise PermissionDenied("Only members on the bid's team log hours on it.")
-        require_hours_open(bid, "take hours")
+            raise PermissionDenied(_("Only members on the bid's team log hours on it."))
+        require_hours_open(bid, TAKES_NO_HOURS)
         first_day, today = hours_window(bid)
         if not first_day <= date <= today:
-            raise ValidationError(
-                {
-                    "date": "Hours are logged for the days of the work: from "
-                    f"{first_day:%Y-%m-%d}, the day it started, to today ({today:%Y-%m-%d})."
-                }  # fmt: skip
+            message = _(
+                "Hours are logged for the days of the work: from %(first_day)s, the day it "
+                "started, to today (%(today)s)."
             )
+            days = {"first_day": f"{first_day:%Y-%m-%d}", "today": f"{today:%Y-%m-%d}"}
+            raise ValidationError({"date": message % days})
         # Two entries for one day logged at once (two tabs, two bids) must not together pass
         # 24 hours: lock the member's row so the sum below is read by one writer at a time.
         Consultant.objects.select_for_update().filter(pk=consultant.pk).first()
@@ -78,8 +88,9 @@ def hours_log(*, bid_id: int, actor, date: datetime.date, hours, note: str = "")
             total=Sum("hours")
         )["total"] or Decimal("0")
         if logged + amount > rules.HOURS_PER_DAY:
+            message = _("You already logged %(hours)s h on %(date)s; a day has 24.")
             raise ValidationError(
-                {"hours": f"You already logged {logged} h on {date:%Y-%m-%d}; a day has 24."}
+                {"hours": message % {"hours": logged, "date": f"{date:%Y-%m-%d}"}}
             )
         entry = HoursEntry.objects.create(
             bid=bid, consultant=consultant, date=date, hours=amount, note=note
@@ -99,10 +110,10 @@ def hours_delete(*, bid_id: int, actor, entry_id: int) -> HoursEntry:
         bid = rules.lock_bid(bid_id)
         entry = HoursEntry.objects.filter(bid=bid, pk=entry_id).first()
         if entry is None:
-            raise ValidationError({"entry": "No such entry on this bid."})
+            raise ValidationError({"entry": _("No such entry on this bid.")})
         if consultant is None or entry.consultant_id != consultant.pk:
-            raise PermissionDenied("Members take back only their own hours.")
-        require_hours_open(bid, "change its hours")
+            raise PermissionDenied(_("Members take back only their own hours."))
+        require_hours_open(bid, HOURS_CANNOT_CHANGE)
         rules.record_event(
             bid, actor, "hours_removed", entry=entry.pk, date=entry.date.isoformat(),
             hours=rules.money_text(entry.hours),

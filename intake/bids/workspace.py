@@ -124,6 +124,11 @@ class Workspace:
     def current_stage(self) -> Stage | None:
         return next((stage for stage in self.stages if stage.state != DONE), None)
 
+    @property
+    def away_names(self) -> str:
+        """The members in ``away``, as a sentence lists them."""
+        return ", ".join(consultant.display_name for consultant in self.away)
+
 
 def build_workspace(
     request, bid: Bid, *, section: str | None = None, failed: tuple[str, Form] | None = None

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from intake.bids import access as bid_access
 from intake.bids import forms, rules, settlement, work
@@ -27,32 +28,33 @@ HOURS_PAGE_SIZE = 50
 # Where the statement's CSV is served (the bid API); the page only links to it.
 STATEMENT_CSV_PATH = "/api/v1/bids/{pk}/statement/csv/"
 EVENT_LABELS = {
-    "created": "Started the bid",
-    "volunteered": "Volunteered to join",
-    "invited": "Invited a member",
-    "joined": "Joined the team",
-    "declined": "Declined the invitation",
-    "member_changed": "Changed a member's role or hours",
-    "removed": "Took a member off the team",
-    "invitation_closed": "Closed an unanswered invitation: the agreement came into force",
-    "terms_changed": "Changed the terms",
-    "sent": "Sent the agreement for signature",
-    "signed": "Signed the agreement",
-    "in_force": "The agreement came into force",
-    "withdrawn": "Withdrew the bid",
-    "submit_bid": "Submitted the bid to the client",
-    "win_bid": "Recorded the bid as won",
-    "lose_bid": "Recorded the bid as lost",
-    "close": "The request was closed",
-    "started": "Started the work",
-    "hours_logged": "Logged hours",
-    "hours_removed": "Took back hours",
-    "settlement_proposed": "Proposed the statement for the team's approval",
-    "statement_approved": "Approved the statement",
-    "statement_approved_on_behalf": "Approved the statement on behalf of a member who no longer "
-    "works",
-    "statement_disputed": "Disputed the statement: the hours reopened",
-    "settled": "Every member approved: the statement is final and the bid settled",
+    "created": _("Started the bid"),
+    "volunteered": _("Volunteered to join"),
+    "invited": _("Invited a member"),
+    "joined": _("Joined the team"),
+    "declined": _("Declined the invitation"),
+    "member_changed": _("Changed a member's role or hours"),
+    "removed": _("Took a member off the team"),
+    "invitation_closed": _("Closed an unanswered invitation: the agreement came into force"),
+    "terms_changed": _("Changed the terms"),
+    "sent": _("Sent the agreement for signature"),
+    "signed": _("Signed the agreement"),
+    "in_force": _("The agreement came into force"),
+    "withdrawn": _("Withdrew the bid"),
+    "submit_bid": _("Submitted the bid to the client"),
+    "win_bid": _("Recorded the bid as won"),
+    "lose_bid": _("Recorded the bid as lost"),
+    "close": _("The request was closed"),
+    "started": _("Started the work"),
+    "hours_logged": _("Logged hours"),
+    "hours_removed": _("Took back hours"),
+    "settlement_proposed": _("Proposed the statement for the team's approval"),
+    "statement_approved": _("Approved the statement"),
+    "statement_approved_on_behalf": _(
+        "Approved the statement on behalf of a member who no longer works"
+    ),
+    "statement_disputed": _("Disputed the statement: the hours reopened"),
+    "settled": _("Every member approved: the statement is final and the bid settled"),
 }
 
 
@@ -146,9 +148,9 @@ def team_building(page, request, members: list[BidMember], team, forms_by_action
             },
         )
         if page.me is not None and consultant_id == page.me.pk:
-            item.change_form.fields["role"].help_text = "What you do on the team."
+            item.change_form.fields["role"].help_text = _("What you do on the team.")
         elif consultant_id == bid.lead_id:
-            item.change_form.fields["role"].help_text = "What the lead does on the team."
+            item.change_form.fields["role"].help_text = _("What the lead does on the team.")
         if consultant_id != bid.lead_id:
             item.remove_form = forms.MemberRemoveForm(
                 bid=bid, auto_id=auto, initial={"consultant": consultant_id}

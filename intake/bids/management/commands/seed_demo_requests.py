@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from intake.bids import states, team, terms
 from intake.models import Request
@@ -163,7 +164,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not User.objects.filter(username="intake").exists():
-            raise CommandError("Run seed_demo first: the demo requests are worked by its accounts.")
+            raise CommandError(
+                _("Run seed_demo first: the demo requests are worked by its accounts.")
+            )
         created = 0
         for spec in REQUESTS:
             if Request.objects.filter(title=spec.title).exists():
@@ -172,7 +175,8 @@ class Command(BaseCommand):
                 self._create(spec)
             created += 1
         self.stdout.write(
-            f"Demo requests: {created} created, {len(REQUESTS) - created} already there."
+            _("Demo requests: %(created)s created, %(existing)s already there.")
+            % {"created": created, "existing": len(REQUESTS) - created}
         )
 
     def _create(self, spec: DemoRequest) -> None:
