@@ -18,6 +18,7 @@ The alliance's record (meetings, decisions, action items) has stricter rules tha
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from handbook.models import ActionItem, Decision, Meeting, Page
 from network import access as network_access
@@ -67,9 +68,9 @@ def get_page_for_user(user, slug: str, *, write: bool = False) -> Page:
         .first()
     )
     if page is None:
-        raise Http404("No such page.")
+        raise Http404(_("No such page."))
     if write and not may_edit(user):
-        raise PermissionDenied("Only members of the alliance edit the handbook.")
+        raise PermissionDenied(EDIT_REFUSED)
     return page
 
 
@@ -132,12 +133,9 @@ def get_meeting_for_user(user, pk, *, write: bool = False) -> Meeting:
     if may_read_members_pages(user):
         meeting = Meeting.objects.select_related("minutes").filter(pk=pk).first()
     if meeting is None:
-        raise Http404("No such meeting.")
+        raise Http404(_("No such meeting."))
     if write and not may_change_meeting(user, meeting):
-        raise PermissionDenied(
-            "Only the member who recorded this meeting, the secretary and the staff "
-            "coordinators add decisions and action items to it."
-        )
+        raise PermissionDenied(MEETING_REFUSED)
     return meeting
 
 
@@ -154,7 +152,7 @@ def get_decision_for_user(user, pk, *, write: bool = False) -> Decision:
             .first()
         )
     if decision is None:
-        raise Http404("No such decision.")
+        raise Http404(_("No such decision."))
     if write and not may_close_decision(user, decision):
         raise PermissionDenied(CLOSE_REFUSED)
     return decision
@@ -170,17 +168,22 @@ def get_action_item_for_user(user, pk, *, meeting_id=None, write: bool = False) 
             rows = rows.filter(meeting_id=meeting_id)
         item = rows.first()
     if item is None:
-        raise Http404("No such action item.")
+        raise Http404(_("No such action item."))
     if write and not may_mark_done(user, item):
         raise PermissionDenied(MARK_DONE_REFUSED)
     return item
 
 
-CLOSE_REFUSED = (
+EDIT_REFUSED = _("Only members of the alliance edit the handbook.")
+MEETING_REFUSED = _(
+    "Only the member who recorded this meeting, the secretary and the staff coordinators add "
+    "decisions and action items to it."
+)
+CLOSE_REFUSED = _(
     "Only the member who opened this decision, the secretary and the staff coordinators close "
     "its vote."
 )
-MARK_DONE_REFUSED = (
+MARK_DONE_REFUSED = _(
     "Only the item's owner, the member who recorded the meeting, the secretary and the staff "
     "coordinators mark an action item done."
 )

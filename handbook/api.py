@@ -19,6 +19,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -83,8 +84,14 @@ class HandbookAPIView:
     def handle_exception(self, exc):
         if isinstance(exc, RequestDataTooBig):
             exc = ParseError(
-                f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes; "
-                f"a page body may have at most {MAX_BODY_CHARACTERS:,} characters."
+                _(
+                    "The request is larger than %(bytes)s bytes; a page body may have at most "
+                    "%(characters)s characters."
+                )
+                % {
+                    "bytes": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}",
+                    "characters": f"{MAX_BODY_CHARACTERS:,}",
+                }
             )
         return super().handle_exception(exc)
 
@@ -92,14 +99,14 @@ class HandbookAPIView:
 class MayReadMembersPages(BasePermission):
     """Members (and role holders and administrators) only: 403 before any lookup."""
 
-    message = "Only members of the alliance may use this part of the handbook."
+    message = _("Only members of the alliance may use this part of the handbook.")
 
     def has_permission(self, request, view):
         return access.may_read_members_pages(request.user)
 
 
 class MayEditHandbook(BasePermission):
-    message = "Only members of the alliance edit the handbook."
+    message = access.EDIT_REFUSED
 
     def has_permission(self, request, view):
         return access.may_edit(request.user)
@@ -336,7 +343,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         page = self._page(slug)
         found = page.revisions.select_related("author__consultant").filter(pk=revision_id).first()
         if found is None:
-            raise Http404("No such revision of this page.")
+            raise Http404(_("No such revision of this page."))
         return Response(RevisionDetailSerializer(found).data)
 
     @extend_schema(
@@ -398,7 +405,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
             )
         }
         missing = {
-            name: ["No such revision of this page."]
+            name: [_("No such revision of this page.")]
             for name, pk in wanted.items()
             if pk not in found
         }

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy as _
+
 from handbook.models import Decision, Vote
 
 # The rules and the votes are the values the models store.
@@ -42,10 +44,10 @@ CHOICES = (FOR, AGAINST, ABSTAIN, BLOCK)
 
 PASSED, FAILED, NO_QUORUM, BLOCKED = "passed", "failed", "no_quorum", "blocked"
 OUTCOME_LABELS = {
-    PASSED: "Passed",
-    FAILED: "Failed",
-    NO_QUORUM: "No quorum",
-    BLOCKED: "Blocked",
+    PASSED: _("Passed"),
+    FAILED: _("Failed"),
+    NO_QUORUM: _("No quorum"),
+    BLOCKED: _("Blocked"),
 }
 
 _SUPERMAJORITY = {TWO_THIRDS: Fraction(2, 3), THREE_QUARTERS: Fraction(3, 4)}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from handbook import access
 from handbook.models import ActionItem, Decision, Page, Vote
@@ -53,12 +54,16 @@ def _motion(decision: Decision) -> str:
 
 def _decision_item(decision: Decision, now, *, for_vote: bool) -> desk.DeskItem:
     if decision.closes_at is None:
-        note = "Open, with no closing time: the vote is closed by hand"
+        if for_vote:
+            note = _("Your vote is waiting. Open, with no closing time: the vote is closed by hand")
+        else:
+            note = _("Open, with no closing time: the vote is closed by hand")
     else:
         closes = date_format(timezone.localtime(decision.closes_at), "j F, H:i")
-        note = f"Voting closes {closes}"
-    if for_vote:
-        note = f"Your vote is waiting. {note}"
+        if for_vote:
+            note = _("Your vote is waiting. Voting closes %(when)s") % {"when": closes}
+        else:
+            note = _("Voting closes %(when)s") % {"when": closes}
     return desk.DeskItem(
         title=_motion(decision),
         url=decision.get_absolute_url(),
@@ -70,7 +75,10 @@ def _decision_item(decision: Decision, now, *, for_vote: bool) -> desk.DeskItem:
 
 def _action_item(item: ActionItem, today: datetime.date, *, owner: bool) -> desk.DeskItem:
     late = item.due < today
-    note = f"{'Was due' if late else 'Due'} {_day(item.due)}"
+    if late:
+        note = _("Was due %(day)s") % {"day": _day(item.due)}
+    else:
+        note = _("Due %(day)s") % {"day": _day(item.due)}
     if not owner:
         note += f" · {item.owner.display_name}"
     return desk.DeskItem(
@@ -86,7 +94,7 @@ def _page_item(page: Page) -> desk.DeskItem:
     return desk.DeskItem(
         title=page.title,
         url=page.get_absolute_url(),
-        note=f"Last reviewed {reviewed}" if reviewed else "Never reviewed",
+        note=_("Last reviewed %(day)s") % {"day": reviewed} if reviewed else _("Never reviewed"),
     )
 
 
@@ -129,24 +137,30 @@ def record_panel(user) -> desk.DeskPanel:
     items += [_page_item(page) for page in _pages_list(pages_due_for_review(today))]
     return desk.DeskPanel(
         key="record",
-        title="The alliance's record",
+        title=_("The alliance's record"),
         order=50,
-        intro="Decisions open for votes, action items from meetings and policies due for review.",
+        intro=_(
+            "Decisions open for votes, action items from meetings and policies due for review."
+        ),
         counts=[
-            desk.DeskCount("Decisions open", counted["decisions"], reverse("handbook-decisions")),
-            desk.DeskCount("Action items overdue", counted["late"], reverse("handbook-meetings")),
-            desk.DeskCount("Action items open", counted["open"], reverse("handbook-meetings")),
             desk.DeskCount(
-                "Policies due for review",
+                _("Decisions open"), counted["decisions"], reverse("handbook-decisions")
+            ),
+            desk.DeskCount(
+                _("Action items overdue"), counted["late"], reverse("handbook-meetings")
+            ),
+            desk.DeskCount(_("Action items open"), counted["open"], reverse("handbook-meetings")),
+            desk.DeskCount(
+                _("Policies due for review"),
                 counted["pages"],
                 reverse("handbook-index") + "?due=on",
             ),
         ],
         items=items,
-        items_title="Open decisions, action items and reviews",
-        empty_text="The record is up to date: no open decision, no action item, no review due.",
+        items_title=_("Open decisions, action items and reviews"),
+        empty_text=_("The record is up to date: no open decision, no action item, no review due."),
         link_url=reverse("handbook-meetings"),
-        link_text="Meetings and minutes",
+        link_text=_("Meetings and minutes"),
     )
 
 
@@ -169,19 +183,19 @@ def member_panel(user, consultant) -> desk.DeskPanel:
     items += [_page_item(page) for page in _pages_list(my_pages)]
     return desk.DeskPanel(
         key="handbook",
-        title="Your votes and action items",
+        title=_("Your votes and action items"),
         order=60,
-        intro="Decisions waiting for your vote, what you took on at meetings, pages you keep.",
+        intro=_("Decisions waiting for your vote, what you took on at meetings, pages you keep."),
         counts=[
-            desk.DeskCount("Votes waiting", counted["votes"], reverse("handbook-decisions")),
-            desk.DeskCount("Your action items", counted["items"], reverse("handbook-meetings")),
-            desk.DeskCount("Your pages due for review", counted["pages"]),
+            desk.DeskCount(_("Votes waiting"), counted["votes"], reverse("handbook-decisions")),
+            desk.DeskCount(_("Your action items"), counted["items"], reverse("handbook-meetings")),
+            desk.DeskCount(_("Your pages due for review"), counted["pages"]),
         ],
         items=items,
-        items_title="Waiting for you",
-        empty_text="No vote is waiting for you, you have no open action item and no page due.",
+        items_title=_("Waiting for you"),
+        empty_text=_("No vote is waiting for you, you have no open action item and no page due."),
         link_url=reverse("handbook-decisions"),
-        link_text="The decisions register",
+        link_text=_("The decisions register"),
     )
 
 

@@ -8,6 +8,8 @@ for a revision list.
 import difflib
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
 EQUAL, INSERT, DELETE, REPLACE, SKIP = "equal", "insert", "delete", "replace", "skip"
 
 
@@ -88,7 +90,9 @@ def _collapse(run: list[DiffRow], context: int, *, keep_head: bool, keep_tail: b
     if len(run) <= head + tail:
         return run
     hidden = run[head : len(run) - tail]
-    label = f"{len(hidden)} unchanged line{'s' if len(hidden) != 1 else ''}"
+    label = ngettext("%(count)s unchanged line", "%(count)s unchanged lines", len(hidden)) % {
+        "count": len(hidden)
+    }
     skip = DiffRow(SKIP, hidden[0].old_number, label, hidden[0].new_number, label)
     return run[:head] + [skip] + run[len(run) - tail :]
 

@@ -2,8 +2,9 @@
 
 Each page is ``<category>/<slug>.md``: YAML front matter (title, slug, category, visibility,
 last_reviewed, revision, updated_at, owner) and then the latest body, as written. ``index.md``
-lists the pages by category. The archive is deterministic: the same pages give the same bytes
-(sorted entries, fixed timestamps), so two exports can be compared with a checksum.
+lists the pages by category, in the reader's language. The archive is deterministic: the same
+pages in the same language give the same bytes (sorted entries, fixed timestamps), so two
+exports can be compared with a checksum.
 """
 
 import io
@@ -13,6 +14,8 @@ import yaml
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from handbook.models import Page
 
@@ -52,7 +55,10 @@ def page_markdown(page: Page) -> str:
 
 
 def index_markdown(pages: list[Page]) -> str:
-    lines = ["# Handbook", "", f"{len(pages)} pages, by category.", ""]
+    count = ngettext(
+        "%(count)s page, by category.", "%(count)s pages, by category.", len(pages)
+    ) % {"count": len(pages)}
+    lines = [f"# {_('Handbook')}", "", count, ""]
     labels = dict(Page.Category.choices)
     current = None
     for page in pages:

@@ -7,6 +7,7 @@ Their ``ValidationError`` goes back onto the form with ``network.forms.add_servi
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, PageRevision, Vote
 from network.forms import DateInput, SearchInput
@@ -42,13 +43,13 @@ class MembersChoiceField(forms.ModelMultipleChoiceField):
 
 # --- Pages ----------------------------------------------------------------------------------
 
-BODY_HELP = (
+BODY_HELP = _(
     "Markdown: # Heading, **bold**, *italic*, - lists, [a link](https://example.org). "
     "Link another handbook page with [[Page title]] or [[Page title|the words shown]]."
 )
 
 
-BODY_REQUIRED = "Write the page's text: a handbook page cannot be empty."
+BODY_REQUIRED = _("Write the page's text: a handbook page cannot be empty.")
 
 
 class MarkdownField(forms.CharField):
@@ -75,7 +76,7 @@ def _body_field(**kwargs) -> forms.CharField:
         # The service refuses longer bodies too; the form says so before anything is sent on.
         max_length=MAX_BODY_CHARACTERS,
         strip=False,
-        label="Markdown text",
+        label=_("Markdown text"),
         help_text=BODY_HELP,
         widget=forms.Textarea(attrs={"rows": 20, "class": "markdown-editor", "spellcheck": "true"}),
         **kwargs,
@@ -86,19 +87,22 @@ def _summary_field() -> forms.CharField:
     return forms.CharField(
         required=False,
         max_length=300,
-        label="Summary of your change",
-        help_text="What changed and why, for the page's history.",
+        label=_("Summary of your change"),
+        help_text=_("What changed and why, for the page's history."),
     )
 
 
 class PageCreateForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Title")
-    category = forms.ChoiceField(choices=Page.Category.choices, initial=Page.Category.GUIDE)
+    title = forms.CharField(max_length=200, label=_("Title"))
+    category = forms.ChoiceField(
+        choices=Page.Category.choices, initial=Page.Category.GUIDE, label=_("Category")
+    )
     visibility = forms.ChoiceField(
         choices=Page.Visibility.choices,
         initial=Page.Visibility.MEMBERS,
         widget=forms.RadioSelect,
-        help_text="Public pages can be read by anyone, without an account.",
+        label=_("Visibility"),
+        help_text=_("Public pages can be read by anyone, without an account."),
     )
     body = _body_field()
     summary = _summary_field()
@@ -109,7 +113,7 @@ class PageEditForm(forms.Form):
     service refuses the save when someone saved since (``EditConflict``)."""
 
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(max_length=200, label="Title")
+    title = forms.CharField(max_length=200, label=_("Title"))
     body = _body_field()
     summary = _summary_field()
 
@@ -122,8 +126,8 @@ class RevertForm(forms.Form):
 class DiffForm(forms.Form):
     """Two revision numbers of one page (``?from=2&to=5``)."""
 
-    from_number = forms.IntegerField(min_value=1, label="From revision")
-    to_number = forms.IntegerField(min_value=1, label="To revision")
+    from_number = forms.IntegerField(min_value=1, label=_("From revision"))
+    to_number = forms.IntegerField(min_value=1, label=_("To revision"))
 
     def __init__(self, data=None, **kwargs):
         if data is not None:
@@ -133,22 +137,24 @@ class DiffForm(forms.Form):
 
 class IndexFilterForm(forms.Form):
     category = forms.ChoiceField(
-        choices=[("", "All categories"), *Page.Category.choices], required=False
+        choices=[("", _("All categories")), *Page.Category.choices],
+        required=False,
+        label=_("Category"),
     )
     visibility = forms.ChoiceField(
-        choices=[("", "All pages"), *Page.Visibility.choices],
+        choices=[("", _("All pages")), *Page.Visibility.choices],
         required=False,
-        label="Who can read",
+        label=_("Who can read"),
     )
-    due = forms.BooleanField(required=False, label="Due for review only")
+    due = forms.BooleanField(required=False, label=_("Due for review only"))
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
-        label="Search the handbook",
-        widget=SearchInput(attrs={"placeholder": "e.g. time away, referral, quorum"}),
+        label=_("Search the handbook"),
+        widget=SearchInput(attrs={"placeholder": _("e.g. time away, referral, quorum")}),
     )
 
 
@@ -156,26 +162,32 @@ class SearchForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    date = forms.DateField(widget=DateInput())
+    title = forms.CharField(max_length=200, label=_("Title"))
+    date = forms.DateField(widget=DateInput(), label=_("Date"))
     attendees = MembersChoiceField(
         queryset=Consultant.objects.none(),
         required=False,
         # Tick boxes in a fieldset (field.html gives it the legend), sorted by name; a long
         # list scrolls within its box (handbook.css).
         widget=forms.CheckboxSelectMultiple(attrs={"class": "attendee-list"}),
-        help_text="Tick everyone who came: members and members on leave, sorted by name.",
+        label=_("Attendees"),
+        help_text=_("Tick everyone who came: members and members on leave, sorted by name."),
     )
     agenda = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Agenda"),
     )
     minutes = MarkdownField(
         required=False,
         max_length=MAX_BODY_CHARACTERS,
         strip=False,
-        label="Minutes",
-        help_text="Markdown. Saved as a handbook page in the minutes category. "
-        + "Leave empty to write them later.",
+        label=_("Minutes"),
+        help_text=_(
+            "Markdown. Saved as a handbook page in the minutes category. "
+            "Leave empty to write them later."
+        ),
         widget=forms.Textarea(attrs={"rows": 10, "class": "markdown-editor"}),
     )
 
@@ -190,16 +202,18 @@ class DecisionForm(forms.Form):
 
     text = forms.CharField(
         max_length=5000,
-        label="Motion",
-        help_text="The motion, exactly as it is put to the vote.",
+        label=_("Motion"),
+        help_text=_("The motion, exactly as it is put to the vote."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    rule = forms.ChoiceField(choices=Decision.Rule.choices, initial=Decision.Rule.SIMPLE_MAJORITY)
+    rule = forms.ChoiceField(
+        choices=Decision.Rule.choices, initial=Decision.Rule.SIMPLE_MAJORITY, label=_("Rule")
+    )
     adopted_revision = forms.ModelChoiceField(
         queryset=PageRevision.objects.none(),
         required=False,
-        label="Policy revision adopted",
-        help_text="When the motion adopts a policy, the revision of the page it adopts.",
+        label=_("Policy revision adopted"),
+        help_text=_("When the motion adopts a policy, the revision of the page it adopts."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -213,24 +227,28 @@ class DecisionForm(forms.Form):
             .order_by("page__title")
         )
         self.fields["adopted_revision"].label_from_instance = lambda revision: (
-            f"{revision.page.title} (revision {revision.number})"
+            _("%(title)s (revision %(number)s)")
+            % {"title": revision.page.title, "number": revision.number}
         )
 
 
 class VoteForm(forms.Form):
-    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect, label="Vote")
+    choice = forms.ChoiceField(
+        choices=Vote.Choice.choices, widget=forms.RadioSelect, label=_("Vote")
+    )
     reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown with your vote.",
+        label=_("Reason"),
+        help_text=_("Shown with your vote."),
     )
 
 
 class ActionItemForm(forms.Form):
-    text = forms.CharField(max_length=500, label="What is to be done")
-    owner = MemberChoiceField(queryset=Consultant.objects.none())
-    due = forms.DateField(widget=DateInput())
+    text = forms.CharField(max_length=500, label=_("What is to be done"))
+    owner = MemberChoiceField(queryset=Consultant.objects.none(), label=_("Owner"))
+    due = forms.DateField(widget=DateInput(), label=_("Due"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from network.db import AppendOnlyModel
 from network.models import Consultant
@@ -23,20 +24,22 @@ MAX_BODY_CHARACTERS = 200_000
 
 class Page(models.Model):
     class Category(models.TextChoices):
-        POLICY = "policy", "Policy"
-        PROCEDURE = "procedure", "Procedure"
-        GUIDE = "guide", "Guide"
-        MINUTES = "minutes", "Minutes"
+        POLICY = "policy", _("Policy")
+        PROCEDURE = "procedure", _("Procedure")
+        GUIDE = "guide", _("Guide")
+        MINUTES = "minutes", _("Minutes")
 
     class Visibility(models.TextChoices):
-        MEMBERS = "members", "Members only"
-        PUBLIC = "public", "Public"
+        MEMBERS = "members", _("Members only")
+        PUBLIC = "public", _("Public")
 
-    title = models.CharField(max_length=200, validators=[validate_visible_text])
-    slug = models.SlugField(max_length=200, unique=True)
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.GUIDE)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_visible_text])
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.GUIDE
+    )
     visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     owner = models.ForeignKey(
         Consultant,
@@ -44,22 +47,32 @@ class Page(models.Model):
         null=True,
         blank=True,
         related_name="owned_pages",
-        help_text="Keeps the page current; reminded when a policy is due for review.",
+        verbose_name=_("owner"),
+        help_text=_("Keeps the page current; reminded when a policy is due for review."),
     )
     # The latest revision's body and links, kept on the page so reading, searching and
     # backlinks need no join; written only by handbook.services with the revision.
-    body = models.TextField(blank=True, editable=False)
+    body = models.TextField(_("body"), blank=True, editable=False)
     latest_revision = models.ForeignKey(
-        "PageRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "PageRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest revision"),
     )
-    last_reviewed = models.DateField(null=True, blank=True)
-    review_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=now, editable=False)
-    updated_at = models.DateTimeField(default=now, editable=False)
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    review_reminded_at = models.DateTimeField(
+        _("review reminded at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=now, editable=False)
 
     class Meta:
         ordering = ["title", "pk"]
         indexes = [models.Index(fields=["category", "title"])]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
 
     def __str__(self):
         return self.title
@@ -73,16 +86,31 @@ class PageRevision(AppendOnlyModel):
 
     append_only_noun = "Page revisions"
 
-    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    title = models.CharField(max_length=200, validators=[validate_visible_text])
-    body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_CHARACTERS)])
-    summary = models.CharField(max_length=300, blank=True, help_text="What changed and why.")
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("page")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, validators=[validate_visible_text])
+    body = models.TextField(
+        _("body"), blank=True, validators=[MaxLengthValidator(MAX_BODY_CHARACTERS)]
+    )
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("What changed and why.")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     based_on = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("based on"),
     )
     reverts = models.ForeignKey(
         "self",
@@ -90,12 +118,15 @@ class PageRevision(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The earlier revision this one restores, for a revert.",
+        verbose_name=_("reverts"),
+        help_text=_("The earlier revision this one restores, for a revert."),
     )
-    created_at = models.DateTimeField(default=now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
 
     class Meta:
         ordering = ["page", "-number"]
+        verbose_name = _("page revision")
+        verbose_name_plural = _("page revisions")
         constraints = [
             models.UniqueConstraint(fields=["page", "number"], name="page_revision_number_once")
         ]
@@ -108,11 +139,15 @@ class PageLink(models.Model):
     """A ``[[Page title]]`` link in a page's latest revision, by the slug it points to (which
     may not exist yet: a red link). Rewritten with each revision; read for backlinks."""
 
-    from_page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="outgoing_links")
-    to_slug = models.SlugField(max_length=200, db_index=True)
+    from_page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="outgoing_links", verbose_name=_("from page")
+    )
+    to_slug = models.SlugField(_("to slug"), max_length=200, db_index=True)
 
     class Meta:
         ordering = ["from_page", "to_slug"]
+        verbose_name = _("page link")
+        verbose_name_plural = _("page links")
         constraints = [
             models.UniqueConstraint(fields=["from_page", "to_slug"], name="page_link_once")
         ]
@@ -125,25 +160,34 @@ class PageLink(models.Model):
 
 
 class Meeting(models.Model):
-    title = models.CharField(max_length=200, validators=[validate_visible_text])
-    date = models.DateField()
-    attendees = models.ManyToManyField(Consultant, blank=True, related_name="meetings")
-    agenda = models.TextField(blank=True, max_length=20_000)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_visible_text])
+    date = models.DateField(_("date"))
+    attendees = models.ManyToManyField(
+        Consultant, blank=True, related_name="meetings", verbose_name=_("attendees")
+    )
+    agenda = models.TextField(_("agenda"), blank=True, max_length=20_000)
     minutes = models.ForeignKey(
         Page,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="meetings",
-        help_text="The handbook page (category minutes) that holds the minutes.",
+        verbose_name=_("minutes"),
+        help_text=_("The handbook page (category minutes) that holds the minutes."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
 
     class Meta:
         ordering = ["-date", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
@@ -163,30 +207,43 @@ class Decision(models.Model):
     """
 
     class Rule(models.TextChoices):
-        CONSENSUS = "consensus", "Consensus"
-        SIMPLE_MAJORITY = "simple_majority", "Simple majority"
-        TWO_THIRDS = "two_thirds", "Two thirds"
-        THREE_QUARTERS = "three_quarters", "Three quarters"
+        CONSENSUS = "consensus", _("Consensus")
+        SIMPLE_MAJORITY = "simple_majority", _("Simple majority")
+        TWO_THIRDS = "two_thirds", _("Two thirds")
+        THREE_QUARTERS = "three_quarters", _("Three quarters")
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("meeting"),
     )
-    text = models.TextField(max_length=5000, help_text="The motion, as voted on.")
-    rule = models.CharField(max_length=20, choices=Rule.choices, default=Rule.SIMPLE_MAJORITY)
-    eligible = models.ManyToManyField(Consultant, related_name="eligible_decisions")
+    text = models.TextField(_("text"), max_length=5000, help_text=_("The motion, as voted on."))
+    rule = models.CharField(
+        _("rule"), max_length=20, choices=Rule.choices, default=Rule.SIMPLE_MAJORITY
+    )
+    eligible = models.ManyToManyField(
+        Consultant, related_name="eligible_decisions", verbose_name=_("eligible")
+    )
     quorum = models.PositiveIntegerField(
-        help_text="How many eligible members must vote (abstentions count) for a result."
+        _("quorum"),
+        help_text=_("How many eligible members must vote (abstentions count) for a result."),
     )
     quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum percent"),
         null=True,
         blank=True,
         editable=False,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="The share of the eligible members the quorum was set from (rounded up); "
-        "empty for decisions whose creator chose the eligible members and quorum.",
+        help_text=_(
+            "The share of the eligible members the quorum was set from (rounded up); "
+            "empty for decisions whose creator chose the eligible members and quorum."
+        ),
     )
-    closes_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -194,7 +251,8 @@ class Decision(models.Model):
         blank=True,
         editable=False,
         related_name="+",
-        help_text="Who closed the vote before its closing time, if anyone did.",
+        verbose_name=_("closed by"),
+        help_text=_("Who closed the vote before its closing time, if anyone did."),
     )
     adopted_revision = models.ForeignKey(
         PageRevision,
@@ -202,15 +260,22 @@ class Decision(models.Model):
         null=True,
         blank=True,
         related_name="decisions",
-        help_text="The policy revision this decision adopted.",
+        verbose_name=_("adopted revision"),
+        help_text=_("The policy revision this decision adopted."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
 
     def __str__(self):
         return self.text[:80]
@@ -229,20 +294,26 @@ class Vote(models.Model):
     superseded, so the record shows both."""
 
     class Choice(models.TextChoices):
-        FOR = "for", "For"
-        AGAINST = "against", "Against"
-        ABSTAIN = "abstain", "Abstain"
-        BLOCK = "block", "Block"
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        ABSTAIN = "abstain", _("Abstain")
+        BLOCK = "block", _("Block")
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
-    consultant = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="votes")
-    choice = models.CharField(max_length=10, choices=Choice.choices)
-    reason = models.TextField(blank=True, max_length=2000)
-    cast_at = models.DateTimeField(default=now, editable=False)
-    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="votes", verbose_name=_("decision")
+    )
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="votes", verbose_name=_("consultant")
+    )
+    choice = models.CharField(_("choice"), max_length=10, choices=Choice.choices)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    cast_at = models.DateTimeField(_("cast at"), default=now, editable=False)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["cast_at", "pk"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
                 fields=["decision", "consultant"],
@@ -256,15 +327,21 @@ class Vote(models.Model):
 
 
 class ActionItem(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
-    text = models.CharField(max_length=500)
-    owner = models.ForeignKey(Consultant, on_delete=models.PROTECT, related_name="action_items")
-    due = models.DateField()
-    done_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")
+    )
+    text = models.CharField(_("text"), max_length=500)
+    owner = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("owner")
+    )
+    due = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
 
     def __str__(self):
         return self.text

@@ -19,6 +19,7 @@ Each view parses its input, calls one service and renders; who may change what i
 import django_filters
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -55,6 +56,12 @@ from network.api import (
     path_row_id,
 )
 from network.models import Consultant
+
+# A decision's meeting or adopted revision that does not exist.
+NO_ROW = {
+    Meeting: _("No meeting %(id)s."),
+    PageRevision: _("No page revision %(id)s."),
+}
 
 CLOSED = OpenApiResponse(
     response=inline_serializer("DecisionClosedDetail", {"detail": serializers.CharField()}),
@@ -119,7 +126,7 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
             .first()
         )
         if meeting is None:
-            raise Http404("No such meeting.")
+            raise Http404(_("No such meeting."))
         return meeting
 
     def list(self, request):
@@ -161,7 +168,7 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
     def action_items(self, request, pk):
         if request.method == "GET":
             if not Meeting.objects.filter(pk=pk).exists():
-                raise Http404("No such meeting.")
+                raise Http404(_("No such meeting."))
             items = ActionItem.objects.filter(meeting_id=pk).select_related("owner")
             return Response(ActionItemSerializer(items, many=True).data)
         meeting = access.get_meeting_for_user(request.user, pk, write=True)
@@ -252,7 +259,7 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
             .first()
         )
         if decision is None:
-            raise Http404("No such decision.")
+            raise Http404(_("No such decision."))
         return decision
 
     def list(self, request):
@@ -282,7 +289,7 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
             return None
         found = model.objects.filter(pk=pk).first()
         if found is None:
-            raise serializers.ValidationError({field: [f"No {model._meta.verbose_name} {pk}."]})
+            raise serializers.ValidationError({field: [NO_ROW[model] % {"id": pk}]})
         return found
 
     @extend_schema(
@@ -320,4 +327,4 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
     @staticmethod
     def _decision_exists(pk) -> None:
         if not Decision.objects.filter(pk=pk).exists():
-            raise Http404("No such decision.")
+            raise Http404(_("No such decision."))

@@ -28,6 +28,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from handbook import access, decisions, services
@@ -41,53 +43,57 @@ from network.models import Consultant
 
 # Anonymous visitors sign in first; signed-in people who are not members are refused with this.
 for_members = members_only(
-    message="The handbook's meetings, decisions and editing are for members of the alliance only."
+    message=_(
+        "The handbook's meetings, decisions and editing are for members of the alliance only."
+    )
 )
 
 MEETINGS_PAGE_SIZE = 25
 DECISIONS_PAGE_SIZE = 50
 
 # How each rule counts, stated on the decision pages exactly as ``handbook.decisions`` computes.
-QUORUM_EXPLANATION = (
+# They are English here (marked for the catalogs) and translated where they are shown; they
+# keep ``str.format`` placeholders ({quorum}), filled with ``.format`` after translating.
+QUORUM_EXPLANATION = gettext_noop(
     "At least {quorum} of the {eligible} eligible members must vote for there to be a result. "
     "Every vote counts towards quorum (for, against, abstain and block alike): abstaining is "
     "taking part. Below quorum the outcome is “No quorum”, whatever the votes say."
 )
 RULE_EXPLANATIONS = {
-    decisions.CONSENSUS: (
+    decisions.CONSENSUS: gettext_noop(
         "Consensus: one block blocks the decision. Otherwise it passes when at least one "
         "member is for and nobody is against. An abstention is standing aside: it does not "
         "stop consensus."
     ),
-    decisions.SIMPLE_MAJORITY: (
+    decisions.SIMPLE_MAJORITY: gettext_noop(
         "Simple majority: passes when more members vote for than against. Abstentions are not "
         "counted either way. A block counts as a vote against (only consensus gives a veto)."
     ),
-    decisions.TWO_THIRDS: (
+    decisions.TWO_THIRDS: gettext_noop(
         "Two thirds: passes when the votes for are at least two thirds of the votes for and "
         "against together, and at least one member votes for. Abstentions are not counted "
         "either way; a block counts as a vote against."
     ),
-    decisions.THREE_QUARTERS: (
+    decisions.THREE_QUARTERS: gettext_noop(
         "Three quarters: passes when the votes for are at least three quarters of the votes "
         "for and against together, and at least one member votes for. Abstentions are not "
         "counted either way; a block counts as a vote against."
     ),
 }
 # How the eligible members and the quorum were set, on each decision's page.
-SET_BY_RULES = (
+SET_BY_RULES = gettext_noop(  # xgettext:no-python-format
     "Who votes was set by the alliance's rules, not by whoever opened this decision: the "
     "{eligible} working members (active or on probation) on {opened}, stored then, so later "
     "changes of anyone's status do not change the list. The quorum is {percent} % of them, "
     "rounded up: {quorum}. A member on the list who is no longer a working member does not vote."
 )
-CHOSEN_BY_CREATOR = (
+CHOSEN_BY_CREATOR = gettext_noop(
     "This decision was opened before the alliance's rules set who votes and the quorum: whoever "
     "opened it chose these {eligible} members and a quorum of {quorum}, and the record keeps "
     "them. Only those of them who are working members (active or on probation) vote."
 )
 # For the motion form: what will be set when the decision is recorded.
-RULES_PREVIEW = (
+RULES_PREVIEW = gettext_noop(  # xgettext:no-python-format
     "Who votes is not chosen here: every working member (active or on probation) when the "
     "decision is recorded may vote, {working} today, and the quorum is {percent} % of them, "
     "rounded up: {quorum} today."
@@ -168,11 +174,13 @@ def meeting_list(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                minutes = ", with its minutes" if meeting.minutes_id else ""
+                if meeting.minutes_id:
+                    recorded = _("Recorded the meeting %(title)s of %(date)s, with its minutes.")
+                else:
+                    recorded = _("Recorded the meeting %(title)s of %(date)s.")
                 messages.success(
                     request,
-                    f"Recorded the meeting {meeting.title} of "
-                    f"{date_format(meeting.date, 'j F Y')}{minutes}.",
+                    recorded % {"title": meeting.title, "date": date_format(meeting.date, "j F Y")},
                 )
                 return redirect(meeting)
         status = 400
@@ -200,7 +208,7 @@ class ItemRow:
 def _rules_preview() -> str:
     working = Consultant.objects.filter(status__in=Consultant.WORKING_STATUSES).count()
     percent = settings.DECISION_QUORUM_PERCENT
-    return RULES_PREVIEW.format(
+    return gettext(RULES_PREVIEW).format(
         working=working, percent=percent, quorum=decisions.quorum_for(working, percent)
     )
 
@@ -261,9 +269,15 @@ def decision_new(request, pk):
         else:
             messages.success(
                 request,
-                f"Recorded the decision “{_short(decision.text)}”: its "
-                f"{decision.eligible.count()} eligible members can vote now, and "
-                f"{decision.quorum} votes make a quorum.",
+                _(
+                    "Recorded the decision “%(motion)s”: its %(eligible)s eligible members can "
+                    "vote now, and %(quorum)s votes make a quorum."
+                )
+                % {
+                    "motion": _short(decision.text),
+                    "eligible": decision.eligible.count(),
+                    "quorum": decision.quorum,
+                },
             )
             return redirect(decision)
     return _meeting_page(request, meeting, decision_form=form, status=400)
@@ -284,8 +298,12 @@ def action_item_new(request, pk):
         else:
             messages.success(
                 request,
-                f"Added the action item “{_short(item.text)}” for {item.owner.display_name}, "
-                f"due {date_format(item.due, 'j F Y')}.",
+                _("Added the action item “%(text)s” for %(owner)s, due %(due)s.")
+                % {
+                    "text": _short(item.text),
+                    "owner": item.owner.display_name,
+                    "due": date_format(item.due, "j F Y"),
+                },
             )
             return redirect(reverse("handbook-meeting", args=[meeting.pk]) + "#actions")
     return _meeting_page(request, meeting, action_form=form, status=400)
@@ -296,7 +314,9 @@ def action_item_new(request, pk):
 def action_item_done(request, pk):
     item = access.get_action_item_for_user(request.user, pk, write=True)
     services.action_item_done(actor=request.user, item_id=item.pk)
-    messages.success(request, f"Marked the action item “{_short(item.text)}” as done.")
+    messages.success(
+        request, _("Marked the action item “%(text)s” as done.") % {"text": _short(item.text)}
+    )
     return redirect(reverse("handbook-meeting", args=[item.meeting_id]) + "#actions")
 
 
@@ -309,7 +329,7 @@ def decision_register(request):
     outcome_filter = request.GET.get("outcome", "")
     if outcome_filter and outcome_filter not in decisions.OUTCOME_LABELS:
         outcome_filter = ""
-        messages.error(request, "There is no such outcome to filter by: showing every decision.")
+        messages.error(request, _("There is no such outcome to filter by: showing every decision."))
     # The outcome is computed from the votes, not stored, so the filter runs over the computed
     # summaries: one query for the decisions (with their eligible counts) and one for their
     # current votes.
@@ -334,9 +354,9 @@ def decision_register(request):
 def how_set(decision: Decision, eligible: int) -> str:
     """How the decision's eligible members and quorum were set, in words."""
     if not decision.set_by_rules:
-        return CHOSEN_BY_CREATOR.format(eligible=eligible, quorum=decision.quorum)
+        return gettext(CHOSEN_BY_CREATOR).format(eligible=eligible, quorum=decision.quorum)
     opened = timezone.localtime(decision.created_at)
-    return SET_BY_RULES.format(
+    return gettext(SET_BY_RULES).format(
         eligible=eligible,
         opened=date_format(opened, "j F Y"),
         percent=decision.quorum_percent,
@@ -372,8 +392,8 @@ def _decision_page(request, decision: Decision, *, vote_form=None, problem="", s
         "my_status": me.get_status_display().lower() if me is not None else "",
         "my_vote": my_vote,
         "vote_form": vote_form or VoteForm(initial={"choice": my_vote.choice} if my_vote else None),
-        "rule_explanation": RULE_EXPLANATIONS[decision.rule],
-        "quorum_explanation": QUORUM_EXPLANATION.format(
+        "rule_explanation": gettext(RULE_EXPLANATIONS[decision.rule]),
+        "quorum_explanation": gettext(QUORUM_EXPLANATION).format(
             quorum=decision.quorum, eligible=len(eligible)
         ),
         "how_set": how_set(decision, len(eligible)),
@@ -406,7 +426,7 @@ def vote_cast(request, pk):
         )
     except services.DecisionClosed:
         decision.refresh_from_db()
-        problem = "Voting on this decision has closed: your vote was not recorded."
+        problem = _("Voting on this decision has closed: your vote was not recorded.")
         return _decision_page(request, decision, vote_form=form, problem=problem, status=409)
     except ValidationError as error:
         add_service_errors(form, error)
@@ -414,7 +434,8 @@ def vote_cast(request, pk):
     # PermissionDenied (not eligible) is the 403 page, with the service's explanation.
     messages.success(
         request,
-        f"Your vote on “{_short(decision.text)}” is recorded: {vote.get_choice_display()}.",
+        _("Your vote on “%(motion)s” is recorded: %(vote)s.")
+        % {"motion": _short(decision.text), "vote": vote.get_choice_display()},
     )
     return redirect(decision)
 
@@ -425,16 +446,18 @@ def decision_close(request, pk):
     decision = access.get_decision_for_user(request.user, pk)
     # A reader who may not close sees the decision again with the refusal, and nothing changes.
     if not access.may_close_decision(request.user, decision):
-        problem = f"{access.CLOSE_REFUSED} Voting stays as it was."
+        problem = _("%(refusal)s Voting stays as it was.") % {"refusal": access.CLOSE_REFUSED}
         return _decision_page(request, decision, problem=problem, status=403)
     try:
         decision = services.decision_close(actor=request.user, decision_id=decision.pk)
     except services.DecisionClosed as closed:
         decision.refresh_from_db()
-        problem = f"{closed} Nothing changed."
+        problem = _("%(refusal)s Nothing changed.") % {"refusal": closed}
         return _decision_page(request, decision, problem=problem, status=409)
     outcome = decisions.OUTCOME_LABELS[services.decision_outcome(decision)]
     messages.success(
-        request, f"Closed the vote on “{_short(decision.text)}”. Final outcome: {outcome}."
+        request,
+        _("Closed the vote on “%(motion)s”. Final outcome: %(outcome)s.")
+        % {"motion": _short(decision.text), "outcome": outcome},
     )
     return redirect(decision)

@@ -16,8 +16,12 @@ the message but before the commit, the reminder goes out again the next day. The
 review is a nuisance, a lost one is the failure reminders exist to prevent. The Message-ID is
 the same on a resend so mail clients that collapse duplicates show one. The row lock also keeps
 two workers running the schedule at once from both sending.
+
+Each reminder is written in the language its recipient chose (``User.language``); without a
+choice, in the language active when the reminders run.
 """
 
+import contextlib
 import datetime
 import logging
 from urllib.parse import urlsplit
@@ -27,9 +31,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from handbook.models import ActionItem, Page
+from network.language import supported
 from network.services import add_months
 
 logger = logging.getLogger(__name__)
@@ -114,13 +120,15 @@ def _review_reminder_send(page_id: int, today: datetime.date) -> bool:
             "site_url": settings.SITE_URL,
         }
         reviewed = page.last_reviewed.isoformat() if page.last_reviewed else "never"
-        _message(
-            subject=f"Review due: {page.title}",
-            template="review_due",
-            context=context,
-            to=address,
-            message_key=f"review-{page.pk}-{reviewed}",
-        ).send()
+        with _in_language_of(page.owner):
+            message = _message(
+                subject=_("Review due: %(title)s") % {"title": page.title},
+                template="review_due",
+                context=context,
+                to=address,
+                message_key=f"review-{page.pk}-{reviewed}",
+            )
+        message.send()
     return True
 
 
@@ -175,14 +183,26 @@ def _action_item_reminder_send(item_id: int, today: datetime.date) -> bool:
             "recipient_name": item.owner.display_name,
             "site_url": settings.SITE_URL,
         }
-        _message(
-            subject=f"Action item {'overdue' if overdue else 'due'}: {_shorten(item.text)}",
-            template="action_item_due",
-            context=context,
-            to=address,
-            message_key=f"action-item-{item.pk}",
-        ).send()
+        with _in_language_of(item.owner):
+            if overdue:
+                subject = _("Action item overdue: %(text)s") % {"text": _shorten(item.text)}
+            else:
+                subject = _("Action item due: %(text)s") % {"text": _shorten(item.text)}
+            message = _message(
+                subject=subject,
+                template="action_item_due",
+                context=context,
+                to=address,
+                message_key=f"action-item-{item.pk}",
+            )
+        message.send()
     return True
+
+
+def _in_language_of(consultant):
+    """The recipient's chosen language for the message; else the one already active."""
+    chosen = supported(getattr(consultant.user, "language", ""))
+    return translation.override(chosen) if chosen else contextlib.nullcontext()
 
 
 def _address(consultant) -> str:

@@ -20,6 +20,7 @@ import markdown
 import nh3
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 # A table of contents is shown for pages with at least this many headings.
 TOC_MIN_HEADINGS = 3
@@ -81,9 +82,10 @@ def _link(match: re.Match, existing: set[str]) -> str:
     slug = slug_for(title)
     if slug in existing:
         return f'<a href="{page_url(slug)}" class="wikilink">{html.escape(label)}</a>'
+    missing = _("%(title)s (no such page yet)") % {"title": title}
     return (
         f'<a href="{page_url(slug)}" class="wikilink missing" '
-        f'title="{html.escape(title)} (no such page yet)">{html.escape(label)}</a>'
+        f'title="{html.escape(missing)}">{html.escape(label)}</a>'
     )
 
 

@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
@@ -226,7 +227,7 @@ class PageReviewedSerializer(serializers.Serializer):
 
     def validate_on(self, value):
         if value > timezone.localdate():
-            raise serializers.ValidationError("A review cannot be dated in the future.")
+            raise serializers.ValidationError(_("A review cannot be dated in the future."))
         return value
 
 
@@ -461,12 +462,12 @@ EARLIEST_CLOSE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 # Set by the alliance's rules when a decision is opened, never by the caller.
 SET_BY_THE_RULES = {
-    "eligible": (
+    "eligible": _(
         "Set by the alliance's rules, not by the caller: every working member (active or on "
         "probation) when the decision is opened may vote. Leave this field out."
     ),
-    "quorum": (
-        "Set by the alliance's rules, not by the caller: {percent} % of the eligible members, "
+    "quorum": _(
+        "Set by the alliance's rules, not by the caller: %(percent)s %% of the eligible members, "
         "rounded up. Leave this field out."
     ),
 }
@@ -504,7 +505,7 @@ class DecisionInputSerializer(serializers.Serializer):
         if sent:
             percent = settings.DECISION_QUORUM_PERCENT
             raise serializers.ValidationError(
-                {name: [SET_BY_THE_RULES[name].format(percent=percent)] for name in sent}
+                {name: [SET_BY_THE_RULES[name] % {"percent": percent}] for name in sent}
             )
         return attrs
 
@@ -513,7 +514,7 @@ class DecisionInputSerializer(serializers.Serializer):
         # (-07:52:58 in Los Angeles), which no RFC 3339 reader accepts back (found by the API
         # fuzzer); and no vote of the alliance closed in the last millennium.
         if value is not None and value < EARLIEST_CLOSE:
-            raise serializers.ValidationError("A vote closes in the year 2000 or later.")
+            raise serializers.ValidationError(_("A vote closes in the year 2000 or later."))
         return value
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from handbook import access, decisions
 from handbook.models import (
@@ -47,11 +48,14 @@ class EditConflict(Conflict):
                 PageRevision.objects.filter(pk=based_on).values_list("number", flat=True).first()
             )
         based = based if based is not None else based_on
-        latest_number = latest.number if latest else "none"
+        latest_number = latest.number if latest else _("none")
         super().__init__(
-            f"Someone saved this page since you opened it (you edited revision {based}; the "
-            f"latest is {latest_number}). Nothing was saved: compare your text with theirs, then "
-            "save again based on the latest."
+            _(
+                "Someone saved this page since you opened it (you edited revision %(based)s; the "
+                "latest is %(latest)s). Nothing was saved: compare your text with theirs, then "
+                "save again based on the latest."
+            )
+            % {"based": based, "latest": latest_number}
         )
         self.page = page
         self.based_on = based_on
@@ -72,19 +76,29 @@ def _get(model, pk, field: str, *, lock: bool = False, related: tuple[str, ...] 
     rows = rows.select_for_update(of=("self",)) if lock else rows
     found = rows.filter(pk=pk).first() if isinstance(pk, int) and not isinstance(pk, bool) else None
     if found is None:
-        raise ValidationError({field: f"No such {model._meta.verbose_name}."})
+        raise ValidationError({field: NO_SUCH[model]})
     return found
+
+
+# What ``_get`` says when the row it looks for does not exist.
+NO_SUCH = {
+    Page: _("No such page."),
+    Meeting: _("No such meeting."),
+    Decision: _("No such decision."),
+    ActionItem: _("No such action item."),
+}
 
 
 # --- Checks ---------------------------------------------------------------------------------
 
 
-def _title(value, *, what: str = "A page") -> str:
+def _title(value, *, meeting: bool = False) -> str:
     title = value.strip() if isinstance(value, str) else ""
     if not title:
-        raise ValidationError({"title": f"{what} needs a title."})
+        missing = _("A meeting needs a title.") if meeting else _("A page needs a title.")
+        raise ValidationError({"title": missing})
     if len(title) > 200:
-        raise ValidationError({"title": "At most 200 characters."})
+        raise ValidationError({"title": at_most(200)})
     # A title is a name others link to ([[Title]]) and find pages by: no hidden characters
     # that let one title pass for another.
     try:
@@ -98,13 +112,16 @@ def _body(value) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError({"body": "Markdown text expected."})
+        raise ValidationError({"body": _("Markdown text expected.")})
     # Browsers send \r\n; stored as \n so a save that differs only in line endings is no
     # change, and diffs compare lines, not line endings.
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if len(value) > MAX_BODY_CHARACTERS:
         raise ValidationError(
-            {"body": f"At most {MAX_BODY_CHARACTERS:,} characters; this body has {len(value):,}."}
+            {
+                "body": _("At most %(limit)s characters; this body has %(length)s.")
+                % {"limit": f"{MAX_BODY_CHARACTERS:,}", "length": f"{len(value):,}"}
+            }
         )
     return value
 
@@ -112,19 +129,28 @@ def _body(value) -> str:
 def _summary(value) -> str:
     summary = value.strip() if isinstance(value, str) else ""
     if len(summary) > 300:
-        raise ValidationError({"summary": "At most 300 characters."})
+        raise ValidationError({"summary": at_most(300)})
     return summary
+
+
+def at_most(limit: int) -> str:
+    return _("At most %(limit)s characters.") % {"limit": f"{limit:,}"}
 
 
 def _choice(value, choices, field: str) -> str:
     if value not in choices.values:
-        raise ValidationError({field: f"{value!r} is not one of {', '.join(choices.values)}."})
+        raise ValidationError(
+            {
+                field: _("%(value)s is not one of %(choices)s.")
+                % {"value": repr(value), "choices": ", ".join(choices.values)}
+            }
+        )
     return value
 
 
 def _require_editor(actor) -> None:
     if not access.may_edit(actor):
-        raise PermissionDenied("Only members of the alliance edit the handbook.")
+        raise PermissionDenied(access.EDIT_REFUSED)
 
 
 def _revise(page: Page, actor, *, title, body, summary, based_on, reverts=None) -> PageRevision:
@@ -177,7 +203,7 @@ def page_create(
         owner = network_access.consultant_of(actor) if actor is not None else None
     with transaction.atomic():
         if Page.objects.filter(slug=slug).exists():
-            raise ValidationError({"slug": f"A page with the address {slug!r} already exists."})
+            raise ValidationError({"slug": _address_taken(slug)})
         page = Page(
             title=title,
             slug=slug,
@@ -190,11 +216,13 @@ def page_create(
             with transaction.atomic():
                 page.save()
         except IntegrityError:  # created by someone else between the check and the insert
-            raise ValidationError(
-                {"slug": f"A page with the address {slug!r} already exists."}
-            ) from None
+            raise ValidationError({"slug": _address_taken(slug)}) from None
         _revise(page, actor, title=title, body=body, summary=summary or "Created", based_on=None)
     return page
+
+
+def _address_taken(slug: str) -> str:
+    return _("A page with the address %(slug)s already exists.") % {"slug": repr(slug)}
 
 
 def _is_latest(page: Page, base_revision: int | None, base_number: int | None) -> bool:
@@ -230,7 +258,7 @@ def page_edit(
     _require_editor(actor)
     body, summary = _body(body), _summary(summary)
     if base_revision is None and base_number is None:
-        raise ValidationError({"base_revision": "Name the revision your edit is based on."})
+        raise ValidationError({"base_revision": _("Name the revision your edit is based on.")})
     with transaction.atomic():
         # Only the page row is locked (of=self): PostgreSQL refuses FOR UPDATE on the nullable
         # side of the outer join to latest_revision.
@@ -238,7 +266,9 @@ def page_edit(
         _check_base(page, base_revision, base_number)
         new_title = _title(title) if title is not None else page.title
         if new_title == page.title and body == page.body:
-            raise ValidationError({"body": "Nothing changed: the text is the same as the latest."})
+            raise ValidationError(
+                {"body": _("Nothing changed: the text is the same as the latest.")}
+            )
         return _revise(
             page, actor, title=new_title, body=body, summary=summary,
             based_on=page.latest_revision,
@@ -258,15 +288,15 @@ def page_revert(
     _require_editor(actor)
     # A revert replaces the text like any edit: it names the revision it was decided on.
     if base_revision is None and base_number is None:
-        raise ValidationError({"base_revision": "Name the revision your revert is based on."})
+        raise ValidationError({"base_revision": _("Name the revision your revert is based on.")})
     with transaction.atomic():
         page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
         _check_base(page, base_revision, base_number)
         old = PageRevision.objects.filter(page=page, pk=revision_id).first()
         if old is None:
-            raise ValidationError({"revision": "No such revision of this page."})
+            raise ValidationError({"revision": _("No such revision of this page.")})
         if old.pk == page.latest_revision_id:
-            raise ValidationError({"revision": "That is already the latest revision."})
+            raise ValidationError({"revision": _("That is already the latest revision.")})
         return _revise(
             page, actor, title=old.title, body=old.body,
             summary=f"Reverted to revision {old.number}", based_on=page.latest_revision,
@@ -290,7 +320,7 @@ def page_settings_change(
         if slug is not None:
             new_slug = slug_for(slug)
             if Page.objects.exclude(pk=page.pk).filter(slug=new_slug).exists():
-                raise ValidationError({"slug": f"{new_slug!r} is taken."})
+                raise ValidationError({"slug": _("%(slug)s is taken.") % {"slug": repr(new_slug)}})
             page.slug = new_slug
         page.save()
     return page
@@ -300,7 +330,7 @@ def page_mark_reviewed(*, actor, page_id: int, on: datetime.date | None = None) 
     """Record that the page was reviewed (today by default); the reminder clock restarts."""
     _require_editor(actor)
     if on is not None and on > timezone.localdate():
-        raise ValidationError({"on": "A review cannot be recorded for a day still to come."})
+        raise ValidationError({"on": _("A review cannot be recorded for a day still to come.")})
     with transaction.atomic():
         page = _get(Page, page_id, "page", lock=True)
         page.last_reviewed = on or timezone.localdate()
@@ -311,14 +341,11 @@ def page_mark_reviewed(*, actor, page_id: int, on: datetime.date | None = None) 
 
 # --- Meetings, decisions and votes ----------------------------------------------------------
 
-RECORD_REFUSED = (
+RECORD_REFUSED = _(
     "Only working members of the alliance (active or on probation), the secretary and the staff "
     "coordinators record meetings, decisions and action items."
 )
-MEETING_REFUSED = (
-    "Only the member who recorded this meeting, the secretary and the staff coordinators add "
-    "decisions and action items to it."
-)
+MEETING_REFUSED = access.MEETING_REFUSED
 
 
 def _require_recorder(actor) -> None:
@@ -335,12 +362,14 @@ def _members(ids, field: str) -> list[Consultant]:
     if ids is None:
         return []
     if not isinstance(ids, list | tuple | set):
-        raise ValidationError({field: "A list of member ids."})
+        raise ValidationError({field: _("A list of member ids.")})
     found = list(Consultant.objects.filter(pk__in=list(ids)))
     if len(found) != len(set(ids)):
-        raise ValidationError({field: "One or more of these are not members."})
+        raise ValidationError({field: _("One or more of these are not members.")})
     return found
 
+
+A_DATE = _("A date (YYYY-MM-DD).")
 
 MINUTES_PREFIX = "Minutes: "
 
@@ -369,12 +398,12 @@ def meeting_create(
 ) -> Meeting:
     """A meeting, and its minutes as a handbook page (category minutes) when given."""
     _require_recorder(actor)
-    title = _title(title, what="A meeting")
+    title = _title(title, meeting=True)
     if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
-        raise ValidationError({"date": "A date (YYYY-MM-DD)."})
+        raise ValidationError({"date": A_DATE})
     agenda = agenda or ""
     if len(agenda) > 20_000:
-        raise ValidationError({"agenda": "At most 20,000 characters."})
+        raise ValidationError({"agenda": at_most(20_000)})
     with transaction.atomic():
         meeting = Meeting.objects.create(title=title, date=date, agenda=agenda, created_by=actor)
         meeting.attendees.set(_members(list(attendees), "attendees"))
@@ -414,7 +443,7 @@ def decision_create(
         _require_meeting_change(actor, meeting)
     text = text.strip() if isinstance(text, str) else ""
     if not text:
-        raise ValidationError({"text": "Write the motion as it is put to the vote."})
+        raise ValidationError({"text": _("Write the motion as it is put to the vote.")})
     rule = _choice(rule, Decision.Rule, "rule")
     percent = settings.DECISION_QUORUM_PERCENT
     with transaction.atomic():
@@ -425,7 +454,7 @@ def decision_create(
         )
         if not voters:
             raise ValidationError(
-                "There are no working members (active or on probation) to vote on a motion."
+                _("There are no working members (active or on probation) to vote on a motion.")
             )
         decision = Decision(
             meeting=meeting,
@@ -454,7 +483,7 @@ def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote
     choice = _choice(choice, Vote.Choice, "choice")
     reason = (reason or "").strip()
     if len(reason) > 2000:
-        raise ValidationError({"reason": "At most 2,000 characters."})
+        raise ValidationError({"reason": at_most(2000)})
     with transaction.atomic():
         decision = _get(Decision, decision_id, "decision", lock=True)
         # Who before when: an ineligible voter hears "you may not" whatever the state. The status
@@ -466,14 +495,17 @@ def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote
                 decision.eligible.filter(pk=consultant.pk).values_list("status", flat=True).first()
             )
         if status is None:
-            raise PermissionDenied("You are not among the members eligible to vote on this.")
+            raise PermissionDenied(_("You are not among the members eligible to vote on this."))
         if status not in WORKING_STATUSES:
             raise PermissionDenied(
-                "Only working members (active or on probation) vote; you were eligible when this "
-                f"decision was opened, but you are now {Consultant.Status(status).label.lower()}."
+                _(
+                    "Only working members (active or on probation) vote; you were eligible when "
+                    "this decision was opened, but you are now %(status)s."
+                )
+                % {"status": str(Consultant.Status(status).label).lower()}
             )
         if decision_is_closed(decision):
-            raise DecisionClosed("Voting on this decision has closed.")
+            raise DecisionClosed(_("Voting on this decision has closed."))
         now = timezone.now()
         Vote.objects.filter(
             decision=decision, consultant=consultant, superseded_at__isnull=True
@@ -492,9 +524,9 @@ def decision_close(*, actor, decision_id: int) -> Decision:
         if not access.may_close_decision(actor, decision):
             raise PermissionDenied(access.CLOSE_REFUSED)
         if decision.closed_at is not None:
-            raise DecisionClosed("This decision is already closed.")
+            raise DecisionClosed(_("This decision is already closed."))
         if decision_is_closed(decision):
-            raise DecisionClosed("Voting on this decision closed at its closing time.")
+            raise DecisionClosed(_("Voting on this decision closed at its closing time."))
         decision.closed_at = timezone.now()
         decision.closed_by = actor
         decision.save(update_fields=["closed_at", "closed_by"])
@@ -523,19 +555,22 @@ def action_item_create(
     _require_meeting_change(actor, meeting)
     text = text.strip() if isinstance(text, str) else ""
     if not text:
-        raise ValidationError({"text": "Say what is to be done."})
+        raise ValidationError({"text": _("Say what is to be done.")})
     if len(text) > 500:
-        raise ValidationError({"text": "At most 500 characters."})
+        raise ValidationError({"text": at_most(500)})
     owners = _members([owner.pk if isinstance(owner, Consultant) else owner], "owner")
     if owners[0].status not in WORKING_STATUSES:
         raise ValidationError(
             {
-                "owner": f"{owners[0]} is {owners[0].get_status_display().lower()}; an action "
-                "item's owner is a working member (active or on probation)."
+                "owner": _(
+                    "%(member)s is %(status)s; an action item's owner is a working member "
+                    "(active or on probation)."
+                )
+                % {"member": owners[0], "status": str(owners[0].get_status_display()).lower()}
             }
         )
     if isinstance(due, datetime.datetime) or not isinstance(due, datetime.date):
-        raise ValidationError({"due": "A date (YYYY-MM-DD)."})
+        raise ValidationError({"due": A_DATE})
     with transaction.atomic():
         item = ActionItem(meeting=meeting, text=text, owner=owners[0], due=due)
         item.full_clean()

@@ -27,6 +27,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from handbook import access, reminders, selectors, services
@@ -69,7 +70,7 @@ CATEGORY_ORDER = Case(
 
 def _require_editor(user) -> None:
     if not access.may_edit(user):
-        raise PermissionDenied("Only members of the alliance edit the handbook.")
+        raise PermissionDenied(access.EDIT_REFUSED)
 
 
 # --- Reviews --------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def _due_filter(cutoff: datetime.date) -> Q:
 def person_name(user) -> str:
     """A revision author as members know them: their directory name, else the username."""
     if user is None:
-        return "Unknown"
+        return _("Unknown")
     try:
         return user.consultant.display_name
     except ObjectDoesNotExist:
@@ -256,7 +257,7 @@ def page_new(request):
             # The address is made from the title, so a taken address is the title's problem.
             add_service_errors(form, error, renames={"slug": "title"})
         else:
-            messages.success(request, f"Created the page {page.title}.")
+            messages.success(request, _("Created the page %(title)s.") % {"title": page.title})
             return redirect(page)
     return render(request, "handbook/page_new.html", {"form": form}, status=400)
 
@@ -318,7 +319,11 @@ def page_edit(request, slug):
     except ValidationError as error:
         add_service_errors(form, error)
         return _editor(request, page, form, status=400)
-    messages.success(request, f"Saved revision {revision.number} of {revision.title}.")
+    messages.success(
+        request,
+        _("Saved revision %(number)s of %(title)s.")
+        % {"number": revision.number, "title": revision.title},
+    )
     return redirect(page)
 
 
@@ -328,7 +333,9 @@ def page_review(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
     page = services.page_mark_reviewed(actor=request.user, page_id=page.pk)
     messages.success(
-        request, f"Marked {page.title} as reviewed on {date_format(page.last_reviewed, 'j F Y')}."
+        request,
+        _("Marked %(title)s as reviewed on %(date)s.")
+        % {"title": page.title, "date": date_format(page.last_reviewed, "j F Y")},
     )
     return redirect(page)
 
@@ -409,7 +416,7 @@ def page_diff(request, slug):
     }
     for field, number in zip(("from_number", "to_number"), numbers, strict=True):
         if number not in found:
-            form.add_error(field, f"This page has no revision {number}.")
+            form.add_error(field, _("This page has no revision %(number)s.") % {"number": number})
     if form.errors:
         return render(request, "handbook/diff.html", context, status=400)
     old, new = found[numbers[0]], found[numbers[1]]
@@ -417,8 +424,8 @@ def page_diff(request, slug):
         compared=True,
         old=old,
         new=new,
-        old_label=f"Revision {old.number}",
-        new_label=f"Revision {new.number}",
+        old_label=_("Revision %(number)s") % {"number": old.number},
+        new_label=_("Revision %(number)s") % {"number": new.number},
         old_author=person_name(old.author),
         new_author=person_name(new.author),
         rows=diff_rows(old.body, new.body, context=DIFF_CONTEXT_LINES),
@@ -433,7 +440,7 @@ def page_revert(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
     form = RevertForm(request.POST)
     if not form.is_valid():
-        return _history(request, page, error="Choose a revision to restore.", status=400)
+        return _history(request, page, error=_("Choose a revision to restore."), status=400)
     try:
         revision = services.page_revert(
             actor=request.user,
@@ -444,16 +451,16 @@ def page_revert(request, slug):
     except services.EditConflict as conflict:
         # The service's message names revision ids; readers know revisions by their number.
         latest = conflict.latest
-        error = (
-            f"Someone saved revision {latest.number} of this page since you opened its history, "
+        error = _(
+            "Someone saved revision %(number)s of this page since you opened its history, "
             "so nothing was restored. Look at the history as it is now, then choose again."
-        )
+        ) % {"number": latest.number}
         return _history(request, conflict.page, error=error, status=409)
     except ValidationError as error:
         return _history(request, page, error=" ".join(error.messages), status=400)
     messages.success(
         request,
-        f"Restored revision {revision.reverts.number} of {revision.title} as revision "
-        f"{revision.number}.",
+        _("Restored revision %(old)s of %(title)s as revision %(number)s.")
+        % {"old": revision.reverts.number, "title": revision.title, "number": revision.number},
     )
     return redirect(page)

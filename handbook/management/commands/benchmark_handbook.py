@@ -22,6 +22,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from handbook.models import Page, PageRevision
 from handbook.search import search_pages
@@ -135,12 +136,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["pages"] < 1 or options["queries"] < 1:
-            raise CommandError("--pages and --queries must be at least 1.")
+            raise CommandError(gettext("--pages and --queries must be at least 1."))
         shown = CommandProgress(self, requested=options["progress"], verbosity=options["verbosity"])
         with shown:
             result = self._benchmark(shown, options)
             shown.finish(
-                f"Benchmarked {result['queries']:,} searches over {result['pages']:,} pages"
+                gettext("Benchmarked %(queries)s searches over %(pages)s pages")
+                % {"queries": f"{result['queries']:,}", "pages": f"{result['pages']:,}"}
             )
         self.stdout.write(json.dumps(result))
 
@@ -149,20 +151,23 @@ class Command(BaseCommand):
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         started = time.perf_counter()
         self._build(
-            corpus, options["pages"], prefix, shown.stage("Writing pages", options["pages"])
+            corpus,
+            options["pages"],
+            prefix,
+            shown.stage(gettext("Writing pages"), options["pages"]),
         )
         build_seconds = time.perf_counter() - started
         try:
-            shown.stage("Analysing the tables")
+            shown.stage(gettext("Analysing the tables"))
             self._prepare()
-            searching = shown.stage("Searching", total=options["queries"])
+            searching = shown.stage(gettext("Searching"), total=options["queries"])
             timings = self._measure(corpus, options["queries"], options["limit"], searching)
         except BaseException:
             shown.stop()
             raise
         finally:
             if not options["keep"]:
-                with shown.stage("Removing the pages"):
+                with shown.stage(gettext("Removing the pages")):
                     self._remove(prefix)
         timings.sort()
         return {

@@ -9,6 +9,8 @@ exits 1 if so. On PostgreSQL there is nothing to do: the database keeps ``search
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from handbook import search_index
 
@@ -26,19 +28,30 @@ class Command(BaseCommand):
     def handle(self, *args, check=False, **options):
         if not search_index.applies(connection):
             self.stdout.write(
-                f"Nothing to do on {connection.vendor}: the database keeps the search column."
+                _("Nothing to do on %(database)s: the database keeps the search column.")
+                % {"database": connection.vendor}
             )
             return
         missing = search_index.missing(connection)
         if check:
             if missing:
                 raise CommandError(
-                    f"The search index lacks {', '.join(missing)}: run handbook_search_index."
+                    _("The search index lacks %(missing)s: run handbook_search_index.")
+                    % {"missing": ", ".join(missing)}
                 )
-            self.stdout.write("The search index and its triggers are in place.")
+            self.stdout.write(_("The search index and its triggers are in place."))
             return
         with transaction.atomic():
             search_index.ensure(connection)
             pages = search_index.rebuild(connection)
-        created = f" (created {', '.join(missing)})" if missing else ""
-        self.stdout.write(f"Indexed {pages} handbook page{'s' if pages != 1 else ''}{created}.")
+        if missing:
+            done = ngettext(
+                "Indexed %(count)s handbook page (created %(missing)s).",
+                "Indexed %(count)s handbook pages (created %(missing)s).",
+                pages,
+            ) % {"count": pages, "missing": ", ".join(missing)}
+        else:
+            done = ngettext(
+                "Indexed %(count)s handbook page.", "Indexed %(count)s handbook pages.", pages
+            ) % {"count": pages}
+        self.stdout.write(done)

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from handbook import services
 from handbook.models import Page
@@ -80,18 +81,24 @@ class Command(BaseCommand):
                 slug=starter.slug,
             )
             created += 1
-        self.stdout.write(f"Starter handbook: {created} created, {skipped} already there.")
+        self.stdout.write(
+            _("Starter handbook: %(created)s created, %(skipped)s already there.")
+            % {"created": created, "skipped": skipped}
+        )
 
     def _actor(self, username):
         users = get_user_model().objects
         if username:
             actor = users.filter(username=username).first()
             if actor is None:
-                raise CommandError(f"No user called {username!r}.")
+                raise CommandError(_("No user called %(name)s.") % {"name": repr(username)})
             return actor
         actor = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
         if actor is None:
             raise CommandError(
-                "No superuser to author the pages: create one (createsuperuser) or pass --username."
+                _(
+                    "No superuser to author the pages: create one (createsuperuser) or pass "
+                    "--username."
+                )
             )
         return actor
