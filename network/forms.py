@@ -9,6 +9,7 @@ import functools
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -155,6 +156,13 @@ class ProfileForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Languages you work in"),
+    )
+    # The account's, not the member record's: the language of Switchboard's pages and emails.
+    language = forms.ChoiceField(
+        choices=[("", _("Follow my browser")), *settings.LANGUAGES],
+        required=False,
+        label=_("Language of pages and emails"),
+        help_text=_("The footer's language switcher changes it too."),
     )
 
     class Meta:

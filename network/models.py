@@ -352,11 +352,13 @@ class Consultant(models.Model):
     @property
     def status_in_words(self) -> str:
         """The status as it reads after "is": "a former member", "on leave", "an alumnus"."""
-        return {
-            self.Status.APPLICANT: _("an applicant"),
-            self.Status.ALUMNI: _("an alumnus"),
-            self.Status.FORMER: _("a former member"),
-        }.get(self.status, self.get_status_display().lower())
+        return str(
+            {
+                self.Status.APPLICANT: _("an applicant"),
+                self.Status.ALUMNI: _("an alumnus"),
+                self.Status.FORMER: _("a former member"),
+            }.get(self.status, self.get_status_display().lower())
+        )
 
 
 class ConsultantStatusChange(models.Model):

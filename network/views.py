@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -244,7 +244,10 @@ def _profile_page(
     ]
     context = {
         "consultant": consultant,
-        "profile_form": profile_form or ProfileForm(instance=consultant, prefix="profile"),
+        "profile_form": profile_form
+        or ProfileForm(
+            instance=consultant, prefix="profile", initial={"language": request.user.language}
+        ),
         "skill_rows": skill_rows,
         "new_skill_form": new_skill_form or SkillEntryForm(prefix="new-skill"),
         "time_away": consultant.time_away.filter(end__gte=timezone.localdate()).select_related(
@@ -280,6 +283,12 @@ def my_profile(request, consultant):
             consultant.refresh_from_db()
             add_service_errors(form, error)
         else:
+            language = form.cleaned_data["language"]
+            if request.user.language != language:
+                request.user.language = language
+                request.user.save(update_fields=["language"])
+                # The confirmation below already reads in the language just chosen.
+                translation.activate(language or translation.get_language_from_request(request))
             messages.success(request, _("Your profile is saved."))
             return _back_to_profile()
     return _profile_page(request, consultant, profile_form=form)
