@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from handbook.models import MAX_BODY_CHARACTERS, Decision, Page, PageRevision, Vote
 from network.forms import DateInput, SearchInput
@@ -183,7 +184,7 @@ class MeetingForm(forms.Form):
         required=False,
         max_length=MAX_BODY_CHARACTERS,
         strip=False,
-        label=_("Minutes"),
+        label=pgettext_lazy("meeting minutes", "Minutes"),
         help_text=_(
             "Markdown. Saved as a handbook page in the minutes category. "
             "Leave empty to write them later."

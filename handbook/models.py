@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from network.db import AppendOnlyModel
 from network.models import Consultant
@@ -27,7 +28,7 @@ class Page(models.Model):
         POLICY = "policy", _("Policy")
         PROCEDURE = "procedure", _("Procedure")
         GUIDE = "guide", _("Guide")
-        MINUTES = "minutes", _("Minutes")
+        MINUTES = "minutes", pgettext_lazy("meeting minutes", "Minutes")
 
     class Visibility(models.TextChoices):
         MEMBERS = "members", _("Members only")
