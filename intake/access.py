@@ -5,6 +5,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from intake.models import Engagement, Offer, Request
 from network import access as network_access
@@ -107,7 +108,7 @@ def get_request_for_user(user, pk) -> Request:
         .first()
     )
     if request is None:
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     return request
 
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from intake import idempotency, metrics, services
 from intake.models import (
@@ -97,7 +99,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             .annotate(_request_count=Coalesce(Subquery(per_row, IntegerField()), Value(0)))
         )
 
-    @admin.display(description="requests", ordering="_request_count")
+    @admin.display(description=_("requests"), ordering="_request_count")
     def request_count(self, organization):
         return organization._request_count
 
@@ -149,7 +151,7 @@ class OutsideReferralInline(ReadOnlyInline):
             .prefetch_related("professionals")
         )
 
-    @admin.display(description="professionals")
+    @admin.display(description=_("professionals"))
     def professional_names(self, referral):
         return ", ".join(professional.name for professional in referral.professionals.all())
 
@@ -202,7 +204,7 @@ class RequestAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["reference", "title", "organization", "contact", "description"]}),
         (
-            "What the client asks for",
+            _("What the client asks for"),
             {
                 "fields": [
                     "skills",
@@ -219,7 +221,7 @@ class RequestAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Workflow (changed only by the workflow's moves)",
+            _("Workflow (changed only by the workflow's moves)"),
             {
                 "fields": [
                     "status",
@@ -239,12 +241,14 @@ class RequestAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "The organisation as the client typed it",
+            _("The organisation as the client typed it"),
             {
                 "fields": ["submitted_organization_name", "submitted_organization_website"],
-                "description": "The public form never changes a stored organisation. If what "
-                "the client typed is right, copy it over with the actions of the request list "
-                "(each copy is written to the request's history).",
+                "description": _(
+                    "The public form never changes a stored organisation. If what "
+                    "the client typed is right, copy it over with the actions of the request list "
+                    "(each copy is written to the request's history)."
+                ),
             },
         ),
     ]
@@ -268,17 +272,25 @@ class RequestAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"{request_row.reference}: {' '.join(error.messages)}", messages.ERROR
                 )
-        self.message_user(request, f"{changed} organisation(s) updated from what was typed.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s organisation(s) updated from what was typed.",
+                "%(count)s organisation(s) updated from what was typed.",
+                changed,
+            )
+            % {"count": changed},
+        )
 
     @admin.action(
-        description="Copy the website the client typed onto the organisation",
+        description=_("Copy the website the client typed onto the organisation"),
         permissions=["merge_organization"],
     )
     def copy_submitted_website(self, request, queryset):
         self._merge(request, queryset, "website")
 
     @admin.action(
-        description="Copy the organisation name the client typed onto the organisation",
+        description=_("Copy the organisation name the client typed onto the organisation"),
         permissions=["merge_organization"],
     )
     def copy_submitted_name(self, request, queryset):
@@ -338,7 +350,7 @@ class RequestAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="overdue", boolean=True)
+    @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, request_row):
         return request_row.is_overdue
 
@@ -422,7 +434,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         *("next_attempt_at", "enqueued_at", "created_at", "sent_at"),
     ]
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def error(self, notification):
         text = notification.last_error
         return text if len(text) <= 80 else text[:79] + "…"

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -95,7 +96,7 @@ class UsesRequestPages(BasePermission):
 
 class IdempotencyKeyReused(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = (
+    default_detail = _(
         "This Idempotency-Key was already used with a different request body. Send the same "
         "body to get the first answer again, or use a new key for a new request."
     )
@@ -105,7 +106,7 @@ class IdempotencyKeyReused(APIException):
 class IdempotentAnswerUnreadable(APIException):
     # Only after SECRET_KEY changed with the old key left out of SECRET_KEY_FALLBACKS.
     status_code = status.HTTP_409_CONFLICT
-    default_detail = (
+    default_detail = _(
         "The first answer to this Idempotency-Key can no longer be read. Your request was "
         "filed; write to the intake address for its status link."
     )
@@ -128,7 +129,11 @@ def _idempotency_key(request) -> str | None:
         return None
     if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise serializers.ValidationError(
-            {IDEMPOTENCY_HEADER: [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
+            {
+                IDEMPOTENCY_HEADER: [
+                    _("At most %(count)s characters.") % {"count": IDEMPOTENCY_KEY_MAX_LENGTH}
+                ]
+            }
         )
     return key
 
@@ -513,12 +518,12 @@ class RequestViewSet(viewsets.GenericViewSet):
     def skills(self, request, pk):
         visible = access.get_request_for_user(request.user, pk)
         if not access.works_the_queue(request.user, visible):
-            raise PermissionDenied("Only intake coordinators change a request's skills.")
+            raise PermissionDenied(_("Only intake coordinators change a request's skills."))
         serializer = SkillsEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         version = fields.pop("version")
-        changed, _ = request_skills_edit(
+        changed, _change = request_skills_edit(
             request_id=visible.pk, actor=request.user, version=version, **fields
         )
         return Response(RequestSkillsSerializer(request_skills_state(changed)).data)
@@ -563,7 +568,7 @@ class RequestStatusView(APIView):
     def get(self, request, token):
         client_request = services.request_for_status_token(token)
         if client_request is None:
-            raise NotFound("No such request.")
+            raise NotFound(_("No such request."))
         body = {
             "reference": client_request.reference,
             "title": client_request.title,

@@ -12,6 +12,8 @@ request workflow").
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from intake import hooks
 from intake.models import Offer, Request
 
@@ -27,48 +29,50 @@ KINDS = (SINGLE, TEAM, REFERRAL, CLOSED)
 # The stage in the client's words, and what happens next. Withdrawn and spam requests are never
 # shown (their link answers 404); their words are here so every status has some.
 STAGE_LABELS: dict[str, str] = {
-    S.SUBMITTED: "Received",
-    S.CONTACTED: "We have been in touch",
-    S.TRIAGED: "Finding the right people",
-    S.ROUTED: "With a group of consultants",
-    S.OFFERED: "Offered to a consultant",
-    S.ENGAGED: "A consultant is working with you",
-    S.COMPLETED: "Completed",
-    S.BIDDING: "A team is preparing a proposal",
-    S.BID_SUBMITTED: "Team proposal sent",
-    S.LOST: "Closed: the team proposal was not taken up",
-    S.REFERRED_OUT: "Referred to outside professionals",
-    S.WITHDRAWN: "Withdrawn",
-    S.CLOSED_SPAM: "Closed",
+    S.SUBMITTED: _("Received"),
+    S.CONTACTED: _("We have been in touch"),
+    S.TRIAGED: _("Finding the right people"),
+    S.ROUTED: _("With a group of consultants"),
+    S.OFFERED: _("Offered to a consultant"),
+    S.ENGAGED: _("A consultant is working with you"),
+    S.COMPLETED: _("Completed"),
+    S.BIDDING: _("A team is preparing a proposal"),
+    S.BID_SUBMITTED: _("Team proposal sent"),
+    S.LOST: _("Closed: the team proposal was not taken up"),
+    S.REFERRED_OUT: _("Referred to outside professionals"),
+    S.WITHDRAWN: _("Withdrawn"),
+    S.CLOSED_SPAM: _("Closed"),
 }
 # Where a team's story reads differently from one consultant's.
-TEAM_STAGE_LABELS: dict[str, str] = {S.ENGAGED: "The team is working with you"}
+TEAM_STAGE_LABELS: dict[str, str] = {S.ENGAGED: _("The team is working with you")}
 
 NEXT_STEPS: dict[str, str] = {
-    S.SUBMITTED: "An intake coordinator will contact you to talk through your request.",
-    S.CONTACTED: "We are working out what you need and who could help.",
-    S.TRIAGED: "We are choosing the group of consultants or the member best placed to help.",
-    S.ROUTED: "A group coordinator is choosing a member to offer your request to.",
-    S.OFFERED: "A member is considering it.",
-    S.ENGAGED: "Your consultant works with you directly; contact them with any question.",
-    S.COMPLETED: "Nothing more to do. Write to us whenever you need help again.",
-    S.BIDDING: "Several members are preparing a joint proposal for you.",
-    S.BID_SUBMITTED: "Read the team's proposal; its lead will follow up with you.",
-    S.LOST: "Nothing more to do. Write to us whenever you need help again.",
-    S.REFERRED_OUT: "Contact the professionals we recommend below; they are not part of the "
-    "alliance and will agree terms with you directly.",
-    S.WITHDRAWN: "Your request is closed. Write to us whenever you need help again.",
-    S.CLOSED_SPAM: "This request is closed.",
+    S.SUBMITTED: _("An intake coordinator will contact you to talk through your request."),
+    S.CONTACTED: _("We are working out what you need and who could help."),
+    S.TRIAGED: _("We are choosing the group of consultants or the member best placed to help."),
+    S.ROUTED: _("A group coordinator is choosing a member to offer your request to."),
+    S.OFFERED: _("A member is considering it."),
+    S.ENGAGED: _("Your consultant works with you directly; contact them with any question."),
+    S.COMPLETED: _("Nothing more to do. Write to us whenever you need help again."),
+    S.BIDDING: _("Several members are preparing a joint proposal for you."),
+    S.BID_SUBMITTED: _("Read the team's proposal; its lead will follow up with you."),
+    S.LOST: _("Nothing more to do. Write to us whenever you need help again."),
+    S.REFERRED_OUT: _(
+        "Contact the professionals we recommend below; they are not part of the "
+        "alliance and will agree terms with you directly."
+    ),
+    S.WITHDRAWN: _("Your request is closed. Write to us whenever you need help again."),
+    S.CLOSED_SPAM: _("This request is closed."),
 }
 TEAM_NEXT_STEPS: dict[str, str] = {
-    S.ENGAGED: "The team works with you directly; write to its lead with any question.",
+    S.ENGAGED: _("The team works with you directly; write to its lead with any question."),
 }
 
 
 def stage_label(status: str, kind: str = SINGLE) -> str:
     if kind == TEAM and status in TEAM_STAGE_LABELS:
         return TEAM_STAGE_LABELS[status]
-    return STAGE_LABELS.get(status, "In progress")
+    return STAGE_LABELS.get(status, _("In progress"))
 
 
 def next_step(status: str, kind: str = SINGLE) -> str:
@@ -100,37 +104,37 @@ class Step:
 # Each kind's path: (key, label, the statuses at which this stage is where the request stands).
 # Until a request becomes a team's or a referral it is on the single consultant's path, so the
 # other paths name only the statuses a request of their kind can be in.
-_RECEIVED = ("received", "Received", (S.SUBMITTED,))
-_CONTACTED = ("contacted", "We contacted you", (S.CONTACTED,))
+_RECEIVED = ("received", _("Received"), (S.SUBMITTED,))
+_CONTACTED = ("contacted", _("We contacted you"), (S.CONTACTED,))
 PATHS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     SINGLE: (
         _RECEIVED,
         _CONTACTED,
-        ("matching", "Finding your consultant", (S.TRIAGED, S.ROUTED, S.OFFERED)),
-        ("working", "Work under way", (S.ENGAGED,)),
-        ("done", "Done", (S.COMPLETED,)),
+        ("matching", _("Finding your consultant"), (S.TRIAGED, S.ROUTED, S.OFFERED)),
+        ("working", _("Work under way"), (S.ENGAGED,)),
+        ("done", _("Done"), (S.COMPLETED,)),
     ),
     TEAM: (
         _RECEIVED,
         _CONTACTED,
-        ("preparing", "A team is preparing a proposal", (S.BIDDING,)),
-        ("proposed", "Proposal sent", (S.BID_SUBMITTED,)),
-        ("working", "Work under way", (S.ENGAGED,)),
-        ("done", "Done", (S.COMPLETED,)),
+        ("preparing", _("A team is preparing a proposal"), (S.BIDDING,)),
+        ("proposed", _("Proposal sent"), (S.BID_SUBMITTED,)),
+        ("working", _("Work under way"), (S.ENGAGED,)),
+        ("done", _("Done"), (S.COMPLETED,)),
     ),
     REFERRAL: (
         _RECEIVED,
         _CONTACTED,
-        ("referred", "Referred to other professionals", (S.REFERRED_OUT,)),
+        ("referred", _("Referred to other professionals"), (S.REFERRED_OUT,)),
     ),
-    CLOSED: (_RECEIVED, ("closed", "Closed", (S.WITHDRAWN, S.CLOSED_SPAM))),
+    CLOSED: (_RECEIVED, ("closed", _("Closed"), (S.WITHDRAWN, S.CLOSED_SPAM))),
 }
 # A team's proposal the client did not take ends the team's path early.
 _TEAM_NOT_TAKEN = (
     *PATHS[TEAM][:4],
-    ("not_taken", "Proposal not taken up", (S.LOST,)),
+    ("not_taken", _("Proposal not taken up"), (S.LOST,)),
 )
-_WITHDRAWN_LABEL = "Withdrawn"
+_WITHDRAWN_LABEL = _("Withdrawn")
 
 
 def client_kind(status: str, *, team: bool = False) -> str:
@@ -151,9 +155,11 @@ def client_steps(status: str, kind: str) -> list[Step]:
     path = PATHS[kind]
     if kind == TEAM and status == S.LOST:
         path = _TEAM_NOT_TAKEN
-    at = next((index for index, (_, _, statuses) in enumerate(path) if status in statuses), None)
+    at = next(
+        (index for index, (_key, _label, statuses) in enumerate(path) if status in statuses), None
+    )
     steps = []
-    for index, (key, label, _) in enumerate(path):
+    for index, (key, label, _statuses) in enumerate(path):
         if key == "closed" and status == S.WITHDRAWN:
             label = _WITHDRAWN_LABEL
         if at is None or index > at:

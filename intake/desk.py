@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
 
 from intake.models import Engagement, Offer, Request
 from network import access as network_access
@@ -48,19 +49,19 @@ def _request_url(request_id: int) -> str:
 
 def _member_name(row: Request) -> str:
     member = row.engaged_consultant
-    return member.display_name if member is not None else "The member"
+    return member.display_name if member is not None else _("The member")
 
 
 def _ago(moment, now) -> str:
     return timesince(moment, now, depth=1)
 
 
-def _time_left(moment, now, *, before: str, after: str) -> str:
-    """``before`` + the time left until ``moment``, or ``after`` once it has passed (an offer
-    past its time waits for the expiry timer)."""
+def _time_left(moment, now, *, before: str, after: str, **values) -> str:
+    """``before`` with the time left until ``moment`` as ``%(time)s``, or ``after`` once it has
+    passed (an offer past its time waits for the expiry timer); both take ``values``."""
     if moment <= now:
-        return after
-    return before + timeuntil(moment, now, depth=1)
+        return after % values
+    return before % {**values, "time": timeuntil(moment, now, depth=1)}
 
 
 # --- Who sees what ---------------------------------------------------------------------------
@@ -126,12 +127,12 @@ def intake_panel(user) -> desk.DeskPanel:
         for stage in QUEUE_STAGES
     ]
     counts.append(
-        desk.DeskCount("Overdue for first contact", counted["overdue"], _queue_url(overdue="on"))
+        desk.DeskCount(_("Overdue for first contact"), counted["overdue"], _queue_url(overdue="on"))
     )
-    counts.append(desk.DeskCount("Offers expiring within 24 hours", counted["expiring"]))
+    counts.append(desk.DeskCount(_("Offers expiring within 24 hours"), counted["expiring"]))
     counts.append(
         desk.DeskCount(
-            "Work reported done, awaiting your confirmation",
+            _("Work reported done, awaiting your confirmation"),
             counted["done"],
             _queue_url(status=S.ENGAGED),
         )
@@ -161,7 +162,7 @@ def intake_panel(user) -> desk.DeskPanel:
             title=row.title,
             reference=row.reference,
             url=_request_url(row.pk),
-            note=f"First contact overdue by {_ago(row.response_due_at, now)}",
+            note=_("First contact overdue by %(time)s") % {"time": _ago(row.response_due_at, now)},
             urgent=True,
         )
         for row in overdue
@@ -171,8 +172,13 @@ def intake_panel(user) -> desk.DeskPanel:
             title=offer.request.title,
             reference=offer.request.reference,
             url=_request_url(offer.request.pk),
-            note=f"Offer to {offer.consultant.display_name} "
-            + _time_left(offer.expires_at, now, before="runs out in ", after="has run out"),
+            note=_time_left(
+                offer.expires_at,
+                now,
+                before=_("Offer to %(name)s runs out in %(time)s"),
+                after=_("Offer to %(name)s has run out"),
+                name=offer.consultant.display_name,
+            ),
             urgent=True,
         )
         for offer in expiring
@@ -182,23 +188,28 @@ def intake_panel(user) -> desk.DeskPanel:
             title=row.title,
             reference=row.reference,
             url=_request_url(row.pk),
-            note=f"{_member_name(row)} reported the work done {_ago(row.done_reported_at, now)} "
-            "ago: confirm it by marking the request completed",
+            note=_(
+                "%(name)s reported the work done %(time)s ago: confirm it by marking the request "
+                "completed"
+            )
+            % {"name": _member_name(row), "time": _ago(row.done_reported_at, now)},
         )
         for row in done
     ]
     return desk.DeskPanel(
         key="intake",
-        title="Intake queue",
+        title=_("Intake queue"),
         order=10,
-        intro="Requests by stage, replies that are late and offers about to run out.",
+        intro=_("Requests by stage, replies that are late and offers about to run out."),
         counts=counts,
         items=items,
-        items_title="Waiting for you",
-        empty_text="The queue is empty: no requests, no late replies, no offers running out, "
-        "no work waiting to be confirmed.",
+        items_title=_("Waiting for you"),
+        empty_text=_(
+            "The queue is empty: no requests, no late replies, no offers running out, "
+            "no work waiting to be confirmed."
+        ),
         link_url=reverse("intake-queue"),
-        link_text="Open the queue",
+        link_text=_("Open the queue"),
     )
 
 
@@ -227,7 +238,8 @@ def group_panel(user, consultant) -> desk.DeskPanel:
             title=row.title,
             reference=row.reference,
             url=_request_url(row.pk),
-            note=f"Routed to {row.assigned_group.name}: offer it to a member",
+            note=_("Routed to %(group)s: offer it to a member")
+            % {"group": row.assigned_group.name},
             urgent=row.urgency in (Request.Urgency.HIGH, Request.Urgency.EMERGENCY),
         )
         for row in routed
@@ -237,9 +249,12 @@ def group_panel(user, consultant) -> desk.DeskPanel:
             title=offer.request.title,
             reference=offer.request.reference,
             url=_request_url(offer.request.pk),
-            note=f"Offered to {offer.consultant.display_name}; "
-            + _time_left(
-                offer.expires_at, now, before="the answer is due in ", after="the time is up"
+            note=_time_left(
+                offer.expires_at,
+                now,
+                before=_("Offered to %(name)s; the answer is due in %(time)s"),
+                after=_("Offered to %(name)s; the time is up"),
+                name=offer.consultant.display_name,
             ),
             urgent=offer.expires_at <= now + EXPIRING_WITHIN,
         )
@@ -247,18 +262,20 @@ def group_panel(user, consultant) -> desk.DeskPanel:
     ]
     return desk.DeskPanel(
         key="group",
-        title="Your group's requests",
+        title=_("Your group's requests"),
         order=20,
-        intro="Requests routed to the groups you coordinate, and the offers you have made.",
+        intro=_("Requests routed to the groups you coordinate, and the offers you have made."),
         counts=[
-            desk.DeskCount("Waiting for an offer", counted["routed"], _queue_url(status=S.ROUTED)),
-            desk.DeskCount("Offers out", counted["offers"], _queue_url(status=S.OFFERED)),
+            desk.DeskCount(
+                _("Waiting for an offer"), counted["routed"], _queue_url(status=S.ROUTED)
+            ),
+            desk.DeskCount(_("Offers out"), counted["offers"], _queue_url(status=S.OFFERED)),
         ],
         items=items,
-        items_title="Waiting for you",
-        empty_text="No request is waiting for an offer, and no offer is out.",
+        items_title=_("Waiting for you"),
+        empty_text=_("No request is waiting for an offer, and no offer is out."),
         link_url=_queue_url(status=S.ROUTED),
-        link_text="Open the queue",
+        link_text=_("Open the queue"),
     )
 
 
@@ -284,12 +301,11 @@ def member_panel(user, consultant) -> desk.DeskPanel:
             title=offer.request.title,
             reference=offer.request.reference,
             url=_request_url(offer.request.pk),
-            note="Offered to you: "
-            + _time_left(
+            note=_time_left(
                 offer.expires_at,
                 now,
-                before="accept or decline within ",
-                after="the time to answer has run out",
+                before=_("Offered to you: accept or decline within %(time)s"),
+                after=_("Offered to you: the time to answer has run out"),
             ),
             urgent=offer.expires_at <= now + EXPIRING_WITHIN,
         )
@@ -300,26 +316,28 @@ def member_panel(user, consultant) -> desk.DeskPanel:
             title=engagement.request.title,
             reference=engagement.request.reference,
             url=_request_url(engagement.request.pk),
-            note=f"In progress since {date_format(engagement.start, 'j F Y')}",
+            note=_("In progress since %(date)s") % {"date": date_format(engagement.start, "j F Y")},
         )
         for engagement in engagements
     ]
     return desk.DeskPanel(
         key="member",
-        title="Your offers and engagements",
+        title=_("Your offers and engagements"),
         order=30,
-        intro="Requests offered to you, and the clients you are working with.",
+        intro=_("Requests offered to you, and the clients you are working with."),
         counts=[
-            desk.DeskCount("Offers to answer", counted["offers"], reverse("my-offers")),
+            desk.DeskCount(_("Offers to answer"), counted["offers"], reverse("my-offers")),
             desk.DeskCount(
-                "Engagements in progress", counted["engaged"], reverse("my-engagements")
+                _("Engagements in progress"), counted["engaged"], reverse("my-engagements")
             ),
         ],
         items=items,
-        items_title="Offers and engagements",
-        empty_text="No offer is waiting for your answer, and you have no engagement in progress.",
+        items_title=_("Offers and engagements"),
+        empty_text=_(
+            "No offer is waiting for your answer, and you have no engagement in progress."
+        ),
         link_url=reverse("my-offers"),
-        link_text="All my offers",
+        link_text=_("All my offers"),
     )
 
 

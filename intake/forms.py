@@ -8,6 +8,7 @@ onto the form with ``network.forms.add_service_errors``.
 
 from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from intake.models import Request
 from intake.selectors import skill_suggestions
@@ -30,32 +31,32 @@ class RequestHelpForm(forms.Form):
     organization_name = forms.CharField(
         max_length=200,
         validators=[validate_visible_text],
-        label="Organisation name",
-        help_text="The nonprofit the work is for.",
+        label=_("Organisation name"),
+        help_text=_("The nonprofit the work is for."),
     )
     organization_website = forms.URLField(
         required=False,
         max_length=200,
         assume_scheme="https",
-        label="Organisation website",
-        help_text="Helps us see what you do, e.g. example.org.",
+        label=_("Organisation website"),
+        help_text=_("Helps us see what you do, e.g. example.org."),
     )
     contact_name = forms.CharField(
-        max_length=120, validators=[validate_visible_text], label="Your name"
+        max_length=120, validators=[validate_visible_text], label=_("Your name")
     )
     contact_email = forms.EmailField(
-        label="Your email address",
-        help_text="We write to you here, and send the private link to follow your request.",
+        label=_("Your email address"),
+        help_text=_("We write to you here, and send the private link to follow your request."),
     )
     title = forms.CharField(
         max_length=200,
-        label="What do you need help with?",
-        help_text="One line, e.g. “Our donor database needs cleaning up before year-end”.",
+        label=_("What do you need help with?"),
+        help_text=_("One line, e.g. “Our donor database needs cleaning up before year-end”."),
     )
     description = forms.CharField(
         max_length=10_000,
-        label="Tell us more",
-        help_text=(
+        label=_("Tell us more"),
+        help_text=_(
             "The problem or project in your own words: what you use today, what goes wrong, what "
             "you would like instead. Please don't include passwords or your clients' data."
         ),
@@ -64,8 +65,8 @@ class RequestHelpForm(forms.Form):
     skills = forms.CharField(
         max_length=1000,
         required=False,
-        label="Systems or skills involved",
-        help_text=(
+        label=_("Systems or skills involved"),
+        help_text=_(
             "If you know them, separate with commas, e.g. Salesforce, WordPress, email. "
             "Leave empty if you are not sure: we will work it out with you."
         ),
@@ -73,56 +74,56 @@ class RequestHelpForm(forms.Form):
     urgency = forms.ChoiceField(
         choices=Request.Urgency.choices,
         initial=Request.Urgency.NORMAL,
-        label="How urgent is it?",
-        help_text="Emergency means something important has stopped working.",
+        label=_("How urgent is it?"),
+        help_text=_("Emergency means something important has stopped working."),
         widget=forms.RadioSelect,
     )
     desired_start = forms.DateField(
         required=False,
         widget=DateInput(),
-        label="When would you like to start?",
+        label=_("When would you like to start?"),
     )
     budget_max = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=10,
         decimal_places=2,
-        label="Budget in US dollars",
-        help_text="The most you could spend in all, if you know. A rough figure is fine.",
+        label=_("Budget in US dollars"),
+        help_text=_("The most you could spend in all, if you know. A rough figure is fine."),
     )
     estimated_hours = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=10_000,
-        label="Hours you expect it to take",
-        help_text="Only if you have an idea; many people don't.",
+        label=_("Hours you expect it to take"),
+        help_text=_("Only if you have an idea; many people don't."),
     )
     pro_bono = forms.BooleanField(
         required=False,
-        label="We cannot pay, and are looking for pro bono (free) help",
+        label=_("We cannot pay, and are looking for pro bono (free) help"),
     )
     remote_ok = forms.BooleanField(
         required=False,
         initial=True,
-        label="The work can be done remotely",
+        label=_("The work can be done remotely"),
     )
     location = forms.CharField(
         max_length=200,
         required=False,
-        label="Where is your office?",
-        help_text="City and region. Needed if someone has to come on site.",
+        label=_("Where is your office?"),
+        help_text=_("City and region. Needed if someone has to come on site."),
     )
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(),
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Languages your staff need the consultant to speak",
-        help_text="Leave all unticked if English is fine.",
+        label=_("Languages your staff need the consultant to speak"),
+        help_text=_("Leave all unticked if English is fine."),
     )
     fax = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -191,40 +192,48 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=SearchInput(),
-        help_text="Reference, title, organisation or contact.",
+        label=_("Search"),
+        help_text=_("Reference, title, organisation or contact."),
     )
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), ("open", "Any open status"),
+        required=False, label=_("Status"), choices=[("", _("Any status")),
+                                 ("open", _("Any open status")),
                                  *Request.Status.choices],
     )  # fmt: skip
     urgency = forms.ChoiceField(
-        required=False, choices=[("", "Any urgency"), *Request.Urgency.choices]
+        required=False,
+        label=_("Urgency"),
+        choices=[("", _("Any urgency")), *Request.Urgency.choices],
     )
     group = forms.ModelChoiceField(
-        required=False, queryset=ConsultantGroup.objects.all(), empty_label="Any group"
+        required=False,
+        label=_("Group"),
+        queryset=ConsultantGroup.objects.all(),
+        empty_label=_("Any group"),
     )
     age = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
-        label="Submitted",
+        label=_("Submitted"),
         choices=[
-            ("", "Any time"),
-            ("1", "In the last day"),
-            ("7", "In the last 7 days"),
-            ("30", "In the last 30 days"),
-            ("90", "In the last 90 days"),
+            ("", _("Any time")),
+            ("1", _("In the last day")),
+            ("7", _("In the last 7 days")),
+            ("30", _("In the last 30 days")),
+            ("90", _("In the last 90 days")),
         ],
     )
-    overdue = forms.BooleanField(required=False, label="Only overdue for first contact")
+    overdue = forms.BooleanField(required=False, label=_("Only overdue for first contact"))
     sort = forms.ChoiceField(
         required=False,
+        label=_("Sort"),
         initial="newest",
         choices=[
-            ("newest", "Newest first"),
-            ("oldest", "Oldest first"),
-            ("urgency", "Most urgent first"),
-            ("due", "Response due soonest"),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("urgency", _("Most urgent first")),
+            ("due", _("Response due soonest")),
         ],
     )
 
@@ -236,9 +245,9 @@ class ConsultantChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, consultant):
         label = consultant.display_name
         if getattr(consultant, "in_group", False):
-            label += " · in the group"
+            label += str(_(" · in the group"))
         if consultant.status == Consultant.Status.PROBATION:
-            label += " (on probation)"
+            label += str(_(" (on probation)"))
         return label
 
 
@@ -286,10 +295,11 @@ class TransitionForm(forms.Form):
     def _confirm(self):
         return forms.BooleanField(
             required=True,
-            label=f"I understand this closes {self.request.reference} for good",
-            help_text="It cannot be undone.",
+            label=_("I understand this closes %(reference)s for good")
+            % {"reference": self.request.reference},
+            help_text=_("It cannot be undone."),
             error_messages={
-                "required": "Tick the box to confirm: this closes the request for good."
+                "required": _("Tick the box to confirm: this closes the request for good.")
             },
         )
 
@@ -297,8 +307,8 @@ class TransitionForm(forms.Form):
         return forms.CharField(
             required=False,
             max_length=5000,
-            label="Note",
-            help_text="For the alliance only; the client never sees it.",
+            label=_("Note"),
+            help_text=_("For the alliance only; the client never sees it."),
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
@@ -307,8 +317,8 @@ class TransitionForm(forms.Form):
             required=False,
             max_length=1000,
             initial=", ".join(self.request.skills),
-            label="Skills",
-            help_text="Separate with commas; matching uses these.",
+            label=_("Skills"),
+            help_text=_("Separate with commas; matching uses these."),
         )
 
     def _confirmed_skills(self):
@@ -321,23 +331,25 @@ class TransitionForm(forms.Form):
             choices=[(name, name) for name in [*confirmed, *suggested]],
             initial=confirmed,
             widget=forms.CheckboxSelectMultiple,
-            label="Skills recognised in the description",
-            help_text="Tick the ones the work needs: matching then requires them, like the "
-            "skills named above. Unticked ones stay suggestions.",
+            label=_("Skills recognised in the description"),
+            help_text=_(
+                "Tick the ones the work needs: matching then requires them, like the "
+                "skills named above. Unticked ones stay suggestions."
+            ),
         )
 
     def _urgency(self):
         return forms.ChoiceField(
-            choices=Request.Urgency.choices, initial=self.request.urgency, label="Urgency"
+            choices=Request.Urgency.choices, initial=self.request.urgency, label=_("Urgency")
         )
 
     def _group(self):
         return forms.ModelChoiceField(
             required=False,
             queryset=ConsultantGroup.objects.all(),
-            empty_label="Choose a group",
-            label="Group",
-            help_text="Its coordinator offers the request to a member.",
+            empty_label=_("Choose a group"),
+            label=_("Group"),
+            help_text=_("Its coordinator offers the request to a member."),
         )
 
     def _consultant(self):
@@ -345,11 +357,11 @@ class TransitionForm(forms.Form):
         field = ConsultantChoiceField(
             required=self.action == "offer",
             queryset=working,
-            empty_label="Choose a member",
-            label="Member",
+            empty_label=_("Choose a member"),
+            label=_("Member"),
         )
         if self.action == "route":
-            field.help_text = "Or offer it straight to one member instead of a group."
+            field.help_text = _("Or offer it straight to one member instead of a group.")
             return field
         group_id = self.request.assigned_group_id
         if group_id is not None:
@@ -360,7 +372,7 @@ class TransitionForm(forms.Form):
             field.queryset = working.annotate(in_group=Exists(membership)).order_by(
                 "-in_group", "display_name", "pk"
             )
-            field.help_text = "Members of the request's group are listed first."
+            field.help_text = _("Members of the request's group are listed first.")
         return field
 
     def _professionals(self):
@@ -368,25 +380,25 @@ class TransitionForm(forms.Form):
         field = forms.ModelMultipleChoiceField(
             queryset=active,
             widget=forms.CheckboxSelectMultiple,
-            label="Outside professionals to recommend",
+            label=_("Outside professionals to recommend"),
         )
         if not active.exists():
-            field.help_text = "None listed yet: add outside professionals in the admin first."
+            field.help_text = _("None listed yet: add outside professionals in the admin first.")
         return field
 
     def _message(self):
         return forms.CharField(
             max_length=5000,
-            label="Message to the client",
-            help_text="The client reads this on their status page, with the professionals.",
+            label=_("Message to the client"),
+            help_text=_("The client reads this on their status page, with the professionals."),
             widget=forms.Textarea(attrs={"rows": 4}),
         )
 
     def _reason(self):
         return forms.CharField(
             max_length=2000,
-            label="Why are you declining?",
-            help_text="A line is enough; it helps the coordinator offer it to the right member.",
+            label=_("Why are you declining?"),
+            help_text=_("A line is enough; it helps the coordinator offer it to the right member."),
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
@@ -423,8 +435,8 @@ class SkillsEditForm(forms.Form):
     add = forms.CharField(
         required=False,
         max_length=1000,
-        label="Add a skill",
-        help_text="As the work needs it, e.g. “Mailchimp”; separate several with commas.",
+        label=_("Add a skill"),
+        help_text=_("As the work needs it, e.g. “Mailchimp”; separate several with commas."),
     )
     remove = forms.CharField(required=False, max_length=SKILL_MAX_LENGTH, widget=forms.HiddenInput)
     confirm = forms.CharField(required=False, max_length=SKILL_MAX_LENGTH, widget=forms.HiddenInput)
@@ -443,12 +455,15 @@ class SkillsEditForm(forms.Form):
             return data
         add = split_skills(data.get("add") or "")
         if len(add) > MAX_SKILLS:
-            self.add_error("add", f"At most {MAX_SKILLS} skills at once.")
+            self.add_error("add", _("At most %(count)s skills at once.") % {"count": MAX_SKILLS})
         elif any(len(term) > SKILL_MAX_LENGTH for term in add):
-            self.add_error("add", f"A skill may have at most {SKILL_MAX_LENGTH} characters.")
+            self.add_error(
+                "add",
+                _("A skill may have at most %(count)s characters.") % {"count": SKILL_MAX_LENGTH},
+            )
         data["add"] = add
         if not any(data.get(name) for name in ("add", "remove", "confirm", "dismiss", "restore")):
-            self.add_error("add", "Type the skill to add.")
+            self.add_error("add", _("Type the skill to add."))
         return data
 
     def service_arguments(self) -> dict:

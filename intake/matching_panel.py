@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django import template
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from intake import access
 from intake.forms import SkillsEditForm, TransitionForm
@@ -32,12 +34,12 @@ register = template.Library()
 # Candidates shown on the page; the API gives up to MATCHING_LIMIT.
 PANEL_CANDIDATES = 5
 FACTOR_LABELS = {
-    "skill_coverage": "Skills covered",
-    "text_similarity": "Words and mentioned skills in common with the request",
-    "capacity": "Time free",
-    "budget_fit": "Fits the budget",
-    "continuity": "Has served this client",
-    "rotation": "Fair rotation (few recent offers)",
+    "skill_coverage": _("Skills covered"),
+    "text_similarity": _("Words and mentioned skills in common with the request"),
+    "capacity": _("Time free"),
+    "budget_fit": _("Fits the budget"),
+    "continuity": _("Has served this client"),
+    "rotation": _("Fair rotation (few recent offers)"),
 }
 
 
@@ -177,15 +179,28 @@ def _suggested_group(candidates: list[Candidate], client_request: Request):
     return SuggestedGroup(best, names[best], counts[best])
 
 
-def _refer_message(result: MatchResult) -> str:
+def _refer_message(result: MatchResult, language: str) -> str:
+    """The message proposed to the client, in the client's language."""
     skills = ", ".join(match.skill for match in result.normalized_skills)
-    needs = f" with {skills}" if skills else ""
-    return (
-        "Thank you for telling us about your project. None of the alliance's members can take "
-        f"on this work{needs} at the moment, so we recommend the professionals below, who "
-        "know this field. Please mention the alliance when you contact them, and write to us "
-        "if it does not work out."
-    )
+    with translation.override(language):
+        if skills:
+            return str(
+                _(
+                    "Thank you for telling us about your project. None of the alliance's members "
+                    "can take on this work with %(skills)s at the moment, so we recommend the "
+                    "professionals below, who know this field. Please mention the alliance when "
+                    "you contact them, and write to us if it does not work out."
+                )
+                % {"skills": skills}
+            )
+        return str(
+            _(
+                "Thank you for telling us about your project. None of the alliance's members can "
+                "take on this work at the moment, so we recommend the professionals below, who "
+                "know this field. Please mention the alliance when you contact them, and write to "
+                "us if it does not work out."
+            )
+        )
 
 
 def match_panel_for(user, client_request: Request) -> MatchPanel | None:
@@ -223,7 +238,7 @@ def match_panel_for(user, client_request: Request) -> MatchPanel | None:
         panel.update(
             refer_out=True,
             external=result.external,
-            refer_message=_refer_message(result),
+            refer_message=_refer_message(result, client_request.language),
             refer_fields=_field_names(
                 "refer_out", client_request, ("version", "professionals", "message", "confirm")
             ),

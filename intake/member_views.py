@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from intake import access
@@ -42,7 +43,7 @@ def own_consultant(view):
         if not access.can_use_request_pages(request.user) or (
             network_access.consultant_of(request.user) is None
         ):
-            raise PermissionDenied("This page is for members of the alliance.")
+            raise PermissionDenied(_("This page is for members of the alliance."))
         return view(request, *args, **kwargs)
 
     return wrapper

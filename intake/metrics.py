@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from intake.models import Engagement, Notification, Offer, Request, RequestEvent
 
@@ -248,16 +251,20 @@ def intake_metrics(*, at: datetime.datetime | None = None) -> IntakeMetrics:
 def duration_words(duration: datetime.timedelta | None) -> str:
     """``1 day 4 hours``, ``3 hours 20 minutes``, ``12 minutes``: two units at most."""
     if duration is None:
-        return "no data yet"
+        return _("no data yet")
     minutes = int(duration.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
-    parts = [
-        f"{value} {unit}{'' if value == 1 else 's'}"
-        for value, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
-        if value
-    ]
-    return " ".join(parts[:2]) or "under a minute"
+    parts = []
+    if days:
+        parts.append(ngettext("%(count)s day", "%(count)s days", days) % {"count": days})
+    if hours:
+        parts.append(ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours})
+    if minutes:
+        parts.append(
+            ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+        )
+    return " ".join(parts[:2]) or _("under a minute")
 
 
 # --- Charts -----------------------------------------------------------------------------------
@@ -387,52 +394,51 @@ def column_chart(*, chart_id: str, title: str, description: str, bars: list[Bar]
 
 
 def status_chart(metrics: IntakeMetrics) -> Chart:
-    title = "Requests by current status"
-    description = (
-        f"{metrics.submitted} requests submitted in the last {WINDOW_DAYS} days, by where each "
-        "stands now: " + "; ".join(f"{row.label} {row.count}" for row in metrics.by_status) + "."
-    )
+    title = _("Requests by current status")
+    description = _(
+        "%(count)s requests submitted in the last %(days)s days, by where each stands now: "
+        "%(figures)s."
+    ) % {
+        "count": metrics.submitted,
+        "days": WINDOW_DAYS,
+        "figures": "; ".join(f"{row.label} {row.count}" for row in metrics.by_status),
+    }
     bars = [Bar(row.label, row.count) for row in metrics.by_status]
     return Chart(
         chart_id="chart-status",
         title=title,
         description=description,
         svg=bar_chart(chart_id="chart-status", title=title, description=description, bars=bars),
-        columns=("Status", "Requests"),
+        columns=(_("Status"), _("Requests")),
         rows=[(row.label, row.count) for row in metrics.by_status],
     )
 
 
 def weekly_chart(metrics: IntakeMetrics) -> Chart:
-    title = f"Requests per week, last {WEEKS} weeks"
-    description = (
-        "Requests submitted each week (weeks start on Monday): "
-        + "; ".join(
-            f"week of {week.week_start:%b} {week.week_start.day}: {week.count}"
+    title = _("Requests per week, last %(weeks)s weeks") % {"weeks": WEEKS}
+    description = _("Requests submitted each week (weeks start on Monday): %(figures)s.") % {
+        "figures": "; ".join(
+            _("week of %(week)s: %(count)s")
+            % {"week": date_format(week.week_start, "M j"), "count": week.count}
             for week in metrics.weeks
         )
-        + "."
-    )
-    bars = [
-        Bar(f"{week.week_start:%b} {week.week_start.day}", week.count) for week in metrics.weeks
-    ]
+    }
+    bars = [Bar(date_format(week.week_start, "M j"), week.count) for week in metrics.weeks]
     return Chart(
         chart_id="chart-weekly",
         title=title,
         description=description,
         svg=column_chart(chart_id="chart-weekly", title=title, description=description, bars=bars),
-        columns=("Week starting", "Requests"),
+        columns=(_("Week starting"), _("Requests")),
         rows=[(week.week_start, week.count) for week in metrics.weeks],
     )
 
 
 def consultant_chart(metrics: IntakeMetrics) -> Chart:
-    title = f"Offers per member, last {WINDOW_DAYS} days"
-    description = (
-        "Offers made to each member: "
-        + "; ".join(f"{load.name} {load.offers}" for load in metrics.consultants)
-        + "."
-    )
+    title = _("Offers per member, last %(days)s days") % {"days": WINDOW_DAYS}
+    description = _("Offers made to each member: %(figures)s.") % {
+        "figures": "; ".join(f"{load.name} {load.offers}" for load in metrics.consultants)
+    }
     bars = [Bar(load.name, load.offers) for load in metrics.consultants]
     return Chart(
         chart_id="chart-consultants",
@@ -441,7 +447,14 @@ def consultant_chart(metrics: IntakeMetrics) -> Chart:
         svg=bar_chart(
             chart_id="chart-consultants", title=title, description=description, bars=bars
         ),
-        columns=("Member", "Offers", "Accepted", "Declined", "Expired", "Engagements started"),
+        columns=(
+            _("Member"),
+            _("Offers"),
+            _("Accepted"),
+            _("Declined"),
+            _("Expired"),
+            _("Engagements started"),
+        ),
         rows=[
             (load.name, load.offers, load.accepted, load.declined, load.expired, load.engagements)
             for load in metrics.consultants

@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import metrics
 from network import access as network_access
@@ -18,7 +19,7 @@ def metrics_page(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not network_access.is_coordinator(request.user):
-        raise PermissionDenied("The metrics page is for coordinators.")
+        raise PermissionDenied(_("The metrics page is for coordinators."))
     figures = metrics.intake_metrics()
     charts = []
     if not figures.is_empty:

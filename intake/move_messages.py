@@ -6,6 +6,7 @@
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from intake.models import Offer, Request, RequestEvent
 from network.models import ConsultantGroup, ExternalProfessional
@@ -13,7 +14,9 @@ from network.models import ConsultantGroup, ExternalProfessional
 
 def group_phrase(name: str) -> str:
     """ "Web" → "the Web group"; a name that says it is a group stays as it is."""
-    return name if "group" in name.lower() else f"the {name} group"
+    if "group" in name.lower():
+        return name
+    return _("the %(name)s group") % {"name": name}
 
 
 def _when(moment) -> str:
@@ -28,11 +31,12 @@ def _offer_made(reference: str, event: RequestEvent) -> str:
         .first()
     )
     if offer is None:
-        return f"{reference} offered to a member."
-    return (
-        f"Offer of {reference} made to {offer.consultant.display_name}; they have until "
-        f"{_when(offer.expires_at)} to answer."
-    )
+        return _("%(reference)s offered to a member.") % {"reference": reference}
+    return _("Offer of %(reference)s made to %(name)s; they have until %(deadline)s to answer.") % {
+        "reference": reference,
+        "name": offer.consultant.display_name,
+        "deadline": _when(offer.expires_at),
+    }
 
 
 def _routed(reference: str, event: RequestEvent) -> str:
@@ -45,7 +49,12 @@ def _routed(reference: str, event: RequestEvent) -> str:
             .values_list("name", flat=True)
             .first()
         )
-    return f"{reference} routed to {group_phrase(name)}." if name else f"{reference} routed."
+    if not name:
+        return _("%(reference)s routed.") % {"reference": reference}
+    return _("%(reference)s routed to %(group)s.") % {
+        "reference": reference,
+        "group": group_phrase(name),
+    }
 
 
 def _referred(reference: str, event: RequestEvent) -> str:
@@ -55,25 +64,32 @@ def _referred(reference: str, event: RequestEvent) -> str:
         .values_list("name", flat=True)
     )
     if not names:
-        return f"{reference} referred to outside professionals."
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"{reference} referred to {listed}; the client has been sent their details."
+        return _("%(reference)s referred to outside professionals.") % {"reference": reference}
+    listed = names[0]
+    if len(names) > 1:
+        listed = _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+    return _("%(reference)s referred to %(names)s; the client has been sent their details.") % {
+        "reference": reference,
+        "names": listed,
+    }
 
 
 _PLAIN = {
-    "contact": "First contact with the client of {reference} recorded.",
-    "triage": "{reference} triaged.",
-    "accept": "You accepted {reference}: the client's contact details are in My engagements.",
-    "decline": "You declined {reference}; it goes back to the coordinator.",
-    "start_bidding": "{reference} opened for team bids.",
-    "withdraw": "{reference} withdrawn.",
-    "mark_spam": "{reference} closed as spam.",
-    "report_done": "Work on {reference} reported done; a coordinator will confirm it with the "
-    "client and mark it completed.",
-    "complete": "{reference} marked completed.",
-    "submit_bid": "The team's bid on {reference} sent to the client.",
-    "win_bid": "The client took the team's bid on {reference}; the team is engaged.",
-    "lose_bid": "The client turned down the team's bid on {reference}; the request is closed.",
+    "contact": _("First contact with the client of %(reference)s recorded."),
+    "triage": _("%(reference)s triaged."),
+    "accept": _("You accepted %(reference)s: the client's contact details are in My engagements."),
+    "decline": _("You declined %(reference)s; it goes back to the coordinator."),
+    "start_bidding": _("%(reference)s opened for team bids."),
+    "withdraw": _("%(reference)s withdrawn."),
+    "mark_spam": _("%(reference)s closed as spam."),
+    "report_done": _(
+        "Work on %(reference)s reported done; a coordinator will confirm it with the "
+        "client and mark it completed."
+    ),
+    "complete": _("%(reference)s marked completed."),
+    "submit_bid": _("The team's bid on %(reference)s sent to the client."),
+    "win_bid": _("The client took the team's bid on %(reference)s; the team is engaged."),
+    "lose_bid": _("The client turned down the team's bid on %(reference)s; the request is closed."),
 }
 
 
@@ -88,8 +104,11 @@ def move_message(client_request: Request, event: RequestEvent) -> str:
         return _referred(reference, event)
     template = _PLAIN.get(event.action)
     if template is not None:
-        return template.format(reference=reference)
-    return f"{reference}: {event.action.replace('_', ' ')} recorded."
+        return template % {"reference": reference}
+    return _("%(reference)s: %(action)s recorded.") % {
+        "reference": reference,
+        "action": event.action.replace("_", " "),
+    }
 
 
 def refusal_message(client_request: Request, conflict, version: int | None) -> str:
@@ -98,9 +117,12 @@ def refusal_message(client_request: Request, conflict, version: int | None) -> s
     reference = client_request.reference
     if version is not None and conflict.version is not None and version != conflict.version:
         status = dict(Request.Status.choices).get(conflict.status, conflict.status or "")
-        return (
-            f"{reference} changed while you were looking at it, so nothing was done: it is now "
-            f"{str(status).lower()}. Here is its current state; check it, then try again if "
-            "your action still makes sense."
-        )
-    return f"Nothing was done to {reference}: {conflict}"
+        return _(
+            "%(reference)s changed while you were looking at it, so nothing was done: it is now "
+            "%(status)s. Here is its current state; check it, then try again if your action "
+            "still makes sense."
+        ) % {"reference": reference, "status": str(status).lower()}
+    return _("Nothing was done to %(reference)s: %(reason)s") % {
+        "reference": reference,
+        "reason": conflict,
+    }

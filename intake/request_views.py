@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from intake import access, hooks
@@ -38,11 +39,11 @@ from network.forms import add_service_errors
 
 # How the timeline names what is not a workflow move, and moves it words as what happened.
 EVENT_LABELS = {
-    "submit": "Submitted",
-    "organization_merged": "The client's details copied onto the organisation",
-    SKILLS_EDIT: "Skills changed",
+    "submit": _("Submitted"),
+    "organization_merged": _("The client's details copied onto the organisation"),
+    SKILLS_EDIT: _("Skills changed"),
     **{action: move.label for action, move in MOVES.items()},
-    "report_done": "Work reported done",
+    "report_done": _("Work reported done"),
 }
 # The stages before a request is routed: "Not routed yet" says something only there.
 BEFORE_ROUTING = (Request.Status.SUBMITTED, Request.Status.CONTACTED, Request.Status.TRIAGED)
@@ -60,7 +61,7 @@ class TimelineEntry:
 
 def _actor_name(user) -> str:
     if user is None:
-        return "Switchboard"
+        return str(_("Switchboard"))
     consultant = getattr(user, "consultant", None)
     return consultant.display_name if consultant else user.get_username()
 
@@ -73,7 +74,9 @@ def _timeline(client_request) -> list[TimelineEntry]:
             label=EVENT_LABELS.get(event.action, event.action),
             actor=_actor_name(event.actor)
             if event.actor_id
-            else ("The client, through the form" if event.action == "submit" else "Switchboard"),
+            else (
+                _("The client, through the form") if event.action == "submit" else _("Switchboard")
+            ),
             from_status=statuses.get(event.from_status, event.from_status),
             to_status=statuses.get(event.to_status, event.to_status),
             note=event.note,
@@ -93,13 +96,13 @@ def routing_facts(user, client_request: Request, internal: bool) -> list[tuple[s
     """The request page's lines on where the request went: its group, or the member it was
     offered to straight away (no group), or "Not routed yet" while it is not."""
     if client_request.assigned_group_id is not None:
-        return [("Group", client_request.assigned_group.name)]
+        return [(_("Group"), client_request.assigned_group.name)]
     direct = client_request.offered_consultant
     if direct is not None:
-        name = direct.display_name if _sees_member(user, internal, direct) else "a member"
-        return [("Routing", f"Offered directly to {name}")]
+        name = direct.display_name if _sees_member(user, internal, direct) else _("a member")
+        return [(_("Routing"), _("Offered directly to %(name)s") % {"name": name})]
     if client_request.status in BEFORE_ROUTING:
-        return [("Group", "Not routed yet")]
+        return [(_("Group"), _("Not routed yet"))]
     return []
 
 
@@ -188,7 +191,7 @@ def _request_url_for(user, pk) -> str:
 @login_required
 def request_detail(request, pk):
     if not access.can_use_request_pages(request.user):
-        raise PermissionDenied("The request pages are for coordinators and members.")
+        raise PermissionDenied(_("The request pages are for coordinators and members."))
     return _request_page(request, _load_request(request.user, pk))
 
 
@@ -196,10 +199,10 @@ def request_detail(request, pk):
 @login_required
 def request_transition(request, pk, action):
     if action not in PUBLIC_ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     # Refused as the request page is (403), before any look-up, for those it is not for.
     if not access.can_use_request_pages(request.user):
-        raise PermissionDenied("The request pages are for coordinators and members.")
+        raise PermissionDenied(_("The request pages are for coordinators and members."))
     client_request = _load_request(request.user, pk)
     my_page = my_page_of(request)
     # On a member's own page the ids carry the request, so a failed form shows next to it.
@@ -241,15 +244,15 @@ def request_skills(request, pk):
     """One change to a request's skills from its page's Skills section (name a skill, remove
     one, confirm, dismiss or restore a suggestion), through ``request_skills_edit``."""
     if not access.can_use_request_pages(request.user):
-        raise PermissionDenied("The request pages are for coordinators and members.")
+        raise PermissionDenied(_("The request pages are for coordinators and members."))
     client_request = _load_request(request.user, pk)
     if not access.works_the_queue(request.user, client_request):
-        raise PermissionDenied("Only intake coordinators change a request's skills.")
+        raise PermissionDenied(_("Only intake coordinators change a request's skills."))
     form = SkillsEditForm(client_request, request.POST)
     skills_url = reverse("intake-request", args=[pk]) + "#skills"
     if form.is_valid():
         try:
-            _, change = request_skills_edit(
+            _request, change = request_skills_edit(
                 request_id=client_request.pk,
                 actor=request.user,
                 version=form.cleaned_data["version"],
@@ -257,11 +260,14 @@ def request_skills(request, pk):
             )
         except WorkflowConflict as conflict:
             stale = conflict.version != form.cleaned_data["version"]
-            reason = "it changed while you were looking at it." if stale else str(conflict)
+            reason = _("it changed while you were looking at it.") if stale else str(conflict)
             messages.error(
                 request,
-                f"The skills of {client_request.reference} were not changed: {reason} Here is "
-                "its current state; check it, then try again if your change still makes sense.",
+                _(
+                    "The skills of %(reference)s were not changed: %(reason)s Here is its current "
+                    "state; check it, then try again if your change still makes sense."
+                )
+                % {"reference": client_request.reference, "reason": reason},
             )
             return _see_other(skills_url)
         except ValidationError as error:

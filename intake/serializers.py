@@ -6,6 +6,7 @@ which validate again and write. Output serializers only render; what a viewer ma
 request is decided by ``intake.access`` and passed in the context as ``viewer``.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -459,7 +460,7 @@ class TransitionSerializer(serializers.Serializer):
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields))
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return attrs
 
 
@@ -494,11 +495,13 @@ class SkillsEditSerializer(serializers.Serializer):
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields))
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         if not any(attrs.get(name) for name in ("add", "remove", "confirm", "dismiss", "restore")):
             raise serializers.ValidationError(
-                "Nothing to change: send skills to add or remove, or suggestions to confirm, "
-                "dismiss or restore."
+                _(
+                    "Nothing to change: send skills to add or remove, or suggestions to confirm, "
+                    "dismiss or restore."
+                )
             )
         return attrs
 

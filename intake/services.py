@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from intake import notifications
@@ -329,9 +330,12 @@ def organization_merge_submitted(*, request_id: int, actor, fields=("website",))
             value
             and Organization.objects.filter(**{derived: value}).exclude(pk=organization.pk).exists()
         ):
-            raise ValidationError(
-                f"Another organisation already has this {derived.split('_')[-1]}: {value}."
+            message = (
+                _("Another organisation already has this name: %(value)s.")
+                if derived == "folded_name"
+                else _("Another organisation already has this domain: %(value)s.")
             )
+            raise ValidationError(message % {"value": value})
     organization.save()
     RequestEvent.objects.create(
         request=request,

@@ -2,6 +2,7 @@
 canonical names. Used by triage and by ``request_skills_edit`` (``intake.workflow``)."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from network.models import Skill
 from network.text import fold
@@ -16,18 +17,23 @@ def skill_list(values, field_name: str) -> list[str]:
     if values is None:
         return []
     if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-        raise ValidationError({field_name: "A list of skill names."})
+        raise ValidationError({field_name: _("A list of skill names.")})
     if len(values) > MAX_SKILLS:
-        raise ValidationError({field_name: f"At most {MAX_SKILLS} skills at once."})
+        raise ValidationError(
+            {field_name: _("At most %(count)s skills at once.") % {"count": MAX_SKILLS}}
+        )
     cleaned: list[str] = []
     seen: set[str] = set()
     for value in values:
         value = value.strip()
         if not value:
-            raise ValidationError({field_name: "A skill name cannot be empty."})
+            raise ValidationError({field_name: _("A skill name cannot be empty.")})
         if len(value) > SKILL_MAX_LENGTH:
             raise ValidationError(
-                {field_name: f"A skill name may have at most {SKILL_MAX_LENGTH} characters."}
+                {
+                    field_name: _("A skill name may have at most %(count)s characters.")
+                    % {"count": SKILL_MAX_LENGTH}
+                }
             )
         key = fold(value) or value.casefold()
         if key not in seen:
@@ -51,7 +57,10 @@ def canonical_skills(values, field_name: str) -> list[str]:
     unknown = [name for name, key in zip(names, keys, strict=True) if key not in known]
     if unknown:
         raise ValidationError(
-            {field_name: f"Not in the skills list: {', '.join(unknown)}. Name it instead."}
+            {
+                field_name: _("Not in the skills list: %(skills)s. Name it instead.")
+                % {"skills": ", ".join(unknown)}
+            }
         )
     canonical: list[str] = []
     for key in keys:

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -151,7 +152,7 @@ def request_thanks(request):
 def request_status(request, token):
     client_request = request_for_status_token(token)
     if client_request is None:
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     # In the client's language, unless this visitor chose one with the footer's switcher.
     language = translation.get_language()
     if not supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
@@ -225,7 +226,7 @@ def queue_requests(user, filters: dict):
 @login_required
 def queue(request):
     if not access.may_use_queue(request.user):
-        raise PermissionDenied("The queue is for intake and group coordinators.")
+        raise PermissionDenied(_("The queue is for intake and group coordinators."))
     form = QueueFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         # A filter that cannot be read (a group that no longer exists) must not widen the list.

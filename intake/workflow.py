@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from intake import access, hooks, notifications
 from intake.models import Engagement, Offer, OutsideReferral, Request, RequestEvent
@@ -68,10 +69,10 @@ def not_now(action: str, request: Request) -> str | None:
 
 def _report_done_not_now(request: Request) -> str | None:
     if request.done_reported_at is not None:
-        return (
-            f"The work on {request.reference} was already reported done; a coordinator "
-            "confirms it by marking the request completed."
-        )
+        return _(
+            "The work on %(reference)s was already reported done; a coordinator confirms it by "
+            "marking the request completed."
+        ) % {"reference": request.reference}
     # A team's work ends with its settlement, not with a coordinator's confirmation.
     for reason in hooks.replies(hooks.request_completing, request=request):
         return reason
@@ -79,6 +80,13 @@ def _report_done_not_now(request: Request) -> str | None:
 
 
 _NOT_NOW = {"report_done": _report_done_not_now}
+
+
+def _stale(version: int, request: Request) -> str:
+    return _(
+        "The request changed since you loaded it (version %(version)s, now %(current)s); reload "
+        "and try again."
+    ) % {"version": version, "current": request.version}
 
 
 def request_apply(
@@ -98,19 +106,17 @@ def request_apply(
         # State before role: a member answering an offer that has since expired must hear
         # "this changed while you were looking" (409), not "you may not" (403).
         if version is not None and version != request.version:
-            raise WorkflowConflict(
-                f"The request changed since you loaded it (version {version}, now "
-                f"{request.version}); reload and try again.",
-                request=request,
-            )
+            raise WorkflowConflict(_stale(version, request), request=request)
         if request.status not in move.sources:
             raise WorkflowConflict(
-                f"A request that is {request.get_status_display().lower()} cannot be moved "
-                f"with {action!r}.",
+                _("A request that is %(status)s cannot be moved with %(action)s.")
+                % {"status": request.get_status_display().lower(), "action": repr(action)},
                 request=request,
             )
         if not move.may(actor, request):
-            raise PermissionDenied(f"You may not {move.label.lower()} on this request.")
+            raise PermissionDenied(
+                _("You may not %(move)s on this request.") % {"move": move.label.lower()}
+            )
         reason = not_now(action, request)
         if reason is not None:
             raise WorkflowConflict(reason, request=request)
@@ -168,9 +174,11 @@ def _triage(
     data = {}
     if skills is not None:
         if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
-            raise ValidationError({"skills": "A list of skill names."})
+            raise ValidationError({"skills": _("A list of skill names.")})
         if len(skills) > MAX_SKILLS:
-            raise ValidationError({"skills": f"At most {MAX_SKILLS} skills."})
+            raise ValidationError(
+                {"skills": _("At most %(count)s skills.") % {"count": MAX_SKILLS}}
+            )
         request.skills = [skill.strip()[:SKILL_MAX_LENGTH] for skill in skills if skill.strip()]
         data["skills"] = request.skills
     # The suggestions' decisions, each list replacing the request's (the triage form shows the
@@ -184,7 +192,10 @@ def _triage(
         both = [name for name in confirmed if name in dismissed]
         if both:
             raise ValidationError(
-                {"dismissed_skills": f"Confirmed and dismissed at once: {', '.join(both)}."}
+                {
+                    "dismissed_skills": _("Confirmed and dismissed at once: %(skills)s.")
+                    % {"skills": ", ".join(both)}
+                }
             )
     if confirmed is not None:
         request.confirmed_skills = confirmed
@@ -198,8 +209,12 @@ def _triage(
         data["dismissed_skills"] = request.dismissed_skills
     if urgency:
         if urgency not in Request.Urgency.values:
-            raise ValidationError({"urgency": f"{urgency!r} is not one of low, normal, high, "
-                                              "emergency."})  # fmt: skip
+            raise ValidationError(
+                {
+                    "urgency": _("%(value)s is not one of low, normal, high, emergency.")
+                    % {"value": repr(urgency)}
+                }
+            )
         request.urgency = urgency
         data["urgency"] = urgency
     return None, note, data
@@ -208,18 +223,18 @@ def _triage(
 def _pk(value, field_name: str) -> int:
     """An id from a form or JSON body; anything but a whole number is a field error, not a 500."""
     if isinstance(value, bool):
-        raise ValidationError({field_name: "Not a valid id."})
+        raise ValidationError({field_name: _("Not a valid id.")})
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationError({field_name: "Not a valid id."}) from None
+        raise ValidationError({field_name: _("Not a valid id.")}) from None
 
 
 def _text(value, field_name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError({field_name: "Text expected."})
+        raise ValidationError({field_name: _("Text expected.")})
     return value
 
 
@@ -229,11 +244,12 @@ def _consultant(consultant) -> Consultant:
     else:
         found = Consultant.objects.filter(pk=_pk(consultant, "consultant")).first()
     if found is None:
-        raise ValidationError({"consultant": "No such member."})
+        raise ValidationError({"consultant": _("No such member.")})
     if not found.can_be_offered_work:
         raise ValidationError(
             {
-                "consultant": f"{found} is {found.status_in_words} and cannot be offered work."
+                "consultant": _("%(member)s is %(status)s and cannot be offered work.")
+                % {"member": found, "status": found.status_in_words}
             }  # fmt: skip
         )
     return found
@@ -251,13 +267,13 @@ def _offer_to(request, consultant: Consultant, actor) -> Offer:
 
 def _route(request, actor, move, group=None, consultant=None, note: str = ""):
     if (group is None) == (consultant is None):
-        raise ValidationError({"group": "Route to a group or to one consultant (not both)."})
+        raise ValidationError({"group": _("Route to a group or to one consultant (not both).")})
     if group is not None:
         target_group = group if isinstance(group, ConsultantGroup) else None
         if target_group is None:
             target_group = ConsultantGroup.objects.filter(pk=_pk(group, "group")).first()
         if target_group is None:
-            raise ValidationError({"group": "No such group."})
+            raise ValidationError({"group": _("No such group.")})
         request.assigned_group = target_group
         return None, note, {"group": target_group.pk, "group_name": target_group.name}
     member = _consultant(consultant)
@@ -267,7 +283,7 @@ def _route(request, actor, move, group=None, consultant=None, note: str = ""):
 
 def _offer(request, actor, move, consultant=None, note: str = ""):
     if consultant is None:
-        raise ValidationError({"consultant": "Name the member to offer the request to."})
+        raise ValidationError({"consultant": _("Name the member to offer the request to.")})
     member = _consultant(consultant)
     offer = _offer_to(request, member, actor)
     return None, note, {"consultant": member.pk, "offer": offer.pk}
@@ -276,7 +292,7 @@ def _offer(request, actor, move, consultant=None, note: str = ""):
 def _pending_offer(request) -> Offer:
     offer = request.offers.filter(status=Offer.Status.PENDING).first()
     if offer is None:  # a request in "offered" always has one; the constraint keeps it unique
-        raise ValidationError("This request has no pending offer.")
+        raise ValidationError(_("This request has no pending offer."))
     return offer
 
 
@@ -299,7 +315,9 @@ def _accept(request, actor, move, note: str = ""):
 def _decline(request, actor, move, reason: str = ""):
     reason = _text(reason, "reason")
     if not reason.strip():
-        raise ValidationError({"reason": "Say briefly why, so the coordinator can route it well."})
+        raise ValidationError(
+            {"reason": _("Say briefly why, so the coordinator can route it well.")}
+        )
     offer = _close_offer(request, Offer.Status.DECLINED, reason.strip())
     return None, reason.strip(), {"offer": offer.pk, "consultant": offer.consultant_id}
 
@@ -312,15 +330,17 @@ def _expire(request, actor, move, **fields):
 def _refer_out(request, actor, move, professionals=None, message: str = ""):
     message = _text(message, "message")
     if not message.strip():
-        raise ValidationError({"message": "Write the message the client will read."})
+        raise ValidationError({"message": _("Write the message the client will read.")})
     if not isinstance(professionals, list | tuple):
-        raise ValidationError({"professionals": "A list of outside professionals' ids."})
+        raise ValidationError({"professionals": _("A list of outside professionals' ids.")})
     ids = [_pk(professional, "professionals") for professional in professionals]
     found = list(ExternalProfessional.objects.filter(pk__in=ids, active=True))
     if not ids or len(found) != len(set(ids)):
-        raise ValidationError({"professionals": "Name one or more active outside professionals."})
+        raise ValidationError(
+            {"professionals": _("Name one or more active outside professionals.")}
+        )
     if request.status == S.OFFERED:
-        _close_offer(request, Offer.Status.WITHDRAWN, "Referred out.")
+        _close_offer(request, Offer.Status.WITHDRAWN, str(_("Referred out.")))
     referral = OutsideReferral.objects.create(request=request, message=message, sent_by=actor)
     referral.professionals.set(found)
     ExternalProfessional.objects.filter(pk__in=ids).update(last_referred_at=timezone.now())
@@ -333,7 +353,7 @@ def _refer_out(request, actor, move, professionals=None, message: str = ""):
 
 def _close_open_offer(request, actor, move, note: str = ""):
     if request.status == S.OFFERED:
-        _close_offer(request, Offer.Status.WITHDRAWN, move.label)
+        _close_offer(request, Offer.Status.WITHDRAWN, str(move.label))
     return None, note, {}
 
 
@@ -357,34 +377,34 @@ def _complete(request, actor, move, note: str = ""):
 
 
 MOVES: dict[str, Move] = table(
-    Move("contact", (S.SUBMITTED,), S.CONTACTED, access.works_the_queue, "Record first contact",
+    Move("contact", (S.SUBMITTED,), S.CONTACTED, access.works_the_queue, _("Record first contact"),
          ("note",), effect=_contact),
-    Move("triage", (S.CONTACTED,), S.TRIAGED, access.works_the_queue, "Triage",
+    Move("triage", (S.CONTACTED,), S.TRIAGED, access.works_the_queue, _("Triage"),
          ("note", "skills", "confirmed_skills", "dismissed_skills", "urgency"), effect=_triage),
     # Route to a group (→ routed), or straight to one consultant (→ offered, with an offer).
-    Move("route", (S.TRIAGED, S.ROUTED), S.ROUTED, access.works_the_queue, "Route",
+    Move("route", (S.TRIAGED, S.ROUTED), S.ROUTED, access.works_the_queue, _("Route"),
          ("group", "consultant", "note"), effect=_route),
-    Move("offer", (S.ROUTED,), S.OFFERED, access.makes_offers, "Offer to a member",
+    Move("offer", (S.ROUTED,), S.OFFERED, access.makes_offers, _("Offer to a member"),
          ("consultant", "note"), effect=_offer),
-    Move("accept", (S.OFFERED,), S.ENGAGED, access.holds_the_offer, "Accept the offer",
+    Move("accept", (S.OFFERED,), S.ENGAGED, access.holds_the_offer, _("Accept the offer"),
          ("note",), effect=_accept),
-    Move("decline", (S.OFFERED,), S.ROUTED, access.holds_the_offer, "Decline the offer",
+    Move("decline", (S.OFFERED,), S.ROUTED, access.holds_the_offer, _("Decline the offer"),
          ("reason",), effect=_decline),
-    Move("expire", (S.OFFERED,), S.ROUTED, _system, "Offer expired", 
+    Move("expire", (S.OFFERED,), S.ROUTED, _system, _("Offer expired"),
          effect=_expire, public=False),
     Move("start_bidding", (S.TRIAGED, S.ROUTED), S.BIDDING, access.works_the_queue,
-         "Open for team bids", ("note",)),
+         _("Open for team bids"), ("note",)),
     Move("refer_out", Request.OPEN_STATUSES, S.REFERRED_OUT, access.works_the_queue,
-         "Refer to outside professionals", ("professionals", "message"), effect=_refer_out),
+         _("Refer to outside professionals"), ("professionals", "message"), effect=_refer_out),
     Move("withdraw", Request.OPEN_STATUSES, S.WITHDRAWN, access.works_the_queue,
-         "Withdraw (the client's wish)", ("note",), effect=_close_open_offer),
+         _("Withdraw (the client's wish)"), ("note",), effect=_close_open_offer),
     Move("mark_spam", (S.SUBMITTED, S.CONTACTED, S.TRIAGED), S.CLOSED_SPAM,
-         access.works_the_queue, "Close as spam", ("note",), effect=_close_open_offer),
+         access.works_the_queue, _("Close as spam"), ("note",), effect=_close_open_offer),
     # The member serving the client says the work is done; the request stays engaged until a
     # coordinator confirms it with "complete".
     Move("report_done", (S.ENGAGED,), S.ENGAGED, access.serves_the_request,
-         "Report the work done", ("note",), effect=_report_done),
-    Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, "Mark completed",
+         _("Report the work done"), ("note",), effect=_report_done),
+    Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, _("Mark completed"),
          ("note",), effect=_complete),
 )  # fmt: skip
 
@@ -428,13 +448,15 @@ class SkillsChange:
     def sentences(self) -> str:
         """The change in plain words, for the timeline and the page's message."""
         parts = [
-            ("Skills named", self.added),
-            ("Named skills removed", self.removed),
-            ("Suggestions confirmed", self.confirmed),
-            ("Suggestions dismissed", self.dismissed),
-            ("Back among the suggestions", self.restored),
+            (_("Skills named: %(skills)s."), self.added),
+            (_("Named skills removed: %(skills)s."), self.removed),
+            (_("Suggestions confirmed: %(skills)s."), self.confirmed),
+            (_("Suggestions dismissed: %(skills)s."), self.dismissed),
+            (_("Back among the suggestions: %(skills)s."), self.restored),
         ]
-        return " ".join(f"{label}: {', '.join(names)}." for label, names in parts if names)
+        return " ".join(
+            sentence % {"skills": ", ".join(names)} for sentence, names in parts if names
+        )
 
 
 def request_skills_edit(
@@ -467,28 +489,31 @@ def request_skills_edit(
     restore = canonical_skills(restore, "restore")
     if not (add or remove or confirm or dismiss or restore):
         raise ValidationError(
-            "Nothing to change: send skills to add or remove, or suggestions to confirm, "
-            "dismiss or restore."
+            _(
+                "Nothing to change: send skills to add or remove, or suggestions to confirm, "
+                "dismiss or restore."
+            )
         )
     decided = {"confirm": confirm, "dismiss": dismiss, "restore": restore}
     for first, second in (("confirm", "dismiss"), ("confirm", "restore"), ("dismiss", "restore")):
         both = [name for name in decided[first] if name in decided[second]]
         if both:
-            raise ValidationError({second: f"Also asked to {first}: {', '.join(both)}."})
+            raise ValidationError(
+                {
+                    second: _("Also asked to %(action)s: %(skills)s.")
+                    % {"action": first, "skills": ", ".join(both)}
+                }
+            )
     with transaction.atomic():
         request = Request.objects.select_for_update().get(pk=request_id)
         if not access.works_the_queue(actor, request):
-            raise PermissionDenied("Only intake coordinators change a request's skills.")
+            raise PermissionDenied(_("Only intake coordinators change a request's skills."))
         if version is not None and version != request.version:
-            raise WorkflowConflict(
-                f"The request changed since you loaded it (version {version}, now "
-                f"{request.version}); reload and try again.",
-                request=request,
-            )
+            raise WorkflowConflict(_stale(version, request), request=request)
         if not request.is_open:
             raise WorkflowConflict(
-                f"A request that is {request.get_status_display().lower()} no longer takes "
-                "skill changes.",
+                _("A request that is %(status)s no longer takes skill changes.")
+                % {"status": request.get_status_display().lower()},
                 request=request,
             )
         change = _apply_skills_change(request, add, remove, confirm, dismiss, restore)
@@ -522,22 +547,26 @@ def _apply_skills_change(request, add, remove, confirm, dismiss, restore) -> Ski
     removed = [term for term in named if key(term) in {key(t) for t in remove}]
     missing = [t for t in remove if key(t) not in {key(term) for term in named}]
     if missing:
-        errors["remove"] = f"Not among the named skills: {', '.join(missing)}."
+        errors["remove"] = _("Not among the named skills: %(skills)s.") % {
+            "skills": ", ".join(missing)
+        }
     named = [term for term in named if term not in removed]
     already = [t for t in add if key(t) in {key(term) for term in named}]
     if already:
-        errors["add"] = f"Already named: {', '.join(already)}."
+        errors["add"] = _("Already named: %(skills)s.") % {"skills": ", ".join(already)}
     if len(named) + len(add) > MAX_SKILLS:
-        errors["add"] = f"A request names at most {MAX_SKILLS} skills."
+        errors["add"] = _("A request names at most %(count)s skills.") % {"count": MAX_SKILLS}
     repeated = [name for name in confirm if name in confirmed]
     if repeated:
-        errors["confirm"] = f"Already confirmed: {', '.join(repeated)}."
+        errors["confirm"] = _("Already confirmed: %(skills)s.") % {"skills": ", ".join(repeated)}
     repeated = [name for name in dismiss if name in dismissed]
     if repeated:
-        errors["dismiss"] = f"Already dismissed: {', '.join(repeated)}."
+        errors["dismiss"] = _("Already dismissed: %(skills)s.") % {"skills": ", ".join(repeated)}
     undecided = [name for name in restore if name not in confirmed and name not in dismissed]
     if undecided:
-        errors["restore"] = f"Neither confirmed nor dismissed: {', '.join(undecided)}."
+        errors["restore"] = _("Neither confirmed nor dismissed: %(skills)s.") % {
+            "skills": ", ".join(undecided)
+        }
     if errors:
         raise ValidationError(errors)
     named += add
@@ -545,7 +574,8 @@ def _apply_skills_change(request, add, remove, confirm, dismiss, restore) -> Ski
     dismissed = [n for n in dismissed if n not in confirm and n not in restore] + dismiss
     if len(confirmed) > MAX_SKILLS or len(dismissed) > MAX_SKILLS:
         raise ValidationError(
-            f"A request keeps at most {MAX_SKILLS} confirmed or dismissed skills."
+            _("A request keeps at most %(count)s confirmed or dismissed skills.")
+            % {"count": MAX_SKILLS}
         )
     request.skills, request.confirmed_skills, request.dismissed_skills = named, confirmed, dismissed
     return SkillsChange(

@@ -22,6 +22,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from intake import hooks
 from intake.erasure import ERASED, erase_text
@@ -59,7 +61,10 @@ def organization_find(identifier: str) -> Organization:
         )
         found = found or Organization.objects.filter(folded_name=fold(identifier)).first()
     if found is None:
-        raise CommandError(f"No organisation with the id, website or name {identifier!r}.")
+        raise CommandError(
+            _("No organisation with the id, website or name %(identifier)s.")
+            % {"identifier": repr(identifier)}
+        )
     return found
 
 
@@ -102,7 +107,7 @@ def client_data_erase(*, organization: Organization) -> Counter:
             changed["notification subjects and bodies"] += 1
 
         # The stored answer holds the request's id and the client's status link (sealed).
-        deleted, _ = IdempotencyRecord.objects.filter(request_id__in=request_ids).delete()
+        deleted, _by_model = IdempotencyRecord.objects.filter(request_id__in=request_ids).delete()
         changed["idempotency records deleted"] += deleted
 
         for contact in contacts:
@@ -162,38 +167,63 @@ def client_data_erase(*, organization: Organization) -> Counter:
     return +changed  # without the kinds that changed nothing
 
 
+# What the output names each kind of change (the counters' keys) in the catalogs.
+CHANGE_KINDS = (
+    gettext_noop("notification recipients"),
+    gettext_noop("notification subjects and bodies"),
+    gettext_noop("idempotency records deleted"),
+    gettext_noop("contacts"),
+    gettext_noop("requests"),
+    gettext_noop("request event notes"),
+    gettext_noop("offer reasons"),
+    gettext_noop("referral messages"),
+    gettext_noop("referral outcome notes"),
+    gettext_noop("organisations"),
+    gettext_noop("admin log entries"),
+)
+
+
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Erase a client organisation's personal data on request (by id, website domain or name): "
         "names, emails, phones, descriptions, notes and the messages sent about it. Statuses, "
         "dates, events, offers and bids stay, so the audit trail keeps its shape."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("organisation", help="The organisation's id, website domain or name.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Show what would change; change nothing."
+            "organisation", help=_("The organisation's id, website domain or name.")
         )
         parser.add_argument(
-            "--yes", action="store_true", help="Erase without asking (required unless --dry-run)."
+            "--dry-run", action="store_true", help=_("Show what would change; change nothing.")
+        )
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help=_("Erase without asking (required unless --dry-run)."),
         )
 
     def handle(self, *args, organisation, dry_run, yes, **options):
         organization = organization_find(organisation)
         if not dry_run and not yes:
             raise CommandError(
-                f"This erases the personal data of {organization.name!r} (id {organization.pk}) "
-                "for good. Run with --dry-run to see what changes, then with --yes."
+                _(
+                    "This erases the personal data of %(name)s (id %(id)s) for good. Run with "
+                    "--dry-run to see what changes, then with --yes."
+                )
+                % {"name": repr(organization.name), "id": organization.pk}
             )
-        heading = f"{organization.name!r} (id {organization.pk})"
+        heading = {"name": repr(organization.name), "id": organization.pk}
         with transaction.atomic():
             changed = client_data_erase(organization=organization)
             if dry_run:
                 transaction.set_rollback(True)  # the counts are real; the changes are not kept
-        self.stdout.write(
-            f"{'Would erase' if dry_run else 'Erased'} the personal data of {heading}:"
-        )
+        if dry_run:
+            self.stdout.write(_("Would erase the personal data of %(name)s (id %(id)s):") % heading)
+        else:
+            self.stdout.write(_("Erased the personal data of %(name)s (id %(id)s):") % heading)
         for kind, count in sorted(changed.items()):
-            self.stdout.write(f"  {kind}: {count}")
+            # The kinds are counters' keys (an app's own too): named in the catalog when known.
+            self.stdout.write(f"  {_(kind)}: {count}")
         if not changed:
-            self.stdout.write("  nothing to change")
+            self.stdout.write("  " + _("nothing to change"))

@@ -6,6 +6,7 @@ definitions below, and leaves exactly one schedule per name.
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from network.schedules import schedule_ensure
 
@@ -21,7 +22,7 @@ SCHEDULES = (
 
 
 class Command(BaseCommand):
-    help = "Create or update the schedules for offer expiry, overdue reminders and mail retries."
+    help = _("Create or update the schedules for offer expiry, overdue reminders and mail retries.")
 
     def handle(self, *args, **options):
         with transaction.atomic():
