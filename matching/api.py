@@ -5,6 +5,7 @@ The index is built once per process (``matching.adapter.current_index``), so a c
 sign-in look-ups, one query for the index's stamp and the language check.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ from network.api import FIELD_ERRORS, FORBIDDEN
 class IsCoordinator(BasePermission):
     """Intake, community and group coordinators, and administrators."""
 
-    message = "Only coordinators may use matching."
+    message = _("Only coordinators may use matching.")
 
     def has_permission(self, request, view):
         return access.is_coordinator(request.user)

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from matching.index import MatchIndex
+from matching.messages import _, gettext_noop, ngettext, number
 from matching.types import (
     Candidate,
     ExternalCandidate,
@@ -52,7 +53,8 @@ EXTERNALS_SHOWN = 5
 # The share of the text factor given to the mentioned skills a member holds, when the text
 # mentions some; the rest is the TF-IDF cosine. Both parts are in [0, 1], so the factor is too.
 MENTIONED_SHARE = 0.5
-NO_SKILLS_CONFIRMED = (
+# English here; ``rank`` translates it (``matching.messages``) when it writes the reason.
+NO_SKILLS_CONFIRMED = gettext_noop(
     "No skills confirmed yet: confirm the suggestions or name skills; members ranked by the "
     "request's words and mentioned skills."
 )
@@ -139,10 +141,10 @@ def rank(
         reached = bool(np.any(coverage[eligible] >= coverage_threshold - 1e-9))
         together = _team_coverage(index, required, eligible)
         if not reached and together >= coverage_threshold - 1e-9:
-            reason = (
-                f"No single member covers {coverage_threshold:.0%} of the confirmed skills; "
-                f"the available members together cover {together:.0%}: consider a team bid."
-            )
+            reason = _(
+                "No single member covers %(threshold)s of the confirmed skills; the available "
+                "members together cover %(together)s: consider a team bid."
+            ) % {"threshold": _percent(coverage_threshold), "together": _percent(together)}
         elif not reached:
             refer_out = True
             reason = _refer_out_reason(
@@ -151,13 +153,15 @@ def rank(
             external = _rank_externals(index, required)
     elif not eligible.any():
         refer_out = True
-        reason = "No member can take this request: " + _count_phrase(
-            Counter({name: int(mask.sum()) for name, mask in reasons.items()})
-        )
+        reason = _("No member can take this request: %(reasons)s") % {
+            "reasons": _count_phrase(
+                Counter({name: int(mask.sum()) for name, mask in reasons.items()})
+            )
+        }
     elif mentioned:
-        reason = NO_SKILLS_CONFIRMED
+        reason = _(NO_SKILLS_CONFIRMED)
     else:
-        reason = "No skills recognised in the request; candidates ranked by text similarity."
+        reason = _("No skills recognised in the request; candidates ranked by text similarity.")
 
     return MatchResult(
         normalized_skills=normalized,
@@ -236,7 +240,7 @@ def _unheld_skills(index: MatchIndex, required: list[str]) -> list[str]:
     """The required skills no working (active or probation) member of the index holds."""
     unheld = []
     for skill in required:
-        positions, _ = index.skill_weight_column(skill)
+        positions, _weights = index.skill_weight_column(skill)
         if not index.offerable[positions].any():
             unheld.append(skill)
     return unheld
@@ -416,19 +420,29 @@ def _refer_out_reason(
     """Why nobody fits: which required skills no working member holds, then skill by skill,
     nobody active has it, or who has it and what stops them."""
     sentences = [
-        f"No available member covers {threshold:.0%} of the confirmed skills."
+        _("No available member covers %(threshold)s of the confirmed skills.")
+        % {"threshold": _percent(threshold)}
         if eligible.any()
-        else "No member passes the filters for this request."
+        else _("No member passes the filters for this request.")
     ]
     if unheld:
-        sentences.append(f"No working member holds: {', '.join(unheld)}.")
+        sentences.append(_("No working member holds: %(skills)s.") % {"skills": ", ".join(unheld)})
     for skill in required:
-        positions, _ = index.skill_weight_column(skill)
+        positions, _weights = index.skill_weight_column(skill)
         holders = positions[index.offerable[positions]]
         if not len(holders):
             former = len(positions)
-            note = f" ({former} inactive or former member{'s' if former != 1 else ''})"
-            sentences.append(f"Nobody active has {skill}{note if former else ''}.")
+            if former:
+                sentences.append(
+                    ngettext(
+                        "Nobody active has %(skill)s (%(count)s inactive or former member).",
+                        "Nobody active has %(skill)s (%(count)s inactive or former members).",
+                        former,
+                    )
+                    % {"skill": skill, "count": former}
+                )
+            else:
+                sentences.append(_("Nobody active has %(skill)s.") % {"skill": skill})
             continue
         if eligible[holders].any():
             continue
@@ -437,15 +451,42 @@ def _refer_out_reason(
             if name != "not active":
                 counts[name] = int(mask[holders].sum())
         sentences.append(
-            f"{skill}: {len(holders)} active member{'s' if len(holders) != 1 else ''} "
-            f"{'has' if len(holders) == 1 else 'have'} it but {_count_phrase(counts)}."
+            ngettext(
+                "%(skill)s: %(count)s active member has it but %(reasons)s.",
+                "%(skill)s: %(count)s active members have it but %(reasons)s.",
+                len(holders),
+            )
+            % {"skill": skill, "count": len(holders), "reasons": _count_phrase(counts)}
         )
     return " ".join(sentences)
 
 
+def _percent(share: float) -> str:
+    """A share as a whole percentage in the reader's language: 0.5 → "50%" ("50 %" in French)."""
+    return _("%(percent)s%%") % {"percent": number(share * 100, 0)}
+
+
 def _count_phrase(counts: Counter) -> str:
-    parts = [f"{count} {reason}" for reason, count in counts.items() if count]
-    return ", ".join(parts) if parts else "none is available"
+    """How many members each hard filter stops, e.g. "2 away, 1 full"."""
+    parts = [_filter_count(reason, count) for reason, count in counts.items() if count]
+    return ", ".join(parts) if parts else _("none is available")
+
+
+def _filter_count(reason: str, count: int) -> str:
+    """How many members one hard filter of ``_hard_filters`` stops, e.g. "2 away"."""
+    if reason == "not active":
+        text = ngettext("%(count)s not active", "%(count)s not active", count)
+    elif reason == "away":
+        text = ngettext("%(count)s away", "%(count)s away", count)
+    elif reason == "wrong language":
+        text = ngettext("%(count)s wrong language", "%(count)s wrong language", count)
+    elif reason == "wrong location":
+        text = ngettext("%(count)s wrong location", "%(count)s wrong location", count)
+    elif reason == "full":
+        text = ngettext("%(count)s full", "%(count)s full", count)
+    else:
+        return f"{count} {reason}"
+    return text % {"count": count}
 
 
 def _rank_externals(index: MatchIndex, required: list[str]) -> list[ExternalCandidate]:

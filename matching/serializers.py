@@ -4,6 +4,8 @@ Input serializers check what a coordinator sends; output serializers render the 
 answers (``matching.types``) and are shared with intake's ``GET /api/v1/requests/<id>/matches/``.
 """
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from network.models import Language
@@ -17,12 +19,13 @@ def skill_terms_field(**kwargs) -> serializers.ListField:
     return serializers.ListField(
         child=serializers.CharField(
             max_length=MAX_TERM_LENGTH,
+            # DRF fills in {max_length} (in the reader's language: the message stays lazy).
             error_messages={
-                "max_length": f"A skill term may have at most {MAX_TERM_LENGTH} characters."
+                "max_length": _("A skill term may have at most {max_length} characters.")
             },
         ),
         max_length=MAX_TERMS,
-        error_messages={"max_length": f"At most {MAX_TERMS} skill terms."},
+        error_messages={"max_length": _("At most {max_length} skill terms.")},
         **kwargs,
     )
 
@@ -32,7 +35,10 @@ def skill_terms_field(**kwargs) -> serializers.ListField:
 
 class NormalizeInputSerializer(serializers.Serializer):
     terms = skill_terms_field(
-        allow_empty=False, help_text=f"Skill phrases as people write them (1 to {MAX_TERMS})."
+        allow_empty=False,
+        help_text=format_lazy(
+            _("Skill phrases as people write them (1 to {count})."), count=MAX_TERMS
+        ),
     )
 
 
@@ -42,7 +48,9 @@ class RequestProfileFieldsSerializer(serializers.Serializer):
     skills = skill_terms_field(
         required=False,
         default=list,
-        help_text=f"The skills the work needs, in anyone's words (at most {MAX_TERMS}).",
+        help_text=format_lazy(
+            _("The skills the work needs, in anyone's words (at most {count})."), count=MAX_TERMS
+        ),
     )
     budget_max = serializers.DecimalField(
         max_digits=10,
@@ -51,14 +59,14 @@ class RequestProfileFieldsSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        error_messages={"min_value": "The budget cannot be negative."},
-        help_text="The most the client can pay in all, if known.",
+        error_messages={"min_value": _("The budget cannot be negative.")},
+        help_text=_("The most the client can pay in all, if known."),
     )
     estimated_hours = serializers.IntegerField(
         min_value=0, max_value=10_000, required=False, allow_null=True, default=None
     )
     pro_bono = serializers.BooleanField(
-        required=False, default=False, help_text="True if the client cannot pay."
+        required=False, default=False, help_text=_("True if the client cannot pay.")
     )
     remote_ok = serializers.BooleanField(required=False, default=True)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -67,7 +75,7 @@ class RequestProfileFieldsSerializer(serializers.Serializer):
         max_length=20,
         required=False,
         default=list,
-        help_text="ISO 639-1 codes of the languages the work must be done in, e.g. es.",
+        help_text=_("ISO 639-1 codes of the languages the work must be done in, e.g. es."),
     )
     desired_start = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -78,7 +86,9 @@ class RequestProfileFieldsSerializer(serializers.Serializer):
         known = set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [code for code in codes if code not in known]
         if unknown:
-            raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown language codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
         return codes
 
 
@@ -94,7 +104,7 @@ class MatchInputSerializer(RequestProfileFieldsSerializer):
         has_skills = any(term.strip() for term in attrs.get("skills", []))
         if not has_skills and not attrs.get("description", "").strip():
             raise serializers.ValidationError(
-                "Describe the work or name at least one skill: there is nothing to match."
+                _("Describe the work or name at least one skill: there is nothing to match.")
             )
         return attrs
 
@@ -105,10 +115,10 @@ class MatchInputSerializer(RequestProfileFieldsSerializer):
 class NormalizedTermSerializer(serializers.Serializer):
     input = serializers.CharField(source="term")
     skill = serializers.CharField(
-        source="match.skill", allow_null=True, help_text="The canonical skill; null: unknown."
+        source="match.skill", allow_null=True, help_text=_("The canonical skill; null: unknown.")
     )
     score = serializers.FloatField(
-        source="match.score", allow_null=True, help_text="Confidence in [0, 1]; null: unknown."
+        source="match.score", allow_null=True, help_text=_("Confidence in [0, 1]; null: unknown.")
     )
 
 
@@ -128,10 +138,10 @@ class CandidateConsultantSerializer(serializers.Serializer):
 
 class CandidateSerializer(serializers.Serializer):
     consultant = CandidateConsultantSerializer(source="*")
-    score = serializers.FloatField(help_text="In [0, 1]: the sum of the factors.")
+    score = serializers.FloatField(help_text=_("In [0, 1]: the sum of the factors."))
     factors = serializers.DictField(
         child=serializers.FloatField(),
-        help_text="Each factor's weighted contribution to the score.",
+        help_text=_("Each factor's weighted contribution to the score."),
     )
     covered_skills = serializers.ListField(child=serializers.CharField())
     missing_skills = serializers.ListField(child=serializers.CharField())
@@ -141,34 +151,36 @@ class ExternalCandidateSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="professional_id")
     name = serializers.CharField()
     organization = serializers.CharField()
-    coverage = serializers.FloatField(help_text="Share of the required skills they have.")
+    coverage = serializers.FloatField(help_text=_("Share of the required skills they have."))
     covered_skills = serializers.ListField(child=serializers.CharField())
 
 
 class MatchResultSerializer(serializers.Serializer):
     normalized_skills = SkillMatchSerializer(
         many=True,
-        help_text="The required skills (named, then confirmed): coverage counts these.",
+        help_text=_("The required skills (named, then confirmed): coverage counts these."),
     )
     mentioned_skills = SkillMatchSerializer(
         many=True,
-        help_text="Skills recognised in the text, not named, confirmed or dismissed: "
-        "suggestions, which only add to the text factor.",
+        help_text=_(
+            "Skills recognised in the text, not named, confirmed or dismissed: "
+            "suggestions, which only add to the text factor."
+        ),
     )
     unheld_skills = serializers.ListField(
         child=serializers.CharField(),
-        help_text="The required skills no working member holds.",
+        help_text=_("The required skills no working member holds."),
     )
     unknown_terms = serializers.ListField(
-        child=serializers.CharField(), help_text="Terms not recognised as a known skill."
+        child=serializers.CharField(), help_text=_("Terms not recognised as a known skill.")
     )
     candidates = CandidateSerializer(many=True)
     refer_out = serializers.BooleanField(
-        help_text="True when no available member covers enough of the required skills."
+        help_text=_("True when no available member covers enough of the required skills.")
     )
     refer_out_reason = serializers.CharField()
     external = ExternalCandidateSerializer(
-        many=True, help_text="Outside professionals to recommend when referring out."
+        many=True, help_text=_("Outside professionals to recommend when referring out.")
     )
 
 
@@ -183,7 +195,7 @@ class TeamsQuerySerializer(serializers.Serializer):
         max_value=MAX_TEAMS,
         required=False,
         default=5,
-        help_text=f"How many teams to propose (1 to {MAX_TEAMS}).",
+        help_text=format_lazy(_("How many teams to propose (1 to {count})."), count=MAX_TEAMS),
     )
 
 
@@ -194,23 +206,23 @@ class TeamMemberSerializer(serializers.Serializer):
     consultant = CandidateConsultantSerializer(source="*")
     covers = serializers.ListField(
         child=serializers.CharField(),
-        help_text="The required skills this member is the team's best holder of.",
+        help_text=_("The required skills this member is the team's best holder of."),
     )
     level_by_skill = serializers.DictField(
         child=serializers.IntegerField(),
-        help_text="Each required skill the member holds, with their level (1 to 5).",
+        help_text=_("Each required skill the member holds, with their level (1 to 5)."),
     )
     hourly_rate = serializers.FloatField(
-        allow_null=True, help_text="The member's standard rate; null: unknown or not shown."
+        allow_null=True, help_text=_("The member's standard rate; null: unknown or not shown.")
     )
-    free_hours = serializers.FloatField(help_text="Hours a week on offer minus hours committed.")
+    free_hours = serializers.FloatField(help_text=_("Hours a week on offer minus hours committed."))
     adds = serializers.ListField(
         child=serializers.CharField(),
-        help_text="The covered skills nobody else on the team holds (what this member adds).",
+        help_text=_("The covered skills nobody else on the team holds (what this member adds)."),
     )
     on_team = serializers.BooleanField(
         source="seeded",
-        help_text="On the bid's team already (invited or accepted, or its lead); never dropped.",
+        help_text=_("On the bid's team already (invited or accepted, or its lead); never dropped."),
     )
 
     def to_representation(self, instance):
@@ -222,28 +234,30 @@ class TeamMemberSerializer(serializers.Serializer):
 
 class TeamSerializer(serializers.Serializer):
     leader = serializers.IntegerField(
-        source="leader_id", help_text="The leading member's id; they are first among members."
+        source="leader_id", help_text=_("The leading member's id; they are first among members.")
     )
     members = TeamMemberSerializer(many=True)
     covered_skills = serializers.ListField(child=serializers.CharField())
     missing_skills = serializers.ListField(child=serializers.CharField())
-    coverage = serializers.FloatField(help_text="Share of the required skills covered, in [0, 1].")
+    coverage = serializers.FloatField(
+        help_text=_("Share of the required skills covered, in [0, 1].")
+    )
     fit = serializers.FloatField(
-        help_text="Mean member fit (availability, continuity, rotation), in [0, 1]."
+        help_text=_("Mean member fit (availability, continuity, rotation), in [0, 1].")
     )
     planned_blended_rate = serializers.FloatField(
-        allow_null=True, help_text="Mean of the members' stated rates; null: nobody states one."
+        allow_null=True, help_text=_("Mean of the members' stated rates; null: nobody states one.")
     )
     estimated_cost = serializers.FloatField(
-        allow_null=True, help_text="Blended rate times the estimated hours; null: unknown."
+        allow_null=True, help_text=_("Blended rate times the estimated hours; null: unknown.")
     )
     collaboration_pairs = serializers.IntegerField(
-        help_text="Pairs of members who have worked together before."
+        help_text=_("Pairs of members who have worked together before.")
     )
-    score = serializers.FloatField(help_text="In [0, 1]; teams come best first.")
+    score = serializers.FloatField(help_text=_("In [0, 1]; teams come best first."))
     explanation = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Who covers which skill, the blended rate, the estimated cost, in sentences.",
+        help_text=_("Who covers which skill, the blended rate, the estimated cost, in sentences."),
     )
 
 

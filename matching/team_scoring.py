@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.index import MatchIndex
+from matching.messages import _, ngettext, number, pgettext
 from matching.types import RequestProfile
 
 # Team score weights (they sum to 1, so scores stay in [0, 1]): complete coverage matters most,
@@ -190,8 +191,14 @@ def build_team(
 
 
 def _set_aside_line(item: SetAside) -> str:
-    name = item.name or f"Consultant {item.consultant_id}"
-    return f"{name} is on the team but not counted in this proposal: {item.reason}."
+    if not item.name:
+        return _(
+            "Consultant %(id)s is on the team but not counted in this proposal: %(reason)s."
+        ) % {"id": item.consultant_id, "reason": item.reason}
+    return _("%(name)s is on the team but not counted in this proposal: %(reason)s.") % {
+        "name": item.name,
+        "reason": item.reason,
+    }
 
 
 def _team_cost_fit(
@@ -205,6 +212,55 @@ def _team_cost_fit(
     if estimated_cost <= 0:
         return 1.0
     return min(1.0, float(request.budget_max) / estimated_cost) ** 2
+
+
+# What a member adds: the covered skills nobody else on the team holds (a subset of those they
+# are the best holder of). Only a seed member may add nothing. One whole sentence per case, with
+# the member's rate and without, so that each reads naturally once translated.
+
+
+def _member_line(member: TeamMember) -> str:
+    if not member.covers:
+        return _(
+            "%(role)s: %(name)s covers no skill better than the others; adds no skill the others "
+            "lack; $%(rate)s/h, %(hours)s h/week free."
+        )
+    if not member.adds:
+        return _(
+            "%(role)s: %(name)s covers %(skills)s; adds no skill the others lack; $%(rate)s/h, "
+            "%(hours)s h/week free."
+        )
+    if member.adds == member.covers:
+        return _(
+            "%(role)s: %(name)s covers %(skills)s, held by nobody else on the team; $%(rate)s/h, "
+            "%(hours)s h/week free."
+        )
+    return _(
+        "%(role)s: %(name)s covers %(skills)s; only they hold %(only)s; $%(rate)s/h, "
+        "%(hours)s h/week free."
+    )
+
+
+def _member_line_without_rate(member: TeamMember) -> str:
+    if not member.covers:
+        return _(
+            "%(role)s: %(name)s covers no skill better than the others; adds no skill the others "
+            "lack; no rate, %(hours)s h/week free."
+        )
+    if not member.adds:
+        return _(
+            "%(role)s: %(name)s covers %(skills)s; adds no skill the others lack; no rate, "
+            "%(hours)s h/week free."
+        )
+    if member.adds == member.covers:
+        return _(
+            "%(role)s: %(name)s covers %(skills)s, held by nobody else on the team; no rate, "
+            "%(hours)s h/week free."
+        )
+    return _(
+        "%(role)s: %(name)s covers %(skills)s; only they hold %(only)s; no rate, "
+        "%(hours)s h/week free."
+    )
 
 
 def _explain(
@@ -221,49 +277,75 @@ def _explain(
     lines = []
     for slot, member in enumerate(members):
         if member.seeded:
-            role = "Leads (on the team already)" if slot == 0 else "On the team already"
+            role = (
+                pgettext("team role", "Leads (on the team already)")
+                if slot == 0
+                else pgettext("team role", "On the team already")
+            )
         else:
-            role = "Leads" if slot == 0 else "Joins"
-        covers = ", ".join(
-            f"{skill} (level {member.level_by_skill[skill]})" for skill in member.covers
-        )
-        # What the member adds: the covered skills nobody else on the team holds (a subset of
-        # those they are the best holder of). Only a seed member may add nothing.
-        if not member.adds:
-            adds = "; adds no skill the others lack"
-        elif member.adds == member.covers:
-            adds = ", held by nobody else on the team"
+            role = pgettext("team role", "Leads") if slot == 0 else pgettext("team role", "Joins")
+        values = {
+            "role": role,
+            "name": member.name,
+            "skills": ", ".join(
+                _("%(skill)s (level %(level)s)")
+                % {"skill": skill, "level": member.level_by_skill[skill]}
+                for skill in member.covers
+            ),
+            "only": ", ".join(member.adds),
+            "hours": number(member.free_hours),
+        }
+        if member.hourly_rate is None:
+            line = _member_line_without_rate(member)
         else:
-            adds = "; only they hold " + ", ".join(member.adds)
-        rate = f"${member.hourly_rate:,.0f}/h" if member.hourly_rate is not None else "no rate"
-        lines.append(
-            f"{role}: {member.name} covers {covers or 'no skill better than the others'}"
-            f"{adds}; {rate}, {member.free_hours:g} h/week free."
-        )
+            line = _member_line(member)
+            values["rate"] = number(member.hourly_rate, 0, grouping=True)
+        lines.append(line % values)
     for skill in missing:
         held = coverable[required.index(skill)]
         lines.append(
-            f"{skill}: not covered (too many skills for {len(members)} members)."
+            ngettext(
+                "%(skill)s: not covered (too many skills for %(count)s members).",
+                "%(skill)s: not covered (too many skills for %(count)s members).",
+                len(members),
+            )
+            % {"skill": skill, "count": len(members)}
             if held
-            else f"{skill}: no available member holds it."
+            else _("%(skill)s: no available member holds it.") % {"skill": skill}
         )
     if unknown:
-        lines.append("Not recognised as skills: " + ", ".join(unknown) + ".")
+        lines.append(_("Not recognised as skills: %(terms)s.") % {"terms": ", ".join(unknown)})
     if blended is None:
-        lines.append("Planned blended rate unknown: no member states a rate.")
-    else:
-        hours = ""
-        if request.estimated_hours:
-            share = request.estimated_hours / len(members)
-            hours = f" ({request.estimated_hours} h split evenly, {share:.1f} h each)"
-        lines.append(f"Planned blended rate ${blended:,.2f}/h{hours}.")
-    if estimated_cost is not None:
-        budget = (
-            f" against a budget of ${request.budget_max:,.2f}"
-            if request.budget_max is not None
-            else ""
+        lines.append(_("Planned blended rate unknown: no member states a rate."))
+    elif request.estimated_hours:
+        lines.append(
+            _("Planned blended rate $%(rate)s/h (%(hours)s h split evenly, %(share)s h each).")
+            % {
+                "rate": number(blended, 2, grouping=True),
+                "hours": request.estimated_hours,
+                "share": number(request.estimated_hours / len(members), 1),
+            }
         )
-        lines.append(f"Estimated cost ${estimated_cost:,.2f}{budget}.")
+    else:
+        lines.append(
+            _("Planned blended rate $%(rate)s/h.") % {"rate": number(blended, 2, grouping=True)}
+        )
+    if estimated_cost is not None:
+        if request.budget_max is not None:
+            lines.append(
+                _("Estimated cost $%(cost)s against a budget of $%(budget)s.")
+                % {
+                    "cost": number(estimated_cost, 2, grouping=True),
+                    "budget": number(request.budget_max, 2, grouping=True),
+                }
+            )
+        else:
+            lines.append(
+                _("Estimated cost $%(cost)s.") % {"cost": number(estimated_cost, 2, grouping=True)}
+            )
     for first, second in pairs:
-        lines.append(f"{first.name} and {second.name} have worked together before.")
+        lines.append(
+            _("%(first)s and %(second)s have worked together before.")
+            % {"first": first.name, "second": second.name}
+        )
     return lines

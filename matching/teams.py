@@ -60,6 +60,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from matching.index import MatchIndex
+from matching.messages import _, gettext_noop, ngettext, pgettext
 from matching.rank import (
     ROTATION_OFFERS,
     Weights,
@@ -86,14 +87,17 @@ COLLABORATION_GAIN = 0.3
 LEADERS_PER_TEAM = 3
 EXTRA_STARTS = 2
 POOL_PER_SKILL = 40
-# Why a seed member fails the hard filters, in ``rank._hard_filters``'s order of reasons.
+# Why a seed member fails the hard filters, in ``rank._hard_filters``'s order of reasons (in
+# English; translated when a proposal is written, see ``matching.messages``). A member who is not
+# working is named with their status instead (``NOT_WORKING``).
 SET_ASIDE_REASONS = {
-    "not active": "not working",
-    "away": "away for the request's whole window",
-    "wrong language": "does not speak a language the request requires",
-    "wrong location": "not in the request's location",
-    "full": "no free hours",
+    "not active": gettext_noop("not working"),
+    "away": gettext_noop("away for the request's whole window"),
+    "wrong language": gettext_noop("does not speak a language the request requires"),
+    "wrong location": gettext_noop("not in the request's location"),
+    "full": gettext_noop("no free hours"),
 }
+NOT_WORKING = gettext_noop("not working (%(status)s)")
 # Collaboration histories turned into index positions, per index, for the last few histories:
 # the adapter passes the same frozenset for every request of a network version, and turning
 # 10,000 id pairs into positions costs more than the rest of a query.
@@ -134,7 +138,7 @@ def propose_teams(
         return []
     today = today or datetime.date.today()  # noqa: DTZ011 -- pure engine; adapter passes today
     weights = (weights or Weights()).normalised()
-    required, _, unknown = _required_skills(index, request)
+    required, _matches, unknown = _required_skills(index, request)
     if not required:
         return []
     eligible, reasons = _hard_filters(index, request, today)
@@ -159,14 +163,23 @@ def propose_teams(
         lacking = coverable & ~holds[seed_rows].any(axis=0)
         if not lacking.any():
             notes.append(
-                "The current team already covers every required skill"
-                + ("" if coverable.all() else " an available member holds")
-                + ": nobody needs to join."
+                _("The current team already covers every required skill: nobody needs to join.")
+                if coverable.all()
+                else _(
+                    "The current team already covers every required skill an available member "
+                    "holds: nobody needs to join."
+                )
             )
         elif len(seed_rows) >= max_size:
             notes.append(
-                f"The current team has {len(seed_rows)} members, as many as a team may have: "
-                "nobody can join."
+                ngettext(
+                    "The current team has %(count)s members, as many as a team may have: "
+                    "nobody can join.",
+                    "The current team has %(count)s members, as many as a team may have: "
+                    "nobody can join.",
+                    len(seed_rows),
+                )
+                % {"count": len(seed_rows)}
             )
         attempts = [seed_rows]
         if not notes:
@@ -232,16 +245,33 @@ def _seed(
     kept, set_aside = [], []
     for consultant_id, position in zip(ids, found.tolist(), strict=True):
         if position >= index.size or int(index.consultant_ids[position]) != consultant_id:
-            set_aside.append(SetAside(consultant_id, "", "not a working member"))
+            set_aside.append(SetAside(consultant_id, "", _("not a working member")))
         elif eligible[position]:
             kept.append(position)
         else:
             profile = index.consultants[position]
-            why = [text for key, text in SET_ASIDE_REASONS.items() if reasons[key][position]]
-            if "not working" in why:
-                why[why.index("not working")] = f"not working ({profile.status.replace('_', ' ')})"
+            why = [
+                _status_reason(profile.status) if key == "not active" else _(text)
+                for key, text in SET_ASIDE_REASONS.items()
+                if reasons[key][position]
+            ]
             set_aside.append(SetAside(consultant_id, profile.name, ", ".join(why)))
     return np.asarray(kept, dtype=np.int64), tuple(set_aside)
+
+
+def _status_reason(status: str) -> str:
+    """Why a member who is not working is set aside, naming their status: "not working (on
+    leave)"."""
+    # The member statuses (network's ``Consultant.Status`` values), in the reader's language.
+    names = {
+        "applicant": pgettext("member status", "applicant"),
+        "probation": pgettext("member status", "probation"),
+        "active": pgettext("member status", "active"),
+        "on_leave": pgettext("member status", "on leave"),
+        "alumni": pgettext("member status", "alumni"),
+        "former": pgettext("member status", "former"),
+    }
+    return _(NOT_WORKING) % {"status": names.get(status) or status.replace("_", " ")}
 
 
 def _seed_starts(

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from matching.index import OFFERABLE_STATUSES, MatchIndex
 from matching.normalize import Normalizer
@@ -63,7 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, consultants: int, queries: int, seed: int, **options):
         if consultants < 1 or queries < 1:
-            raise CommandError("--consultants and --queries must be positive.")
+            raise CommandError(_("--consultants and --queries must be positive."))
         shown = CommandProgress(self, requested=options["progress"], verbosity=options["verbosity"])
         with shown:
             figures = self._measure(shown, consultants, queries, seed)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from matching import evaluation as ev
 from matching import learned
@@ -41,8 +42,11 @@ class Command(BaseCommand):
     def handle(self, *args, data: Path, source: list[str] | None, quick: bool, **options):
         if not ev.available(data):
             raise CommandError(
-                f"Evaluation data not found in {data} (expected "
-                "stackoverflow-tag-synonyms/TagSynonyms.csv there); pass --data DIR."
+                _(
+                    "Evaluation data not found in %(folder)s (expected "
+                    "stackoverflow-tag-synonyms/TagSynonyms.csv there); pass --data DIR."
+                )
+                % {"folder": data}
             )
         names = source or list(ev.SOURCES)
         self.stdout.write(
