@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from matching import adapter
@@ -11,6 +12,15 @@ from network.models import Consultant
 from network.roles import Role
 from network.services import languages_ensure, user_grant_role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    """Each test starts in English: a request in another language leaves that language active
+    in the thread that served it, and text made later (an explanation, an email) would follow."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
