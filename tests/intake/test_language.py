@@ -19,8 +19,8 @@ from intake import notifications
 from intake.models import Request
 from intake.notifications import Kind, Recipient
 from tests.helpers import REQUEST_FORM
+from tests.intake.helpers import html_of, notified_submission, outbox_for, request_posted
 from tests.intake.helpers import notified_move as move
-from tests.intake.helpers import notified_submission, request_posted
 from tests.intake.helpers import notified_to_routed as to_routed
 from tests.intake.helpers import request_submitted as submit
 
@@ -177,3 +177,36 @@ def test_the_api_shows_the_clients_language(intake_coordinator):
     assert [row["language"] for row in rows] == ["fr"]
     detail = api.get(f"/api/v1/requests/{stored.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()
     assert detail["language"] == "fr"
+
+
+# --- What each reader reads (the compiled catalogs: ``make messages``) -------------------------
+
+
+def in_language(language: str, text: str) -> str:
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def test_the_client_and_the_coordinators_read_their_own_words(
+    desk, django_capture_on_commit_callbacks
+):
+    request, _ = notified_submission(django_capture_on_commit_callbacks, language="fr")
+    received = "We received your request %(reference)s"
+    french = in_language("fr", received)
+    assert french != received  # the catalog is translated
+    (confirmation,) = outbox_for(request.contact.email)
+    assert confirmation.subject == french % {"reference": request.reference}
+    assert in_language("fr", "Follow your request") in html_of(confirmation)
+    assert '<html lang="fr">' in html_of(confirmation)
+    (alert,) = outbox_for(desk["intake"].email)
+    assert alert.subject.startswith(f"New request {request.reference}: ")
+    assert "A new request is in the queue." in alert.body
+
+
+def test_the_status_page_speaks_the_clients_language(client):
+    submission = submit(language="es")
+    page = client.get(reverse("request-status", args=[submission.status_token])).content
+    heading = in_language("es", "Where your request is")
+    assert heading != "Where your request is"
+    assert heading.encode() in page
+    assert in_language("es", "Received").encode() in page  # the stage, from client_view
