@@ -123,7 +123,7 @@ class RequestEventInline(ReadOnlyInline):
     fields = ["created_at", "action", "from_status", "to_status", "actor", "note", "data"]
     readonly_fields = fields
     show_change_link = False
-    verbose_name_plural = "history (every move goes through the workflow)"
+    verbose_name_plural = _("history (every move goes through the workflow)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")

@@ -86,7 +86,7 @@ IDEMPOTENCY_MISMATCH = OpenApiResponse(
 class UsesRequestPages(BasePermission):
     """Coordinators and members; applicants and other accounts get 403 before any lookup."""
 
-    message = "Only coordinators and members of the alliance may read requests."
+    message = _("Only coordinators and members of the alliance may read requests.")
 
     def has_permission(self, request, view):
         # Applicants and former members have a member record but are not (or no longer)
