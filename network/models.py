@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from network.text import fold, name_key, validate_visible_text
@@ -58,28 +59,30 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self):
-        return self.name
+        # The offered languages' names are in the catalogs (OFFERED_LANGUAGES); a language added
+        # in the admin shows its name as typed.
+        return gettext(self.name)
 
 
 # The languages offered in profiles and request forms: those most spoken in the Bay Area's
 # nonprofit sector first, then other widely used ones. Extend in the admin as needed
 # (``network.services.languages_ensure`` creates these).
 OFFERED_LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("zh", "Chinese"),
-    ("tl", "Tagalog"),
-    ("vi", "Vietnamese"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("ja", "Japanese"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("pt", "Portuguese"),
-    ("ar", "Arabic"),
-    ("hi", "Hindi"),
-    ("fa", "Persian"),
-    ("asl", "American Sign Language"),
+    ("en", gettext_noop("English")),
+    ("es", gettext_noop("Spanish")),
+    ("zh", gettext_noop("Chinese")),
+    ("tl", gettext_noop("Tagalog")),
+    ("vi", gettext_noop("Vietnamese")),
+    ("ko", gettext_noop("Korean")),
+    ("ru", gettext_noop("Russian")),
+    ("ja", gettext_noop("Japanese")),
+    ("fr", gettext_noop("French")),
+    ("de", gettext_noop("German")),
+    ("pt", gettext_noop("Portuguese")),
+    ("ar", gettext_noop("Arabic")),
+    ("hi", gettext_noop("Hindi")),
+    ("fa", gettext_noop("Persian")),
+    ("asl", gettext_noop("American Sign Language")),
 ]
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -232,7 +232,11 @@ def _roles_end(consultant: Consultant) -> list[dict]:
     held = list(consultant.user.groups.filter(name__in=Role.values).order_by("name"))
     if held:
         consultant.user.groups.remove(*held)
-        ended.extend({"role": group.name, "name": Role(group.name).label} for group in held)
+        # The history keeps the role's English name, whatever language the page was in.
+        with translation.override(None):
+            ended.extend(
+                {"role": group.name, "name": str(Role(group.name).label)} for group in held
+            )
     # Cover they promised for time away that has not ended: the member away needs another.
     covers = TimeAway.objects.select_for_update().filter(
         covering=consultant, end__gte=timezone.localdate()
