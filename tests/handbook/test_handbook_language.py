@@ -159,3 +159,16 @@ def test_an_action_item_reminder_is_written_in_spanish(member, meeting):
     [message] = mail.outbox
     assert message.subject == "Tarea pendiente por vencer: Circulate the draft"
     assert "Abrir la reunión" in message.body
+
+
+def test_the_api_answers_its_refusals_in_the_language_asked_for(api_as, member):
+    response = api_as(member).post(
+        "/api/v1/handbook/decisions/",
+        {"text": "Adopt the policy.", "rule": "two_thirds", "quorum": 2},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+
+    assert response.status_code == 400
+    [message] = response.json()["quorum"]
+    assert message.startswith("Lo fijan las reglas de la alianza")
