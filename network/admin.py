@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from network import access, applications, services
 from network.models import (
@@ -38,7 +40,7 @@ class ReasonActionForm(helpers.ActionForm):
     reason = forms.CharField(
         required=False,
         max_length=500,
-        label="Reason or note:",
+        label=_("Reason or note:"),
         widget=forms.TextInput(attrs={"size": 40}),
     )
 
@@ -98,11 +100,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["user", "key_prefix", "created", "expires", "last_used"]
     readonly_fields = fields
 
-    @admin.display(description="Token begins", ordering="prefix")
+    @admin.display(description=_("Token begins"), ordering="prefix")
     def key_prefix(self, token):
         return f"{token.prefix}…"
 
-    @admin.display(description="Expires", ordering="created")
+    @admin.display(description=_("Expires"), ordering="created")
     def expires(self, token):
         return token.expires_at
 
@@ -161,7 +163,7 @@ class SkillAdmin(admin.ModelAdmin):
             .annotate(_member_count=_row_count(ConsultantSkill, "skill"))
         )
 
-    @admin.display(description="members", ordering="_member_count")
+    @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, skill):
         return skill._member_count
 
@@ -212,13 +214,13 @@ class ConsultantStatusChangeInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "status change"
-    verbose_name_plural = "status history (use the actions on the member list to change status)"
+    verbose_name = _("status change")
+    verbose_name_plural = _("status history (use the actions on the member list to change status)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by", "consultant")
 
-    @admin.display(description="roles ended")
+    @admin.display(description=_("roles ended"))
     def roles_ended(self, change):
         return change.ended_roles_text or "—"
 
@@ -238,8 +240,11 @@ class ConsultantNewAccountForm(forms.ModelForm):
     nobody can take over a member's identity by pointing a record at their own account."""
 
     email = forms.EmailField(
-        help_text="A new account is opened for this address; the member sets a password with "
-        "“Forgot your password?” on the sign-in page."
+        label=_("Email"),
+        help_text=_(
+            "A new account is opened for this address; the member sets a password with "
+            "“Forgot your password?” on the sign-in page."
+        ),
     )
 
     class Meta:
@@ -255,8 +260,10 @@ class ConsultantNewAccountForm(forms.ModelForm):
         email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(
-                "An account with this address already exists; an administrator can attach a "
-                "member record to it."
+                _(
+                    "An account with this address already exists; an administrator can attach a "
+                    "member record to it."
+                )
             )
         return email
 
@@ -287,9 +294,9 @@ class ConsultantAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["user", "display_name", "status", "bio", "website"]}),
-        ("Where and how", {"fields": ["location", "timezone", "remote_ok", "languages"]}),
+        (_("Where and how"), {"fields": ["location", "timezone", "remote_ok", "languages"]}),
         (
-            "Rates and capacity",
+            _("Rates and capacity"),
             {
                 "fields": [
                     "hourly_rate",
@@ -368,7 +375,7 @@ class ConsultantAdmin(admin.ModelAdmin):
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description="email", ordering="user__email")
+    @admin.display(description=_("email"), ordering="user__email")
     def email(self, consultant):
         return consultant.user.email
 
@@ -385,8 +392,10 @@ class ConsultantAdmin(admin.ModelAdmin):
             )
 
     def _set_status(self, request, queryset, status: str) -> None:
-        label = Consultant.Status(status).label.lower()
-        reason = _action_reason(request, f"Set to {label} in the admin.")
+        # The history keeps the reason in English, whatever language the admin is in.
+        with translation.override(None):
+            english = Consultant.Status(status).label.lower()
+        reason = _action_reason(request, f"Set to {english} in the admin.")
         moved = 0
         # Primary-key order, so two administrators acting at once lock rows in the same order.
         for consultant in queryset.order_by("pk"):
@@ -396,25 +405,29 @@ class ConsultantAdmin(admin.ModelAdmin):
                 consultant=consultant, status=status, actor=request.user, reason=reason
             )
             moved += 1
-        self.message_user(request, f"{moved} member(s) set to {label}.", messages.SUCCESS)
+        message = _("%(count)s member(s) set to %(status)s.") % {
+            "count": moved,
+            "status": Consultant.Status(status).label.lower(),
+        }
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description="Mark active (full member)", permissions=["change_status"])
+    @admin.action(description=_("Mark active (full member)"), permissions=["change_status"])
     def mark_active(self, request, queryset):
         self._set_status(request, queryset, Consultant.Status.ACTIVE)
 
-    @admin.action(description="Put on probation", permissions=["change_status"])
+    @admin.action(description=_("Put on probation"), permissions=["change_status"])
     def start_probation(self, request, queryset):
         self._set_status(request, queryset, Consultant.Status.PROBATION)
 
-    @admin.action(description="Put on leave", permissions=["change_status"])
+    @admin.action(description=_("Put on leave"), permissions=["change_status"])
     def put_on_leave(self, request, queryset):
         self._set_status(request, queryset, Consultant.Status.ON_LEAVE)
 
-    @admin.action(description="Move to alumni", permissions=["change_status"])
+    @admin.action(description=_("Move to alumni"), permissions=["change_status"])
     def move_to_alumni(self, request, queryset):
         self._set_status(request, queryset, Consultant.Status.ALUMNI)
 
-    @admin.action(description="Mark as former member", permissions=["change_status"])
+    @admin.action(description=_("Mark as former member"), permissions=["change_status"])
     def mark_former(self, request, queryset):
         self._set_status(request, queryset, Consultant.Status.FORMER)
 
@@ -436,7 +449,7 @@ class ConsultantStatusChangeAdmin(admin.ModelAdmin):
     search_fields = ["consultant__display_name", "reason"]
     show_full_result_count = False
 
-    @admin.display(description="roles ended")
+    @admin.display(description=_("roles ended"))
     def roles_ended(self, change):
         return change.ended_roles_text or "—"
 
@@ -486,7 +499,7 @@ class ConsultantGroupAdmin(admin.ModelAdmin):
             .annotate(_member_count=_row_count(ConsultantGroup.members.through, "consultantgroup"))
         )
 
-    @admin.display(description="members", ordering="_member_count")
+    @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, group):
         return group._member_count
 
@@ -508,8 +521,9 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     def has_decide_permission(self, request):
         return access.can_change_member_status(request.user)
 
-    def _move(self, request, queryset, move, done: str) -> None:
-        """Apply one service to each selected application; report refusals one by one."""
+    def _move(self, request, queryset, move, done) -> None:
+        """Apply one service to each selected application; report refusals one by one and the
+        moves made with ``done`` (a message with a ``%(count)s``)."""
         notes = _action_reason(request, "")
         moved = 0
         for application in queryset.order_by("pk"):
@@ -524,23 +538,43 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
             else:
                 moved += 1
         if moved:
-            self.message_user(request, f"{moved} application(s) {done}.", messages.SUCCESS)
+            self.message_user(request, done % {"count": moved}, messages.SUCCESS)
 
-    @admin.action(description="Start review", permissions=["decide"])
+    @admin.action(description=_("Start review"), permissions=["decide"])
     def start_review(self, request, queryset):
-        self._move(request, queryset, applications.application_start_review, "moved to review")
+        self._move(
+            request,
+            queryset,
+            applications.application_start_review,
+            _("%(count)s application(s) moved to review."),
+        )
 
-    @admin.action(description="Admit on probation", permissions=["decide"])
+    @admin.action(description=_("Admit on probation"), permissions=["decide"])
     def admit_on_probation(self, request, queryset):
-        self._move(request, queryset, applications.application_admit, "admitted on probation")
+        self._move(
+            request,
+            queryset,
+            applications.application_admit,
+            _("%(count)s application(s) admitted on probation."),
+        )
 
-    @admin.action(description="Confirm as full member", permissions=["decide"])
+    @admin.action(description=_("Confirm as full member"), permissions=["decide"])
     def confirm_membership(self, request, queryset):
-        self._move(request, queryset, applications.application_confirm, "confirmed")
+        self._move(
+            request,
+            queryset,
+            applications.application_confirm,
+            _("%(count)s application(s) confirmed."),
+        )
 
-    @admin.action(description="Decline", permissions=["decide"])
+    @admin.action(description=_("Decline"), permissions=["decide"])
     def decline(self, request, queryset):
-        self._move(request, queryset, applications.application_decline, "declined")
+        self._move(
+            request,
+            queryset,
+            applications.application_decline,
+            _("%(count)s application(s) declined."),
+        )
 
 
 # --- Outside professionals --------------------------------------------------------------------

@@ -30,7 +30,7 @@ class Conflict(APIException):
 class IsMember(BasePermission):
     """Signed-in users who are not (or no longer) members get 403 before any lookup."""
 
-    message = "Only members of the alliance may use this part of the API."
+    message = _("Only members of the alliance may use this part of the API.")
 
     def has_permission(self, request, view):
         return access.is_member(request.user)

@@ -7,6 +7,7 @@ deeper in the request (a serializer, ``json.dumps`` of a fingerprint); so nestin
 well below the stack, at ``MAX_JSON_DEPTH``, and either way the answer is a 400.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -15,7 +16,12 @@ from rest_framework.exceptions import ParseError
 # below Python's recursion limit (1000), whatever the depth of the stack when a body is read.
 MAX_JSON_DEPTH = 32
 
-TOO_DEEP = f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep."
+# In the request's language when raised (``too_deep``).
+TOO_DEEP = _("JSON parse error - nested more than %(depth)s levels deep.")
+
+
+def too_deep() -> str:
+    return TOO_DEEP % {"depth": MAX_JSON_DEPTH}
 
 
 def nested_deeper_than(value, limit: int) -> bool:
@@ -43,7 +49,7 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(TOO_DEEP) from None
+            raise ParseError(too_deep()) from None
         if nested_deeper_than(data, MAX_JSON_DEPTH):
-            raise ParseError(TOO_DEEP)
+            raise ParseError(too_deep())
         return data

@@ -6,6 +6,7 @@ the views hand their ``validated_data`` to ``network.services``, which validate 
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from network import access
@@ -201,7 +202,7 @@ class ConsultantProfileSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         if "status" in self.initial_data:
             raise serializers.ValidationError(
-                {"status": "Change a member's status with POST …/consultants/<id>/status/."}
+                {"status": _("Change a member's status with POST …/consultants/<id>/status/.")}
             )
         return attrs
 
@@ -260,7 +261,8 @@ class ConsultantSkillAddSerializer(ConsultantSkillLevelSerializer):
         skill = find_skill(term)
         if skill is None:
             raise serializers.ValidationError(
-                f"Unknown skill {term!r}: use a slug, name or alias listed at /api/v1/skills/."
+                _("Unknown skill %(term)r: use a slug, name or alias listed at /api/v1/skills/.")
+                % {"term": term}
             )
         return skill
 
@@ -312,7 +314,7 @@ class TimeAwayInputSerializer(serializers.Serializer):
         covering = access.visible_consultants(_requesting_user(self)).filter(pk=covering_id)
         consultant = covering.first()
         if consultant is None:
-            raise serializers.ValidationError(f"No member with id {covering_id}.")
+            raise serializers.ValidationError(_("No member with id %(id)s.") % {"id": covering_id})
         return consultant
 
 
@@ -351,12 +353,13 @@ class SkillInputSerializer(serializers.ModelSerializer):
         aliases = [alias.strip() for alias in aliases]
         folded = {fold(alias): alias for alias in aliases}
         if "" in folded:
-            raise serializers.ValidationError("An alias needs at least one letter or digit.")
+            raise serializers.ValidationError(_("An alias needs at least one letter or digit."))
         taken = SkillAlias.objects.filter(folded__in=list(folded)).select_related("skill")
         if self.instance is not None:
             taken = taken.exclude(skill=self.instance)
         errors = [
-            f"{folded[entry.folded]!r} is already an alias of {entry.skill.name}."
+            _("%(alias)r is already an alias of %(skill)s.")
+            % {"alias": folded[entry.folded], "skill": entry.skill.name}
             for entry in taken
         ]
         if errors:
