@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from network.models import Consultant
 
@@ -54,7 +55,7 @@ class ConsultantImportError(Exception):
     """The file cannot be imported; ``errors`` lists every problem as ``line N: field: reason``."""
 
     def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} error(s) in the file")
+        super().__init__(_("%(count)s error(s) in the file") % {"count": len(errors)})
         self.errors = errors
 
 
@@ -75,7 +76,7 @@ class YesNoField(forms.Field):
             return True
         if word in self.FALSE:
             return False
-        raise ValidationError("Write yes or no (true/false and 1/0 work too).", code="invalid")
+        raise ValidationError(_("Write yes or no (true/false and 1/0 work too)."), code="invalid")
 
 
 class ConsultantRowForm(forms.Form):
@@ -121,7 +122,10 @@ def decode(content: bytes) -> str:
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise ConsultantImportError(
-            [f"line {line}: file: not UTF-8 (byte {error.start + 1}); save the file as UTF-8"]
+            [
+                _("line %(line)s: file: not UTF-8 (byte %(byte)s); save the file as UTF-8")
+                % {"line": line, "byte": error.start + 1}
+            ]
         ) from error
 
 
@@ -141,7 +145,10 @@ def read_records(text: str) -> Iterator[tuple[int, list[str]]]:
                 yield start, cells
     except csv.Error as error:
         raise ConsultantImportError(
-            [f"line {reader.line_num}: file: not readable as CSV ({error})"]
+            [
+                _("line %(line)s: file: not readable as CSV (%(error)s)")
+                % {"line": reader.line_num, "error": error}
+            ]
         ) from error
 
 
@@ -150,17 +157,26 @@ def check_header(line: int, cells: list[str]) -> list[str]:
     errors = []
     unnamed = [str(position) for position, name in enumerate(names, start=1) if not name]
     if unnamed:
-        errors.append(f"line {line}: header: column(s) {', '.join(unnamed)} have no name")
+        errors.append(
+            _("line %(line)s: header: column(s) %(columns)s have no name")
+            % {"line": line, "columns": ", ".join(unnamed)}
+        )
     unknown = [name for name in names if name and name not in COLUMNS]
     if unknown:
         errors.append(
-            f"line {line}: header: unknown column(s) {', '.join(unknown)} "
-            f"(known columns: {', '.join(COLUMNS)})"
+            _("line %(line)s: header: unknown column(s) %(columns)s (known columns: %(known)s)")
+            % {"line": line, "columns": ", ".join(unknown), "known": ", ".join(COLUMNS)}
         )
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
-        errors.append(f"line {line}: header: missing required column(s) {', '.join(missing)}")
+        errors.append(
+            _("line %(line)s: header: missing required column(s) %(columns)s")
+            % {"line": line, "columns": ", ".join(missing)}
+        )
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        errors.append(f"line {line}: header: column(s) {', '.join(repeated)} appear more than once")
+        errors.append(
+            _("line %(line)s: header: column(s) %(columns)s appear more than once")
+            % {"line": line, "columns": ", ".join(repeated)}
+        )
     return errors

@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from network import services
 from network.csv_format import (
@@ -225,7 +226,8 @@ class _RowErrors:
         order = {name: position for position, name in enumerate(("row", *COLUMNS))}
         fields = sorted(self.by_field, key=lambda name: order.get(name, len(order)))
         return [
-            f"line {self.line}: {name}: {message}"
+            _("line %(line)s: %(field)s: %(message)s")
+            % {"line": self.line, "field": name, "message": message}
             for name in fields
             for message in self.by_field[name]
         ]
@@ -264,26 +266,35 @@ def _parse_skills(cell: str, errors: _RowErrors, reference: _Reference) -> list[
     for item in split_list(cell):
         parts = [part.strip() for part in item.split(":")]
         if len(parts) not in (2, 3) or not parts[0]:
-            errors.add("skills", f"{item!r}: write skill:level or skill:level:years")
+            errors.add(
+                "skills", _("%(item)r: write skill:level or skill:level:years") % {"item": item}
+            )
             continue
         problems = []
         skill = reference.resolve_skill(parts[0])
         if skill is None:
-            problems.append(f"{parts[0]!r} is not a known skill, slug or alias")
+            problems.append(
+                _("%(skill)r is not a known skill, slug or alias") % {"skill": parts[0]}
+            )
         level = whole_number(parts[1])
         if level not in ConsultantSkill.Level.values:
-            problems.append(f"{item!r}: the level must be a whole number from 1 to 5")
+            problems.append(
+                _("%(item)r: the level must be a whole number from 1 to 5") % {"item": item}
+            )
         years = None
         if len(parts) == 3:
             years = whole_number(parts[2])
             try:
                 if years is None:
-                    raise ValidationError("Enter a whole number.")
+                    raise ValidationError(_("Enter a whole number."))
                 years_field.run_validators(years)
             except ValidationError as error:
-                problems.extend(f"{item!r}: years: {message}" for message in error.messages)
+                problems.extend(
+                    _("%(item)r: years: %(message)s") % {"item": item, "message": message}
+                    for message in error.messages
+                )
         if skill is not None and skill.pk in claims:
-            problems.append(f"{skill.name} is listed more than once")
+            problems.append(_("%(skill)s is listed more than once") % {"skill": skill.name})
         for problem in problems:
             errors.add("skills", problem)
         if not problems:
@@ -299,7 +310,10 @@ def _check_name(line: int, name: str, existing, errors: _RowErrors, reference) -
     if others and (existing is None or existing.display_name_key != key):
         errors.add("display_name", DISPLAY_NAME_TAKEN)
     if key in reference.lines_named:
-        errors.add("display_name", f"the same name is on line {reference.lines_named[key]}")
+        errors.add(
+            "display_name",
+            _("the same name is on line %(line)s") % {"line": reference.lines_named[key]},
+        )
     else:
         reference.lines_named[key] = line
 
@@ -319,12 +333,18 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
     if email:
         key = email.lower()
         if key in seen:
-            errors.add("email", f"{email} is already on line {seen[key]}")
+            errors.add(
+                "email",
+                _("%(email)s is already on line %(line)s") % {"email": email, "line": seen[key]},
+            )
         else:
             seen[key] = line
         user = reference.users_by_email.get(key)
         if user is not None and not hasattr(user, "consultant"):
-            errors.add("email", f"{email} belongs to an account without a member profile")
+            errors.add(
+                "email",
+                _("%(email)s belongs to an account without a member profile") % {"email": email},
+            )
         elif user is not None:
             existing = user.consultant
 
@@ -338,13 +358,13 @@ def _plan_row(line: int, record: dict[str, str], reference: _Reference, seen: di
     if unknown:
         errors.add(
             "languages",
-            f"unknown language code(s) {', '.join(unknown)} "
-            f"(known: {', '.join(sorted(reference.language_codes))})",
+            _("unknown language code(s) %(codes)s (known: %(known)s)")
+            % {"codes": ", ".join(unknown), "known": ", ".join(sorted(reference.language_codes))},
         )
     slugs = [slug.lower() for slug in split_list(record.get("groups", ""))]
     for slug in slugs:
         if slug not in reference.group_by_slug:
-            errors.add("groups", f"no consultant group has the slug {slug!r}")
+            errors.add("groups", _("no consultant group has the slug %(slug)r") % {"slug": slug})
     claims = _parse_skills(record.get("skills", ""), errors, reference)
 
     if errors:
@@ -389,7 +409,7 @@ def consultants_import_plan(
     records = read_records(decode(content))
     first = next(records, None)
     if first is None:
-        raise ConsultantImportError(["line 1: file: the file is empty"])
+        raise ConsultantImportError([_("line 1: file: the file is empty")])
     header_line, header = first
     header_errors = check_header(header_line, header)
     if header_errors:
@@ -401,14 +421,15 @@ def consultants_import_plan(
     for line, cells in records:
         if len(cells) != len(names):
             errors.append(
-                f"line {line}: row: has {len(cells)} cells but the header has {len(names)}"
+                _("line %(line)s: row: has %(cells)s cells but the header has %(columns)s")
+                % {"line": line, "cells": len(cells), "columns": len(names)}
             )
             continue
         rows.append((line, dict(zip(names, (cell.strip() for cell in cells), strict=True))))
 
     reference = _Reference()
-    reference.load_members(record["email"].lower() for _, record in rows if record["email"])
-    reference.load_names(record.get("display_name", "") for _, record in rows)
+    reference.load_members(record["email"].lower() for _line, record in rows if record["email"])
+    reference.load_names(record.get("display_name", "") for _line, record in rows)
     plans, seen = [], {}
     for done, (line, record) in enumerate(rows, start=1):
         plan, row_errors = _plan_row(line, record, reference, seen)
