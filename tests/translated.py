@@ -21,6 +21,9 @@ from network.management.commands.catalogs import APPS, catalog_path
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
 TAG = re.compile(r"<[^>]*>")
 SPACE = re.compile(r"\s+")
+# Placeholders that stand for a count, and what a count looks like in any of the languages.
+NUMERIC_NAME = re.compile(r"%\((?:count|counter|number|total|hours|days|n)\)s")
+NUMBER = r"[\d\u00a0\u202f.,]+"
 WORD = re.compile(r"[^\W\d_]{2,}")
 SKIPPED_ELEMENTS = {"script", "style", "pre", "code", "textarea", "svg"}
 READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
@@ -54,8 +57,25 @@ class EnglishStrings:
 
 
 def pattern_for(fragment: str) -> str:
-    parts = PLACEHOLDER.split(fragment)
-    return "(?:.+?)".join(re.escape(part) for part in parts)
+    """A fragment as a pattern: a count's placeholder matches a number, any other some text."""
+    pattern, end = "", 0
+    for placeholder in PLACEHOLDER.finditer(fragment):
+        pattern += re.escape(fragment[end : placeholder.start()])
+        numeric = NUMERIC_NAME.fullmatch(placeholder.group()) or placeholder.group()[-1] in "di"
+        pattern += NUMBER if numeric else r"(?:.+?)"
+        end = placeholder.end()
+    return pattern + re.escape(fragment[end:])
+
+
+def specific(fragment: str) -> bool:
+    """Whether a fragment with a placeholder for any text says enough around it to be told from
+    other text (``%(names)s and %(last)s`` does not: any text with "and" in it would match)."""
+    if all(
+        NUMERIC_NAME.fullmatch(p.group()) or p.group()[-1] in "di"
+        for p in PLACEHOLDER.finditer(fragment)
+    ):
+        return True
+    return len(WORD.findall(PLACEHOLDER.sub(" ", fragment))) >= 2
 
 
 @functools.cache
@@ -82,7 +102,7 @@ def english_strings(language: str) -> EnglishStrings:
                     continue
                 kept = set(fragments(translated))
                 for fragment in fragments(english.replace("%%", "%") if percent else english):
-                    if fragment in kept or not readable(fragment):
+                    if fragment in kept or not readable(fragment) or not specific(fragment):
                         continue
                     words = len(fragment.split())
                     if PLACEHOLDER.search(fragment) or words >= CONTAINED_FROM_WORDS:
