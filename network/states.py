@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ def move_for(moves: dict[str, Move], action: str, fields: dict) -> Move:
     """The move named ``action``, after checking ``fields`` are its own (400 otherwise)."""
     move = moves.get(action)
     if move is None:
-        raise ValidationError({"action": f"Unknown action {action!r}."})
+        raise ValidationError({"action": _("Unknown action %(action)r.") % {"action": action}})
     unknown = set(fields) - set(move.fields)
     if unknown:
-        raise ValidationError({name: "Not a field of this action." for name in sorted(unknown)})
+        raise ValidationError({name: _("Not a field of this action.") for name in sorted(unknown)})
     return move
