@@ -108,6 +108,19 @@ def _proposed(bid: Bid) -> Settlement:
     return statement
 
 
+def _split_refusal(error: ValueError) -> str:
+    """What a person reads when the hours logged cannot split the pool (``money.settle``)."""
+    said = str(error)
+    if said.startswith("no hours logged"):
+        return _("No hours are logged: log the team's hours first.")
+    if said.startswith("rate_weighted"):
+        return _(
+            "Rate weighted needs at least one member with a standard rate above 0 among those "
+            "who logged hours: with every such rate 0 there is nothing to weigh the pool by."
+        )
+    return said
+
+
 def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | None):
     """The statement for ``bid`` from the hours logged and the agreement in force."""
     hours_by_member = dict(
@@ -121,7 +134,7 @@ def statement_lines(bid: Bid, agreement: AgreementVersion, collector_id: int | N
     try:
         results = money.settle(agreement.pool, shares, agreement.split_mode)
     except ValueError as error:
-        raise ValidationError({"hours": str(error)}) from None
+        raise ValidationError({"hours": _split_refusal(error)}) from None
     ids = [member["consultant"] for member in planned]
     collector_index = ids.index(collector_id) if collector_id in ids else None
     alliance_amount = Decimal(agreement.terms["alliance_amount"])

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from intake.bids import documents, money, rules
 from intake.bids.models import AgreementSignature, AgreementVersion, Bid, BidMember
@@ -227,7 +228,7 @@ def agreement_sign(*, bid_id: int, actor, agreement_version: int) -> AgreementSi
             .first()
         )
         if agreement is None or agreement.number != agreement_version:
-            current = agreement.number if agreement else _("none")
+            current = agreement.number if agreement else pgettext("agreement version", "none")
             message = _(
                 "Version %(number)s is no longer the agreement (the current version is "
                 "%(current)s); read the current version and sign that."
