@@ -1,7 +1,10 @@
 """The network in the reader's language: the home page, sign-in, the desk and the member directory
 render their navigation and headings in Spanish and French when the browser asks for them (and
 not in English); the API's error messages follow ``Accept-Language`` while their keys stay
-English; a member's language chosen on their profile is used on every page and in their mail."""
+English; a member's language chosen on their profile is used on every page and in their mail;
+the answer given while the database is away follows ``Accept-Language`` too."""
+
+import json
 
 import pytest
 from django.core import mail
@@ -9,9 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from network import api_errors
+from network.middleware import database_unavailable_response
 from network.models import Skill
 from network.passwords import password_reset_email_send
 from network.services import skill_create
+from network.tasks import application_known_email_notify
 from tests.factories import ConsultantSkillFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_languages")]
@@ -270,3 +275,33 @@ def test_the_reset_email_is_in_the_accounts_language(member):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Restablezca su contraseña de Switchboard"
     assert "Para elegir una contraseña nueva, abra este enlace:" in mail.outbox[0].body
+
+
+def test_the_known_applicant_notice_is_in_the_accounts_language(member):
+    member.language = "fr"
+    member.save(update_fields=["language"])
+
+    application_known_email_notify(member.email.upper())
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Votre candidature pour rejoindre l'alliance"
+    assert mail.outbox[0].body.startswith("Bonjour,\n\nQuelqu'un a demandé à rejoindre")
+
+
+# --- The database away ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/desk/", "/api/v1/skills/"])
+def test_the_unavailable_answer_follows_accept_language(rf, path):
+    response = database_unavailable_response(rf.get(path, HTTP_ACCEPT_LANGUAGE="es"))
+
+    assert response.status_code == 503
+    body = response.content.decode()
+    if path.startswith("/api/"):
+        assert json.loads(body) == {
+            "detail": "El servicio no está disponible por un momento; vuelva a intentarlo en breve."
+        }
+    else:
+        assert '<html lang="es">' in body
+        assert "<h1>Volvemos enseguida</h1>" in body
+        assert "Vuelva a intentarlo en un momento (unos 30 segundos)." in body
