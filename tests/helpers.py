@@ -477,3 +477,9 @@ def handbook_record_counts():
         ActionItem.objects.count(),
         Page.objects.count(),
     )
+
+
+def without_csrf_token(content: bytes) -> bytes:
+    """A page without its CSRF token: every page carries one (the footer's language switcher),
+    masked afresh each time, so two renderings of the same page differ only there."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
