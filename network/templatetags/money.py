@@ -20,8 +20,8 @@ CENT = Decimal("0.01")
 
 
 def format_money(amount, currency: str = "") -> str:
-    """``format_money(Decimal("-1234.5"), "usd")`` is ``"USD −1,234.50"`` in English; ``None`` or a value
-    that is not a number gives an empty string, so a missing amount shows as nothing."""
+    """``format_money(Decimal("-1234.5"), "usd")`` is ``"USD −1,234.50"`` in English; ``None``
+    or a value that is not a number gives an empty string, so a missing amount shows as nothing."""
     if amount is None or amount == "":
         return ""
     try:
