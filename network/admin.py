@@ -75,8 +75,9 @@ def _action_reason(request, default: str) -> str:
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "language"]
     search_fields = ["username", "email", "first_name", "last_name"]
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))
     add_fieldsets = (
         (
             None,

@@ -390,3 +390,11 @@ def test_an_alias_saved_in_the_admin_survives_a_taxonomy_reload(signed_in):
     call_command("load_skills", verbosity=0)
     alias.refresh_from_db()
     assert alias.skill == wordpress
+
+
+def test_an_account_language_is_set_in_the_admin(signed_in, member):
+    page = signed_in.get(url(User, "change", member.pk)).content.decode()
+    assert 'name="language"' in page
+
+    listing = signed_in.get(url(User, "changelist"), {"language": "fr"})
+    assert listing.status_code == 200
