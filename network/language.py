@@ -12,6 +12,8 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from network.middleware import DATABASE_ERRORS
+
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
@@ -40,13 +42,24 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if not is_api(request) and user is not None and user.is_authenticated:
-            chosen = supported(user.language)
+        if not is_api(request):
+            chosen = self._saved_language(request)
             if chosen:
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
         return self.get_response(request)
+
+    @staticmethod
+    def _saved_language(request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        try:
+            if user is None or not user.is_authenticated:
+                return None
+        except DATABASE_ERRORS:
+            # The database is away: the browser's language will do; the view meets the same
+            # error and answers the friendly 503 page.
+            return None
+        return supported(user.language)
 
 
 @require_POST

@@ -20,6 +20,8 @@ from pathlib import Path
 import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # The apps with catalogs, in the order their catalogs are made. ``intake`` leaves out its bids
 # app, which has catalogs of its own.
@@ -30,7 +32,7 @@ COPIED_SUFFIXES = {".py", ".html", ".txt", ".po"}
 
 
 def languages() -> list[str]:
-    return [code for code, _ in settings.LANGUAGES]
+    return [code for code, _name in settings.LANGUAGES]
 
 
 def catalog_path(root: Path, app: str, language: str) -> Path:
@@ -108,9 +110,9 @@ def catalog_problems(root: Path, apps: list[str] = APPS) -> list[str]:
                         problems.append(f"{name}: missing; run `python manage.py catalogs`")
                     continue
                 kept = entry_keys(current)
-                for _, msgid in sorted(fresh - kept):
+                for _context, msgid in sorted(fresh - kept):
                     problems.append(f"{name}: lacks {msgid!r}")
-                for _, msgid in sorted(kept - fresh):
+                for _context, msgid in sorted(kept - fresh):
                     problems.append(f"{name}: no source uses {msgid!r} any more")
                 if language != SOURCE_LANGUAGE:
                     problems += entry_problems(current, name)
@@ -156,8 +158,10 @@ class Command(BaseCommand):
     def handle(self, *args, app=None, check=False, **options):
         if shutil.which("xgettext") is None or shutil.which("msgfmt") is None:
             raise CommandError(
-                "GNU gettext is not installed (xgettext, msgfmt); on Debian: apt-get install "
-                "gettext. `make run` and `make test` install it when they can."
+                _(
+                    "GNU gettext is not installed (xgettext, msgfmt); on Debian: apt-get install "
+                    "gettext. `make run` and `make test` install it when they can."
+                )
             )
         root = Path(settings.BASE_DIR)
         if check:
@@ -165,10 +169,17 @@ class Command(BaseCommand):
             if problems:
                 for line in problems:
                     self.stderr.write(line)
-                raise CommandError(f"{len(problems)} problems in the translation catalogs.")
-            self.stdout.write("The translation catalogs are complete and current.")
+                raise CommandError(
+                    ngettext(
+                        "%(count)s problem in the translation catalogs.",
+                        "%(count)s problems in the translation catalogs.",
+                        len(problems),
+                    )
+                    % {"count": len(problems)}
+                )
+            self.stdout.write(_("The translation catalogs are complete and current."))
             return
         for name in app or APPS:
             make_messages(root, name)
             if options["verbosity"]:
-                self.stdout.write(f"Updated the catalogs of {name}.")
+                self.stdout.write(_("Updated the catalogs of %(app)s.") % {"app": name})

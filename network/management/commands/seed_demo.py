@@ -42,20 +42,31 @@ class Command(BaseCommand):
         summary = demo_alliance_seed()
         created = ", ".join(f"{count} {what}" for what, count in summary.created.items())
         counts = ", ".join(f"{count} {what}" for what, count in summary.counts.items())
-        self.stdout.write(f"Demo alliance: {counts}.")
-        self.stdout.write(f"Created now: {created or 'nothing (already seeded)'}.")
+        self.stdout.write(_("Demo alliance: %(counts)s.") % {"counts": counts})
+        self.stdout.write(
+            _("Created now: %(created)s.") % {"created": created or _("nothing (already seeded)")}
+        )
 
         if scale:
             started = time.perf_counter()
             shown = CommandProgress(self, requested=progress, verbosity=verbosity)
-            with shown.stage("Adding synthetic consultants", total=scale) as stage:
+            with shown.stage(_("Adding synthetic consultants"), total=scale) as stage:
                 result = synthetic_consultants_add(scale, seed=seed, progress=stage.update)
             elapsed = time.perf_counter() - started
             rows = ", ".join(f"{count:,} {what}" for what, count in result.rows.items())
             self.stdout.write(
-                f"Added {scale:,} synthetic consultants (scale-{result.first_index:08d} … "
-                f"scale-{result.last_index:08d}@{SYNTHETIC_DOMAIN}) in {elapsed:.1f} s: "
-                f"{sum(result.rows.values()):,} rows ({rows})."
+                _(
+                    "Added %(scale)s synthetic consultants (%(first)s … %(last)s) in %(seconds)s "
+                    "s: %(total)s rows (%(rows)s)."
+                )
+                % {
+                    "scale": f"{scale:,}",
+                    "first": f"scale-{result.first_index:08d}",
+                    "last": f"scale-{result.last_index:08d}@{SYNTHETIC_DOMAIN}",
+                    "seconds": f"{elapsed:.1f}",
+                    "total": f"{sum(result.rows.values()):,}",
+                    "rows": rows,
+                }
             )
 
         # The starter handbook, by command name: network does not import the handbook.
@@ -65,7 +76,7 @@ class Command(BaseCommand):
         self._print_logins(summary.logins)
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
-        header = ("username", "password", "role")
+        header = (_("username"), _("password"), _("role"))
         widths = [max(len(row[column]) for row in [header, *logins]) for column in range(2)]
         self.stdout.write("")
         self.stdout.write(
