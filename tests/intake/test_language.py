@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from rest_framework.test import APIClient
 
 from intake import notifications
@@ -209,3 +209,21 @@ def test_the_status_page_speaks_the_clients_language(client):
     assert heading != "Where your request is"
     assert heading.encode() in page
     assert in_language("es", "Received").encode() in page  # the stage, from client_view
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_dates_on_the_status_page_and_in_the_receipt_follow_the_clients_language(
+    client, django_capture_on_commit_callbacks, language
+):
+    request, status_url = notified_submission(django_capture_on_commit_callbacks, language=language)
+    path = re.sub(r"^https?://[^/]+", "", status_url)
+    page = client.get(path).content.decode()
+    (receipt,) = outbox_for(request.contact.email)
+
+    with translation.override(language):
+        received_on = formats.date_format(timezone.localtime(request.submitted_at), "j M Y")
+        due_weekday = formats.date_format(timezone.localtime(request.response_due_at), "l")
+    with translation.override("en"):
+        english_weekday = formats.date_format(timezone.localtime(request.response_due_at), "l")
+    assert received_on in page  # the history's date, with the month in the client's words
+    assert due_weekday in receipt.body and due_weekday != english_weekday
