@@ -235,3 +235,24 @@ def can_create_consultant(user) -> bool:
 def can_add_or_remove_group(user) -> bool:
     """Creating and dissolving groups is for staff; a group's own coordinator only edits it."""
     return is_staff_coordinator(user)
+
+
+# --- The out-of-hours rota ------------------------------------------------------------------
+
+
+def can_read_rota(user) -> bool:
+    """Who is on call is read by working members, role holders exercising a role and admins.
+    Alumni and members on leave take no duty and read none; former members nothing at all."""
+    if is_admin(user):
+        return True
+    if holds_any_role(user):
+        return True
+    return working_consultant_of(user) is not None
+
+
+def rota_member(user) -> Consultant:
+    """The member acting on the rota (opting in, swapping): a working member, or a 403."""
+    consultant = working_consultant_of(user)
+    if consultant is None:
+        raise PermissionDenied(_("Only working members take out-of-hours duty."))
+    return consultant

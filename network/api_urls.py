@@ -6,6 +6,12 @@ from rest_framework.routers import DefaultRouter
 from network.api_consultants import ConsultantSkillViewSet, ConsultantViewSet, TimeAwayViewSet
 from network.api_groups import GroupViewSet
 from network.api_professionals import ExternalProfessionalViewSet
+from network.api_rota import (
+    RotaOptInView,
+    RotaSwapAnswerView,
+    RotaSwapProposeView,
+    RotaWeekListView,
+)
 from network.api_skills import SkillViewSet
 from network.api_tokens import TokenObtainView
 
@@ -28,6 +34,10 @@ time_away_detail = TimeAwayViewSet.as_view({"put": "update", "delete": "destroy"
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("rota/weeks/", RotaWeekListView.as_view(), name="api-rota-weeks"),
+    path("rota/opt-in/", RotaOptInView.as_view(), name="api-rota-opt-in"),
+    path("rota/swaps/", RotaSwapProposeView.as_view(), name="api-rota-swaps"),
+    path("rota/swaps/<int:pk>/answer/", RotaSwapAnswerView.as_view(), name="api-rota-swap-answer"),
     path(
         "consultants/<int:consultant_pk>/skills/",
         consultant_skills,

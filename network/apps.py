@@ -21,3 +21,7 @@ class NetworkConfig(AppConfig):
         from network import authentication
 
         authentication.connect_signals()
+        # The out-of-hours rota's desk panels.
+        from network import rota_desk
+
+        rota_desk.register()

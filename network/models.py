@@ -294,6 +294,11 @@ class Consultant(models.Model):
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,
     )
+    on_call_opt_in = models.BooleanField(
+        _("takes out-of-hours duty"),
+        default=False,
+        help_text=_("Offered weeks on the out-of-hours on-call rota."),
+    )
     probation_ends = models.DateField(_("probation ends"), null=True, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now, editable=False)
@@ -686,3 +691,75 @@ class ApiToken(models.Model):
         """When the token stops working: ``API_TOKEN_LIFETIME_DAYS`` after it was issued, read
         now, so a shorter lifetime set later ends the older tokens too."""
         return self.created + datetime.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
+
+
+class RotaWeek(models.Model):
+    """One week (Monday to Sunday) of out-of-hours duty, held by one member."""
+
+    start = models.DateField(_("week starting"), unique=True)
+    consultant = models.ForeignKey(
+        Consultant,
+        on_delete=models.CASCADE,
+        related_name="rota_weeks",
+        verbose_name=_("member on call"),
+    )
+    # A week holding a holiday (network.rota.holidays): never given to a newcomer.
+    hard = models.BooleanField(_("holiday week"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("on-call week")
+        verbose_name_plural = _("on-call weeks")
+        indexes = [models.Index(fields=["consultant", "start"], name="rotaweek_member_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__week_day=2),
+                name="rotaweek_starts_on_monday",
+                violation_error_message=_("An on-call week starts on a Monday."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start}: {self.consultant}"
+
+    @property
+    def end(self) -> datetime.date:
+        """The week's last day (a Sunday)."""
+        return self.start + datetime.timedelta(days=6)
+
+
+class RotaSwap(models.Model):
+    """A member on duty offers to trade their week for another member's week."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    week = models.ForeignKey(
+        RotaWeek, on_delete=models.CASCADE, related_name="swaps_out", verbose_name=_("week")
+    )
+    other_week = models.ForeignKey(
+        RotaWeek, on_delete=models.CASCADE, related_name="swaps_in", verbose_name=_("other week")
+    )
+    proposer = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="+", verbose_name=_("proposed by")
+    )
+    partner = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="+", verbose_name=_("asked")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("on-call swap")
+        verbose_name_plural = _("on-call swaps")
+
+    def __str__(self):
+        return f"{self.week.start} ⇄ {self.other_week.start} ({self.status})"

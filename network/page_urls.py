@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from network import desk_views, views
+from network import desk_views, rota_views, views
 from network.forms import SignInForm
 
 urlpatterns = [
@@ -31,6 +31,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("desk/", desk_views.desk_page, name="desk"),
+    path("rota/", rota_views.rota_page, name="rota"),
+    path("rota/opt-in/", rota_views.rota_opt_in, name="rota-opt-in"),
+    path("rota/swaps/", rota_views.rota_swap_propose, name="rota-swap-propose"),
+    path("rota/swaps/<int:pk>/answer/", rota_views.rota_swap_answer, name="rota-swap-answer"),
+    path("rota.ics", rota_views.rota_calendar, name="rota-calendar"),
     path("members/", views.member_list, name="member-list"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
     path("profile/", views.my_profile, name="my-profile"),

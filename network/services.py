@@ -444,3 +444,222 @@ def consultant_record_first_status(
 def time_away_delete(*, time_away: TimeAway) -> None:
     """Remove a period away (a member cancelling their plans); the caller checked ownership."""
     time_away.delete()
+
+
+# --- The out-of-hours rota (network.rota does the arithmetic) --------------------------------
+
+# A member active for fewer days than this is a newcomer and holds no holiday week.
+ROTA_NEWCOMER_DAYS_DEFAULT = 90
+
+
+def rota_holidays():
+    """The holidays that make a week hard: ``settings.ROTA_HOLIDAYS`` (dates or ISO strings), or
+    None for the US federal holidays of each year."""
+    configured = getattr(settings, "ROTA_HOLIDAYS", None)
+    if configured is None:
+        return None
+    return [
+        day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
+        for day in configured
+    ]
+
+
+def rota_candidates(on: datetime.date | None = None):
+    """The members the rota may give a week: opted in and working (active, or on probation), as
+    ``network.rota.Member`` records without their duty or time away filled in."""
+    from django.db.models import Max, Q
+
+    from network import rota
+
+    newcomer_days = getattr(settings, "ROTA_NEWCOMER_DAYS", ROTA_NEWCOMER_DAYS_DEFAULT)
+    members = (
+        Consultant.objects.filter(on_call_opt_in=True, status__in=Consultant.WORKING_STATUSES)
+        .annotate(
+            active_since=Max(
+                "status_changes__changed_at",
+                filter=Q(status_changes__to_status=Consultant.Status.ACTIVE),
+            )
+        )
+        .order_by("pk")
+    )
+    found = []
+    for member in members:
+        if member.status == Consultant.Status.PROBATION:
+            settled_on = datetime.date.max
+        else:
+            since = member.active_since.date() if member.active_since else member.joined_on
+            settled_on = since + datetime.timedelta(days=newcomer_days) if since else None
+        found.append(rota.Member(id=member.pk, settled_on=settled_on))
+    return found
+
+
+def _rota_fill_away(members, first: datetime.date, last: datetime.date) -> None:
+    by_id = {member.id: member for member in members}
+    away: dict[int, list] = {member_id: [] for member_id in by_id}
+    for consultant_id, start, end in TimeAway.objects.filter(
+        consultant_id__in=by_id, start__lte=last, end__gte=first
+    ).values_list("consultant_id", "start", "end"):
+        away[consultant_id].append((start, end))
+    for member_id, periods in away.items():
+        by_id[member_id].away = periods
+
+
+@transaction.atomic
+def rota_generate(*, weeks: int, start: datetime.date | None = None, today=None):
+    """Plan ``weeks`` on-call weeks from the Monday of ``start`` (default: the coming Monday).
+
+    Weeks already started keep their holder; every later week from ``start`` on is planned
+    afresh (its pending swaps go with it). Answers the ``network.rota.Plan``.
+    """
+    from network import rota
+    from network.models import RotaWeek
+
+    today = today or timezone.localdate()
+    first = rota.monday_of(start) if start else rota.monday_of(today) + rota.WEEK
+    mondays = [first + rota.WEEK * index for index in range(weeks)]
+    # One generation at a time: the rows are replaced under a lock on the existing plan.
+    list(RotaWeek.objects.select_for_update().filter(start__gte=first).values_list("pk"))
+    RotaWeek.objects.filter(start__gte=first, start__gt=today).delete()
+    kept = dict(RotaWeek.objects.filter(start__in=mondays).values_list("start", "consultant_id"))
+    members = rota_candidates()
+    if mondays:
+        _rota_fill_away(members, mondays[0], mondays[-1] + datetime.timedelta(days=6))
+    history = {member.id: member for member in members}
+    before = RotaWeek.objects.filter(start__lt=first, consultant_id__in=history)
+    for consultant_id, week in before.values_list("consultant_id", "start"):
+        member = history[consultant_id]
+        member.total += 1
+        member.last_duty = max(member.last_duty or week, week)
+    previous = RotaWeek.objects.filter(start=first - rota.WEEK).values_list(
+        "consultant_id", flat=True
+    )
+    hard = rota.hard_weeks(mondays, rota_holidays())
+    plan = rota.assign(
+        mondays, members, hard=hard, kept=kept, previous_holder=next(iter(previous), None)
+    )
+    RotaWeek.objects.bulk_create(
+        [
+            RotaWeek(start=week, consultant_id=holder, hard=week in hard)
+            for week, holder in plan.holders.items()
+        ]
+    )
+    return plan
+
+
+def rota_opt_in(*, consultant: Consultant, on_call: bool) -> Consultant:
+    """A working member joins (or leaves) the out-of-hours rota; weeks already held stay."""
+    from django.core.exceptions import PermissionDenied
+
+    if not consultant.can_be_offered_work:
+        raise PermissionDenied(_("Only working members take out-of-hours duty."))
+    Consultant.objects.filter(pk=consultant.pk).update(on_call_opt_in=on_call)
+    consultant.on_call_opt_in = on_call
+    return consultant
+
+
+def _rota_refusal_for(member: Consultant, week, today: datetime.date) -> str | None:
+    """Why ``member`` may not hold ``week``, in words, or None."""
+    if not member.on_call_opt_in or not member.can_be_offered_work:
+        return _("%(name)s does not take out-of-hours duty.") % {"name": member}
+    if TimeAway.objects.filter(
+        consultant=member, start__lte=week.end, end__gte=week.start
+    ).exists():
+        return _("%(name)s is away during the week of %(date)s.") % {
+            "name": member,
+            "date": week.start.isoformat(),
+        }
+    if week.hard:
+        candidate = next((m for m in rota_candidates() if m.id == member.pk), None)
+        if candidate is not None and candidate.is_newcomer(week.start):
+            return _("%(name)s is new to the rota and holds no holiday week.") % {"name": member}
+    return None
+
+
+@transaction.atomic
+def rota_swap_propose(*, actor: Consultant, week_id: int, other_week_id: int, today=None):
+    """The member on duty in ``week_id`` offers it for ``other_week_id``'s holder's week."""
+    from django.core.exceptions import PermissionDenied
+
+    from network.errors import Conflict
+    from network.models import RotaSwap, RotaWeek
+
+    today = today or timezone.localdate()
+    if not actor.can_be_offered_work:
+        raise PermissionDenied(_("Only working members take out-of-hours duty."))
+    weeks = {
+        week.pk: week
+        for week in RotaWeek.objects.select_for_update()
+        .select_related("consultant")
+        .filter(pk__in=[week_id, other_week_id])
+    }
+    week, other = weeks.get(week_id), weeks.get(other_week_id)
+    if week is None or other is None:
+        raise ValidationError(_("No such on-call week."))
+    if week.consultant_id != actor.pk:
+        raise PermissionDenied(_("You may only offer a week you hold."))
+    if other.consultant_id == actor.pk:
+        raise ValidationError(_("Choose a week another member holds."))
+    if week.start <= today or other.start <= today:
+        raise Conflict(_("A week that has started cannot be swapped."))
+    for member, target in ((actor, other), (other.consultant, week)):
+        refusal = _rota_refusal_for(member, target, today)
+        if refusal:
+            raise ValidationError(refusal)
+    return RotaSwap.objects.create(
+        week=week, other_week=other, proposer=actor, partner=other.consultant
+    )
+
+
+@transaction.atomic
+def rota_swap_answer(*, actor: Consultant, swap_id: int, accept: bool, today=None):
+    """The member asked accepts or declines; the proposer may withdraw (``accept=False``).
+    A swap already answered, or whose weeks changed hands meanwhile, is a ``Conflict``."""
+    from django.core.exceptions import PermissionDenied
+
+    from network.errors import Conflict
+    from network.models import RotaSwap, RotaWeek
+
+    today = today or timezone.localdate()
+    swap = RotaSwap.objects.select_for_update().filter(pk=swap_id).first()
+    if swap is None:
+        from django.http import Http404
+
+        raise Http404(_("No such swap."))
+    if actor.pk not in (swap.proposer_id, swap.partner_id):
+        raise PermissionDenied(_("Only the two members of a swap may answer it."))
+    if not actor.can_be_offered_work:
+        raise PermissionDenied(_("Only working members take out-of-hours duty."))
+    if swap.status != RotaSwap.Status.PROPOSED:
+        raise Conflict(
+            _("This swap was already answered (%(status)s).")
+            % {"status": swap.get_status_display().lower()},
+            status=swap.status,
+        )
+    if accept and actor.pk != swap.partner_id:
+        raise PermissionDenied(_("Only the member asked may accept a swap."))
+    weeks = {
+        week.pk: week
+        for week in RotaWeek.objects.select_for_update()
+        .select_related("consultant")
+        .filter(pk__in=[swap.week_id, swap.other_week_id])
+    }
+    week, other = weeks[swap.week_id], weeks[swap.other_week_id]
+    if week.consultant_id != swap.proposer_id or other.consultant_id != swap.partner_id:
+        raise Conflict(_("These weeks changed hands since the swap was offered."))
+    if accept:
+        if week.start <= today or other.start <= today:
+            raise Conflict(_("A week that has started cannot be swapped."))
+        for member, target in ((week.consultant, other), (other.consultant, week)):
+            refusal = _rota_refusal_for(member, target, today)
+            if refusal:
+                raise ValidationError(refusal)
+        RotaWeek.objects.filter(pk=week.pk).update(consultant_id=swap.partner_id)
+        RotaWeek.objects.filter(pk=other.pk).update(consultant_id=swap.proposer_id)
+        swap.status = RotaSwap.Status.ACCEPTED
+    elif actor.pk == swap.partner_id:
+        swap.status = RotaSwap.Status.DECLINED
+    else:
+        swap.status = RotaSwap.Status.WITHDRAWN
+    swap.answered_at = timezone.now()
+    swap.save(update_fields=["status", "answered_at"])
+    return swap

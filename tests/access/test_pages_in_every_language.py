@@ -28,7 +28,7 @@ PREFERRED = (
 )
 ALL = (200,) * len(ACTORS)
 # Routes that answer a file to save, not a page to read.
-DOWNLOADS = {"handbook/export/"}
+DOWNLOADS = {"handbook/export/", "rota.ics"}
 EXTRA = [
     R("bids/<pk>/", "get", f"/bids/{{bid}}/?section={section}", ALL, what=section)
     for section in ("team", "agreement", "signatures", "work", "settlement", "history")

@@ -290,8 +290,9 @@ def test_the_desk_costs_the_same_queries_for_one_row_or_many(
         assert client.get(DESK).status_code == 200
     _busy_alliance(every_hat, 12)
     # session, user, roles, member record, group coordinator; intake 4, group 3, offers and
-    # engagements 3, bids 2, the record 4, votes and action items 4; the navigation's counts.
-    with django_assert_max_num_queries(26):
+    # engagements 3, bids 2, the record 4, votes and action items 4, the on-call rota 1; the
+    # navigation's counts.
+    with django_assert_max_num_queries(27):
         response = client.get(DESK)
     assert response.status_code == 200
     assert panel_keys(response) == ["intake", "group", "member", "bids", "record", "handbook"]

@@ -17,6 +17,32 @@ ROWS = [
         "/api/v1/auth/token/",
         (400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     ),
+    # --- API: the out-of-hours rota (as its pages: rows above the directory's)
+    R(
+        "api/v1/rota/weeks/",
+        "get",
+        "/api/v1/rota/weeks/",
+        (401, 401, 200, 200, 200, 200, 200, 200, 403, 403),
+    ),
+    R(
+        "api/v1/rota/opt-in/",
+        "post",
+        "/api/v1/rota/opt-in/",
+        (401, 401, 400, 400, 400, 403, 403, 403, 403, 403),
+    ),
+    R(
+        "api/v1/rota/swaps/",
+        "post",
+        "/api/v1/rota/swaps/",
+        (401, 401, 400, 400, 400, 403, 403, 403, 403, 403),
+    ),
+    R(
+        "api/v1/rota/swaps/<int:pk>/answer/",
+        "post",
+        "/api/v1/rota/swaps/0/answer/",
+        (401, 401, 404, 404, 404, 403, 403, 403, 403, 403),
+        what="no such swap",
+    ),
     # --- API: the network
     R(
         "api/v1/consultants/",
@@ -179,6 +205,20 @@ ROWS = [
     # working (the former and alumni coordinators) gets no member or coordinator panel on it
     # (tests/network/test_desk.py).
     R("desk/", "get", "/desk/", (L, L, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # --- Pages: the out-of-hours rota. Read by working members and role holders; changed by
+    # working members only (a role holder without a member record takes no duty). Alumni and
+    # former members neither read nor change it: they take no duty.
+    R("rota/", "get", "/rota/", (L, L, 200, 200, 200, 200, 200, 200, 403, 403)),
+    R("rota.ics", "get", "/rota.ics", (L, L, 200, 200, 200, 200, 200, 200, 403, 403)),
+    R("rota/opt-in/", "post", "/rota/opt-in/", (L, L, 400, 400, 400, 403, 403, 403, 403, 403)),
+    R("rota/swaps/", "post", "/rota/swaps/", (L, L, 400, 400, 400, 403, 403, 403, 403, 403)),
+    R(
+        "rota/swaps/<int:pk>/answer/",
+        "post",
+        "/rota/swaps/0/answer/",
+        (L, L, 404, 404, 404, 403, 403, 403, 403, 403),
+        what="no such swap",
+    ),
     # --- Pages: the directory and one's own profile
     R("members/", "get", "/members/", (L, L, 200, 200, 200, 200, 200, 200, 403, 200)),
     R(
