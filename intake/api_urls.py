@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from intake import api, match_api
+from intake import api, cover_views, match_api
 
 # A SimpleRouter: the API root view belongs to network's DefaultRouter, included after this.
 router = SimpleRouter(trailing_slash=True)
@@ -19,6 +19,12 @@ urlpatterns = [
         "requests/<int:pk>/matches/",
         match_api.RequestMatchesView.as_view(),
         name="api-request-matches",
+    ),
+    path("engagements/cover/", cover_views.CoverListView.as_view(), name="api-engagement-covers"),
+    path(
+        "engagements/<int:pk>/cover/",
+        cover_views.CoverView.as_view(),
+        name="api-engagement-cover",
     ),
     *router.urls,
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from intake import hooks
+from intake import cover, hooks
 from intake.models import Offer, Request
 
 S = Request.Status
@@ -215,6 +215,25 @@ def _consultant(request: Request, kind: str) -> dict | None:
     }
 
 
+def _cover(request: Request, kind: str) -> dict | None:
+    """Who to contact while the consultant is away (``intake.cover``), only during that time."""
+    if kind != SINGLE or request.status != S.ENGAGED:
+        return None
+    if hasattr(request, "cover_display_name"):  # read with the request (the status token's)
+        if request.cover_display_name is None or request.cover_until is None:
+            return None
+        return {name: getattr(request, f"cover_{name}") for name in cover.CLIENT_COVER_FIELDS}
+    found = cover.request_cover(request)
+    if found is None or found.covering is None:
+        return None
+    return {
+        "display_name": found.covering.display_name,
+        "email": found.covering.user.email,
+        "website": found.covering.website,
+        "until": found.time_away.end,
+    }
+
+
 def _referral(request: Request) -> dict | None:
     if request.status != S.REFERRED_OUT:
         return None
@@ -243,8 +262,10 @@ def client_status(request: Request) -> dict:
     Keys: ``kind`` (single, team, referral or closed), ``stage``, ``stage_label``,
     ``next_step``, ``next_step_by`` (datetime or None), ``steps`` ([Step]: the kind's path),
     ``history`` ([{stage, stage_label, at}]), ``consultant`` ({display_name, email, website}
-    once one consultant is engaged, else None), ``referral`` ({message, sent_at, professionals:
-    [{name, organization, email, phone, website}]} once referred out, else None), ``bid``
+    once one consultant is engaged, else None), ``cover`` ({display_name, email, website,
+    until}: who to contact while that consultant is away, only then; else None), ``referral``
+    ({message, sent_at, professionals: [{name, organization, email, phone, website}]} once
+    referred out, else None), ``bid``
     ({price, currency, team: [names], members: [{display_name, lead, email}], submitted_at}
     once a team's proposal is sent, else None; from the ``client_status`` hook, whose receivers
     decide what a client may see of it).
@@ -260,6 +281,7 @@ def client_status(request: Request) -> dict:
         "steps": client_steps(request.status, kind),
         "history": _history(request, kind),
         "consultant": _consultant(request, kind),
+        "cover": _cover(request, kind),
         "referral": _referral(request),
         "bid": None,
         **extra,

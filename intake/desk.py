@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from intake import cover
 from intake.models import Engagement, Offer, Request
 from network import access as network_access
 from network import desk
@@ -120,6 +121,7 @@ def intake_panel(user) -> desk.DeskPanel:
             "overdue": requests.filter(_overdue(now)),
             "expiring": _expiring_offers(now),
             "done": _reported_done(),
+            "uncovered": cover.uncovered_engagements(),
         },
     )
     counts = [
@@ -135,6 +137,11 @@ def intake_panel(user) -> desk.DeskPanel:
             _("Work reported done, awaiting your confirmation"),
             counted["done"],
             _queue_url(status=S.ENGAGED),
+        )
+    )
+    counts.append(
+        desk.DeskCount(
+            _("Engagements whose consultant is away with nobody covering"), counted["uncovered"]
         )
     )
     overdue = (

@@ -628,3 +628,48 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"Idempotency record {self.key_digest[:12]}…"
+
+
+class EngagementCover(models.Model):
+    """Who covers an engagement's client while its consultant is away (one per time away).
+
+    Without a row, the time away's ``covering`` member covers (``intake.cover``)."""
+
+    engagement = models.ForeignKey(
+        Engagement, verbose_name=_("engagement"), on_delete=models.CASCADE, related_name="covers"
+    )
+    time_away = models.ForeignKey(
+        "network.TimeAway",
+        verbose_name=_("time away"),
+        on_delete=models.CASCADE,
+        related_name="engagement_covers",
+    )
+    covering = models.ForeignKey(
+        Consultant,
+        verbose_name=_("covering member"),
+        on_delete=models.CASCADE,
+        related_name="engagement_covers",
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chosen by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("engagement cover")
+        verbose_name_plural = _("engagement covers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "time_away"], name="engagement_cover_once_per_time_away"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.covering} covers {self.engagement_id}"

@@ -25,7 +25,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from intake import sealing
-from intake.models import Notification, Offer, OutsideReferral, Request, RequestEvent
+from intake.models import (
+    EngagementCover,
+    Notification,
+    Offer,
+    OutsideReferral,
+    Request,
+    RequestEvent,
+)
 from network.access import has_role
 from network.roles import Role
 from network.tasks import task_enqueue
@@ -65,6 +72,7 @@ class Kind:
     BID_INVITATION = "bid_invitation"  # a member invited to a bid's team: accept or decline
     AGREEMENT_TO_SIGN = "agreement_to_sign"  # the team: a (new) agreement version to sign
     AGREEMENT_IN_FORCE = "agreement_in_force"  # the team: every member signed
+    COVER_NAMED = "cover_named"  # a member named to cover a client while its consultant is away
 
 
 SUBJECTS = {
@@ -87,6 +95,7 @@ SUBJECTS = {
     Kind.AGREEMENT_IN_FORCE: _(
         "Agreement for %(reference)s signed by everyone: version %(number)s"
     ),
+    Kind.COVER_NAMED: _("Please cover %(reference)s while %(consultant)s is away"),
 }
 
 
@@ -552,3 +561,29 @@ _EVENT_MESSAGES = {
     "report_done": _work_reported,
     "complete": _completed,
 }
+
+
+def cover_named(cover_id: int) -> list[int]:
+    """Tell the member named to cover an engagement (``intake.cover``) whom they cover for,
+    when, and how to reach the client."""
+    cover = EngagementCover.objects.select_related(
+        "covering__user", "time_away", "engagement__consultant"
+    ).get(pk=cover_id)
+    request = request_for_notice(cover.engagement.request_id)
+    away = cover.engagement.consultant
+    return store(
+        notify(
+            Kind.COVER_NAMED,
+            request,
+            consultant_recipient(cover.covering),
+            {
+                "subject": subject_fields(request, consultant=one_line(away.display_name)),
+                "away_name": away.display_name,
+                "away_email": away.user.email,
+                "start": cover.time_away.start,
+                "end": cover.time_away.end,
+                "contact": request.contact,
+                "organization": request.organization,
+            },
+        )
+    )

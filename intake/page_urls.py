@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from intake import member_views, metrics_views, request_views, views
+from intake import cover_views, member_views, metrics_views, request_views, views
 
 urlpatterns = [
     path("request/", views.request_help, name="request-help"),
@@ -22,5 +22,6 @@ urlpatterns = [
     ),
     path("my/offers/", member_views.my_offers, name="my-offers"),
     path("my/engagements/", member_views.my_engagements, name="my-engagements"),
+    path("my/engagements/cover/", cover_views.my_covers, name="my-covers"),
     path("coordination/metrics/", metrics_views.metrics_page, name="intake-metrics"),
 ]

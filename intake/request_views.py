@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
-from intake import access, hooks
+from intake import access, cover, hooks
 from intake.forms import SkillsEditForm, TransitionForm
 from intake.matching_panel import skills_section_for
 from intake.member_views import engagements_page, my_page_of, offers_page
@@ -138,6 +138,10 @@ def _request_page(request, client_request, *, failed_form=None, skills_form=None
         "reported_by": person_name(client_request.done_reported_by),
         "skills_section": skills_section_for(user, client_request, failed_form=skills_form),
     }
+    # Who the client contacts while the engaged member is away (or that nobody does): for
+    # those who see the client's contact details, only during the time away.
+    if context["show_contact"]:
+        context["away_cover"] = cover.request_cover(client_request)
     context.update(hooks.merged(hooks.request_page, request=client_request, user=user))
     if internal:
         context.update(

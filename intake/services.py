@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from intake import notifications
+from intake import cover, notifications
 from intake.models import Contact, Organization, ReferenceCounter, Request, RequestEvent
 from intake.models import website_domain as domain_of
 from network.text import fold
@@ -56,6 +56,7 @@ def request_for_status_token(token: str) -> Request | None:
         Request.objects.filter(status_token_hash=digest)
         .exclude(status__in=Request.HIDDEN_FROM_CLIENT)
         .select_related("organization", "engaged_consultant__user")
+        .annotate(**cover.client_cover_columns())
         .first()
     )
     # The lookup is by hash (a guess's hash says nothing about a stored one); the comparison

@@ -13,7 +13,7 @@ from handbook.models import Decision, Page
 from intake import services as intake_services
 from intake.bids import terms, work
 from intake.bids.models import Bid
-from intake.models import Request
+from intake.models import Engagement, Request
 from intake.workflow import request_apply
 from matching import adapter
 from network import services as network_services
@@ -180,6 +180,8 @@ def _build_world() -> dict:
             "own_skill": own_skill.pk,
             "own_skill_slug": own_skill.slug,
             "own_away": own_away.pk,
+            # The consultant's engagement on the team's work (their time away is ahead).
+            "engagement": Engagement.objects.get(request=request, consultant=consultant).pk,
             "group": group.pk,
             "skill": SkillFactory().pk,
             "professional": ExternalProfessionalFactory().pk,

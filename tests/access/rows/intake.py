@@ -130,4 +130,40 @@ ROWS = [
     ),
     R("my/offers/", "get", "/my/offers/", (L, L, 200, 200, 200, 403, 403, 403, 403, 200)),
     R("my/engagements/", "get", "/my/engagements/", (L, L, 200, 200, 200, 403, 403, 403, 403, 200)),
+    # --- Cover while a member is away: working members for their own engagements (the page),
+    # intake coordinators for any (the API)
+    R(
+        "my/engagements/cover/",
+        "get",
+        "/my/engagements/cover/",
+        (L, L, 200, 200, 200, 403, 403, 403, 403, 403),
+    ),
+    R(
+        "my/engagements/cover/",
+        "post",
+        "/my/engagements/cover/",
+        (L, L, 400, 400, 400, 403, 403, 403, 403, 403),
+        body={},
+        what="no engagement named",
+    ),
+    R(
+        "api/v1/engagements/cover/",
+        "get",
+        "/api/v1/engagements/cover/",
+        (401, 401, 200, 200, 200, 403, 403, 200, 403, 403),
+    ),
+    R(
+        "api/v1/engagements/<int:pk>/cover/",
+        "get",
+        "/api/v1/engagements/{engagement}/cover/",
+        (401, 401, 200, 404, 200, 403, 403, 200, 403, 403),
+    ),
+    R(
+        "api/v1/engagements/<int:pk>/cover/",
+        "post",
+        "/api/v1/engagements/{engagement}/cover/",
+        (401, 401, 400, 404, 400, 403, 403, 400, 403, 403),
+        body={"covering": "{consultant}", "version": 0},
+        what="the consultant themselves: refused (400) for those who may name the cover",
+    ),
 ]
