@@ -233,6 +233,19 @@ class DecisionForm(forms.Form):
         )
 
 
+class DecisionKindForm(forms.Form):
+    """What a motion decides: admitting or excluding a member is decided by consensus. Shown
+    with ``DecisionForm`` (same prefix), kept apart so the motion's own fields stay as they are."""
+
+    kind = forms.ChoiceField(
+        choices=Decision.Kind.choices,
+        initial=Decision.Kind.GENERAL,
+        required=False,
+        label=_("Kind"),
+        help_text=_("Admitting or excluding a member is decided by consensus."),
+    )
+
+
 class VoteForm(forms.Form):
     choice = forms.ChoiceField(
         choices=Vote.Choice.choices, widget=forms.RadioSelect, label=_("Vote")
@@ -244,6 +257,16 @@ class VoteForm(forms.Form):
         label=_("Reason"),
         help_text=_("Shown with your vote."),
     )
+    # The member whose proxy the voter holds, when casting their vote.
+    on_behalf_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ProxyForm(forms.Form):
+    holder = forms.TypedChoiceField(coerce=int, label=_("Give my proxy to"))
+
+    def __init__(self, *args, holders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].choices = [(member.pk, member.display_name) for member in holders]
 
 
 class ActionItemForm(forms.Form):

@@ -213,6 +213,14 @@ class Decision(models.Model):
         TWO_THIRDS = "two_thirds", _("Two thirds")
         THREE_QUARTERS = "three_quarters", _("Three quarters")
 
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("General")
+        ADMISSION = "admission", _("Admission of a member")
+        EXCLUSION = "exclusion", _("Exclusion of a member")
+
+    # Kinds of decision the alliance's guide takes only by consensus.
+    CONSENSUS_KINDS = (Kind.ADMISSION, Kind.EXCLUSION)
+
     meeting = models.ForeignKey(
         Meeting,
         on_delete=models.CASCADE,
@@ -225,8 +233,25 @@ class Decision(models.Model):
     rule = models.CharField(
         _("rule"), max_length=20, choices=Rule.choices, default=Rule.SIMPLE_MAJORITY
     )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.GENERAL,
+        help_text=_("Admitting or excluding a member is decided by consensus."),
+    )
     eligible = models.ManyToManyField(
         Consultant, related_name="eligible_decisions", verbose_name=_("eligible")
+    )
+    probation_votes = models.BooleanField(
+        _("members on probation vote"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The electorate rule when the decision was opened: whether members on probation "
+            "vote or only take part; empty for decisions opened before the rule (they vote)."
+        ),
     )
     quorum = models.PositiveIntegerField(
         _("quorum"),
@@ -310,6 +335,16 @@ class Vote(models.Model):
     reason = models.TextField(_("reason"), blank=True, max_length=2000)
     cast_at = models.DateTimeField(_("cast at"), default=now, editable=False)
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True, editable=False)
+    cast_by = models.ForeignKey(
+        Consultant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proxy_votes",
+        verbose_name=_("cast by proxy by"),
+        help_text=_("The member who cast this vote holding the voter's proxy, if anyone did."),
+    )
 
     class Meta:
         ordering = ["cast_at", "pk"]
@@ -325,6 +360,45 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.consultant}: {self.choice}"
+
+
+class Proxy(models.Model):
+    """A voter's proxy for one decision, given to another voter, who may then cast the giver's
+    vote. It ends when the giver revokes it or votes themselves (``ended_at``); it is void, and
+    cannot be used, once the giver no longer has the right to vote (checked when it is used)."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="proxies", verbose_name=_("decision")
+    )
+    giver = models.ForeignKey(
+        Consultant,
+        on_delete=models.PROTECT,
+        related_name="proxies_given",
+        verbose_name=_("given by"),
+    )
+    holder = models.ForeignKey(
+        Consultant,
+        on_delete=models.PROTECT,
+        related_name="proxies_held",
+        verbose_name=_("held by"),
+    )
+    given_at = models.DateTimeField(_("given at"), default=now, editable=False)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "giver"],
+                condition=models.Q(ended_at__isnull=True),
+                name="proxy_one_live_per_giver",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.giver} → {self.holder}"
 
 
 class ActionItem(models.Model):

@@ -38,4 +38,10 @@ urlpatterns = [
     path("handbook/decisions/<int:pk>/", record_views.decision_detail, name="handbook-decision"),
     path("handbook/decisions/<int:pk>/vote/", record_views.vote_cast, name="handbook-vote"),
     path("handbook/decisions/<int:pk>/close/", record_views.decision_close, name="handbook-close"),
+    path("handbook/decisions/<int:pk>/proxy/", record_views.proxy_give, name="handbook-proxy"),
+    path(
+        "handbook/decisions/<int:pk>/proxy/revoke/",
+        record_views.proxy_revoke,
+        name="handbook-proxy-revoke",
+    ),
 ]

@@ -46,6 +46,7 @@ from handbook.serializers import (
     MeetingDetailSerializer,
     MeetingInputSerializer,
     MeetingSummarySerializer,
+    ProxyInputSerializer,
     VoteInputSerializer,
 )
 from network.api import (
@@ -73,11 +74,11 @@ CLOSED = OpenApiResponse(
 
 
 def _members_by_name():
-    return Consultant.objects.only("id", "display_name")
+    return Consultant.objects.only("id", "display_name", "status")
 
 
 def _decisions_with_votes():
-    votes = Vote.objects.select_related("consultant").order_by("cast_at", "pk")
+    votes = Vote.objects.select_related("consultant", "cast_by").order_by("cast_at", "pk")
     return Decision.objects.prefetch_related(Prefetch("votes", queryset=votes))
 
 
@@ -320,6 +321,41 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
         access.get_decision_for_user(request.user, pk, write=True)
         try:
             services.decision_close(actor=request.user, decision_id=int(pk))
+        except services.DecisionClosed as closed:
+            raise Conflict(str(closed)) from closed
+        return Response(DecisionDetailSerializer(self._decision(pk)).data)
+
+    @extend_schema(
+        summary="Give your proxy on this decision to another voter (voters)",
+        request=ProxyInputSerializer,
+        responses=write_responses(DecisionDetailSerializer, 201, conflict=CLOSED),
+    )
+    @action(detail=True, methods=["post"], url_path="proxy", url_name="proxy")
+    def proxy(self, request, pk):
+        self._decision_exists(pk)
+        services.require_voter(request.user, Decision.objects.get(pk=pk))
+        serializer = ProxyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.proxy_give(
+                actor=request.user, decision_id=int(pk), **serializer.validated_data
+            )
+        except services.DecisionClosed as closed:
+            raise Conflict(str(closed)) from closed
+        return Response(
+            DecisionDetailSerializer(self._decision(pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Revoke the proxy you gave on this decision, until voting closes",
+        request=None,
+        responses={200: DecisionDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CLOSED},
+    )
+    @action(detail=True, methods=["post"], url_path="proxy/revoke", url_name="proxy-revoke")
+    def proxy_revoke(self, request, pk):
+        self._decision_exists(pk)
+        try:
+            services.proxy_revoke(actor=request.user, decision_id=int(pk))
         except services.DecisionClosed as closed:
             raise Conflict(str(closed)) from closed
         return Response(DecisionDetailSerializer(self._decision(pk)).data)

@@ -33,11 +33,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from handbook import access, decisions, services
-from handbook.forms import ActionItemForm, DecisionForm, MeetingForm, VoteForm
-from handbook.models import ActionItem, Decision, Meeting, Vote
+from handbook.forms import (
+    ActionItemForm,
+    DecisionForm,
+    DecisionKindForm,
+    MeetingForm,
+    ProxyForm,
+    VoteForm,
+)
+from handbook.models import ActionItem, Decision, Meeting, Proxy, Vote
 from handbook.views import person_name
 from network import access as network_access
 from network.decorators import members_only
+from network.errors import Conflict
 from network.forms import add_service_errors
 from network.models import Consultant
 
@@ -113,6 +121,7 @@ class DecisionSummary:
     outcome_label: str
     tally: decisions.Tally
     closed: bool
+    by_proxy: int = 0
 
 
 def _current_votes():
@@ -146,6 +155,7 @@ def _summarise(decision: Decision) -> DecisionSummary:
         outcome_label=decisions.OUTCOME_LABELS[outcome],
         tally=decisions.tally(choices),
         closed=services.decision_is_closed(decision),
+        by_proxy=sum(1 for vote in decision.current_votes if vote.cast_by_id is not None),
     )
 
 
@@ -213,7 +223,9 @@ def _rules_preview() -> str:
     )
 
 
-def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=None, status=200):
+def _meeting_page(
+    request, meeting: Meeting, *, decision_form=None, kind_form=None, action_form=None, status=200
+):
     user = request.user
     attendees = list(meeting.attendees.order_by("display_name", "pk"))
     summaries = [
@@ -233,6 +245,7 @@ def _meeting_page(request, meeting: Meeting, *, decision_form=None, action_form=
         "summaries": summaries,
         "action_items": items,
         "decision_form": decision_form or DecisionForm(prefix="decision"),
+        "kind_form": kind_form or DecisionKindForm(prefix="decision"),
         "action_form": action_form or ActionItemForm(prefix="action"),
         "may_edit": access.may_edit(user),
         "minutes_title": services.minutes_title(meeting.title, meeting.date),
@@ -254,7 +267,8 @@ def meeting_detail(request, pk):
 def decision_new(request, pk):
     meeting = access.get_meeting_for_user(request.user, pk, write=True)
     form = DecisionForm(request.POST, prefix="decision")
-    if form.is_valid():
+    kind_form = DecisionKindForm(request.POST, prefix="decision")
+    if kind_form.is_valid() and form.is_valid():
         data = form.cleaned_data
         try:
             decision = services.decision_create(
@@ -262,6 +276,7 @@ def decision_new(request, pk):
                 meeting=meeting,
                 text=data["text"],
                 rule=data["rule"],
+                kind=kind_form.cleaned_data["kind"] or Decision.Kind.GENERAL,
                 adopted_revision=data["adopted_revision"],
             )
         except ValidationError as error:
@@ -280,7 +295,7 @@ def decision_new(request, pk):
                 },
             )
             return redirect(decision)
-    return _meeting_page(request, meeting, decision_form=form, status=400)
+    return _meeting_page(request, meeting, decision_form=form, kind_form=kind_form, status=400)
 
 
 @require_POST
@@ -364,21 +379,51 @@ def how_set(decision: Decision, eligible: int) -> str:
     )
 
 
-def _decision_page(request, decision: Decision, *, vote_form=None, problem="", status=200):
+@dataclass(frozen=True)
+class HeldProxy:
+    """A proxy the reader holds, with the form that casts the giver's vote."""
+
+    giver: object
+    form: VoteForm
+
+
+def _decision_page(
+    request, decision: Decision, *, vote_form=None, proxy_form=None, problem="", status=200
+):
     eligible = list(decision.eligible.order_by("display_name", "pk"))
-    votes = list(decision.votes.select_related("consultant").order_by("cast_at", "pk"))
+    votes = list(decision.votes.select_related("consultant", "cast_by").order_by("cast_at", "pk"))
+    proxies = list(
+        Proxy.objects.filter(decision=decision, ended_at__isnull=True).select_related(
+            "giver", "holder"
+        )
+    )
     current = [vote for vote in votes if vote.superseded_at is None]
     choices = [vote.choice for vote in current]
     outcome = decisions.outcome(decision.rule, decision.quorum, choices)
     tally = decisions.tally(choices)
     closed = services.decision_is_closed(decision)
     me = network_access.consultant_of(request.user)
-    on_list = me is not None and any(consultant.pk == me.pk for consultant in eligible)
+    mine = next((consultant for consultant in eligible if me and consultant.pk == me.pk), None)
+    on_list = mine is not None
+    may_vote = on_list and not services.why_not_voter(decision, mine.status)
+    statuses = services.voting_statuses(decision)
+    voters = [consultant for consultant in eligible if consultant.status in statuses]
     my_vote = next((vote for vote in current if me and vote.consultant_id == me.pk), None)
     voted_ids = {vote.consultant_id for vote in current}
+    given = next((proxy for proxy in proxies if me and proxy.giver_id == me.pk), None)
+    held = [
+        HeldProxy(
+            giver=proxy.giver,
+            form=VoteForm(initial={"on_behalf_of": proxy.giver_id}, prefix=f"proxy{proxy.pk}"),
+        )
+        for proxy in proxies
+        if me and proxy.holder_id == me.pk and proxy.giver.status in statuses
+    ]
+    holders = [consultant for consultant in voters if me is None or consultant.pk != me.pk]
     context = {
         "decision": decision,
         "eligible": eligible,
+        "voters": voters,
         "not_voted": [consultant for consultant in eligible if consultant.pk not in voted_ids],
         "current": current,
         "superseded": [vote for vote in votes if vote.superseded_at is not None],
@@ -387,11 +432,16 @@ def _decision_page(request, decision: Decision, *, vote_form=None, problem="", s
         "tally": tally,
         "quorum_reached": tally.voted >= decision.quorum,
         "closed": closed,
-        "is_eligible": on_list and me.status in Consultant.WORKING_STATUSES,
-        "no_longer_working": on_list and me.status not in Consultant.WORKING_STATUSES,
+        "is_eligible": may_vote,
+        "on_probation_only": on_list and not may_vote and mine.status in WORKING,
+        "no_longer_working": on_list and mine.status not in WORKING,
         "my_status": me.get_status_display().lower() if me is not None else "",
         "my_vote": my_vote,
         "vote_form": vote_form or VoteForm(initial={"choice": my_vote.choice} if my_vote else None),
+        "proxy_given": given,
+        "proxies_held": held,
+        "proxy_form": proxy_form or ProxyForm(holders=holders),
+        "electorate_rule": services.electorate_rule(decision),
         "rule_explanation": gettext(RULE_EXPLANATIONS[decision.rule]),
         "quorum_explanation": gettext(QUORUM_EXPLANATION).format(
             quorum=decision.quorum, eligible=len(eligible)
@@ -404,6 +454,9 @@ def _decision_page(request, decision: Decision, *, vote_form=None, problem="", s
     return render(request, "handbook/decision_detail.html", context, status=status)
 
 
+WORKING = Consultant.WORKING_STATUSES
+
+
 @require_safe
 @for_members
 def decision_detail(request, pk):
@@ -414,7 +467,11 @@ def decision_detail(request, pk):
 @for_members
 def vote_cast(request, pk):
     decision = access.get_decision_for_user(request.user, pk)
-    form = VoteForm(request.POST)
+    # A vote by proxy comes from the holder's form for that giver, with its own prefix.
+    prefix = next(
+        (key.split("-")[0] for key in request.POST if key.endswith("-on_behalf_of")), None
+    )
+    form = VoteForm(request.POST, prefix=prefix)
     if not form.is_valid():
         return _decision_page(request, decision, vote_form=form, status=400)
     try:
@@ -423,20 +480,74 @@ def vote_cast(request, pk):
             decision_id=decision.pk,
             choice=form.cleaned_data["choice"],
             reason=form.cleaned_data["reason"],
+            on_behalf_of=form.cleaned_data.get("on_behalf_of"),
         )
     except services.DecisionClosed:
         decision.refresh_from_db()
         problem = _("Voting on this decision has closed: your vote was not recorded.")
-        return _decision_page(request, decision, vote_form=form, problem=problem, status=409)
+        return _decision_page(request, decision, problem=problem, status=409)
+    except Conflict as refused:
+        problem = _("%(refusal)s Nothing was recorded.") % {"refusal": refused}
+        return _decision_page(request, decision, problem=problem, status=409)
     except ValidationError as error:
         add_service_errors(form, error)
         return _decision_page(request, decision, vote_form=form, status=400)
     # PermissionDenied (not eligible) is the 403 page, with the service's explanation.
+    if vote.cast_by_id is not None:
+        messages.success(
+            request,
+            _("Your vote for %(member)s by proxy on “%(motion)s” is recorded: %(vote)s.")
+            % {
+                "member": vote.consultant.display_name,
+                "motion": _short(decision.text),
+                "vote": vote.get_choice_display(),
+            },
+        )
+        return redirect(decision)
     messages.success(
         request,
         _("Your vote on “%(motion)s” is recorded: %(vote)s.")
         % {"motion": _short(decision.text), "vote": vote.get_choice_display()},
     )
+    return redirect(decision)
+
+
+@require_POST
+@for_members
+def proxy_give(request, pk):
+    decision = access.get_decision_for_user(request.user, pk)
+    services.require_voter(request.user, decision)
+    form = ProxyForm(request.POST, holders=decision.eligible.all())
+    if not form.is_valid():
+        return _decision_page(request, decision, proxy_form=form, status=400)
+    try:
+        proxy = services.proxy_give(
+            actor=request.user, decision_id=decision.pk, holder=form.cleaned_data["holder"]
+        )
+    except Conflict as refused:
+        problem = _("%(refusal)s Nothing changed.") % {"refusal": refused}
+        return _decision_page(request, decision, problem=problem, status=409)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _decision_page(request, decision, proxy_form=form, status=400)
+    messages.success(
+        request,
+        _("%(member)s holds your proxy on this decision until you revoke it or vote yourself.")
+        % {"member": proxy.holder.display_name},
+    )
+    return redirect(decision)
+
+
+@require_POST
+@for_members
+def proxy_revoke(request, pk):
+    decision = access.get_decision_for_user(request.user, pk)
+    try:
+        services.proxy_revoke(actor=request.user, decision_id=decision.pk)
+    except Conflict as refused:
+        problem = _("%(refusal)s Nothing changed.") % {"refusal": refused}
+        return _decision_page(request, decision, problem=problem, status=409)
+    messages.success(request, _("Your proxy is revoked: it can no longer be used."))
     return redirect(decision)
 
 

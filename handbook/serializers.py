@@ -46,6 +46,11 @@ class DecisionOutcomeField(serializers.ChoiceField):
         super().__init__(choices=list(decisions.OUTCOME_LABELS.items()), **kwargs)
 
 
+class DecisionKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Decision.Kind.choices, **kwargs)
+
+
 class _NamedEnum(OpenApiSerializerFieldExtension):
     """A named enum component for a choice field.
 
@@ -71,6 +76,12 @@ class PageCategoryEnum(_NamedEnum):
     target_class = PageCategoryField
     enum_name = "PageCategoryEnum"
     values = list(Page.Category.values)
+
+
+class DecisionKindEnum(_NamedEnum):
+    target_class = DecisionKindField
+    enum_name = "DecisionKindEnum"
+    values = list(Decision.Kind.values)
 
 
 class DecisionOutcomeEnum(_NamedEnum):
@@ -350,6 +361,12 @@ class Tally(serializers.Serializer):
 
 class VoteSerializer(serializers.Serializer):
     member = MemberReferenceSerializer(source="consultant", read_only=True)
+    cast_by = MemberReferenceSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The member who cast this vote with the voter's proxy; null for a vote cast "
+        "by the voter.",
+    )
     choice = serializers.ChoiceField(choices=Vote.Choice.choices, read_only=True)
     reason = serializers.CharField(read_only=True)
     cast_at = serializers.DateTimeField(read_only=True)
@@ -359,6 +376,16 @@ class VoteSerializer(serializers.Serializer):
 class VoteInputSerializer(serializers.Serializer):
     choice = serializers.ChoiceField(choices=Vote.Choice.choices)
     reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    on_behalf_of = row_id_field(
+        required=False,
+        allow_null=True,
+        help_text="The id of the member whose live proxy you hold: cast their vote (409 when "
+        "the proxy was revoked or is void).",
+    )
+
+
+class ProxyInputSerializer(serializers.Serializer):
+    holder = row_id_field(help_text="The id of the member, a voter on this decision, to hold it.")
 
 
 def _current_choices(decision: Decision) -> list[str]:
@@ -373,6 +400,7 @@ class DecisionSummarySerializer(serializers.Serializer):
     meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
     text = serializers.CharField(read_only=True)
     rule = serializers.ChoiceField(choices=Decision.Rule.choices, read_only=True)
+    kind = DecisionKindField(read_only=True)
     quorum = serializers.IntegerField(read_only=True)
     quorum_percent = serializers.IntegerField(
         read_only=True,
@@ -412,6 +440,18 @@ class DecisionDetailSerializer(DecisionSummarySerializer):
         "decisions with a `quorum_percent`), as stored then. Only those still working members "
         "vote.",
     )
+    probation_votes = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="The electorate rule when it was opened: whether members on probation vote "
+        "(`HANDBOOK_PROBATION_VOTES`); null for decisions opened before the rule (they vote).",
+    )
+    electorate_rule = serializers.SerializerMethodField(
+        help_text="Who votes, proxies and, for admission or exclusion, the consensus rule."
+    )
+    voters = serializers.SerializerMethodField(
+        help_text="Who may vote now: the eligible members whose status still gives the vote."
+    )
     closed_by = serializers.SerializerMethodField(
         help_text="Who closed the vote before its closing time; null if nobody did."
     )
@@ -421,6 +461,15 @@ class DecisionDetailSerializer(DecisionSummarySerializer):
     superseded_votes = serializers.SerializerMethodField(
         help_text="Votes replaced by a later vote of the same member, kept on record."
     )
+
+    def get_electorate_rule(self, decision) -> str:
+        return services.electorate_rule(decision)
+
+    @extend_schema_field(MemberReferenceSerializer(many=True))
+    def get_voters(self, decision) -> list[dict]:
+        statuses = services.voting_statuses(decision)
+        voters = [member for member in decision.eligible.all() if member.status in statuses]
+        return MemberReferenceSerializer(voters, many=True).data
 
     def get_closed_by(self, decision) -> str | None:
         return user_name(decision.closed_by)
@@ -491,6 +540,10 @@ class DecisionInputSerializer(serializers.Serializer):
     )
     text = serializers.CharField(max_length=5000, help_text="The motion, as voted on.")
     rule = serializers.ChoiceField(choices=Decision.Rule.choices)
+    kind = DecisionKindField(
+        default=Decision.Kind.GENERAL,
+        help_text="Admission and exclusion of a member are decided by consensus only.",
+    )
     closes_at = serializers.DateTimeField(
         required=False,
         allow_null=True,

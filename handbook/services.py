@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from handbook.models import (
     Page,
     PageLink,
     PageRevision,
+    Proxy,
     Vote,
 )
 from handbook.rendering import slug_for, wikilink_targets
@@ -426,6 +428,7 @@ def decision_create(
     actor,
     text: str,
     rule: str,
+    kind: str = Decision.Kind.GENERAL,
     meeting: Meeting | None = None,
     closes_at: datetime.datetime | None = None,
     adopted_revision: PageRevision | None = None,
@@ -445,6 +448,11 @@ def decision_create(
     if not text:
         raise ValidationError({"text": _("Write the motion as it is put to the vote.")})
     rule = _choice(rule, Decision.Rule, "rule")
+    kind = _choice(kind, Decision.Kind, "kind")
+    if kind in Decision.CONSENSUS_KINDS and rule != Decision.Rule.CONSENSUS:
+        raise ValidationError(
+            {"rule": _("Admitting or excluding a member is decided by consensus only.")}
+        )
     percent = settings.DECISION_QUORUM_PERCENT
     with transaction.atomic():
         voters = list(
@@ -460,6 +468,8 @@ def decision_create(
             meeting=meeting,
             text=text,
             rule=rule,
+            kind=kind,
+            probation_votes=probation_votes(),
             quorum=decisions.quorum_for(len(voters), percent),
             quorum_percent=percent,
             closes_at=closes_at,
@@ -476,43 +486,240 @@ def decision_create(
     return decision
 
 
-def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "") -> Vote:
-    """The vote of an eligible member who is still a working member; a second vote replaces the
-    first, which stays on record."""
+def probation_votes() -> bool:
+    """The electorate rule for decisions opened now: whether members on probation vote
+    (``HANDBOOK_PROBATION_VOTES``, off by default: they take part but do not vote)."""
+    return bool(getattr(settings, "HANDBOOK_PROBATION_VOTES", False))
+
+
+def max_proxies_held() -> int:
+    """How many proxies a member may hold on one decision (``HANDBOOK_MAX_PROXIES_HELD``, 1)."""
+    return int(getattr(settings, "HANDBOOK_MAX_PROXIES_HELD", 1))
+
+
+def voting_statuses(decision: Decision) -> tuple[str, ...]:
+    """The statuses that vote on ``decision``: active members, and members on probation when
+    the decision's electorate rule says so (decisions opened before the rule: they do)."""
+    if decision.probation_votes is False:
+        return (Consultant.Status.ACTIVE,)
+    return tuple(WORKING_STATUSES)
+
+
+ELECTORATE_RULE = _(
+    "Who votes: the active members when the decision was opened. Members on probation take "
+    "part but do not vote. Observers (the secretary and staff who are not members) never vote. "
+    "A voter may give their proxy to another voter; a member holds at most %(held)s."
+)
+ELECTORATE_RULE_PROBATION = _(
+    "Who votes: the working members (active or on probation) when the decision was opened. "
+    "Observers (the secretary and staff who are not members) never vote. A voter may give "
+    "their proxy to another voter; a member holds at most %(held)s."
+)
+CONSENSUS_KIND_RULE = _(
+    "Admitting or excluding a member needs consensus: it passes only when the quorum has "
+    "voted, at least one voter is for, and nobody votes against or blocks."
+)
+
+
+def electorate_rule(decision: Decision) -> str:
+    """The decision's electorate rule (and its consensus rule, for admission or exclusion), in
+    words, as its page and the API state it."""
+    text = ELECTORATE_RULE if decision.probation_votes is False else ELECTORATE_RULE_PROBATION
+    text = str(text) % {"held": max_proxies_held()}
+    if decision.kind in Decision.CONSENSUS_KINDS:
+        text = f"{text} {CONSENSUS_KIND_RULE}"
+    return text
+
+
+def why_not_voter(decision: Decision, status: str | None) -> str:
+    """Why a member whose status is ``status`` (None: not on the decision's list) may not vote
+    on ``decision``, or "" when they may."""
+    if status is None:
+        return _("You are not among the members eligible to vote on this.")
+    if status not in WORKING_STATUSES:
+        return _(
+            "Only working members (active or on probation) vote; you were eligible when "
+            "this decision was opened, but you are now %(status)s."
+        ) % {"status": str(Consultant.Status(status).label).lower()}
+    if status not in voting_statuses(decision):
+        return _(
+            "Members on probation take part in this decision but do not vote on it, by the "
+            "alliance's rule when it was opened."
+        )
+    return ""
+
+
+def _status_on(decision: Decision, consultant: Consultant | None) -> str | None:
+    """The member's status read now (not from a cached record), or None when not on the list."""
+    if consultant is None:
+        return None
+    return decision.eligible.filter(pk=consultant.pk).values_list("status", flat=True).first()
+
+
+def require_voter(actor, decision: Decision) -> None:
+    """Refuse (403) anyone who may not vote on ``decision``, before their input is read."""
+    consultant = network_access.consultant_of(actor) if actor is not None else None
+    refusal = why_not_voter(decision, _status_on(decision, consultant))
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def _live_proxy(decision: Decision, giver_id: int, *, lock: bool = False) -> Proxy | None:
+    rows = Proxy.objects.filter(decision=decision, giver_id=giver_id, ended_at__isnull=True)
+    return (rows.select_for_update() if lock else rows).first()
+
+
+def vote_cast(*, actor, decision_id: int, choice: str, reason: str = "", on_behalf_of=None) -> Vote:
+    """The vote of a member who may vote on the decision (``why_not_voter``); a second vote
+    replaces the first, which stays on record.
+
+    With ``on_behalf_of`` (a member id) the actor casts that member's vote with the proxy they
+    hold: the proxy must be live (not revoked, not ended by the giver's own vote) and the giver
+    must still have the right to vote, checked now. A member voting themselves ends the proxy
+    they gave on this decision.
+    """
     consultant = network_access.consultant_of(actor) if actor is not None else None
     choice = _choice(choice, Vote.Choice, "choice")
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise ValidationError({"reason": at_most(2000)})
+    if on_behalf_of is not None and (
+        not isinstance(on_behalf_of, int) or isinstance(on_behalf_of, bool)
+    ):
+        raise ValidationError({"on_behalf_of": _("A member id.")})
     with transaction.atomic():
         decision = _get(Decision, decision_id, "decision", lock=True)
         # Who before when: an ineligible voter hears "you may not" whatever the state. The status
         # is read here, not from the request's cached record, so a member who stopped working
         # since they signed in is refused too.
-        status = None
+        status, gave_proxy = None, False
         if consultant is not None:
-            status = (
-                decision.eligible.filter(pk=consultant.pk).values_list("status", flat=True).first()
-            )
-        if status is None:
-            raise PermissionDenied(_("You are not among the members eligible to vote on this."))
-        if status not in WORKING_STATUSES:
-            raise PermissionDenied(
-                _(
-                    "Only working members (active or on probation) vote; you were eligible when "
-                    "this decision was opened, but you are now %(status)s."
+            found = (
+                decision.eligible.filter(pk=consultant.pk)
+                .annotate(
+                    gave_proxy=Exists(
+                        Proxy.objects.filter(
+                            decision=decision, giver=OuterRef("pk"), ended_at__isnull=True
+                        )
+                    )
                 )
-                % {"status": str(Consultant.Status(status).label).lower()}
+                .values_list("status", "gave_proxy")
+                .first()
             )
+            status, gave_proxy = found if found is not None else (None, False)
+        refusal = why_not_voter(decision, status)
+        if refusal:
+            raise PermissionDenied(refusal)
+        if on_behalf_of is not None and on_behalf_of == consultant.pk:
+            on_behalf_of = None
+        voter, proxy = consultant, None
+        if on_behalf_of is not None:
+            voter, proxy = _proxy_for_use(decision, holder=consultant, giver_id=on_behalf_of)
         if decision_is_closed(decision):
             raise DecisionClosed(_("Voting on this decision has closed."))
         now = timezone.now()
-        Vote.objects.filter(
-            decision=decision, consultant=consultant, superseded_at__isnull=True
-        ).update(superseded_at=now)
-        return Vote.objects.create(
-            decision=decision, consultant=consultant, choice=choice, reason=reason, cast_at=now
+        if proxy is None and gave_proxy:
+            # Voting oneself ends the proxy one gave: the holder can no longer use it.
+            Proxy.objects.filter(decision=decision, giver=consultant, ended_at__isnull=True).update(
+                ended_at=now
+            )
+        Vote.objects.filter(decision=decision, consultant=voter, superseded_at__isnull=True).update(
+            superseded_at=now
         )
+        return Vote.objects.create(
+            decision=decision,
+            consultant=voter,
+            choice=choice,
+            reason=reason,
+            cast_at=now,
+            cast_by=consultant if proxy is not None else None,
+        )
+
+
+def _proxy_for_use(decision: Decision, *, holder: Consultant, giver_id: int):
+    """The giver and their live proxy held by ``holder``; refused when there is none (403), when
+    it has ended (409) or when the giver has lost the right to vote (void, 409)."""
+    proxy = (
+        Proxy.objects.select_for_update(of=("self",))
+        .select_related("giver")
+        .filter(decision=decision, giver_id=giver_id, holder=holder)
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    if proxy is None:
+        raise PermissionDenied(_("You hold no proxy from this member on this decision."))
+    if proxy.ended_at is not None:
+        raise ProxyConflict(
+            _("This proxy was revoked or ended by the member's own vote: it cannot be used.")
+        )
+    if why_not_voter(decision, _status_on(decision, proxy.giver)):
+        raise ProxyConflict(
+            _(
+                "This proxy is void: the member who gave it no longer has the right to vote "
+                "on this decision."
+            )
+        )
+    return proxy.giver, proxy
+
+
+class ProxyConflict(Conflict):
+    """A proxy that cannot be given or used in the state things are in (HTTP 409)."""
+
+
+def proxy_give(*, actor, decision_id: int, holder) -> Proxy:
+    """A voter gives their proxy on one decision to another voter, who holds at most
+    ``max_proxies_held()`` proxies on it."""
+    consultant = network_access.consultant_of(actor) if actor is not None else None
+    if not isinstance(holder, int) or isinstance(holder, bool):
+        raise ValidationError({"holder": _("A member id.")})
+    with transaction.atomic():
+        decision = _get(Decision, decision_id, "decision", lock=True)
+        refusal = why_not_voter(decision, _status_on(decision, consultant))
+        if refusal:
+            raise PermissionDenied(refusal)
+        if holder == consultant.pk:
+            raise ValidationError({"holder": _("Give your proxy to another member.")})
+        taker = Consultant.objects.filter(pk=holder).first()
+        if taker is None or why_not_voter(decision, _status_on(decision, taker)):
+            raise ValidationError(
+                {"holder": _("A proxy goes to a member who may vote on this decision.")}
+            )
+        if decision_is_closed(decision):
+            raise DecisionClosed(_("Voting on this decision has closed."))
+        if _live_proxy(decision, consultant.pk, lock=True) is not None:
+            raise ProxyConflict(
+                _("You have already given your proxy on this decision: revoke it first.")
+            )
+        held = Proxy.objects.filter(decision=decision, holder=taker, ended_at__isnull=True)
+        if held.count() >= max_proxies_held():
+            raise ProxyConflict(
+                _("%(member)s already holds as many proxies as a member may.") % {"member": taker}
+            )
+        try:
+            with transaction.atomic():
+                return Proxy.objects.create(decision=decision, giver=consultant, holder=taker)
+        except IntegrityError:
+            raise ProxyConflict(
+                _("You have already given your proxy on this decision: revoke it first.")
+            ) from None
+
+
+def proxy_revoke(*, actor, decision_id: int) -> Proxy:
+    """The giver takes back their live proxy, until voting closes; a vote already cast with it
+    stays until the giver votes themselves."""
+    consultant = network_access.consultant_of(actor) if actor is not None else None
+    with transaction.atomic():
+        decision = _get(Decision, decision_id, "decision", lock=True)
+        if consultant is None or _status_on(decision, consultant) is None:
+            raise PermissionDenied(_("You are not among the members eligible to vote on this."))
+        if decision_is_closed(decision):
+            raise DecisionClosed(_("Voting on this decision has closed."))
+        proxy = _live_proxy(decision, consultant.pk, lock=True)
+        if proxy is None:
+            raise ProxyConflict(_("You have no proxy to revoke on this decision."))
+        proxy.ended_at = timezone.now()
+        proxy.save(update_fields=["ended_at"])
+    return proxy
 
 
 def decision_close(*, actor, decision_id: int) -> Decision:

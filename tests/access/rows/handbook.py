@@ -153,6 +153,21 @@ ROWS = [
         body={"choice": "for"},
         what="the working members when it was opened",
     ),
+    R(
+        "api/v1/handbook/decisions/<pk>/proxy/",
+        "post",
+        "/api/v1/handbook/decisions/{decision}/proxy/",
+        (401, 401, 400, 400, 400, 403, 403, 403, 403, 403),
+        body={},
+        what="give a proxy: voters only (no holder named: 400)",
+    ),
+    R(
+        "api/v1/handbook/decisions/<pk>/proxy/revoke/",
+        "post",
+        "/api/v1/handbook/decisions/{decision}/proxy/revoke/",
+        (401, 401, 409, 409, 409, 403, 403, 403, 403, 403),
+        what="revoke one's proxy: voters only (none given: 409)",
+    ),
     # --- Pages: handbook
     R("handbook/", "get", "/handbook/", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     R("handbook/new/", "get", "/handbook/new/", (L, L, 200, 200, 200, 200, 200, 200, 403, 403)),
@@ -271,5 +286,20 @@ ROWS = [
         "/handbook/decisions/{decision}/close/",
         (L, L, 403, 403, 302, 302, 302, 302, 403, 403),
         what="its creator (intake) and the record keepers",
+    ),
+    R(
+        "handbook/decisions/<int:pk>/proxy/",
+        "post",
+        "/handbook/decisions/{decision}/proxy/",
+        (L, L, 400, 400, 400, 403, 403, 403, 403, 403),
+        body={},
+        what="give a proxy: voters only (no holder named: 400)",
+    ),
+    R(
+        "handbook/decisions/<int:pk>/proxy/revoke/",
+        "post",
+        "/handbook/decisions/{decision}/proxy/revoke/",
+        (L, L, 409, 409, 409, 403, 403, 403, 403, 403),
+        what="revoke one's proxy: voters only (none given: 409)",
     ),
 ]
