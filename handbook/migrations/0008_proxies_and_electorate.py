@@ -33,7 +33,11 @@ class Migration(migrations.Migration):
             field=models.BooleanField(
                 blank=True,
                 editable=False,
-                help_text="The electorate rule when the decision was opened: whether members on probation vote or only take part; empty for decisions opened before the rule (they vote).",
+                help_text=(
+                    "The electorate rule when the decision was opened: whether members on "
+                    "probation vote or only take part; empty for decisions opened before the "
+                    "rule (they vote)."
+                ),
                 null=True,
                 verbose_name="members on probation vote",
             ),
