@@ -147,3 +147,13 @@ def test_the_command_plans_weeks():
         START + rota.WEEK,
         START + 2 * rota.WEEK,
     ]
+
+
+@pytest.mark.django_db
+def test_a_week_starts_on_a_monday():
+    from django.core.exceptions import ValidationError
+
+    week = RotaWeek(start=START + datetime.timedelta(days=1), consultant=_member())
+    with pytest.raises(ValidationError, match="Monday"):
+        week.full_clean()
+    RotaWeek(start=START, consultant=week.consultant).full_clean()
