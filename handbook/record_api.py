@@ -46,6 +46,7 @@ from handbook.serializers import (
     MeetingDetailSerializer,
     MeetingInputSerializer,
     MeetingSummarySerializer,
+    ProxyGivenSerializer,
     ProxyInputSerializer,
     VoteInputSerializer,
 )
@@ -201,6 +202,39 @@ class MeetingViewSet(HandbookAPIView, viewsets.GenericViewSet):
         )
         item = services.action_item_done(actor=request.user, item_id=item.pk)
         return Response(ActionItemSerializer(item).data)
+
+    @extend_schema(
+        summary="Give your proxy on every open decision of this meeting you vote on to "
+        "another voter (all or nothing)",
+        request=ProxyInputSerializer,
+        responses=write_responses(ProxyGivenSerializer, 201, conflict=CLOSED),
+    )
+    @action(detail=True, methods=["post"], url_path="proxy", url_name="proxy")
+    def proxy(self, request, pk):
+        meeting = access.get_meeting_for_user(request.user, int(pk))
+        services.require_member(request.user)
+        serializer = ProxyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        given = services.proxy_give_for_meeting(
+            actor=request.user, meeting_id=meeting.pk, **serializer.validated_data
+        )
+        return Response(
+            ProxyGivenSerializer({"decisions": [proxy.decision_id for proxy in given]}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Revoke the proxies you gave on this meeting's open decisions",
+        request=None,
+        responses={200: ProxyGivenSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CLOSED},
+    )
+    @action(detail=True, methods=["post"], url_path="proxy/revoke", url_name="proxy-revoke")
+    def proxy_revoke(self, request, pk):
+        meeting = access.get_meeting_for_user(request.user, int(pk))
+        ended = services.proxy_revoke_for_meeting(actor=request.user, meeting_id=meeting.pk)
+        return Response(
+            ProxyGivenSerializer({"decisions": [proxy.decision_id for proxy in ended]}).data
+        )
 
 
 # --- Decisions and votes -------------------------------------------------------------------

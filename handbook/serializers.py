@@ -384,6 +384,12 @@ class VoteInputSerializer(serializers.Serializer):
     )
 
 
+class ProxyGivenSerializer(serializers.Serializer):
+    decisions = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="The decisions' ids."
+    )
+
+
 class ProxyInputSerializer(serializers.Serializer):
     holder = row_id_field(help_text="The id of the member, a voter on this decision, to hold it.")
 

@@ -704,6 +704,61 @@ def proxy_give(*, actor, decision_id: int, holder) -> Proxy:
             ) from None
 
 
+def require_member(actor) -> None:
+    """Refuse (403) an account that is not a member (observers), before its input is read."""
+    if actor is None or network_access.consultant_of(actor) is None:
+        raise PermissionDenied(_("You are not among the members eligible to vote on this."))
+
+
+def proxy_give_for_meeting(*, actor, meeting_id: int, holder) -> list[Proxy]:
+    """The giver's proxy, to the same holder, on every open decision of one meeting that both
+    vote on (``proxy_give`` for each, all or nothing); 409 when there is none."""
+    consultant = network_access.consultant_of(actor) if actor is not None else None
+    if consultant is None:
+        raise PermissionDenied(_("You are not among the members eligible to vote on this."))
+    if not isinstance(holder, int) or isinstance(holder, bool):
+        raise ValidationError({"holder": _("A member id.")})
+    meeting = _get(Meeting, meeting_id, "meeting")
+    taker = Consultant.objects.filter(pk=holder).first()
+    given = []
+    with transaction.atomic():
+        for decision in meeting.decisions.order_by("pk"):
+            if decision_is_closed(decision):
+                continue
+            if why_not_voter(decision, _status_on(decision, consultant)):
+                continue
+            if taker is not None and why_not_voter(decision, _status_on(decision, taker)):
+                continue
+            given.append(proxy_give(actor=actor, decision_id=decision.pk, holder=holder))
+    if not given:
+        raise ProxyConflict(_("This meeting has no open decision on which you both vote."))
+    return given
+
+
+def proxy_revoke_for_meeting(*, actor, meeting_id: int) -> list[Proxy]:
+    """The giver takes back every live proxy they gave on the meeting's open decisions."""
+    consultant = network_access.consultant_of(actor) if actor is not None else None
+    if consultant is None:
+        raise PermissionDenied(_("You are not among the members eligible to vote on this."))
+    meeting = _get(Meeting, meeting_id, "meeting")
+    ended = []
+    with transaction.atomic():
+        for proxy in (
+            Proxy.objects.select_for_update(of=("self",))
+            .select_related("decision")
+            .filter(decision__meeting=meeting, giver=consultant, ended_at__isnull=True)
+            .order_by("pk")
+        ):
+            if decision_is_closed(proxy.decision):
+                continue
+            proxy.ended_at = timezone.now()
+            proxy.save(update_fields=["ended_at"])
+            ended.append(proxy)
+    if not ended:
+        raise ProxyConflict(_("You have no proxy to revoke on this meeting's open decisions."))
+    return ended
+
+
 def proxy_revoke(*, actor, decision_id: int) -> Proxy:
     """The giver takes back their live proxy, until voting closes; a vote already cast with it
     stays until the giver votes themselves."""

@@ -303,3 +303,45 @@ def test_the_meeting_page_opens_an_admission(client, voters):
     assert refused.status_code == 400
     assert made.status_code == 302
     assert Decision.objects.get().kind == Decision.Kind.ADMISSION
+
+
+# --- A meeting's decisions ------------------------------------------------------------------
+
+
+@pytest.fixture
+def meeting_with_two(voters, probationer):
+    meeting = services.meeting_create(
+        actor=voters[0], title="Autumn", date=datetime.date(2030, 10, 1)
+    )
+    for text in ("Meet monthly", "Meet online"):
+        services.decision_create(actor=voters[0], text=text, rule="consensus", meeting=meeting)
+    return meeting
+
+
+def test_a_proxy_for_a_meetings_decisions(api_as, meeting_with_two, voters):
+    giver, holder, _third = voters
+    url = f"/api/v1/handbook/meetings/{meeting_with_two.pk}/proxy/"
+
+    given = api_as(fresh(giver)).post(url, {"holder": holder.consultant.pk}, format="json")
+
+    assert given.status_code == 201 and len(given.json()["decisions"]) == 2
+    for decision in meeting_with_two.decisions.all():
+        cast = vote(holder, decision, "for", on_behalf_of=giver.consultant.pk)
+        assert cast.cast_by == holder.consultant
+    revoked = api_as(fresh(giver)).post(f"{url}revoke/")
+    assert revoked.status_code == 200
+    assert not Proxy.objects.filter(ended_at__isnull=True).exists()
+    assert api_as(fresh(giver)).post(f"{url}revoke/").status_code == 409
+
+
+def test_a_meeting_proxy_is_all_or_nothing(api_as, meeting_with_two, voters, secretary):
+    giver, holder, third = voters
+    first = meeting_with_two.decisions.order_by("pk").last()
+    services.proxy_give(actor=fresh(third), decision_id=first.pk, holder=holder.consultant.pk)
+    url = f"/api/v1/handbook/meetings/{meeting_with_two.pk}/proxy/"
+
+    refused = api_as(fresh(giver)).post(url, {"holder": holder.consultant.pk}, format="json")
+    observer = api_as(secretary).post(url, {"holder": holder.consultant.pk}, format="json")
+
+    assert refused.status_code == 409 and observer.status_code == 403
+    assert Proxy.objects.count() == 1

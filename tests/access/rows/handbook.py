@@ -119,6 +119,21 @@ ROWS = [
         what="the owner, the meeting's creator (intake) and the record keepers",
     ),
     R(
+        "api/v1/handbook/meetings/<pk>/proxy/",
+        "post",
+        "/api/v1/handbook/meetings/{meeting}/proxy/",
+        (401, 401, 400, 400, 400, 403, 403, 403, 403, 400),
+        body={},
+        what="a proxy for a meeting's decisions: members (no holder named: 400)",
+    ),
+    R(
+        "api/v1/handbook/meetings/<pk>/proxy/revoke/",
+        "post",
+        "/api/v1/handbook/meetings/{meeting}/proxy/revoke/",
+        (401, 401, 409, 409, 409, 403, 403, 403, 403, 409),
+        what="revoke one's proxies on a meeting: members (none given: 409)",
+    ),
+    R(
         "api/v1/handbook/decisions/",
         "get",
         "/api/v1/handbook/decisions/",
