@@ -20,6 +20,11 @@ urlpatterns = [
         request_views.request_skills,
         name="intake-request-skills",
     ),
+    path(
+        "coordination/requests/<int:pk>/cover/",
+        request_views.request_cover,
+        name="intake-request-cover",
+    ),
     path("my/offers/", member_views.my_offers, name="my-offers"),
     path("my/engagements/", member_views.my_engagements, name="my-engagements"),
     path("my/engagements/cover/", cover_views.my_covers, name="my-covers"),

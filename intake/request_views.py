@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from intake import access, cover, hooks
+from intake.cover_views import CoverForm
 from intake.forms import SkillsEditForm, TransitionForm
 from intake.matching_panel import skills_section_for
 from intake.member_views import engagements_page, my_page_of, offers_page
@@ -106,7 +107,9 @@ def routing_facts(user, client_request: Request, internal: bool) -> list[tuple[s
     return []
 
 
-def _request_page(request, client_request, *, failed_form=None, skills_form=None, status=200):
+def _request_page(
+    request, client_request, *, failed_form=None, skills_form=None, cover_form=None, status=200
+):
     """The request page; a move's (or the skills') form that failed is passed in so its errors
     show."""
     user = request.user
@@ -141,7 +144,10 @@ def _request_page(request, client_request, *, failed_form=None, skills_form=None
     # Who the client contacts while the engaged member is away (or that nobody does): for
     # those who see the client's contact details, only during the time away.
     if context["show_contact"]:
-        context["away_cover"] = cover.request_cover(client_request)
+        away_cover = cover.request_cover(client_request)
+        context["away_cover"] = away_cover
+        if away_cover is not None and cover.may_name_cover(user, away_cover.engagement):
+            context["cover_form"] = cover_form or _cover_form(away_cover)
     context.update(hooks.merged(hooks.request_page, request=client_request, user=user))
     if internal:
         context.update(
@@ -155,6 +161,59 @@ def _request_page(request, client_request, *, failed_form=None, skills_form=None
             .exists(),
         )
     return render(request, "intake/request_detail.html", context, status=status)
+
+
+def _cover_form(away_cover) -> CoverForm:
+    """The form naming who covers, with the member proposed when nobody does yet."""
+    covering = away_cover.covering
+    form = CoverForm(engagement=away_cover.engagement, auto_id="cover_%s")
+    if covering is None:
+        proposal = cover.propose(away_cover.engagement, away_cover.time_away)
+        if proposal is not None:
+            covering = proposal.consultant
+            form.proposal = proposal
+    form.initial = {"covering": covering.pk if covering else None, "version": away_cover.version}
+    return form
+
+
+@require_POST
+@login_required
+def request_cover(request, pk):
+    """Name who covers the request's engaged member while they are away (intake coordinators
+    and the member); a bad choice renders the page again (400), a stale one 409."""
+    if not access.can_use_request_pages(request.user):
+        raise PermissionDenied(_("The request pages are for coordinators and members."))
+    client_request = _load_request(request.user, pk)
+    if not (
+        access.is_intake_coordinator(request.user)
+        or access.serves_the_request(request.user, client_request)
+    ):
+        raise PermissionDenied(_("Only intake coordinators and the member name who covers."))
+    away_cover = cover.request_cover(client_request)
+    if away_cover is None:
+        raise cover.CoverConflict(_("The consultant is not away; nobody needs to cover."))
+    form = CoverForm(request.POST, engagement=away_cover.engagement, auto_id="cover_%s")
+    if form.is_valid():
+        try:
+            cover.cover_set(
+                engagement_id=away_cover.engagement.pk,
+                covering_id=form.cleaned_data["covering"].pk,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s covers %(reference)s meanwhile; they are told by email.")
+                % {
+                    "name": form.cleaned_data["covering"].display_name,
+                    "reference": client_request.reference,
+                },
+            )
+            return redirect("intake-request", pk=client_request.pk)
+    return _request_page(request, client_request, cover_form=form, status=400)
 
 
 def _load_request(user, pk):

@@ -303,3 +303,47 @@ def test_a_member_on_leave_may_not_name_covers(cast, api_as):
     )
 
     assert response.status_code == 403
+
+
+def test_the_coordinator_names_a_cover_on_the_request_page(cast, client):
+    organization = cast["engagement"].request.organization
+    knows = member("Knows The Client")
+    engaged(knows, organization)
+    away(cast["consultant"])
+    client.force_login(cast["coordinator"])
+    page_url = reverse("intake-request", args=[cast["engagement"].request_id])
+    url = reverse("intake-request-cover", args=[cast["engagement"].request_id])
+
+    page = client.get(page_url).content.decode()
+    refused = client.post(url, {"covering": cast["consultant"].pk, "version": 0})
+    saved = client.post(url, {"covering": knows.pk, "version": 0})
+    stale = client.post(url, {"covering": cast["other"].pk, "version": 0})
+    outsider = client.post(url, {"covering": knows.pk, "version": 1})
+
+    assert "Proposed: Knows The Client has worked with" in page
+    assert refused.status_code == 400
+    assert saved.status_code == 302
+    assert EngagementCover.objects.get().covering == knows
+    assert stale.status_code == 409
+    assert outsider.status_code == 302  # the version it read: saved
+
+
+def test_only_the_engaged_member_and_intake_coordinators_name_it_there(cast, client):
+    away(cast["consultant"])
+    client.force_login(cast["other"].user)
+    url = reverse("intake-request-cover", args=[cast["engagement"].request_id])
+
+    # Another member does not see the request at all.
+    assert client.post(url, {"covering": cast["other"].pk, "version": 0}).status_code == 404
+
+
+def test_the_cover_forms_and_flag_read_in_spanish(cast, client):
+    away(cast["consultant"])
+    client.force_login(cast["coordinator"])
+
+    page = client.get(
+        reverse("intake-request", args=[cast["engagement"].request_id]), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+
+    assert "nadie le sustituye con este cliente" in page
+    assert "Guardar el sustituto" in page

@@ -147,6 +147,14 @@ ROWS = [
         what="no engagement named",
     ),
     R(
+        "coordination/requests/<int:pk>/cover/",
+        "post",
+        "/coordination/requests/{request}/cover/",
+        (L, L, 403, 403, 409, 403, 403, 409, 403, 404),
+        body={},
+        what="409: the engaged member (the team's lead) is not away",
+    ),
+    R(
         "api/v1/engagements/cover/",
         "get",
         "/api/v1/engagements/cover/",
