@@ -33,7 +33,12 @@ def _votes_waiting(consultant, now):
     voted = Vote.objects.filter(
         decision=OuterRef("pk"), consultant=consultant, superseded_at__isnull=True
     )
-    return _open_decisions(now).filter(eligible=consultant).filter(~Exists(voted))
+    waiting = _open_decisions(now).filter(eligible=consultant).filter(~Exists(voted))
+    if consultant.status == consultant.Status.PROBATION:
+        # Members on probation take part in a decision opened under the rule that they do not
+        # vote, but have no vote waiting on it.
+        waiting = waiting.exclude(probation_votes=False)
+    return waiting
 
 
 def _open_items():

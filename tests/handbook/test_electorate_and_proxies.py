@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from handbook import desk as handbook_desk
 from handbook import services
 from handbook.models import Decision, Proxy, Vote
 from network.models import Consultant
@@ -345,3 +346,13 @@ def test_a_meeting_proxy_is_all_or_nothing(api_as, meeting_with_two, voters, sec
 
     assert refused.status_code == 409 and observer.status_code == 403
     assert Proxy.objects.count() == 1
+
+
+def test_a_member_on_probation_has_no_vote_waiting_on_the_desk(settings, decision, probationer):
+    me = fresh(probationer).consultant
+    assert handbook_desk.member_panel(fresh(probationer), me).items == []
+
+    settings.HANDBOOK_PROBATION_VOTES = True
+    voting = services.decision_create(actor=probationer, text="Meet weekly", rule="consensus")
+    panel = handbook_desk.member_panel(fresh(probationer), me)
+    assert [entry.url for entry in panel.items] == [voting.get_absolute_url()]
