@@ -77,6 +77,10 @@ class ClientConsultantSerializer(serializers.Serializer):
     website = serializers.CharField()
 
 
+class ClientCoverSerializer(ClientConsultantSerializer):
+    until = serializers.DateField(help_text="The last day the consultant is away.")
+
+
 class ClientProfessionalSerializer(serializers.Serializer):
     name = serializers.CharField()
     organization = serializers.CharField()
@@ -143,6 +147,10 @@ class ClientStatusSerializer(serializers.Serializer):
     consultant = ClientConsultantSerializer(
         allow_null=True,
         help_text="The one member who serves you, once engaged (a team's members are in `bid`).",
+    )
+    cover = ClientCoverSerializer(
+        allow_null=True,
+        help_text="Who to contact while your consultant is away, only during that time.",
     )
     referral = ClientReferralSerializer(
         allow_null=True, help_text="The professionals we recommend, once referred out."

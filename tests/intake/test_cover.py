@@ -198,7 +198,12 @@ def test_the_status_page_shows_the_cover_only_during_the_time_away(cast, client)
     assert "Backup Member" not in before
     assert "Who to contact meanwhile" in during
     assert "Backup Member" in during and backup.user.email in during
-    assert api.status_code == 200
+    assert api.json()["cover"] == {
+        "display_name": "Backup Member",
+        "email": backup.user.email,
+        "website": "https://backup.example.org",
+        "until": time_away.end.isoformat(),
+    }
 
 
 def test_the_request_page_shows_the_cover_or_flags_none(cast, client):
