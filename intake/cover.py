@@ -84,7 +84,18 @@ def _usable_default(time_away: TimeAway) -> Consultant | None:
     covering = time_away.covering
     if covering is None or not covering.can_be_offered_work:
         return None
+    if _is_away_during(covering, time_away.start, time_away.end):
+        return None
     return covering
+
+
+def _default_away():
+    """For a ``TimeAway`` query: its covering member is away at the same time."""
+    return Exists(
+        TimeAway.objects.filter(
+            consultant=OuterRef("covering"), start__lte=OuterRef("end"), end__gte=OuterRef("start")
+        )
+    )
 
 
 def propose(engagement: Engagement, time_away: TimeAway) -> Proposal | None:
@@ -186,8 +197,10 @@ def client_cover_columns(today: datetime.date | None = None) -> dict:
         consultant=OuterRef(OuterRef("engaged_consultant")),
         end__isnull=True,
     )
-    default = away_now.filter(covering__status__in=Consultant.WORKING_STATUSES).filter(
-        Exists(open_engagement)
+    default = (
+        away_now.filter(covering__status__in=Consultant.WORKING_STATUSES)
+        .filter(Exists(open_engagement))
+        .exclude(_default_away())
     )
     chosen = EngagementCover.objects.filter(
         engagement__request=OuterRef("pk"),
@@ -218,7 +231,8 @@ def uncovered_engagements(today: datetime.date | None = None) -> QuerySet[Engage
     )
     uncovered_away = (
         TimeAway.objects.filter(consultant=OuterRef("consultant"), start__lte=today, end__gte=today)
-        .exclude(covering__status__in=Consultant.WORKING_STATUSES)
+        .annotate(default_away=_default_away())
+        .exclude(covering__status__in=Consultant.WORKING_STATUSES, default_away=False)
         .exclude(Exists(chosen))
     )
     return open_engagements().filter(Exists(uncovered_away))

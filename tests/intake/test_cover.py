@@ -83,6 +83,17 @@ def test_the_time_away_covering_member_covers_by_default(cast):
     assert cover.uncovered_engagements().count() == 0
 
 
+def test_a_default_member_away_at_the_same_time_does_not_cover(cast, client):
+    backup = member("Backup Member")
+    away(backup, starts_in=2, days=1)
+    away(cast["consultant"], covering=backup)
+
+    assert cover.current_cover(cast["engagement"]).covering is None
+    assert cover.uncovered_engagements().count() == 1
+    status = client.get(reverse("request-status", args=[cast["token"]])).content.decode()
+    assert "Backup Member" not in status
+
+
 def test_without_a_default_the_member_who_knows_the_client_is_proposed(cast):
     organization = cast["engagement"].request.organization
     knows = member("Knows The Client")
