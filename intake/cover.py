@@ -295,7 +295,7 @@ def cover_set(*, engagement_id: int, covering_id, actor, version: int | None) ->
     The covering member is told by email once the change commits."""
     with transaction.atomic():
         engagement = (
-            Engagement.objects.select_for_update()
+            Engagement.objects.select_for_update(of=("self",))
             .select_related("request__organization", "consultant")
             .filter(pk=engagement_id)
             .first()
