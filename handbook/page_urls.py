@@ -34,6 +34,16 @@ urlpatterns = [
         record_views.action_item_done,
         name="handbook-action-done",
     ),
+    path(
+        "handbook/meetings/<int:pk>/proxy/",
+        record_views.meeting_proxy_give,
+        name="handbook-meeting-proxy",
+    ),
+    path(
+        "handbook/meetings/<int:pk>/proxy/revoke/",
+        record_views.meeting_proxy_revoke,
+        name="handbook-meeting-proxy-revoke",
+    ),
     path("handbook/decisions/", record_views.decision_register, name="handbook-decisions"),
     path("handbook/decisions/<int:pk>/", record_views.decision_detail, name="handbook-decision"),
     path("handbook/decisions/<int:pk>/vote/", record_views.vote_cast, name="handbook-vote"),

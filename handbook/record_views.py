@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -246,6 +246,7 @@ def _meeting_page(
         "action_items": items,
         "decision_form": decision_form or DecisionForm(prefix="decision"),
         "kind_form": kind_form or DecisionKindForm(prefix="decision"),
+        "meeting_proxy_form": _meeting_proxy_form(user, summaries),
         "action_form": action_form or ActionItemForm(prefix="action"),
         "may_edit": access.may_edit(user),
         "minutes_title": services.minutes_title(meeting.title, meeting.date),
@@ -254,6 +255,61 @@ def _meeting_page(
         "today": timezone.localdate(),
     }
     return render(request, "handbook/meeting_detail.html", context, status=status)
+
+
+def _meeting_proxy_form(user, summaries):
+    """The form that gives one's proxy on the meeting's open decisions, for members while any
+    decision is open; None otherwise."""
+    me = network_access.consultant_of(user)
+    if me is None or me.status not in WORKING or all(summary.closed for summary in summaries):
+        return None
+    others = Consultant.objects.filter(status__in=WORKING).exclude(pk=me.pk)
+    return ProxyForm(prefix="meeting", holders=others.order_by("display_name", "pk"))
+
+
+@require_POST
+@for_members
+def meeting_proxy_give(request, pk):
+    meeting = access.get_meeting_for_user(request.user, pk)
+    services.require_member(request.user)
+    holders = Consultant.objects.filter(status__in=WORKING)
+    form = ProxyForm(request.POST, prefix="meeting", holders=holders)
+    if not form.is_valid():
+        messages.error(request, _("Choose the member who is to hold your proxy."))
+        return _meeting_page(request, meeting, status=400)
+    try:
+        given = services.proxy_give_for_meeting(
+            actor=request.user, meeting_id=meeting.pk, holder=form.cleaned_data["holder"]
+        )
+    except Conflict as refused:
+        messages.error(request, _("%(refusal)s Nothing changed.") % {"refusal": refused})
+        return _meeting_page(request, meeting, status=409)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _meeting_page(request, meeting, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "%(member)s holds your proxy on %(count)s open decision of this meeting.",
+            "%(member)s holds your proxy on %(count)s open decisions of this meeting.",
+            len(given),
+        )
+        % {"member": given[0].holder.display_name, "count": len(given)},
+    )
+    return redirect(meeting)
+
+
+@require_POST
+@for_members
+def meeting_proxy_revoke(request, pk):
+    meeting = access.get_meeting_for_user(request.user, pk)
+    try:
+        services.proxy_revoke_for_meeting(actor=request.user, meeting_id=meeting.pk)
+    except Conflict as refused:
+        messages.error(request, _("%(refusal)s Nothing changed.") % {"refusal": refused})
+        return _meeting_page(request, meeting, status=409)
+    messages.success(request, _("Your proxies on this meeting's open decisions are revoked."))
+    return redirect(meeting)
 
 
 @require_safe

@@ -358,3 +358,22 @@ def test_a_member_on_probation_has_no_vote_waiting_on_the_desk(settings, decisio
     voting = services.decision_create(actor=probationer, text="Meet weekly", rule="consensus")
     panel = handbook_desk.member_panel(fresh(probationer), me)
     assert [entry.url for entry in panel.items] == [voting.get_absolute_url()]
+
+
+def test_the_meeting_page_gives_and_revokes_a_proxy(client, meeting_with_two, voters):
+    giver, holder, _third = voters
+    client.force_login(giver)
+    page = client.get(meeting_with_two.get_absolute_url())
+    assert 'id="meeting-proxy"' in page.content.decode()
+
+    given = client.post(
+        reverse("handbook-meeting-proxy", args=[meeting_with_two.pk]),
+        {"meeting-holder": holder.consultant.pk},
+    )
+    assert given.status_code == 302
+    assert Proxy.objects.filter(holder=holder.consultant, ended_at__isnull=True).count() == 2
+
+    revoked = client.post(reverse("handbook-meeting-proxy-revoke", args=[meeting_with_two.pk]))
+    again = client.post(reverse("handbook-meeting-proxy-revoke", args=[meeting_with_two.pk]))
+    assert (revoked.status_code, again.status_code) == (302, 409)
+    assert not Proxy.objects.filter(ended_at__isnull=True).exists()

@@ -276,6 +276,21 @@ ROWS = [
         what="the owner, the meeting's creator (intake) and the record keepers",
     ),
     R(
+        "handbook/meetings/<int:pk>/proxy/",
+        "post",
+        "/handbook/meetings/{meeting}/proxy/",
+        (L, L, 400, 400, 400, 403, 403, 403, 403, 400),
+        body={},
+        what="a proxy for a meeting's decisions: members (no holder named: 400)",
+    ),
+    R(
+        "handbook/meetings/<int:pk>/proxy/revoke/",
+        "post",
+        "/handbook/meetings/{meeting}/proxy/revoke/",
+        (L, L, 409, 409, 409, 403, 403, 403, 403, 409),
+        what="revoke one's proxies on a meeting: members (none given: 409)",
+    ),
+    R(
         "handbook/decisions/",
         "get",
         "/handbook/decisions/",
