@@ -18,7 +18,7 @@ from django.test import Client
 
 from handbook.models import Decision, Page
 from intake.bids.models import BidMember
-from intake.models import Request
+from intake.models import Engagement, Request
 from matching.adapter import forget_index
 from network.api_skills import SkillViewSet
 from network.authentication import api_token_issue
@@ -115,6 +115,10 @@ def demo(django_db_setup, django_db_blocker):
             "external-professionals": {
                 "pk": ExternalProfessional.objects.order_by("pk").first().pk
             },
+            # The demo has engagements but no rota swap: a swap's answer is refused (404) before
+            # its body is read, as the test allows.
+            "engagements": {"pk": Engagement.objects.order_by("pk").first().pk},
+            "rota": {"pk": 0},
         }
         yield {"token": token, "rows": rows}
         transaction.set_rollback(True)
