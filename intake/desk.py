@@ -65,6 +65,17 @@ def _time_left(moment, now, *, before: str, after: str, **values) -> str:
     return before % {**values, "time": timeuntil(moment, now, depth=1)}
 
 
+def _offer_item(offer, now, *, before: str, after: str, urgent: bool, **values) -> desk.DeskItem:
+    """An offer on a desk: its request, and the time left to answer it (see ``_time_left``)."""
+    return desk.DeskItem(
+        title=offer.request.title,
+        reference=offer.request.reference,
+        url=_request_url(offer.request.pk),
+        note=_time_left(offer.expires_at, now, before=before, after=after, **values),
+        urgent=urgent,
+    )
+
+
 # --- Who sees what ---------------------------------------------------------------------------
 
 
@@ -175,18 +186,13 @@ def intake_panel(user) -> desk.DeskPanel:
         for row in overdue
     ]
     items += [
-        desk.DeskItem(
-            title=offer.request.title,
-            reference=offer.request.reference,
-            url=_request_url(offer.request.pk),
-            note=_time_left(
-                offer.expires_at,
-                now,
-                before=_("Offer to %(name)s runs out in %(time)s"),
-                after=_("Offer to %(name)s has run out"),
-                name=offer.consultant.display_name,
-            ),
+        _offer_item(
+            offer,
+            now,
+            before=_("Offer to %(name)s runs out in %(time)s"),
+            after=_("Offer to %(name)s has run out"),
             urgent=True,
+            name=offer.consultant.display_name,
         )
         for offer in expiring
     ]
@@ -252,18 +258,13 @@ def group_panel(user, consultant) -> desk.DeskPanel:
         for row in routed
     ]
     items += [
-        desk.DeskItem(
-            title=offer.request.title,
-            reference=offer.request.reference,
-            url=_request_url(offer.request.pk),
-            note=_time_left(
-                offer.expires_at,
-                now,
-                before=_("Offered to %(name)s; the answer is due in %(time)s"),
-                after=_("Offered to %(name)s; the time is up"),
-                name=offer.consultant.display_name,
-            ),
+        _offer_item(
+            offer,
+            now,
+            before=_("Offered to %(name)s; the answer is due in %(time)s"),
+            after=_("Offered to %(name)s; the time is up"),
             urgent=offer.expires_at <= now + EXPIRING_WITHIN,
+            name=offer.consultant.display_name,
         )
         for offer in offers
     ]
@@ -304,16 +305,11 @@ def member_panel(user, consultant) -> desk.DeskPanel:
         .order_by("start", "pk")[: desk.ITEMS_SHOWN]
     )
     items = [
-        desk.DeskItem(
-            title=offer.request.title,
-            reference=offer.request.reference,
-            url=_request_url(offer.request.pk),
-            note=_time_left(
-                offer.expires_at,
-                now,
-                before=_("Offered to you: accept or decline within %(time)s"),
-                after=_("Offered to you: the time to answer has run out"),
-            ),
+        _offer_item(
+            offer,
+            now,
+            before=_("Offered to you: accept or decline within %(time)s"),
+            after=_("Offered to you: the time to answer has run out"),
             urgent=offer.expires_at <= now + EXPIRING_WITHIN,
         )
         for offer in offers

@@ -34,6 +34,7 @@ from intake.models import (
     RequestEvent,
 )
 from network.access import has_role
+from network.language import language_of, supported
 from network.roles import Role
 from network.tasks import task_enqueue
 
@@ -120,9 +121,10 @@ class Recipient:
         self.user = user
         self.user_id = user.pk if user is not None else user_id
         self.name = name
-        if language is None and user is not None:
-            language = getattr(user, "language", "")
-        self.language = language or settings.LANGUAGE_CODE
+        # The language given (a client's: their request's), else the one saved on the account.
+        self.language = (
+            language_of(user) if language is None else supported(language) or settings.LANGUAGE_CODE
+        )
 
 
 def person_name(user) -> str:

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from intake import cover, notifications
 from intake.models import Contact, Organization, ReferenceCounter, Request, RequestEvent
 from intake.models import website_domain as domain_of
+from network.language import supported
 from network.text import fold
 
 # Titles at least this similar (rapidfuzz token_set_ratio, 0–100) from the same organisation
@@ -30,13 +31,7 @@ DUPLICATE_TITLE_SCORE = 85
 def client_language(code: str | None = None) -> str:
     """One of the site's languages for ``code`` (default: the language the page was shown in),
     so ``es-mx`` is ``es``; English when Switchboard does not speak it."""
-    code = code or translation.get_language()
-    if code:
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            pass
-    return settings.LANGUAGE_CODE
+    return supported(code or translation.get_language()) or settings.LANGUAGE_CODE
 
 
 def status_token_new() -> tuple[str, str]:

@@ -14,8 +14,6 @@ from django.views.i18n import set_language as django_set_language
 
 from network.middleware import DATABASE_ERRORS
 
-SUPPORTED = {code for code, _ in settings.LANGUAGES}
-
 
 def supported(code: str | None) -> str | None:
     """``code`` if Switchboard speaks it (``es`` or a variant of it, such as ``es-mx``)."""
@@ -25,6 +23,11 @@ def supported(code: str | None) -> str | None:
         return translation.get_supported_language_variant(code)
     except LookupError:
         return None
+
+
+def language_of(user) -> str:
+    """The language to write to ``user`` in: the one saved on their account, else the site's."""
+    return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
 
 
 def is_api(request: HttpRequest) -> bool:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import translation
 
+from network.language import language_of
 from network.tasks import task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,7 @@ class AccountLanguagePasswordResetForm(PasswordResetForm):
     """Django's form; each account's mail in the language saved on it (English if none)."""
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        language = getattr(context.get("user"), "language", "") or settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(language_of(context.get("user"))):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 

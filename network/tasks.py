@@ -13,6 +13,7 @@ from django_q import tasks as django_q_tasks
 from django_q.brokers import get_broker
 
 from network.cache import Outage, service_outage
+from network.language import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def application_known_email_notify(email: str) -> None:
     context = {"site_url": settings.SITE_URL, "intake_email": settings.INTAKE_EMAIL}
     # In the language the account behind the address chose (English when none did).
     owner = get_user_model().objects.filter(email__iexact=email).exclude(language="").first()
-    with translation.override(owner.language if owner is not None else settings.LANGUAGE_CODE):
+    with translation.override(language_of(owner)):
         send_mail(
             subject=_("Your application to join the alliance"),
             message=render_to_string("network/email/known_applicant.txt", context),
