@@ -22,6 +22,7 @@ from network.api import (
 )
 from network.filters import ConsultantFilter
 from network.models import Consultant, ConsultantSkill, Skill, TimeAway
+from network.pagination import DirectoryPagination
 from network.serializers import (
     ConsultantCreateSerializer,
     ConsultantProfileSerializer,
@@ -68,6 +69,7 @@ class ConsultantViewSet(MemberViewSet):
         return {"__all__": "email", "username": "email"} if self.action == "create" else {}
 
     serializer_class = ConsultantSerializer
+    pagination_class = DirectoryPagination  # count capped at DIRECTORY_COUNT_CAP
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = ConsultantFilter
     ordering_fields = ["display_name", "updated_at", "created_at", "capacity_hours_per_week"]

@@ -90,4 +90,6 @@ class ConsultantFilter(django_filters.FilterSet):
 
     def filter_available_on(self, queryset, name, value):
         away = TimeAway.objects.filter(consultant=OuterRef("pk"), start__lte=value, end__gte=value)
-        return queryset.filter(status__in=Consultant.WORKING_STATUSES).exclude(Exists(away))
+        # status_rank 0 is exactly the working statuses (Consultant.status_rank): a range of the
+        # directory's own order index rather than a filter on every row it walks.
+        return queryset.filter(status_rank=0).exclude(Exists(away))

@@ -436,6 +436,9 @@ MATCHING_WEIGHTS = {
 MATCHING_COVERAGE_THRESHOLD = env_int("MATCHING_COVERAGE_PERCENT", 50, minimum=1) / 100
 if MATCHING_COVERAGE_THRESHOLD > 1:
     raise ImproperlyConfigured("MATCHING_COVERAGE_PERCENT must be between 1 and 100.")
+# The member directory (page and API) counts at most this many matches; beyond it the page says
+# "more than N" and the API answers count N with count_capped true (network.pagination).
+DIRECTORY_COUNT_CAP = env_int("DIRECTORY_COUNT_CAP", 1000, minimum=1)
 # Candidates in an answer (the API and the request page's suggestions panel).
 MATCHING_LIMIT = env_int("MATCHING_LIMIT", 10, minimum=1)
 # Handbook: a policy not reviewed for this many months shows as due and its owner is reminded.

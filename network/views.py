@@ -16,7 +16,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,6 +41,7 @@ from network.forms import (
 )
 from network.limits import AddressLimit, LimitReached
 from network.models import Consultant, ConsultantSkill, Skill, TimeAway
+from network.pagination import CappedPaginator
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,8 @@ def member_list(request):
         consultants = Consultant.objects.none()
     else:
         consultants = filterset.qs
-    page = Paginator(consultants, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    # At most DIRECTORY_COUNT_CAP + 1 rows are counted: "of more than 1,000 members".
+    page = CappedPaginator(consultants, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": filterset.form,
         "filters_active": _filters_active(filterset),

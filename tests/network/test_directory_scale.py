@@ -1,0 +1,195 @@
+"""The member directory at scale: a capped count on the page and the API ("more than N"), pages
+that keep working past the cap, and the queries each costs."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from network.models import Consultant
+from network.pagination import CappedPaginator
+from network.templatetags.numbers import grouped
+from tests.factories import ConsultantFactory
+from tests.helpers import api_schema_document, assert_matches_schema
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_languages")]
+
+CONSULTANTS = "/api/v1/consultants/"
+
+
+def _count_queries(captured) -> list[str]:
+    return [query["sql"] for query in captured if query["sql"].startswith("SELECT COUNT(*)")]
+
+
+# --- The paginator ----------------------------------------------------------------------------
+
+
+def test_paginator_counts_exactly_up_to_the_cap(thirty_members):
+    paginator = CappedPaginator(Consultant.objects.order_by("pk"), 10, cap=30)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (30, False, 3)
+    assert paginator.page(3).has_next() is False
+
+
+def test_paginator_over_the_cap_says_so_and_pages_on_by_reading_one_row_more(thirty_members):
+    paginator = CappedPaginator(Consultant.objects.order_by("pk"), 10, cap=12)
+    with CaptureQueriesContext(connection) as captured:
+        first = paginator.page(1)
+    assert (paginator.count, paginator.capped) == (12, True)
+    # One count that stops at cap + 1 rows, then the page itself.
+    (count,) = _count_queries(captured)
+    assert re.search(r"LIMIT 13\b", count) and "ORDER BY" not in count
+    assert first.has_next() and (first.start_index(), first.end_index()) == (1, 10)
+    last = paginator.page(3)
+    assert not last.has_next() and (last.start_index(), last.end_index()) == (21, 30)
+    seen = [row.pk for number in (1, 2, 3) for row in paginator.page(number)]
+    assert seen == list(Consultant.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def test_paginator_past_the_end_over_the_cap_falls_back_to_the_last_page(thirty_members):
+    paginator = CappedPaginator(Consultant.objects.order_by("pk"), 10, cap=12)
+    assert paginator.get_page(9).number == 3  # the one full count, only here
+    assert paginator.get_page("x").number == 1
+
+
+def test_paginator_takes_the_cap_from_the_settings(settings, thirty_members):
+    settings.DIRECTORY_COUNT_CAP = 7
+    paginator = CappedPaginator(Consultant.objects.all(), 25)
+    assert (paginator.count, paginator.capped) == (7, True)
+
+
+def test_grouped_numbers_follow_the_language():
+    assert grouped(1000) == "1,000"
+    with translation.override("es"):
+        assert grouped(100000) == "100\xa0000"
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+def test_page_over_the_cap_says_more_than_and_pages_on(
+    client, signed_in, member, thirty_members, settings
+):
+    settings.DIRECTORY_COUNT_CAP = 5
+    signed_in(member)
+    first = client.get(reverse("member-list"))
+    text = first.content.decode()
+    assert "Showing 1–25 of more than 5 members." in text
+    assert "Page 1<" in text and "Page 1 of" not in text
+    assert 'href="?page=2"' in text
+    second = client.get(reverse("member-list"), {"page": "2"}).content.decode()
+    assert "Showing 26–31 of more than 5 members." in second  # 30 and the viewer
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+
+
+def test_page_under_the_cap_counts_exactly(client, signed_in, member, thirty_members, settings):
+    settings.DIRECTORY_COUNT_CAP = 31
+    signed_in(member)
+    text = client.get(reverse("member-list")).content.decode()
+    assert "Showing 1–25 of 31 members." in text and "Page 1 of 2" in text
+    assert "more than" not in text
+
+
+def test_page_over_the_cap_in_spanish(client, signed_in, member, thirty_members, settings):
+    settings.DIRECTORY_COUNT_CAP = 5
+    signed_in(member)
+    text = client.get(reverse("member-list"), headers={"accept-language": "es"}).content.decode()
+    assert "Mostrando 1–25 de más de 5 miembros." in text
+    assert "Página 1<" in text
+
+
+def test_htmx_results_over_the_cap_update_the_count(
+    client, signed_in, member, thirty_members, settings
+):
+    settings.DIRECTORY_COUNT_CAP = 5
+    signed_in(member)
+    response = client.get(reverse("member-list"), headers={"HX-Request": "true"})
+    assert b'hx-swap-oob="innerHTML">Showing 1\xe2\x80\x9325 of more than 5 members.' in (
+        response.content
+    )
+
+
+def test_page_queries_stay_bounded_over_the_cap(
+    client, signed_in, member, thirty_members, settings, django_assert_max_num_queries
+):
+    settings.DIRECTORY_COUNT_CAP = 5
+    signed_in(member)
+    # As without a cap (test_directory_pages): the capped count takes the plain count's place.
+    with django_assert_max_num_queries(14) as captured:
+        response = client.get(reverse("member-list"))
+    assert len(response.context["entries"]) == 25
+    (count,) = _count_queries(captured)
+    assert re.search(r"LIMIT 6\b", count)
+
+
+# --- The API ----------------------------------------------------------------------------------
+
+
+def test_api_over_the_cap_answers_the_cap_and_count_capped(
+    api_as, member, thirty_members, settings
+):
+    settings.DIRECTORY_COUNT_CAP = 5
+    client = api_as(member)
+    seen, address = [], CONSULTANTS + "?page_size=10"
+    while address:
+        body = client.get(address).json()
+        assert (body["count"], body["count_capped"]) == (5, True)
+        seen += [row["id"] for row in body["results"]]
+        address = body["next"]
+    assert len(seen) == len(set(seen)) == 31  # every member once, the viewer included
+    assert body["previous"] is not None
+
+
+def test_api_under_the_cap_counts_exactly(api_as, member, thirty_members, settings):
+    settings.DIRECTORY_COUNT_CAP = 31
+    body = api_as(member).get(CONSULTANTS, {"page_size": 10}).json()
+    assert (body["count"], body["count_capped"]) == (31, False)
+
+
+def test_api_last_page_and_past_the_end_over_the_cap(api_as, member, thirty_members, settings):
+    settings.DIRECTORY_COUNT_CAP = 5
+    client = api_as(member)
+    last = client.get(CONSULTANTS, {"page_size": 10, "page": "last"})
+    assert last.status_code == 200 and len(last.json()["results"]) == 1
+    assert last.json()["next"] is None
+    assert client.get(CONSULTANTS, {"page_size": 10, "page": "5"}).status_code == 404
+    assert client.get(CONSULTANTS, {"page_size": 10, "page": "0"}).status_code == 404
+
+
+def test_api_capped_answer_matches_the_schema(api_as, member, thirty_members, settings):
+    settings.DIRECTORY_COUNT_CAP = 5
+    response = api_as(member).get(CONSULTANTS)
+    assert response.json()["count_capped"] is True
+    assert_matches_schema(response, "GET /api/v1/consultants/")
+    page = api_schema_document()["components"]["schemas"]["PaginatedConsultantList"]
+    assert page["properties"]["count_capped"]["type"] == "boolean"
+    assert "count_capped" in page["required"]
+
+
+def test_api_filtered_over_the_cap_keeps_its_query_budget(
+    api_as, intake_coordinator, thirty_members, settings, django_assert_max_num_queries
+):
+    settings.DIRECTORY_COUNT_CAP = 5
+    client = api_as(intake_coordinator)
+    # 1 roles, 2 the language, 3 the group, 4 the capped count, 5 the page, 6 skills,
+    # 7 languages, 8 groups (as test_api_consultants' budget, minus the skill look-up).
+    with django_assert_max_num_queries(8):
+        response = client.get(
+            CONSULTANTS,
+            {"language": "en", "group": "big-group", "available_on": "2030-01-07"},
+        )
+    assert response.json()["count_capped"] is True
+    assert len(response.json()["results"]) == 25
+
+
+def test_api_search_and_skill_filters_agree_with_the_cap(api_as, member, settings):
+    settings.DIRECTORY_COUNT_CAP = 3
+    for number in range(5):
+        ConsultantFactory(display_name=f"Oakland helper {number}", status="active")
+    ConsultantFactory(display_name="Elsewhere", status="active")
+    body = api_as(member).get(CONSULTANTS, {"search": "oakland"}).json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 5)
+    body = api_as(member).get(CONSULTANTS, {"search": "elsewhere"}).json()
+    assert (body["count"], body["count_capped"]) == (1, False)
