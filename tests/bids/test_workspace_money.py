@@ -28,8 +28,9 @@ def test_the_agreement_writes_every_amount_in_the_one_format(signed_in, people, 
     html = signed_in(people["team member"]).get(section(bid, "agreement")).content.decode()
 
     assert f'<dd class="money">USD{NBSP}12,345.67</dd>' in html  # price and pool
-    assert f'<td class="num">{money(LEAD_RATE)}</td>' in html
-    assert f'<td class="num">{money(SECOND_RATE)}</td>' in html
+    # Each amount's cell names its column (shown on a phone, where the headings are hidden).
+    assert f'<td class="num" data-label="Standard rate">{money(LEAD_RATE)}</td>' in html
+    assert f'<td class="num" data-label="Standard rate">{money(SECOND_RATE)}</td>' in html
     assert f"fixed price of USD{NBSP}12,345.67." in html  # the agreement's text
     assert PRICE not in html and f"{PRICE} USD" not in html and f"USD {PRICE}" not in html
 
@@ -37,7 +38,8 @@ def test_the_agreement_writes_every_amount_in_the_one_format(signed_in, people, 
 def test_the_team_table_and_the_details_write_money_alike(signed_in, people, bid):
     html = signed_in(people["lead"]).get(section(bid, "team")).content.decode()
 
-    assert f'<td class="num standard-rate">{money(LEAD_RATE)}</td>' in html
+    rate = f'<td class="num standard-rate" data-label="Standard rate">{money(LEAD_RATE)}</td>'
+    assert rate in html
     assert f'<dd class="money">{money(PRICE)}</dd>' in html  # the details beside the section
     assert '<th scope="col" class="num">Standard rate</th>' in html
 
@@ -54,7 +56,8 @@ def test_the_statement_writes_money_in_num_cells_and_the_csv_keeps_plain_numbers
 
     assert f"{money(statement.pool)}</strong>" in html
     for line in statement.lines:
-        assert f'<td class="num">{money(line["planned_payout"])}</td>' in html
+        planned = money(line["planned_payout"])
+        assert f'<td class="num" data-label="Planned payout">{planned}</td>' in html
         assert f">{money(line['payout'])}</td>" in html
         assert f",{line['payout']}," in csv
     assert "USD" not in csv and NBSP not in csv

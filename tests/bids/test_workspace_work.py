@@ -104,9 +104,8 @@ def test_propose_the_statement_and_every_member_approves_it(
     assert "Statement" in html and f"/api/v1/bids/{bid.pk}/statement/csv/" in html
     assert "Transfers owed" in html
     for line in settlement.lines:
-        assert f'<td class="num payout" data-amount="{line["payout"]}">{money(line["payout"])}' in (
-            html
-        )
+        payout = f'data-label="Payout" data-amount="{line["payout"]}">{money(line["payout"])}'
+        assert f'<td class="num payout" {payout}' in html
     assert "Still to approve: <strong" in html and "Lead Member, Second Member" in html
     assert "Propose the statement" not in html
     hours = lead.get(section(bid, "hours")).content.decode()

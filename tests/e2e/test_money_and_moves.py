@@ -1,8 +1,9 @@
 """Money, warnings and refused moves as a person sees them in Chromium, at 1280 and 390 px: the
-agreement's amounts read as money, right-aligned in figures of one width; a pool below the team's
-standard rates is warned about; volunteering to join a bid is not coloured as a danger; and a
-move refused because the request changed meanwhile lands back on the request's own address
-(not the move's), saying what changed."""
+agreement's amounts read as money, right-aligned in figures of one width, each naming its column
+on a phone (where the table's headings are hidden); a pool below the team's standard rates is
+warned about; volunteering to join a bid is not coloured as a danger; and a move refused because
+the request changed meanwhile lands back on the request's own address (not the move's), saying
+what changed."""
 
 import re
 from decimal import Decimal
@@ -102,6 +103,16 @@ def test_the_agreements_money_reads_as_money_and_warns_below_the_rates(
     edges = [rate.evaluate(TEXT_EDGES) for rate in rates.all()]
     assert abs(edges[0]["right"] - edges[1]["right"]) <= 1, edges
     assert edges[0]["left"] < edges[1]["left"], edges
+    # On a phone the headings are hidden and the cells stacked: each amount says its column.
+    label = rates.first.evaluate(
+        "cell => { const s = getComputedStyle(cell, '::before');"
+        " return {content: s.content, float: s.cssFloat}; }"
+    )
+    assert rates.first.get_attribute("data-label") == "Standard rate"
+    if size == "390":
+        assert label["content"] not in ("none", "normal") and label["float"] == "left", label
+    else:
+        assert label["content"] in ("none", "normal"), label
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the agreement scrolls sideways by {overflow}px"
 
