@@ -94,6 +94,21 @@ def may_record(user) -> bool:
     return network_access.working_consultant_of(user) is not None
 
 
+def may_propose(user) -> bool:
+    """Propose a change to a page that changes by decision: it opens a vote, so it is for those
+    who may put a motion (``may_record``) and edit the handbook."""
+    return may_edit(user) and may_record(user)
+
+
+def may_withdraw_proposal(user, proposal) -> bool:
+    """The record keepers, and the proposal's author while a working member."""
+    if keeps_the_record(user):
+        return True
+    if network_access.working_consultant_of(user) is None:
+        return False
+    return proposal.author_id is not None and proposal.author_id == user.pk
+
+
 def may_close_decision(user, decision: Decision) -> bool:
     """The record keepers, and the decision's creator while a working member."""
     if keeps_the_record(user):
@@ -146,7 +161,7 @@ def get_decision_for_user(user, pk, *, write: bool = False) -> Decision:
     if may_read_members_pages(user):
         decision = (
             Decision.objects.select_related(
-                "meeting", "adopted_revision__page", "closed_by__consultant"
+                "meeting", "adopted_revision__page", "closed_by__consultant", "proposal__page"
             )
             .filter(pk=pk)
             .first()

@@ -35,11 +35,22 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from handbook import access, diff, export, reminders, search, selectors, services
+from handbook import (
+    access,
+    diff,
+    export,
+    proposal_api,
+    proposals,
+    reminders,
+    search,
+    selectors,
+    services,
+)
 from handbook.models import (
     MAX_BODY_CHARACTERS,
     Page,
     PageRevision,
+    Proposal,
 )
 from handbook.serializers import (
     DiffQuerySerializer,
@@ -218,12 +229,18 @@ REVISION_ID = OpenApiParameter(
     update=extend_schema(
         summary="Save a new revision of a page (members)",
         request=PageEditSerializer,
-        responses=write_responses(PageDetailSerializer, conflict=STALE_EDIT),
+        responses={
+            **write_responses(PageDetailSerializer, conflict=STALE_EDIT),
+            202: proposal_api.PROPOSED,
+        },
     ),
     partial_update=extend_schema(
         summary="Save a new revision of a page; the body may be left out (members)",
         request=PagePatchSerializer,
-        responses=write_responses(PageDetailSerializer, conflict=STALE_EDIT),
+        responses={
+            **write_responses(PageDetailSerializer, conflict=STALE_EDIT),
+            202: proposal_api.PROPOSED,
+        },
     ),
 )
 @extend_schema(tags=["handbook"])
@@ -292,12 +309,15 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         body = fields.pop("body", page.body)
         # ``base_revision`` is the page's revision number, as ``revision`` shows it.
         base_number = fields.pop("base_revision")
+        change = proposals.proposal_create if page.is_governed else services.page_edit
         try:
-            services.page_edit(
+            saved = change(
                 actor=request.user, page_id=page.pk, body=body, base_number=base_number, **fields
             )
         except services.EditConflict as conflict:
             return _conflict_answer(conflict, body)
+        if isinstance(saved, Proposal):
+            return proposal_api.proposed(saved)
         return Response(self._detail(self._page(slug)))
 
     def partial_update(self, request, slug):
@@ -310,7 +330,9 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="revisions", url_name="revisions")
     def revisions(self, request, slug):
         page = self._page(slug)
-        history = page.revisions.select_related("author__consultant").order_by("-number")
+        history = page.revisions.select_related("author__consultant", "proposal").order_by(
+            "-number"
+        )
         listed = self.paginate_queryset(history)
         if listed:
             # Each revision is compared with the one before it; the oldest listed one's
@@ -341,7 +363,11 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
     )
     def revision(self, request, slug, revision_id):
         page = self._page(slug)
-        found = page.revisions.select_related("author__consultant").filter(pk=revision_id).first()
+        found = (
+            page.revisions.select_related("author__consultant", "proposal")
+            .filter(pk=revision_id)
+            .first()
+        )
         if found is None:
             raise Http404(_("No such revision of this page."))
         return Response(RevisionDetailSerializer(found).data)
@@ -349,7 +375,10 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
     @extend_schema(
         summary="Restore an earlier revision as a new revision (members)",
         request=PageRevertSerializer,
-        responses=write_responses(RevisionDetailSerializer, 201, conflict=STALE_EDIT),
+        responses={
+            **write_responses(RevisionDetailSerializer, 201, conflict=STALE_EDIT),
+            202: proposal_api.PROPOSED,
+        },
     )
     @action(detail=True, methods=["post"], url_path="revert", url_name="revert")
     def revert(self, request, slug):
@@ -357,8 +386,9 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         serializer = PageRevertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         wanted = serializer.validated_data["revision"]
+        revert = proposals.proposal_revert if page.is_governed else services.page_revert
         try:
-            revision = services.page_revert(
+            revision = revert(
                 actor=request.user,
                 page_id=page.pk,
                 revision_id=wanted,
@@ -367,7 +397,19 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         except services.EditConflict as conflict:
             restoring = page.revisions.filter(pk=wanted).values_list("body", flat=True).first()
             return _conflict_answer(conflict, restoring or "")
+        if isinstance(revision, Proposal):
+            return proposal_api.proposed(revision)
         return Response(RevisionDetailSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Mark a page as changed by decision, or no longer (the secretary, the staff "
+        "coordinators)",
+        request=proposal_api.GovernedSerializer,
+        responses=proposal_api.GOVERNED_RESPONSES,
+    )
+    @action(detail=True, methods=["post"], url_path="governed", url_name="governed")
+    def governed(self, request, slug):
+        return proposal_api.governed_answer(request, self._page(slug))
 
     @extend_schema(
         summary="Record that the page was reviewed (members)",
@@ -400,7 +442,7 @@ class PageViewSet(HandbookAPIView, viewsets.GenericViewSet):
         wanted = {"from": query.validated_data["from"], "to": query.validated_data["to"]}
         found = {
             revision.pk: revision
-            for revision in page.revisions.select_related("author__consultant").filter(
+            for revision in page.revisions.select_related("author__consultant", "proposal").filter(
                 pk__in=wanted.values()
             )
         }

@@ -43,11 +43,15 @@ FOR, AGAINST, ABSTAIN, BLOCK = (
 CHOICES = (FOR, AGAINST, ABSTAIN, BLOCK)
 
 PASSED, FAILED, NO_QUORUM, BLOCKED = "passed", "failed", "no_quorum", "blocked"
+# A motion its mover withdrew (a proposed change to a policy, withdrawn by its author): whatever
+# the votes said, nothing was decided.
+WITHDRAWN = "withdrawn"
 OUTCOME_LABELS = {
     PASSED: _("Passed"),
     FAILED: _("Failed"),
     NO_QUORUM: _("No quorum"),
     BLOCKED: _("Blocked"),
+    WITHDRAWN: _("Withdrawn"),
 }
 
 _SUPERMAJORITY = {TWO_THIRDS: Fraction(2, 3), THREE_QUARTERS: Fraction(3, 4)}
@@ -75,12 +79,15 @@ def tally(choices: Iterable[str]) -> Tally:
     return Tally(counts[FOR], counts[AGAINST], counts[ABSTAIN], counts[BLOCK])
 
 
-def outcome(rule: str, quorum: int, choices: Iterable[str]) -> str:
-    """``passed``, ``failed``, ``no_quorum`` or ``blocked`` for the votes cast under ``rule``."""
+def outcome(rule: str, quorum: int, choices: Iterable[str], *, withdrawn: bool = False) -> str:
+    """``passed``, ``failed``, ``no_quorum`` or ``blocked`` for the votes cast under ``rule``;
+    ``withdrawn`` for a motion withdrawn before its result."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
     if quorum < 0:
         raise ValueError(f"quorum must not be negative, got {quorum}")
+    if withdrawn:
+        return WITHDRAWN
     counted = tally(choices)
     if counted.voted < quorum or counted.voted == 0:
         return NO_QUORUM

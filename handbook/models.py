@@ -62,6 +62,14 @@ class Page(models.Model):
         related_name="+",
         verbose_name=_("latest revision"),
     )
+    governed = models.BooleanField(
+        _("changed by decision"),
+        default=False,
+        help_text=_(
+            "Edits are proposed and put to the vote instead of saved, as for every policy. "
+            "Set by the secretary."
+        ),
+    )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
     review_reminded_at = models.DateTimeField(
         _("review reminded at"), null=True, blank=True, editable=False
@@ -80,6 +88,11 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("handbook-page", args=[self.slug])
+
+    @property
+    def is_governed(self) -> bool:
+        """Changed only by decision: every policy, and any page the secretary marked."""
+        return self.governed or self.category == self.Category.POLICY
 
 
 class PageRevision(AppendOnlyModel):
@@ -280,6 +293,13 @@ class Decision(models.Model):
         verbose_name=_("closed by"),
         help_text=_("Who closed the vote before its closing time, if anyone did."),
     )
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the motion was withdrawn (its outcome is then “Withdrawn”)."),
+    )
     adopted_revision = models.ForeignKey(
         PageRevision,
         on_delete=models.SET_NULL,
@@ -420,3 +440,80 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class Proposal(models.Model):
+    """A change to a governed page, put to the vote instead of saved.
+
+    The proposed title and body are kept here, against the revision they were written on
+    (``base``). When the decision passes and the page is still at that revision, the text
+    becomes the page's next revision, by the proposal's author, and the decision records it as
+    the revision it adopted. Otherwise the proposal stays, with its text, as not adopted
+    (``handbook.proposals``).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being voted on")
+        ADOPTED = "adopted", _("Adopted")
+        NOT_ADOPTED = "not_adopted", _("Not adopted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUPERSEDED = "superseded", _("Not adopted: the page changed first")
+
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("page")
+    )
+    base = models.ForeignKey(
+        PageRevision,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("based on"),
+        help_text=_("The revision the change was written against."),
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[validate_visible_text])
+    body = models.TextField(
+        _("body"), blank=True, validators=[MaxLengthValidator(MAX_BODY_CHARACTERS)]
+    )
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("What changes and why.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, related_name="proposal", verbose_name=_("decision")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    revision = models.OneToOneField(
+        PageRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proposal",
+        verbose_name=_("adopted as"),
+        help_text=_("The revision the proposal became when its decision passed."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=now, editable=False)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["page", "status"], name="proposal_page_status")]
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+
+    def __str__(self):
+        return f"{self.page}: {self.summary or self.title}"
+
+    def get_absolute_url(self):
+        return reverse("handbook-proposal", args=[self.page.slug, self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

@@ -4,7 +4,7 @@ handbook/record_views.py). ``handbook-page``, ``handbook-meeting`` and
 
 from django.urls import path
 
-from handbook import record_views, views
+from handbook import proposal_views, record_views, views
 
 urlpatterns = [
     path("handbook/", views.handbook_index, name="handbook-index"),
@@ -17,6 +17,21 @@ urlpatterns = [
     path("handbook/pages/<slug:slug>/diff/", views.page_diff, name="handbook-diff"),
     path("handbook/pages/<slug:slug>/revert/", views.page_revert, name="handbook-revert"),
     path("handbook/pages/<slug:slug>/reviewed/", views.page_review, name="handbook-review"),
+    path(
+        "handbook/pages/<slug:slug>/governed/",
+        proposal_views.page_governed,
+        name="handbook-governed",
+    ),
+    path(
+        "handbook/pages/<slug:slug>/proposals/<int:pk>/",
+        proposal_views.proposal_detail,
+        name="handbook-proposal",
+    ),
+    path(
+        "handbook/pages/<slug:slug>/proposals/<int:pk>/withdraw/",
+        proposal_views.proposal_withdraw,
+        name="handbook-proposal-withdraw",
+    ),
     path("handbook/meetings/", record_views.meeting_list, name="handbook-meetings"),
     path("handbook/meetings/<int:pk>/", record_views.meeting_detail, name="handbook-meeting"),
     path(

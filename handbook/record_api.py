@@ -34,7 +34,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from handbook import access, services
+from handbook import access, proposals, services
 from handbook.api import HandbookAPIView, MayReadMembersPages, read_responses, write_responses
 from handbook.models import ActionItem, Decision, Meeting, PageRevision, Vote
 from handbook.serializers import (
@@ -354,7 +354,7 @@ class DecisionViewSet(HandbookAPIView, viewsets.GenericViewSet):
     def close(self, request, pk):
         access.get_decision_for_user(request.user, pk, write=True)
         try:
-            services.decision_close(actor=request.user, decision_id=int(pk))
+            proposals.decision_close(actor=request.user, decision_id=int(pk))
         except services.DecisionClosed as closed:
             raise Conflict(str(closed)) from closed
         return Response(DecisionDetailSerializer(self._decision(pk)).data)

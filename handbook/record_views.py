@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -32,7 +32,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from handbook import access, decisions, services
+from handbook import access, decisions, proposals, services
 from handbook.forms import (
     ActionItemForm,
     DecisionForm,
@@ -41,8 +41,8 @@ from handbook.forms import (
     ProxyForm,
     VoteForm,
 )
-from handbook.models import ActionItem, Decision, Meeting, Proxy, Vote
-from handbook.views import person_name
+from handbook.models import ActionItem, Decision, Meeting, Proposal, Proxy, Vote
+from handbook.selectors import person_name
 from network import access as network_access
 from network.decorators import members_only
 from network.errors import Conflict
@@ -148,7 +148,9 @@ def _eligible_count():
 def _summarise(decision: Decision) -> DecisionSummary:
     """Outcome and tally from the prefetched current votes (no query per decision)."""
     choices = [vote.choice for vote in decision.current_votes]
-    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
+    outcome = decisions.outcome(
+        decision.rule, decision.quorum, choices, withdrawn=decision.withdrawn_at is not None
+    )
     return DecisionSummary(
         decision=decision,
         outcome=outcome,
@@ -455,7 +457,9 @@ def _decision_page(
     )
     current = [vote for vote in votes if vote.superseded_at is None]
     choices = [vote.choice for vote in current]
-    outcome = decisions.outcome(decision.rule, decision.quorum, choices)
+    outcome = decisions.outcome(
+        decision.rule, decision.quorum, choices, withdrawn=decision.withdrawn_at is not None
+    )
     tally = decisions.tally(choices)
     closed = services.decision_is_closed(decision)
     me = network_access.consultant_of(request.user)
@@ -505,12 +509,22 @@ def _decision_page(
         "how_set": how_set(decision, len(eligible)),
         "closed_by": person_name(decision.closed_by) if decision.closed_by_id else "",
         "may_close": access.may_close_decision(request.user, decision),
+        "proposal": _proposal_of(decision),
         "problem": problem,
     }
     return render(request, "handbook/decision_detail.html", context, status=status)
 
 
 WORKING = Consultant.WORKING_STATUSES
+
+
+def _proposal_of(decision: Decision) -> Proposal | None:
+    """The proposed change the decision votes on, if any (selected with the decision by
+    ``access.get_decision_for_user``)."""
+    try:
+        return decision.proposal
+    except ObjectDoesNotExist:
+        return None
 
 
 @require_safe
@@ -616,7 +630,7 @@ def decision_close(request, pk):
         problem = _("%(refusal)s Voting stays as it was.") % {"refusal": access.CLOSE_REFUSED}
         return _decision_page(request, decision, problem=problem, status=403)
     try:
-        decision = services.decision_close(actor=request.user, decision_id=decision.pk)
+        decision = proposals.decision_close(actor=request.user, decision_id=decision.pk)
     except services.DecisionClosed as closed:
         decision.refresh_from_db()
         problem = _("%(refusal)s Nothing changed.") % {"refusal": closed}

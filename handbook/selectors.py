@@ -1,6 +1,8 @@
 """Reads of the handbook that take more than one query."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from handbook.models import Page, PageLink
 from handbook.rendering import Rendered, render, wikilink_targets
@@ -26,3 +28,13 @@ def rendered_text(body: str) -> Rendered:
     targets = wikilink_targets(body)
     existing = set(Page.objects.filter(slug__in=targets).values_list("slug", flat=True))
     return render(body, existing)
+
+
+def person_name(user) -> str:
+    """A revision author as members know them: their directory name, else the username."""
+    if user is None:
+        return _("Unknown")
+    try:
+        return user.consultant.display_name
+    except ObjectDoesNotExist:
+        return user.get_username()

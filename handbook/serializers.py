@@ -9,6 +9,7 @@ Field limits here repeat the services' limits (``MAX_BODY_CHARACTERS``, 200-char
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -51,7 +52,7 @@ class DecisionKindField(serializers.ChoiceField):
         super().__init__(choices=Decision.Kind.choices, **kwargs)
 
 
-class _NamedEnum(OpenApiSerializerFieldExtension):
+class NamedEnum(OpenApiSerializerFieldExtension):
     """A named enum component for a choice field.
 
     "category" and "outcome" already name other choice sets in the API (skills, bids); without
@@ -72,19 +73,19 @@ class _NamedEnum(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-class PageCategoryEnum(_NamedEnum):
+class PageCategoryEnum(NamedEnum):
     target_class = PageCategoryField
     enum_name = "PageCategoryEnum"
     values = list(Page.Category.values)
 
 
-class DecisionKindEnum(_NamedEnum):
+class DecisionKindEnum(NamedEnum):
     target_class = DecisionKindField
     enum_name = "DecisionKindEnum"
     values = list(Decision.Kind.values)
 
 
-class DecisionOutcomeEnum(_NamedEnum):
+class DecisionOutcomeEnum(NamedEnum):
     target_class = DecisionOutcomeField
     enum_name = "DecisionOutcomeEnum"
     values = list(decisions.OUTCOME_LABELS)
@@ -126,6 +127,12 @@ class PageSummarySerializer(serializers.Serializer):
         read_only=True,
         allow_null=True,
         help_text="The latest revision's id, as `/revisions/<id>/` and diffs name revisions.",
+    )
+    governed = serializers.BooleanField(
+        source="is_governed",
+        read_only=True,
+        help_text="Changed by decision: an edit or a revert is proposed and voted (answered "
+        "with 202 and the proposal), not saved.",
     )
     last_reviewed = serializers.DateField(read_only=True, allow_null=True)
     due_for_review = serializers.SerializerMethodField()
@@ -254,9 +261,19 @@ class RevisionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     based_on = serializers.IntegerField(source="based_on_id", read_only=True, allow_null=True)
     reverts = serializers.IntegerField(source="reverts_id", read_only=True, allow_null=True)
+    adopted_by_decision = serializers.SerializerMethodField(
+        help_text="The decision that adopted this revision, for a page changed by decision."
+    )
 
     def get_author(self, revision) -> str | None:
         return user_name(revision.author)
+
+    def get_adopted_by_decision(self, revision) -> int | None:
+        # The views select the proposal with the revision: no query here.
+        try:
+            return revision.proposal.decision_id
+        except ObjectDoesNotExist:
+            return None
 
 
 class RevisionListItemSerializer(RevisionSerializer):
@@ -429,7 +446,12 @@ class DecisionSummarySerializer(serializers.Serializer):
     @extend_schema_field(DecisionOutcomeField)
     def get_outcome(self, decision) -> str:
         # The same pure function as services.decision_outcome, on the prefetched votes.
-        return decisions.outcome(decision.rule, decision.quorum, _current_choices(decision))
+        return decisions.outcome(
+            decision.rule,
+            decision.quorum,
+            _current_choices(decision),
+            withdrawn=decision.withdrawn_at is not None,
+        )
 
     def get_outcome_label(self, decision) -> str:
         return decisions.OUTCOME_LABELS[self.get_outcome(decision)]

@@ -64,6 +64,21 @@ class EditConflict(Conflict):
         self.latest = latest
 
 
+class GovernedPage(Conflict):
+    """A direct edit of a page that changes only by decision (HTTP 409): it is proposed and
+    voted instead (``handbook.proposals``)."""
+
+    def __init__(self, page: Page):
+        super().__init__(
+            _(
+                "%(title)s is changed by decision: your edit was not saved as the page's text. "
+                "Propose it instead; it is adopted when the vote passes."
+            )
+            % {"title": page.title}
+        )
+        self.page = page
+
+
 class DecisionClosed(Conflict):
     """A vote on a decision that is closed, or closing it again (HTTP 409)."""
 
@@ -94,7 +109,7 @@ NO_SUCH = {
 # --- Checks ---------------------------------------------------------------------------------
 
 
-def _title(value, *, meeting: bool = False) -> str:
+def clean_title(value, *, meeting: bool = False) -> str:
     title = value.strip() if isinstance(value, str) else ""
     if not title:
         missing = _("A meeting needs a title.") if meeting else _("A page needs a title.")
@@ -110,7 +125,7 @@ def _title(value, *, meeting: bool = False) -> str:
     return title
 
 
-def _body(value) -> str:
+def clean_body(value) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -128,7 +143,7 @@ def _body(value) -> str:
     return value
 
 
-def _summary(value) -> str:
+def clean_summary(value) -> str:
     summary = value.strip() if isinstance(value, str) else ""
     if len(summary) > 300:
         raise ValidationError({"summary": at_most(300)})
@@ -155,7 +170,7 @@ def _require_editor(actor) -> None:
         raise PermissionDenied(access.EDIT_REFUSED)
 
 
-def _revise(page: Page, actor, *, title, body, summary, based_on, reverts=None) -> PageRevision:
+def revise(page: Page, actor, *, title, body, summary, based_on, reverts=None) -> PageRevision:
     number = (page.latest_revision.number + 1) if page.latest_revision else 1
     revision = PageRevision(
         page=page,
@@ -197,7 +212,7 @@ def page_create(
 ) -> Page:
     """A new page with its first revision. A slug already taken is a field error."""
     _require_editor(actor)
-    title, body, summary = _title(title), _body(body), _summary(summary)
+    title, body, summary = clean_title(title), clean_body(body), clean_summary(summary)
     category = _choice(category, Page.Category, "category")
     visibility = _choice(visibility, Page.Visibility, "visibility")
     slug = slug_for(slug) if slug else slug_for(title)
@@ -219,7 +234,7 @@ def page_create(
                 page.save()
         except IntegrityError:  # created by someone else between the check and the insert
             raise ValidationError({"slug": _address_taken(slug)}) from None
-        _revise(page, actor, title=title, body=body, summary=summary or "Created", based_on=None)
+        revise(page, actor, title=title, body=body, summary=summary or "Created", based_on=None)
     return page
 
 
@@ -236,7 +251,16 @@ def _is_latest(page: Page, base_revision: int | None, base_number: int | None) -
     return page.latest_revision_id == base_revision
 
 
-def _check_base(page: Page, base_revision: int | None, base_number: int | None) -> None:
+def page_for_change(page_id) -> Page:
+    """The page ``page_id``, locked for a change of its text, with its latest revision.
+
+    Only the page row is locked (of=self): PostgreSQL refuses FOR UPDATE on the nullable side
+    of the outer join to latest_revision.
+    """
+    return _get(Page, page_id, "page", lock=True, related=("latest_revision",))
+
+
+def check_base(page: Page, base_revision: int | None, base_number: int | None) -> None:
     if not _is_latest(page, base_revision, base_number):
         raise EditConflict(page, base_revision, based_on_number=base_number)
 
@@ -258,20 +282,20 @@ def page_edit(
     between): nothing is saved and the caller shows both texts.
     """
     _require_editor(actor)
-    body, summary = _body(body), _summary(summary)
+    body, summary = clean_body(body), clean_summary(summary)
     if base_revision is None and base_number is None:
         raise ValidationError({"base_revision": _("Name the revision your edit is based on.")})
     with transaction.atomic():
-        # Only the page row is locked (of=self): PostgreSQL refuses FOR UPDATE on the nullable
-        # side of the outer join to latest_revision.
-        page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
-        _check_base(page, base_revision, base_number)
-        new_title = _title(title) if title is not None else page.title
+        page = page_for_change(page_id)
+        if page.is_governed:
+            raise GovernedPage(page)
+        check_base(page, base_revision, base_number)
+        new_title = clean_title(title) if title is not None else page.title
         if new_title == page.title and body == page.body:
             raise ValidationError(
                 {"body": _("Nothing changed: the text is the same as the latest.")}
             )
-        return _revise(
+        return revise(
             page, actor, title=new_title, body=body, summary=summary,
             based_on=page.latest_revision,
         )  # fmt: skip
@@ -292,14 +316,16 @@ def page_revert(
     if base_revision is None and base_number is None:
         raise ValidationError({"base_revision": _("Name the revision your revert is based on.")})
     with transaction.atomic():
-        page = _get(Page, page_id, "page", lock=True, related=("latest_revision",))
-        _check_base(page, base_revision, base_number)
+        page = page_for_change(page_id)
+        if page.is_governed:
+            raise GovernedPage(page)
+        check_base(page, base_revision, base_number)
         old = PageRevision.objects.filter(page=page, pk=revision_id).first()
         if old is None:
             raise ValidationError({"revision": _("No such revision of this page.")})
         if old.pk == page.latest_revision_id:
             raise ValidationError({"revision": _("That is already the latest revision.")})
-        return _revise(
+        return revise(
             page, actor, title=old.title, body=old.body,
             summary=f"Reverted to revision {old.number}", based_on=page.latest_revision,
             reverts=old,
@@ -314,7 +340,16 @@ def page_settings_change(
     with transaction.atomic():
         page = _get(Page, page_id, "page", lock=True)
         if category is not None:
-            page.category = _choice(category, Page.Category, "category")
+            category = _choice(category, Page.Category, "category")
+            if (
+                page.is_governed
+                and category != page.category
+                and not access.keeps_the_record(actor)
+            ):
+                raise PermissionDenied(
+                    _("Only the secretary and the staff coordinators recategorise a policy.")
+                )
+            page.category = category
         if visibility is not None:
             page.visibility = _choice(visibility, Page.Visibility, "visibility")
         if owner is not None:
@@ -400,7 +435,7 @@ def meeting_create(
 ) -> Meeting:
     """A meeting, and its minutes as a handbook page (category minutes) when given."""
     _require_recorder(actor)
-    title = _title(title, meeting=True)
+    title = clean_title(title, meeting=True)
     if isinstance(date, datetime.datetime) or not isinstance(date, datetime.date):
         raise ValidationError({"date": A_DATE})
     agenda = agenda or ""
@@ -804,7 +839,9 @@ def decision_is_closed(decision: Decision) -> bool:
 def decision_outcome(decision: Decision) -> str:
     """The outcome computed from the current votes (``handbook.decisions``)."""
     choices = decision.votes.filter(superseded_at__isnull=True).values_list("choice", flat=True)
-    return decisions.outcome(decision.rule, decision.quorum, list(choices))
+    return decisions.outcome(
+        decision.rule, decision.quorum, list(choices), withdrawn=decision.withdrawn_at is not None
+    )
 
 
 def action_item_create(

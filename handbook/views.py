@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse
@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from handbook import access, reminders, selectors, services
+from handbook import access, proposals, reminders, selectors, services
 from handbook.diff import diff_rows, stats
 from handbook.export import export_zip
 from handbook.forms import (
@@ -41,9 +41,11 @@ from handbook.forms import (
     RevertForm,
     SearchForm,
 )
-from handbook.models import Meeting, Page, PageRevision
+from handbook.models import Decision, Meeting, Page, PageRevision, Proposal
+from handbook.proposal_views import open_proposals
 from handbook.rendering import WIKILINK, slug_for
 from handbook.search import search_pages
+from handbook.selectors import person_name
 from network.forms import add_service_errors
 
 # Enough titles to scan at once; the index groups each page of results by category.
@@ -82,16 +84,6 @@ review_due = reminders.is_due_for_review
 
 def _due_filter(cutoff: datetime.date) -> Q:
     return reminders.due_for_review_q(cutoff)
-
-
-def person_name(user) -> str:
-    """A revision author as members know them: their directory name, else the username."""
-    if user is None:
-        return _("Unknown")
-    try:
-        return user.consultant.display_name
-    except ObjectDoesNotExist:
-        return user.get_username()
 
 
 # --- The index, search and export -----------------------------------------------------------
@@ -211,6 +203,12 @@ def page_detail(request, slug):
         "backlinks": selectors.backlinks(page, visible).only("title", "slug"),
         "due": review_due(page, review_cutoff()),
         "may_edit": access.may_edit(user),
+        "may_propose": access.may_propose(user),
+        "may_govern": access.keeps_the_record(user),
+        # Only a governed page has changes being voted on (it stays governed while it does).
+        "proposals": (
+            open_proposals(page) if page.is_governed and access.may_read_members_pages(user) else []
+        ),
         "review_months": getattr(settings, "HANDBOOK_REVIEW_MONTHS", 12),
         "meetings": (
             page.meetings.all()
@@ -264,6 +262,13 @@ def page_new(request):
 
 def _editor(request, page: Page, form: PageEditForm, *, conflict=None, preview=None, status=200):
     context = {"page": page, "form": form, "conflict": conflict, **(preview or {})}
+    if page.is_governed:
+        context.update(
+            governed=True,
+            proposal_rule=Decision.Rule(proposals.proposal_rule()).label,
+            proposal_days=proposals.proposal_days(),
+            proposals=open_proposals(page),
+        )
     if conflict is not None:
         latest = conflict.latest
         mine = form.data.get("body", "")
@@ -283,15 +288,20 @@ def _editor(request, page: Page, form: PageEditForm, *, conflict=None, preview=N
 @login_required
 def page_edit(request, slug):
     page = access.get_page_for_user(request.user, slug, write=True)
+    if page.is_governed and not access.may_propose(request.user):
+        raise PermissionDenied(proposals.PROPOSE_REFUSED)
     if request.method != "POST":
-        form = PageEditForm(
-            initial={
-                "base_revision": page.latest_revision_id,
-                "title": page.title,
-                "body": page.body,
-            }
-        )
-        return _editor(request, page, form)
+        initial = {
+            "base_revision": page.latest_revision_id,
+            "title": page.title,
+            "body": page.body,
+        }
+        # "Propose it again": a change the page outgrew, in the editor on the latest text.
+        again = request.GET.get("from_proposal", "")
+        earlier = page.proposals.filter(pk=again).first() if again.isdigit() else None
+        if earlier is not None:
+            initial.update(title=earlier.title, body=earlier.body, summary=earlier.summary)
+        return _editor(request, page, PageEditForm(initial=initial))
     form = PageEditForm(request.POST)
     if not form.is_valid():
         return _editor(request, page, form, status=400)
@@ -299,8 +309,9 @@ def page_edit(request, slug):
         # Nothing is saved; the hidden base revision stays as it was, so the save that follows
         # is still checked against what the writer opened.
         return _editor(request, page, form, preview=_preview(form))
+    change = proposals.proposal_create if page.is_governed else services.page_edit
     try:
-        revision = services.page_edit(
+        saved = change(
             actor=request.user,
             page_id=page.pk,
             base_revision=form.cleaned_data["base_revision"],
@@ -316,13 +327,29 @@ def page_edit(request, slug):
         form = PageEditForm(data)
         form.is_valid()
         return _editor(request, conflict.page, form, conflict=conflict, status=409)
+    except services.GovernedPage as refusal:
+        # The page became governed while the writer edited: their text stays in the editor,
+        # which now proposes it.
+        page.refresh_from_db()
+        form.add_error(None, str(refusal))
+        return _editor(request, page, form, status=409)
     except ValidationError as error:
         add_service_errors(form, error)
         return _editor(request, page, form, status=400)
+    if isinstance(saved, Proposal):
+        messages.success(
+            request,
+            _(
+                "Proposed your change to %(title)s. It is put to the vote and becomes the "
+                "page's text if the vote passes."
+            )
+            % {"title": page.title},
+        )
+        return redirect(saved)
     messages.success(
         request,
         _("Saved revision %(number)s of %(title)s.")
-        % {"number": revision.number, "title": revision.title},
+        % {"number": saved.number, "title": saved.title},
     )
     return redirect(page)
 
@@ -353,7 +380,9 @@ class HistoryRow:
 
 
 def _history(request, page: Page, *, error: str = "", status: int = 200):
-    revisions = page.revisions.select_related("author__consultant").order_by("-number")
+    revisions = page.revisions.select_related("author__consultant", "proposal__decision").order_by(
+        "-number"
+    )
     listing = Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(listing.object_list)
     # Each row's +/- lines compare it with the revision before it; the oldest row on this page
@@ -385,6 +414,12 @@ def _history(request, page: Page, *, error: str = "", status: int = 200):
         "error": error,
         "default_from": max(latest_number - 1, 1),
         "default_to": latest_number,
+        "not_adopted": page.proposals.exclude(
+            status__in=[Proposal.Status.OPEN, Proposal.Status.ADOPTED]
+        ).select_related("author__consultant", "decision"),
+        "open_proposals": page.proposals.filter(status=Proposal.Status.OPEN).select_related(
+            "author__consultant", "decision"
+        ),
     }
     return render(request, "handbook/history.html", context, status=status)
 
@@ -441,8 +476,11 @@ def page_revert(request, slug):
     form = RevertForm(request.POST)
     if not form.is_valid():
         return _history(request, page, error=_("Choose a revision to restore."), status=400)
+    if page.is_governed and not access.may_propose(request.user):
+        raise PermissionDenied(proposals.PROPOSE_REFUSED)
+    revert = proposals.proposal_revert if page.is_governed else services.page_revert
     try:
-        revision = services.page_revert(
+        revision = revert(
             actor=request.user,
             page_id=page.pk,
             revision_id=form.cleaned_data["revision"],
@@ -456,8 +494,17 @@ def page_revert(request, slug):
             "so nothing was restored. Look at the history as it is now, then choose again."
         ) % {"number": latest.number}
         return _history(request, conflict.page, error=error, status=409)
+    except services.GovernedPage as refusal:
+        return _history(request, page, error=str(refusal), status=409)
     except ValidationError as error:
         return _history(request, page, error=" ".join(error.messages), status=400)
+    if isinstance(revision, Proposal):
+        messages.success(
+            request,
+            _("Proposed restoring %(title)s to an earlier revision; it is put to the vote.")
+            % {"title": page.title},
+        )
+        return redirect(revision)
     messages.success(
         request,
         _("Restored revision %(old)s of %(title)s as revision %(number)s.")

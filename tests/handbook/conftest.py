@@ -68,9 +68,22 @@ def author(db):
 
 @pytest.fixture
 def public_page(author):
+    """A public procedure: members edit it directly (a policy changes by decision)."""
     return services.page_create(
         actor=author,
         title="Outside referrals",
+        body="When nobody in the alliance fits, we refer out.\n",
+        category=Page.Category.PROCEDURE,
+        visibility=Page.Visibility.PUBLIC,
+    )
+
+
+@pytest.fixture
+def public_policy(author):
+    """A public policy, reviewed and changed by decision."""
+    return services.page_create(
+        actor=author,
+        title="Outside referral policy",
         body="When nobody in the alliance fits, we refer out.\n",
         category=Page.Category.POLICY,
         visibility=Page.Visibility.PUBLIC,

@@ -289,8 +289,9 @@ def test_closing_twice_is_409_and_keeps_the_first_time(api_as, member, decision)
 
 def test_close_query_count(api_as, member, decision, django_assert_max_num_queries):
     client = api_as(fresh(member))
-    # 1 roles, 2 member record, 3 the decision exists; service: 4 savepoint, 5 lock, 6 update,
-    # 7 release; answer: 8 the decision, 9 votes, 10 eligible members.
-    with django_assert_max_num_queries(10):
+    # 1 roles, 2 member record, 3 the decision exists, 4 whether it decides a proposed change;
+    # service: 5 savepoint, 6 lock, 7 update, 8 release; answer: 9 the decision, 10 votes,
+    # 11 eligible members.
+    with django_assert_max_num_queries(11):
         response = client.post(decision_url(decision, "close/"))
     assert response.status_code == 200

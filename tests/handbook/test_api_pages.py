@@ -42,7 +42,7 @@ def test_list_rows_carry_the_latest_revision_and_no_body(api_as, member, public_
     assert row["revision"] == 1  # the page's own revision number, as its page shows it
     assert row["revision_id"] == public_page.latest_revision_id
     assert row["owner"] == "Page Author"
-    assert row["category"] == "policy" and row["visibility"] == "public"
+    assert row["category"] == "procedure" and row["visibility"] == "public"
     assert row["due_for_review"] is False
     assert "body" not in row and "html" not in row
 
@@ -57,18 +57,21 @@ def test_list_filters_by_category_visibility_and_plain_search(
         assert response.status_code == 200
         return [row["slug"] for row in response.json()["results"]]
 
-    assert slugs({"category": "procedure"}) == [members_page.slug]
+    assert slugs({"category": "procedure"}) == [public_page.slug, members_page.slug]
+    assert slugs({"category": "guide"}) == []
     assert slugs({"visibility": "public"}) == [public_page.slug]
     assert slugs({"search": "share risk"}) == [members_page.slug]
     assert slugs({"search": "REFERRALS"}) == [public_page.slug, members_page.slug]
     assert client.get(PAGES, {"category": "novel"}).status_code == 400
 
 
-def test_list_filters_policies_due_for_review(api_as, member, public_page, members_page, settings):
+def test_list_filters_policies_due_for_review(
+    api_as, member, public_policy, members_page, settings
+):
     """The reminders' rule: policies only; procedures, guides and minutes are never due."""
     settings.HANDBOOK_REVIEW_MONTHS = 12
     stale = timezone.localdate() - datetime.timedelta(days=400)
-    for page in (public_page, members_page):
+    for page in (public_policy, members_page):
         services.page_mark_reviewed(actor=member, page_id=page.pk, on=stale)
     old_minutes = services.page_create(
         actor=member, title="Minutes of an old meeting", category=Page.Category.MINUTES
@@ -77,7 +80,7 @@ def test_list_filters_policies_due_for_review(api_as, member, public_page, membe
     client = api_as(member)
 
     due = client.get(PAGES, {"due_for_review": "true"}).json()["results"]
-    assert [row["slug"] for row in due] == [public_page.slug]
+    assert [row["slug"] for row in due] == [public_policy.slug]
     assert due[0]["due_for_review"] is True
     not_due = client.get(PAGES, {"due_for_review": "false"}).json()["results"]
     assert {row["slug"] for row in not_due} == {members_page.slug, old_minutes.slug}

@@ -28,11 +28,11 @@ def test_reviewed_permissions(api_as, caller, role, expected, public_page):
     assert public_page.last_reviewed == reviewed
 
 
-def test_marking_reviewed_clears_due_for_review(api_as, member, public_page):
-    Page.objects.filter(pk=public_page.pk).update(last_reviewed=datetime.date(2020, 1, 1))
+def test_marking_reviewed_clears_due_for_review(api_as, member, public_policy):
+    Page.objects.filter(pk=public_policy.pk).update(last_reviewed=datetime.date(2020, 1, 1))
     client = api_as(member)
-    assert client.get(page_url(public_page)).json()["due_for_review"] is True
-    response = client.post(page_url(public_page, "reviewed/"), {}, format="json")
+    assert client.get(page_url(public_policy)).json()["due_for_review"] is True
+    response = client.post(page_url(public_policy, "reviewed/"), {}, format="json")
     assert response.status_code == 200
     assert response.json()["due_for_review"] is False
     assert response.json()["last_reviewed"] == timezone.localdate().isoformat()

@@ -165,8 +165,8 @@ def test_revert_query_count(api_as, member, public_page, django_assert_max_num_q
     client = api_as(fresh(member))
     # 1 roles, 2 member record, 3 the page; service: 4 savepoint, 5 lock the page, 6 the old
     # revision, 7 insert revision, 8 update page, 9 delete links (no insert: none), 10 release;
-    # answer: 11 the author's name.
-    with django_assert_max_num_queries(11):
+    # answer: 11 the author's name, 12 whether a proposed change was adopted as it (none).
+    with django_assert_max_num_queries(12):
         response = client.post(
             page_url(public_page, "revert/"),
             {"revision": first, "base_revision": latest.number},

@@ -20,6 +20,7 @@ from handbook.decisions import (
     SIMPLE_MAJORITY,
     THREE_QUARTERS,
     TWO_THIRDS,
+    WITHDRAWN,
     outcome,
     tally,
 )
@@ -176,8 +177,14 @@ def test_stricter_rules_pass_less(quorum, cast):
 
 
 def test_outcome_labels_cover_every_outcome():
-    assert set(decisions.OUTCOME_LABELS) == {PASSED, FAILED, NO_QUORUM, BLOCKED}
+    assert set(decisions.OUTCOME_LABELS) == {PASSED, FAILED, NO_QUORUM, BLOCKED, WITHDRAWN}
     assert FAILED in decisions.OUTCOME_LABELS
+
+
+@given(rules, quorums, ballots)
+def test_a_withdrawn_motion_is_withdrawn_whatever_the_votes(rule, quorum, cast):
+    assert outcome(rule, quorum, cast, withdrawn=True) == WITHDRAWN
+    assert outcome(rule, quorum, cast, withdrawn=False) == outcome(rule, quorum, cast)
 
 
 # --- The quorum the rules set ---------------------------------------------------------------

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 import yaml
 
-from handbook import access, services
+from handbook import access, proposals, services
 from handbook.export import export_zip
 from handbook.models import Page
 from network import access as network_access
@@ -36,12 +36,15 @@ def test_each_page_is_a_markdown_file_with_front_matter(member):
         visibility=Page.Visibility.PUBLIC,
         last_reviewed=datetime.date(2025, 3, 1),
     )
-    services.page_edit(
+    # A policy changes by decision: its second revision is a proposal the members adopted.
+    proposal = proposals.proposal_create(
         actor=member,
         page_id=page.pk,
         base_revision=page.latest_revision_id,
         body="# Outside referrals\n\n---\nStill see [[Intake and routing]].",
     )
+    services.vote_cast(actor=member, decision_id=proposal.decision_id, choice="for")
+    proposals.decision_close(actor=member, decision_id=proposal.decision_id)
     page.refresh_from_db()
 
     files = _read(export_zip(Page.objects.all()))

@@ -73,7 +73,8 @@ def test_a_members_page_is_readable_by_members(signed_in, member, pages):
     response = signed_in(member).get(page_url(pages["policy"]))
     assert response.status_code == 200
     assert b"We refer out when nobody fits." in response.content
-    for action in (b">Edit<", b">History<", b"Mark reviewed"):
+    # A policy changes by decision: its members propose changes rather than edit.
+    for action in (b">Propose a change<", b">History<", b"Mark reviewed"):
         assert action in response.content
 
 

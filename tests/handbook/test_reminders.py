@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from handbook import reminders, services, tasks
-from handbook.management.commands.handbook_schedules import SCHEDULES, next_run_at
+from handbook.management.commands.handbook_schedules import FREQUENT, SCHEDULES, next_run_at
 from handbook.models import ActionItem, Page
 from network import access as network_access
 from tests.factories import ConsultantFactory
@@ -227,8 +227,11 @@ def test_handbook_schedules_is_idempotent(db):
     call_command("handbook_schedules", stdout=io.StringIO())
 
     schedules = Schedule.objects.filter(name__startswith="Handbook:").order_by("name")
-    assert sorted((s.name, s.func, s.schedule_type) for s in schedules) == sorted(
-        (name, func, Schedule.DAILY) for name, func in SCHEDULES
+    assert sorted((s.name, s.func, s.schedule_type, s.minutes) for s in schedules) == sorted(
+        [
+            *((name, func, Schedule.DAILY, None) for name, func in SCHEDULES),
+            *((name, func, Schedule.MINUTES, minutes) for name, func, minutes in FREQUENT),
+        ]
     )
 
 

@@ -20,15 +20,23 @@ SCHEDULES = (
     ("Handbook: action item reminders", "handbook.tasks.action_item_reminders"),
 )
 RUN_AT = datetime.time(8, 0)
+# (name, task, minutes): a proposed change is adopted soon after its vote closes.
+FREQUENT = (("Handbook: settle proposed changes", "handbook.tasks.proposals_settle", 10),)
 
 
 class Command(BaseCommand):
-    help = "Create or update the daily schedules for policy review and action item reminders."
+    help = (
+        "Create or update the schedules for policy review and action item reminders (daily) "
+        "and for settling proposed changes whose vote closed (every 10 minutes)."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             for name, func in SCHEDULES:
                 outcome = schedule_ensure(name, func, first_run=next_run_at())
+                self.stdout.write(f"{name}: {outcome}")
+            for name, func, minutes in FREQUENT:
+                outcome = schedule_ensure(name, func, minutes=minutes)
                 self.stdout.write(f"{name}: {outcome}")
 
 
