@@ -256,3 +256,19 @@ def rota_member(user) -> Consultant:
     if consultant is None:
         raise PermissionDenied(_("Only working members take out-of-hours duty."))
     return consultant
+
+
+# --- Free service days ----------------------------------------------------------------------
+
+
+def can_read_all_pledges(user) -> bool:
+    """Staff coordinators (and administrators) read every member's pledge; members their own."""
+    return is_staff_coordinator(user)
+
+
+def pledge_member(user) -> Consultant:
+    """The member pledging free service days: a working member, or a 403."""
+    consultant = working_consultant_of(user)
+    if consultant is None:
+        raise PermissionDenied(_("Only working members pledge free service days."))
+    return consultant

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from network.api_consultants import ConsultantSkillViewSet, ConsultantViewSet, TimeAwayViewSet
 from network.api_groups import GroupViewSet
+from network.api_pledges import PledgeListView
 from network.api_professionals import ExternalProfessionalViewSet
 from network.api_rota import (
     RotaOptInView,
@@ -34,6 +35,7 @@ time_away_detail = TimeAwayViewSet.as_view({"put": "update", "delete": "destroy"
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("pledges/", PledgeListView.as_view(), name="api-pledges"),
     path("rota/weeks/", RotaWeekListView.as_view(), name="api-rota-weeks"),
     path("rota/opt-in/", RotaOptInView.as_view(), name="api-rota-opt-in"),
     path("rota/swaps/", RotaSwapProposeView.as_view(), name="api-rota-swaps"),

@@ -16,7 +16,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from network.filters import ConsultantFilter
-from network.models import Consultant, ConsultantSkill, Language, Skill
+from network.models import (
+    PLEDGE_MAX_DAYS,
+    Consultant,
+    ConsultantSkill,
+    Language,
+    Skill,
+    validate_half_days,
+)
 from network.passwords import password_reset_email_enqueue
 from network.services import PROFILE_FIELDS
 from network.text import fold
@@ -165,9 +172,25 @@ class ProfileForm(forms.ModelForm):
         help_text=_("The footer's language switcher changes it too."),
     )
 
+    # Working members only (``ProfileForm.working``): the pledge for this calendar year
+    # (``network.services.pledge_set``) and the rota (``network.services.rota_opt_in``).
+    free_service_days = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=PLEDGE_MAX_DAYS,
+        max_digits=4,
+        decimal_places=1,
+        validators=[validate_half_days],
+        label=_("Free service days pledged this year"),
+        help_text=_(
+            "Days of pro bono work you pledge for the calendar year: whole or half days, 0 to "
+            "365. Pro bono requests go first to members with pledged days left."
+        ),
+    )
+
     class Meta:
         model = Consultant
-        fields = [*PROFILE_FIELDS[:5], "languages", *PROFILE_FIELDS[5:]]
+        fields = [*PROFILE_FIELDS[:5], "languages", *PROFILE_FIELDS[5:], "on_call_opt_in"]
         labels = {
             "display_name": _("Name shown to members"),
             "remote_ok": _("I work with clients remotely"),
@@ -175,6 +198,7 @@ class ProfileForm(forms.ModelForm):
             "sliding_scale": _("I offer a sliding scale to small organisations"),
             "pro_bono_hours_per_month": _("Pro bono hours a month"),
             "capacity_hours_per_week": _("Client hours a week on offer"),
+            "on_call_opt_in": _("I take out-of-hours on-call weeks"),
         }
         help_texts = {
             "bio": _("What you do and for whom. Other members and coordinators read this."),
@@ -183,6 +207,10 @@ class ProfileForm(forms.ModelForm):
             "pro_bono_hours_per_month": _("0 to 200."),
             "capacity_hours_per_week": _("0 to 80."),
             "sliding_scale": "",
+            "on_call_opt_in": _(
+                "You are then given weeks on the out-of-hours rota (see the rota page); weeks "
+                "you already hold stay yours when you leave it."
+            ),
         }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6}),
@@ -192,6 +220,12 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hourly_rate"].widget.attrs.update(step="0.01", inputmode="decimal")
+        self.fields["free_service_days"].widget.attrs.update(step="0.5", inputmode="decimal")
+        # Members on leave and alumni keep a profile but take no duty and pledge nothing.
+        self.working = self.instance.can_be_offered_work
+        if not self.working:
+            del self.fields["free_service_days"]
+            del self.fields["on_call_opt_in"]
 
     def service_arguments(self) -> dict:
         """What ``services.consultant_update`` takes, from the cleaned form."""

@@ -763,3 +763,59 @@ class RotaSwap(models.Model):
 
     def __str__(self):
         return f"{self.week.start} ⇄ {self.other_week.start} ({self.status})"
+
+
+# Whole or half days, 0 to 365: a member's free service pledged for one calendar year.
+PLEDGE_MAX_DAYS = 365
+
+
+def validate_half_days(value) -> None:
+    """Whole or half days only (2, 2.5, never 2.3)."""
+    if value is not None and Decimal(value).is_finite() and (Decimal(value) * 2) % 1:
+        raise ValidationError(_("Pledge whole or half days (for example 2 or 2.5)."))
+
+
+class FreeServicePledge(models.Model):
+    """The days of free (pro bono) service one member pledges for one calendar year.
+
+    One row per member and year; the days given are counted where the work is recorded
+    (``intake.Engagement.free_days``) and what is left is the difference."""
+
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="pledges", verbose_name=_("member")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    days = models.DecimalField(
+        _("days pledged"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(Decimal("0")),
+            MaxValueValidator(Decimal(PLEDGE_MAX_DAYS)),
+            validate_half_days,
+        ],
+        help_text=_("Days of free service for the year: whole or half days, 0 to 365."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "consultant__display_name", "pk"]
+        verbose_name = _("free service pledge")
+        verbose_name_plural = _("free service pledges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultant", "year"],
+                name="pledge_one_per_member_year",
+                violation_error_message=_("This member has already pledged for this year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=0, days__lte=PLEDGE_MAX_DAYS),
+                name="pledge_days_in_range",
+                violation_error_message=_("Pledge between 0 and 365 days."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.days} days in {self.year}"

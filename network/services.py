@@ -4,6 +4,7 @@ transaction; status changes always leave a ``ConsultantStatusChange`` row behind
 import calendar
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from network.models import (
     ConsultantSkill,
     ConsultantStatusChange,
     ExternalProfessional,
+    FreeServicePledge,
     Language,
     Skill,
     SkillAlias,
@@ -663,3 +665,34 @@ def rota_swap_answer(*, actor: Consultant, swap_id: int, accept: bool, today=Non
     swap.answered_at = timezone.now()
     swap.save(update_fields=["status", "answered_at"])
     return swap
+
+
+# --- Free service days ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def pledge_set(*, consultant: Consultant, year: int, days) -> tuple[FreeServicePledge, bool]:
+    """A working member pledges ``days`` of free service for ``year`` (replacing an earlier
+    pledge for that year); returns the pledge and whether it is new.
+
+    Whole or half days, 0 to 365 (``ValidationError`` otherwise, nothing changed); members who
+    are not working (on leave, alumni...) pledge nothing (``PermissionDenied``)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not consultant.can_be_offered_work:
+        raise PermissionDenied(_("Only working members pledge free service days."))
+    # The member's row is the lock: two pledges for one year at once queue up.
+    Consultant.objects.select_for_update().filter(pk=consultant.pk).first()
+    pledge = FreeServicePledge.objects.filter(consultant=consultant, year=year).first()
+    created = pledge is None
+    if created:
+        pledge = FreeServicePledge(consultant=consultant, year=year)
+    try:
+        pledge.days = Decimal(str(days))
+    except (InvalidOperation, ValueError, TypeError):
+        pledge.days = None
+    if isinstance(days, bool) or pledge.days is None or not pledge.days.is_finite():
+        raise ValidationError({"days": _("Enter a number of days.")})
+    pledge.full_clean()
+    pledge.save()
+    return pledge, created

@@ -247,7 +247,12 @@ def _profile_page(
         "consultant": consultant,
         "profile_form": profile_form
         or ProfileForm(
-            instance=consultant, prefix="profile", initial={"language": request.user.language}
+            instance=consultant,
+            prefix="profile",
+            initial={
+                "language": request.user.language,
+                "free_service_days": _pledged_this_year(consultant),
+            },
         ),
         "skill_rows": skill_rows,
         "new_skill_form": new_skill_form or SkillEntryForm(prefix="new-skill"),
@@ -262,6 +267,22 @@ def _profile_page(
         "can_view_listing": access.is_member(request.user),
     }
     return render(request, "network/my_profile.html", context)
+
+
+def _pledged_this_year(consultant):
+    """The days the member pledged for this calendar year, or None before they pledge."""
+    year = timezone.localdate().year
+    return consultant.pledges.filter(year=year).values_list("days", flat=True).first()
+
+
+def _profile_extras_save(consultant, form) -> None:
+    """A working member's rota choice and this year's pledge, when the form changes them."""
+    data = form.cleaned_data
+    if data["on_call_opt_in"] != consultant.on_call_opt_in:
+        services.rota_opt_in(consultant=consultant, on_call=data["on_call_opt_in"])
+    days = data.get("free_service_days")
+    if days is not None and days != _pledged_this_year(consultant):
+        services.pledge_set(consultant=consultant, year=timezone.localdate().year, days=days)
 
 
 def _back_to_profile(section: str = ""):
@@ -279,7 +300,10 @@ def my_profile(request, consultant):
     )
     if form.is_valid():
         try:
-            services.consultant_update(consultant=consultant, **form.service_arguments())
+            with transaction.atomic():
+                services.consultant_update(consultant=consultant, **form.service_arguments())
+                if form.working:
+                    _profile_extras_save(consultant, form)
         except ValidationError as error:
             consultant.refresh_from_db()
             add_service_errors(form, error)

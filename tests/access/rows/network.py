@@ -43,6 +43,22 @@ ROWS = [
         (401, 401, 404, 404, 404, 403, 403, 403, 403, 403),
         what="no such swap",
     ),
+    # --- API: free service days pledged. Working members read and set their own; staff
+    # coordinators read every pledge; nobody else either.
+    R(
+        "api/v1/pledges/",
+        "get",
+        "/api/v1/pledges/",
+        (401, 401, 200, 200, 200, 200, 403, 200, 403, 403),
+    ),
+    R(
+        "api/v1/pledges/",
+        "post",
+        "/api/v1/pledges/",
+        (401, 401, 400, 400, 400, 403, 403, 403, 403, 403),
+        body={},
+        what="no days named",
+    ),
     # --- API: the network
     R(
         "api/v1/consultants/",
