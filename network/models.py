@@ -454,7 +454,13 @@ class ConsultantSkill(models.Model):
                 violation_error_message=_("Level must be between 1 and 5."),
             ),
         ]
-        indexes = [models.Index(fields=["skill", "level"])]
+        indexes = [
+            # The directory's skill filter: one range of (skill, level) read from the index
+            # alone, the member's id included (network.filters).
+            models.Index(
+                fields=["skill", "level", "consultant"], name="consultant_skill_level_member"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.consultant} · {self.skill} ({self.level})"
