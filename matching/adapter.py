@@ -49,6 +49,7 @@ from network.models import (
     ConsultantGroup,
     ConsultantSkill,
     ExternalProfessional,
+    FreeServicePledge,
     Skill,
     SkillAlias,
     TimeAway,
@@ -141,6 +142,7 @@ def consultant_profiles(today: datetime.date | None = None) -> list[ConsultantPr
     for consultant_id, group_id in group_links.values_list("consultant_id", "consultantgroup_id"):
         groups[consultant_id].add(group_id)
     recent, served, committed = _activity()
+    free_days_left = _free_days_left(today.year)
 
     rows = Consultant.objects.filter(status__in=INDEXED_STATUSES).values_list(
         "pk",
@@ -178,9 +180,24 @@ def consultant_profiles(today: datetime.date | None = None) -> list[ConsultantPr
                 clients_served=frozenset(served.get(pk, ())),
                 recent_offers=recent.get(pk, 0),
                 groups=frozenset(groups.get(pk, ())),
+                free_days_left=free_days_left.get(pk, 0.0),
             )
         )
     return profiles
+
+
+def _free_days_left(year: int) -> dict[int, float]:
+    """Per consultant id, the free service days pledged for ``year`` and not yet given (the
+    days given come from what other apps registered, ``matching.providers``); one query for
+    the pledges, plus the providers'."""
+    pledged = FreeServicePledge.objects.filter(
+        year=year, consultant__status__in=INDEXED_STATUSES
+    ).values_list("consultant_id", "days")
+    given = providers.free_days_given(year)
+    return {
+        consultant_id: max(0.0, float(days) - given.get(consultant_id, 0.0))
+        for consultant_id, days in pledged.order_by()
+    }
 
 
 def external_profiles() -> list[ExternalProfile]:

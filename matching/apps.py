@@ -42,6 +42,7 @@ class MatchingConfig(AppConfig):
             ConsultantGroup,
             ConsultantSkill,
             ExternalProfessional,
+            FreeServicePledge,
             Skill,
             SkillAlias,
             TimeAway,
@@ -59,6 +60,7 @@ class MatchingConfig(AppConfig):
             TimeAway,
             ExternalProfessional,
             ConsultantGroup,
+            FreeServicePledge,
         ):
             uid = f"matching-index-{model._meta.label_lower}"
             signals.post_save.connect(edited, sender=model, dispatch_uid=f"{uid}-save")

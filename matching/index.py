@@ -64,6 +64,7 @@ class MatchIndex:
     hourly_rate: np.ndarray  # float64, NaN when unknown
     sliding_scale: np.ndarray  # bool
     pro_bono_hours: np.ndarray  # float64: pro bono hours a month on offer
+    free_days_left: np.ndarray  # float64: pledged free service days left this year, ≥ 0
     remote_ok: np.ndarray  # bool
     rotation_offers: np.ndarray  # float64: offers in the last 90 days
     language_codes: dict[str, int]
@@ -214,6 +215,9 @@ class MatchIndex:
             sliding_scale=np.fromiter((p.sliding_scale for p in profiles), bool, n),
             pro_bono_hours=np.fromiter(
                 (p.pro_bono_hours_per_month for p in profiles), np.float64, n
+            ),
+            free_days_left=np.fromiter(
+                (max(0.0, p.free_days_left) for p in profiles), np.float64, n
             ),
             remote_ok=np.fromiter((p.remote_ok for p in profiles), bool, n),
             rotation_offers=np.fromiter((p.recent_offers for p in profiles), np.float64, n),

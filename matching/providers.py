@@ -13,6 +13,10 @@ The index stamp
     ``register_stamped_models(fn)``: ``fn()`` gives models whose highest primary key is part of
     the index stamp (``matching.stamp``): a new row there, bulk inserts included, makes the next
     ranking rebuild.
+Free service days
+    ``register_free_days_given(fn)``: ``fn(year)`` gives the days of free service each
+    consultant gave in that calendar year, as ``{consultant id: days}``; the adapter subtracts
+    them from the pledges (``network.models.FreeServicePledge``) to rank pro bono requests.
 Collaboration
     ``register_collaboration_pairs(fn)``: ``fn()`` gives an unevaluated ``values_list`` query
     set of consultant id pairs who have worked together, the smaller id first. The adapter
@@ -35,6 +39,7 @@ RecentOffers = Callable[[datetime.datetime], Mapping[int, int]]
 Engagements = Callable[[], Iterable[EngagementRow]]
 StampedModels = Callable[[], Iterable[Any]]  # model classes
 CollaborationPairs = Callable[[], Any]  # a values_list query set of (id, larger id)
+FreeDaysGiven = Callable[[int], Mapping[int, Any]]  # year → {consultant id: days (a number)}
 
 
 class Registry:
@@ -45,6 +50,7 @@ class Registry:
         self.engagements: dict[str, Engagements] = {}
         self.stamped_models: dict[str, StampedModels] = {}
         self.collaboration_pairs: dict[str, CollaborationPairs] = {}
+        self.free_days_given: dict[str, FreeDaysGiven] = {}
 
 
 # The process's registry. Tests may swap in an empty ``Registry()``.
@@ -73,6 +79,20 @@ def register_stamped_models(provider: StampedModels) -> StampedModels:
 def register_collaboration_pairs(provider: CollaborationPairs) -> CollaborationPairs:
     registry.collaboration_pairs[_name(provider)] = provider
     return provider
+
+
+def register_free_days_given(provider: FreeDaysGiven) -> FreeDaysGiven:
+    registry.free_days_given[_name(provider)] = provider
+    return provider
+
+
+def free_days_given(year: int) -> dict[int, float]:
+    """Free service days given per consultant id in ``year``, summed over the providers."""
+    days: dict[int, float] = {}
+    for provider in registry.free_days_given.values():
+        for consultant_id, given in provider(year).items():
+            days[consultant_id] = days.get(consultant_id, 0.0) + float(given or 0)
+    return days
 
 
 def recent_offers(since: datetime.datetime) -> dict[int, int]:

@@ -8,7 +8,8 @@
    they add to the text factor, never to coverage;
 2. hard filters as numpy masks over the whole index (status, time away, languages, location,
    capacity left);
-3. a score in [0, 1]: the weighted sum of six factors, each in [0, 1], each reported;
+3. a score in [0, 1]: the weighted sum of six factors, each in [0, 1], each reported; a pro
+   bono request has a seventh, the pledged free service days a member has left this year;
 4. refer out when there are required skills and no eligible member reaches the coverage
    threshold on them, nor do the eligible members together (the best level among them for
    each skill: a team bid could do the work), or when nobody is eligible at all; saying why and
@@ -49,6 +50,11 @@ DEFAULT_ENGAGEMENT_WEEKS = 8.0
 # Budget fit of a sliding-scale member whose rate is above the budget, and of a pro bono
 # request with a member who offers a sliding scale but no pro bono hours.
 SLIDING_SCALE_FIT = 0.6
+# Free service days: a pro bono request with no estimate is taken to need this many days, and
+# an estimate counts as this many hours a day. A member with as many pledged days left as the
+# request needs scores the whole factor (docs/architecture.md, "Free service days").
+DEFAULT_FREE_DAYS_NEEDED = 5.0
+HOURS_PER_DAY = 8.0
 EXTERNALS_SHOWN = 5
 # The share of the text factor given to the mentioned skills a member holds, when the text
 # mentions some; the rest is the TF-IDF cosine. Both parts are in [0, 1], so the factor is too.
@@ -60,11 +66,21 @@ NO_SKILLS_CONFIRMED = gettext_noop(
 )
 
 
+# The factor only a pro bono request has (see ``Weights`` and ``factor_weights``).
+FREE_DAYS_FACTOR = "free_days_left"
+
+
 @dataclass(frozen=True)
 class Weights:
-    """The weight of each factor in the score; the defaults sum to 1 so scores stay in [0, 1].
+    """The weight of each factor in the score; the six every request has sum to 1 by default,
+    so scores stay in [0, 1].
 
-    The adapter fills these from settings; weights that do not sum to 1 are normalised.
+    ``free_days_left`` weighs the seventh factor, which only a pro bono request has: there the
+    seven are scaled down together to sum to 1 (``factor_weights``); a paid request's six keep
+    their weights, so its ranking does not depend on pledges at all.
+
+    The adapter fills these from settings; weights whose six do not sum to 1 are normalised
+    (the free days' weight with them, so the proportion stays).
     """
 
     skill_coverage: float = 0.45
@@ -73,14 +89,34 @@ class Weights:
     budget_fit: float = 0.10
     continuity: float = 0.10
     rotation: float = 0.10
+    free_days_left: float = 0.10
 
     def normalised(self) -> Weights:
-        total = sum(asdict(self).values())
+        values = asdict(self)
+        total = sum(value for name, value in values.items() if name != FREE_DAYS_FACTOR)
         if total <= 0:
             return Weights()
         if abs(total - 1.0) < 1e-9:
             return self
-        return Weights(**{name: value / total for name, value in asdict(self).items()})
+        return Weights(**{name: value / total for name, value in values.items()})
+
+
+def factor_weights(weights: Weights, *, skills_named: bool, pro_bono: bool) -> dict[str, float]:
+    """The most each factor adds to a request's score, by name (they sum to 1).
+
+    Without required skills the text carries the coverage's weight; a pro bono request adds
+    the free days factor and scales all seven down to sum to 1; a paid one has no such factor.
+    """
+    weights = weights.normalised()
+    answer = {name: value for name, value in asdict(weights).items() if name != FREE_DAYS_FACTOR}
+    if not skills_named:
+        answer["text_similarity"] += answer["skill_coverage"]
+        answer["skill_coverage"] = 0.0
+    if pro_bono and weights.free_days_left > 0:
+        share = 1.0 / (1.0 + weights.free_days_left)
+        answer = {name: value * share for name, value in answer.items()}
+        answer[FREE_DAYS_FACTOR] = weights.free_days_left * share
+    return answer
 
 
 def rank(
@@ -113,18 +149,20 @@ def rank(
         continuity[index.clients[request.organization_id]] = 1.0
     rotation = 1.0 - np.minimum(index.rotation_offers, ROTATION_OFFERS) / ROTATION_OFFERS
 
-    coverage_weight, text_weight = weights.skill_coverage, weights.text_similarity
-    if not required:
-        # Nothing to cover: the text carries the weight the skills would have had.
-        coverage_weight, text_weight = 0.0, weights.skill_coverage + weights.text_similarity
-    factors = {
-        "skill_coverage": coverage_weight * coverage,
-        "text_similarity": text_weight * text,
-        "capacity": weights.capacity * capacity,
-        "budget_fit": weights.budget_fit * budget,
-        "continuity": weights.continuity * continuity,
-        "rotation": weights.rotation * rotation,
+    # Nothing to cover: the text carries the weight the skills would have had. A pro bono
+    # request adds the free days factor (``factor_weights``).
+    weight = factor_weights(weights, skills_named=bool(required), pro_bono=request.pro_bono)
+    values = {
+        "skill_coverage": coverage,
+        "text_similarity": text,
+        "capacity": capacity,
+        "budget_fit": budget,
+        "continuity": continuity,
+        "rotation": rotation,
     }
+    if FREE_DAYS_FACTOR in weight:
+        values[FREE_DAYS_FACTOR] = _free_days_left(index, request)
+    factors = {name: weight[name] * value for name, value in values.items()}
     score = sum(factors.values())
 
     # Only consultants with something to say for them: a covered skill, or words in common
@@ -369,6 +407,16 @@ def _budget_fit(index: MatchIndex, request: RequestProfile) -> np.ndarray:
     fit = np.clip(ratio, 0.0, 1.0) ** 2
     fit = np.where(index.sliding_scale, np.maximum(fit, SLIDING_SCALE_FIT), fit)
     return np.where(np.isnan(rate), 0.5, fit)
+
+
+def _free_days_left(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+    """Pledged free service days left this year against the days the request needs (its
+    estimated hours over HOURS_PER_DAY, else DEFAULT_FREE_DAYS_NEEDED), clipped to [0, 1]:
+    a member with no pledge, or none left, scores 0."""
+    needed = DEFAULT_FREE_DAYS_NEEDED
+    if request.estimated_hours:
+        needed = max(0.5, request.estimated_hours / HOURS_PER_DAY)
+    return np.clip(index.free_days_left / needed, 0.0, 1.0)
 
 
 def _top(score: np.ndarray, relevant: np.ndarray, limit: int) -> np.ndarray:

@@ -43,6 +43,8 @@ class ConsultantProfile:
     clients_served: frozenset[int] = frozenset()  # organisation ids
     recent_offers: int = 0  # offers received in the last 90 days
     groups: frozenset[int] = frozenset()
+    # Days of free service pledged for this calendar year and not yet given (never negative).
+    free_days_left: float = 0.0
 
 
 @dataclass(frozen=True)

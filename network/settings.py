@@ -430,6 +430,9 @@ MATCHING_WEIGHTS = {
     "budget_fit": 0.10,
     "continuity": 0.10,
     "rotation": 0.10,
+    # Pro bono requests only: pledged free service days left this year (the seven are then
+    # scaled to sum to 1; a paid request's six keep these weights).
+    "free_days_left": 0.10,
 }
 # Below this share of the required skills covered by any available member, the answer is to
 # refer out. Set in whole percent from the environment.

@@ -385,8 +385,9 @@ def test_loading_profiles_costs_the_same_queries_however_many_members(
         ConsultantSkill.objects.create(consultant=consultant, skill=skills[n % 2], level=3)
         TimeAwayFactory(consultant=consultant)
 
-    # Skills, languages, time away, groups, recent offers, engagements, the members.
-    with django_assert_max_num_queries(7):
+    # Skills, languages, time away, groups, recent offers, engagements, the members, this
+    # year's pledges and the free service days given.
+    with django_assert_max_num_queries(9):
         adapter.consultant_profiles()
 
 
