@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Request
 from intake.selectors import skill_suggestions
-from intake.workflow import MAX_SKILLS, MOVES, SKILL_MAX_LENGTH, is_final
+from intake.workflow import MAX_SKILLS, MOVES, SKILL_MAX_LENGTH, free_days_default, is_final
 from network.forms import DateInput, SearchInput
 from network.models import Consultant, ConsultantGroup, ExternalProfessional, Language
 from network.text import validate_visible_text
@@ -281,6 +281,8 @@ class TransitionForm(forms.Form):
             "professionals": self._professionals,
             "message": self._message,
             "reason": self._reason,
+            # Free service days are counted on pro bono requests only.
+            "days_given": self._days_given if request.pro_bono else None,
         }
         for name in self.move.fields:
             if builders[name] is not None:
@@ -400,6 +402,24 @@ class TransitionForm(forms.Form):
             label=_("Why are you declining?"),
             help_text=_("A line is enough; it helps the coordinator offer it to the right member."),
             widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def _days_given(self):
+        default = free_days_default(self.request)
+        return forms.DecimalField(
+            required=False,
+            min_value=0,
+            max_value=365,
+            max_digits=4,
+            decimal_places=1,
+            initial=default,
+            widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+            label=_("Free service days given"),
+            help_text=_(
+                "The days of pro bono work the member gave, counted against their pledge for "
+                "this year: whole or half days. Left empty, the estimate counts (the estimated "
+                "hours over 8)."
+            ),
         )
 
     def workflow_fields(self) -> dict:

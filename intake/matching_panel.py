@@ -26,6 +26,7 @@ from intake.models import Request
 from intake.selectors import request_matches
 from intake.workflow import allowed_moves
 from matching import adapter
+from matching.rank import factor_weights
 from matching.types import Candidate, ExternalCandidate, MatchResult
 from network.models import ConsultantGroup
 
@@ -40,6 +41,8 @@ FACTOR_LABELS = {
     "budget_fit": _("Fits the budget"),
     "continuity": _("Has served this client"),
     "rotation": _("Fair rotation (few recent offers)"),
+    # Pro bono requests only (matching.rank.factor_weights).
+    "free_days_left": _("Free service days left this year (pledged, not yet given)"),
 }
 
 
@@ -146,14 +149,14 @@ class MatchPanel:
     refer_message: str = ""
 
 
-def _factor_bars(candidate: Candidate, weights: dict[str, float], skills_named: bool):
-    maxima = dict(weights)
-    if not skills_named:
-        # The engine gives the coverage weight to the text when no skill was recognised.
-        maxima["text_similarity"] += maxima.pop("skill_coverage")
+def _factor_bars(candidate: Candidate, maxima: dict[str, float]):
+    """One bar per factor the request has (``matching.rank.factor_weights``): the engine gives
+    the coverage weight to the text when no skill was recognised, and only a pro bono request
+    has the free days factor."""
     return [
         FactorBar(name, FACTOR_LABELS.get(name, name), candidate.factors.get(name, 0.0), maximum)
         for name, maximum in maxima.items()
+        if maximum > 0
     ]
 
 
@@ -214,13 +217,12 @@ def match_panel_for(user, client_request: Request) -> MatchPanel | None:
         return None
     result = request_matches(client_request)
     shown = result.candidates[:PANEL_CANDIDATES]
-    weights = adapter.weights_from_settings().normalised()
-    weight_map = {name: getattr(weights, name) for name in FACTOR_LABELS}
-    skills_named = bool(result.normalized_skills)
-    rows = [
-        CandidateRow(candidate, _factor_bars(candidate, weight_map, skills_named))
-        for candidate in shown
-    ]
+    maxima = factor_weights(
+        adapter.weights_from_settings(),
+        skills_named=bool(result.normalized_skills),
+        pro_bono=client_request.pro_bono,
+    )
+    rows = [CandidateRow(candidate, _factor_bars(candidate, maxima)) for candidate in shown]
     panel = {
         "request": client_request,
         "result": result,

@@ -3,12 +3,14 @@
 ``matching`` imports no intake code; ``IntakeConfig.ready()`` registers these functions with
 ``matching.providers``, and the adapter asks them when it builds the index (recent offers for
 fair rotation, engagements for continuity and committed hours), reads the stamp (new offers and
-engagements make the next ranking rebuild) and proposes teams (members who worked together).
+engagements make the next ranking rebuild), proposes teams (members who worked together) and ranks
+pro bono requests (the free service days members gave).
 """
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 
 from intake.models import Engagement, Offer
 from matching import providers
@@ -33,6 +35,18 @@ def engagements():
     )
 
 
+def free_days_given(year: int) -> dict[int, Decimal]:
+    """Free service days each consultant gave on pro bono requests completed in ``year`` (the
+    engagement's end), as recorded at completion (``intake.workflow``)."""
+    rows = (
+        Engagement.objects.filter(free_days__isnull=False, end__year=year)
+        .values_list("consultant_id")
+        .annotate(days=Sum("free_days"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 def stamped_models():
     """New offers and engagements change rotation, continuity and capacity."""
     return (Offer, Engagement)
@@ -53,3 +67,4 @@ def register() -> None:
     providers.register_engagements(engagements)
     providers.register_stamped_models(stamped_models)
     providers.register_collaboration_pairs(engagement_pairs)
+    providers.register_free_days_given(free_days_given)

@@ -486,6 +486,16 @@ class Engagement(models.Model):
     )
     start = models.DateField(_("start"), default=localdate)
     end = models.DateField(_("end"), null=True, blank=True)
+    # Set once, when a pro bono request is completed (intake.workflow): the days of free
+    # service the member gave, counted against their pledge for the year of ``end``.
+    free_days = models.DecimalField(
+        _("free service days given"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("365"))],
+    )
 
     class Meta:
         verbose_name = _("engagement")

@@ -464,6 +464,15 @@ class TransitionSerializer(serializers.Serializer):
     message = serializers.CharField(
         max_length=5000, required=False, help_text="Shown to the client."
     )
+    days_given = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text="Complete, pro bono requests only: the free service days the member gave "
+        "(whole or half days); left out, the estimated hours over 8.",
+    )
 
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields))

@@ -12,6 +12,7 @@ back among the suggestions), with the same lock, role, version and event.
 
 import datetime
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,10 @@ from network.states import Move, move_for, table
 from network.text import fold
 
 S = Request.Status
+# A pro bono engagement's estimated hours count as free service days at this many hours a day
+# when its completion names no days.
+HOURS_PER_DAY = 8
+FREE_DAYS_MAX = Decimal("365")
 
 
 class WorkflowConflict(Conflict):
@@ -364,16 +369,58 @@ def _report_done(request, actor, move, note: str = ""):
     return None, note, {}
 
 
-def _complete(request, actor, move, note: str = ""):
+def free_days_default(request: Request) -> Decimal | None:
+    """The free service days a pro bono request's completion counts when nobody names them:
+    its estimated hours over HOURS_PER_DAY, to the nearest half day (at most 365); None
+    without an estimate (nothing counted)."""
+    if not request.estimated_hours:
+        return None
+    halves = Decimal(request.estimated_hours * 2) / HOURS_PER_DAY
+    days = halves.quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
+    return min(days, FREE_DAYS_MAX).quantize(Decimal("0.1"))
+
+
+def _free_days(request: Request, days_given) -> Decimal | None:
+    """The days named on the completion, checked: whole or half days, 0 to 365, and only on a
+    pro bono request (a field error otherwise)."""
+    if days_given in (None, ""):
+        return free_days_default(request) if request.pro_bono else None
+    if not request.pro_bono:
+        raise ValidationError(
+            {"days_given": _("Free service days are counted on pro bono requests only.")}
+        )
+    try:
+        days = Decimal(str(days_given))
+    except (InvalidOperation, ValueError):
+        days = None
+    if isinstance(days_given, bool) or days is None or not days.is_finite():
+        raise ValidationError({"days_given": _("Enter a number of days.")})
+    if not 0 <= days <= FREE_DAYS_MAX or (days * 2) % 1:
+        raise ValidationError(
+            {"days_given": _("Whole or half days, from 0 to 365 (for example 2 or 2.5).")}
+        )
+    return days.quantize(Decimal("0.1"))
+
+
+def _complete(request, actor, move, note: str = "", days_given=None):
     # An app built on intake may hold the request open (a team bid's work ends with its
     # settlement, which completes the request itself).
     for reason in hooks.replies(hooks.request_completing, request=request):
         raise WorkflowConflict(reason, request=request)
-    request.engagements.filter(end__isnull=True).update(end=timezone.localdate())
+    days = _free_days(request, days_given)
+    data = {}
+    open_engagements = request.engagements.filter(end__isnull=True)
+    if days is not None:
+        # Free service days given on a pro bono request, counted once: only engagements this
+        # completion ends, and only those with none recorded (docs/architecture.md, "Free
+        # service days").
+        open_engagements.filter(free_days__isnull=True).update(free_days=days)
+        data["free_days"] = str(days)
+    open_engagements.update(end=timezone.localdate())
     # The member's hours are free again; a queryset update sends no signal, so tell the
     # matching index itself (the bump commits or rolls back with this move).
     index_version_bump()
-    return None, note, {}
+    return None, note, data
 
 
 MOVES: dict[str, Move] = table(
@@ -405,7 +452,7 @@ MOVES: dict[str, Move] = table(
     Move("report_done", (S.ENGAGED,), S.ENGAGED, access.serves_the_request,
          _("Report the work done"), ("note",), effect=_report_done),
     Move("complete", (S.ENGAGED,), S.COMPLETED, access.may_complete, _("Mark completed"),
-         ("note",), effect=_complete),
+         ("note", "days_given"), effect=_complete),
 )  # fmt: skip
 
 # Moves a person can ask for through the API and the pages (not the timer's own "expire").
