@@ -33,7 +33,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from intake import access, idempotency, services
+from intake import access, idempotency, metrics, services
 from intake.client_view import client_status
 from intake.models import Engagement, IdempotencyRecord, Offer, Request, RequestEvent
 from intake.selectors import request_matches
@@ -578,3 +578,58 @@ class RequestStatusView(APIView):
         # The link is a secret: keep the answer out of shared caches and browser history.
         response["Cache-Control"] = "no-store"
         return response
+
+
+# --- Free service days ------------------------------------------------------------------------
+
+
+class FreeDaysMemberSerializer(serializers.Serializer):
+    consultant = serializers.IntegerField(source="consultant_id")
+    name = serializers.CharField()
+    pledged = serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False)
+    given = serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False)
+    left = serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False)
+
+
+class FreeDaysSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    pledged = serializers.DecimalField(
+        max_digits=9, decimal_places=1, coerce_to_string=False, help_text="The alliance's total."
+    )
+    given = serializers.DecimalField(
+        max_digits=9, decimal_places=1, coerce_to_string=False, help_text="The alliance's total."
+    )
+    left = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        coerce_to_string=False,
+        help_text="Each member's days left, summed.",
+    )
+    members = FreeDaysMemberSerializer(many=True)
+
+
+@extend_schema(tags=["metrics"])
+class FreeServiceDaysView(APIView):
+    """The metrics page's free service days as data: coordinators only."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Free service days pledged, given and left in a year, per member and in all",
+        parameters=[
+            OpenApiParameter(
+                "year", int, description="The calendar year (2000 to 2100); this year by default."
+            )
+        ],
+        responses={200: FreeDaysSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        if not network_access.is_coordinator(request.user):
+            raise PermissionDenied(_("The metrics are for coordinators."))
+        try:
+            year = metrics.year_asked(request.query_params.get("year"), timezone.localdate().year)
+        except ValueError:
+            raise serializers.ValidationError(
+                {"year": [_("Choose a year between 2000 and 2100.")]}
+            ) from None
+        return Response(FreeDaysSerializer(metrics.free_service_days(year)).data)

@@ -20,6 +20,7 @@ urlpatterns = [
         match_api.RequestMatchesView.as_view(),
         name="api-request-matches",
     ),
+    path("free-service-days/", api.FreeServiceDaysView.as_view(), name="api-free-service-days"),
     path("engagements/cover/", cover_views.CoverListView.as_view(), name="api-engagement-covers"),
     path(
         "engagements/<int:pk>/cover/",

@@ -4,16 +4,18 @@ across members, and the weekly intake, with server-rendered SVG charts.
 ``intake_metrics`` reads everything in six queries whatever the number of requests: counts are
 grouped in the database, and the two medians read one duration per request of the window (a
 desk sees hundreds of requests a quarter, not millions; a portable median needs the values, and
-SQLite has no percentile aggregate). ``mail_backlog`` is the state of outgoing mail, in two
-queries (the page and the admin's notification list show it). The SVG helpers take plain values
-and escape every label.
+SQLite has no percentile aggregate). ``free_service_days`` is one year's pledged, given and left
+free service days, per member and for the alliance, in two queries. ``mail_backlog`` is the
+state of outgoing mail, in two queries (the page and the admin's notification list show it). The
+SVG helpers take plain values and escape every label.
 """
 
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from intake.models import Engagement, Notification, Offer, Request, RequestEvent
+from network.models import FreeServicePledge
 
 WINDOW_DAYS = 90
 WEEKS = 12
@@ -460,3 +463,87 @@ def consultant_chart(metrics: IntakeMetrics) -> Chart:
             for load in metrics.consultants
         ],
     )
+
+
+# --- Free service days ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreeDaysRow:
+    """One member's free service days in a year: pledged, given (on pro bono requests completed
+    that year) and left (never below zero)."""
+
+    consultant_id: int
+    name: str
+    pledged: Decimal
+    given: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return max(Decimal("0"), self.pledged - self.given)
+
+
+@dataclass(frozen=True)
+class FreeServiceDays:
+    year: int
+    members: list[FreeDaysRow]
+
+    @property
+    def pledged(self) -> Decimal:
+        return sum((row.pledged for row in self.members), Decimal("0"))
+
+    @property
+    def given(self) -> Decimal:
+        return sum((row.given for row in self.members), Decimal("0"))
+
+    @property
+    def left(self) -> Decimal:
+        """The alliance's days left: each member's left, summed (a member who gave more than
+        they pledged does not use up a colleague's pledge)."""
+        return sum((row.left for row in self.members), Decimal("0"))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.members
+
+
+def free_service_days(year: int) -> FreeServiceDays:
+    """Every member's pledge for ``year`` and the days they gave that year, in two queries:
+    members who pledged, and members who gave (with or without a pledge), by name."""
+    pledged = FreeServicePledge.objects.filter(year=year).values_list(
+        "consultant_id", "consultant__display_name", "days"
+    )
+    given = (
+        Engagement.objects.filter(free_days__isnull=False, end__year=year)
+        .order_by()
+        .values_list("consultant_id", "consultant__display_name")
+        .annotate(days=Sum("free_days"))
+    )
+    rows: dict[int, dict] = {}
+    for consultant_id, name, days in pledged.order_by():
+        rows[consultant_id] = {"name": name, "pledged": days, "given": Decimal("0")}
+    for consultant_id, name, days in given:
+        row = rows.setdefault(consultant_id, {"name": name, "pledged": Decimal("0")})
+        row["given"] = days or Decimal("0")
+    members = sorted(
+        (FreeDaysRow(consultant_id, **row) for consultant_id, row in rows.items()),
+        key=lambda row: (row.name.casefold(), row.consultant_id),
+    )
+    return FreeServiceDays(year=year, members=members)
+
+
+def year_asked(value, default: int) -> int:
+    """``?year=`` as a calendar year (2000 to 2100), ``default`` when absent; ``ValueError``
+    for anything else."""
+    if value in (None, ""):
+        return default
+    if not str(value).isdigit() or not 2000 <= int(value) <= 2100:
+        raise ValueError(value)
+    return int(value)
+
+
+def free_days_years(year: int) -> list[int]:
+    """The years the page's filter offers: every year with a pledge, and ``year``, newest
+    first (one query)."""
+    years = set(FreeServicePledge.objects.values_list("year", flat=True).distinct().order_by())
+    return sorted(years | {year}, reverse=True)

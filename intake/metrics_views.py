@@ -3,7 +3,7 @@ the share referred out, offers and engagements per member, requests per week, an
 outgoing mail."""
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,13 @@ def metrics_page(request):
         return redirect_to_login(request.get_full_path())
     if not network_access.is_coordinator(request.user):
         raise PermissionDenied(_("The metrics page is for coordinators."))
+    # Free service days (pledged, given and left) in the year asked (``?year=``): three queries
+    # (pledges, days given, the years pledged for).
+    this_year = timezone.localdate().year
+    try:
+        year = metrics.year_asked(request.GET.get("year"), this_year)
+    except ValueError:
+        raise BadRequest(_("Choose a year between 2000 and 2100.")) from None
     figures = metrics.intake_metrics()
     charts = []
     if not figures.is_empty:
@@ -41,5 +48,7 @@ def metrics_page(request):
             "median_to_first_contact": metrics.duration_words(figures.median_to_first_contact),
             "median_to_engagement": metrics.duration_words(figures.median_to_engagement),
             "charts": charts,
+            "free_days": metrics.free_service_days(year),
+            "free_days_years": metrics.free_days_years(this_year),
         },
     )

@@ -269,9 +269,10 @@ def test_the_page_runs_a_fixed_number_of_queries(
     sign_in(client, intake_coordinator)
     # session, user, role groups, the six of intake_metrics (status counts, first-contact
     # waits, engagement waits, offers per member, engagements per member, requests per week),
-    # the two of mail_backlog (counts and oldest due time, the last error), and the user's
-    # member record and the counts (network.desk) for the site's navigation.
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(13):
+    # the two of mail_backlog (counts and oldest due time, the last error), the three of the free
+    # service days (pledges, days given, the years pledged for), and the user's member record and
+    # the counts (network.desk) for the site's navigation.
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(16):
         assert client.get(URL).status_code == 200
 
 

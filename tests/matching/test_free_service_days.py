@@ -66,7 +66,9 @@ def test_days_left_put_a_member_first_on_a_pro_bono_request():
 def test_fewer_days_left_than_needed_score_a_share_of_the_factor():
     request = RequestProfile(skills=("WordPress",), pro_bono=True, estimated_hours=80)  # 10 days
     result = ranked([member(1, free_days_left=2.5)], request)
-    assert result.candidates[0].factors[FREE_DAYS_FACTOR] == pytest.approx(0.1 / 1.1 * 0.25, abs=1e-6)
+    assert result.candidates[0].factors[FREE_DAYS_FACTOR] == pytest.approx(
+        0.1 / 1.1 * 0.25, abs=1e-6
+    )
 
 
 def test_a_paid_request_has_no_such_factor_and_ranks_as_without_pledges():

@@ -154,6 +154,13 @@ ROWS = [
         body={},
         what="409: the engaged member (the team's lead) is not away",
     ),
+    # Free service days: the metrics page's figures, for coordinators as the page.
+    R(
+        "api/v1/free-service-days/",
+        "get",
+        "/api/v1/free-service-days/",
+        (401, 401, 403, 200, 200, 200, 403, 200, 403, 403),
+    ),
     R(
         "api/v1/engagements/cover/",
         "get",
