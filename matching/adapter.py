@@ -16,32 +16,39 @@ Activity other apps record
     it through the functions those apps register in ``matching.providers``; with none
     registered they are left empty.
 
-Sharing builds
-    A build of a large network takes seconds. ``matching.tasks.index_rebuild`` (a django-q2
-    task) builds and stores the index in the cache under a key naming its stamp, and
-    ``current_index()`` looks there before building itself (and stores its own builds there too),
-    so one process builds and the others load.
+Building off the request path
+    The index is built into files, one directory per version (``matching.index_files``),
+    which every process of the machine maps read-only: one copy per machine. In production
+    (``MATCHING_INDEX_BUILD = "background"``) a change queues ``matching.tasks.index_rebuild``
+    and requests keep answering from the previous version until the new one is written; see
+    ``current_index()`` and docs/architecture.md, "Matching".
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from matching import providers
+from matching import index_files, providers
 from matching.index import MatchIndex
 from matching.normalize import Normalizer
 from matching.rank import Weights, rank
-from matching.stamp import IndexStamp, index_version_bump, read_stamp
+from matching.stamp import (
+    IndexStamp,
+    index_version_bump,
+    queue_rebuild,
+    read_stamp,
+)
 from matching.teams import Team, propose_teams
 from matching.types import ConsultantProfile, ExternalProfile, MatchResult, RequestProfile
 from network.models import (
@@ -80,8 +87,9 @@ ENGAGEMENT_WEEKS = 4
 UNKNOWN_ENGAGEMENT_HOURS_PER_WEEK = 5.0
 # The window a request wants when the client gave only a start date (or none): four weeks.
 DEFAULT_WINDOW_DAYS = 28
-# A shared build is useful until the next edit; a day bounds what a forgotten one costs.
-CACHE_TIMEOUT_SECONDS = 24 * 60 * 60
+# Versions kept on disk: the current one and the one before it (which a process may still map
+# while it moves to the new one; a removed version stays readable to whoever maps it).
+INDEX_VERSIONS_KEPT = 2
 
 
 # --- Loading the profiles -----------------------------------------------------------------
@@ -217,7 +225,7 @@ def external_profiles() -> list[ExternalProfile]:
     ]
 
 
-# --- The index, built once per process ----------------------------------------------------
+# --- The index: built off the request path, mapped from files -----------------------------
 
 
 def build(stamp: IndexStamp | None = None) -> MatchIndex:
@@ -233,52 +241,139 @@ def build(stamp: IndexStamp | None = None) -> MatchIndex:
     return index
 
 
+def index_directory() -> Path:
+    """Where this machine's built versions live (``MATCHING_INDEX_DIR``)."""
+    return Path(settings.MATCHING_INDEX_DIR)
+
+
+def version_name(stamp: IndexStamp) -> str:
+    """The directory name of the version built for ``stamp``: its counter, then a digest of
+    the whole stamp (the counter alone does not see bulk inserts nor the day) and of the
+    database's address, so two databases served from one checkout never share a version."""
+    database = settings.DATABASES["default"]
+    where = "|".join(str(database.get(key, "")) for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    digest = hashlib.sha256(f"{stamp.cache_key}|{where}".encode()).hexdigest()[:32]
+    return f"v{stamp.version:012d}-{digest}"
+
+
+def build_files(stamp: IndexStamp | None = None) -> Path:
+    """Make sure the version for ``stamp`` (default: the current one) is built on this
+    machine, and return its directory.
+
+    Under the machine's build lock: a process that finds another building waits for it, then
+    finds the version built. A build that fails raises and leaves the versions already built,
+    and nothing else, in place (``matching.index_files.save``).
+    """
+    directory = index_directory()
+    with index_files.build_lock(directory):
+        stamp = stamp or read_stamp()
+        path = directory / version_name(stamp)
+        if index_files.info(path) is not None:
+            return path
+        started = time.perf_counter()
+        fresh = build(stamp)
+        seconds = time.perf_counter() - started
+        details = {
+            "version": stamp.version,
+            "day": stamp.day.isoformat(),
+            "built_at": time.time(),
+            "build_seconds": round(seconds, 3),
+            "members": fresh.size,
+        }
+        path = index_files.save(fresh, directory, version_name(stamp), details)
+        index_files.clean(directory, keep=INDEX_VERSIONS_KEPT)
+    logger.info(
+        "Built the matching index of %s members (version %s) in %.2f s.",
+        fresh.size,
+        stamp.version,
+        seconds,
+    )
+    return path
+
+
+# This process's mapped index and the directory it was mapped from.
 _built: MatchIndex | None = None
-# One build at a time per process: concurrent requests after an edit wait for the one build
-# instead of each building their own copy.
+_built_path: Path | None = None
+_built_info: dict | None = None
+# One reader at a time per process swaps the mapped index.
 _build_lock = threading.Lock()
 
 
+def _map(path: Path) -> MatchIndex:
+    global _built, _built_path, _built_info
+    _built = index_files.load(path)
+    _built_path = path
+    _built_info = index_files.info(path)
+    return _built
+
+
 def current_index() -> MatchIndex:
-    """This process's index: one query to read the stamp, then the cached index while the
-    stamp is unchanged, else the one shared in the cache for this stamp, else a fresh build."""
-    global _built
+    """The index to rank with: one query to read the stamp, then the mapped index while the
+    stamp is unchanged.
+
+    When the stamp has moved, the version built for it is mapped if this machine has it. If
+    not, with ``MATCHING_INDEX_BUILD = "background"`` (production) a build is queued
+    (``matching.stamp.queue_rebuild``) and the newest version built is mapped and answers,
+    stale, until the new one is there: a request never waits for a build, except the very first
+    on a machine where no version was ever built, which builds one under the machine's lock.
+    With ``"inline"`` (development, tests) the request builds the current version itself.
+    """
     stamp = read_stamp()
-    if _built is not None and _built.version == stamp:
-        return _built
+    mapped = _built
+    if mapped is not None and mapped.version == stamp:
+        return mapped
     with _build_lock:
         if _built is not None and _built.version == stamp:
             return _built
-        shared = cache.get(stamp.cache_key)
-        if isinstance(shared, MatchIndex) and shared.version == stamp:
-            _built = shared
-            return _built
-        started = time.perf_counter()
-        fresh = build(stamp)
-        logger.info(
-            "Built the matching index of %s members (version %s) in %.2f s.",
-            fresh.size,
-            stamp.version,
-            time.perf_counter() - started,
-        )
-        share_index(fresh)
-        _built = fresh
-        return _built
+        path = index_directory() / version_name(stamp)
+        if index_files.info(path) is not None:
+            return _map(path)
+        if settings.MATCHING_INDEX_BUILD == "background":
+            built = index_files.versions(index_directory())
+            if built and built[0][0] != _built_path:
+                _map(built[0][0])  # a newer version than this process's, if not the latest
+            if _built is not None:
+                if _built.version != stamp:
+                    queue_rebuild()
+                return _built
+        return _map(build_files(stamp))
 
 
-def share_index(index: MatchIndex) -> None:
-    """Store ``index`` in the cache under its stamp, for the other processes to load."""
-    try:
-        cache.set(index.version.cache_key, index, CACHE_TIMEOUT_SECONDS)
-    except Exception:  # a cache too small for a large index is not the caller's error
-        logger.warning("Could not store the matching index in the cache.", exc_info=True)
+def index_status() -> dict:
+    """The index's health, for the health endpoint and the metrics page: the version this
+    process answers from, the latest version, how old the one answering is, and whether it is
+    stale or a build is running on this machine. Reads the stamp (one query)."""
+    stamp = read_stamp()
+    directory = index_directory()
+    answering = _built_info
+    if answering is None:
+        built = index_files.versions(directory)
+        answering = built[0][1] if built else None
+    latest = index_files.info(directory / version_name(stamp))
+    return {
+        "mode": settings.MATCHING_INDEX_BUILD,
+        "latest_version": stamp.version,
+        "built_version": answering["version"] if answering else None,
+        "members": answering["members"] if answering else None,
+        "built_at": (
+            datetime.datetime.fromtimestamp(answering["built_at"], tz=datetime.UTC)
+            if answering
+            else None
+        ),
+        "age_seconds": (
+            round(max(0.0, time.time() - answering["built_at"]), 1) if answering else None
+        ),
+        "build_seconds": answering["build_seconds"] if answering else None,
+        "stale": latest is None or (_built_info is not None and _built_info != latest),
+        "building": index_files.is_building(directory),
+    }
 
 
 def forget_index() -> None:
-    """Drop this process's index (tests, and after restoring a database)."""
-    global _built
+    """Drop this process's mapped index (tests, and after restoring a database)."""
+    global _built, _built_path, _built_info
     with _build_lock:
-        _built = None
+        _built = _built_path = _built_info = None
 
 
 # --- Settings and requests ----------------------------------------------------------------

@@ -7,12 +7,13 @@ sign-in look-ups, one query for the index's stamp and the language check.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matching import adapter
 from matching.serializers import (
+    HealthSerializer,
     MatchInputSerializer,
     MatchResultSerializer,
     NormalizeInputSerializer,
@@ -71,3 +72,24 @@ class MatchView(APIView):
         serializer.is_valid(raise_exception=True)
         result = adapter.match(adapter.request_profile(**serializer.validated_data))
         return Response(MatchResultSerializer(result).data)
+
+
+class HealthView(APIView):
+    """Open to anyone (a monitor has no account): versions and times, nothing about members."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="The service's health: the matching index's version and age",
+        description=(
+            "`matching_index.stale` is true between a change to the network and the end of the "
+            "index's rebuild (seconds); answers meanwhile come from the previous version. A "
+            "large `age_seconds` with `stale` true means no rebuild is running: see "
+            'docs/operations.md, "Matching index". Costs one query.'
+        ),
+        responses={200: HealthSerializer},
+        tags=["health"],
+    )
+    def get(self, request):
+        # The serializer leaves out what the status holds beyond its fields (the member count).
+        return Response(HealthSerializer({"matching_index": adapter.index_status()}).data)

@@ -8,4 +8,5 @@ from matching import api
 urlpatterns = [
     path("skills/normalize/", api.SkillNormalizeView.as_view(), name="api-skills-normalize"),
     path("match/", api.MatchView.as_view(), name="api-match"),
+    path("health/", api.HealthView.as_view(), name="api-health"),
 ]

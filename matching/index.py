@@ -15,7 +15,13 @@ does) and ``s`` skills:
 - ``tfidf_csc``: the TF-IDF matrix of the profile texts (rows l2-normalised, so a dot product is
   a cosine) in CSC form, so a request's few words are a few column slices;
 - per-consultant arrays for the hard filters and the other factors;
-- ``external_skills``: outside professionals × skill, for referrals.
+- ``external_skills``: outside professionals × skill, for referrals;
+- the members themselves (id, name, status, groups) as arrays too: names as one UTF-8 buffer
+  with offsets, groups as a CSR-like pair, statuses as small codes.
+
+Every per-member value is a numpy array (or a sparse matrix made of three), never a Python
+object per member, so ``matching.index_files`` can write the index as ``.npy`` files that every
+process maps read-only: one copy of the arrays per machine, whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -50,7 +56,6 @@ class MatchIndex:
     """
 
     normalizer: Normalizer
-    consultants: list[ConsultantProfile]
     externals: list[ExternalProfile]
     skill_names: list[str]
     skill_column: dict[str, int]
@@ -74,16 +79,34 @@ class MatchIndex:
     away_owner: np.ndarray  # int64 consultant position of each time-away period
     away_start: np.ndarray  # int64 proleptic ordinal of the first day away
     away_end: np.ndarray  # int64 proleptic ordinal of the last day away
-    clients: dict[int, np.ndarray]  # organisation id → positions of consultants who served it
+    client_orgs: np.ndarray  # int64 organisation ids served, ascending
+    client_indptr: np.ndarray  # int64: client_positions[indptr[i]:indptr[i + 1]] served orgs[i]
+    client_positions: np.ndarray  # int64 consultant positions
     external_skills: sparse.csc_matrix  # externals × s, 1.0 where held
+    name_bytes: np.ndarray  # uint8: every member's name, UTF-8, one after the other
+    name_offsets: np.ndarray  # int64, n + 1: name i is name_bytes[offsets[i]:offsets[i + 1]]
+    status_names: list[str]  # the distinct statuses
+    status_code: np.ndarray  # int8 per consultant, into status_names
+    group_indptr: np.ndarray  # int64, n + 1: group_ids[indptr[i]:indptr[i + 1]]
+    group_ids: np.ndarray  # int64 group ids of each member
     version: Hashable = None
     _analyzer: Callable[[str], list[str]] | None = field(default=None, repr=False)
     _idf: np.ndarray | None = field(default=None, repr=False)
-    _skills_by_position: list[dict[str, int]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._analyzer is None:
+            self._analyzer = self.vectorizer.build_analyzer()
+        if self._idf is None:
+            self._idf = np.asarray(self.vectorizer.idf_, dtype=np.float64)
 
     @property
     def size(self) -> int:
-        return len(self.consultants)
+        return len(self.consultant_ids)
+
+    @property
+    def consultants(self) -> Sequence[IndexedMember]:
+        """The members in position order, each read from the arrays when asked for."""
+        return _Members(self)
 
     @classmethod
     def build(
@@ -181,6 +204,29 @@ class MatchIndex:
         for position, profile in enumerate(profiles):
             for organization in profile.clients_served:
                 served.setdefault(organization, []).append(position)
+        client_orgs = np.array(sorted(served), dtype=np.int64)
+        client_lists = [served[int(org)] for org in client_orgs]
+        client_indptr = np.zeros(len(client_lists) + 1, dtype=np.int64)
+        np.cumsum([len(rows) for rows in client_lists], out=client_indptr[1:])
+        client_positions = np.fromiter(
+            (row for rows in client_lists for row in rows), np.int64, int(client_indptr[-1])
+        )
+
+        encoded = [p.name.encode() for p in profiles]
+        name_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(name) for name in encoded], out=name_offsets[1:])
+        name_bytes = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+        status_index: dict[str, int] = {}
+        status_code = np.fromiter(
+            (status_index.setdefault(p.status, len(status_index)) for p in profiles), np.int8, n
+        )
+        group_indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(p.groups) for p in profiles], out=group_indptr[1:])
+        group_ids = np.fromiter(
+            (group for p in profiles for group in sorted(p.groups)),
+            np.int64,
+            int(group_indptr[-1]),
+        )
 
         external_rows = [
             (row, skill_column[name])
@@ -200,7 +246,6 @@ class MatchIndex:
 
         return cls(
             normalizer=normalizer,
-            consultants=profiles,
             externals=outside,
             skill_names=skill_names,
             skill_column=skill_column,
@@ -228,11 +273,16 @@ class MatchIndex:
             away_owner=np.array(owners, dtype=np.int64),
             away_start=np.array(starts, dtype=np.int64),
             away_end=np.array(ends, dtype=np.int64),
-            clients={org: np.array(rows, dtype=np.int64) for org, rows in served.items()},
+            client_orgs=client_orgs,
+            client_indptr=client_indptr,
+            client_positions=client_positions,
             external_skills=external_skills,
-            _skills_by_position=[p.skills for p in profiles],
-            _analyzer=vectorizer.build_analyzer(),
-            _idf=vectorizer.idf_.astype(np.float64),
+            name_bytes=name_bytes,
+            name_offsets=name_offsets,
+            status_names=list(status_index),
+            status_code=status_code,
+            group_indptr=group_indptr,
+            group_ids=group_ids,
         )
 
     def query_terms(self, text: str) -> tuple[list[int], np.ndarray]:
@@ -274,7 +324,74 @@ class MatchIndex:
 
     def skills_of(self, position: int) -> dict[str, int]:
         """The canonical skills and levels of the consultant at ``position``."""
-        return self._skills_by_position[position]
+        start, end = self.levels.indptr[position], self.levels.indptr[position + 1]
+        names = self.skill_names
+        return {
+            names[column]: int(level)
+            for column, level in zip(
+                self.levels.indices[start:end].tolist(),
+                self.levels.data[start:end].tolist(),
+                strict=True,
+            )
+        }
+
+    def name_of(self, position: int) -> str:
+        start, end = self.name_offsets[position], self.name_offsets[position + 1]
+        return bytes(self.name_bytes[start:end]).decode()
+
+    def status_of(self, position: int) -> str:
+        return self.status_names[int(self.status_code[position])]
+
+    def groups_of(self, position: int) -> frozenset[int]:
+        start, end = self.group_indptr[position], self.group_indptr[position + 1]
+        return frozenset(self.group_ids[start:end].tolist())
+
+    def member(self, position: int) -> IndexedMember:
+        """The member at ``position``: id, name, status, skills and groups."""
+        return IndexedMember(
+            id=int(self.consultant_ids[position]),
+            name=self.name_of(position),
+            status=self.status_of(position),
+            skills=self.skills_of(position),
+            groups=self.groups_of(position),
+        )
+
+    def clients_of(self, organization_id: int) -> np.ndarray | None:
+        """The positions of the consultants who served ``organization_id``, or None."""
+        found = int(np.searchsorted(self.client_orgs, organization_id))
+        if found >= len(self.client_orgs) or int(self.client_orgs[found]) != organization_id:
+            return None
+        return self.client_positions[self.client_indptr[found] : self.client_indptr[found + 1]]
+
+
+@dataclass(frozen=True)
+class IndexedMember:
+    """One member as the index holds them (what rankings and teams name)."""
+
+    id: int
+    name: str
+    status: str
+    skills: dict[str, int]
+    groups: frozenset[int]
+
+
+class _Members(Sequence):
+    """``MatchIndex.consultants``: the members, made from the arrays one at a time."""
+
+    def __init__(self, index: MatchIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return self._index.size
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self._index.member(i) for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._index.member(position)
 
 
 def _empty_vectorizer(n: int) -> tuple[TfidfVectorizer, sparse.csr_matrix]:

@@ -145,8 +145,9 @@ def rank(
     capacity = _capacity(index, request)
     budget = _budget_fit(index, request)
     continuity = np.zeros(index.size)
-    if request.organization_id is not None and request.organization_id in index.clients:
-        continuity[index.clients[request.organization_id]] = 1.0
+    served = None if request.organization_id is None else index.clients_of(request.organization_id)
+    if served is not None:
+        continuity[served] = 1.0
     rotation = 1.0 - np.minimum(index.rotation_offers, ROTATION_OFFERS) / ROTATION_OFFERS
 
     # Nothing to cover: the text carries the weight the skills would have had. A pro bono
@@ -444,16 +445,15 @@ def _candidate(
     factors: dict[str, np.ndarray],
     required: list[str],
 ) -> Candidate:
-    profile = index.consultants[position]
     held = index.skills_of(position)
     return Candidate(
-        consultant_id=profile.id,
-        name=profile.name,
+        consultant_id=int(index.consultant_ids[position]),
+        name=index.name_of(position),
         score=round(float(score[position]), 6),
         factors={name: round(float(values[position]), 6) for name, values in factors.items()},
         covered_skills=[skill for skill in required if held.get(skill, 0) > 0],
         missing_skills=[skill for skill in required if held.get(skill, 0) <= 0],
-        groups=profile.groups,
+        groups=index.groups_of(position),
     )
 
 

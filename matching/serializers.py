@@ -263,3 +263,32 @@ class TeamSerializer(serializers.Serializer):
 
 class TeamsResultSerializer(serializers.Serializer):
     teams = TeamSerializer(many=True)
+
+
+class IndexHealthSerializer(serializers.Serializer):
+    """``GET /api/v1/health/``: the matching index this process answers from."""
+
+    mode = serializers.ChoiceField(
+        choices=["inline", "background"],
+        help_text=_("Where the index is built: in the request, or off it by a task."),
+    )
+    latest_version = serializers.IntegerField(
+        help_text=_("The version counter now: every change to a member moves it.")
+    )
+    built_version = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The version of the index answering; null: none built yet on this machine."),
+    )
+    built_at = serializers.DateTimeField(allow_null=True)
+    age_seconds = serializers.FloatField(
+        allow_null=True, help_text=_("Seconds since the index answering was built.")
+    )
+    build_seconds = serializers.FloatField(allow_null=True)
+    stale = serializers.BooleanField(
+        help_text=_("True while a newer version is waiting to be built; answers use the older.")
+    )
+    building = serializers.BooleanField(help_text=_("A build is running on this machine."))
+
+
+class HealthSerializer(serializers.Serializer):
+    matching_index = IndexHealthSerializer()

@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 
-from django.db import connection
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,8 +45,13 @@ from network.models import (
     TimeAway,
 )
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "directory"
 CACHE_KEY_PREFIX = "matching:index:"
+# Set while a rebuild is queued and not yet started, so a burst of edits queues one task.
+QUEUED_KEY = "matching:index-rebuild-queued"
+QUEUED_SECONDS = 120
 
 
 # --- The version counter ------------------------------------------------------------------
@@ -59,6 +67,30 @@ def index_version_bump() -> None:
     bumped = MatchingIndexVersion.objects.filter(key=VERSION_KEY).update(value=F("value") + 1)
     if not bumped:
         MatchingIndexVersion.objects.get_or_create(key=VERSION_KEY, defaults={"value": 1})
+    if settings.MATCHING_INDEX_BUILD == "background":
+        # Once per transaction, after it commits: the task must read the edit.
+        pending = getattr(connection, "run_on_commit", ())
+        if not any(entry[1] is queue_rebuild for entry in pending):
+            transaction.on_commit(queue_rebuild)
+
+
+def queue_rebuild() -> bool:
+    """Queue ``matching.tasks.index_rebuild`` unless one is queued already; True if queued.
+
+    A cache key marks the queued task (the task clears it when it starts, so an edit made
+    during a build queues the next one). If the queue cannot be reached the schedule
+    (``setup_schedules``) or ``manage.py matching_index`` builds it later; nothing fails.
+    """
+    try:
+        if not cache.add(QUEUED_KEY, timezone.now().isoformat(), QUEUED_SECONDS):
+            return False
+        from django_q.tasks import async_task
+
+        async_task("matching.tasks.index_rebuild", task_name="matching index rebuild")
+    except Exception:
+        logger.warning("Could not queue a matching index rebuild.", exc_info=True)
+        return False
+    return True
 
 
 def edited(sender, instance, raw=False, **kwargs):

@@ -117,13 +117,12 @@ def build_team(
     team_members = []
     for slot, row in enumerate(members):
         position = int(pool[row])
-        profile = index.consultants[position]
         held = index.skills_of(position)
         rate = index.hourly_rate[position]
         team_members.append(
             TeamMember(
-                consultant_id=profile.id,
-                name=profile.name,
+                consultant_id=int(index.consultant_ids[position]),
+                name=index.name_of(position),
                 covers=tuple(
                     skill
                     for column, skill in enumerate(required)

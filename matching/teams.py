@@ -249,13 +249,12 @@ def _seed(
         elif eligible[position]:
             kept.append(position)
         else:
-            profile = index.consultants[position]
             why = [
-                _status_reason(profile.status) if key == "not active" else _(text)
+                _status_reason(index.status_of(position)) if key == "not active" else _(text)
                 for key, text in SET_ASIDE_REASONS.items()
                 if reasons[key][position]
             ]
-            set_aside.append(SetAside(consultant_id, profile.name, ", ".join(why)))
+            set_aside.append(SetAside(consultant_id, index.name_of(position), ", ".join(why)))
     return np.asarray(kept, dtype=np.int64), tuple(set_aside)
 
 
@@ -297,8 +296,9 @@ def _seed_starts(
 def _member_fit(index: MatchIndex, request: RequestProfile, weights: Weights) -> np.ndarray:
     """Availability over the window, continuity and rotation, by their ``rank`` weights."""
     continuity = np.zeros(index.size)
-    if request.organization_id is not None and request.organization_id in index.clients:
-        continuity[index.clients[request.organization_id]] = 1.0
+    served = None if request.organization_id is None else index.clients_of(request.organization_id)
+    if served is not None:
+        continuity[served] = 1.0
     rotation = 1.0 - np.minimum(index.rotation_offers, ROTATION_OFFERS) / ROTATION_OFFERS
     total = weights.capacity + weights.continuity + weights.rotation
     if total <= 0:

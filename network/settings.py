@@ -444,6 +444,16 @@ if MATCHING_COVERAGE_THRESHOLD > 1:
 DIRECTORY_COUNT_CAP = env_int("DIRECTORY_COUNT_CAP", 1000, minimum=1)
 # Candidates in an answer (the API and the request page's suggestions panel).
 MATCHING_LIMIT = env_int("MATCHING_LIMIT", 10, minimum=1)
+# Where the built matching index lives: one directory per version of .npy files that every
+# process of the machine maps read-only (matching.index_files). Local disk, one per machine.
+MATCHING_INDEX_DIR = Path(env_str("MATCHING_INDEX_DIR", default=str(BASE_DIR / "var" / "index")))
+# "background": a web request never builds; after a change it answers from the previous version
+# while a task (or `manage.py matching_index`) builds the next. "inline": the request that finds
+# the index stale builds it (development and tests: every answer is fresh). Either way, the first
+# request on a machine where no version was ever built builds one, under the machine's lock.
+MATCHING_INDEX_BUILD = env_str("MATCHING_INDEX_BUILD", default="inline" if DEBUG else "background")
+if MATCHING_INDEX_BUILD not in ("inline", "background"):
+    raise ImproperlyConfigured('MATCHING_INDEX_BUILD must be "inline" or "background".')
 # Handbook: a policy not reviewed for this many months shows as due and its owner is reminded.
 HANDBOOK_REVIEW_MONTHS = env_int("HANDBOOK_REVIEW_MONTHS", 12, minimum=1)
 # Handbook: a decision's quorum is this share (whole percent, rounded up, at least 1) of the

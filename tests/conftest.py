@@ -1,5 +1,6 @@
 """Shared fixtures: test settings, one user per role, and API clients signed in as them."""
 
+import itertools
 import os
 
 import pytest
@@ -13,6 +14,8 @@ from network.roles import Role
 from network.services import languages_ensure, user_grant_role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, UserFactory
 
+_index_dirs = itertools.count()
+
 
 @pytest.fixture(autouse=True)
 def _english_to_start_with():
@@ -24,7 +27,7 @@ def _english_to_start_with():
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, monkeypatch):
+def _test_settings(settings, monkeypatch, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
@@ -35,6 +38,11 @@ def _test_settings(settings, monkeypatch):
 
     # Tasks run inline so a test sees their effects; the cluster is exercised in e2e and load.
     monkeypatch.setattr(Conf, "SYNC", True)
+    # Each test's matching index in its own directory (made on the first build): two tests'
+    # networks can reach the same stamp. Built in the request, so answers are always fresh;
+    # tests/matching/test_index_handover.py runs the background mode.
+    settings.MATCHING_INDEX_DIR = tmp_path_factory.getbasetemp() / f"index-{next(_index_dirs)}"
+    settings.MATCHING_INDEX_BUILD = "inline"
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ def test_filter_and_factor_arrays(index):
     assert index.speaks[1, index.language_codes["es"]]
     assert not index.speaks[0].any()
     assert index.location_names[index.location_code[1]] == "berkeleyca"
-    assert index.clients[7].tolist() == [0]
+    assert index.clients_of(7).tolist() == [0]
+    assert index.clients_of(8) is None
 
 
 def test_time_away_filters_only_when_it_covers_the_whole_window(index):

@@ -1,4 +1,5 @@
-"""Create or update the django-q2 schedules of intake's timers (``make run`` calls this).
+"""Create or update the django-q2 schedules of intake's timers and the matching index's
+rebuild (``make run`` calls this).
 
 Idempotent, keyed by schedule name: running it again changes only what differs from the
 definitions below, and leaves exactly one schedule per name.
@@ -18,6 +19,9 @@ SCHEDULES = (
     ("Intake: expire unanswered offers", "intake.tasks.offers_expire", 15),
     ("Intake: remind overdue requests", "intake.tasks.requests_remind_overdue", 15),
     ("Intake: retry notifications", "intake.tasks.notifications_retry", 1),
+    # The matching index is rebuilt when a change queues it; this run catches a task lost with a
+    # killed cluster, and a new day. A current index costs it one query.
+    ("Matching: rebuild the index if stale", "matching.tasks.index_rebuild", 1),
 )
 
 
