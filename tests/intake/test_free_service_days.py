@@ -257,3 +257,32 @@ def test_the_figures_cost_the_same_queries_however_many_members(
     grow(10)
     with django_assert_max_num_queries(4):
         assert len(api.get(API).json()["members"]) == 12
+
+
+# --- The request page's suggestions -----------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fresh_index")
+def test_the_suggestions_explain_the_free_days_on_pro_bono_requests_only(intake_coordinator):
+    from intake.matching_panel import match_panel_for
+    from tests.factories import ConsultantSkillFactory, SkillFactory
+
+    wordpress = SkillFactory(name="WordPress")
+    ada = ConsultantFactory(status="active", display_name="Ada")
+    ConsultantSkillFactory(consultant=ada, skill=wordpress, level=4)
+    services.pledge_set(consultant=ada, year=YEAR, days=10)
+
+    def bars(pro_bono):
+        request = RequestFactory(
+            status=Request.Status.TRIAGED, skills=["WordPress"], pro_bono=pro_bono
+        )
+        panel = match_panel_for(intake_coordinator, request)
+        return {bar.name: bar for bar in panel.rows[0].factors}
+
+    pro_bono = bars(True)
+    assert pro_bono["free_days_left"].label.startswith("Free service days left this year")
+    assert pro_bono["free_days_left"].percent == 100
+    assert sum(bar.weight for bar in pro_bono.values()) == pytest.approx(1)
+    paid = bars(False)
+    assert "free_days_left" not in paid
+    assert paid["skill_coverage"].weight == pytest.approx(0.45)
