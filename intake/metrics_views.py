@@ -1,6 +1,8 @@
 """The coordinators' metrics page: requests by status, time to first contact and to engagement,
 the share referred out, offers and engagements per member, requests per week, and the state of
-outgoing mail."""
+outgoing mail and the matching index's version and age."""
+
+import datetime
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -9,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake import metrics
+from matching import adapter
 from network import access as network_access
 
 
 def metrics_page(request):
     # Queries: session, user, role groups, the user's member record and whether they coordinate
     # a group (for non-staff), then the six of intake_metrics, whatever the number of requests,
-    # and the two of mail_backlog.
+    # the two of mail_backlog, and the matching index's stamp.
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not network_access.is_coordinator(request.user):
@@ -37,6 +40,12 @@ def metrics_page(request):
         ]
     mail = metrics.mail_backlog()
     mail_overdue = mail.overdue_by(timezone.now())
+    index = adapter.index_status()
+    index_age = (
+        metrics.duration_words(datetime.timedelta(seconds=index["age_seconds"]))
+        if index["age_seconds"] is not None
+        else ""
+    )
     return render(
         request,
         "intake/metrics.html",
@@ -48,6 +57,8 @@ def metrics_page(request):
             "median_to_first_contact": metrics.duration_words(figures.median_to_first_contact),
             "median_to_engagement": metrics.duration_words(figures.median_to_engagement),
             "charts": charts,
+            "index": index,
+            "index_age": index_age,
             "free_days": metrics.free_service_days(year),
             "free_days_years": metrics.free_days_years(this_year),
         },

@@ -269,10 +269,10 @@ def test_the_page_runs_a_fixed_number_of_queries(
     sign_in(client, intake_coordinator)
     # session, user, role groups, the six of intake_metrics (status counts, first-contact
     # waits, engagement waits, offers per member, engagements per member, requests per week),
-    # the two of mail_backlog (counts and oldest due time, the last error), the three of the free
-    # service days (pledges, days given, the years pledged for), and the user's member record and
-    # the counts (network.desk) for the site's navigation.
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(16):
+    # the two of mail_backlog (counts and oldest due time, the last error), the matching
+    # index's stamp, the three of the free service days (pledges, days given, the years pledged
+    # for), and the user's member record and the counts (network.desk) for the site's navigation.
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(17):
         assert client.get(URL).status_code == 200
 
 
@@ -338,3 +338,25 @@ def test_an_empty_desk_shows_an_empty_state(client, intake_coordinator):
     assert response.status_code == 200
     assert b"No requests in the last 90 days" in response.content
     assert svgs(response.content) == []
+
+
+# --- The matching index -----------------------------------------------------------------------
+
+
+def test_the_page_shows_the_matching_index_version_and_age(client, intake_coordinator):
+    from matching import adapter
+
+    adapter.forget_index()
+    text = page(client, intake_coordinator).content.decode()
+    assert "Matching index" in text
+    assert "none built yet" in text
+
+    with time_machine.travel(NOW, tick=False):
+        adapter.current_index()
+    latest = adapter.read_stamp().version
+    text = page(client, intake_coordinator).content.decode()
+    section = text[text.index('id="matching-index"') :]
+    assert f"<dd>{latest}</dd>" in section  # the version answering
+    assert "(current)" in section
+    assert "under a minute ago" in section
+    adapter.forget_index()
