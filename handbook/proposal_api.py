@@ -12,6 +12,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -103,12 +104,16 @@ class GovernedSerializer(serializers.Serializer):
 
 
 class ProposalFilter(django_filters.FilterSet):
-    page = django_filters.CharFilter(field_name="page__slug", help_text="A page's slug.")
+    # Not "page", which names the page of results.
+    slug = django_filters.CharFilter(field_name="page__slug", help_text="The page's slug.")
     status = django_filters.ChoiceFilter(choices=Proposal.Status.choices)
 
     class Meta:
         model = Proposal
-        fields = ["page", "status"]
+        fields = ["slug", "status"]
+
+
+MEMBERS_ONLY = _("Only members of the alliance read the changes proposed to the handbook.")
 
 
 PROPOSED = OpenApiResponse(
@@ -150,7 +155,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         if not access.may_read_members_pages(request.user):
-            raise Http404(_("No such proposed change."))
+            raise PermissionDenied(MEMBERS_ONLY)
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(ProposalSerializer(rows, many=True).data)
 
@@ -203,6 +208,9 @@ GOVERNED_RESPONSES = {
 def governed_answer(request, page: Page) -> Response:
     """``POST …/pages/<slug>/governed/``: the record keepers mark a page as changed by
     decision, or no longer."""
+    # Who before what: a caller who may not mark pages hears so whatever they sent.
+    if not access.keeps_the_record(request.user):
+        raise PermissionDenied(proposals.GOVERN_REFUSED)
     serializer = GovernedSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     page = proposals.page_governed_set(

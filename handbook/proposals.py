@@ -91,15 +91,16 @@ def proposal_create(
         raise ValidationError({"base_revision": _("Name the revision your edit is based on.")})
     if closes_at is not None and closes_at <= timezone.now():
         raise ValidationError({"closes_at": _("The vote must close in the future.")})
+    # A proposal whose vote has ended is settled first, on its own (it stands even if this
+    # one is refused), so the base is checked against the page as the alliance decided it.
+    with transaction.atomic():
+        _settle_page(services.page_for_change(page_id))
     with transaction.atomic():
         page = services.page_for_change(page_id)
         if not page.is_governed:
             raise ValidationError(
                 {"page": _("This page is not changed by decision: edit it directly.")}
             )
-        # A proposal whose vote has ended is settled first, so the base is checked against
-        # the page as the alliance decided it.
-        _settle_page(page)
         services.check_base(page, base_revision, base_number)
         new_title = services.clean_title(title) if title is not None else page.title
         if new_title == page.title and body == page.body:
@@ -230,36 +231,31 @@ def _closed_q(now: datetime.datetime) -> Q:
     return Q(decision__closed_at__isnull=False) | Q(decision__closes_at__lte=now)
 
 
-def _settle_page(page: Page) -> None:
+def _settle_page(page: Page) -> int:
     """Settle the page's open proposals whose vote has ended, oldest decision first (so the
-    first passed proposal on a base is the one adopted)."""
+    first passed proposal on a base is the one adopted); how many were settled."""
     due = Proposal.objects.filter(page=page, status=Proposal.Status.OPEN).filter(
         _closed_q(timezone.now())
     )
-    for pk in due.order_by("decision__closed_at", "decision__closes_at", "pk").values_list(
-        "pk", flat=True
-    ):
+    order = ("decision__closed_at", "decision__closes_at", "pk")
+    settled = list(due.order_by(*order).values_list("pk", flat=True))
+    for pk in settled:
         proposal_settle(proposal_id=pk)
+    return len(settled)
 
 
 def proposals_settle_due() -> int:
     """Settle every open proposal whose vote has ended (the scheduled task); how many were."""
-    settled = 0
-    now = timezone.now()
     pages = (
         Proposal.objects.filter(status=Proposal.Status.OPEN)
-        .filter(_closed_q(now))
+        .filter(_closed_q(timezone.now()))
         .values_list("page_id", flat=True)
         .distinct()
     )
+    settled = 0
     for page_id in list(pages):
         with transaction.atomic():
-            page = services.page_for_change(page_id)
-            before = Proposal.objects.filter(page=page, status=Proposal.Status.OPEN).count()
-            _settle_page(page)
-            settled += (
-                before - Proposal.objects.filter(page=page, status=Proposal.Status.OPEN).count()
-            )
+            settled += _settle_page(services.page_for_change(page_id))
     return settled
 
 

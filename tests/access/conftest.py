@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from handbook import proposals
 from handbook import services as handbook_services
 from handbook.models import Decision, Page
 from intake import services as intake_services
@@ -143,6 +144,18 @@ def _build_world() -> dict:
         owner=consultant,
         due=timezone.localdate() + datetime.timedelta(days=14),
     )
+    policy_page = handbook_services.page_create(
+        actor=intake.user,
+        title="Referral policy",
+        body="We refer out when nobody fits.",
+        category=Page.Category.POLICY,
+    )
+    proposal = proposals.proposal_create(
+        actor=intake.user,
+        page_id=policy_page.pk,
+        base_revision=policy_page.latest_revision_id,
+        body="We refer out within a week when nobody fits.",
+    )
     decision = handbook_services.decision_create(
         actor=intake.user,
         text="Adopt the rates page",
@@ -191,6 +204,8 @@ def _build_world() -> dict:
             "meeting": meeting.pk,
             "item": item.pk,
             "decision": decision.pk,
+            "policy_page": policy_page.slug,
+            "proposal": proposal.pk,
         },
     }
 

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from handbook import proposals
 from handbook.models import Decision, Page
 from intake.bids.models import BidMember
 from intake.models import Engagement, Request
@@ -95,6 +96,13 @@ def demo(django_db_setup, django_db_blocker):
         admin = User.objects.get(username="admin")
         _, token = api_token_issue(user=admin)
         meeting, item, decision = _records(token, seat.consultant_id)
+        policy = Page.objects.filter(category=Page.Category.POLICY).order_by("pk").first()
+        proposal = proposals.proposal_create(
+            actor=admin,
+            page_id=policy.pk,
+            base_revision=policy.latest_revision_id,
+            body=policy.body + "\nA proposed line.\n",
+        )
         rows = {
             "bids": {"pk": seat.bid_id, "consultant_id": seat.consultant_id},
             "bid-board": {"pk": seat.bid_id},
@@ -102,6 +110,7 @@ def demo(django_db_setup, django_db_blocker):
             "pages": {"slug": Page.objects.order_by("pk").first().slug},
             "meetings": {"pk": meeting, "item_id": item},
             "decisions": {"pk": decision},
+            "proposals": {"pk": proposal.pk},
             "consultants": {
                 "pk": consultant.pk,
                 "consultant_pk": consultant.pk,
