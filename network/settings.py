@@ -461,6 +461,13 @@ HANDBOOK_REVIEW_MONTHS = env_int("HANDBOOK_REVIEW_MONTHS", 12, minimum=1)
 DECISION_QUORUM_PERCENT = env_int("DECISION_QUORUM_PERCENT", 50, minimum=1)
 if DECISION_QUORUM_PERCENT > 100:
     raise ImproperlyConfigured("DECISION_QUORUM_PERCENT must be between 1 and 100.")
+# Handbook: a proposed change to a policy is voted under this rule, open this many days.
+HANDBOOK_PROPOSAL_RULE = os.environ.get("HANDBOOK_PROPOSAL_RULE", "two_thirds")
+if HANDBOOK_PROPOSAL_RULE not in ("consensus", "simple_majority", "two_thirds", "three_quarters"):
+    raise ImproperlyConfigured(
+        "HANDBOOK_PROPOSAL_RULE must be consensus, simple_majority, two_thirds or three_quarters."
+    )
+HANDBOOK_PROPOSAL_DAYS = env_int("HANDBOOK_PROPOSAL_DAYS", 14, minimum=1)
 # The suggestions panel on the request page is a template tag of intake.matching_panel; it is
 # registered here because intake has no templatetags package.
 TEMPLATES[0]["OPTIONS"]["libraries"] = {"matching_panel": "intake.matching_panel"}

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from rest_framework.request import Request as DrfRequest
 
-from handbook.services import DecisionClosed, EditConflict
+from handbook.proposals import ProposalClosed
+from handbook.services import DecisionClosed, EditConflict, GovernedPage
 from intake.bids.rules import BidConflict
 from intake.workflow import WorkflowConflict
 from network.api_errors import exception_handler
@@ -16,7 +17,16 @@ from network.errors import Conflict
 
 
 @pytest.mark.parametrize(
-    "conflict", [IllegalTransition, WorkflowConflict, BidConflict, EditConflict, DecisionClosed]
+    "conflict",
+    [
+        IllegalTransition,
+        WorkflowConflict,
+        BidConflict,
+        EditConflict,
+        DecisionClosed,
+        GovernedPage,
+        ProposalClosed,
+    ],
 )
 def test_every_state_machines_conflict_is_a_conflict(conflict):
     assert issubclass(conflict, Conflict)
