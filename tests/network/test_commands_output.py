@@ -253,7 +253,7 @@ def test_benchmark_matching_with_progress_shows_each_stage_and_the_total(small_n
 
     call_command(
         "benchmark_matching", "--consultants", "30", "--queries", "5", "--progress",
-        stdout=out, stderr=err,
+        "--workers", "0", stdout=out, stderr=err,
     )  # fmt: skip
 
     lines = err.getvalue().splitlines()
@@ -268,8 +268,9 @@ def test_benchmark_matching_on_a_pipe_prints_only_its_json_line(small_network):
     out, err = io.StringIO(), io.StringIO()
 
     call_command(
-        "benchmark_matching", "--consultants", "10", "--queries", "2", stdout=out, stderr=err
-    )
+        "benchmark_matching", "--consultants", "10", "--queries", "2", "--workers", "0",
+        stdout=out, stderr=err,
+    )  # fmt: skip
 
     assert err.getvalue() == ""
     assert json.loads(out.getvalue())["queries"] == 2
