@@ -435,7 +435,7 @@ def test_the_api_lists_filters_shows_and_withdraws_proposals(
 
 def test_non_members_do_not_see_proposals(api_as, applicant, member, policy):
     proposal = propose(policy, member, "Changed.\n")
-    assert api_as(applicant).get(PROPOSALS).status_code == 404
+    assert api_as(applicant).get(PROPOSALS).status_code == 403
     assert api_as(applicant).get(f"{PROPOSALS}{proposal.pk}/").status_code == 404
     assert api_as(None).get(PROPOSALS).status_code in (401, 403)
 
