@@ -116,13 +116,22 @@ FUZZ_EXAMPLES ?= 500
 fuzz: $(VENV)/.installed-dev messages
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(DEV_ENV) $(BIN)/pytest -q -p no:logging -n auto tests/fuzz
 
-# Load: the service on a fresh PostgreSQL database under gunicorn (sync workers) with a django-q2
-# cluster on Redis, driven by locust from another process; prints the figures and PASS/FAIL per
-# target (exit 1 when a target is missed). Needs PostgreSQL and Redis on 127.0.0.1 (LOAD_PG,
-# LOAD_REDIS); knobs and figures in tests/load/README.md.
+# Load. `make load`: the open-loop mix, what users feel (tests/load/openloop.py): submissions and
+# reads sent at fixed times whatever the answers do, latency from the scheduled time; gunicorn
+# (sync workers) and a django-q2 cluster on SQLite, or on a fresh PostgreSQL database on
+# DATABASE_URL's server when it is set (Redis when REDIS_URL is). `make load MODE=closed`: the
+# closed-loop capacity runs under locust, on PostgreSQL and Redis on 127.0.0.1 (LOAD_PG,
+# LOAD_REDIS; tests/load/run.py). Both print PASS/FAIL per target (exit 1 when one is missed);
+# knobs and figures in tests/load/README.md.
+MODE ?= open
 load: | $(BIN)/python
+ifeq ($(MODE),closed)
 	$(BIN)/pip install --quiet -e ".[dev,load]"
 	$(BIN)/python -m tests.load.run
+else
+	$(MAKE) -s $(VENV)/.installed-dev
+	$(BIN)/python -m tests.load.openloop
+endif
 
 # Screenshots: the demo alliance (seeded as `make run` seeds it, on a throw-away test database)
 # photographed in Chromium into docs/screenshots/, the README's tour in pictures

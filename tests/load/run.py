@@ -1,5 +1,6 @@
-"""``make load``: the service on PostgreSQL under gunicorn with a django-q2 cluster on Redis,
-driven from another process on loopback by locust, one clean run per scenario.
+"""``make load MODE=closed``, the capacity runs: the service on PostgreSQL under gunicorn with a
+django-q2 cluster on Redis, driven from another process on loopback by locust, one clean run per
+scenario. (``make load`` alone runs the open-loop mix, ``tests/load/openloop.py``.)
 
 1. A fresh PostgreSQL database (``switchboard_load_<pid>``), migrated and seeded with the demo
    alliance; a production-like environment (DEBUG=0, persistent connections, Redis for the

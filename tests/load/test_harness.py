@@ -106,3 +106,75 @@ def test_locustfile_imports_with_a_user_per_scenario():
     names, summary = (json.loads(line) for line in completed.stdout.strip().splitlines()[-2:])
     assert names == classes
     assert summary["requests"] == 0
+
+
+# --- The open loop (tests/load/openloop.py): the schedule does not wait for answers ----------
+
+
+def test_the_constant_schedule_keeps_each_rate_and_the_poisson_one_its_seed():
+    from tests.load.openloop import schedule
+
+    sends = schedule({"submit": 20, "status": 25, "queue": 0}, 2.0)
+    poisson = schedule({"submit": 20, "status": 25}, 20.0, arrivals="poisson", seed=7)
+
+    assert [send.due for send in sends] == sorted(send.due for send in sends)
+    submits = [send.due for send in sends if send.kind == "submit"]
+    assert len(submits) == 40
+    assert {round(b - a, 6) for a, b in zip(submits, submits[1:], strict=False)} == {0.05}
+    assert sum(send.kind == "status" for send in sends) == 50
+    assert not any(send.kind == "queue" for send in sends)
+    assert poisson == schedule({"submit": 20, "status": 25}, 20.0, arrivals="poisson", seed=7)
+    assert poisson != schedule({"submit": 20, "status": 25}, 20.0, arrivals="poisson", seed=8)
+    assert 350 < sum(send.kind == "submit" for send in poisson) < 450  # 400 expected
+    with pytest.raises(ValueError):
+        schedule({"submit": 1}, 1.0, arrivals="closed")
+
+
+def test_slow_answers_do_not_delay_later_sends():
+    import time
+
+    from tests.load.openloop import open_loop, schedule, summarize
+
+    sends = schedule({"submit": 50}, 0.4)  # 20 sends, one every 20 ms
+
+    def slow(send):
+        time.sleep(0.2)  # ten times the interval: a closed loop would send 2, not 20
+        return 201, True, "", send.number
+
+    outcomes = open_loop(sends, slow, pool_size=64)
+
+    assert len(outcomes) == 20
+    for outcome in outcomes:
+        assert outcome.dispatched - outcome.send.due < 0.015  # sent on time
+        assert outcome.latency_ms >= 200
+    # The first ten were all sent before the first answer came back.
+    assert sum(outcome.started < 0.2 for outcome in outcomes) >= 10
+    figures = summarize(outcomes)["submit"]
+    assert (figures["sent"], figures["ok"], figures["errors"]) == (20, 20, 0)
+    assert figures["p50_ms"] >= 200
+
+
+def test_latency_counts_the_wait_from_the_scheduled_time_and_errors_count():
+    import time
+
+    from tests.load.openloop import open_loop, schedule, summarize
+
+    sends = schedule({"queue": 100}, 0.05)  # 5 sends 10 ms apart, one thread: they queue
+
+    def handler(send):
+        time.sleep(0.05)
+        if send.number == 4:
+            raise ConnectionResetError("gone")
+        return 200, True, "", None
+
+    outcomes = open_loop(sends, handler, pool_size=1)
+
+    # The fifth waited for the four before it (about 4 x 50 ms) and that wait is its latency,
+    # although it took 50 ms once a thread sent it.
+    assert outcomes[-1].latency_ms >= 0.25 * 1000 - 40 - 15
+    assert outcomes[-1].started - outcomes[-1].send.due >= 0.15
+    figures = summarize(outcomes)["queue"]
+    assert (figures["sent"], figures["ok"], figures["errors"]) == (5, 4, 1)
+    # Each waited 40 ms longer than the one before: 50, 90, 130, 170, 210 ms.
+    assert figures["max_ms"] >= figures["p50_ms"] + 60
+    assert "ConnectionResetError" in figures["first_errors"][0]
