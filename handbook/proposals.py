@@ -61,13 +61,14 @@ def proposal_days() -> int:
 
 
 def motion_text(page: Page, title: str, summary: str) -> str:
-    """The motion a proposal puts to the vote, in the site's language for the record."""
-    text = gettext("Adopt the proposed change to the page “%(title)s”") % {"title": page.title}
+    """The motion a proposal puts to the vote: the page's title (and its new one, when the
+    change retitles it) and the proposer's summary. It is stored on the decision as the record's
+    text, in no language of its own; the decision's page says in the reader's language that it
+    decides a proposed change."""
+    text = f"“{page.title}”"
     if title != page.title:
-        text += gettext(" (retitled “%(title)s”)") % {"title": title}
-    if summary:
-        text += gettext(": %(summary)s") % {"summary": summary}
-    return text + "."
+        text += f" → “{title}”"
+    return f"{text}: {summary}" if summary else text
 
 
 def proposal_create(

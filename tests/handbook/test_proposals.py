@@ -65,7 +65,7 @@ def test_an_edit_of_a_policy_is_proposed_and_leaves_the_page_as_it_was(member, p
     assert proposal.base_id == policy.latest_revision_id
     decision = proposal.decision
     assert decision.rule == Decision.Rule.TWO_THIRDS
-    assert "Outside referral policy" in decision.text and "A deadline" in decision.text
+    assert decision.text == "“Outside referral policy”: A deadline"
     assert decision.closes_at > timezone.now() + datetime.timedelta(days=13)
 
 
