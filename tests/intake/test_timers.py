@@ -2,6 +2,7 @@
 target remind the intake coordinators once, and setup_schedules creates the schedules."""
 
 import datetime
+import importlib
 import io
 import zoneinfo
 
@@ -217,7 +218,7 @@ def test_the_reminder_update_never_stamps_a_request_twice(
 # --- Schedules ----------------------------------------------------------------------------
 
 
-def test_setup_schedules_twice_leaves_exactly_three_schedules(db):
+def test_setup_schedules_twice_leaves_exactly_four_schedules(db):
     first_output, second_output = io.StringIO(), io.StringIO()
 
     call_command("setup_schedules", stdout=first_output)
@@ -227,14 +228,15 @@ def test_setup_schedules_twice_leaves_exactly_three_schedules(db):
         schedule.func: (schedule.schedule_type, schedule.minutes, schedule.repeats)
         for schedule in Schedule.objects.all()
     }
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 4
     assert schedules == {
         "intake.tasks.offers_expire": (Schedule.MINUTES, 15, -1),
         "intake.tasks.requests_remind_overdue": (Schedule.MINUTES, 15, -1),
         "intake.tasks.notifications_retry": (Schedule.MINUTES, 1, -1),
+        "matching.tasks.index_rebuild": (Schedule.MINUTES, 1, -1),
     }
-    assert first_output.getvalue().count("created") == 3
-    assert second_output.getvalue().count("unchanged") == 3
+    assert first_output.getvalue().count("created") == 4
+    assert second_output.getvalue().count("unchanged") == 4
 
 
 def test_setup_schedules_repairs_a_changed_schedule_and_removes_copies(db):
@@ -249,7 +251,7 @@ def test_setup_schedules_repairs_a_changed_schedule_and_removes_copies(db):
 
     call_command("setup_schedules", stdout=output)
 
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 4
     retry = Schedule.objects.get(func="intake.tasks.notifications_retry")
     assert (retry.minutes, retry.repeats) == (1, -1)
     assert "updated" in output.getvalue() and "duplicate" in output.getvalue()
@@ -261,4 +263,5 @@ def test_scheduled_functions_exist():
 
     for _name, func, _minutes in SCHEDULES:
         module, _, attribute = func.rpartition(".")
-        assert module == "intake.tasks" and callable(getattr(tasks, attribute))
+        assert module in ("intake.tasks", "matching.tasks")
+        assert callable(getattr(importlib.import_module(module), attribute))

@@ -150,7 +150,10 @@ def test_a_match_call_answers(cache_down, cache_log, intake_coordinator):
 
     assert response.status_code == 200
     assert [c["consultant"]["id"] for c in response.json()["candidates"]] == [member.pk]
-    assert_one_outage_line_and_no_error(cache_log)
+    # The index lives in files on this machine, not in the cache: a match may not touch the
+    # cache at all, and whatever does is one warning, never an error.
+    assert len(outage_lines(cache_log)) <= 1
+    assert [r.getMessage() for r in cache_log.records if r.levelno >= logging.ERROR] == []
 
 
 def test_a_submission_is_taken_when_the_task_queue_is_down_too(
