@@ -138,20 +138,21 @@ def test_slow_answers_do_not_delay_later_sends():
     sends = schedule({"submit": 50}, 0.4)  # 20 sends, one every 20 ms
 
     def slow(send):
-        time.sleep(0.2)  # ten times the interval: a closed loop would send 2, not 20
+        time.sleep(1.0)  # fifty times the interval: a closed loop would take 20 s
         return 201, True, "", send.number
 
     outcomes = open_loop(sends, slow, pool_size=64)
 
     assert len(outcomes) == 20
     for outcome in outcomes:
-        assert outcome.dispatched - outcome.send.due < 0.015  # sent on time
-        assert outcome.latency_ms >= 200
-    # The first ten were all sent before the first answer came back.
-    assert sum(outcome.started < 0.2 for outcome in outcomes) >= 10
+        # Sent on time: far less late than one answer takes, whatever else runs on the machine.
+        assert outcome.dispatched - outcome.send.due < 0.3
+        assert outcome.latency_ms >= 1000
+    # Every send went out before the first answer came back.
+    assert all(outcome.started < 1.0 for outcome in outcomes)
     figures = summarize(outcomes)["submit"]
     assert (figures["sent"], figures["ok"], figures["errors"]) == (20, 20, 0)
-    assert figures["p50_ms"] >= 200
+    assert figures["p50_ms"] >= 1000
 
 
 def test_latency_counts_the_wait_from_the_scheduled_time_and_errors_count():
