@@ -16,9 +16,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from handbook import access, decisions, diff, proposals
+from handbook import access, diff, proposals
 from handbook.models import Page, Proposal
-from handbook.serializers import NamedEnum, user_name
+from handbook.serializers import NamedEnum, prefetched_outcome, user_name
 from network.api import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, list_responses
 
 
@@ -71,12 +71,8 @@ class ProposalSerializer(serializers.Serializer):
         return user_name(proposal.author)
 
     def get_outcome(self, proposal) -> str:
-        decision = proposal.decision
         # From the prefetched votes: no query per proposal.
-        choices = [vote.choice for vote in decision.votes.all() if vote.superseded_at is None]
-        return decisions.outcome(
-            decision.rule, decision.quorum, choices, withdrawn=decision.withdrawn_at is not None
-        )
+        return prefetched_outcome(proposal.decision)
 
     def get_url(self, proposal) -> str:
         return proposal.get_absolute_url()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -138,8 +138,6 @@ def page_governed(request, slug):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(page)
-    except PermissionDenied:
-        raise
     except Conflict as refusal:
         messages.error(request, str(refusal))
         return redirect(page)

@@ -416,6 +416,16 @@ def _current_choices(decision: Decision) -> list[str]:
     return [vote.choice for vote in decision.votes.all() if vote.superseded_at is None]
 
 
+def prefetched_outcome(decision: Decision) -> str:
+    """The same pure function as ``services.decision_outcome``, on the prefetched votes."""
+    return decisions.outcome(
+        decision.rule,
+        decision.quorum,
+        _current_choices(decision),
+        withdrawn=decision.withdrawn_at is not None,
+    )
+
+
 class DecisionSummarySerializer(serializers.Serializer):
     """A decision with its computed outcome; ``votes`` must be prefetched (one query a page)."""
 
@@ -445,13 +455,7 @@ class DecisionSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(DecisionOutcomeField)
     def get_outcome(self, decision) -> str:
-        # The same pure function as services.decision_outcome, on the prefetched votes.
-        return decisions.outcome(
-            decision.rule,
-            decision.quorum,
-            _current_choices(decision),
-            withdrawn=decision.withdrawn_at is not None,
-        )
+        return prefetched_outcome(decision)
 
     def get_outcome_label(self, decision) -> str:
         return decisions.OUTCOME_LABELS[self.get_outcome(decision)]
