@@ -56,6 +56,9 @@ SLIDING_SCALE_FIT = 0.6
 DEFAULT_FREE_DAYS_NEEDED = 5.0
 HOURS_PER_DAY = 8.0
 EXTERNALS_SHOWN = 5
+# Members left unscored only when more than this many times the limit are relevant: below it
+# the floor costs more than it saves (``_within_reach``).
+PRUNE_ABOVE = 20
 # The share of the text factor given to the mentioned skills a member holds, when the text
 # mentions some; the rest is the TF-IDF cosine. Both parts are in [0, 1], so the factor is too.
 MENTIONED_SHARE = 0.5
@@ -139,64 +142,50 @@ def rank(
     required, normalized, unknown = _required_skills(index, request)
     mentioned = _mentioned_skills(index, request, required)
 
-    eligible, reasons = _hard_filters(index, request, today)
     coverage = _skill_coverage(index, required)
     text = _text_factor(index, request, [match.skill for match in mentioned])
-    capacity = _capacity(index, request)
-    budget = _budget_fit(index, request)
-    continuity = np.zeros(index.size)
-    served = None if request.organization_id is None else index.clients_of(request.organization_id)
-    if served is not None:
-        continuity[served] = 1.0
-    rotation = 1.0 - np.minimum(index.rotation_offers, ROTATION_OFFERS) / ROTATION_OFFERS
+    # Only consultants with something to say for them: a covered skill, or words in common
+    # when the request names no skill. The hard filters and the other factors are computed for
+    # them alone (in position order, so a tie on score is still broken by id): in a large
+    # network most members are neither, and a pass over everyone costs more than the ranking of
+    # those who are. Only an explanation of why nobody fits looks at everyone.
+    candidates = np.flatnonzero((coverage > 0) if required else (text > 0))
+    relevant = candidates[_hard_filters(index, request, today, candidates)[0]]
 
     # Nothing to cover: the text carries the weight the skills would have had. A pro bono
     # request adds the free days factor (``factor_weights``).
     weight = factor_weights(weights, skills_named=bool(required), pro_bono=request.pro_bono)
-    values = {
-        "skill_coverage": coverage,
-        "text_similarity": text,
-        "capacity": capacity,
-        "budget_fit": budget,
-        "continuity": continuity,
-        "rotation": rotation,
-    }
-    if FREE_DAYS_FACTOR in weight:
-        values[FREE_DAYS_FACTOR] = _free_days_left(index, request)
-    factors = {name: weight[name] * value for name, value in values.items()}
+    scored = _within_reach(index, request, relevant, coverage, text, weight, limit)
+    factors = _factors(index, request, scored, coverage, text, weight)
     score = sum(factors.values())
 
-    # Only consultants with something to say for them: a covered skill, or words in common
-    # when the request names no skill.
-    relevant = eligible & ((coverage > 0) if required else (text > 0))
-    top = _top(score, relevant, limit)
     candidates = [
-        _candidate(index, position, score, factors, required) for position in top.tolist()
+        _candidate(index, scored, at, score, factors, required)
+        for at in _top(score, scored, limit).tolist()
     ]
 
     unheld = _unheld_skills(index, required)
     refer_out, reason, external = False, "", []
     if required:
-        reached = bool(np.any(coverage[eligible] >= coverage_threshold - 1e-9))
-        together = _team_coverage(index, required, eligible)
-        if not reached and together >= coverage_threshold - 1e-9:
-            reason = _(
-                "No single member covers %(threshold)s of the confirmed skills; the available "
-                "members together cover %(together)s: consider a team bid."
-            ) % {"threshold": _percent(coverage_threshold), "together": _percent(together)}
-        elif not reached:
-            refer_out = True
-            reason = _refer_out_reason(
-                index, required, unheld, eligible, reasons, coverage_threshold
-            )
-            external = _rank_externals(index, required)
-    elif not eligible.any():
-        refer_out = True
-        reason = _("No member can take this request: %(reasons)s") % {
-            "reasons": _count_phrase(
-                Counter({name: int(mask.sum()) for name, mask in reasons.items()})
-            )
-        }
+        reached = bool(np.any(coverage[relevant] >= coverage_threshold - 1e-9))
+        if not reached:  # the candidates aside, a threshold of 0 is reached by anyone eligible
+            eligible, reasons = _hard_filters(index, request, today)
+            reached = coverage_threshold <= 1e-9 and bool(eligible.any())
+        if not reached:
+            together = _team_coverage(index, required, eligible)
+            if together >= coverage_threshold - 1e-9:
+                reason = _(
+                    "No single member covers %(threshold)s of the confirmed skills; the "
+                    "available members together cover %(together)s: consider a team bid."
+                ) % {"threshold": _percent(coverage_threshold), "together": _percent(together)}
+            else:
+                refer_out = True
+                reason = _refer_out_reason(
+                    index, required, unheld, eligible, reasons, coverage_threshold
+                )
+                external = _rank_externals(index, required)
+    elif not len(relevant) and (nobody := _nobody_eligible(index, request, today)):
+        refer_out, reason = True, nobody
     elif mentioned:
         reason = _(NO_SKILLS_CONFIRMED)
     else:
@@ -212,6 +201,73 @@ def rank(
         mentioned_skills=mentioned,
         unheld_skills=unheld,
     )
+
+
+def _factors(
+    index: MatchIndex,
+    request: RequestProfile,
+    positions: np.ndarray,
+    coverage: np.ndarray,
+    text: np.ndarray,
+    weight: dict[str, float],
+) -> dict[str, np.ndarray]:
+    """Each factor times its weight, for the members at ``positions`` (``coverage`` and
+    ``text`` being every member's)."""
+    values = {
+        "skill_coverage": coverage[positions],
+        "text_similarity": text[positions],
+        "capacity": _capacity(index, request, positions),
+        "budget_fit": _budget_fit(index, request, positions),
+        "continuity": _continuity(index, request, positions),
+        "rotation": 1.0
+        - np.minimum(index.rotation_offers[positions], ROTATION_OFFERS) / ROTATION_OFFERS,
+    }
+    if FREE_DAYS_FACTOR in weight:
+        values[FREE_DAYS_FACTOR] = _free_days_left(index, request, positions)
+    return {name: weight[name] * value for name, value in values.items()}
+
+
+def _within_reach(
+    index: MatchIndex,
+    request: RequestProfile,
+    relevant: np.ndarray,
+    coverage: np.ndarray,
+    text: np.ndarray,
+    weight: dict[str, float],
+    limit: int,
+) -> np.ndarray:
+    """The members of ``relevant`` who could still make the top ``limit``, the others left
+    unscored.
+
+    Coverage and text are known for everyone; every other factor is at most its weight. The
+    ``limit`` members best on coverage and text, scored in full, give a floor (the final
+    ``limit``-th score is at least the lowest of theirs), and a member whose coverage and text
+    plus the most the other factors could add stays under it cannot make the top: in a large
+    network most of those who hold a popular skill are left out at the cost of two arrays.
+    """
+    if limit <= 0 or len(relevant) <= PRUNE_ABOVE * limit:
+        return relevant
+    known = (
+        weight["skill_coverage"] * coverage[relevant] + weight["text_similarity"] * text[relevant]
+    )
+    best = relevant[np.argpartition(-known, limit - 1)[:limit]]
+    best.sort()
+    floor = float(sum(_factors(index, request, best, coverage, text, weight).values()).min())
+    rest = sum(
+        value for name, value in weight.items() if name not in ("skill_coverage", "text_similarity")
+    )
+    return relevant[known + rest >= floor - 1e-9]
+
+
+def _nobody_eligible(index: MatchIndex, request: RequestProfile, today: datetime.date) -> str:
+    """Why no member at all can take ``request`` (how many each hard filter stops), or "" when
+    someone can."""
+    eligible, reasons = _hard_filters(index, request, today)
+    if eligible.any():
+        return ""
+    return _("No member can take this request: %(reasons)s") % {
+        "reasons": _count_phrase(Counter({name: int(mask.sum()) for name, mask in reasons.items()}))
+    }
 
 
 def _required_skills(
@@ -286,9 +342,13 @@ def _unheld_skills(index: MatchIndex, required: list[str]) -> list[str]:
 
 
 def _hard_filters(
-    index: MatchIndex, request: RequestProfile, today: datetime.date
+    index: MatchIndex,
+    request: RequestProfile,
+    today: datetime.date,
+    positions: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Who may be offered this request, and, for explanations, who fails each filter.
+    """Who may be offered this request, and, for explanations, who fails each filter: masks
+    over the members at ``positions``, or over every member when it is None.
 
     - status active or probation;
     - no time away overlapping the request's window (or today, without a window);
@@ -300,49 +360,63 @@ def _hard_filters(
     - some capacity left (hours a week on offer minus hours already committed).
     """
     first, last = request.window or (today, today)
+    offerable = _at(index.offerable, positions)
     reasons = {
-        "not active": ~index.offerable,
-        "away": index.away_during(first, last),
-        "wrong language": _language_mismatch(index, request),
-        "wrong location": _location_mismatch(index, request),
-        "full": index.free_hours <= 0,
+        "not active": ~offerable,
+        "away": _at(index.away_during(first, last), positions),
+        "wrong language": _language_mismatch(index, request, positions),
+        "wrong location": _location_mismatch(index, request, positions),
+        "full": _at(index.free_hours, positions) <= 0,
     }
-    blocked = np.zeros(index.size, dtype=bool)
+    blocked = np.zeros(len(offerable), dtype=bool)
     for mask in reasons.values():
         blocked |= mask
     return ~blocked, reasons
 
 
-def _language_mismatch(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+def _language_mismatch(
+    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None
+) -> np.ndarray:
+    size = index.size if positions is None else len(positions)
     if not request.languages:
-        return np.zeros(index.size, dtype=bool)
+        return np.zeros(size, dtype=bool)
     columns = [index.language_codes.get(fold(code)) for code in request.languages]
     if any(column is None for column in columns):
-        return np.ones(index.size, dtype=bool)  # nobody in the network speaks one of them
-    return ~index.speaks[:, columns].all(axis=1)
+        return np.ones(size, dtype=bool)  # nobody in the network speaks one of them
+    return ~_at(index.speaks[:, columns], positions).all(axis=1)
 
 
-def _location_mismatch(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+def _location_mismatch(
+    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None
+) -> np.ndarray:
     city = fold(request.location.split(",")[0]) if request.location else ""
+    location_code = _at(index.location_code, positions)
     if not city:
-        return np.zeros(index.size, dtype=bool)
+        return np.zeros(len(location_code), dtype=bool)
     in_city = np.fromiter(
         (city in place for place in index.location_names), bool, len(index.location_names)
-    )[index.location_code]
+    )[location_code]
     if request.remote_ok:
-        return ~index.remote_ok & ~in_city
+        return ~_at(index.remote_ok, positions) & ~in_city
     return ~in_city
 
 
 def _skill_coverage(index: MatchIndex, required: list[str]) -> np.ndarray:
-    """Σ over required skills of level / 5, divided by the number of required skills."""
-    coverage = np.zeros(index.size)
-    for skill in required:
-        positions, weight = index.skill_weight_column(skill)
-        coverage[positions] += weight  # positions are distinct within one column
-    if required:
-        coverage /= len(required)
-    return coverage
+    """Σ over required skills of level / 5, divided by the number of required skills.
+
+    One sparse product over the required skills' columns (a skill nobody holds has none).
+    """
+    columns = [index.skill_column[skill] for skill in required if skill in index.skill_column]
+    if not columns:
+        return np.zeros(index.size)
+    return _column_sum(index.level_weight_csc, columns, np.ones(len(columns))) / len(required)
+
+
+def _column_sum(matrix, columns: list[int], weights: np.ndarray) -> np.ndarray:
+    """Σ weights[k] × matrix[:, columns[k]], over every row, in float64: one sparse
+    matrix-vector product over the gathered columns, compiled, where a numpy scatter per column
+    costs several times as much in a large network."""
+    return matrix[:, columns].astype(np.float64) @ weights
 
 
 def _text_factor(index: MatchIndex, request: RequestProfile, mentioned: list[str]) -> np.ndarray:
@@ -362,16 +436,11 @@ def _text_factor(index: MatchIndex, request: RequestProfile, mentioned: list[str
 
 def _text_similarity(index: MatchIndex, request: RequestProfile) -> np.ndarray:
     """Cosine of the request's TF-IDF vector against every profile: one gather per word."""
-    similarity = np.zeros(index.size)
     words = " ".join([request.text, *request.skills, *request.confirmed]).strip()
-    if not words:
-        return similarity
-    columns, weights = index.query_terms(words)
-    matrix = index.tfidf_csc
-    for column, value in zip(columns, weights.tolist(), strict=True):
-        start, end = matrix.indptr[column], matrix.indptr[column + 1]
-        similarity[matrix.indices[start:end]] += value * matrix.data[start:end]
-    return np.clip(similarity, 0.0, 1.0)
+    columns, weights = index.query_terms(words) if words else ([], None)
+    if not columns:
+        return np.zeros(index.size)
+    return np.clip(_column_sum(index.tfidf_csc, columns, weights), 0.0, 1.0)
 
 
 def _hours_needed_per_week(request: RequestProfile) -> float:
@@ -383,74 +452,102 @@ def _hours_needed_per_week(request: RequestProfile) -> float:
     return max(1.0, request.estimated_hours / weeks)
 
 
-def _capacity(index: MatchIndex, request: RequestProfile) -> np.ndarray:
-    """Free hours a week against the hours a week the request needs, clipped to [0, 1]."""
-    return np.clip(index.free_hours / _hours_needed_per_week(request), 0.0, 1.0)
+def _at(values: np.ndarray, positions: np.ndarray | None) -> np.ndarray:
+    """``values`` of the members at ``positions``, or of every member when it is None."""
+    return values if positions is None else values[positions]
 
 
-def _budget_fit(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+def _capacity(
+    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None = None
+) -> np.ndarray:
+    """Free hours a week against the hours a week the request needs, clipped to [0, 1], for
+    the members at ``positions`` (every member when None)."""
+    return np.clip(_at(index.free_hours, positions) / _hours_needed_per_week(request), 0.0, 1.0)
+
+
+def _continuity(index: MatchIndex, request: RequestProfile, positions: np.ndarray) -> np.ndarray:
+    """1 for the members at ``positions`` who served the request's organisation before, else 0."""
+    continuity = np.zeros(len(positions))
+    if request.organization_id is not None:
+        served = index.clients_of(request.organization_id)
+        if served is not None:
+            continuity[np.isin(positions, served)] = 1.0
+    return continuity
+
+
+def _budget_fit(
+    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None = None
+) -> np.ndarray:
     """1 when the rate fits the budget per hour, falling as budget / rate above it.
 
     A pro bono request fits members who offer pro bono hours (1), then those with a sliding
     scale (0.6). Without a budget, or without hours to divide it by, every rate fits; an unknown
-    rate counts as fitting half.
+    rate counts as fitting half. For the members at ``positions`` (every member when None).
     """
+    sliding_scale = _at(index.sliding_scale, positions)
     if request.pro_bono:
         return np.where(
-            index.pro_bono_hours > 0, 1.0, np.where(index.sliding_scale, SLIDING_SCALE_FIT, 0.0)
+            _at(index.pro_bono_hours, positions) > 0,
+            1.0,
+            np.where(sliding_scale, SLIDING_SCALE_FIT, 0.0),
         )
     if request.budget_max is None or not request.estimated_hours:
-        return np.ones(index.size)
+        return np.ones(len(sliding_scale))
     per_hour = float(request.budget_max) / request.estimated_hours
-    rate = index.hourly_rate
+    rate = _at(index.hourly_rate, positions)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(rate > 0, per_hour / rate, 1.0)
     fit = np.clip(ratio, 0.0, 1.0) ** 2
-    fit = np.where(index.sliding_scale, np.maximum(fit, SLIDING_SCALE_FIT), fit)
+    fit = np.where(sliding_scale, np.maximum(fit, SLIDING_SCALE_FIT), fit)
     return np.where(np.isnan(rate), 0.5, fit)
 
 
-def _free_days_left(index: MatchIndex, request: RequestProfile) -> np.ndarray:
+def _free_days_left(
+    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None = None
+) -> np.ndarray:
     """Pledged free service days left this year against the days the request needs (its
     estimated hours over HOURS_PER_DAY, else DEFAULT_FREE_DAYS_NEEDED), clipped to [0, 1]:
     a member with no pledge, or none left, scores 0."""
     needed = DEFAULT_FREE_DAYS_NEEDED
     if request.estimated_hours:
         needed = max(0.5, request.estimated_hours / HOURS_PER_DAY)
-    return np.clip(index.free_days_left / needed, 0.0, 1.0)
+    return np.clip(_at(index.free_days_left, positions) / needed, 0.0, 1.0)
 
 
-def _top(score: np.ndarray, relevant: np.ndarray, limit: int) -> np.ndarray:
-    """Positions of the best ``limit`` relevant consultants: score desc, then id asc.
+def _top(score: np.ndarray, positions: np.ndarray, limit: int) -> np.ndarray:
+    """Where in ``positions`` (ascending) the best ``limit`` of them are, ``score`` being theirs:
+    score desc, then id asc.
 
     Positions follow consultant ids, so a tie on score is broken by position.
     """
-    positions = np.flatnonzero(relevant)
     if limit <= 0 or not len(positions):
         return positions[:0]
-    scores = score[positions]
+    at = np.arange(len(positions))
     if len(positions) > limit:
         # Everyone scoring at least the limit-th best score, ties at the boundary included.
-        boundary = np.partition(scores, len(scores) - limit)[len(scores) - limit]
-        keep = scores >= boundary
-        positions, scores = positions[keep], scores[keep]
-    order = np.lexsort((positions, -scores))
-    return positions[order[:limit]]
+        boundary = np.partition(score, len(score) - limit)[len(score) - limit]
+        at = np.flatnonzero(score >= boundary)
+    order = np.lexsort((at, -score[at]))
+    return at[order[:limit]]
 
 
 def _candidate(
     index: MatchIndex,
-    position: int,
+    positions: np.ndarray,
+    at: int,
     score: np.ndarray,
     factors: dict[str, np.ndarray],
     required: list[str],
 ) -> Candidate:
+    """The member at ``positions[at]``, with their score and factors (``score`` and each
+    factor's values being those of ``positions``)."""
+    position = int(positions[at])
     held = index.skills_of(position)
     return Candidate(
         consultant_id=int(index.consultant_ids[position]),
         name=index.name_of(position),
-        score=round(float(score[position]), 6),
-        factors={name: round(float(values[position]), 6) for name, values in factors.items()},
+        score=round(float(score[at]), 6),
+        factors={name: round(float(values[at]), 6) for name, values in factors.items()},
         covered_skills=[skill for skill in required if held.get(skill, 0) > 0],
         missing_skills=[skill for skill in required if held.get(skill, 0) <= 0],
         groups=index.groups_of(position),

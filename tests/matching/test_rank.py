@@ -372,6 +372,17 @@ def test_coverage_below_the_threshold_refers_out():
     assert not ranked(consultants, request, EXTERNALS, coverage_threshold=0.4).refer_out
 
 
+def test_a_threshold_of_zero_is_reached_by_a_member_who_covers_nothing():
+    # The only Python member is full; a WordPress member is free but covers none of it.
+    consultants = [member(1, skills={"Python": 5}, capacity_hours_per_week=0), member(2)]
+    request = RequestProfile(skills=("Python",))
+
+    assert ranked(consultants, request, EXTERNALS).refer_out
+    zero = ranked(consultants, request, EXTERNALS, coverage_threshold=0.0)
+    assert not zero.refer_out and zero.candidates == []
+    assert zero.refer_out_reason == ""
+
+
 def test_externals_are_ranked_by_coverage_then_id():
     result = ranked([member(1)], RequestProfile(skills=("k8s", "Python")), EXTERNALS)
     assert [(e.professional_id, e.coverage) for e in result.external] == [(2, 1.0), (3, 0.5)]
