@@ -65,6 +65,12 @@ class GroupReferenceSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
     name = serializers.CharField(read_only=True)
 
+    def to_representation(self, group):
+        # Written out: a directory page names dozens of groups, and the generic walk over the
+        # fields costs more per item than the page's queries do. The same output
+        # (tests/network/test_directory_scale.py compares the two).
+        return {"slug": group.slug, "name": group.name}
+
 
 # --- Consultants ---------------------------------------------------------------------------
 
@@ -82,6 +88,18 @@ class ConsultantSkillSerializer(serializers.Serializer):
         read_only=True, allow_null=True, help_text="Years of practice, if given."
     )
     note = serializers.CharField(read_only=True, help_text="Versions, certifications, context.")
+
+    def to_representation(self, entry):
+        # Written out, like GroupReferenceSerializer's: a directory page shows 25 members with
+        # all their skills, a couple of hundred of these.
+        skill = entry.skill
+        return {
+            "skill": skill.slug,
+            "name": skill.name,
+            "level": entry.level,
+            "years": entry.years,
+            "note": entry.note,
+        }
 
 
 class SkillSlugsField(serializers.SlugRelatedField):

@@ -8,9 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from rest_framework import serializers
 
-from network.models import Consultant
+from network.models import Consultant, ConsultantGroup, ConsultantSkill
 from network.pagination import CappedPaginator
+from network.serializers import ConsultantSkillSerializer, GroupReferenceSerializer
 from network.templatetags.numbers import grouped
 from tests.factories import ConsultantFactory
 from tests.helpers import api_schema_document, assert_matches_schema
@@ -193,3 +195,21 @@ def test_api_search_and_skill_filters_agree_with_the_cap(api_as, member, setting
     assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 5)
     body = api_as(member).get(CONSULTANTS, {"search": "elsewhere"}).json()
     assert (body["count"], body["count_capped"]) == (1, False)
+
+
+# --- The directory's written-out serializers --------------------------------------------------
+
+
+def test_skills_and_groups_written_out_read_as_the_generic_serializer_would(directory):
+    ConsultantSkill.objects.filter(pk__in=ConsultantSkill.objects.values("pk")[:5]).update(
+        years=7, note="Since version 9"
+    )
+    entries = list(ConsultantSkill.objects.select_related("skill"))
+    assert {entry.years for entry in entries} == {7, None}
+    for entry in entries:
+        written_out = ConsultantSkillSerializer(entry).data
+        generic = serializers.Serializer.to_representation(ConsultantSkillSerializer(), entry)
+        assert written_out == generic and list(written_out) == list(generic)
+    for group in ConsultantGroup.objects.all():
+        generic = serializers.Serializer.to_representation(GroupReferenceSerializer(), group)
+        assert GroupReferenceSerializer(group).data == generic
