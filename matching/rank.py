@@ -6,7 +6,7 @@
    dropped), then the skills a coordinator confirmed. Skills the normalizer finds in the
    request's text are only *mentioned* (suggestions for the coordinator to confirm or dismiss):
    they add to the text factor, never to coverage;
-2. hard filters as numpy masks over the whole index (status, time away, languages, location,
+2. hard filters as numpy masks over the candidates (status, time away, languages, location,
    capacity left);
 3. a score in [0, 1]: the weighted sum of six factors, each in [0, 1], each reported; a pro
    bono request has a seventh, the pledged free service days a member has left this year;
@@ -16,8 +16,11 @@
    which required skills no working member holds, with the outside professionals ranked by the
    same coverage. Mentioned skills never cause a referral.
 
-Only the top ``limit`` consultants get explanations, so the per-request cost is a few array
-passes plus ``limit`` small dict lookups.
+Only the members with something to say for them (a covered skill, or words in common when no
+skill is named) are filtered and scored, and of those only the ones who could still make the top
+``limit`` are scored in full (``_within_reach``); only the top ``limit`` get explanations. So a
+request costs two sparse products over the network, then array passes over its candidates; only
+an explanation of why nobody fits looks at every member again.
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ EXTERNALS_SHOWN = 5
 # Members left unscored only when more than this many times the limit are relevant: below it
 # the floor costs more than it saves (``_within_reach``).
 PRUNE_ABOVE = 20
+# Holders looked at first when asking whether anyone working holds a skill.
+FIRST_HOLDERS = 1024
+# How many times the limit of the best on coverage and text are scored to set the floor (some
+# of them fail the hard filters).
+PRUNE_SAMPLE = 3
 # The share of the text factor given to the mentioned skills a member holds, when the text
 # mentions some; the rest is the TF-IDF cosine. Both parts are in [0, 1], so the factor is too.
 MENTIONED_SHARE = 0.5
@@ -144,18 +152,17 @@ def rank(
 
     coverage = _skill_coverage(index, required)
     text = _text_factor(index, request, [match.skill for match in mentioned])
-    # Only consultants with something to say for them: a covered skill, or words in common
-    # when the request names no skill. The hard filters and the other factors are computed for
-    # them alone (in position order, so a tie on score is still broken by id): in a large
-    # network most members are neither, and a pass over everyone costs more than the ranking of
-    # those who are. Only an explanation of why nobody fits looks at everyone.
-    candidates = np.flatnonzero((coverage > 0) if required else (text > 0))
-    relevant = candidates[_hard_filters(index, request, today, candidates)[0]]
-
     # Nothing to cover: the text carries the weight the skills would have had. A pro bono
     # request adds the free days factor (``factor_weights``).
     weight = factor_weights(weights, skills_named=bool(required), pro_bono=request.pro_bono)
-    scored = _within_reach(index, request, relevant, coverage, text, weight, limit)
+    # Only consultants with something to say for them: a covered skill, or words in common
+    # when the request names no skill. The hard filters and the other factors are computed for
+    # them alone (in position order, so a tie on score is still broken by id), and only for
+    # those who could still make the top: in a large network most members are neither, and a
+    # pass over everyone costs more than the ranking of those who are. Only an explanation of
+    # why nobody fits looks at everyone.
+    candidates = np.flatnonzero((coverage > 0) if required else (text > 0))
+    scored = _within_reach(index, request, today, candidates, coverage, text, weight, limit)
     factors = _factors(index, request, scored, coverage, text, weight)
     score = sum(factors.values())
 
@@ -167,10 +174,10 @@ def rank(
     unheld = _unheld_skills(index, required)
     refer_out, reason, external = False, "", []
     if required:
-        reached = bool(np.any(coverage[relevant] >= coverage_threshold - 1e-9))
-        if not reached:  # the candidates aside, a threshold of 0 is reached by anyone eligible
+        reached = bool(np.any(coverage[scored] >= coverage_threshold - 1e-9))
+        if not reached:  # perhaps someone left unscored, or anyone at all for a threshold of 0
             eligible, reasons = _hard_filters(index, request, today)
-            reached = coverage_threshold <= 1e-9 and bool(eligible.any())
+            reached = bool(np.any(coverage[eligible] >= coverage_threshold - 1e-9))
         if not reached:
             together = _team_coverage(index, required, eligible)
             if together >= coverage_threshold - 1e-9:
@@ -184,7 +191,7 @@ def rank(
                     index, required, unheld, eligible, reasons, coverage_threshold
                 )
                 external = _rank_externals(index, required)
-    elif not len(relevant) and (nobody := _nobody_eligible(index, request, today)):
+    elif not len(scored) and (nobody := _nobody_eligible(index, request, today)):
         refer_out, reason = True, nobody
     elif mentioned:
         reason = _(NO_SKILLS_CONFIRMED)
@@ -230,33 +237,57 @@ def _factors(
 def _within_reach(
     index: MatchIndex,
     request: RequestProfile,
-    relevant: np.ndarray,
+    today: datetime.date,
+    candidates: np.ndarray,
     coverage: np.ndarray,
     text: np.ndarray,
     weight: dict[str, float],
     limit: int,
 ) -> np.ndarray:
-    """The members of ``relevant`` who could still make the top ``limit``, the others left
-    unscored.
+    """The ``candidates`` who pass the hard filters and could still make the top ``limit``;
+    the others are left unfiltered and unscored.
 
-    Coverage and text are known for everyone; every other factor is at most its weight. The
-    ``limit`` members best on coverage and text, scored in full, give a floor (the final
-    ``limit``-th score is at least the lowest of theirs), and a member whose coverage and text
+    Coverage and text are known for everyone; every other factor is at most its weight, and
+    continuity is 0 but for the few who served the client, who are always kept. The candidates
+    best on coverage and text that pass the filters, scored in full, give a floor (the final
+    ``limit``-th score is at least their ``limit``-th), and a candidate whose coverage and text
     plus the most the other factors could add stays under it cannot make the top: in a large
-    network most of those who hold a popular skill are left out at the cost of two arrays.
+    network most of those who hold a popular skill are left out at the cost of a few arrays.
     """
-    if limit <= 0 or len(relevant) <= PRUNE_ABOVE * limit:
-        return relevant
-    known = (
-        weight["skill_coverage"] * coverage[relevant] + weight["text_similarity"] * text[relevant]
-    )
-    best = relevant[np.argpartition(-known, limit - 1)[:limit]]
-    best.sort()
-    floor = float(sum(_factors(index, request, best, coverage, text, weight).values()).min())
-    rest = sum(
-        value for name, value in weight.items() if name not in ("skill_coverage", "text_similarity")
-    )
-    return relevant[known + rest >= floor - 1e-9]
+    if limit > 0 and len(candidates) > PRUNE_ABOVE * limit:
+        known = (
+            weight["skill_coverage"] * coverage[candidates]
+            + weight["text_similarity"] * (text[candidates])
+        )
+        # The best on coverage and text who pass the filters: those at or above the sample's
+        # worst (a value found by a partition, cheaper than ordering the candidates; the first
+        # few if many tie), a sample eight times larger while too few of them pass.
+        sample = PRUNE_SAMPLE * limit
+        while True:
+            worst = np.partition(known, len(known) - sample)[len(known) - sample]
+            best = candidates[np.flatnonzero(known >= worst)[:sample]]
+            best = best[_hard_filters(index, request, today, best)[0]]
+            if len(best) >= limit or sample == len(known):
+                break
+            sample = min(len(known), sample * 8)
+        if len(best) >= limit:
+            scores = sum(_factors(index, request, best, coverage, text, weight).values())
+            floor = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
+            rest = sum(
+                value
+                for name, value in weight.items()
+                if name not in ("skill_coverage", "text_similarity", "continuity")
+            )
+            keep = known + rest >= floor - 1e-9
+            served = (
+                None
+                if request.organization_id is None
+                else index.clients_of(request.organization_id)
+            )
+            if served is not None:
+                keep[_found(candidates, served)] = True
+            candidates = candidates[keep]
+    return candidates[_hard_filters(index, request, today, candidates)[0]]
 
 
 def _nobody_eligible(index: MatchIndex, request: RequestProfile, today: datetime.date) -> str:
@@ -336,7 +367,11 @@ def _unheld_skills(index: MatchIndex, required: list[str]) -> list[str]:
     unheld = []
     for skill in required:
         positions, _weights = index.skill_weight_column(skill)
-        if not index.offerable[positions].any():
+        # The first few holders nearly always settle it; a popular skill has a good part of the
+        # network to look through otherwise.
+        if not (
+            index.offerable[positions[:FIRST_HOLDERS]].any() or index.offerable[positions].any()
+        ):
             unheld.append(skill)
     return unheld
 
@@ -383,7 +418,8 @@ def _language_mismatch(
     columns = [index.language_codes.get(fold(code)) for code in request.languages]
     if any(column is None for column in columns):
         return np.ones(size, dtype=bool)  # nobody in the network speaks one of them
-    return ~_at(index.speaks[:, columns], positions).all(axis=1)
+    speaks = index.speaks if positions is None else index.speaks[positions]
+    return ~speaks[:, columns].all(axis=1)
 
 
 def _location_mismatch(
@@ -440,7 +476,10 @@ def _text_similarity(index: MatchIndex, request: RequestProfile) -> np.ndarray:
     columns, weights = index.query_terms(words) if words else ([], None)
     if not columns:
         return np.zeros(index.size)
-    return np.clip(_column_sum(index.tfidf_csc, columns, weights), 0.0, 1.0)
+    # In the matrix's float32, as the products always were: a common word's column is a good
+    # part of the network, and a float64 copy of it costs a third of the time.
+    similarity = index.tfidf_csc[:, columns] @ weights.astype(index.tfidf_csc.dtype)
+    return np.clip(similarity, 0.0, 1.0)
 
 
 def _hours_needed_per_week(request: RequestProfile) -> float:
@@ -457,6 +496,15 @@ def _at(values: np.ndarray, positions: np.ndarray | None) -> np.ndarray:
     return values if positions is None else values[positions]
 
 
+def _found(positions: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where in ``positions`` (ascending) the members of ``wanted`` are, those not there left
+    out: a binary search per wanted member (the few who served a client)."""
+    if not len(positions):
+        return np.empty(0, dtype=np.intp)
+    at = np.minimum(np.searchsorted(positions, wanted), len(positions) - 1)
+    return at[positions[at] == wanted]
+
+
 def _capacity(
     index: MatchIndex, request: RequestProfile, positions: np.ndarray | None = None
 ) -> np.ndarray:
@@ -471,7 +519,7 @@ def _continuity(index: MatchIndex, request: RequestProfile, positions: np.ndarra
     if request.organization_id is not None:
         served = index.clients_of(request.organization_id)
         if served is not None:
-            continuity[np.isin(positions, served)] = 1.0
+            continuity[_found(positions, served)] = 1.0
     return continuity
 
 
