@@ -78,13 +78,14 @@ class ConsultantViewSet(MemberViewSet):
         return selectors.consultant_directory(request_user(self))
 
     def _render(self, consultant: Consultant) -> dict:
-        # Read again through the directory selector so skills, languages and groups come in
-        # one query each, exactly as in the list.
-        consultant = self.get_queryset().get(pk=consultant.pk)
+        # Read again through the directory selector, with the skills, languages and groups
+        # read exactly as in the list.
+        [consultant] = selectors.with_directory_details([self.get_queryset().get(pk=consultant.pk)])
         return ConsultantSerializer(consultant, context=self.get_serializer_context()).data
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = selectors.with_directory_details(page)
         serializer = ConsultantSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 

@@ -1,26 +1,89 @@
 """Reads of the network that need more than one query."""
 
-from django.db.models import Prefetch, QuerySet
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from network import access
-from network.models import Consultant, ConsultantSkill
+from network.models import Consultant, ConsultantGroup, ConsultantSkill
+
+
+@dataclass(frozen=True)
+class DirectoryName:
+    """A skill, language or group as a directory row names it: its key and its name."""
+
+    key: str
+    name: str
+
+    @property
+    def slug(self) -> str:
+        return self.key
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class DirectorySkill:
+    """One skill of a member as a directory row shows it (the shape of a ``ConsultantSkill``:
+    ``skill.name``, ``skill.slug``, ``level``, ``years``, ``note``)."""
+
+    skill: DirectoryName
+    level: int
+    years: int | None
+    note: str
 
 
 def consultant_directory(user) -> QuerySet[Consultant]:
-    """The consultants ``user`` may see, with everything a directory row shows prefetched.
+    """The consultants ``user`` may see, in the directory's order.
 
     Working members come first, then members on leave, applicants, alumni and former members,
     each by name (``Consultant.status_rank``); an ``ordering`` the caller asks for replaces it.
-    Queries for a page: the page itself, then skills (with their skill), languages and groups,
-    one query each, however many rows the page has.
+    The rows come without their skills, languages and groups: ``with_directory_details`` adds
+    them to the page that is shown.
     """
-    return (
-        access.visible_consultants(user)
-        .order_by("status_rank", "display_name", "pk")
-        .select_related("user")
-        .prefetch_related(
-            Prefetch("skills", queryset=ConsultantSkill.objects.select_related("skill")),
-            "languages",
-            "consultant_groups",
-        )
-    )
+    return access.visible_consultants(user).order_by("status_rank", "display_name", "pk")
+
+
+def with_directory_details(consultants: Sequence[Consultant]) -> list[Consultant]:
+    """``consultants`` with what a directory row shows beside their own fields:
+    ``directory_skills`` (highest level first, then by name), ``directory_languages`` and
+    ``directory_groups`` (by name) and ``directory_language_codes``.
+
+    Three queries whatever the page's size, read as plain values: a page of 25 members has a
+    couple of hundred skills, and a model instance for each (with its skill's) cost more than
+    the page's queries.
+    """
+    consultants = list(consultants)
+    ids = [consultant.pk for consultant in consultants]
+    skills, languages, groups = defaultdict(list), defaultdict(list), defaultdict(list)
+    if ids:
+        for member, slug, name, level, years, note in (
+            ConsultantSkill.objects.filter(consultant_id__in=ids)
+            .order_by("consultant_id", "-level", "skill__name")
+            .values_list("consultant_id", "skill__slug", "skill__name", "level", "years", "note")
+        ):
+            skills[member].append(DirectorySkill(DirectoryName(slug, name), level, years, note))
+        for member, code, name in (
+            Consultant.languages.through.objects.filter(consultant_id__in=ids)
+            .order_by("consultant_id", "language__name")
+            .values_list("consultant_id", "language__code", "language__name")
+        ):
+            languages[member].append(DirectoryName(code, gettext(name)))  # as Language's str
+        for member, slug, name in (
+            ConsultantGroup.members.through.objects.filter(consultant_id__in=ids)
+            .order_by("consultant_id", "consultantgroup__name")
+            .values_list("consultant_id", "consultantgroup__slug", "consultantgroup__name")
+        ):
+            groups[member].append(DirectoryName(slug, name))
+    for consultant in consultants:
+        consultant.directory_skills = skills[consultant.pk]
+        consultant.directory_languages = languages[consultant.pk]
+        consultant.directory_groups = groups[consultant.pk]
+        consultant.directory_language_codes = [
+            language.key for language in languages[consultant.pk]
+        ]
+    return consultants

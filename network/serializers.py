@@ -91,7 +91,8 @@ class ConsultantSkillSerializer(serializers.Serializer):
 
     def to_representation(self, entry):
         # Written out, like GroupReferenceSerializer's: a directory page shows 25 members with
-        # all their skills, a couple of hundred of these.
+        # all their skills, a couple of hundred of these. ``entry`` is a ConsultantSkill or a
+        # directory row's skill (``selectors.DirectorySkill``), which has the same shape.
         skill = entry.skill
         return {
             "skill": skill.slug,
@@ -118,14 +119,22 @@ class SkillSlugsField(serializers.SlugRelatedField):
 class ConsultantSerializer(serializers.ModelSerializer):
     """A member as the directory shows them; rates are blanked for viewers who may not see them."""
 
-    languages = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="code", help_text="ISO 639-1 language codes."
+    # The three lists are read from what ``selectors.with_directory_details`` adds to each
+    # member, not from the relations: a member is always shown through it.
+    languages = serializers.ListField(
+        child=serializers.CharField(),
+        source="directory_language_codes",
+        read_only=True,
+        help_text="ISO 639-1 language codes.",
     )
     skills = ConsultantSkillSerializer(
-        many=True, read_only=True, help_text="The member's skills, highest level first."
+        source="directory_skills",
+        many=True,
+        read_only=True,
+        help_text="The member's skills, highest level first.",
     )
     groups = GroupReferenceSerializer(
-        source="consultant_groups",
+        source="directory_groups",
         many=True,
         read_only=True,
         help_text="The consultant groups the member belongs to.",

@@ -174,7 +174,7 @@ def member_list(request):
         "page": page,
         "entries": [
             DirectoryEntry(consultant, access.can_see_rates(request.user, consultant))
-            for consultant in page.object_list
+            for consultant in selectors.with_directory_details(page.object_list)
         ],
         "skill_names": Skill.objects.values_list("name", flat=True),
     }
