@@ -2,15 +2,17 @@
 that keep working past the cap, and the queries each costs."""
 
 import re
+from collections import Counter
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from rest_framework import serializers
 
-from network.models import Consultant, ConsultantGroup, ConsultantSkill
+from network.models import Consultant, ConsultantGroup, ConsultantSkill, Language, Skill
 from network.pagination import CappedPaginator
 from network.serializers import ConsultantSkillSerializer, GroupReferenceSerializer
 from network.templatetags.numbers import grouped
@@ -213,3 +215,44 @@ def test_skills_and_groups_written_out_read_as_the_generic_serializer_would(dire
     for group in ConsultantGroup.objects.all():
         generic = serializers.Serializer.to_representation(GroupReferenceSerializer(), group)
         assert GroupReferenceSerializer(group).data == generic
+
+
+def test_a_directory_page_builds_no_model_for_a_row_s_skills_languages_or_groups(
+    api_as, client, signed_in, member, thirty_members
+):
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender.__name__)
+
+    kinds = (ConsultantSkill, Skill, Language, ConsultantGroup)
+    for kind in kinds:
+        post_init.connect(count, sender=kind)
+    try:
+        answer = api_as(member).get(CONSULTANTS)
+        from_the_api = list(built)
+        page = signed_in(member).get(reverse("member-list"))
+    finally:
+        for kind in kinds:
+            post_init.disconnect(count, sender=kind)
+
+    assert answer.status_code == 200 and page.status_code == 200
+    assert from_the_api == []
+    # The page's filter form lists the languages and groups to choose from; the rows add none.
+    from_the_page = Counter(built[len(from_the_api) :])
+    assert (
+        from_the_page
+        == Counter(
+            {
+                "Language": Language.objects.count(),
+                "ConsultantGroup": ConsultantGroup.objects.count(),
+            }
+        )
+        - Counter()
+    )
+    # What they show is there all the same: every row's three skills, language and group.
+    rows = [row for row in answer.json()["results"] if row["id"] != member.pk]
+    assert rows and all(len(row["skills"]) == 3 for row in rows)
+    assert all([group["slug"] for group in row["groups"]] == ["big-group"] for row in rows)
+    assert all(row["languages"] == ["en"] for row in rows)
+    assert page.content.decode().count('class="skill-chip"') >= 3 * len(rows)
