@@ -179,7 +179,7 @@ def request_cover(request: Request) -> Cover | None:
     return current_cover(engagement) if engagement is not None else None
 
 
-# The client's cover as columns of the request's own row (``client_cover_columns``).
+# The client's cover as columns of a query on the request's row (``client_cover_columns``).
 CLIENT_COVER_FIELDS = ("display_name", "email", "website", "until")
 
 
@@ -187,7 +187,7 @@ def client_cover_columns(today: datetime.date | None = None) -> dict:
     """Annotations for a ``Request`` query: who covers the engaged consultant's open engagement
     during their time away today (``cover_display_name``, ``cover_email``, ``cover_website``,
     ``cover_until``), all None when nobody does or they are not away. The client's status page
-    reads them with the request itself, in the same query."""
+    reads them in one query (``with_client_cover``)."""
     today = today or timezone.localdate()
     away_now = TimeAway.objects.filter(
         consultant=OuterRef("engaged_consultant"), start__lte=today, end__gte=today
@@ -221,6 +221,20 @@ def client_cover_columns(today: datetime.date | None = None) -> dict:
         )
     columns["cover_until"] = Subquery(away_now.values("end")[:1])
     return columns
+
+
+def with_client_cover(request: Request) -> Request:
+    """``request`` with ``client_cover_columns`` as its attributes (``cover_display_name``,
+    ``cover_email``, ``cover_website``, ``cover_until``): read in a second query only when a
+    consultant is engaged, since nobody covers otherwise. Most visits to a status page are to
+    requests not yet engaged, and building the columns' subqueries costs more than the page's
+    other work."""
+    values = dict.fromkeys(("cover_display_name", "cover_email", "cover_website", "cover_until"))
+    if request.engaged_consultant_id is not None:
+        values = Request.objects.filter(pk=request.pk).values(**client_cover_columns()).get()
+    for name, value in values.items():
+        setattr(request, name, value)
+    return request
 
 
 def uncovered_engagements(today: datetime.date | None = None) -> QuerySet[Engagement]:

@@ -51,14 +51,13 @@ def request_for_status_token(token: str) -> Request | None:
         Request.objects.filter(status_token_hash=digest)
         .exclude(status__in=Request.HIDDEN_FROM_CLIENT)
         .select_related("organization", "engaged_consultant__user")
-        .annotate(**cover.client_cover_columns())
         .first()
     )
     # The lookup is by hash (a guess's hash says nothing about a stored one); the comparison
     # is constant-time anyway so the check does not depend on how the database compares.
     if request is None or not hmac.compare_digest(request.status_token_hash, digest):
         return None
-    return request
+    return cover.with_client_cover(request)
 
 
 def status_url(token: str) -> str:

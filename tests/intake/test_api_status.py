@@ -218,9 +218,21 @@ def test_the_stored_hash_does_not_open_the_status():
 
 
 def test_status_query_count(engaged, django_assert_max_num_queries):
-    # 1 the request by token hash joined to the consultant and their user, 2 the events,
-    # 3 a team bid's seats (an engaged request may have been won by a team).
-    with django_assert_max_num_queries(3):
+    # 1 the request by token hash joined to the consultant and their user, 2 who covers the
+    # engaged consultant's time away, 3 the events, 4 a team bid's seats (an engaged request
+    # may have been won by a team).
+    with django_assert_max_num_queries(4):
         response = status_of(engaged.status_token)
 
     assert response.status_code == 200
+
+
+def test_a_request_nobody_is_engaged_on_reads_no_cover(db, django_assert_num_queries):
+    # The request and its events: nobody can be covering, so the cover's subqueries are not
+    # built or run.
+    submission = submitted()
+    with django_assert_num_queries(2) as captured:
+        response = status_of(submission.status_token)
+
+    assert response.status_code == 200 and response.json()["cover"] is None
+    assert not any("timeaway" in query["sql"].lower() for query in captured.captured_queries)

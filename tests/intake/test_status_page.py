@@ -213,8 +213,9 @@ def test_the_status_page_reads_a_fixed_number_of_queries(
 ):
     move(offered.request, "accept", member)
     team_token = team[0].status_token
-    # The request by its token's hash (with the consultant and their user), its events, and a
-    # team's seats (with their bid and members): the same for one consultant and a team.
+    # The request by its token's hash (with the consultant and their user), who covers the
+    # engaged consultant's time away, its events, and a team's seats (with their bid and
+    # members): the same for one consultant and a team.
     for token in (offered.status_token, team_token):
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(4):
             page(token)
