@@ -161,8 +161,8 @@ def rank(
     # those who could still make the top: in a large network most members are neither, and a
     # pass over everyone costs more than the ranking of those who are. Only an explanation of
     # why nobody fits looks at everyone.
-    candidates = np.flatnonzero((coverage > 0) if required else (text > 0))
-    scored = _within_reach(index, request, today, candidates, coverage, text, weight, limit)
+    pool = np.flatnonzero((coverage > 0) if required else (text > 0))
+    scored = _within_reach(index, request, today, pool, coverage, text, weight, limit)
     factors = _factors(index, request, scored, coverage, text, weight)
     score = sum(factors.values())
 
