@@ -69,7 +69,12 @@ class GroupReferenceSerializer(serializers.Serializer):
         # Written out: a directory page names dozens of groups, and the generic walk over the
         # fields costs more per item than the page's queries do. The same output
         # (tests/network/test_directory_scale.py compares the two).
-        return {"slug": group.slug, "name": group.name}
+        return group_reference_representation(group)
+
+
+def group_reference_representation(group) -> dict:
+    """A group as ``GroupReferenceSerializer`` renders it."""
+    return {"slug": group.slug, "name": group.name}
 
 
 # --- Consultants ---------------------------------------------------------------------------
@@ -93,14 +98,19 @@ class ConsultantSkillSerializer(serializers.Serializer):
         # Written out, like GroupReferenceSerializer's: a directory page shows 25 members with
         # all their skills, a couple of hundred of these. ``entry`` is a ConsultantSkill or a
         # directory row's skill (``selectors.DirectorySkill``), which has the same shape.
-        skill = entry.skill
-        return {
-            "skill": skill.slug,
-            "name": skill.name,
-            "level": entry.level,
-            "years": entry.years,
-            "note": entry.note,
-        }
+        return skill_entry_representation(entry)
+
+
+def skill_entry_representation(entry) -> dict:
+    """One of a member's skills as ``ConsultantSkillSerializer`` renders it."""
+    skill = entry.skill
+    return {
+        "skill": skill.slug,
+        "name": skill.name,
+        "level": entry.level,
+        "years": entry.years,
+        "note": entry.note,
+    }
 
 
 class SkillSlugsField(serializers.SlugRelatedField):
@@ -187,11 +197,34 @@ class ConsultantSerializer(serializers.ModelSerializer):
         }
 
     def to_representation(self, consultant):
-        representation = super().to_representation(consultant)
-        if not access.can_see_rates(_requesting_user(self), consultant):
-            for field in RATE_FIELDS:
-                representation[field] = None
-        return representation
+        # Written out, like the skills' and groups': the generic walk over sixteen fields for
+        # each of a page's 25 members (and the fields' construction) cost more than the page's
+        # queries. The same output (tests/network/test_directory_scale.py compares the two).
+        rates = access.can_see_rates(_requesting_user(self), consultant)
+        return {
+            "id": consultant.pk,
+            "display_name": consultant.display_name,
+            "bio": consultant.bio,
+            "website": consultant.website,
+            "location": consultant.location,
+            "timezone": consultant.timezone,
+            "remote_ok": consultant.remote_ok,
+            "languages": list(consultant.directory_language_codes),
+            "status": consultant.status,
+            "capacity_hours_per_week": consultant.capacity_hours_per_week,
+            "skills": [skill_entry_representation(entry) for entry in consultant.directory_skills],
+            "groups": [
+                group_reference_representation(group) for group in consultant.directory_groups
+            ],
+            "hourly_rate": _RATE.to_representation(consultant.hourly_rate) if rates else None,
+            "currency": consultant.currency if rates else None,
+            "sliding_scale": consultant.sliding_scale if rates else None,
+            "pro_bono_hours_per_month": consultant.pro_bono_hours_per_month if rates else None,
+        }
+
+
+# How the written-out ConsultantSerializer renders a rate: as its declared field would.
+_RATE = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
 
 
 class ConsultantProfileSerializer(serializers.ModelSerializer):

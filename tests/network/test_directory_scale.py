@@ -12,9 +12,15 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework import serializers
 
+from network import access, selectors
 from network.models import Consultant, ConsultantGroup, ConsultantSkill, Language, Skill
 from network.pagination import CappedPaginator
-from network.serializers import ConsultantSkillSerializer, GroupReferenceSerializer
+from network.serializers import (
+    RATE_FIELDS,
+    ConsultantSerializer,
+    ConsultantSkillSerializer,
+    GroupReferenceSerializer,
+)
 from network.templatetags.numbers import grouped
 from tests.factories import ConsultantFactory
 from tests.helpers import api_schema_document, assert_matches_schema
@@ -215,6 +221,38 @@ def test_skills_and_groups_written_out_read_as_the_generic_serializer_would(dire
     for group in ConsultantGroup.objects.all():
         generic = serializers.Serializer.to_representation(GroupReferenceSerializer(), group)
         assert GroupReferenceSerializer(group).data == generic
+
+
+def test_members_written_out_read_as_the_generic_serializer_would(
+    rf, directory, member, intake_coordinator
+):
+    first, second = directory[:2]
+    first.website, first.hourly_rate, first.sliding_scale = "https://example.org", "95.5", True
+    first.save()
+    ConsultantSkill.objects.filter(consultant=second).update(years=3, note="Since 2019")
+    second.languages.clear()
+    second.consultant_groups.clear()
+    viewers = (member, intake_coordinator, first.user)
+    compared = Counter()
+    for viewer in viewers:
+        request = rf.get(CONSULTANTS)
+        request.user = viewer
+        serializer = ConsultantSerializer(context={"request": request})
+        for consultant in selectors.with_directory_details(Consultant.objects.order_by("pk")):
+            written_out = serializer.to_representation(consultant)
+            generic = serializers.ModelSerializer.to_representation(serializer, consultant)
+            sees_rates = access.can_see_rates(viewer, consultant)
+            if not sees_rates:
+                generic.update(dict.fromkeys(RATE_FIELDS, None))
+            assert written_out == generic and list(written_out) == list(generic)
+            compared[sees_rates] += 1
+    # The rates were compared shown (to the coordinator, and to the member on their own row)
+    # and hidden (to another member); "95.50" as the declared field renders it.
+    assert compared[True] > len(directory) and compared[False] > len(directory)
+    [mine] = selectors.with_directory_details([first])
+    request = rf.get(CONSULTANTS)
+    request.user = first.user
+    assert ConsultantSerializer(mine, context={"request": request}).data["hourly_rate"] == "95.50"
 
 
 def test_a_directory_page_builds_no_model_for_a_row_s_skills_languages_or_groups(

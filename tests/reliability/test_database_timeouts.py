@@ -102,7 +102,7 @@ def test_web_processes_connect_with_a_timeout_and_statement_and_lock_timeouts():
     options = json.loads(finished.stdout)
     assert options == {
         "connect_timeout": 5,
-        "options": "-c statement_timeout=10000 -c lock_timeout=2500",
+        "options": "-c random_page_cost=1.1 -c statement_timeout=10000 -c lock_timeout=2500",
     }
 
 
@@ -111,7 +111,33 @@ def test_commands_and_the_cluster_connect_with_a_timeout_and_no_statement_timeou
     options = settings_in_a_new_process(
         "s.DATABASES['default']['OPTIONS']", **PRODUCTION, DATABASE_CONNECT_TIMEOUT="3"
     )
-    assert options == {"connect_timeout": 3}
+    assert options == {"connect_timeout": 3, "options": "-c random_page_cost=1.1"}
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("2", "-c random_page_cost=2"), ("1.25", "-c random_page_cost=1.25"), ("0", None)],
+)
+def test_the_planner_s_random_page_cost_follows_the_environment(value, expected):
+    options = settings_in_a_new_process(
+        "s.DATABASES['default']['OPTIONS']", **PRODUCTION, DATABASE_RANDOM_PAGE_COST=value
+    )
+    assert options.get("options") == expected  # 0: the server's own setting
+
+
+def test_sqlite_gets_no_planner_setting():
+    options = settings_in_a_new_process(
+        "s.DATABASES['default']['OPTIONS']", **{**PRODUCTION, "DATABASE_URL": "sqlite:///x.db"}
+    )
+    assert "options" not in options
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL session setting")
+@pytest.mark.django_db
+def test_postgresql_sessions_plan_with_the_configured_random_page_cost():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 @pytest.mark.parametrize(
@@ -122,6 +148,8 @@ def test_commands_and_the_cluster_connect_with_a_timeout_and_no_statement_timeou
         ("DATABASE_STATEMENT_TIMEOUT_MS", "10"),
         ("DATABASE_LOCK_TIMEOUT_MS", "3"),
         ("DATABASE_LOCK_TIMEOUT_MS", "soon"),
+        ("DATABASE_RANDOM_PAGE_COST", "-1"),
+        ("DATABASE_RANDOM_PAGE_COST", "fast"),
     ],
 )
 def test_a_timeout_that_cannot_be_meant_stops_the_process(variable, value):

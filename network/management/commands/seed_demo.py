@@ -9,7 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from network.demo import DEMO_PASSWORD, SYNTHETIC_DOMAIN, synthetic_consultants_add
+from network.demo import (
+    DEMO_PASSWORD,
+    SYNTHETIC_DOMAIN,
+    synthetic_consultants_add,
+    synthetic_tables_vacuum,
+)
 from network.demo_seed import demo_alliance_seed
 from network.progress import CommandProgress, add_progress_argument
 
@@ -52,6 +57,7 @@ class Command(BaseCommand):
             shown = CommandProgress(self, requested=progress, verbosity=verbosity)
             with shown.stage(_("Adding synthetic consultants"), total=scale) as stage:
                 result = synthetic_consultants_add(scale, seed=seed, progress=stage.update)
+            synthetic_tables_vacuum()
             elapsed = time.perf_counter() - started
             rows = ", ".join(f"{count:,} {what}" for what, count in result.rows.items())
             self.stdout.write(
