@@ -45,6 +45,12 @@ from network.text_rules import fold
 
 # Folded terms shorter than this never reach the learned stage (one letter names nothing).
 MIN_FUZZY_LENGTH = 2
+# The learned stage's answers a normalizer remembers, by term (then it starts again). A
+# request's skills and text are looked up again on every view of its matches, and each call
+# of the model has a fixed cost of a millisecond or two whatever it is asked: most of a match
+# call on a small network. An answer depends on the term alone, and the memory goes with the
+# normalizer: a new taxonomy builds a new index, and with it a new normalizer.
+FUZZY_MEMO_SIZE = 4096
 # Indexes pickled before the alias keys moved to ``matching.aliases`` name the class here.
 _Alias = Alias
 
@@ -183,12 +189,23 @@ class Normalizer:
         return self._fuzzy_many([term])[0]
 
     def _fuzzy_many(self, terms: list[str]) -> list[SkillMatch | None]:
-        asked = [i for i, term in enumerate(terms) if len(fold(term)) >= MIN_FUZZY_LENGTH]
-        found: list[SkillMatch | None] = [None] * len(terms)
-        for i, hit in zip(asked, self._learned.best([terms[i] for i in asked]), strict=True):
-            if hit is not None:
-                found[i] = SkillMatch(skill=hit[0], score=hit[1])
-        return found
+        memo: dict[str, SkillMatch | None] = self.__dict__.setdefault("_fuzzy_memo", {})
+        asked = [term for term in terms if len(fold(term)) >= MIN_FUZZY_LENGTH]
+        answers = {term: memo[term] for term in asked if term in memo}
+        new = list(dict.fromkeys(term for term in asked if term not in answers))
+        if new:
+            for term, hit in zip(new, self._learned.best(new), strict=True):
+                answers[term] = None if hit is None else SkillMatch(skill=hit[0], score=hit[1])
+            if len(memo) + len(new) > FUZZY_MEMO_SIZE:
+                memo.clear()
+            memo.update((term, answers[term]) for term in new)
+        return [answers.get(term) for term in terms]
+
+    def __getstate__(self) -> dict:
+        # Pickled into the index's files without what it has remembered.
+        state = self.__dict__.copy()
+        state.pop("_fuzzy_memo", None)
+        return state
 
     def normalize(self, term: str) -> SkillMatch | None:
         """The canonical skill a phrase names, with a score in [0, 1]; None when unknown."""
