@@ -5,7 +5,7 @@ Views and API endpoints load objects only through the ``get_<thing>_for_user`` g
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -45,11 +45,21 @@ def role_names(user) -> frozenset[str]:
 
 
 def consultant_of(user) -> Consultant | None:
-    """The signed-in user's own member record, if they have one (cached on the user)."""
+    """The signed-in user's own member record, if they have one (cached on the user).
+
+    Whether the member coordinates a consultant group comes in the same query
+    (``coordinates_a_group``, read by ``is_group_coordinator``): every member's directory
+    page asks both.
+    """
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_switchboard_consultant"):
-        user._switchboard_consultant = Consultant.objects.filter(user=user).first()
+        coordinated = ConsultantGroup.objects.filter(coordinator=OuterRef("pk"))
+        user._switchboard_consultant = (
+            Consultant.objects.filter(user=user)
+            .annotate(coordinates_a_group=Exists(coordinated))
+            .first()
+        )
     return user._switchboard_consultant
 
 
@@ -113,11 +123,7 @@ def is_group_coordinator(user) -> bool:
     consultant = working_consultant_of(user)
     if consultant is None:
         return False
-    if not hasattr(user, "_switchboard_group_coordinator"):
-        user._switchboard_group_coordinator = ConsultantGroup.objects.filter(
-            coordinator=consultant
-        ).exists()
-    return user._switchboard_group_coordinator
+    return consultant.coordinates_a_group
 
 
 def is_coordinator(user) -> bool:
