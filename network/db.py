@@ -1,7 +1,23 @@
 """Model building blocks shared by the apps."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import migrations, models
+
+
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """``RunSQL`` that runs on PostgreSQL and does nothing on any other database (a
+    PostgreSQL-only index or table setting, in a migration every database runs)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return "PostgreSQL only: " + super().describe()
 
 
 class AppendOnlyModel(models.Model):

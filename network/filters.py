@@ -1,7 +1,8 @@
 """Filters for the member directory, shared by the API and the directory page."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from network.models import (
@@ -63,12 +64,10 @@ class ConsultantFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
+        # Each word in the name, location or bio, in any letter case: the stored upper-cased
+        # text (Consultant.search_text) holds it, upper-cased by the database as the text was.
         for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(display_name__icontains=word)
-                | Q(location__icontains=word)
-                | Q(bio__icontains=word)
-            )
+            queryset = queryset.filter(search_text__contains=Upper(Value(word)))
         return queryset
 
     def filter_skill(self, queryset, name, value):

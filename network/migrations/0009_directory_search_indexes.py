@@ -14,26 +14,13 @@ installed (other objects may use it).
 
 from django.db import migrations, models
 
+from network.db import RunSQLOnPostgreSQL
+
 TRIGRAM_COLUMNS = {
     "consultant_name_trgm": "display_name",
     "consultant_location_trgm": "location",
     "consultant_bio_trgm": "bio",
 }
-
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """``RunSQL`` that runs on PostgreSQL and does nothing on any other database."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self):
-        return "PostgreSQL only: " + super().describe()
 
 
 class Migration(migrations.Migration):

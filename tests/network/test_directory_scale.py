@@ -13,6 +13,7 @@ from django.utils import translation
 from rest_framework import serializers
 
 from network import access, selectors
+from network.filters import ConsultantFilter
 from network.models import Consultant, ConsultantGroup, ConsultantSkill, Language, Skill
 from network.pagination import CappedPaginator
 from network.serializers import (
@@ -203,6 +204,38 @@ def test_api_search_and_skill_filters_agree_with_the_cap(api_as, member, setting
     assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 5)
     body = api_as(member).get(CONSULTANTS, {"search": "elsewhere"}).json()
     assert (body["count"], body["count_capped"]) == (1, False)
+
+
+# --- The search ---------------------------------------------------------------------------------
+
+
+def _found(**query) -> set[str]:
+    found = ConsultantFilter(query, queryset=Consultant.objects.all()).qs
+    return set(found.values_list("display_name", flat=True))
+
+
+def test_search_finds_each_word_in_the_name_location_or_bio_in_any_case():
+    ConsultantFactory(display_name="Ana Green", location="Oakland, CA", bio="Databases.")
+    ConsultantFactory(display_name="Bo Lee", location="Fresno", bio="Greenhouse gardens; SQL.")
+    ConsultantFactory(display_name="Cy Park", location="oakland", bio="Websites at 100% and a_b.")
+
+    assert _found(search="GREEN") == {"Ana Green", "Bo Lee"}
+    assert _found(search="oakland") == {"Ana Green", "Cy Park"}
+    assert _found(search="green OAKLAND") == {"Ana Green"}  # every word, anywhere
+    # A word never runs on from one field into the next.
+    assert _found(search="GreenOakland") == set() and _found(search="Leefresno") == set()
+    # % and _ are letters to look for, not patterns.
+    assert _found(search="100%") == {"Cy Park"} and _found(search="a_b") == {"Cy Park"}
+    assert _found(search="a%b") == set() and _found(search="1_0") == set()
+
+
+def test_the_stored_search_text_follows_every_change():
+    member = ConsultantFactory(display_name="Di Moss", location="Reno", bio="")
+    member.location = "Sacramento"
+    member.save()
+    assert _found(search="sacramento") == {"Di Moss"} and _found(search="reno") == set()
+    Consultant.objects.filter(pk=member.pk).update(bio="Print shop volunteer")
+    assert _found(search="print") == {"Di Moss"}
 
 
 # --- The directory's written-out serializers --------------------------------------------------

@@ -1,6 +1,6 @@
-"""The directory's indexes (network migration 0009): trigram indexes and the pg_trgm extension
-on PostgreSQL only, a no-op for them on SQLite, and the plain indexes of the skill and language
-filters on every database."""
+"""The directory's indexes (network migrations 0009 and 0010): the pg_trgm extension and a
+trigram index on the stored search text on PostgreSQL only, a no-op for them on SQLite, and the
+plain indexes of the skill and language filters on every database."""
 
 import importlib
 from types import SimpleNamespace
@@ -8,13 +8,16 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
+from network.db import RunSQLOnPostgreSQL
 from network.filters import ConsultantFilter
 from network.models import Consultant
 
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("network.migrations.0009_directory_search_indexes")
-TRIGRAM_INDEXES = migration.TRIGRAM_COLUMNS
+search_text_migration = importlib.import_module("network.migrations.0010_directory_search_text")
+TRIGRAM_INDEXES = migration.TRIGRAM_COLUMNS  # 0009's, one per column; 0010 drops them
+SEARCH_INDEX = search_text_migration.SEARCH_INDEX
 ON_POSTGRESQL = connection.vendor == "postgresql"
 postgresql_only = pytest.mark.skipif(
     not ON_POSTGRESQL,
@@ -24,11 +27,11 @@ postgresql_only = pytest.mark.skipif(
 sqlite_only = pytest.mark.skipif(ON_POSTGRESQL, reason="checks what SQLite is left with")
 
 
-def _postgresql_only_operations():
+def _postgresql_only_operations(module=migration):
     return [
         operation
-        for operation in migration.Migration.operations
-        if isinstance(operation, migration.RunSQLOnPostgreSQL)
+        for operation in module.Migration.operations
+        if isinstance(operation, RunSQLOnPostgreSQL)
     ]
 
 
@@ -55,7 +58,9 @@ class RecordingEditor:
 @pytest.mark.parametrize("vendor", ["sqlite", "mysql", "oracle"])
 def test_postgresql_only_steps_do_nothing_on_other_databases(vendor):
     editor = RecordingEditor(vendor)
-    for operation in _postgresql_only_operations():
+    steps = _postgresql_only_operations() + _postgresql_only_operations(search_text_migration)
+    assert len(steps) == 9
+    for operation in steps:
         operation.database_forwards("network", editor, None, None)
         operation.database_backwards("network", editor, None, None)
     assert editor.executed == []
@@ -92,14 +97,14 @@ def test_skill_and_language_filters_have_their_indexes():
 
 @sqlite_only
 def test_sqlite_has_no_trigram_indexes():
-    assert not set(TRIGRAM_INDEXES) & _index_names("network_consultant")
+    assert not ({SEARCH_INDEX, *TRIGRAM_INDEXES} & _index_names("network_consultant"))
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
 @postgresql_only
-def test_postgresql_has_pg_trgm_and_a_trigram_index_per_searched_column():
+def test_postgresql_has_pg_trgm_and_one_trigram_index_on_the_search_text():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == (1,)
@@ -109,24 +114,36 @@ def test_postgresql_has_pg_trgm_and_a_trigram_index_per_searched_column():
         definitions = dict(cursor.fetchall())
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'network_consultant'")
         (options,) = cursor.fetchone()
-    for name, column in TRIGRAM_INDEXES.items():
-        assert "USING gin" in definitions[name] and "gin_trgm_ops" in definitions[name]
-        assert f"upper(({column})::text)" in definitions[name] or (
-            f"upper({column})" in definitions[name]
-        )
+    assert "USING gin (search_text gin_trgm_ops)" in definitions[SEARCH_INDEX]
+    # 0009's three, one per column, are gone: the search no longer reads those expressions.
+    assert not set(TRIGRAM_INDEXES) & set(definitions)
     assert "parallel_workers=0" in options
 
 
 @postgresql_only
-def test_postgresql_search_filter_can_use_the_trigram_indexes():
-    # The indexes are on the expression Django writes for icontains: the planner must be able
-    # to use them for the filter's own SQL (table scans priced out to see it).
+def test_postgresql_search_filter_uses_the_trigram_index():
+    # The pattern the filter writes (the word upper-cased and escaped by the database) folds to
+    # a constant the index can answer (table scans priced out to see it).
     queryset = ConsultantFilter({"search": "oakland"}, queryset=Consultant.objects.all()).qs
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = queryset.order_by().values("pk").explain()
-    for name in TRIGRAM_INDEXES:
-        assert name in plan, plan
+    assert SEARCH_INDEX in plan and "'%OAKLAND%'" in plan, plan
+
+
+@postgresql_only
+def test_postgresql_search_text_steps_go_back_and_forth():
+    steps = _postgresql_only_operations(search_text_migration)
+    with connection.schema_editor(atomic=False) as editor:
+        for operation in reversed(steps):
+            operation.database_backwards("network", editor, None, None)
+    indexes = _index_names("network_consultant")
+    assert set(TRIGRAM_INDEXES) <= indexes and SEARCH_INDEX not in indexes
+    with connection.schema_editor(atomic=False) as editor:
+        for operation in steps:
+            operation.database_forwards("network", editor, None, None)
+    indexes = _index_names("network_consultant")
+    assert SEARCH_INDEX in indexes and not set(TRIGRAM_INDEXES) & indexes
 
 
 @postgresql_only
