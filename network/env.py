@@ -34,27 +34,27 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use 1/0, true/false, yes/no.")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def _env_number(name: str, default, parse, what: str):
+    """``name`` parsed by ``parse``; ``default`` when unset or blank; a clear error naming
+    ``what`` was expected otherwise."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        number = int(value)
+        return parse(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+        raise ImproperlyConfigured(f"{name}={value!r} is not {what}.") from None
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    number = _env_number(name, default, int, "a whole number")
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}.")
     return number
 
 
 def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    number = _env_number(name, default, float, "a number")
     if not minimum <= number <= maximum:
         raise ImproperlyConfigured(f"{name}={number} is not between {minimum} and {maximum}.")
     return number

@@ -43,9 +43,14 @@ def consultant_directory(user) -> QuerySet[Consultant]:
     Working members come first, then members on leave, applicants, alumni and former members,
     each by name (``Consultant.status_rank``); an ``ordering`` the caller asks for replaces it.
     The rows come without their skills, languages and groups: ``with_directory_details`` adds
-    them to the page that is shown.
+    them to the page that is shown, and without ``search_text`` (the name, location and bio
+    again, which only the search's filter reads).
     """
-    return access.visible_consultants(user).order_by("status_rank", "display_name", "pk")
+    return (
+        access.visible_consultants(user)
+        .defer("search_text")
+        .order_by("status_rank", "display_name", "pk")
+    )
 
 
 def with_directory_details(consultants: Sequence[Consultant]) -> list[Consultant]:

@@ -238,6 +238,20 @@ def test_the_stored_search_text_follows_every_change():
     assert _found(search="print") == {"Di Moss"}
 
 
+def test_a_directory_page_does_not_read_the_search_text_back(api_as, member, thirty_members):
+    with CaptureQueriesContext(connection) as captured:
+        answer = api_as(member).get(CONSULTANTS, {"search": "consultant"})
+    assert answer.status_code == 200 and answer.json()["results"]
+    # The page's rows: the query ordered and filtered on the search text. It filters on it but
+    # does not select it, leaving the copy of the name, location and bio in the table.
+    [page] = [
+        query["sql"]
+        for query in captured
+        if "ORDER BY" in query["sql"] and "search_text" in query["sql"].split(" WHERE ", 1)[-1]
+    ]
+    assert "search_text" not in page.split(" FROM ")[0]
+
+
 # --- The directory's written-out serializers --------------------------------------------------
 
 
