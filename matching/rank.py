@@ -6,7 +6,7 @@
    dropped), then the skills a coordinator confirmed. Skills the normalizer finds in the
    request's text are only *mentioned* (suggestions for the coordinator to confirm or dismiss):
    they add to the text factor, never to coverage;
-2. hard filters as numpy masks over the candidates (status, time away, languages, location,
+2. hard filters as numpy masks over every member (status, time away, languages, location,
    capacity left);
 3. a score in [0, 1]: the weighted sum of six factors, each in [0, 1], each reported; a pro
    bono request has a seventh, the pledged free service days a member has left this year;
@@ -16,11 +16,15 @@
    which required skills no working member holds, with the outside professionals ranked by the
    same coverage. Mentioned skills never cause a referral.
 
-Only the members with something to say for them (a covered skill, or words in common when no
-skill is named) are filtered and scored, and of those only the ones who could still make the top
+Only the eligible members with something to say for them (a covered skill, or words in common
+when no skill is named) are scored, and of those only the ones who could still make the top
 ``limit`` are scored in full (``_within_reach``); only the top ``limit`` get explanations. So a
-request costs two sparse products over the network, then array passes over its candidates; only
-an explanation of why nobody fits looks at every member again.
+request costs two sparse products and a few passes over columns of the network, then array work
+over its candidates.
+
+The arrays of a large network are megabytes each and live for one request: the process keeps
+the memory it frees for them (``network.allocator``), else mapping them afresh costs as much as
+the ranking itself.
 """
 
 from __future__ import annotations
@@ -67,6 +71,12 @@ FIRST_HOLDERS = 1024
 # How many times the limit of the best on coverage and text are scored to set the floor (some
 # of them fail the hard filters).
 PRUNE_SAMPLE = 3
+# A pool larger than four times this many has the sample's worst value guessed from this many
+# evenly spaced members first, aiming at SPACED_MARGIN times the sample (``_best_known``).
+SPACED_PART = 65536
+SPACED_MARGIN = 4
+# Up to this many places matching a request's city are compared one by one; more are looked up.
+FEW_PLACES = 8
 # The share of the text factor given to the mentioned skills a member holds, when the text
 # mentions some; the rest is the TF-IDF cosine. Both parts are in [0, 1], so the factor is too.
 MENTIONED_SHARE = 0.5
@@ -155,14 +165,14 @@ def rank(
     # Nothing to cover: the text carries the weight the skills would have had. A pro bono
     # request adds the free days factor (``factor_weights``).
     weight = factor_weights(weights, skills_named=bool(required), pro_bono=request.pro_bono)
-    # Only consultants with something to say for them: a covered skill, or words in common
-    # when the request names no skill. The hard filters and the other factors are computed for
-    # them alone (in position order, so a tie on score is still broken by id), and only for
-    # those who could still make the top: in a large network most members are neither, and a
-    # pass over everyone costs more than the ranking of those who are. Only an explanation of
-    # why nobody fits looks at everyone.
-    pool = np.flatnonzero((coverage > 0) if required else (text > 0))
-    scored = _within_reach(index, request, today, pool, coverage, text, weight, limit)
+    # Only eligible consultants with something to say for them: a covered skill, or words in
+    # common when the request names no skill. The hard filters are passes over the index's
+    # columns, cheaper than gathering the candidates' values; the other factors are computed for
+    # the candidates alone (in position order, so a tie on score is still broken by id), and
+    # only for those who could still make the top: in a large network most members are neither.
+    eligible, reasons = _hard_filters(index, request, today)
+    pool = np.flatnonzero(((coverage > 0) if required else (text > 0)) & eligible)
+    scored = _within_reach(index, request, pool, coverage, text, weight, limit)
     factors = _factors(index, request, scored, coverage, text, weight)
     score = sum(factors.values())
 
@@ -176,7 +186,6 @@ def rank(
     if required:
         reached = bool(np.any(coverage[scored] >= coverage_threshold - 1e-9))
         if not reached:  # perhaps someone left unscored, or anyone at all for a threshold of 0
-            eligible, reasons = _hard_filters(index, request, today)
             reached = bool(np.any(coverage[eligible] >= coverage_threshold - 1e-9))
         if not reached:
             together = _team_coverage(index, required, eligible)
@@ -191,7 +200,7 @@ def rank(
                     index, required, unheld, eligible, reasons, coverage_threshold
                 )
                 external = _rank_externals(index, required)
-    elif not len(scored) and (nobody := _nobody_eligible(index, request, today)):
+    elif not len(scored) and (nobody := _nobody_eligible(eligible, reasons)):
         refer_out, reason = True, nobody
     elif mentioned:
         reason = _(NO_SKILLS_CONFIRMED)
@@ -237,63 +246,72 @@ def _factors(
 def _within_reach(
     index: MatchIndex,
     request: RequestProfile,
-    today: datetime.date,
     candidates: np.ndarray,
     coverage: np.ndarray,
     text: np.ndarray,
     weight: dict[str, float],
     limit: int,
 ) -> np.ndarray:
-    """The ``candidates`` who pass the hard filters and could still make the top ``limit``;
-    the others are left unfiltered and unscored.
+    """The ``candidates`` (who pass the hard filters) who could still make the top ``limit``;
+    the others are left unscored.
 
     Coverage and text are known for everyone; every other factor is at most its weight, and
     continuity is 0 but for the few who served the client, who are always kept. The candidates
-    best on coverage and text that pass the filters, scored in full, give a floor (the final
-    ``limit``-th score is at least their ``limit``-th), and a candidate whose coverage and text
-    plus the most the other factors could add stays under it cannot make the top: in a large
-    network most of those who hold a popular skill are left out at the cost of a few arrays.
+    best on coverage and text, scored in full, give a floor (the final ``limit``-th score is at
+    least their ``limit``-th), and a candidate whose coverage and text plus the most the other
+    factors could add stays under it cannot make the top: in a large network most of those who
+    hold a popular skill are left out at the cost of a few arrays.
     """
-    if limit > 0 and len(candidates) > PRUNE_ABOVE * limit:
-        known = (
-            weight["skill_coverage"] * coverage[candidates]
-            + weight["text_similarity"] * (text[candidates])
-        )
-        # The best on coverage and text who pass the filters: those at or above the sample's
-        # worst (a value found by a partition, cheaper than ordering the candidates; the first
-        # few if many tie), a sample eight times larger while too few of them pass.
-        sample = PRUNE_SAMPLE * limit
-        while True:
-            worst = np.partition(known, len(known) - sample)[len(known) - sample]
-            best = candidates[np.flatnonzero(known >= worst)[:sample]]
-            best = best[_hard_filters(index, request, today, best)[0]]
-            if len(best) >= limit or sample == len(known):
-                break
-            sample = min(len(known), sample * 8)
-        if len(best) >= limit:
-            scores = sum(_factors(index, request, best, coverage, text, weight).values())
-            floor = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
-            rest = sum(
-                value
-                for name, value in weight.items()
-                if name not in ("skill_coverage", "text_similarity", "continuity")
-            )
-            keep = known + rest >= floor - 1e-9
-            served = (
-                None
-                if request.organization_id is None
-                else index.clients_of(request.organization_id)
-            )
-            if served is not None:
-                keep[_found(candidates, served)] = True
-            candidates = candidates[keep]
-    return candidates[_hard_filters(index, request, today, candidates)[0]]
+    if limit <= 0 or len(candidates) <= PRUNE_ABOVE * limit:
+        return candidates
+    known = (
+        weight["skill_coverage"] * coverage[candidates]
+        + weight["text_similarity"] * text[candidates]
+    )
+    best = candidates[_best_known(known, PRUNE_SAMPLE * limit)]
+    scores = sum(_factors(index, request, best, coverage, text, weight).values())
+    floor = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
+    rest = sum(
+        value
+        for name, value in weight.items()
+        if name not in ("skill_coverage", "text_similarity", "continuity")
+    )
+    keep = known + rest >= floor - 1e-9
+    served = None if request.organization_id is None else index.clients_of(request.organization_id)
+    if served is not None:
+        keep[_found(candidates, served)] = True
+    return candidates[keep]
 
 
-def _nobody_eligible(index: MatchIndex, request: RequestProfile, today: datetime.date) -> str:
-    """Why no member at all can take ``request`` (how many each hard filter stops), or "" when
-    someone can."""
-    eligible, reasons = _hard_filters(index, request, today)
+def _best_known(known: np.ndarray, sample: int) -> np.ndarray:
+    """Where in ``known`` the best ``sample`` values are (the first few in order if many tie
+    at the last place).
+
+    The sample's worst value is found by a partition, cheaper than ordering. In a large pool
+    a partition of an evenly spaced part of it first gives a value a few times more members
+    reach than the sample needs, and only those are partitioned: the same members, for a
+    fraction of a partition over everyone. When too few reach it, the whole pool is
+    partitioned.
+    """
+    reaching = None
+    if len(known) > SPACED_PART * 4:
+        step = len(known) // SPACED_PART
+        spaced = known[::step]
+        # As many of the spaced part as, taken ``step`` times, make SPACED_MARGIN samples.
+        rank_in_part = min(len(spaced), -(-SPACED_MARGIN * sample // step))
+        guess = np.partition(spaced, len(spaced) - rank_in_part)[len(spaced) - rank_in_part]
+        above = np.flatnonzero(known >= guess)
+        if len(above) >= sample:
+            reaching = above
+    values = _at(known, reaching)
+    worst = np.partition(values, len(values) - sample)[len(values) - sample]
+    best = np.flatnonzero(values >= worst)[:sample]
+    return best if reaching is None else reaching[best]
+
+
+def _nobody_eligible(eligible: np.ndarray, reasons: dict[str, np.ndarray]) -> str:
+    """Why no member at all can take the request (how many each hard filter stops), or "" when
+    someone can; ``eligible`` and ``reasons`` are ``_hard_filters``'s."""
     if eligible.any():
         return ""
     return _("No member can take this request: %(reasons)s") % {
@@ -377,13 +395,10 @@ def _unheld_skills(index: MatchIndex, required: list[str]) -> list[str]:
 
 
 def _hard_filters(
-    index: MatchIndex,
-    request: RequestProfile,
-    today: datetime.date,
-    positions: np.ndarray | None = None,
+    index: MatchIndex, request: RequestProfile, today: datetime.date
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Who may be offered this request, and, for explanations, who fails each filter: masks
-    over the members at ``positions``, or over every member when it is None.
+    over every member, each a pass over a column of the index rather than a gather.
 
     - status active or probation;
     - no time away overlapping the request's window (or today, without a window);
@@ -395,45 +410,48 @@ def _hard_filters(
     - some capacity left (hours a week on offer minus hours already committed).
     """
     first, last = request.window or (today, today)
-    offerable = _at(index.offerable, positions)
     reasons = {
-        "not active": ~offerable,
-        "away": _at(index.away_during(first, last), positions),
-        "wrong language": _language_mismatch(index, request, positions),
-        "wrong location": _location_mismatch(index, request, positions),
-        "full": _at(index.free_hours, positions) <= 0,
+        "not active": ~index.offerable,
+        "away": index.away_during(first, last),
+        "wrong language": _language_mismatch(index, request),
+        "wrong location": _location_mismatch(index, request),
+        "full": index.free_hours <= 0,
     }
-    blocked = np.zeros(len(offerable), dtype=bool)
+    blocked = np.zeros(index.size, dtype=bool)
     for mask in reasons.values():
         blocked |= mask
     return ~blocked, reasons
 
 
-def _language_mismatch(
-    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None
-) -> np.ndarray:
-    size = index.size if positions is None else len(positions)
+def _language_mismatch(index: MatchIndex, request: RequestProfile) -> np.ndarray:
     if not request.languages:
-        return np.zeros(size, dtype=bool)
+        return np.zeros(index.size, dtype=bool)
     columns = [index.language_codes.get(fold(code)) for code in request.languages]
     if any(column is None for column in columns):
-        return np.ones(size, dtype=bool)  # nobody in the network speaks one of them
-    speaks = index.speaks if positions is None else index.speaks[positions]
-    return ~speaks[:, columns].all(axis=1)
+        return np.ones(index.size, dtype=bool)  # nobody in the network speaks one of them
+    speaks = np.ones(index.size, dtype=bool)
+    for column in columns:
+        speaks &= index.speaks[:, column]
+    return ~speaks
 
 
-def _location_mismatch(
-    index: MatchIndex, request: RequestProfile, positions: np.ndarray | None
-) -> np.ndarray:
+def _location_mismatch(index: MatchIndex, request: RequestProfile) -> np.ndarray:
     city = fold(request.location.split(",")[0]) if request.location else ""
-    location_code = _at(index.location_code, positions)
     if not city:
-        return np.zeros(len(location_code), dtype=bool)
-    in_city = np.fromiter(
+        return np.zeros(index.size, dtype=bool)
+    places = np.fromiter(
         (city in place for place in index.location_names), bool, len(index.location_names)
-    )[location_code]
+    )
+    codes = np.flatnonzero(places)
+    if len(codes) <= FEW_PLACES:
+        # A comparison per place is a straight pass; a look-up per member is a gather.
+        in_city = np.zeros(index.size, dtype=bool)
+        for code in codes.tolist():
+            in_city |= index.location_code == code
+    else:
+        in_city = places[index.location_code]
     if request.remote_ok:
-        return ~_at(index.remote_ok, positions) & ~in_city
+        return ~index.remote_ok & ~in_city
     return ~in_city
 
 

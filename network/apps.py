@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -14,6 +15,9 @@ class NetworkConfig(AppConfig):
     verbose_name = "Alliance network"
 
     def ready(self):
+        from network import allocator
+
+        allocator.keep_freed_memory(settings.ALLOCATOR_KEEP_MB)
         # Roles need the permissions that post_migrate creates, so they are ensured after it
         # rather than in a data migration; the function is idempotent.
         post_migrate.connect(_ensure_reference_data, sender=self)

@@ -10,12 +10,14 @@ import datetime
 import numpy as np
 import pytest
 
+import matching.rank as rank_module
 from matching.index import MatchIndex
 from matching.normalize import Normalizer
 from matching.rank import (
     FREE_DAYS_FACTOR,
     ROTATION_OFFERS,
     Weights,
+    _best_known,
     _free_days_left,
     _hard_filters,
     _mentioned_skills,
@@ -105,9 +107,14 @@ def _weeks(request) -> float:
     return max(1.0, ((request.window[1] - request.window[0]).days + 1) / 7)
 
 
+@pytest.mark.parametrize("spaced_part", [None, 16])
 @pytest.mark.parametrize("threshold", [0.5, 0.0, 0.95])
-def test_the_ranking_of_the_candidates_is_the_ranking_of_everyone(network, threshold):
+def test_the_ranking_of_the_candidates_is_the_ranking_of_everyone(
+    network, threshold, spaced_part, monkeypatch
+):
     index, requests = network
+    if spaced_part:  # the evenly spaced first guess a pool of hundreds of thousands gets
+        monkeypatch.setattr(rank_module, "SPACED_PART", spaced_part)
     referred = reached_by_nobody = 0
 
     for request in requests:
@@ -132,3 +139,36 @@ def test_the_ranking_of_the_candidates_is_the_ranking_of_everyone(network, thres
         assert reached_by_nobody > 0
     if threshold == 0.0:
         assert reached_by_nobody == 0 and referred == 0
+
+
+def exact_best(known: np.ndarray, sample: int) -> list[int]:
+    """The plain way: the ``sample`` best values, the first in order among those tied last."""
+    order = sorted(range(len(known)), key=lambda at: (-known[at], at))
+    worst = known[order[sample - 1]]
+    return [at for at in range(len(known)) if known[at] >= worst][:sample]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_best_are_found_through_the_spaced_guess_as_through_a_whole_partition(
+    seed, monkeypatch
+):
+    monkeypatch.setattr(rank_module, "SPACED_PART", 50)
+    rng = np.random.default_rng(seed)
+    # Coverage comes in steps and text often is 0, so many members tie.
+    known = np.round(rng.random(5000) * 4) / 4 + np.where(
+        rng.random(5000) < 0.5, 0, rng.random(5000)
+    )
+
+    assert _best_known(known, 30).tolist() == exact_best(known, 30)
+
+
+def test_a_guess_too_few_reach_falls_back_to_the_whole_partition(monkeypatch):
+    monkeypatch.setattr(rank_module, "SPACED_PART", 50)
+    # Only the evenly spaced members have values: the guess (the second best of them) is
+    # reached by 2 members, fewer than the sample of 30.
+    known = np.zeros(5000)
+    known[::100] = np.arange(1, 51)
+
+    best = _best_known(known, 30)
+
+    assert best.tolist() == list(range(2000, 5000, 100))  # the values 21 to 50
