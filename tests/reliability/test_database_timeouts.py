@@ -103,6 +103,8 @@ def test_web_processes_connect_with_a_timeout_and_statement_and_lock_timeouts():
     assert options == {
         "connect_timeout": 5,
         "options": "-c random_page_cost=1.1 -c statement_timeout=10000 -c lock_timeout=2500",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
     }
 
 
@@ -111,7 +113,12 @@ def test_commands_and_the_cluster_connect_with_a_timeout_and_no_statement_timeou
     options = settings_in_a_new_process(
         "s.DATABASES['default']['OPTIONS']", **PRODUCTION, DATABASE_CONNECT_TIMEOUT="3"
     )
-    assert options == {"connect_timeout": 3, "options": "-c random_page_cost=1.1"}
+    assert options == {
+        "connect_timeout": 3,
+        "options": "-c random_page_cost=1.1",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 
 @pytest.mark.parametrize(
@@ -125,11 +132,29 @@ def test_the_planner_s_random_page_cost_follows_the_environment(value, expected)
     assert options.get("options") == expected  # 0: the server's own setting
 
 
+@pytest.mark.parametrize("value, expected", [("1", 1), ("12", 12)])
+def test_statements_are_prepared_after_the_configured_number_of_uses(value, expected):
+    options = settings_in_a_new_process(
+        "s.DATABASES['default']['OPTIONS']", **PRODUCTION, DATABASE_PREPARE_THRESHOLD=value
+    )
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == expected
+
+
+def test_a_threshold_of_0_keeps_parameters_inlined_and_nothing_prepared():
+    options = settings_in_a_new_process(
+        "s.DATABASES['default']['OPTIONS']", **PRODUCTION, DATABASE_PREPARE_THRESHOLD="0"
+    )
+    # Django's own default: client-side binding, and its backend turns preparing off.
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+
+
 def test_sqlite_gets_no_planner_setting():
     options = settings_in_a_new_process(
         "s.DATABASES['default']['OPTIONS']", **{**PRODUCTION, "DATABASE_URL": "sqlite:///x.db"}
     )
     assert "options" not in options
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL session setting")
@@ -138,6 +163,27 @@ def test_postgresql_sessions_plan_with_the_configured_random_page_cost():
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.django_db
+def test_a_query_run_often_on_a_postgresql_connection_is_prepared_on_the_server():
+    from network.models import Language
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    for _ in range(threshold):
+        list(Language.objects.filter(code="xx"))
+    assert not any('"network_language"' in text for text in prepared())
+
+    # Parameters travel apart from the SQL ($1); the use after the threshold's keeps it prepared.
+    list(Language.objects.filter(code="xx"))
+    [statement] = [text for text in prepared() if '"network_language"' in text]
+    assert "$1" in statement
 
 
 @pytest.mark.parametrize(
@@ -150,6 +196,8 @@ def test_postgresql_sessions_plan_with_the_configured_random_page_cost():
         ("DATABASE_LOCK_TIMEOUT_MS", "soon"),
         ("DATABASE_RANDOM_PAGE_COST", "-1"),
         ("DATABASE_RANDOM_PAGE_COST", "fast"),
+        ("DATABASE_PREPARE_THRESHOLD", "-1"),
+        ("DATABASE_PREPARE_THRESHOLD", "often"),
     ],
 )
 def test_a_timeout_that_cannot_be_meant_stops_the_process(variable, value):
@@ -338,7 +386,13 @@ def test_a_frozen_server_is_given_up_on_and_the_request_answers_503(shared_datab
     address = urlsplit(shared_database_url)
     proxy = FreezableProxy(address.hostname, address.port)
     through_proxy = shared_database_url.replace(f":{address.port}/", f":{proxy.port}/")
-    env = process_env(through_proxy, DATABASE_STATEMENT_TIMEOUT_MS="500")
+    # Parameters inlined in the SQL: Django's debug cursor (DEBUG=1 here) writes out a failed
+    # statement's SQL through the connection when they are bound on the server, and on the
+    # connection just dropped that raises "the connection is closed" over the timeout's own
+    # error. Production (DEBUG=0) has no debug cursor.
+    env = process_env(
+        through_proxy, DATABASE_STATEMENT_TIMEOUT_MS="500", DATABASE_PREPARE_THRESHOLD="0"
+    )
     web = subprocess.Popen(
         [sys.executable, "-c", _FROZEN],
         cwd=ROOT,
