@@ -186,6 +186,25 @@ def summarize(outcomes: list[Outcome]) -> dict[str, dict]:
     return figures
 
 
+def slowest_seconds(outcomes: list[Outcome], count: int = 5) -> list[dict]:
+    """The ``count`` seconds of the run (by scheduled time) whose slowest answer took longest,
+    each with its sends and its median: a stall shows as a few such seconds, a service that
+    cannot keep up as every second late and later."""
+    by_second: dict[int, list[float]] = {}
+    for outcome in outcomes:
+        by_second.setdefault(int(outcome.send.due), []).append(outcome.latency_ms)
+    worst = sorted(by_second.items(), key=lambda item: -max(item[1]))[:count]
+    return [
+        {
+            "second": second,
+            "sent": len(latencies),
+            "p50_ms": percentile(latencies, 0.5),
+            "max_ms": round(max(latencies), 1),
+        }
+        for second, latencies in sorted(worst)
+    ]
+
+
 # --- HTTP against the service ---------------------------------------------------------------
 
 
@@ -393,6 +412,11 @@ def report(mix: dict, cpu: dict, check: dict, meta: dict) -> bool:
                 f"  {ENDPOINTS[kind]}"
             )
     print("(lag p99: how late the scheduler handed a request to the pool; it is in the latency)")
+    slowest = ", ".join(
+        f"{row['second']} s: {row['sent']} sent, p50 {row['p50_ms']:.0f}, max {row['max_ms']:.0f}"
+        for row in meta.get("mix_slowest_seconds", [])
+    )
+    print(f"slowest seconds of the mix (ms): {slowest or 'none'}")
     offered = meta["submit_rate"] + meta["read_rate"]
     print(
         f"answered {meta['mix_answered_per_s']:g} a second of the {offered:g} offered "
@@ -593,6 +617,7 @@ def main() -> int:
             1000 * sum(mix_after[n] - mix_before[n] for n in mix_after) / max(len(sends), 1), 2
         )
         mix = summarize(outcomes)
+        meta["mix_slowest_seconds"] = slowest_seconds(outcomes)
         last_answer = max((o.send.due + o.latency_ms / 1000 for o in outcomes), default=0.0)
         meta["mix_last_answer_s"] = round(last_answer, 1)
         meta["mix_answered_per_s"] = round(len(outcomes) / last_answer, 1) if last_answer else 0.0

@@ -179,3 +179,19 @@ def test_latency_counts_the_wait_from_the_scheduled_time_and_errors_count():
     # Each waited 40 ms longer than the one before: 50, 90, 130, 170, 210 ms.
     assert figures["max_ms"] >= figures["p50_ms"] + 60
     assert "ConnectionResetError" in figures["first_errors"][0]
+
+
+def test_the_slowest_seconds_show_a_stall():
+    from tests.load.openloop import Outcome, Send, slowest_seconds
+
+    def outcome(due: float, latency_ms: float) -> Outcome:
+        return Outcome(Send(due, "status", 0), due, due, latency_ms, 200, True)
+
+    # Ten seconds of 10 ms answers, with a 400 ms stall in second 6.
+    outcomes = [outcome(second + tenth / 10, 10.0) for second in range(10) for tenth in range(10)]
+    outcomes += [outcome(6.5, 400.0), outcome(6.6, 350.0)]
+
+    slowest = slowest_seconds(outcomes, count=2)
+
+    assert [row["second"] for row in slowest] == [0, 6]  # in time order; all others tie at 10
+    assert slowest[1] == {"second": 6, "sent": 12, "p50_ms": 10.0, "max_ms": 400.0}
