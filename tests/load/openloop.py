@@ -23,9 +23,10 @@ figures.
    divided by the requests sent. The mix's own figure (all kinds together) and the harness's
    CPU (it shares the cores) are printed too.
 5. Every 201 answered to a submission (mix and CPU run) is a new row, and no new row lacks one.
-6. Per kind: sent, ok, errors, p50, p99, max; the slowest seconds of the mix; PASS/FAIL against the targets (p99 <= 100 ms
-   for every kind, no error, rows one for one with the 201s); one ``LOAD_OPEN_RESULT {...}``
-   JSON line. Exit 0 when every target passes, 1 when one fails, 2 when the harness failed.
+6. Per kind: sent, ok, errors, p50, p99, max; the slowest seconds of the mix; PASS/FAIL
+   against the targets (p99 <= 100 ms for every kind, no error, rows one for one with the
+   201s); one ``LOAD_OPEN_RESULT {...}`` JSON line. Exit 0 when every target passes, 1 when
+   one fails, 2 when the harness failed.
 
 Knobs: LOAD_SUBMIT_RATE (20), LOAD_READ_RATE (100), LOAD_DURATION (60), LOAD_ARRIVALS
 (``constant`` or ``poisson``), LOAD_SEED (1), LOAD_CPU_SECONDS (20), LOAD_WORKERS (gunicorn
