@@ -68,8 +68,8 @@ EXTERNALS_SHOWN = 5
 PRUNE_ABOVE = 20
 # Holders looked at first when asking whether anyone working holds a skill.
 FIRST_HOLDERS = 1024
-# How many times the limit of the best on coverage and text are scored to set the floor (some
-# of them fail the hard filters).
+# How many times the limit of the best on coverage and text are scored to set the floor: a few
+# more than the limit give a higher floor, so fewer candidates are left to score.
 PRUNE_SAMPLE = 3
 # A pool larger than four times this many has the sample's worst value guessed from this many
 # evenly spaced members first, aiming at SPACED_MARGIN times the sample (``_best_known``).
