@@ -22,33 +22,29 @@ class FakeLibc:
         return self.answer
 
 
-def test_the_thresholds_are_set_from_the_megabytes(monkeypatch):
-    libc = FakeLibc()
-    monkeypatch.setattr(allocator, "_glibc", lambda: libc)
+@pytest.fixture
+def libc(monkeypatch) -> FakeLibc:
+    fake = FakeLibc()
+    monkeypatch.setattr(allocator, "_glibc", lambda: fake)
+    return fake
 
-    assert allocator.keep_freed_memory(16) is True
+
+@pytest.mark.parametrize(
+    "megabytes, mapping_threshold",
+    [
+        (16, 8 * 2**20),  # half of what is kept
+        (512, 32 * 2**20),  # within what glibc accepts
+    ],
+)
+def test_the_thresholds_are_set_from_the_megabytes(libc, megabytes, mapping_threshold):
+    assert allocator.keep_freed_memory(megabytes) is True
     assert libc.calls == [
-        (allocator.M_MMAP_THRESHOLD, 8 * 2**20),
-        (allocator.M_TRIM_THRESHOLD, 16 * 2**20),
+        (allocator.M_MMAP_THRESHOLD, mapping_threshold),
+        (allocator.M_TRIM_THRESHOLD, megabytes * 2**20),
     ]
 
 
-def test_the_mapping_threshold_stays_within_what_glibc_accepts(monkeypatch):
-    libc = FakeLibc()
-    monkeypatch.setattr(allocator, "_glibc", lambda: libc)
-
-    allocator.keep_freed_memory(512)
-
-    assert libc.calls == [
-        (allocator.M_MMAP_THRESHOLD, 32 * 2**20),
-        (allocator.M_TRIM_THRESHOLD, 512 * 2**20),
-    ]
-
-
-def test_zero_leaves_the_allocator_alone(monkeypatch):
-    libc = FakeLibc()
-    monkeypatch.setattr(allocator, "_glibc", lambda: libc)
-
+def test_zero_leaves_the_allocator_alone(libc):
     assert allocator.keep_freed_memory(0) is False
     assert libc.calls == []
 
