@@ -37,6 +37,7 @@ import contextlib
 import io
 import json
 import os
+import platform
 import random
 import secrets
 import signal
@@ -399,6 +400,7 @@ def report(mix: dict, cpu: dict, check: dict, meta: dict) -> bool:
         f"{meta['engine']}, gunicorn {meta['workers']} sync workers, {meta['cpus']} cores, "
         f"load average {meta['loadavg_before']} before, {meta['loadavg_after']} after"
     )
+    print(f"Python {meta['python']}")
     print("latency from the scheduled send time (queueing included)")
     print(
         f"{'kind':<11}{'sent':>7}{'ok':>7}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
@@ -602,6 +604,7 @@ def main() -> int:
             "redis": bool(service.redis_url),
             "workers": workers,
             "cpus": os.cpu_count(),
+            "python": f"{platform.python_version()} ({sys.executable})",
             "cpu_seconds": cpu_seconds,
             "loadavg_before": loadavg(),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
