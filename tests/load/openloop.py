@@ -385,6 +385,29 @@ def cpu_run(client: Client, service, kind: str, rate: float, seconds: float, poo
     return figures, outcomes
 
 
+def wait_until_idle(
+    used: Callable[[], float],
+    *,
+    interval: float = 0.5,
+    idle_share: float = 0.1,
+    timeout: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> float:
+    """Wait until the service's processes use less than ``idle_share`` of a core over an
+    ``interval`` (``used()``: their CPU seconds so far), at most ``timeout`` seconds; returns
+    the seconds waited. gunicorn answers once its first worker is up, while the others are
+    still loading the application: the run starts when every one has."""
+    waited, before = 0.0, used()
+    while waited < timeout:
+        sleep(interval)
+        waited += interval
+        now = used()
+        if now - before < idle_share * interval:
+            break
+        before = now
+    return waited
+
+
 def loadavg() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -571,7 +594,8 @@ def main() -> int:
         )
         service.start("qcluster", [sys.executable, "manage.py", "qcluster"], env)
         closed.wait_ready(base, gunicorn)
-        closed.log(f"gunicorn ({workers} sync workers) at {base}")
+        settled = wait_until_idle(lambda: sum(server_cpu(service).values()))
+        closed.log(f"gunicorn ({workers} sync workers) at {base}, idle after {settled:g} s")
 
         data = closed.prepare(base, run)
         data["member_token"] = member_token(port)

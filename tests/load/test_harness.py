@@ -195,3 +195,25 @@ def test_the_slowest_seconds_show_a_stall():
 
     assert [row["second"] for row in slowest] == [0, 6]  # in time order; all others tie at 10
     assert slowest[1] == {"second": 6, "sent": 12, "p50_ms": 10.0, "max_ms": 400.0}
+
+
+def test_the_run_waits_until_every_worker_has_started():
+    from tests.load.openloop import wait_until_idle
+
+    # CPU seconds of the service's processes at each look, half a second apart: busy loading
+    # (0.8 s of CPU in each half second) three times, then idle.
+    readings = iter([0.0, 0.8, 1.6, 2.4, 2.42, 9.0])
+    naps = []
+
+    waited = wait_until_idle(lambda: next(readings), sleep=naps.append)
+
+    assert waited == 2.0
+    assert naps == [0.5] * 4
+
+
+def test_waiting_for_idle_gives_up_at_its_timeout():
+    from tests.load.openloop import wait_until_idle
+
+    busy = iter(range(100))
+
+    assert wait_until_idle(lambda: next(busy), timeout=3.0, sleep=lambda _: None) == 3.0
