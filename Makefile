@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 # The interpreter .venv is made with. The operating system's python3.11 comes first when it can
 # make a virtualenv: distributions build it with profile-guided and link-time optimisation, which
-# a plain build from source (pyenv's default) leaves out, and the service needs 15-25 % less CPU
-# a request on it (docs/operations.md, "The Python interpreter"). Else the first python3.11, then
-# python3, on PATH. `make PYTHON=/path/to/python3.11 ...` chooses; an existing .venv is kept
-# (remove it to make it again).
+# a plain build from source (pyenv's default) leaves out, and the service needs about a quarter
+# less CPU a request on it (docs/operations.md, "The Python interpreter"). Else the first
+# python3.11, then python3, on PATH. `make PYTHON=/path/to/python3.11 ...` chooses; an existing
+# .venv is kept (remove it to make it again).
 SYSTEM_PYTHON := $(shell /usr/bin/python3.11 -c "import ensurepip, venv" 2>/dev/null && echo /usr/bin/python3.11)
 PYTHON ?= $(or $(SYSTEM_PYTHON),$(shell command -v python3.11 || command -v python3))
 VENV := .venv

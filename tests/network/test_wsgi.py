@@ -2,6 +2,7 @@
 collector's reach (``gc.freeze``), then the survivors of its first full collections, so full
 collections during requests walk only what the requests made."""
 
+import functools
 import json
 import os
 import subprocess
@@ -40,7 +41,9 @@ print(json.dumps(counts))
 """
 
 
+@functools.cache
 def _counts(entry: str) -> dict:
+    """One process of each kind answers every test here: each start costs about two seconds."""
     finished = subprocess.run(
         [sys.executable, "-c", SCRIPT, entry],
         cwd=settings.BASE_DIR,
