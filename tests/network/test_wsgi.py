@@ -43,7 +43,7 @@ print(json.dumps(counts))
 
 @functools.cache
 def _counts(entry: str) -> dict:
-    """One process of each kind answers every test here: each start costs about two seconds."""
+    """One process of each kind answers every test here: each start costs about a second."""
     finished = subprocess.run(
         [sys.executable, "-c", SCRIPT, entry],
         cwd=settings.BASE_DIR,
