@@ -5,11 +5,13 @@ Views and API endpoints load objects only through the ``get_<thing>_for_user`` g
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill
+from network.db import FixedQuery
+from network.models import Consultant, ConsultantGroup, ExternalProfessional, Skill, User
 from network.roles import Role
 
 # Statuses whose holders may sign in and read the directory. Applicants are not yet members and
@@ -22,20 +24,34 @@ _DIRECTORY_READER_STATUSES = {
 }
 
 
+# The sample values below only stand in for a real one while each query is compiled, once
+# per process (network.db.FixedQuery): no account or member has them.
+_SAMPLE_ID = -7_000_001
+
+
+def _roles_query(user_id):
+    # The status of the account's member record comes in the same query: a role is only
+    # exercised while its holder works (``_roles_suspended``).
+    member_status = Consultant.objects.filter(user_id=user_id).order_by().values("status")[:1]
+    return (
+        User.groups.through.objects.filter(user_id=user_id)
+        .annotate(member_status=Subquery(member_status))
+        .values_list("group__name", "member_status")
+    )
+
+
+_ROLES = FixedQuery(_roles_query, sample=_SAMPLE_ID)
+
+
 def role_names(user) -> frozenset[str]:
-    """The user's role group names, read once per request and cached on the user object."""
+    """The user's role group names, read once per request and cached on the user object.
+
+    Every API call and most pages ask, so the query is compiled once (``FixedQuery``).
+    """
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_switchboard_roles"):
-        # The status of the account's member record comes in the same query: a role is only
-        # exercised while its holder works (``_roles_suspended``), and role holders are the
-        # callers whose pages count their queries.
-        member_status = Consultant.objects.filter(user_id=user.pk).order_by().values("status")[:1]
-        rows = list(
-            user.groups.annotate(member_status=Subquery(member_status)).values_list(
-                "name", "member_status"
-            )
-        )
+        rows = _ROLES.rows(user.pk)
         user._switchboard_roles = frozenset(name for name, _status in rows)
         user._switchboard_roles_suspended = any(
             status is not None and status not in Consultant.WORKING_STATUSES
@@ -44,22 +60,38 @@ def role_names(user) -> frozenset[str]:
     return user._switchboard_roles
 
 
+_CONSULTANT_FIELDS = [field.attname for field in Consultant._meta.concrete_fields]
+
+
+def _consultant_query(user_id):
+    coordinated = ConsultantGroup.objects.filter(coordinator=OuterRef("pk"))
+    return (
+        Consultant.objects.filter(user_id=user_id)
+        .annotate(coordinates_a_group=Exists(coordinated))
+        .order_by()
+        .values_list(*_CONSULTANT_FIELDS, "coordinates_a_group")
+    )
+
+
+_CONSULTANT = FixedQuery(_consultant_query, sample=_SAMPLE_ID)
+
+
 def consultant_of(user) -> Consultant | None:
     """The signed-in user's own member record, if they have one (cached on the user).
 
     Whether the member coordinates a consultant group comes in the same query
     (``coordinates_a_group``, read by ``is_group_coordinator``): every member's directory
-    page asks both.
+    page asks both. The query is compiled once (``FixedQuery``); a user has one record at
+    most (``Consultant.user`` is one-to-one).
     """
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_switchboard_consultant"):
-        coordinated = ConsultantGroup.objects.filter(coordinator=OuterRef("pk"))
-        user._switchboard_consultant = (
-            Consultant.objects.filter(user=user)
-            .annotate(coordinates_a_group=Exists(coordinated))
-            .first()
-        )
+        consultant = None
+        for row in _CONSULTANT.rows(user.pk):
+            consultant = Consultant.from_db(DEFAULT_DB_ALIAS, _CONSULTANT_FIELDS, row[:-1])
+            consultant.coordinates_a_group = row[-1]
+        user._switchboard_consultant = consultant
     return user._switchboard_consultant
 
 

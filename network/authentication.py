@@ -31,13 +31,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import is_password_usable
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_init, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from network.db import FixedQuery
 from network.models import ApiToken, User
 
 TOKEN_ENDPOINT = "POST /api/v1/auth/token/"  # noqa: S105 (an address, not a secret)
@@ -63,6 +64,32 @@ def token_has_expired(token: ApiToken) -> bool:
     return timezone.now() >= token.expires_at
 
 
+_TOKEN_FIELDS = [field.attname for field in ApiToken._meta.concrete_fields]
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_TOKEN = FixedQuery(
+    lambda digest: (
+        ApiToken.objects.filter(digest=digest)
+        .order_by()
+        .values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS))
+    ),
+    # Not a digest: a digest is 64 hexadecimal characters.
+    sample="(the digest)",
+)
+
+
+def token_with_user(digest: str, *, using: str = DEFAULT_DB_ALIAS) -> ApiToken | None:
+    """The token with this digest and its user (``token.user``, no further query), or None.
+
+    Every API call asks, so the query is compiled once (``network.db.FixedQuery``); the
+    digest's unique index finds one row at most.
+    """
+    for row in _TOKEN.rows(digest, using=using):
+        token = ApiToken.from_db(using, _TOKEN_FIELDS, row[: len(_TOKEN_FIELDS)])
+        token.user = User.from_db(using, _USER_FIELDS, row[len(_TOKEN_FIELDS) :])
+        return token
+    return None
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's ``Authorization: Token <key>`` header, checked against the stored digests, refusing
     a token older than ``API_TOKEN_LIFETIME_DAYS``."""
@@ -70,9 +97,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        try:
-            token = ApiToken.objects.select_related("user").get(digest=token_digest(key))
-        except ApiToken.DoesNotExist:
+        token = token_with_user(token_digest(key))
+        if token is None:
             raise AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))

@@ -1,7 +1,7 @@
 """Model building blocks shared by the apps."""
 
 from django.core.exceptions import ValidationError
-from django.db import migrations, models
+from django.db import DEFAULT_DB_ALIAS, connections, migrations, models
 
 
 class RunSQLOnPostgreSQL(migrations.RunSQL):
@@ -48,3 +48,45 @@ class AppendOnlyModel(models.Model):
     def _append_only_refusal(cls, what: str) -> ValidationError:
         noun = cls.append_only_noun or str(cls._meta.verbose_name_plural).capitalize()
         return ValidationError(f"{noun} are append-only; they cannot be {what}.")
+
+
+class FixedQuery:
+    """A query of one fixed shape, built with the ORM and compiled to SQL once per process.
+
+    Django builds and compiles a queryset's SQL each time it is evaluated. For the small
+    queries every API call makes (the caller's token, roles and member record) that costs
+    four to eight times the database's answer: about 0.6–1.3 ms of CPU a query against
+    0.1–0.2 ms for running the same SQL. ``build(value)`` returns the queryset (a
+    ``values_list``) for one value; the first call compiles it with ``sample`` as the value,
+    and every call runs that SQL with its own value wherever ``sample`` was a parameter.
+    Rows come back as the ORM returns them: tuples, with the database's converters applied.
+
+    ``sample`` must be a value no other parameter of the query has, so that only the caller's
+    value is replaced. The compiled form is kept per database alias.
+    """
+
+    def __init__(self, build, *, sample):
+        self._build = build
+        self._sample = sample
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, using: str) -> tuple:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiler = self._build(self._sample).query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            slots = [index for index, param in enumerate(params) if param == self._sample]
+            if not slots:
+                raise ValueError("The sample value is not a parameter of the query.")
+            compiled = self._compiled[using] = (compiler, sql, tuple(params), slots)
+        return compiled
+
+    def rows(self, value, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        compiler, sql, params, slots = self._compile(using)
+        bound = list(params)
+        for index in slots:
+            bound[index] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, bound)
+            fetched = cursor.fetchall()
+        return list(compiler.results_iter(results=[fetched], tuple_expected=True))
