@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from intake import cover, hooks
-from intake.models import Offer, Request
+from intake.models import Offer, Request, RequestEvent
+from network.db import FixedQuery
 
 S = Request.Status
 
@@ -185,16 +186,23 @@ def _next_step_by(request: Request) -> datetime.datetime | None:
     return None
 
 
+# Every visit to a status page reads them: compiled once (network.db.FixedQuery).
+_STAGES = FixedQuery(
+    lambda request_id: (
+        RequestEvent.objects.filter(request_id=request_id)
+        .exclude(to_status="")
+        .order_by("created_at", "pk")
+        .values_list("to_status", "created_at")
+    ),
+    sample=-1,
+)
+
+
 def _history(request: Request, kind: str) -> list[dict]:
     """One entry per stage reached; a move that keeps the stage (re-routing, the work reported
     done) adds none."""
     history: list[dict] = []
-    stages = (
-        request.events.exclude(to_status="")
-        .order_by("created_at", "pk")
-        .values_list("to_status", "created_at")
-    )
-    for stage, at in stages:
+    for stage, at in _STAGES.rows(request.pk):
         if history and history[-1]["stage"] == stage:
             continue
         history.append({"stage": stage, "stage_label": stage_label(stage, kind), "at": at})

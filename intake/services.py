@@ -19,7 +19,9 @@ from rapidfuzz import fuzz
 from intake import cover, notifications
 from intake.models import Contact, Organization, ReferenceCounter, Request, RequestEvent
 from intake.models import website_domain as domain_of
+from network.db import FixedQuery, joined_columns, joined_instances
 from network.language import supported
+from network.models import Consultant, User
 from network.text import fold
 
 # Titles at least this similar (rapidfuzz token_set_ratio, 0–100) from the same organisation
@@ -44,15 +46,34 @@ def status_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# What the status page shows of the request: its organisation and the engaged consultant
+# with their account (for the consultant's email), as a select_related would read them.
+_STATUS_PATHS = {
+    "": Request,
+    "organization": Organization,
+    "engaged_consultant": Consultant,
+    "engaged_consultant__user": User,
+}
+# Every visit to a status page asks: compiled once (network.db.FixedQuery). The sample is no
+# digest (64 hexadecimal characters).
+_BY_STATUS_TOKEN = FixedQuery(
+    lambda digest: (
+        Request.objects.filter(status_token_hash=digest)
+        .exclude(status__in=Request.HIDDEN_FROM_CLIENT)
+        .order_by()
+        .values_list(*joined_columns(_STATUS_PATHS))
+    ),
+    sample="(the digest)",
+)
+
+
 def request_for_status_token(token: str) -> Request | None:
     """The request a client's token opens, or None: unknown and closed-to-client look the same."""
     digest = status_token_hash(token)
-    request = (
-        Request.objects.filter(status_token_hash=digest)
-        .exclude(status__in=Request.HIDDEN_FROM_CLIENT)
-        .select_related("organization", "engaged_consultant__user")
-        .first()
-    )
+    request = None
+    # The digest's unique index finds one row at most.
+    for row in _BY_STATUS_TOKEN.rows(digest):
+        request = joined_instances(row, _STATUS_PATHS)[""]
     # The lookup is by hash (a guess's hash says nothing about a stored one); the comparison
     # is constant-time anyway so the check does not depend on how the database compares.
     if request is None or not hmac.compare_digest(request.status_token_hash, digest):

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from network.db import FixedQuery
+from network.db import FixedQuery, joined_columns, joined_instances
 from network.models import ApiToken, User
 
 TOKEN_ENDPOINT = "POST /api/v1/auth/token/"  # noqa: S105 (an address, not a secret)
@@ -64,13 +64,10 @@ def token_has_expired(token: ApiToken) -> bool:
     return timezone.now() >= token.expires_at
 
 
-_TOKEN_FIELDS = [field.attname for field in ApiToken._meta.concrete_fields]
-_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_TOKEN_PATHS = {"": ApiToken, "user": User}
 _TOKEN = FixedQuery(
     lambda digest: (
-        ApiToken.objects.filter(digest=digest)
-        .order_by()
-        .values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS))
+        ApiToken.objects.filter(digest=digest).order_by().values_list(*joined_columns(_TOKEN_PATHS))
     ),
     # Not a digest: a digest is 64 hexadecimal characters.
     sample="(the digest)",
@@ -84,9 +81,7 @@ def token_with_user(digest: str, *, using: str = DEFAULT_DB_ALIAS) -> ApiToken |
     digest's unique index finds one row at most.
     """
     for row in _TOKEN.rows(digest, using=using):
-        token = ApiToken.from_db(using, _TOKEN_FIELDS, row[: len(_TOKEN_FIELDS)])
-        token.user = User.from_db(using, _USER_FIELDS, row[len(_TOKEN_FIELDS) :])
-        return token
+        return joined_instances(row, _TOKEN_PATHS, using=using)[""]
     return None
 
 

@@ -90,3 +90,37 @@ class FixedQuery:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+def joined_columns(paths: dict[str, type[models.Model]]) -> list[str]:
+    """The ``values_list`` lookups that read every column of each model on its path: ``""``
+    for the queried model, ``"user"`` or ``"engaged_consultant__user"`` for related ones.
+    With ``joined_instances`` this is a ``select_related`` for ``FixedQuery``."""
+    return [
+        f"{path}__{field.attname}" if path else field.attname
+        for path, model in paths.items()
+        for field in model._meta.concrete_fields
+    ]
+
+
+def joined_instances(
+    row: tuple, paths: dict[str, type[models.Model]], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[str, models.Model | None]:
+    """The instances of a row read with ``joined_columns(paths)``, by path, each set on the one
+    before it on its path (``token.user``), as ``select_related`` would; ``None`` for a path
+    whose row is missing (a null foreign key)."""
+    found: dict[str, models.Model | None] = {}
+    start = 0
+    for path, model in paths.items():
+        names = [field.attname for field in model._meta.concrete_fields]
+        values = row[start : start + len(names)]
+        start += len(names)
+        primary_key = values[names.index(model._meta.pk.attname)]
+        instance = None if primary_key is None else model.from_db(using, names, values)
+        found[path] = instance
+        if path:
+            parent_path, _, name = path.rpartition("__")
+            parent = found[parent_path]
+            if parent is not None:
+                setattr(parent, name, instance)
+    return found

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from network import access
 from network.authentication import api_token_issue, token_digest, token_with_user
-from network.db import FixedQuery
-from network.models import ApiToken, Consultant
+from network.db import FixedQuery, joined_columns, joined_instances
+from network.models import ApiToken, Consultant, ConsultantGroup, User
 from network.roles import Role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, UserFactory
 
@@ -138,3 +138,33 @@ def test_a_member_record_comes_whole_with_whether_it_coordinates_a_group():
     with CaptureQueriesContext(connection) as queries:
         found.refresh_from_db()  # a real row: saving or reloading works as usual
     assert len(queries) == 1
+
+
+def _groups_with_coordinators(group_id):
+    return ConsultantGroup.objects.filter(pk=group_id).values_list(*joined_columns(_GROUP_PATHS))
+
+
+_GROUP_PATHS = {"": ConsultantGroup, "coordinator": Consultant, "coordinator__user": User}
+
+
+def test_joined_instances_link_each_row_to_the_one_before_it_as_select_related_does():
+    coordinator = ConsultantFactory(display_name="Leads")
+    led, unled = ConsultantGroupFactory(coordinator=coordinator), ConsultantGroupFactory()
+    query = FixedQuery(_groups_with_coordinators, sample=-1)
+
+    [row] = query.rows(led.pk)
+    with CaptureQueriesContext(connection) as queries:
+        found = joined_instances(row, _GROUP_PATHS)
+        group = found[""]
+        assert group.name == led.name
+        assert group.coordinator.display_name == "Leads"
+        assert group.coordinator.user.username == coordinator.user.username
+    assert len(queries) == 0
+    assert found["coordinator__user"] is group.coordinator.user
+
+    [row] = query.rows(unled.pk)
+    with CaptureQueriesContext(connection) as queries:
+        found = joined_instances(row, _GROUP_PATHS)
+        assert found[""].coordinator is None
+    assert len(queries) == 0
+    assert found["coordinator"] is None and found["coordinator__user"] is None
