@@ -103,7 +103,25 @@ def _email(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
-def notification_deliver(notification_id: int) -> str:
+def notifications_deliver(notification_ids: list[int]) -> list[str]:
+    """Send a batch one by one (``notification_deliver``), then, if one went out, release the
+    rows an outage held back once for the whole batch (``_release_held_back``), not after
+    each message: a submission's batch is its two messages, and the release's query cost as
+    much as a send.
+
+    The server counts as seen working from the moment the batch began: a failure recorded
+    after that (by another worker, on a server that flaps) is newer evidence and keeps its
+    delay, as it would for a single send.
+    """
+    began = timezone.now()
+    outcomes = [notification_deliver(pk, release=False) for pk in notification_ids]
+    if "sent" in outcomes:
+        with transaction.atomic():
+            _release_held_back(server_seen_working_at=began)
+    return outcomes
+
+
+def notification_deliver(notification_id: int, *, release: bool = True) -> str:
     """Send one notification at most once; record a failure for a later retry.
 
     Returns what happened ("sent", "retry", "failed", "skipped"), for the task's result.
@@ -124,6 +142,9 @@ def notification_deliver(notification_id: int) -> str:
 
     The sealed status token is cleared in the same transaction that marks the row sent (or
     given up), so no row keeps a client's link once its message has gone.
+
+    A send that works releases the rows an outage held back (``_release_held_back``), in its
+    transaction; ``release=False`` leaves that to the caller (``notifications_deliver``).
     """
     with transaction.atomic():
         # The primary key finds one row at most: no ORDER BY (``first()`` would add one).
@@ -156,7 +177,8 @@ def notification_deliver(notification_id: int) -> str:
                 "sealed_status_token",
             ]
         )
-        _release_held_back(server_seen_working_at=started)
+        if release:
+            _release_held_back(server_seen_working_at=started)
         return "sent"
 
 

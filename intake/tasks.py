@@ -12,7 +12,7 @@ def notification_send(notification_id: int) -> str:
 def notifications_send(notification_ids: list[int]) -> list[str]:
     """Send a batch of notifications one by one; each is idempotent on its own, so a batch
     sent twice (a redelivery, the sweep) sends every message once."""
-    return [delivery.notification_deliver(pk) for pk in notification_ids]
+    return delivery.notifications_deliver(notification_ids)
 
 
 def notifications_retry() -> int:

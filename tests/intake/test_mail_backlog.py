@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
-from intake import notifications, tasks
+from intake import delivery, notifications, tasks
 from intake.management.commands.setup_schedules import SCHEDULES
 from intake.models import Notification
 from tests.intake.helpers import MAIL_START, MINUTE, notification_failed, notification_queued
@@ -161,6 +161,43 @@ def test_a_failure_newer_than_the_working_send_keeps_its_delay(clock, server):
     during.refresh_from_db()
     assert before.next_attempt_at == MAIL_START  # due now: the next sweep sends it
     assert during.next_attempt_at == MAIL_START + 8 * MINUTE
+
+
+def test_a_batch_releases_the_held_back_rows_once_after_its_sends(clock, server, monkeypatch):
+    """A submission's two messages go in one task: the release runs once for the batch, with
+    the server seen working from the batch's start (a row that failed before is released)."""
+    held = notification_queued(
+        "before@members.test",
+        failure=Notification.Failure.UNAVAILABLE,
+        attempts=4,
+        last_failed_at=MAIL_START - 5 * MINUTE,
+        next_attempt_at=MAIL_START + 3 * MINUTE,
+    )
+    releases = []
+    release = delivery._release_held_back
+    monkeypatch.setattr(
+        delivery,
+        "_release_held_back",
+        lambda **when: releases.append(when) or release(**when),
+    )
+    batch = [notification_queued(f"client{n}@example.org").pk for n in range(2)]
+
+    assert tasks.notifications_send(batch) == ["sent", "sent"]
+
+    assert releases == [{"server_seen_working_at": MAIL_START}]
+    held.refresh_from_db()
+    assert held.next_attempt_at == MAIL_START  # due now: the next sweep sends it
+
+
+def test_a_batch_that_sent_nothing_releases_nothing(clock, server, monkeypatch):
+    releases = []
+    monkeypatch.setattr(delivery, "_release_held_back", lambda **when: releases.append(when))
+    batch = [notification_queued(f"client{n}@example.org").pk for n in range(2)]
+    server.down = True
+
+    assert tasks.notifications_send(batch) == ["retry", "retry"]
+
+    assert releases == []
 
 
 # --- Where the backlog shows ----------------------------------------------------------------------
