@@ -111,7 +111,7 @@ _REQUEST_PATHS = {
 # pages ask it on every call, so it is compiled once (network.db.FixedQuery).
 _REQUEST_BY_PK = FixedQuery(
     lambda pk: Request.objects.filter(pk=pk).values_list(*joined_columns(_REQUEST_PATHS)),
-    sample=-1,
+    -1,
 )
 
 

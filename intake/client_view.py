@@ -194,7 +194,7 @@ _STAGES = FixedQuery(
         .order_by("created_at", "pk")
         .values_list("to_status", "created_at")
     ),
-    sample=-1,
+    -1,
 )
 
 

@@ -34,6 +34,7 @@ from intake.models import (
     RequestEvent,
 )
 from network.access import has_role
+from network.db import FixedQuery
 from network.language import language_of, supported
 from network.roles import Role
 from network.tasks import task_enqueue
@@ -137,9 +138,9 @@ def person_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _intake_coordinators() -> list[Recipient]:
-    # Plain values, not users: a recipient needs an address, a name and the user's id.
-    rows = (
+# Every submission tells the intake coordinators: compiled once (network.db.FixedQuery).
+_INTAKE_COORDINATORS = FixedQuery(
+    lambda: (
         get_user_model()
         .objects.filter(groups__name=Role.INTAKE_COORDINATOR.value, is_active=True)
         .exclude(email="")
@@ -155,8 +156,14 @@ def _intake_coordinators() -> list[Recipient]:
             "language",
         )
     )
+)
+
+
+def _intake_coordinators() -> list[Recipient]:
+    # Plain values, not users: a recipient needs an address, a name and the user's id.
     recipients = []
-    for pk, email, display_name, first_name, last_name, username, language in rows:
+    for row in _INTAKE_COORDINATORS.rows():
+        pk, email, display_name, first_name, last_name, username, language = row
         # As person_name: the member name, else the account's full name, else its username.
         if display_name is None:
             display_name = f"{first_name} {last_name}".strip() or username

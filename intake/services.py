@@ -63,7 +63,7 @@ _BY_STATUS_TOKEN = FixedQuery(
         .order_by()
         .values_list(*joined_columns(_STATUS_PATHS))
     ),
-    sample="(the digest)",
+    "(the digest)",
 )
 
 
@@ -133,15 +133,41 @@ def organization_find_or_create(*, name: str, website: str = "") -> Organization
     return _organization_find_or_create(name=name, website=website)[0]
 
 
+# Every submission looks its organisation up: compiled once (network.db.FixedQuery), by the
+# folded name, or by it and the website's domain.
+_ORGANIZATION_PATHS = {"": Organization}
+_ORGANIZATION_BY_NAME = FixedQuery(
+    lambda folded: (
+        Organization.objects.filter(folded_name=folded)
+        .order_by()
+        .values_list(*joined_columns(_ORGANIZATION_PATHS))[:2]
+    ),
+    "(folded name)",
+)
+_ORGANIZATION_BY_NAME_OR_DOMAIN = FixedQuery(
+    lambda folded, domain: (
+        Organization.objects.filter(Q(folded_name=folded) | Q(website_domain=domain))
+        .order_by()
+        .values_list(*joined_columns(_ORGANIZATION_PATHS))[:2]
+    ),
+    "(folded name)",
+    "(domain)",
+)
+
+
 def _organization_find_or_create(*, name: str, website: str) -> tuple[Organization, bool]:
     domain = domain_of(website)
     folded = fold(name)
     # One query for both keys (each is unique, so at most two rows); the website's domain wins.
-    match = Q(folded_name=folded) | Q(website_domain=domain) if domain else Q(folded_name=folded)
-    found = {
-        "domain" if domain and row.website_domain == domain else "name": row
-        for row in Organization.objects.filter(match)[:2]
-    }
+    rows = (
+        _ORGANIZATION_BY_NAME_OR_DOMAIN.rows(folded, domain)
+        if domain
+        else (_ORGANIZATION_BY_NAME.rows(folded))
+    )
+    found = {}
+    for row in rows:
+        stored = joined_instances(row, _ORGANIZATION_PATHS)[""]
+        found["domain" if domain and stored.website_domain == domain else "name"] = stored
     organization = found.get("domain") or found.get("name")
     if organization is None:
         organization = Organization(name=name.strip(), website=website)

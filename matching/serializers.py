@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from network.db import FixedQuery
 from network.models import Language
 
 # Limits from the "Bad input": more terms or longer ones are not a skill list.
@@ -40,6 +41,11 @@ class NormalizeInputSerializer(serializers.Serializer):
             _("Skill phrases as people write them (1 to {count})."), count=MAX_TERMS
         ),
     )
+
+
+# The codes a request may name (about 180 rows): every submission checks its languages, so the
+# query is compiled once (network.db.FixedQuery) and the check is a set look-up.
+_LANGUAGE_CODES = FixedQuery(lambda: Language.objects.order_by().values_list("code"))
 
 
 class RequestProfileFieldsSerializer(serializers.Serializer):
@@ -83,7 +89,7 @@ class RequestProfileFieldsSerializer(serializers.Serializer):
         codes = [code.strip().lower() for code in codes if code.strip()]
         if not codes:
             return codes
-        known = set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
+        known = {code for (code,) in _LANGUAGE_CODES.rows()}
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise serializers.ValidationError(

@@ -40,7 +40,7 @@ def _roles_query(user_id):
     )
 
 
-_ROLES = FixedQuery(_roles_query, sample=_SAMPLE_ID)
+_ROLES = FixedQuery(_roles_query, _SAMPLE_ID)
 
 
 def role_names(user) -> frozenset[str]:
@@ -73,7 +73,7 @@ def _consultant_query(user_id):
     )
 
 
-_CONSULTANT = FixedQuery(_consultant_query, sample=_SAMPLE_ID)
+_CONSULTANT = FixedQuery(_consultant_query, _SAMPLE_ID)
 
 
 def consultant_of(user) -> Consultant | None:

@@ -70,7 +70,7 @@ _TOKEN = FixedQuery(
         ApiToken.objects.filter(digest=digest).order_by().values_list(*joined_columns(_TOKEN_PATHS))
     ),
     # Not a digest: a digest is 64 hexadecimal characters.
-    sample="(the digest)",
+    "(the digest)",
 )
 
 

@@ -56,36 +56,48 @@ class FixedQuery:
     Django builds and compiles a queryset's SQL each time it is evaluated. For the small
     queries every API call makes (the caller's token, roles and member record) that costs
     four to eight times the database's answer: about 0.6–1.3 ms of CPU a query against
-    0.1–0.2 ms for running the same SQL. ``build(value)`` returns the queryset (a
-    ``values_list``) for one value; the first call compiles it with ``sample`` as the value,
-    and every call runs that SQL with its own value wherever ``sample`` was a parameter.
-    Rows come back as the ORM returns them: tuples, with the database's converters applied.
+    0.1–0.2 ms for running the same SQL. ``build(*values)`` returns the queryset (a
+    ``values_list``); the first call compiles it with the ``samples`` as the values, and every
+    call runs that SQL with its own values wherever a sample was a parameter. Rows come back
+    as the ORM returns them: tuples, with the database's converters applied.
 
-    ``sample`` must be a value no other parameter of the query has, so that only the caller's
-    value is replaced. The compiled form is kept per database alias.
+    Each sample must be a value no other parameter of the query has (so that only the
+    caller's values are replaced), and must reach the SQL unchanged: a lookup that rewrites
+    its value (``iexact``, ``contains`` and the like escape it) cannot take one, and is
+    refused when compiled. Values are bound as they are given, so give them as the column
+    holds them (an ``int`` for an id). The compiled form is kept per database alias.
     """
 
-    def __init__(self, build, *, sample):
+    def __init__(self, build, *samples):
+        if len(set(samples)) != len(samples):
+            raise ValueError("Each sample value must be different.")
         self._build = build
-        self._sample = sample
+        self._samples = samples
         self._compiled: dict[str, tuple] = {}
 
     def _compile(self, using: str) -> tuple:
         compiled = self._compiled.get(using)
         if compiled is None:
-            compiler = self._build(self._sample).query.get_compiler(using=using)
+            compiler = self._build(*self._samples).query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            slots = [index for index, param in enumerate(params) if param == self._sample]
-            if not slots:
-                raise ValueError("The sample value is not a parameter of the query.")
+            slots = {}
+            for number, sample in enumerate(self._samples):
+                places = [index for index, param in enumerate(params) if param == sample]
+                if not places:
+                    raise ValueError(
+                        f"The sample value {sample!r} is not a parameter of the query."
+                    )
+                slots.update(dict.fromkeys(places, number))
             compiled = self._compiled[using] = (compiler, sql, tuple(params), slots)
         return compiled
 
-    def rows(self, value, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    def rows(self, *values, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        if len(values) != len(self._samples):
+            raise TypeError(f"{len(self._samples)} values expected, {len(values)} given.")
         compiler, sql, params, slots = self._compile(using)
         bound = list(params)
-        for index in slots:
-            bound[index] = value
+        for index, number in slots.items():
+            bound[index] = values[number]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()

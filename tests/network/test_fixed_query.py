@@ -24,7 +24,7 @@ def _by_user(user_id):
 
 def test_rows_answer_what_the_queryset_answers_for_each_value():
     first, second = ConsultantFactory(display_name="Ada"), ConsultantFactory(display_name="Bo")
-    query = FixedQuery(_by_user, sample=-1)
+    query = FixedQuery(_by_user, -1)
 
     for consultant in (first, second, first):
         assert query.rows(consultant.user_id) == list(_by_user(consultant.user_id))
@@ -34,7 +34,7 @@ def test_rows_answer_what_the_queryset_answers_for_each_value():
 def test_values_come_back_converted_as_the_orm_returns_them():
     consultant = ConsultantFactory(joined_on=datetime.date(2024, 5, 6))
 
-    [(name, joined)] = FixedQuery(_by_user, sample=-1).rows(consultant.user_id)
+    [(name, joined)] = FixedQuery(_by_user, -1).rows(consultant.user_id)
 
     assert name == consultant.display_name
     assert joined == datetime.date(2024, 5, 6)  # not SQLite's text
@@ -42,7 +42,7 @@ def test_values_come_back_converted_as_the_orm_returns_them():
         lambda user_id: Consultant.objects.filter(user_id=user_id).values_list(
             "created_at", "hourly_rate"
         ),
-        sample=-1,
+        -1,
     )
     [(created, rate)] = query.rows(consultant.user_id)
     assert created == Consultant.objects.get(pk=consultant.pk).created_at  # aware
@@ -57,7 +57,7 @@ def test_the_query_is_built_and_compiled_once_then_only_run():
         built.append(user_id)
         return _by_user(user_id)
 
-    query = FixedQuery(build, sample=-1)
+    query = FixedQuery(build, -1)
     consultant = ConsultantFactory()
     with CaptureQueriesContext(connection) as queries:
         for _ in range(3):
@@ -79,17 +79,48 @@ def test_every_place_of_the_value_is_bound_and_no_other_parameter():
 
     active = ConsultantFactory(status=Consultant.Status.ACTIVE, display_name="Active")
     away = ConsultantFactory(status=Consultant.Status.ON_LEAVE, display_name="Away")
-    query = FixedQuery(build, sample=-1)
+    query = FixedQuery(build, -1)
 
     assert query.rows(active.user_id) == [("Active",)]
     assert query.rows(away.user_id) == []
 
 
 def test_a_sample_that_is_not_a_parameter_is_refused():
-    query = FixedQuery(lambda user_id: _by_user(7), sample=-1)
+    query = FixedQuery(lambda user_id: _by_user(7), -1)
 
-    with pytest.raises(ValueError, match="sample value is not a parameter"):
+    with pytest.raises(ValueError, match="sample value -1 is not a parameter of the query"):
         query.rows(7)
+
+
+def test_a_lookup_that_rewrites_its_value_is_refused_not_run_wrong():
+    # iexact and contains escape (and on some databases wrap) the value they are given.
+    query = FixedQuery(lambda name: Consultant.objects.filter(display_name__contains=name), "x")
+
+    with pytest.raises(ValueError, match="is not a parameter"):
+        query.rows("Ada")
+
+
+def test_several_values_each_bound_to_its_own_places():
+    def build(status, name):
+        return Consultant.objects.filter(status=status, display_name=name).values_list("pk")
+
+    ada = ConsultantFactory(display_name="Ada", status=Consultant.Status.ACTIVE)
+    ConsultantFactory(display_name="Ada", status=Consultant.Status.ALUMNI)
+    query = FixedQuery(build, "(status)", "(name)")
+
+    assert query.rows(Consultant.Status.ACTIVE, "Ada") == [(ada.pk,)]
+    assert query.rows("Ada", Consultant.Status.ACTIVE) == []
+    with pytest.raises(TypeError, match="2 values expected, 1 given"):
+        query.rows("Ada")
+    with pytest.raises(ValueError, match="must be different"):
+        FixedQuery(build, "same", "same")
+
+
+def test_a_query_without_values_runs_as_compiled():
+    ConsultantFactory(display_name="Ada")
+    query = FixedQuery(lambda: Consultant.objects.values_list("display_name"))
+
+    assert query.rows() == [("Ada",)]
 
 
 def test_a_token_comes_with_its_user_in_one_query():
@@ -150,7 +181,7 @@ _GROUP_PATHS = {"": ConsultantGroup, "coordinator": Consultant, "coordinator__us
 def test_joined_instances_link_each_row_to_the_one_before_it_as_select_related_does():
     coordinator = ConsultantFactory(display_name="Leads")
     led, unled = ConsultantGroupFactory(coordinator=coordinator), ConsultantGroupFactory()
-    query = FixedQuery(_groups_with_coordinators, sample=-1)
+    query = FixedQuery(_groups_with_coordinators, -1)
 
     [row] = query.rows(led.pk)
     with CaptureQueriesContext(connection) as queries:
