@@ -66,16 +66,18 @@ def may_complete(user, request: Request) -> bool:
     return signed_in(user) and network_access.is_staff_coordinator(user)
 
 
-def visible_requests(user) -> QuerySet[Request]:
+def visible_requests(user, rows: QuerySet[Request] | None = None) -> QuerySet[Request]:
     """Intake coordinators see every request; a group coordinator the group's; a member the
-    requests offered to them or that they serve."""
+    requests offered to them or that they serve. ``rows``: a queryset to narrow instead of
+    every request (the list's, with its joins and columns already set up)."""
+    rows = Request.objects.all() if rows is None else rows.all()
     if not signed_in(user):
-        return Request.objects.none()
+        return rows.none()
     if network_access.is_staff_coordinator(user):
-        return Request.objects.all()
+        return rows
     consultant = network_access.consultant_of(user)
     if consultant is None:
-        return Request.objects.none()
+        return rows.none()
     # A group's requests only while its coordinator works; one's own offers and engagements
     # stay listed (without the client's details, see ``may_reach_client``).
     coordinated = (
@@ -83,7 +85,7 @@ def visible_requests(user) -> QuerySet[Request]:
     )
     # EXISTS rather than joins: a join through offers or engagements repeats a request once
     # per row, and the DISTINCT that would undo it sorts every selected column of every row.
-    return Request.objects.filter(
+    return rows.filter(
         coordinated
         | Exists(Offer.objects.filter(request=OuterRef("pk"), consultant=consultant))
         | Exists(Engagement.objects.filter(request=OuterRef("pk"), consultant=consultant))

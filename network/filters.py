@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from network.db import FixedQuery
 from network.models import (
     Consultant,
     ConsultantGroup,
@@ -16,7 +17,39 @@ from network.models import (
 from network.text import fold
 
 
-class ConsultantFilter(django_filters.FilterSet):
+class StaticFormFilterSet(django_filters.FilterSet):
+    """A filter set whose form class is made once per filter set class, not on every call.
+
+    django-filter builds a new form class from the filters' fields for each filter set it
+    makes, which costs a list call about as much as one of its queries. That is only right
+    for a filter set whose fields depend on the request (a choice list read per user); these
+    do not. Each form still copies the class's fields, as every Django form does, so nothing
+    one request does to its form reaches another's.
+    """
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_static_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._static_form_class = form_class
+        return form_class
+
+
+# The directory's skill filter resolves the skill first, by slug, name or alias: compiled once
+# (FixedQuery).
+_SKILLS_NAMED = FixedQuery(
+    lambda slug, folded: (
+        Skill.objects.filter(Q(slug=slug) | Q(folded_name=folded) | Q(aliases__folded=folded))
+        .order_by()
+        .values_list("pk")
+        .distinct()
+    ),
+    "(slug)",
+    "(folded)",
+)
+
+
+class ConsultantFilter(StaticFormFilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label=_("Search"), help_text="Words in the name, location or bio."
     )
@@ -74,13 +107,7 @@ class ConsultantFilter(django_filters.FilterSet):
         folded = fold(value)
         # Resolve the skill first (one small query) so the member lookup is a plain
         # (skill, level) index range rather than a join through names and aliases per member.
-        skill_ids = list(
-            Skill.objects.filter(
-                Q(slug=value.strip().lower()) | Q(folded_name=folded) | Q(aliases__folded=folded)
-            )
-            .values_list("pk", flat=True)
-            .distinct()
-        )
+        skill_ids = [pk for (pk,) in _SKILLS_NAMED.rows(value.strip().lower(), folded)]
         entries = ConsultantSkill.objects.filter(skill_id__in=skill_ids)
         min_level = self.form.cleaned_data.get("min_level")
         if min_level:

@@ -96,6 +96,21 @@ def test_directory_with_an_unreadable_filter_shows_the_error_and_no_one(
     assert b'href="#id_available_on"' in response.content
 
 
+def test_directory_filter_labels_are_in_each_visitor_language(signed_in, member, directory):
+    """The filters' form is made once per process (network.filters.StaticFormFilterSet): its
+    labels must still follow the language of whoever reads the page, not the first reader's."""
+    client = signed_in(member)
+    english = client.get(reverse("member-list")).content.decode()
+    member.language = "es"
+    member.save(update_fields=["language"])
+
+    spanish = client.get(reverse("member-list")).content.decode()
+
+    assert ">Skill<" in english and ">Status<" in english
+    assert ">Habilidad<" in spanish and ">Situación<" in spanish
+    assert ">Skill<" not in spanish
+
+
 def test_directory_empty_state_offers_a_reset(client, signed_in, member, directory):
     signed_in(member)
     response = client.get(reverse("member-list"), {"skill": "COBOL"})
