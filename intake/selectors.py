@@ -6,6 +6,26 @@ Pages, forms and API views read through these; nothing here writes.
 from intake.models import Request
 from matching import adapter
 from matching.types import MatchResult, RequestProfile
+from network.db import FixedQuery
+
+# A saved request's language codes, in the languages' order (by name), as
+# ``request.languages.all()`` gives them: every match call reads them, so the query is compiled
+# once (network.db.FixedQuery).
+_LANGUAGE_CODES = FixedQuery(
+    lambda request_id: (
+        Request.languages.through.objects.filter(request_id=request_id)
+        .order_by("language__name", "language_id")
+        .values_list("language_id")
+    ),
+    -1,
+)
+
+
+def _language_codes(client_request: Request) -> list[str]:
+    prefetched = getattr(client_request, "_prefetched_objects_cache", {}).get("languages")
+    if prefetched is not None:
+        return [language.code for language in prefetched]
+    return [code for (code,) in _LANGUAGE_CODES.rows(client_request.pk)]
 
 
 def request_profile_for(client_request: Request) -> RequestProfile:
@@ -20,7 +40,7 @@ def request_profile_for(client_request: Request) -> RequestProfile:
         pro_bono=client_request.pro_bono,
         remote_ok=client_request.remote_ok,
         location=client_request.location,
-        languages=[language.code for language in client_request.languages.all()],
+        languages=_language_codes(client_request),
         desired_start=client_request.desired_start,
         organization_id=client_request.organization_id,
         confirmed_skills=client_request.confirmed_skills or [],

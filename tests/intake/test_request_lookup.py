@@ -1,5 +1,6 @@
 """``intake.access.get_request_for_user``: the request a match call, a request page or the
-API's detail opens, with its organisation, contact and group, or 404."""
+API's detail opens, with its organisation, contact and group, or 404; and the languages a
+match call reads (``intake.selectors.request_profile_for``)."""
 
 import pytest
 from django.db import connection
@@ -7,7 +8,11 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from intake import access
+from intake.models import Request
+from intake.selectors import request_profile_for
 from network import access as network_access
+from network.models import Language
+from network.services import languages_ensure
 from tests.factories import ConsultantGroupFactory, RequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +50,20 @@ def test_a_member_still_sees_only_what_is_offered_to_them(member):
 
     with pytest.raises(Http404):
         access.get_request_for_user(member, hidden.pk)
+
+
+def test_a_request_profile_reads_its_languages_in_one_query():
+    languages_ensure()
+    client_request = RequestFactory()
+    client_request.languages.set(Language.objects.filter(code__in=["es", "fr", "en"]))
+    expected = {"en", "fr", "es"}
+
+    with CaptureQueriesContext(connection) as queries:
+        profile = request_profile_for(Request.objects.get(pk=client_request.pk))
+    assert len(queries) == 2  # the request, then its languages
+    assert profile.languages == expected
+
+    prefetched = Request.objects.prefetch_related("languages").get(pk=client_request.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert request_profile_for(prefetched).languages == expected
+    assert len(queries) == 0
