@@ -66,42 +66,72 @@ class FixedQuery:
     its value (``iexact``, ``contains`` and the like escape it) cannot take one, and is
     refused when compiled. Values are bound as they are given, so give them as the column
     holds them (an ``int`` for an id). The compiled form is kept per database alias.
+
+    A list of ids (for ``pk__in=``) is a sample given as ``[-1]``, a list of one negative
+    ``int``: ``IN`` has one placeholder per value, so the query is compiled once per length of
+    list it is given (a page's ids: at most the largest page), with ``-1, -2, …`` as the
+    samples. An empty list answers no rows without a query, as ``pk__in=[]`` does.
     """
 
     def __init__(self, build, *samples):
-        if len(set(samples)) != len(samples):
+        flat = [item for sample in samples for item in _sample_items(sample, 1)]
+        if len(set(flat)) != len(flat):
             raise ValueError("Each sample value must be different.")
         self._build = build
         self._samples = samples
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[tuple, tuple] = {}
 
-    def _compile(self, using: str) -> tuple:
-        compiled = self._compiled.get(using)
+    def _compile(self, using: str, lengths: tuple) -> tuple:
+        compiled = self._compiled.get((using, lengths))
         if compiled is None:
-            compiler = self._build(*self._samples).query.get_compiler(using=using)
+            samples = [
+                sample if length is None else _sample_items(sample, length)
+                for sample, length in zip(self._samples, lengths, strict=True)
+            ]
+            compiler = self._build(*samples).query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             slots = {}
-            for number, sample in enumerate(self._samples):
-                places = [index for index, param in enumerate(params) if param == sample]
-                if not places:
-                    raise ValueError(
-                        f"The sample value {sample!r} is not a parameter of the query."
-                    )
-                slots.update(dict.fromkeys(places, number))
-            compiled = self._compiled[using] = (compiler, sql, tuple(params), slots)
+            for number, sample in enumerate(samples):
+                items = sample if isinstance(sample, list) else [sample]
+                for position, item in enumerate(items):
+                    places = [index for index, param in enumerate(params) if param == item]
+                    if not places:
+                        raise ValueError(
+                            f"The sample value {item!r} is not a parameter of the query"
+                        )
+                    slots.update(dict.fromkeys(places, (number, position)))
+            compiled = (compiler, sql, tuple(params), slots)
+            self._compiled[(using, lengths)] = compiled
         return compiled
 
     def rows(self, *values, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
         if len(values) != len(self._samples):
             raise TypeError(f"{len(self._samples)} values expected, {len(values)} given.")
-        compiler, sql, params, slots = self._compile(using)
+        lengths = tuple(
+            len(value) if isinstance(sample, list) else None
+            for sample, value in zip(self._samples, values, strict=True)
+        )
+        if 0 in lengths:
+            return []
+        compiler, sql, params, slots = self._compile(using, lengths)
         bound = list(params)
-        for index, number in slots.items():
-            bound[index] = values[number]
+        for index, (number, position) in slots.items():
+            value = values[number]
+            bound[index] = value if lengths[number] is None else value[position]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+def _sample_items(sample, length: int) -> list:
+    """The samples a list sample (``[-1]``) stands for at ``length``: -1, -2, …; any other
+    sample stands for itself."""
+    if not isinstance(sample, list):
+        return [sample]
+    if len(sample) != 1 or not isinstance(sample[0], int) or sample[0] >= 0:
+        raise ValueError("A list sample is a list of one negative int, such as [-1].")
+    return [sample[0] - offset for offset in range(length)]
 
 
 def joined_columns(paths: dict[str, type[models.Model]]) -> list[str]:

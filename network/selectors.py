@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from network import access
+from network.db import FixedQuery
 from network.models import Consultant, ConsultantGroup, ConsultantSkill
 
 
@@ -53,6 +54,35 @@ def consultant_directory(user) -> QuerySet[Consultant]:
     )
 
 
+# What a directory page shows beside each member's own fields, for the page's ids: every
+# directory call reads all three, so each is compiled once per page length
+# (network.db.FixedQuery).
+_PAGE_SKILLS = FixedQuery(
+    lambda ids: (
+        ConsultantSkill.objects.filter(consultant_id__in=ids)
+        .order_by("consultant_id", "-level", "skill__name")
+        .values_list("consultant_id", "skill__slug", "skill__name", "level", "years", "note")
+    ),
+    [-1],
+)
+_PAGE_LANGUAGES = FixedQuery(
+    lambda ids: (
+        Consultant.languages.through.objects.filter(consultant_id__in=ids)
+        .order_by("consultant_id", "language__name")
+        .values_list("consultant_id", "language__code", "language__name")
+    ),
+    [-1],
+)
+_PAGE_GROUPS = FixedQuery(
+    lambda ids: (
+        ConsultantGroup.members.through.objects.filter(consultant_id__in=ids)
+        .order_by("consultant_id", "consultantgroup__name")
+        .values_list("consultant_id", "consultantgroup__slug", "consultantgroup__name")
+    ),
+    [-1],
+)
+
+
 def with_directory_details(consultants: Sequence[Consultant]) -> list[Consultant]:
     """``consultants`` with what a directory row shows beside their own fields:
     ``directory_skills`` (highest level first, then by name), ``directory_languages`` and
@@ -65,25 +95,12 @@ def with_directory_details(consultants: Sequence[Consultant]) -> list[Consultant
     consultants = list(consultants)
     ids = [consultant.pk for consultant in consultants]
     skills, languages, groups = defaultdict(list), defaultdict(list), defaultdict(list)
-    if ids:
-        for member, slug, name, level, years, note in (
-            ConsultantSkill.objects.filter(consultant_id__in=ids)
-            .order_by("consultant_id", "-level", "skill__name")
-            .values_list("consultant_id", "skill__slug", "skill__name", "level", "years", "note")
-        ):
-            skills[member].append(DirectorySkill(DirectoryName(slug, name), level, years, note))
-        for member, code, name in (
-            Consultant.languages.through.objects.filter(consultant_id__in=ids)
-            .order_by("consultant_id", "language__name")
-            .values_list("consultant_id", "language__code", "language__name")
-        ):
-            languages[member].append(DirectoryName(code, gettext(name)))  # as Language's str
-        for member, slug, name in (
-            ConsultantGroup.members.through.objects.filter(consultant_id__in=ids)
-            .order_by("consultant_id", "consultantgroup__name")
-            .values_list("consultant_id", "consultantgroup__slug", "consultantgroup__name")
-        ):
-            groups[member].append(DirectoryName(slug, name))
+    for member, slug, name, level, years, note in _PAGE_SKILLS.rows(ids):
+        skills[member].append(DirectorySkill(DirectoryName(slug, name), level, years, note))
+    for member, code, name in _PAGE_LANGUAGES.rows(ids):
+        languages[member].append(DirectoryName(code, gettext(name)))  # as Language's str
+    for member, slug, name in _PAGE_GROUPS.rows(ids):
+        groups[member].append(DirectoryName(slug, name))
     for consultant in consultants:
         consultant.directory_skills = skills[consultant.pk]
         consultant.directory_languages = languages[consultant.pk]

@@ -199,3 +199,33 @@ def test_joined_instances_link_each_row_to_the_one_before_it_as_select_related_d
         assert found[""].coordinator is None
     assert len(queries) == 0
     assert found["coordinator"] is None and found["coordinator__user"] is None
+
+
+def _names_of(ids):
+    return Consultant.objects.filter(pk__in=ids).order_by("pk").values_list("display_name")
+
+
+def test_a_list_of_ids_is_compiled_once_per_length_and_bound_whole():
+    members = [ConsultantFactory(display_name=f"Member {n}") for n in range(4)]
+    ids = [member.pk for member in members]
+    built = []
+    query = FixedQuery(lambda ids: built.append(list(ids)) or _names_of(ids), [-1])
+
+    assert query.rows(ids[:2]) == [("Member 0",), ("Member 1",)]
+    assert query.rows(ids[2:]) == [("Member 2",), ("Member 3",)]  # same length: same SQL
+    assert query.rows([ids[3], 999_999, ids[0]]) == [("Member 0",), ("Member 3",)]
+    assert built == [[-1, -2], [-1, -2, -3]]
+    with CaptureQueriesContext(connection) as queries:
+        assert query.rows([]) == []  # as pk__in=[]: nothing to ask
+    assert len(queries) == 0
+
+
+@pytest.mark.parametrize("sample", [[1], [-1, -2], ["-1"], []])
+def test_a_list_sample_is_one_negative_int(sample):
+    with pytest.raises(ValueError, match="list of one negative int"):
+        FixedQuery(_names_of, sample)
+
+
+def test_a_list_sample_and_a_single_one_must_differ():
+    with pytest.raises(ValueError, match="must be different"):
+        FixedQuery(lambda ids, pk: _names_of(ids).filter(pk=pk), [-1], -1)
