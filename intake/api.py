@@ -36,7 +36,7 @@ from rest_framework.views import APIView
 from intake import access, idempotency, metrics, services
 from intake.client_view import client_status
 from intake.models import Engagement, IdempotencyRecord, Offer, Request, RequestEvent
-from intake.selectors import request_matches
+from intake.selectors import request_matches, with_language_codes
 from intake.serializers import (
     ClientStatusSerializer,
     RequestDetailSerializer,
@@ -58,7 +58,6 @@ from network.api import (
     list_responses,
 )
 from network.filters import StaticFormFilterSet
-from network.models import Language
 
 # --- Shared pieces --------------------------------------------------------------------------
 
@@ -242,11 +241,6 @@ _ROW_FIELDS = (
 )
 
 
-# The request's languages as a plain list (``language_list``, what the serializers read): a
-# manager per row (``request.languages.all()``) costs more than the query that fills it.
-_LANGUAGES = Prefetch("languages", queryset=Language.objects.only("code"), to_attr="language_list")
-
-
 # Built once: each list call narrows a copy (``visible_requests``), which costs a fraction of
 # setting up the joins, columns and the urgency's rank again.
 _ROWS = (
@@ -254,7 +248,6 @@ _ROWS = (
         "organization", "assigned_group", "offered_consultant", "engaged_consultant"
     )
     .only(*_ROW_FIELDS)
-    .prefetch_related(_LANGUAGES)
     .annotate(urgency_rank=URGENCY_RANK)
 )
 
@@ -276,7 +269,6 @@ def _request_detail(pk) -> Request:
             "possible_duplicate_of",
         )
         .prefetch_related(
-            _LANGUAGES,
             Prefetch(
                 "events",
                 queryset=RequestEvent.objects.select_related("actor__consultant").order_by(
@@ -378,9 +370,8 @@ class RequestViewSet(viewsets.GenericViewSet):
         return {**super().get_serializer_context(), "viewer": self.request.user}
 
     def _render(self, pk) -> dict:
-        return RequestDetailSerializer(
-            _request_detail(pk), context=self.get_serializer_context()
-        ).data
+        [client_request] = with_language_codes([_request_detail(pk)])
+        return RequestDetailSerializer(client_request, context=self.get_serializer_context()).data
 
     @extend_schema(
         summary="Ask the alliance for help (anonymous)",
@@ -460,7 +451,8 @@ class RequestViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        serializer = RequestRowSerializer(page, many=True, context=self.get_serializer_context())
+        rows = with_language_codes(page)
+        serializer = RequestRowSerializer(rows, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, pk):

@@ -3,6 +3,9 @@
 Pages, forms and API views read through these; nothing here writes.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from intake.models import Request
 from matching import adapter
 from matching.types import MatchResult, RequestProfile
@@ -19,6 +22,30 @@ _LANGUAGE_CODES = FixedQuery(
     ),
     -1,
 )
+
+
+# The language links of a page of requests, by the page's ids (compiled once per page length).
+_PAGE_LANGUAGES = FixedQuery(
+    lambda ids: (
+        Request.languages.through.objects.filter(request_id__in=ids)
+        .order_by()
+        .values_list("request_id", "language_id")
+    ),
+    [-1],
+)
+
+
+def with_language_codes(requests: Iterable[Request]) -> list[Request]:
+    """``requests`` with ``language_codes``, each one's language codes sorted, read in one
+    query for them all: what the API's rows and detail show (the code is the language's key,
+    so the languages themselves are not read)."""
+    requests = list(requests)
+    codes = defaultdict(list)
+    for request_id, code in _PAGE_LANGUAGES.rows([request.pk for request in requests]):
+        codes[request_id].append(code)
+    for request in requests:
+        request.language_codes = sorted(codes[request.pk])
+    return requests
 
 
 def _language_codes(client_request: Request) -> list[str]:

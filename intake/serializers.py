@@ -295,8 +295,8 @@ class RequestRowSerializer(serializers.Serializer):
     is_overdue = serializers.BooleanField(help_text="Not contacted by the response target.")
 
     def get_languages(self, request) -> list[str]:
-        # Filled by the views' prefetch (intake/api.py, _LANGUAGES).
-        return sorted(language.code for language in request.language_list)
+        # Filled for the page by the views (intake.selectors.with_language_codes).
+        return request.language_codes
 
     def _member(self, request, consultant) -> dict | None:
         if consultant is None:

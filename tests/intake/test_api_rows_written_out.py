@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from intake.api import _request_detail, _request_rows
 from intake.models import Request
+from intake.selectors import with_language_codes
 from intake.serializers import RequestDetailSerializer, RequestRowSerializer
 from network.models import Consultant, Language
 from network.services import languages_ensure
@@ -60,7 +61,7 @@ def test_rows_written_out_read_as_the_declared_fields_would(
     compared = 0
     for viewer in (intake_coordinator, member):
         serializer = RequestRowSerializer(context={"viewer": viewer})
-        for row in _request_rows(intake_coordinator).order_by("pk"):
+        for row in with_language_codes(_request_rows(intake_coordinator).order_by("pk")):
             written_out = serializer.to_representation(row)
             generic = serializers.Serializer.to_representation(serializer, row)
             assert written_out == generic and list(written_out) == list(generic)
@@ -69,7 +70,9 @@ def test_rows_written_out_read_as_the_declared_fields_would(
     rows = {
         row["id"]: row
         for row in RequestRowSerializer(
-            _request_rows(intake_coordinator), many=True, context={"viewer": member}
+            with_language_codes(_request_rows(intake_coordinator)),
+            many=True,
+            context={"viewer": member},
         ).data
     }
     plain, routed, overdue, closed = varied_requests
@@ -84,7 +87,7 @@ def test_rows_written_out_read_as_the_declared_fields_would(
 
 
 def test_the_detail_still_walks_every_declared_field(varied_requests, intake_coordinator):
-    routed = _request_detail(varied_requests[1].pk)
+    [routed] = with_language_codes([_request_detail(varied_requests[1].pk)])
     body = RequestDetailSerializer(routed, context={"viewer": intake_coordinator}).data
     declared = list(RequestDetailSerializer().fields)
     assert list(body) == declared

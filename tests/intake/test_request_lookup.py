@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from intake import access
 from intake.models import Request
-from intake.selectors import request_profile_for
+from intake.selectors import request_profile_for, with_language_codes
 from network import access as network_access
 from network.models import Language
 from network.services import languages_ensure
@@ -66,4 +66,19 @@ def test_a_request_profile_reads_its_languages_in_one_query():
     prefetched = Request.objects.prefetch_related("languages").get(pk=client_request.pk)
     with CaptureQueriesContext(connection) as queries:
         assert request_profile_for(prefetched).languages == expected
+    assert len(queries) == 0
+
+
+def test_a_page_of_requests_gets_its_language_codes_sorted_in_one_query():
+    languages_ensure()
+    spoken, silent = RequestFactory(), RequestFactory()
+    spoken.languages.set(Language.objects.filter(code__in=["fr", "es", "en"]))
+    page = list(Request.objects.filter(pk__in=[spoken.pk, silent.pk]).order_by("pk"))
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = with_language_codes(page)
+    assert len(queries) == 1
+    assert [row.language_codes for row in rows] == [["en", "es", "fr"], []]
+    with CaptureQueriesContext(connection) as queries:
+        assert with_language_codes([]) == []
     assert len(queries) == 0
