@@ -37,7 +37,7 @@ def test_a_staff_coordinator_gets_the_request_and_its_relations_in_one_query(
     assert access.get_request_for_user(intake_coordinator, str(unrouted.pk)).assigned_group is None
 
 
-@pytest.mark.parametrize("pk", [0, 999_999, "abc", None, "12x"])
+@pytest.mark.parametrize("pk", [0, -1, 999_999, 2**63, 10**30, "abc", None, "12x"])
 def test_no_such_request_is_a_404_whatever_the_key(intake_coordinator, pk):
     RequestFactory()
 
