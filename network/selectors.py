@@ -57,29 +57,30 @@ def consultant_directory(user) -> QuerySet[Consultant]:
 # What a directory page shows beside each member's own fields, for the page's ids: every
 # directory call reads all three, so each is compiled once per page length
 # (network.db.FixedQuery).
-_PAGE_SKILLS = FixedQuery(
-    lambda ids: (
-        ConsultantSkill.objects.filter(consultant_id__in=ids)
-        .order_by("consultant_id", "-level", "skill__name")
-        .values_list("consultant_id", "skill__slug", "skill__name", "level", "years", "note")
-    ),
-    [-1],
+def _for_page(model, order: tuple[str, ...], columns: tuple[str, ...]) -> FixedQuery:
+    """``columns`` of ``model``'s rows for a page's member ids, by member, then ``order``."""
+    return FixedQuery(
+        lambda ids: (
+            model.objects.filter(consultant_id__in=ids)
+            .order_by("consultant_id", *order)
+            .values_list("consultant_id", *columns)
+        ),
+        [-1],
+    )
+
+
+_PAGE_SKILLS = _for_page(
+    ConsultantSkill,
+    ("-level", "skill__name"),
+    ("skill__slug", "skill__name", "level", "years", "note"),
 )
-_PAGE_LANGUAGES = FixedQuery(
-    lambda ids: (
-        Consultant.languages.through.objects.filter(consultant_id__in=ids)
-        .order_by("consultant_id", "language__name")
-        .values_list("consultant_id", "language__code", "language__name")
-    ),
-    [-1],
+_PAGE_LANGUAGES = _for_page(
+    Consultant.languages.through, ("language__name",), ("language__code", "language__name")
 )
-_PAGE_GROUPS = FixedQuery(
-    lambda ids: (
-        ConsultantGroup.members.through.objects.filter(consultant_id__in=ids)
-        .order_by("consultant_id", "consultantgroup__name")
-        .values_list("consultant_id", "consultantgroup__slug", "consultantgroup__name")
-    ),
-    [-1],
+_PAGE_GROUPS = _for_page(
+    ConsultantGroup.members.through,
+    ("consultantgroup__name",),
+    ("consultantgroup__slug", "consultantgroup__name"),
 )
 
 
