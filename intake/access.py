@@ -111,7 +111,6 @@ _REQUEST_PATHS = {
 }
 # The staff coordinators' look-up (they see every request): the match calls and the request
 # pages ask it on every call, so it is compiled once (network.db.FixedQuery).
-_LARGEST_KEY = 2**63
 _REQUEST_BY_PK = FixedQuery(
     lambda pk: Request.objects.filter(pk=pk).values_list(*joined_columns(_REQUEST_PATHS)),
     -1,
@@ -125,10 +124,6 @@ def get_request_for_user(user, pk) -> Request:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404(_("No such request.")) from None
-    # The compiled look-up binds the number as it is: one no row can have (beyond a 64-bit
-    # key) would be the database driver's error, where the ORM answers "no such row".
-    if not 0 < pk < _LARGEST_KEY:
-        raise Http404(_("No such request."))
     request = None
     if network_access.is_staff_coordinator(user):
         for row in _REQUEST_BY_PK.rows(pk):

@@ -70,7 +70,9 @@ class FixedQuery:
     A list of ids (for ``pk__in=``) is a sample given as ``[-1]``, a list of one negative
     ``int``: ``IN`` has one placeholder per value, so the query is compiled once per length of
     list it is given (a page's ids: at most the largest page), with ``-1, -2, …`` as the
-    samples. An empty list answers no rows without a query, as ``pk__in=[]`` does.
+    samples. An empty list answers no rows without a query, as ``pk__in=[]`` does, and so does
+    an ``int`` beyond 64 bits (the ORM's answer for a number no column can hold); in a list,
+    such an id matches nothing and the others are still looked up.
     """
 
     def __init__(self, build, *samples):
@@ -107,11 +109,17 @@ class FixedQuery:
     def rows(self, *values, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
         if len(values) != len(self._samples):
             raise TypeError(f"{len(self._samples)} values expected, {len(values)} given.")
+        # No row holds an int no 64-bit column can: answered as the ORM does, without asking
+        # (a database driver would raise). Such an id in a list matches nothing; the rest may.
+        values = tuple(
+            [item for item in value if _storable(item)] if isinstance(sample, list) else value
+            for sample, value in zip(self._samples, values, strict=True)
+        )
         lengths = tuple(
             len(value) if isinstance(sample, list) else None
             for sample, value in zip(self._samples, values, strict=True)
         )
-        if 0 in lengths:
+        if 0 in lengths or not all(map(_storable, values)):
             return []
         compiler, sql, params, slots = self._compile(using, lengths)
         bound = list(params)
@@ -122,6 +130,11 @@ class FixedQuery:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+def _storable(value) -> bool:
+    """False for an int that no 64-bit integer column can hold."""
+    return not isinstance(value, int) or -(2**63) <= value < 2**63
 
 
 def _sample_items(sample, length: int) -> list:

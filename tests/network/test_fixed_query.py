@@ -229,3 +229,16 @@ def test_a_list_sample_is_one_negative_int(sample):
 def test_a_list_sample_and_a_single_one_must_differ():
     with pytest.raises(ValueError, match="must be different"):
         FixedQuery(lambda ids, pk: _names_of(ids).filter(pk=pk), [-1], -1)
+
+
+def test_an_int_no_column_can_hold_answers_no_rows_without_a_query():
+    member = ConsultantFactory()
+    single = FixedQuery(lambda user_id: _by_user(user_id), -1)
+    listed = FixedQuery(_names_of, [-1])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert single.rows(2**63) == [] and single.rows(-(2**63) - 1) == []
+        assert listed.rows([10**30]) == []
+    assert len(queries) == 0
+    assert listed.rows([member.pk, 10**30]) == [(member.display_name,)]
+    assert single.rows(member.user_id) != []
