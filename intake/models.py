@@ -228,7 +228,7 @@ class Request(models.Model):
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
-    )  # indexed with submitted_at (Meta): the queue filters by status and sorts by date
+    )  # indexed with the list's order (Meta): the queue filters by status
     version = models.PositiveIntegerField(_("version"), default=1)
     assigned_group = models.ForeignKey(
         ConsultantGroup,
@@ -262,7 +262,7 @@ class Request(models.Model):
         blank=True,
         related_name="intake_requests",
     )
-    submitted_at = models.DateTimeField(_("submitted at"), default=now, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=now)  # indexed in Meta
     first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
     overdue_reminded_at = models.DateTimeField(_("overdue reminded at"), null=True, blank=True)
@@ -328,7 +328,13 @@ class Request(models.Model):
                 fields=["status_token_hash"], name="request_status_token_hash_unique"
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        # Both end in the list's whole order (newest first, then the key), so a page of the
+        # queue, filtered by status or not, reads its rows from the index in order and stops
+        # after the page: no sort of every matching row, however many there are.
+        indexes = [
+            models.Index(fields=["status", "submitted_at", "id"], name="request_status_order_idx"),
+            models.Index(fields=["submitted_at", "id"], name="request_order_idx"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"
