@@ -4,8 +4,11 @@ test_api_consultant_writes.py, a member's skills and time away in test_api_consu
 and test_api_time_away.py."""
 
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from network.models import Consultant, Language, TimeAway
 from network.services import languages_ensure
@@ -136,6 +139,32 @@ def test_skill_filter_accepts_an_alias(api_as, member):
     response = api_as(member).get(CONSULTANTS, {"skill": "postgres"})
 
     assert names(response) == {"Database person"}
+
+
+@pytest.mark.parametrize("term", ["postgresql", "PostgreSQL", "postgres"])
+def test_skill_filter_finds_the_skill_by_its_unique_keys_without_a_scan(api_as, member, term):
+    # By slug, folded name or alias, each a unique key: the look-up reads three index entries,
+    # not every skill and alias (an OR across the alias join could use no index).
+    postgres = SkillFactory(name="PostgreSQL", slug="postgresql")
+    SkillAliasFactory(skill=postgres, alias="Postgres")
+    SkillFactory.create_batch(5)
+    ConsultantSkillFactory(consultant__display_name="Database person", skill=postgres)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert names(api_as(member).get(CONSULTANTS, {"skill": term})) == {"Database person"}
+
+    [lookup] = [q["sql"] for q in captured.captured_queries if "network_skillalias" in q["sql"]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: price scans out
+            cursor.execute(f"EXPLAIN {lookup}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            # One probe of each key, nothing read to be filtered afterwards.
+            assert plan.count("Index Cond:") == 3 and "Filter:" not in plan, plan
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {lookup}")
+            plan = "\n".join(row[-1] for row in cursor.fetchall())
+            assert not re.search(r"\bSCAN (network_skill|network_skillalias)\b", plan), plan
 
 
 def test_min_level_outside_one_to_five_is_400(api_as, member):
