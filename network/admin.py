@@ -49,6 +49,12 @@ class ReasonActionForm(helpers.ActionForm):
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def _https_formfield(field, **kwargs):
+    """A model field's form field, as the admin's own forms build it (``HTTPS_URLS``): for a
+    model form declared here, whose fields are made when the module loads."""
+    return field.formfield(**{**HTTPS_URLS.get(type(field), {}), **kwargs})
+
+
 def _row_count(model, field: str):
     """How many ``model`` rows point at each row, as a correlated subquery.
 
@@ -256,6 +262,7 @@ class ConsultantNewAccountForm(forms.ModelForm):
             for field in Consultant._meta.get_fields()
             if getattr(field, "editable", False) and field.concrete and field.name != "user"
         ]
+        formfield_callback = _https_formfield
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"]).strip()

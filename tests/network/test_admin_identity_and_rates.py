@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from network import access
+from network.admin import ConsultantNewAccountForm
 from network.models import Consultant, ConsultantStatusChange, User
 from network.roles import Role
 from network.services import consultant_create, user_grant_role
@@ -128,6 +129,14 @@ def test_a_coordinator_adds_a_member_with_a_new_account_for_an_address(client):
     assert not created.user.has_usable_password()
     first = ConsultantStatusChange.objects.get(consultant=created)
     assert first.changed_by == coordinator
+
+
+def test_the_new_account_form_takes_a_website_without_a_scheme_as_https():
+    # As every other form of the admin's (HTTPS_URLS); this one is declared, not generated.
+    website = ConsultantNewAccountForm.base_fields["website"]
+
+    assert website.clean("members.test/me") == "https://members.test/me"
+    assert website.clean("http://members.test/me") == "http://members.test/me"
 
 
 def test_a_coordinator_cannot_add_a_record_to_an_existing_account(client, member):
