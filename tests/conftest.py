@@ -1,7 +1,9 @@
 """Shared fixtures: test settings, one user per role, and API clients signed in as them."""
 
+import functools
 import itertools
 import os
+import re
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +17,48 @@ from network.services import languages_ensure, user_grant_role
 from tests.factories import ConsultantFactory, ConsultantGroupFactory, UserFactory
 
 _index_dirs = itertools.count()
+
+
+# --- Tests that use no database run once -----------------------------------------------------
+
+# A test reaches the database only through one of these (pytest-django refuses any other
+# access; a fixture that lifts the block for a module's data asks for ``django_db_setup``), so
+# one that asks for none gives the same answer on every database.
+_DATABASE_FIXTURES = frozenset(
+    {
+        *("db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"),
+        *("live_server", "django_db_setup"),
+    }
+)
+# ...unless its module learns which database is configured some other way: from the
+# environment, the settings or the connection, or in a process of its own that reads them.
+_READS_THE_CONFIGURATION = re.compile(
+    r"DATABASE_URL|DATABASES|\bconnections?\b|\bsubprocess\b|\bmultiprocessing\b"
+)
+
+
+def _runs_on_every_database(item) -> bool:
+    if item.get_closest_marker("django_db") or _DATABASE_FIXTURES & set(item.fixturenames):
+        return True
+    return _module_reads_the_configuration(item.path)
+
+
+@functools.cache
+def _module_reads_the_configuration(path) -> bool:
+    return bool(_READS_THE_CONFIGURATION.search(path.read_text(encoding="utf-8")))
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``TESTS_WITHOUT_DATABASE=skip``, the tests that use no database are left out:
+    `make test` sets it for its run on PostgreSQL, after the run on SQLite has run them (about
+    870 tests, most of a minute)."""
+    if os.environ.get("TESTS_WITHOUT_DATABASE") != "skip":
+        return
+    once = [item for item in items if not _runs_on_every_database(item)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        left_out = {id(item) for item in once}
+        items[:] = [item for item in items if id(item) not in left_out]
 
 
 @pytest.fixture(autouse=True)
