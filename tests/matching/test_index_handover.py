@@ -361,3 +361,51 @@ def test_the_command_builds_this_machine_s_copy_once(network, builds):
 
     assert len(builds) == 1
     assert output.getvalue().count(f"version {adapter.read_stamp().version}:") == 2
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_watch_builds_each_new_version_within_its_interval(network, builds, monkeypatch):
+    # Each pause of the watch is one interval; a change made during the first is built after it,
+    # and nothing is built while nothing changes.
+    from matching.management.commands import matching_index
+
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            network["second"] = add_second_member(network)
+        elif len(pauses) == 3:
+            raise _Stop
+
+    monkeypatch.setattr(matching_index.time, "sleep", pause)
+    output = io.StringIO()
+    with pytest.raises(_Stop):
+        call_command("matching_index", "--watch", "5", stdout=output)
+
+    assert pauses == [5.0, 5.0, 5.0]
+    assert len(builds) == 2  # the first version, then the one after the change; not a third
+    lines = output.getvalue().splitlines()
+    assert len(lines) == 2  # a version is announced once, when it is new
+    assert f"version {adapter.read_stamp().version}:" in lines[1]
+    assert "2 members" in lines[1]
+    assert sorted(ranked_ids()) == sorted([network["first"].pk, network["second"].pk])
+
+
+def test_watch_checks_at_most_once_a_second(network, monkeypatch):
+    from matching.management.commands import matching_index
+
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        raise _Stop
+
+    monkeypatch.setattr(matching_index.time, "sleep", pause)
+    with pytest.raises(_Stop):
+        call_command("matching_index", "--watch", "0.01", stdout=io.StringIO())
+
+    assert pauses == [1.0]
