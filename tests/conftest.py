@@ -54,11 +54,12 @@ def pytest_collection_modifyitems(config, items):
     870 tests, most of a minute)."""
     if os.environ.get("TESTS_WITHOUT_DATABASE") != "skip":
         return
-    once = [item for item in items if not _runs_on_every_database(item)]
+    kept, once = [], []
+    for item in items:
+        (kept if _runs_on_every_database(item) else once).append(item)
     if once:
         config.hook.pytest_deselected(items=once)
-        left_out = {id(item) for item in once}
-        items[:] = [item for item in items if id(item) not in left_out]
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,21 @@ def count_queries(client, address: str) -> int:
     return len(captured)
 
 
+def query_plan(sql: str) -> str:
+    """The database's plan for ``sql``, one line per step: PostgreSQL's ``EXPLAIN`` with whole
+    table scans priced out (on a test's tiny tables they are always cheapest, which hides what
+    the indexes allow), or SQLite's ``EXPLAIN QUERY PLAN``. Call it inside the test's
+    transaction, which ends the ``SET LOCAL``."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
 def api_schema_document() -> dict:
     """The API's OpenAPI schema as /api/schema/ serves it (generated in-process), as plain JSON."""
     from drf_spectacular.generators import SchemaGenerator

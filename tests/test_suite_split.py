@@ -21,7 +21,6 @@ def item(path: Path, fixtures=(), marker=None):
         path=path,
         fixturenames=["settings", "monkeypatch", *fixtures],
         get_closest_marker=lambda name: marker if name == "django_db" else None,
-        nodeid=f"{path.name}::{'-'.join(fixtures) or 'plain'}",
     )
 
 
